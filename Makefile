@@ -1,0 +1,49 @@
+# Hashpath: the usual entry points. Everything is CMake + Ninja underneath.
+#   make run    install what is missing, build, start a node on 127.0.0.1:8734
+#   make test   install what is missing, build, run every test (ASan + UBSan build)
+#   make bench  build Release and run the benchmarks
+#   make fuzz   build the libFuzzer targets with clang and run each briefly
+
+JOBS ?= $(shell nproc)
+DATA ?= .hashpath
+FUZZ_SECONDS ?= 30
+
+.PHONY: all deps build build-asan run test bench fuzz format clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build/build.ninja:
+	cmake --preset release
+
+build: deps build/build.ninja
+	cmake --build build -j $(JOBS)
+	@echo "built build/hashpath"
+
+build-asan/build.ninja:
+	cmake --preset asan
+
+build-asan: deps build-asan/build.ninja
+	cmake --build build-asan -j $(JOBS)
+
+run: build
+	./build/hashpath serve --port 8734 --data $(DATA)
+
+test: build build-asan
+	ctest --test-dir build-asan --output-on-failure -j $(JOBS)
+
+bench: build
+	bash bench/run.sh
+
+fuzz: deps
+	cmake --preset fuzz
+	cmake --build build-fuzz -j $(JOBS)
+	bash tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+format:
+	find engine app tests bench devices verify -name '*.h' -o -name '*.cc' | xargs clang-format -i
+
+clean:
+	rm -rf build build-asan build-fuzz

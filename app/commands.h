@@ -1,0 +1,13 @@
+// The `hashpath` subcommands. Each add_* registers its subcommand on the
+// root CLI11 app; the callbacks run after parsing and report failure by
+// throwing hashpath::Error (main prints it and exits 1).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace hashpath::app {
+
+void add_wallet_command(CLI::App& root);
+void add_message_command(CLI::App& root);
+
+}  // namespace hashpath::app

@@ -1,0 +1,15 @@
+// HyperBEAM's hb_escape: percent-encoding of keys inside `ao-types`
+// (spec/messages-and-codecs.md §1.3). a-z 0-9 . - _ / ? & pass through;
+// every other byte (uppercase letters included) becomes %xx, lowercase hex.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace hashpath {
+
+std::string escape_key(std::string_view key);
+// %xx (either case) → byte; a '%' not followed by two hex digits is a CodecError.
+std::string unescape_key(std::string_view escaped);
+
+}  // namespace hashpath

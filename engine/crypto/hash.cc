@@ -1,0 +1,143 @@
+#include "engine/crypto/hash.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <memory>
+
+#include "engine/error.h"
+
+namespace hashpath {
+namespace {
+
+const EVP_MD* fetched(HashAlgorithm alg) {
+  // Fetched once; EVP_MD objects are immutable and shareable across threads.
+  static const EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  static const EVP_MD* const kSha384 = EVP_MD_fetch(nullptr, "SHA384", nullptr);
+  static const EVP_MD* const kSha512 = EVP_MD_fetch(nullptr, "SHA512", nullptr);
+  switch (alg) {
+    case HashAlgorithm::kSha256:
+      return kSha256;
+    case HashAlgorithm::kSha384:
+      return kSha384;
+    case HashAlgorithm::kSha512:
+      return kSha512;
+  }
+  throw CryptoError("unknown hash algorithm");
+}
+
+struct CtxDeleter {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+
+EVP_MD_CTX* thread_context() {
+  thread_local std::unique_ptr<EVP_MD_CTX, CtxDeleter> ctx(EVP_MD_CTX_new());
+  return ctx.get();
+}
+
+void check(int ok, const char* what) {
+  if (ok != 1) throw CryptoError(std::string("OpenSSL ") + what + " failed");
+}
+
+}  // namespace
+
+size_t digest_size(HashAlgorithm alg) {
+  switch (alg) {
+    case HashAlgorithm::kSha256:
+      return 32;
+    case HashAlgorithm::kSha384:
+      return 48;
+    case HashAlgorithm::kSha512:
+      return 64;
+  }
+  return 0;
+}
+
+std::string digest(HashAlgorithm alg, std::string_view data) {
+  EVP_MD_CTX* ctx = thread_context();
+  std::string out(digest_size(alg), '\0');
+  check(EVP_DigestInit_ex2(ctx, fetched(alg), nullptr), "DigestInit");
+  check(EVP_DigestUpdate(ctx, data.data(), data.size()), "DigestUpdate");
+  check(EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()), nullptr),
+        "DigestFinal");
+  return out;
+}
+
+std::string sha256(std::string_view data) { return digest(HashAlgorithm::kSha256, data); }
+std::string sha384(std::string_view data) { return digest(HashAlgorithm::kSha384, data); }
+std::string sha512(std::string_view data) { return digest(HashAlgorithm::kSha512, data); }
+
+Hasher::Hasher(HashAlgorithm alg) : ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr) throw CryptoError("out of memory for a digest context");
+  check(EVP_DigestInit_ex2(static_cast<EVP_MD_CTX*>(ctx_), fetched(alg), nullptr), "DigestInit");
+}
+
+Hasher::~Hasher() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+Hasher& Hasher::update(std::string_view data) {
+  check(EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size()),
+        "DigestUpdate");
+  return *this;
+}
+
+std::string Hasher::finish() {
+  auto* ctx = static_cast<EVP_MD_CTX*>(ctx_);
+  std::string out(static_cast<size_t>(EVP_MD_CTX_get_size(ctx)), '\0');
+  check(EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()), nullptr),
+        "DigestFinal");
+  return out;
+}
+
+// HMAC as in RFC 2104 with SHA-256 (block size 64): the padded keys are
+// absorbed once; each MAC copies the two prepared contexts.
+HmacSha256Key::HmacSha256Key(std::string_view key)
+    : inner_(EVP_MD_CTX_new()), outer_(EVP_MD_CTX_new()) {
+  if (inner_ == nullptr || outer_ == nullptr) throw CryptoError("out of memory for HMAC");
+  std::string k = key.size() > 64 ? sha256(key) : std::string(key);
+  k.resize(64, '\0');
+  std::string ipad(64, '\0'), opad(64, '\0');
+  for (size_t i = 0; i < 64; ++i) {
+    ipad[i] = static_cast<char>(k[i] ^ 0x36);
+    opad[i] = static_cast<char>(k[i] ^ 0x5c);
+  }
+  const EVP_MD* md = fetched(HashAlgorithm::kSha256);
+  auto* in = static_cast<EVP_MD_CTX*>(inner_);
+  auto* out = static_cast<EVP_MD_CTX*>(outer_);
+  check(EVP_DigestInit_ex2(in, md, nullptr), "DigestInit");
+  check(EVP_DigestUpdate(in, ipad.data(), 64), "DigestUpdate");
+  check(EVP_DigestInit_ex2(out, md, nullptr), "DigestInit");
+  check(EVP_DigestUpdate(out, opad.data(), 64), "DigestUpdate");
+  OPENSSL_cleanse(k.data(), k.size());
+  OPENSSL_cleanse(ipad.data(), ipad.size());
+  OPENSSL_cleanse(opad.data(), opad.size());
+}
+
+HmacSha256Key::~HmacSha256Key() {
+  EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(inner_));
+  EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(outer_));
+}
+
+std::string HmacSha256Key::mac(std::string_view data) const {
+  EVP_MD_CTX* ctx = thread_context();
+  unsigned char inner_digest[32];
+  std::string out(32, '\0');
+  check(EVP_MD_CTX_copy_ex(ctx, static_cast<EVP_MD_CTX*>(inner_)), "MD_CTX_copy");
+  check(EVP_DigestUpdate(ctx, data.data(), data.size()), "DigestUpdate");
+  check(EVP_DigestFinal_ex(ctx, inner_digest, nullptr), "DigestFinal");
+  check(EVP_MD_CTX_copy_ex(ctx, static_cast<EVP_MD_CTX*>(outer_)), "MD_CTX_copy");
+  check(EVP_DigestUpdate(ctx, inner_digest, sizeof inner_digest), "DigestUpdate");
+  check(EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()), nullptr),
+        "DigestFinal");
+  return out;
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  return HmacSha256Key(key).mac(data);
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace hashpath

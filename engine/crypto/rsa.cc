@@ -1,0 +1,204 @@
+#include "engine/crypto/rsa.h"
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/rsa.h>
+
+#include "engine/crypto/bytes.h"
+#include "engine/error.h"
+
+namespace hashpath {
+namespace {
+
+[[noreturn]] void fail(const std::string& what) {
+  unsigned long code = ERR_get_error();
+  char buf[256] = "no OpenSSL error";
+  if (code != 0) ERR_error_string_n(code, buf, sizeof buf);
+  ERR_clear_error();
+  throw CryptoError("RSA: " + what + " (" + buf + ")");
+}
+
+const char* md_name(HashAlgorithm alg) {
+  switch (alg) {
+    case HashAlgorithm::kSha256:
+      return "SHA256";
+    case HashAlgorithm::kSha384:
+      return "SHA384";
+    case HashAlgorithm::kSha512:
+      return "SHA512";
+  }
+  return "SHA256";
+}
+
+std::shared_ptr<void> wrap(EVP_PKEY* pkey) {
+  return std::shared_ptr<void>(pkey, [](void* p) { EVP_PKEY_free(static_cast<EVP_PKEY*>(p)); });
+}
+
+struct BnDeleter {
+  void operator()(BIGNUM* b) const { BN_clear_free(b); }
+};
+using BnPtr = std::unique_ptr<BIGNUM, BnDeleter>;
+
+BnPtr bn_from(std::string_view be) {
+  BIGNUM* b = BN_bin2bn(as_uchar(be), static_cast<int>(be.size()), nullptr);
+  if (b == nullptr) fail("bad integer");
+  return BnPtr(b);
+}
+
+std::string bn_param(EVP_PKEY* pkey, const char* name) {
+  BIGNUM* bn = nullptr;
+  if (EVP_PKEY_get_bn_param(pkey, name, &bn) != 1) fail(std::string("missing parameter ") + name);
+  BnPtr owned(bn);
+  std::string out(static_cast<size_t>(BN_num_bytes(bn)), '\0');
+  BN_bn2bin(bn, reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+
+EVP_PKEY* pkey_from_params(OSSL_PARAM_BLD* bld, int selection) {
+  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(bld);
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
+  EVP_PKEY* pkey = nullptr;
+  bool ok = ctx != nullptr && params != nullptr && EVP_PKEY_fromdata_init(ctx) == 1 &&
+            EVP_PKEY_fromdata(ctx, &pkey, selection, params) == 1;
+  EVP_PKEY_CTX_free(ctx);
+  OSSL_PARAM_free(params);
+  if (!ok) fail("key import");
+  return pkey;
+}
+
+// Configures an EVP_DigestSign/Verify context for PSS with MGF1(alg).
+void set_pss(EVP_PKEY_CTX* pctx, HashAlgorithm alg, int salt_len) {
+  if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+      EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, md_name(alg), nullptr) != 1 ||
+      EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt_len) != 1) {
+    fail("PSS parameters");
+  }
+}
+
+}  // namespace
+
+RsaPublicKey RsaPublicKey::from_modulus(std::string_view modulus, std::string_view exponent) {
+  if (modulus.empty()) throw CryptoError("RSA: empty modulus");
+  auto n = bn_from(modulus);
+  auto e = bn_from(exponent);
+  OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
+  if (bld == nullptr || OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n.get()) != 1 ||
+      OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e.get()) != 1) {
+    OSSL_PARAM_BLD_free(bld);
+    fail("building public key");
+  }
+  EVP_PKEY* pkey = pkey_from_params(bld, EVP_PKEY_PUBLIC_KEY);
+  OSSL_PARAM_BLD_free(bld);
+  RsaPublicKey key;
+  key.pkey_ = wrap(pkey);
+  key.modulus_ = std::string(modulus);
+  return key;
+}
+
+size_t RsaPublicKey::size_bits() const {
+  return static_cast<size_t>(EVP_PKEY_get_bits(static_cast<EVP_PKEY*>(pkey_.get())));
+}
+
+bool RsaPublicKey::verify_pss(std::string_view message, std::string_view signature,
+                              HashAlgorithm alg) const {
+  // A signature must be exactly the modulus length; OpenSSL would reject
+  // other lengths too, but this keeps error queues clean.
+  if (signature.size() != (size_bits() + 7) / 8) return false;
+  EVP_MD_CTX* md = EVP_MD_CTX_new();
+  EVP_PKEY_CTX* pctx = nullptr;
+  bool ok = md != nullptr &&
+            EVP_DigestVerifyInit_ex(md, &pctx, md_name(alg), nullptr, nullptr,
+                                    static_cast<EVP_PKEY*>(pkey_.get()), nullptr) == 1;
+  if (ok) {
+    set_pss(pctx, alg, RSA_PSS_SALTLEN_AUTO);
+    ok = EVP_DigestVerify(md, as_uchar(signature), signature.size(), as_uchar(message),
+                          message.size()) == 1;
+  }
+  EVP_MD_CTX_free(md);
+  ERR_clear_error();
+  return ok;
+}
+
+RsaPrivateKey RsaPrivateKey::generate(int bits) {
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
+  EVP_PKEY* pkey = nullptr;
+  bool ok = ctx != nullptr && EVP_PKEY_keygen_init(ctx) == 1 &&
+            EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, bits) == 1 && EVP_PKEY_generate(ctx, &pkey) == 1;
+  EVP_PKEY_CTX_free(ctx);
+  if (!ok) fail("key generation");
+  RsaPrivateKey key;
+  key.pkey_ = wrap(pkey);
+  auto& c = key.components_;
+  c.n = bn_param(pkey, OSSL_PKEY_PARAM_RSA_N);
+  c.e = bn_param(pkey, OSSL_PKEY_PARAM_RSA_E);
+  c.d = bn_param(pkey, OSSL_PKEY_PARAM_RSA_D);
+  c.p = bn_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR1);
+  c.q = bn_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR2);
+  c.dp = bn_param(pkey, OSSL_PKEY_PARAM_RSA_EXPONENT1);
+  c.dq = bn_param(pkey, OSSL_PKEY_PARAM_RSA_EXPONENT2);
+  c.qi = bn_param(pkey, OSSL_PKEY_PARAM_RSA_COEFFICIENT1);
+  return key;
+}
+
+RsaPrivateKey RsaPrivateKey::from_components(const RsaComponents& c) {
+  if (c.n.empty() || c.e.empty() || c.d.empty() || c.p.empty() || c.q.empty() || c.dp.empty() ||
+      c.dq.empty() || c.qi.empty()) {
+    throw CryptoError("RSA: private key needs n, e, d, p, q, dp, dq and qi");
+  }
+  BnPtr bns[8] = {bn_from(c.n),  bn_from(c.e),  bn_from(c.d),  bn_from(c.p),
+                  bn_from(c.q),  bn_from(c.dp), bn_from(c.dq), bn_from(c.qi)};
+  const char* names[8] = {OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
+                          OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
+                          OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
+                          OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
+  OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
+  bool ok = bld != nullptr;
+  for (int i = 0; ok && i < 8; ++i) ok = OSSL_PARAM_BLD_push_BN(bld, names[i], bns[i].get()) == 1;
+  if (!ok) {
+    OSSL_PARAM_BLD_free(bld);
+    fail("building private key");
+  }
+  EVP_PKEY* pkey = pkey_from_params(bld, EVP_PKEY_KEYPAIR);
+  OSSL_PARAM_BLD_free(bld);
+  RsaPrivateKey key;
+  key.pkey_ = wrap(pkey);
+  key.components_ = c;
+  // A key whose parts do not belong together would sign garbage: check it.
+  EVP_PKEY_CTX* check = EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr);
+  bool consistent = check != nullptr && EVP_PKEY_pairwise_check(check) == 1;
+  EVP_PKEY_CTX_free(check);
+  if (!consistent) fail("the private key components are inconsistent");
+  return key;
+}
+
+RsaPublicKey RsaPrivateKey::public_key() const {
+  return RsaPublicKey::from_modulus(components_.n, components_.e);
+}
+
+std::string RsaPrivateKey::sign_pss(std::string_view message, HashAlgorithm alg) const {
+  EVP_MD_CTX* md = EVP_MD_CTX_new();
+  EVP_PKEY_CTX* pctx = nullptr;
+  std::string sig;
+  size_t len = 0;
+  bool ok = md != nullptr &&
+            EVP_DigestSignInit_ex(md, &pctx, md_name(alg), nullptr, nullptr,
+                                  static_cast<EVP_PKEY*>(pkey_.get()), nullptr) == 1;
+  if (ok) {
+    set_pss(pctx, alg, RSA_PSS_SALTLEN_DIGEST);
+    ok = EVP_DigestSign(md, nullptr, &len, as_uchar(message), message.size()) == 1;
+  }
+  if (ok) {
+    sig.resize(len);
+    ok = EVP_DigestSign(md, reinterpret_cast<unsigned char*>(sig.data()), &len, as_uchar(message),
+                        message.size()) == 1;
+    sig.resize(len);
+  }
+  EVP_MD_CTX_free(md);
+  if (!ok) fail("signing");
+  return sig;
+}
+
+}  // namespace hashpath

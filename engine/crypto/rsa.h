@@ -1,0 +1,60 @@
+// RSA keys and RSASSA-PSS (RFC 8017 §8.1) with MGF1 over the same hash.
+//
+// Signing uses salt length = hash length (what HyperBEAM does).
+// Verification accepts every salt length: JavaScript signers (node crypto,
+// arweave-js, arbundles) use the maximum, HyperBEAM uses the hash length, and
+// both must verify. Keys are immutable and cheap to copy (shared handle).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "engine/crypto/hash.h"
+
+namespace hashpath {
+
+// Big-endian unsigned integers, as in a JWK after base64url decoding.
+struct RsaComponents {
+  std::string n, e, d, p, q, dp, dq, qi;
+};
+
+class RsaPublicKey {
+ public:
+  // `modulus` is the big-endian n (512 bytes for RSA-4096); e defaults to 65537.
+  static RsaPublicKey from_modulus(std::string_view modulus,
+                                   std::string_view exponent = std::string_view("\x01\x00\x01", 3));
+
+  const std::string& modulus() const { return modulus_; }
+  size_t size_bits() const;
+
+  // True iff `signature` is a PSS signature of `message` (hashed with `alg`)
+  // under this key, for any salt length.
+  bool verify_pss(std::string_view message, std::string_view signature, HashAlgorithm alg) const;
+
+  void* evp_pkey() const { return pkey_.get(); }  // EVP_PKEY*, for benchmarks and codecs
+
+ private:
+  std::shared_ptr<void> pkey_;
+  std::string modulus_;
+};
+
+class RsaPrivateKey {
+ public:
+  static RsaPrivateKey generate(int bits = 4096);
+  static RsaPrivateKey from_components(const RsaComponents& c);
+
+  const RsaComponents& components() const { return components_; }
+  RsaPublicKey public_key() const;
+
+  // PSS signature of `message` hashed with `alg`; salt length = hash length.
+  std::string sign_pss(std::string_view message, HashAlgorithm alg) const;
+
+  void* evp_pkey() const { return pkey_.get(); }
+
+ private:
+  std::shared_ptr<void> pkey_;
+  RsaComponents components_;
+};
+
+}  // namespace hashpath

@@ -1,0 +1,35 @@
+// Message keys (spec/messages-and-codecs.md §1.2, §2.2, §2.3).
+//
+// Keys are byte strings. A key is stored and compared in normalised form:
+// ASCII-lowercased, except keys of length 32, 42 or 43, which HyperBEAM
+// treats as IDs (raw, Ethereum, base64url) and keeps as they are. Non-ASCII
+// bytes are left alone (HyperBEAM lowercases full Unicode; we do not, and
+// the docs warn that such keys are an interop risk).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace hashpath {
+
+// 32, 42 or 43 bytes: the lengths HyperBEAM's ?IS_ID accepts.
+inline bool is_id_length(std::string_view key) {
+  return key.size() == 32 || key.size() == 42 || key.size() == 43;
+}
+
+std::string normalize_key(std::string_view key);
+
+// True when `key` is already in normalised form (no allocation needed).
+bool is_normalized_key(std::string_view key);
+
+// Private keys start with "priv" (priv, private, priv_x, privacy...): they
+// hold node-local state and are never encoded, signed, hashed or listed.
+bool is_private_key(std::string_view normalized_key);
+
+// Keys that encoders drop because they are recomputed on demand.
+bool is_regenerated_key(std::string_view normalized_key);  // unsigned_id, content-digest
+
+// The suffix that marks a link in TABM form: "name+link" → ID.
+inline constexpr std::string_view kLinkSuffix = "+link";
+
+}  // namespace hashpath

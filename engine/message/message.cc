@@ -1,0 +1,187 @@
+#include "engine/message/message.h"
+
+#include <algorithm>
+
+#include "engine/error.h"
+#include "engine/message/key.h"
+
+namespace hashpath {
+namespace {
+
+// Normalises into `scratch` only when needed, so lookups of already-normal
+// keys (the common case) allocate nothing.
+std::string_view normalized(std::string_view key, std::string& scratch) {
+  if (is_normalized_key(key)) return key;
+  scratch = normalize_key(key);
+  return scratch;
+}
+
+bool key_less(const Message::Entry& e, std::string_view k) { return std::string_view(e.first) < k; }
+
+}  // namespace
+
+Message::Message(std::initializer_list<Entry> entries)
+    : Message(from_entries(std::vector<Entry>(entries))) {}
+
+Message Message::from_entries(std::vector<Entry> entries) {
+  Message m;
+  if (entries.empty()) return m;
+  for (auto& e : entries) {
+    if (!is_normalized_key(e.first)) e.first = normalize_key(e.first);
+  }
+  // Stable sort keeps input order among equal keys; keep the last of each run.
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const Entry& a, const Entry& b) { return a.first < b.first; });
+  std::vector<Entry> unique;
+  unique.reserve(entries.size());
+  for (auto& e : entries) {
+    if (!unique.empty() && unique.back().first == e.first) {
+      unique.back().second = std::move(e.second);
+    } else {
+      unique.push_back(std::move(e));
+    }
+  }
+  m.data_ = std::make_shared<MessageData>();
+  m.data_->entries = std::move(unique);
+  return m;
+}
+
+const Value* Message::find(std::string_view key) const {
+  if (!data_) return nullptr;
+  std::string scratch;
+  std::string_view k = normalized(key, scratch);
+  const auto& es = data_->entries;
+  auto it = std::lower_bound(es.begin(), es.end(), k, key_less);
+  if (it == es.end() || it->first != k) return nullptr;
+  return &it->second;
+}
+
+const Value& Message::at(std::string_view key) const {
+  const Value* v = find(key);
+  if (v == nullptr) throw MessageError("message has no key '" + std::string(key) + "'");
+  return *v;
+}
+
+MessageData& Message::mutable_data() {
+  if (!data_) {
+    data_ = std::make_shared<MessageData>();
+  } else if (data_.use_count() > 1) {
+    data_ = std::make_shared<MessageData>(*data_);
+  }
+  return *data_;
+}
+
+Message& Message::set(std::string_view key, Value value) {
+  std::string scratch;
+  std::string_view k = normalized(key, scratch);
+  auto& es = mutable_data().entries;
+  auto it = std::lower_bound(es.begin(), es.end(), k, key_less);
+  if (it != es.end() && it->first == k) {
+    it->second = std::move(value);
+  } else {
+    es.insert(it, Entry(std::string(k), std::move(value)));
+  }
+  return *this;
+}
+
+Message& Message::remove(std::string_view key) {
+  if (!contains(key)) return *this;
+  std::string scratch;
+  std::string_view k = normalized(key, scratch);
+  auto& es = mutable_data().entries;
+  auto it = std::lower_bound(es.begin(), es.end(), k, key_less);
+  es.erase(it);
+  return *this;
+}
+
+std::vector<std::string> Message::public_keys() const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : *this) {
+    if (!is_private_key(k)) out.push_back(k);
+  }
+  return out;
+}
+
+bool Message::operator==(const Message& other) const {
+  if (data_ == other.data_) return true;
+  if (size() != other.size()) return false;
+  return std::equal(begin(), end(), other.begin(),
+                    [](const Entry& a, const Entry& b) { return a == b; });
+}
+
+const char* kind_name(Value::Kind kind) {
+  switch (kind) {
+    case Value::Kind::kBinary:
+      return "binary";
+    case Value::Kind::kInteger:
+      return "integer";
+    case Value::Kind::kFloat:
+      return "float";
+    case Value::Kind::kAtom:
+      return "atom";
+    case Value::Kind::kList:
+      return "list";
+    case Value::Kind::kMap:
+      return "map";
+    case Value::Kind::kLink:
+      return "link";
+  }
+  return "unknown";
+}
+
+namespace {
+[[noreturn]] void wrong_kind(Value::Kind want, Value::Kind got) {
+  throw MessageError(std::string("expected a ") + kind_name(want) + " value, found a " +
+                     kind_name(got));
+}
+}  // namespace
+
+std::string_view Value::as_binary() const {
+  if (!is_binary()) wrong_kind(Kind::kBinary, kind());
+  const Bytes& b = std::get<Bytes>(v_);
+  return b ? std::string_view(*b) : std::string_view();
+}
+
+int64_t Value::as_integer() const {
+  if (!is_integer()) wrong_kind(Kind::kInteger, kind());
+  return std::get<int64_t>(v_);
+}
+
+double Value::as_float() const {
+  if (!is_float()) wrong_kind(Kind::kFloat, kind());
+  return std::get<double>(v_);
+}
+
+const std::string& Value::as_atom() const {
+  if (!is_atom()) wrong_kind(Kind::kAtom, kind());
+  return std::get<AtomName>(v_).name;
+}
+
+const List& Value::as_list() const {
+  if (!is_list()) wrong_kind(Kind::kList, kind());
+  return *std::get<ListPtr>(v_);
+}
+
+const Message& Value::as_map() const {
+  if (!is_map()) wrong_kind(Kind::kMap, kind());
+  return std::get<Message>(v_);
+}
+
+const Value::Link& Value::as_link() const {
+  if (!is_link()) wrong_kind(Kind::kLink, kind());
+  return std::get<Link>(v_);
+}
+
+bool Value::operator==(const Value& other) const {
+  if (kind() != other.kind()) return false;
+  switch (kind()) {
+    case Kind::kBinary:
+      return as_binary() == other.as_binary();
+    case Kind::kList:
+      return as_list() == other.as_list();
+    default:
+      return v_ == other.v_;
+  }
+}
+
+}  // namespace hashpath

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Hashpath needs to build, test and benchmark,
+# only those that are missing. Non-interactive; safe to run repeatedly.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config git
+  clang libclang-rt-14-dev           # `make fuzz` (libFuzzer) and sanitizer runtimes
+  libssl-dev libsecp256k1-dev libcbor-dev libsqlite3-dev
+  nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libboost-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+# Interop tests drive third-party JS clients with node and npm. A machine may
+# carry them from another packaging (nodesource bundles npm into nodejs), so
+# they are checked by command, not by package name.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  PACKAGES+=(nodejs npm)
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
