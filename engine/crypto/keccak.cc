@@ -55,7 +55,9 @@ inline uint64_t load_le64(const unsigned char* p) {
 
 }  // namespace
 
-std::string keccak256(std::string_view data) {
+std::string keccak256(std::string_view data) { return keccak_sponge_256(data, 0x01); }
+
+std::string keccak_sponge_256(std::string_view data, unsigned char domain_byte) {
   constexpr size_t kRate = 136;  // (1600 - 2 * 256) / 8
   uint64_t state[25] = {};
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
@@ -68,7 +70,7 @@ std::string keccak256(std::string_view data) {
   }
   unsigned char block[kRate] = {};
   std::memcpy(block, p, n);
-  block[n] ^= 0x01;
+  block[n] ^= domain_byte;
   block[kRate - 1] ^= 0x80;
   for (size_t i = 0; i < kRate / 8; ++i) state[i] ^= load_le64(block + 8 * i);
   keccak_f1600(state);

@@ -10,4 +10,9 @@ namespace hashpath {
 
 std::string keccak256(std::string_view data);  // 32 bytes
 
+// The 256-bit sponge with a chosen domain/padding byte: 0x01 gives Keccak-256,
+// 0x06 gives FIPS 202 SHA3-256 (which lets tests check this permutation
+// against OpenSSL's SHA3).
+std::string keccak_sponge_256(std::string_view data, unsigned char domain_byte);
+
 }  // namespace hashpath

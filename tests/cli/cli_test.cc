@@ -1,0 +1,122 @@
+// The `hashpath` program as a user runs it: exit status, output, error text.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tests/unit/shared_data.h"
+
+namespace hashpath {
+namespace {
+
+using testing::run_command;
+
+std::string bin() { return HASHPATH_BINARY; }
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("hp-cli-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string path(const std::string& name) { return (dir_ / name).string(); }
+  void write(const std::string& name, const std::string& text) {
+    std::ofstream(path(name), std::ios::binary) << text;
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(Cli, VersionAndHelp) {
+  auto v = run_command(bin() + " --version");
+  EXPECT_EQ(v.status, 0);
+  EXPECT_EQ(v.out.rfind("hashpath ", 0), 0u) << v.out;
+  auto h = run_command(bin() + " --help");
+  EXPECT_EQ(h.status, 0);
+  EXPECT_NE(h.out.find("wallet"), std::string::npos);
+  EXPECT_NE(h.out.find("message"), std::string::npos);
+  EXPECT_EQ(run_command(bin() + " 2>/dev/null").status, 2);  // a subcommand is required
+  EXPECT_EQ(run_command(bin() + " frobnicate 2>/dev/null").status, 2);
+}
+
+TEST_F(Cli, WalletAddressOfInteropKeys) {
+  auto r = run_command(bin() + " wallet address " + testing::shared_path("interop/keys/key-1.json"));
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, "vcaPe4JWnrSOCktDHBgXge-zWUb6JRkqbom5w9t7i-4\n");
+}
+
+TEST_F(Cli, WalletNewBothTypes) {
+  auto ec = run_command(bin() + " wallet new --type secp256k1 -o " + path("ec.json"));
+  ASSERT_EQ(ec.status, 0);
+  EXPECT_EQ(ec.out.size(), 43u);  // "0x" + 40 hex + newline
+  EXPECT_EQ(run_command(bin() + " wallet address " + path("ec.json")).out, ec.out);
+  auto jwk = nlohmann::json::parse(std::ifstream(path("ec.json")));
+  EXPECT_EQ(jwk["crv"], "secp256k1");
+
+  auto rsa = run_command(bin() + " wallet new --type rsa -o " + path("rsa.json"));
+  ASSERT_EQ(rsa.status, 0);
+  EXPECT_EQ(rsa.out.size(), 44u);  // 43-character address + newline
+  EXPECT_EQ(run_command(bin() + " wallet address " + path("rsa.json")).out, rsa.out);
+  auto rjwk = nlohmann::json::parse(std::ifstream(path("rsa.json")));
+  for (const char* f : {"kty", "n", "e", "d", "p", "q", "dp", "dq", "qi"}) {
+    EXPECT_TRUE(rjwk.contains(f)) << f;
+  }
+}
+
+TEST_F(Cli, WalletErrorsAreMessagesNotCrashes) {
+  write("bad.json", "{\"kty\":\"RSA\"}");
+  auto r = run_command(bin() + " wallet address " + path("bad.json") + " 2>&1");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("JWK field 'n'"), std::string::npos) << r.out;
+  EXPECT_EQ(run_command(bin() + " wallet address " + path("absent.json") + " 2>/dev/null").status, 1);
+  write("exists.json", "keep me");
+  auto o = run_command(bin() + " wallet new --type secp256k1 -o " + path("exists.json") + " 2>&1");
+  EXPECT_EQ(o.status, 1);
+  EXPECT_NE(o.out.find("refusing to overwrite"), std::string::npos);
+  EXPECT_EQ(run_command(bin() + " wallet new --type dsa -o " + path("x.json") + " 2>/dev/null").status, 2);
+}
+
+TEST_F(Cli, MessageConvertBetweenAllFormats) {
+  write("m.json", R"({"name":"hashpath","port":8734,"ratio":0.5,"on":true,"tags":["a",1],"sub":{"k":"v"}})");
+  auto flat = run_command(bin() + " message convert --from json --to flat " + path("m.json"));
+  ASSERT_EQ(flat.status, 0);
+  EXPECT_NE(flat.out.find("port: 8734\n"), std::string::npos) << flat.out;
+  EXPECT_NE(flat.out.find("sub/k: v\n"), std::string::npos) << flat.out;
+  write("m.flat", flat.out);
+  auto structured = run_command(bin() + " message convert --from flat --to structured " + path("m.flat"));
+  ASSERT_EQ(structured.status, 0);
+  auto typed = nlohmann::json::parse(structured.out);
+  EXPECT_EQ(typed["port"], 8734);
+  EXPECT_EQ(typed["ratio"], 0.5);
+  EXPECT_EQ(typed["on"], true);
+  EXPECT_EQ(typed["tags"], nlohmann::json::parse(R"(["a",1])"));
+  write("m.typed", structured.out);
+  auto json = run_command(bin() + " message convert --from structured --to json " + path("m.typed"));
+  ASSERT_EQ(json.status, 0);
+  auto tabm = nlohmann::json::parse(json.out);
+  EXPECT_EQ(tabm["port"], "8734");
+  EXPECT_EQ(tabm["ao-types"], "on=\"atom\", port=\"integer\", ratio=\"float\"");
+  // Reading from standard input.
+  auto piped = run_command("cat " + path("m.flat") + " | " + bin() +
+                           " message convert --from flat --to flat -");
+  EXPECT_EQ(piped.out, flat.out);
+}
+
+TEST_F(Cli, MessageConvertRejectsMalformedInput) {
+  write("bad.json", "{\"a\": ");
+  auto r = run_command(bin() + " message convert --from json --to flat " + path("bad.json") + " 2>&1");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("json@1.0"), std::string::npos) << r.out;
+  write("bad.flat", "no separator here\n");
+  auto f = run_command(bin() + " message convert --from flat --to json " + path("bad.flat") + " 2>&1");
+  EXPECT_EQ(f.status, 1);
+  EXPECT_NE(f.out.find("line 1"), std::string::npos) << f.out;
+  EXPECT_EQ(run_command(bin() + " message convert --from yaml --to json x 2>/dev/null").status, 2);
+}
+
+}  // namespace
+}  // namespace hashpath

@@ -1,0 +1,110 @@
+// The message model: key normalisation, private keys, copy-on-write sharing,
+// typed access.
+#include <gtest/gtest.h>
+
+#include "engine/error.h"
+#include "engine/message/key.h"
+#include "engine/message/message.h"
+
+namespace hashpath {
+namespace {
+
+TEST(Keys, NormalisationLowercasesExceptIdLengths) {
+  EXPECT_EQ(normalize_key("Hello-World"), "hello-world");
+  EXPECT_EQ(normalize_key("already"), "already");
+  std::string id43 = "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU";
+  EXPECT_EQ(normalize_key(id43), id43);  // spec §1.2: IDs keep case
+  std::string eth42 = "0x1a642f0E3c3aF545E7AcBD38b07251B3990914F1";
+  EXPECT_EQ(normalize_key(eth42), eth42);
+  std::string raw32(32, 'A');
+  EXPECT_EQ(normalize_key(raw32), raw32);
+  EXPECT_EQ(normalize_key(std::string(44, 'A')), std::string(44, 'a'));
+  EXPECT_EQ(normalize_key("\xc3\x84"), "\xc3\x84");  // non-ASCII left alone
+}
+
+TEST(Keys, PrivateAndRegenerated) {
+  for (const char* k : {"priv", "private", "priv_foo", "privacy", "priv/hashpath"}) {
+    EXPECT_TRUE(is_private_key(k)) << k;
+  }
+  for (const char* k : {"pri", "xpriv", "commitments"}) EXPECT_FALSE(is_private_key(k)) << k;
+  EXPECT_TRUE(is_regenerated_key("unsigned_id"));
+  EXPECT_TRUE(is_regenerated_key("content-digest"));
+  EXPECT_FALSE(is_regenerated_key("body"));
+}
+
+TEST(Message, LookupsAreCaseInsensitiveForOrdinaryKeys) {
+  Message m{{"Content-Type", "text/plain"}, {"a", Value::integer(1)}};
+  ASSERT_NE(m.find("content-type"), nullptr);
+  EXPECT_EQ(m.at("CONTENT-TYPE").as_binary(), "text/plain");
+  EXPECT_EQ(m.begin()->first, "a");  // sorted bytewise
+  EXPECT_EQ(m.find("missing"), nullptr);
+  EXPECT_THROW(m.at("missing"), MessageError);
+}
+
+TEST(Message, IdKeysKeepTheirCase) {
+  std::string id = "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU";
+  Message m;
+  m.set(id, "v");
+  EXPECT_TRUE(m.contains(id));
+  std::string lower = id;
+  for (char& c : lower) c = static_cast<char>(std::tolower(c));
+  EXPECT_FALSE(m.contains(lower));
+}
+
+TEST(Message, LaterDuplicateKeyWins) {
+  Message m = Message::from_entries({{"A", "1"}, {"a", "2"}, {"b", "3"}});
+  EXPECT_EQ(m.size(), 2u);
+  EXPECT_EQ(m.at("a").as_binary(), "2");
+}
+
+TEST(Message, CopiesShareStorageUntilWritten) {
+  Message a{{"x", "1"}};
+  Message b = a;
+  EXPECT_TRUE(a.same_storage(b));
+  b.set("y", "2");
+  EXPECT_FALSE(a.same_storage(b));
+  EXPECT_FALSE(a.contains("y"));  // the original is unchanged
+  EXPECT_TRUE(b.contains("x"));
+  Message c = b;
+  c.remove("x");
+  EXPECT_TRUE(b.contains("x"));
+  EXPECT_FALSE(c.contains("x"));
+}
+
+TEST(Message, SoleOwnerMutatesInPlace) {
+  Message a{{"x", "1"}};
+  const Message::Entry* before = a.begin();
+  a.set("x", "2");  // overwrite of an existing key in unshared storage
+  EXPECT_EQ(a.begin(), before);
+}
+
+TEST(Message, PublicKeysSkipPrivate) {
+  Message m{{"priv", Message{{"hashpath", "x"}}}, {"b", "1"}, {"a", "2"}};
+  EXPECT_EQ(m.public_keys(), (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(Value, KindsAndTypedAccess) {
+  EXPECT_TRUE(Value().is_binary());
+  EXPECT_EQ(Value().as_binary(), "");
+  EXPECT_EQ(Value::integer(-5).as_integer(), -5);
+  EXPECT_EQ(Value::floating(1.5).as_float(), 1.5);
+  EXPECT_EQ(Value::boolean(true).as_atom(), "true");
+  EXPECT_EQ(Value(List{Value("a"), Value::integer(2)}).as_list().size(), 2u);
+  EXPECT_EQ(Value::link("id", true).as_link().lazy, true);
+  EXPECT_THROW(Value("x").as_integer(), MessageError);
+  EXPECT_THROW(Value::integer(1).as_binary(), MessageError);
+  EXPECT_THROW(Value::atom("a").as_map(), MessageError);
+}
+
+TEST(Value, EqualityIsDeepAndKindSensitive) {
+  Message a{{"n", Message{{"l", List{Value("x"), Value::integer(1)}}}}};
+  Message b{{"n", Message{{"l", List{Value("x"), Value::integer(1)}}}}};
+  Message c{{"n", Message{{"l", List{Value("x"), Value("1")}}}}};
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+  EXPECT_NE(Value::atom("true"), Value("true"));
+  EXPECT_NE(Value::integer(1), Value::floating(1.0));
+}
+
+}  // namespace
+}  // namespace hashpath

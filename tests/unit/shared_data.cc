@@ -1,0 +1,70 @@
+#include "tests/unit/shared_data.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace hashpath::testing {
+
+std::string shared_path(const std::string& relative) {
+  std::filesystem::path p = std::filesystem::path(HASHPATH_SHARED_DIR) / relative;
+  if (!std::filesystem::exists(p)) {
+    ADD_FAILURE() << "shared data missing: " << p << " (CI keeps ../shared beside the checkout)";
+  }
+  return p.string();
+}
+
+std::string read_shared(const std::string& relative) {
+  std::ifstream in(shared_path(relative), std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+const nlohmann::json& codec_vectors() {
+  static const nlohmann::json j = nlohmann::json::parse(read_shared("interop/vectors/codec-vectors.json"));
+  return j;
+}
+
+const nlohmann::json& httpsig_vectors() {
+  static const nlohmann::json j =
+      nlohmann::json::parse(read_shared("interop/clients/vectors/httpsig.json"));
+  return j;
+}
+
+Value vector_value(const nlohmann::json& j) {
+  if (j.is_string()) return Value(j.get<std::string>());
+  if (j.is_array()) {
+    List list;
+    for (const auto& e : j) list.push_back(vector_value(e));
+    return Value(std::move(list));
+  }
+  if (j.is_object()) {
+    if (j.size() == 1 && j.contains("int")) return Value::integer(j["int"].get<int64_t>());
+    if (j.size() == 1 && j.contains("float")) return Value::floating(j["float"].get<double>());
+    if (j.size() == 1 && j.contains("atom")) return Value::atom(j["atom"].get<std::string>());
+    Message m;
+    for (const auto& [k, v] : j.items()) m.set(k, vector_value(v));
+    return Value(std::move(m));
+  }
+  ADD_FAILURE() << "unsupported vector value " << j.dump();
+  return Value();
+}
+
+CommandResult run_command(const std::string& command) {
+  CommandResult r{-1, {}};
+  FILE* p = popen(command.c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int status = pclose(p);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+}  // namespace hashpath::testing

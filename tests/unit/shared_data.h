@@ -1,0 +1,29 @@
+// Access to the conformance data in ../shared for tests: spec vectors,
+// interop captures and test wallets, read in place.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "engine/message/message.h"
+
+namespace hashpath::testing {
+
+std::string shared_path(const std::string& relative);  // fails the test if absent
+std::string read_shared(const std::string& relative);
+const nlohmann::json& codec_vectors();  // interop/vectors/codec-vectors.json
+const nlohmann::json& httpsig_vectors();  // interop/clients/vectors/httpsig.json
+
+// Messages in codec-vectors.json notation: strings are binaries, objects are
+// maps, arrays are lists, and {"int": n}, {"float": x}, {"atom": "a"} are
+// typed scalars.
+Value vector_value(const nlohmann::json& j);
+
+// Runs `command` through the shell; returns its exit status and stdout.
+struct CommandResult {
+  int status;
+  std::string out;
+};
+CommandResult run_command(const std::string& command);
+
+}  // namespace hashpath::testing
