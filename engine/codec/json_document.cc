@@ -19,7 +19,7 @@ nlohmann::json parse_json_document(std::string_view text, const char* codec) {
       throw CodecError(codec, "nesting deeper than " + std::to_string(kMaxNestingDepth) + " levels");
     }
     return doc;
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, out_of_range (1e999), ...
     if (too_deep) {
       throw CodecError(codec, "nesting deeper than " + std::to_string(kMaxNestingDepth) + " levels");
     }

@@ -214,7 +214,9 @@ Value decode_map(const Message& tabm, int depth) {
   std::vector<Message::Entry> out;
   out.reserve(tabm.size());
   for (const auto& [key, v] : tabm) {
-    if (key == "ao-types") continue;
+    // A TABM comes from outside the node; private keys are node-local state
+    // (priv/hashpath, ...) and must not be settable by a sender.
+    if (key == "ao-types" || is_private_key(key)) continue;
     if (key == "commitments") {
       out.emplace_back(key, v);
       continue;

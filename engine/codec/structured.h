@@ -11,7 +11,9 @@
 // HyperBEAM's "bundle" form) or are replaced by `key+link: ID`, where the ID
 // is supplied by the caller (the ID module; linkify is an ID-level concern).
 //
-// Decoding is the exact inverse for everything the encoder produces, and
+// Decoding is the exact inverse for everything the encoder produces (it
+// drops private keys: a TABM comes from outside, and private state must not
+// be settable by a sender), and
 // also reads the legacy forms other producers send (SF-list and SF-dict
 // values, empty-* type words). All errors are CodecError("structured@1.0").
 #pragma once

@@ -26,9 +26,12 @@ bool is_token_char(char c) {
   }
 }
 
-// HyperBEAM's lenient dictionary keys (see header).
+// HyperBEAM's lenient dictionary keys (see header). Every byte hb_escape
+// lets through (a-z 0-9 . - _ / ? &, and % for escapes) must be accepted, or
+// an `ao-types` field we wrote could not be read back.
 bool is_dict_key_first(char c) {
-  return is_alpha(c) || is_digit(c) || c == '*' || c == '%' || c == '_' || c == '-' || c == '.';
+  return is_alpha(c) || is_digit(c) || c == '*' || c == '%' || c == '_' || c == '-' || c == '.' ||
+         c == '/' || c == '?' || c == '&';
 }
 bool is_dict_key_char(char c) { return is_dict_key_first(c); }
 

@@ -2,9 +2,10 @@
 // (spec/messages-and-codecs.md §1.4).
 //
 // Differences from the RFC, all required for interop:
-//  * dictionary keys are lenient on parse (they may start with A-Z, 0-9, %,
-//    _, -, . and contain uppercase and %): `ao-types` uses keys like `1` and
-//    `.`, `ao-ids` uses 43-character mixed-case IDs;
+//  * dictionary keys are lenient on parse (they may start with and contain
+//    A-Z, 0-9, %, _, -, ., *, and the / ? & that hb_escape passes through):
+//    `ao-types` uses keys like `1` and `.`, `ao-ids` uses 43-character
+//    mixed-case IDs;
 //  * serialisation does not validate dictionary keys;
 //  * strings are serialised escaping only `\` and `"`.
 // Integers parse up to 18 digits (the RFC says 15; anything we encode must

@@ -29,9 +29,19 @@ Message Message::from_entries(std::vector<Entry> entries) {
   for (auto& e : entries) {
     if (!is_normalized_key(e.first)) e.first = normalize_key(e.first);
   }
+  auto less = [](const Entry& a, const Entry& b) { return a.first < b.first; };
+  // Codecs mostly build entries in key order already: then no sort or copy.
+  bool strictly_sorted = true;
+  for (size_t i = 1; i < entries.size() && strictly_sorted; ++i) {
+    strictly_sorted = less(entries[i - 1], entries[i]);
+  }
+  if (strictly_sorted) {
+    m.data_ = std::make_shared<MessageData>();
+    m.data_->entries = std::move(entries);
+    return m;
+  }
   // Stable sort keeps input order among equal keys; keep the last of each run.
-  std::stable_sort(entries.begin(), entries.end(),
-                   [](const Entry& a, const Entry& b) { return a.first < b.first; });
+  std::stable_sort(entries.begin(), entries.end(), less);
   std::vector<Entry> unique;
   unique.reserve(entries.size());
   for (auto& e : entries) {
