@@ -76,9 +76,24 @@ MessageData& Message::mutable_data() {
   if (!data_) {
     data_ = std::make_shared<MessageData>();
   } else if (data_.use_count() > 1) {
-    data_ = std::make_shared<MessageData>(*data_);
+    data_ = std::make_shared<MessageData>(*data_);  // the clone has no derived values
+  } else {
+    std::lock_guard<std::mutex> lock(data_->derived_mu);
+    for (auto& d : data_->derived) d.clear();
   }
   return *data_;
+}
+
+std::string Message::derived(DerivedSlot slot) const {
+  if (!data_) return {};
+  std::lock_guard<std::mutex> lock(data_->derived_mu);
+  return data_->derived[static_cast<size_t>(slot)];
+}
+
+void Message::remember(DerivedSlot slot, std::string value) const {
+  if (!data_) return;
+  std::lock_guard<std::mutex> lock(data_->derived_mu);
+  data_->derived[static_cast<size_t>(slot)] = std::move(value);
 }
 
 Message& Message::set(std::string_view key, Value value) {

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,6 +31,11 @@ namespace hashpath {
 
 class Value;
 struct MessageData;
+
+// Values derived from a message's content (its IDs) are memoised on the
+// shared storage; every mutation clears them, and a copy-on-write clone
+// starts without them.
+enum class DerivedSlot : uint8_t { kIdNone, kIdAll, kIdAllCommitments, kCount };
 
 class Message {
  public:
@@ -62,6 +68,10 @@ class Message {
 
   bool operator==(const Message& other) const;
   bool operator!=(const Message& other) const { return !(*this == other); }
+
+  // Memoised derived values (see DerivedSlot); empty string when unknown.
+  std::string derived(DerivedSlot slot) const;
+  void remember(DerivedSlot slot, std::string value) const;
 
   // True when both handles share storage (cheap identity test).
   bool same_storage(const Message& other) const { return data_ == other.data_; }
@@ -142,6 +152,13 @@ const char* kind_name(Value::Kind kind);
 
 struct MessageData {
   std::vector<Message::Entry> entries;  // sorted by key, keys unique and normalised
+
+  MessageData() = default;
+  MessageData(const MessageData& other) : entries(other.entries) {}
+  MessageData& operator=(const MessageData&) = delete;
+
+  mutable std::mutex derived_mu;
+  mutable std::string derived[static_cast<size_t>(DerivedSlot::kCount)];  // empty = unknown
 };
 
 inline size_t Message::size() const { return data_ ? data_->entries.size() : 0; }

@@ -8,6 +8,21 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/codec/typed_json.h"
+
+namespace hashpath {
+void PrintTo(const Message& m, std::ostream* os) {
+  std::string text;
+  try {
+    text = typed_json_encode(m, -1);
+  } catch (const std::exception& e) {
+    text = std::string("<unprintable: ") + e.what() + ">";
+  }
+  *os << (text.size() > 2000 ? text.substr(0, 2000) + "..." : text);
+}
+void PrintTo(const Value& v, std::ostream* os) { PrintTo(Message{{"value", v}}, os); }
+}  // namespace hashpath
+
 namespace hashpath::testing {
 
 std::string shared_path(const std::string& relative) {

@@ -7,6 +7,12 @@
 
 #include "engine/message/message.h"
 
+namespace hashpath {
+// Readable gtest failure output for messages and values (typed JSON view).
+void PrintTo(const Message& m, std::ostream* os);
+void PrintTo(const Value& v, std::ostream* os);
+}  // namespace hashpath
+
 namespace hashpath::testing {
 
 std::string shared_path(const std::string& relative);  // fails the test if absent

@@ -1,0 +1,25 @@
+// An HTTP message as httpsig@1.0 sees it: lowercase field names with
+// values, and a body. Fields are kept sorted by name (the order in which
+// HyperBEAM serialises them and builds signature bases).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace hashpath {
+
+struct HttpMessage {
+  std::vector<std::pair<std::string, std::string>> fields;  // sorted, unique names
+  std::string body;
+
+  const std::string* field(std::string_view name) const;
+  void set_field(std::string name, std::string value);  // keeps order; replaces
+  void remove_field(std::string_view name);
+
+  // §4.2.4: `name: value` lines joined by CRLF, then CRLF CRLF + body if any.
+  std::string serialize() const;
+};
+
+}  // namespace hashpath

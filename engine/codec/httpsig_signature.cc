@@ -1,0 +1,220 @@
+#include "engine/codec/httpsig_signature.h"
+
+#include <algorithm>
+
+#include "engine/codec/httpsig.h"
+#include "engine/codec/structured_fields.h"
+#include "engine/crypto/address.h"
+#include "engine/crypto/base64.h"
+#include "engine/crypto/hash.h"
+#include "engine/crypto/rsa.h"
+#include "engine/error.h"
+#include "engine/message/key.h"
+
+namespace hashpath {
+namespace {
+
+constexpr const char* kCodec = "httpsig@1.0";
+
+[[noreturn]] void fail(const std::string& what) { throw CodecError(kCodec, what); }
+
+bool is_derived_component(std::string_view name) {
+  static const char* kDerived[] = {"method", "target-uri", "authority",    "scheme",
+                                   "request-target", "path", "query", "query-param"};
+  for (const char* d : kDerived) {
+    if (name == d) return true;
+  }
+  return false;
+}
+
+std::string_view strip_link(std::string_view k) {
+  if (k.size() > kLinkSuffix.size() && k.substr(k.size() - kLinkSuffix.size()) == kLinkSuffix) {
+    k.remove_suffix(kLinkSuffix.size());
+  }
+  return k;
+}
+
+const HmacSha256Key& ao_hmac_key() {
+  static const HmacSha256Key key("ao");
+  return key;
+}
+
+std::string signature_params_line(const std::vector<std::string>& components,
+                                  const SignatureParams& p) {
+  std::string out = "(";
+  for (size_t i = 0; i < components.size(); ++i) {
+    if (i > 0) out.push_back(' ');
+    out.append(sf::quote_string(is_derived_component(components[i]) ? "@" + components[i]
+                                                                      : components[i]));
+  }
+  out.push_back(')');
+  // Alphabetical parameter order (§4.4.3 step 5).
+  out.append(";alg=").append(sf::quote_string(p.alg));
+  if (p.bundle) out.append(";bundle=").append(sf::quote_string(*p.bundle));
+  if (p.created) out.append(";created=").append(std::to_string(*p.created));
+  if (p.expires) out.append(";expires=").append(std::to_string(*p.expires));
+  out.append(";keyid=").append(sf::quote_string(p.keyid));
+  if (p.nonce) out.append(";nonce=").append(sf::quote_string(*p.nonce));
+  if (p.tag) out.append(";tag=").append(sf::quote_string(*p.tag));
+  return out;
+}
+
+Message committed_list(const std::vector<std::string>& keys) {
+  Message m;
+  for (size_t i = 0; i < keys.size(); ++i) m.set(std::to_string(i + 1), Value(keys[i]));
+  return m;
+}
+
+std::string text_field(const Message& c, std::string_view key) {
+  const Value* v = c.find(key);
+  if (v == nullptr || !v->is_binary()) return {};
+  return std::string(v->as_binary());
+}
+
+}  // namespace
+
+std::vector<std::string> committable_keys(const Message& tabm) {
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : tabm) {
+    if (k == "commitments" || is_private_key(k)) continue;
+    keys.emplace_back(strip_link(k));
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
+std::string signature_base(const Message& tabm, const std::vector<std::string>& committed,
+                           const SignatureParams& params) {
+  std::vector<Message::Entry> selected;
+  for (const auto& key : committed) {
+    std::string k = normalize_key(key);
+    if (const Value* v = tabm.find(k)) {
+      selected.emplace_back(k, *v);
+    } else if (const Value* l = tabm.find(k + std::string(kLinkSuffix))) {
+      selected.emplace_back(k + std::string(kLinkSuffix), *l);
+    } else {
+      fail("committed key '" + k + "' is not in the message");
+    }
+  }
+  HttpsigEncoding enc = httpsig_encode(Message::from_entries(std::move(selected)));
+  HttpMessage& http = enc.http;
+  if (enc.has_body) http.set_field("content-digest", content_digest(http.body));
+  // Component lines joined by LF, then LF and the parameters line: with no
+  // components the base starts with an empty line (spec §4.4.3 step 5).
+  std::vector<std::string> components;
+  std::string base;
+  for (const auto& [name, value] : http.fields) {
+    if (!components.empty()) base.push_back('\n');
+    components.push_back(name);
+    base.append(sf::quote_string(name)).append(": ").append(value);
+  }
+  base.append("\n\"@signature-params\": ").append(signature_params_line(components, params));
+  return base;
+}
+
+std::string commitment_id(std::string_view signature_bytes) {
+  if (signature_bytes.size() == 32) return base64url_encode(signature_bytes);
+  return base64url_encode(sha256(signature_bytes));
+}
+
+std::vector<std::string> committed_keys(const Message& commitment) {
+  const Value* c = commitment.find("committed");
+  if (c == nullptr) fail("commitment has no 'committed' keys");
+  std::vector<std::string> keys;
+  if (c->is_list()) {
+    for (const auto& v : c->as_list()) keys.emplace_back(v.as_binary());
+  } else if (c->is_map()) {
+    for (size_t i = 1; i <= c->as_map().size(); ++i) {
+      const Value* v = c->as_map().find(std::to_string(i));
+      if (v == nullptr || !v->is_binary()) fail("'committed' is not a numbered list of keys");
+      keys.emplace_back(v->as_binary());
+    }
+  } else {
+    fail("'committed' is not a list");
+  }
+  return keys;
+}
+
+Commitment hmac_commitment(const Message& tabm, const std::vector<std::string>& committed) {
+  SignatureParams params{"hmac-sha256", "ao", {}, {}, {}, {}, {}};
+  std::string mac = ao_hmac_key().mac(signature_base(tabm, committed, params));
+  Commitment c;
+  c.id = base64url_encode(mac);
+  c.message = Message{{"commitment-device", "httpsig@1.0"},
+                      {"type", "hmac-sha256"},
+                      {"keyid", "ao"},
+                      {"signature", Value(c.id)},
+                      {"committed", Value(committed_list(committed))}};
+  return c;
+}
+
+Commitment rsa_commitment(const Message& tabm, const std::vector<std::string>& committed,
+                          const RsaPrivateKey& key, const std::optional<std::string>& tag) {
+  const std::string& n = key.components().n;
+  SignatureParams params{"rsa-pss-sha512", base64_encode(n), tag, {}, {}, {}, {}};
+  std::string sig = key.sign_pss(signature_base(tabm, committed, params), HashAlgorithm::kSha512);
+  Commitment c;
+  c.id = commitment_id(sig);
+  c.message = Message{{"commitment-device", "httpsig@1.0"},
+                      {"type", "rsa-pss-sha512"},
+                      {"keyid", Value(params.keyid)},
+                      {"committer", Value(arweave_address(n))},
+                      {"signature", Value(base64url_encode(sig))},
+                      {"committed", Value(committed_list(committed))}};
+  if (tag) c.message.set("tag", Value(*tag));
+  return c;
+}
+
+bool verify_commitment(const Message& tabm, const Message& commitment, std::string_view id,
+                       std::string* why) {
+  auto reject = [why](std::string reason) {
+    if (why != nullptr) *why = std::move(reason);
+    return false;
+  };
+  try {
+    std::string device = text_field(commitment, "commitment-device");
+    if (!device.empty() && device != "httpsig@1.0") return reject("not an httpsig@1.0 commitment");
+    SignatureParams p;
+    p.alg = text_field(commitment, "type");
+    p.keyid = text_field(commitment, "keyid");
+    if (commitment.contains("tag")) p.tag = text_field(commitment, "tag");
+    if (commitment.contains("bundle")) p.bundle = text_field(commitment, "bundle");
+    if (commitment.contains("nonce")) p.nonce = text_field(commitment, "nonce");
+    for (const char* k : {"created", "expires"}) {
+      if (const Value* v = commitment.find(k)) {
+        int64_t t = v->is_integer() ? v->as_integer() : std::stoll(std::string(v->as_binary()));
+        (std::string_view(k) == "created" ? p.created : p.expires) = t;
+      }
+    }
+    if (p.bundle && *p.bundle == "true") return reject("bundle-mode commitments are not supported yet");
+    std::string base = signature_base(tabm, committed_keys(commitment), p);
+    std::string sig_text = text_field(commitment, "signature");
+    std::string sig = base64_decode(sig_text);
+    if (p.alg == "hmac-sha256") {
+      std::string mac = HmacSha256Key(p.keyid).mac(base);  // the keyid is the key ("ao")
+      if (!constant_time_equal(mac, sig)) return reject("HMAC does not match");
+    } else if (p.alg == "rsa-pss-sha512" || p.alg == "rsa-pss-sha256") {
+      std::string n = base64_decode(p.keyid);
+      auto key = RsaPublicKey::from_modulus(n);
+      auto alg = p.alg == "rsa-pss-sha512" ? HashAlgorithm::kSha512 : HashAlgorithm::kSha256;
+      if (!key.verify_pss(base, sig, alg)) return reject("RSA-PSS signature does not verify");
+      std::string committer = text_field(commitment, "committer");
+      if (!committer.empty() && committer != arweave_address(n)) {
+        return reject("committer " + committer + " is not the address of the keyid");
+      }
+    } else {
+      return reject("unsupported signature type '" + p.alg + "'");
+    }
+    if (!id.empty() && id != commitment_id(sig)) {
+      return reject("commitment ID " + std::string(id) + " is not derived from its signature");
+    }
+    return true;
+  } catch (const Error& e) {
+    return reject(e.what());
+  } catch (const std::exception& e) {
+    return reject(std::string("malformed commitment: ") + e.what());
+  }
+}
+
+}  // namespace hashpath

@@ -1,0 +1,59 @@
+// httpsig@1.0 commitments: signature bases, signing, verification and the
+// `signature` / `signature-input` wire fields (spec/messages-and-codecs.md §4.4).
+//
+// A commitment is a Message with fields `commitment-device`, `type`,
+// `keyid`, `committer` (RSA), `signature` (base64url), `committed` (a list
+// of message keys) and optional `tag`, `bundle`, `created`, `expires`,
+// `nonce`. Its ID is b64url(SHA-256(signature)), or the signature itself
+// for a 32-byte HMAC.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/codec/http_message.h"
+#include "engine/crypto/wallet.h"
+#include "engine/message/message.h"
+
+namespace hashpath {
+
+struct SignatureParams {
+  std::string alg;    // rsa-pss-sha512 | hmac-sha256 | ...
+  std::string keyid;  // b64(n) for RSA (standard, padded), "ao" for HMAC
+  std::optional<std::string> tag, bundle, nonce;
+  std::optional<int64_t> created, expires;
+};
+
+// All keys a default commitment covers: the TABM's keys without
+// `commitments` and private keys, `+link` suffixes removed, sorted.
+std::vector<std::string> committable_keys(const Message& tabm);
+
+// The exact signature base (§4.4.3) for `committed` keys of `tabm`
+// (non-bundle TABM: children as `+link`). CodecError if a key is missing.
+std::string signature_base(const Message& tabm, const std::vector<std::string>& committed,
+                           const SignatureParams& params);
+
+struct Commitment {
+  std::string id;
+  Message message;
+};
+
+Commitment hmac_commitment(const Message& tabm, const std::vector<std::string>& committed);
+Commitment rsa_commitment(const Message& tabm, const std::vector<std::string>& committed,
+                          const RsaPrivateKey& key, const std::optional<std::string>& tag = {});
+
+// Verifies one httpsig@1.0 commitment against `tabm`. Besides the signature,
+// checks (unlike HyperBEAM) that `committer` is the keyid's address and that
+// `id`, if given, is the commitment's derived ID. On failure returns false
+// and sets `why`.
+bool verify_commitment(const Message& tabm, const Message& commitment, std::string_view id,
+                       std::string* why = nullptr);
+
+// The ID a commitment's signature implies.
+std::string commitment_id(std::string_view signature_bytes);
+
+// `committed` as stored in a commitment (a list) → key names.
+std::vector<std::string> committed_keys(const Message& commitment);
+
+}  // namespace hashpath

@@ -1,0 +1,123 @@
+#include "engine/codec/message_id.h"
+
+#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/structured.h"
+#include "engine/crypto/base64.h"
+#include "engine/crypto/hash.h"
+#include "engine/error.h"
+
+namespace hashpath {
+namespace {
+
+constexpr const char* kCodec = "message-id";
+
+std::string native_id(std::string_view human) {
+  std::string raw = base64_decode(human);
+  if (raw.size() != 32) throw CodecError(kCodec, "'" + std::string(human) + "' is not a 32-byte ID");
+  return raw;
+}
+
+const Message* commitments_of(const Message& m) {
+  const Value* c = m.find("commitments");
+  return c != nullptr && c->is_map() ? &c->as_map() : nullptr;
+}
+
+std::string unsigned_id(const Message& m) {
+  Message tabm = linked_tabm(Value(m));
+  return hmac_commitment(tabm, committable_keys(tabm)).id;
+}
+
+DerivedSlot slot_of(IdScope scope) {
+  switch (scope) {
+    case IdScope::kNone:
+      return DerivedSlot::kIdNone;
+    case IdScope::kAll:
+      return DerivedSlot::kIdAll;
+    case IdScope::kAllCommitments:
+      return DerivedSlot::kIdAllCommitments;
+  }
+  return DerivedSlot::kIdNone;
+}
+
+std::string compute_id(const Message& m, IdScope scope) {
+  if (scope == IdScope::kNone) return unsigned_id(m);
+  std::vector<std::string> ids;
+  if (const Message* cs = commitments_of(m)) {
+    for (const auto& [id, c] : *cs) {
+      bool has_committer = c.is_map() && c.as_map().contains("committer");
+      if (scope == IdScope::kAllCommitments || has_committer) ids.push_back(id);
+    }
+  }
+  if (ids.empty()) return unsigned_id(m);
+  return accumulate_ids(ids);
+}
+
+}  // namespace
+
+Message linked_tabm(const Value& message) {
+  StructuredOptions opts{LinkMode::kLink,
+                         [](const Value& child) { return message_id(child, IdScope::kAll); }};
+  return structured_to_tabm(message, opts);
+}
+
+std::string message_id(const Value& message, IdScope scope) {
+  if (message.is_binary()) return base64url_encode(sha256(message.as_binary()));
+  if (message.is_list()) {
+    return hmac_commitment(linked_tabm(message), committable_keys(linked_tabm(message))).id;
+  }
+  const Message& m = message.as_map();
+  std::string cached = m.derived(slot_of(scope));
+  if (!cached.empty()) return cached;
+  std::string id = compute_id(m, scope);
+  m.remember(slot_of(scope), id);
+  return id;
+}
+
+std::string message_id_for(const Message& message, const std::vector<std::string>& committers) {
+  std::vector<std::string> ids;
+  const Message* cs = commitments_of(message);
+  for (const auto& who : committers) {
+    bool found = false;
+    if (cs != nullptr) {
+      for (const auto& [id, c] : *cs) {
+        const Value* by = c.is_map() ? c.as_map().find("committer") : nullptr;
+        if (by != nullptr && by->is_binary() && by->as_binary() == who) {
+          ids.push_back(id);
+          found = true;
+        }
+      }
+    }
+    if (!found) throw CodecError(kCodec, "no commitment by " + who);
+  }
+  return accumulate_ids(ids);
+}
+
+std::string accumulate_ids(const std::vector<std::string>& ids) {
+  unsigned char acc[32] = {};
+  for (const auto& id : ids) {
+    std::string raw = native_id(id);
+    unsigned carry = 0;
+    for (int i = 31; i >= 0; --i) {
+      unsigned sum = acc[i] + static_cast<unsigned char>(raw[static_cast<size_t>(i)]) + carry;
+      acc[i] = static_cast<unsigned char>(sum & 0xff);
+      carry = sum >> 8;
+    }
+  }
+  return base64url_encode(std::string_view(reinterpret_cast<char*>(acc), 32));
+}
+
+std::string hashpath_step(std::string_view current, std::string_view request_id) {
+  size_t slash = current.find('/');
+  std::string base;
+  if (slash == std::string_view::npos) {
+    base = std::string(current);
+  } else {
+    std::string p1 = native_id(current.substr(0, slash));
+    std::string_view p2 = current.substr(slash + 1);
+    std::string p2_bytes = p2.size() == 43 ? native_id(p2) : std::string(p2);
+    base = base64url_encode(sha256(p1 + p2_bytes));
+  }
+  return base + "/" + std::string(request_id);
+}
+
+}  // namespace hashpath

@@ -1,0 +1,42 @@
+// Message IDs and hashpaths (spec/messages-and-codecs.md §5).
+//
+//   id(M, kNone)  the unsigned ID: HMAC-SHA256("ao", signature base of all
+//                 keys), children linked by their kAll IDs
+//   id(M, kAll)   the accumulated IDs of every committer-bearing commitment;
+//                 for an unsigned message, the unsigned ID
+//   id(M, kAllCommitments)  every commitment, HMAC included (hashpaths)
+//
+// Hashpath computes the unsigned ID from the content every time (HyperBEAM
+// returns a stored HMAC commitment ID unverified), so it cannot be forged by
+// a sender. IDs are memoised on the message storage and cleared on change.
+// The IDs live with the codecs, not in message/, because they are defined
+// by the httpsig@1.0 encoding.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/message/message.h"
+
+namespace hashpath {
+
+enum class IdScope { kNone, kAll, kAllCommitments };
+
+std::string message_id(const Value& message, IdScope scope = IdScope::kNone);  // 43-char
+// The IDs of the commitments whose committers are in `committers`; CodecError
+// if one of them has none.
+std::string message_id_for(const Message& message, const std::vector<std::string>& committers);
+
+// The non-bundle TABM used for IDs and signatures: children replaced by
+// `key+link: id(child, kAll)`.
+Message linked_tabm(const Value& message);
+
+// Sum of 32-byte big-endian IDs mod 2^256 (§5.2). Takes and returns 43-char IDs.
+std::string accumulate_ids(const std::vector<std::string>& ids);
+
+// Hashpath step (§5.5): from the current hashpath (an ID, or "P1/P2") and
+// the request's ID to the new hashpath "base/id2", with sha-256-chain.
+std::string hashpath_step(std::string_view current, std::string_view request_id);
+
+}  // namespace hashpath
