@@ -84,8 +84,10 @@ std::vector<std::string> committable_keys(const Message& tabm) {
   return keys;
 }
 
-std::string signature_base(const Message& tabm, const std::vector<std::string>& committed,
-                           const SignatureParams& params) {
+namespace {
+
+// The HTTP encoding of `tabm` restricted to `committed` (§4.4.3 steps 1-3).
+HttpMessage committed_encoding(const Message& tabm, const std::vector<std::string>& committed) {
   std::vector<Message::Entry> selected;
   for (const auto& key : committed) {
     std::string k = normalize_key(key);
@@ -98,8 +100,24 @@ std::string signature_base(const Message& tabm, const std::vector<std::string>& 
     }
   }
   HttpsigEncoding enc = httpsig_encode(Message::from_entries(std::move(selected)));
-  HttpMessage& http = enc.http;
-  if (enc.has_body) http.set_field("content-digest", content_digest(http.body));
+  if (enc.has_body) enc.http.set_field("content-digest", content_digest(enc.http.body));
+  return std::move(enc.http);
+}
+
+}  // namespace
+
+std::vector<std::string> signature_components(const Message& tabm,
+                                              const std::vector<std::string>& committed) {
+  std::vector<std::string> components;
+  for (const auto& [name, value] : committed_encoding(tabm, committed).fields) {
+    components.push_back(name);
+  }
+  return components;
+}
+
+std::string signature_base(const Message& tabm, const std::vector<std::string>& committed,
+                           const SignatureParams& params) {
+  HttpMessage http = committed_encoding(tabm, committed);
   // Component lines joined by LF, then LF and the parameters line: with no
   // components the base starts with an empty line (spec §4.4.3 step 5).
   std::vector<std::string> components;

@@ -34,6 +34,10 @@ std::vector<std::string> committable_keys(const Message& tabm);
 std::string signature_base(const Message& tabm, const std::vector<std::string>& committed,
                            const SignatureParams& params);
 
+// The components (sorted HTTP field names) that base covers.
+std::vector<std::string> signature_components(const Message& tabm,
+                                              const std::vector<std::string>& committed);
+
 struct Commitment {
   std::string id;
   Message message;

@@ -122,6 +122,22 @@ bool RsaPublicKey::verify_pss(std::string_view message, std::string_view signatu
   return ok;
 }
 
+bool RsaPublicKey::verify_pkcs1(std::string_view message, std::string_view signature,
+                                HashAlgorithm alg) const {
+  if (signature.size() != (size_bits() + 7) / 8) return false;
+  EVP_MD_CTX* md = EVP_MD_CTX_new();
+  EVP_PKEY_CTX* pctx = nullptr;
+  bool ok = md != nullptr &&
+            EVP_DigestVerifyInit_ex(md, &pctx, md_name(alg), nullptr, nullptr,
+                                    static_cast<EVP_PKEY*>(pkey_.get()), nullptr) == 1 &&
+            EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1 &&
+            EVP_DigestVerify(md, as_uchar(signature), signature.size(), as_uchar(message),
+                             message.size()) == 1;
+  EVP_MD_CTX_free(md);
+  ERR_clear_error();
+  return ok;
+}
+
 RsaPrivateKey RsaPrivateKey::generate(int bits) {
   EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
   EVP_PKEY* pkey = nullptr;

@@ -32,6 +32,10 @@ class RsaPublicKey {
   // under this key, for any salt length.
   bool verify_pss(std::string_view message, std::string_view signature, HashAlgorithm alg) const;
 
+  // True iff `signature` is an RSASSA-PKCS1-v1_5 signature (RFC 9421
+  // `rsa-v1_5-sha256` and friends).
+  bool verify_pkcs1(std::string_view message, std::string_view signature, HashAlgorithm alg) const;
+
   void* evp_pkey() const { return pkey_.get(); }  // EVP_PKEY*, for benchmarks and codecs
 
  private:

@@ -1,0 +1,240 @@
+#include "engine/codec/http_signature.h"
+
+#include <algorithm>
+
+#include "engine/codec/httpsig_signature.h"
+#include "engine/crypto/address.h"
+#include "engine/crypto/base64.h"
+#include "engine/crypto/hash.h"
+#include "engine/crypto/rsa.h"
+#include "engine/error.h"
+
+namespace hashpath {
+namespace {
+
+constexpr const char* kCodec = "http-signature";
+
+[[noreturn]] void fail(const std::string& what) { throw CodecError(kCodec, what); }
+
+bool is_derived(std::string_view name) {
+  static const char* kDerived[] = {"method", "target-uri", "authority",    "scheme",
+                                   "request-target", "path", "query", "query-param"};
+  for (const char* d : kDerived) {
+    if (name == d) return true;
+  }
+  return false;
+}
+
+std::string lowercase(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string component_value(const HttpRequestLine& line, const HttpMessage& http,
+                            const std::string& name) {
+  std::string_view target = line.target;
+  size_t q = target.find('?');
+  if (name == "@method") return line.method;
+  if (name == "@authority") return lowercase(line.authority);
+  if (name == "@scheme") return lowercase(line.scheme);
+  if (name == "@path") return std::string(target.substr(0, q));
+  if (name == "@query") return q == std::string_view::npos ? "?" : std::string(target.substr(q));
+  if (name == "@request-target") return std::string(target);
+  if (name == "@target-uri") return lowercase(line.scheme) + "://" + lowercase(line.authority) + line.target;
+  if (!name.empty() && name[0] == '@') fail("unsupported derived component '" + name + "'");
+  const std::string* v = http.field(name);
+  if (v == nullptr) fail("signed component '" + name + "' is not in the message");
+  // RFC 9421 §2.1: leading and trailing whitespace is not part of the value.
+  std::string_view value = *v;
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return std::string(value);
+}
+
+std::string serialize_member(const sf::Member& m) { return sf::serialize_list(sf::List{m}); }
+
+}  // namespace
+
+std::string WireSignature::param(std::string_view name) const {
+  for (const auto& [k, v] : params) {
+    if (k != name) continue;
+    if (const auto* s = std::get_if<std::string>(&v)) return *s;
+    if (const auto* t = std::get_if<sf::Token>(&v)) return t->name;
+    if (const auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
+  }
+  return {};
+}
+
+std::vector<WireSignature> parse_wire_signatures(const HttpMessage& http) {
+  const std::string* sig_field = http.field("signature");
+  const std::string* input_field = http.field("signature-input");
+  if (sig_field == nullptr && input_field == nullptr) return {};
+  if (sig_field == nullptr || input_field == nullptr) {
+    fail("'signature' and 'signature-input' must come together");
+  }
+  sf::Dictionary sigs, inputs;
+  try {
+    sigs = sf::parse_dictionary(*sig_field);
+    inputs = sf::parse_dictionary(*input_field);
+  } catch (const CodecError& e) {
+    fail(e.what());
+  }
+  std::vector<WireSignature> out;
+  for (const auto& [label, member] : inputs) {
+    const auto* inner = std::get_if<sf::InnerList>(&member);
+    if (inner == nullptr) fail("signature-input '" + label + "' is not an inner list");
+    WireSignature ws;
+    ws.label = label;
+    for (const auto& item : inner->items) {
+      const auto* name = std::get_if<std::string>(&item.value);
+      if (name == nullptr) fail("signature-input '" + label + "' lists a non-string component");
+      if (!item.params.empty()) fail("component parameters are not supported ('" + *name + "')");
+      ws.components.push_back(*name);
+    }
+    ws.params = inner->params;
+    ws.input_text = serialize_member(member);
+    bool found = false;
+    for (const auto& [slabel, smember] : sigs) {
+      if (slabel != label) continue;
+      const auto* item = std::get_if<sf::Item>(&smember);
+      const auto* bytes = item ? std::get_if<sf::ByteSequence>(&item->value) : nullptr;
+      if (bytes == nullptr) fail("signature '" + label + "' is not a byte sequence");
+      ws.signature = bytes->bytes;
+      found = true;
+    }
+    if (!found) fail("signature-input '" + label + "' has no signature");
+    out.push_back(std::move(ws));
+  }
+  if (sigs.size() != out.size()) fail("a signature has no signature-input");
+  return out;
+}
+
+std::string wire_signature_base(const HttpRequestLine& line, const HttpMessage& http,
+                                const WireSignature& sig, bool hyperbeam_quirk) {
+  std::string base;
+  for (const auto& c : sig.components) {
+    // HyperBEAM's quirk: a message field named like a derived component is
+    // listed bare and its line uses the field's value.
+    base.append(sf::quote_string(c)).append(": ").append(component_value(line, http, c)).push_back('\n');
+  }
+  std::string params = sig.input_text;
+  if (hyperbeam_quirk) {
+    sf::InnerList inner;
+    for (const auto& c : sig.components) {
+      inner.items.push_back(sf::Item{is_derived(c) ? "@" + c : c, {}});
+    }
+    inner.params = sig.params;
+    params = serialize_member(inner);
+  }
+  base.append("\"@signature-params\": ").append(params);
+  return base;
+}
+
+bool verify_wire_signature(const HttpRequestLine& line, const HttpMessage& http,
+                           const WireSignature& sig, std::string* why) {
+  auto reject = [why](std::string reason) {
+    if (why != nullptr) *why = std::move(reason);
+    return false;
+  };
+  std::string alg = sig.param("alg");
+  std::string keyid = sig.param("keyid");
+  bool quirk_applies = std::any_of(sig.components.begin(), sig.components.end(), is_derived);
+  try {
+    for (bool quirk : {false, true}) {
+      if (quirk && !quirk_applies) break;
+      std::string base = wire_signature_base(line, http, sig, quirk);
+      bool ok = false;
+      if (alg == "hmac-sha256") {
+        ok = constant_time_equal(hmac_sha256(keyid, base), sig.signature);
+      } else if (alg == "rsa-pss-sha512" || alg == "rsa-pss-sha256" || alg == "rsa-v1_5-sha256") {
+        auto key = RsaPublicKey::from_modulus(base64_decode(keyid));
+        if (alg == "rsa-v1_5-sha256") {
+          ok = key.verify_pkcs1(base, sig.signature, HashAlgorithm::kSha256);
+        } else {
+          auto h = alg == "rsa-pss-sha512" ? HashAlgorithm::kSha512 : HashAlgorithm::kSha256;
+          ok = key.verify_pss(base, sig.signature, h);
+        }
+      } else {
+        return reject("signature '" + sig.label + "': unsupported alg '" + alg + "'");
+      }
+      if (ok) return true;
+    }
+    return reject("signature '" + sig.label + "' does not verify");
+  } catch (const Error& e) {
+    return reject("signature '" + sig.label + "': " + e.what());
+  }
+}
+
+std::string wire_commitment(const WireSignature& sig, const std::vector<std::string>& body_keys,
+                            bool multipart_body, Message& commitment) {
+  std::string alg = sig.param("alg");
+  std::string keyid = sig.param("keyid");
+  Message committed;
+  size_t n = 0;
+  auto add = [&](std::string key) {
+    if (key.size() > 5 && key.substr(key.size() - 5) == "+link") key.resize(key.size() - 5);
+    committed.set(std::to_string(++n), Value(std::move(key)));
+  };
+  for (const auto& c : sig.components) {
+    if (c == "content-digest") {
+      for (const auto& k : body_keys) add(k);
+    } else if (c == "ao-body-key" || (c == "content-type" && multipart_body)) {
+      continue;
+    } else {
+      add(c[0] == '@' ? c.substr(1) : c);
+    }
+  }
+  size_t at = alg.find('@');
+  commitment = Message{{"commitment-device", at == std::string::npos ? "httpsig@1.0" : alg},
+                       {"type", Value(alg)},
+                       {"keyid", Value(keyid)},
+                       {"signature", Value(base64url_encode(sig.signature))},
+                       {"committed", Value(std::move(committed))}};
+  if (keyid.size() > 43) commitment.set("committer", Value(arweave_address(base64_decode(keyid))));
+  for (const auto& [k, v] : sig.params) {
+    if (k == "alg" || k == "keyid") continue;
+    std::string value = sig.param(k);
+    if (const auto* i = std::get_if<int64_t>(&v)) {
+      commitment.set(k, Value::integer(*i));
+    } else {
+      commitment.set(k, Value(value));
+    }
+  }
+  return commitment_id(sig.signature);
+}
+
+void add_wire_signatures(HttpMessage& http, const Message& tabm, const Message& commitments) {
+  sf::Dictionary sigs, inputs;
+  for (const auto& [id, cv] : commitments) {
+    if (!cv.is_map()) continue;
+    const Message& c = cv.as_map();
+    const Value* device = c.find("commitment-device");
+    if (device != nullptr && (!device->is_binary() || device->as_binary() != "httpsig@1.0")) continue;
+    std::string signature = base64_decode(c.at("signature").as_binary());
+    std::string label = "sig-" + lowercase(base64url_encode(sha256(signature)));
+    sf::InnerList inner;
+    for (const auto& name : signature_components(tabm, committed_keys(c))) {
+      inner.items.push_back(sf::Item{name, {}});
+    }
+    inner.params.emplace_back("alg", std::string(c.at("type").as_binary()));
+    inner.params.emplace_back("keyid", std::string(c.at("keyid").as_binary()));
+    for (const char* k : {"tag", "created", "expires", "nonce"}) {
+      if (const Value* v = c.find(k)) {
+        if (v->is_integer()) {
+          inner.params.emplace_back(k, v->as_integer());
+        } else {
+          inner.params.emplace_back(k, std::string(v->as_binary()));
+        }
+      }
+    }
+    sigs.emplace_back(label, sf::Item{sf::ByteSequence{signature}, {}});
+    inputs.emplace_back(label, std::move(inner));
+  }
+  if (sigs.empty()) return;
+  std::sort(sigs.begin(), sigs.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  std::sort(inputs.begin(), inputs.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  http.set_field("signature", sf::serialize_dictionary(sigs));
+  http.set_field("signature-input", sf::serialize_dictionary(inputs));
+}
+
+}  // namespace hashpath

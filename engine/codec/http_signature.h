@@ -1,0 +1,71 @@
+// RFC 9421 HTTP message signatures on the wire: the `signature` and
+// `signature-input` fields of a request or response.
+//
+// Two signers put them there and both must verify:
+//  * RFC 9421 clients (aoconnect / http-message-signatures): labels like
+//    `http-sig-<hex>`, keyid = base64url(n), derived components
+//    (@method, @path, @authority, @query, ...), any PSS salt length;
+//  * HyperBEAM: labels `sig-<id>`, keyid = base64(n), and its quirk of
+//    signing `"@path"` in the parameters line while the wire says `"path"`
+//    (spec/messages-and-codecs.md §4.6); verification tries the RFC base
+//    first and then HyperBEAM's.
+//
+// Verified signatures become commitments on the decoded message
+// (httpsig_signature.h) so the rest of the node sees one form.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/codec/http_message.h"
+#include "engine/codec/structured_fields.h"
+#include "engine/message/message.h"
+
+namespace hashpath {
+
+// What RFC 9421 derived components are computed from.
+struct HttpRequestLine {
+  std::string method;     // as sent, e.g. POST
+  std::string target;     // path and query, e.g. /x~process@1.0/schedule?a=1
+  std::string authority;  // host[:port]
+  std::string scheme = "http";
+};
+
+struct WireSignature {
+  std::string label;
+  std::vector<std::string> components;  // as listed, e.g. "@method", "content-digest"
+  sf::Parameters params;                // alg, keyid, created, ...
+  std::string input_text;               // the serialised inner list with parameters
+  std::string signature;                // raw bytes
+
+  std::string param(std::string_view name) const;  // string or token value, "" if absent
+};
+
+// Parses and pairs the members of `signature` and `signature-input`.
+// CodecError if either is malformed or a label has no partner.
+std::vector<WireSignature> parse_wire_signatures(const HttpMessage& http);
+
+// The RFC 9421 §2.5 signature base. With `hyperbeam_quirk`, derived
+// component names listed without '@' are '@'-prefixed in the parameters line.
+std::string wire_signature_base(const HttpRequestLine& line, const HttpMessage& http,
+                                const WireSignature& sig, bool hyperbeam_quirk = false);
+
+// Verifies one wire signature: rsa-pss-sha512 (any salt), rsa-pss-sha256,
+// rsa-v1_5-sha256 with the modulus as keyid (base64 or base64url),
+// hmac-sha256 with keyid "ao". Sets `why` on failure.
+bool verify_wire_signature(const HttpRequestLine& line, const HttpMessage& http,
+                           const WireSignature& sig, std::string* why = nullptr);
+
+// The commitment (httpsig_signature.h form) a verified wire signature stands
+// for: committer = address of the keyid, committed = the message keys its
+// components cover. Returns its ID.
+// `body_keys` are the message keys the body carried (what content-digest
+// covers); a multipart body's content-type is transport, not a key.
+std::string wire_commitment(const WireSignature& sig, const std::vector<std::string>& body_keys,
+                            bool multipart_body, Message& commitment);
+
+// Adds `signature` and `signature-input` for every httpsig@1.0 commitment
+// of `commitments` (§4.4.5) to an encoded message.
+void add_wire_signatures(HttpMessage& http, const Message& tabm, const Message& commitments);
+
+}  // namespace hashpath

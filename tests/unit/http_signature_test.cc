@@ -1,0 +1,167 @@
+// RFC 9421 signatures on the wire: third-party vectors (http-message-
+// signatures, Cloudflare's http-message-sig, aoconnect captures) and
+// HyperBEAM's own signature/signature-input form.
+#include <gtest/gtest.h>
+
+#include "engine/codec/http_signature.h"
+#include "engine/codec/httpsig.h"
+#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/message_id.h"
+#include "engine/crypto/base64.h"
+#include "engine/crypto/wallet.h"
+#include "engine/error.h"
+#include "tests/unit/shared_data.h"
+
+namespace hashpath {
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+HttpMessage headers_of(const nlohmann::json& headers) {
+  HttpMessage h;
+  for (const auto& [k, v] : headers.items()) h.set_field(lower(k), v.get<std::string>());
+  return h;
+}
+
+HttpRequestLine line_of(const std::string& method, const std::string& url) {
+  HttpRequestLine line;
+  line.method = method;
+  size_t scheme_end = url.find("://");
+  line.scheme = url.substr(0, scheme_end);
+  size_t path_start = url.find('/', scheme_end + 3);
+  line.authority = url.substr(scheme_end + 3, path_start - scheme_end - 3);
+  line.target = url.substr(path_start);
+  return line;
+}
+
+std::string label_of(const std::string& dict) { return dict.substr(0, dict.find('=')); }
+
+TEST(WireSignatures, ThirdPartyRfc9421Vectors) {
+  int verified = 0;
+  for (const auto& v : testing::httpsig_vectors()["vectors"]) {
+    if (v["alg"] == "ed25519") continue;  // Ed25519 is not an AO signature type
+    SCOPED_TRACE(v["name"].get<std::string>());
+    HttpRequestLine line = line_of(v["request"]["method"], v["request"]["url"]);
+    HttpMessage http = headers_of(v["request"]["headers"]);
+    http.set_field("signature", v["signature"].get<std::string>());
+    http.set_field("signature-input", v["signatureInput"].get<std::string>());
+    auto sigs = parse_wire_signatures(http);
+    ASSERT_EQ(sigs.size(), 1u);
+    EXPECT_EQ(sigs[0].label, label_of(v["signature"].get<std::string>()));
+    EXPECT_EQ(wire_signature_base(line, http, sigs[0]), v["signatureBase"].get<std::string>());
+    std::string why;
+    EXPECT_TRUE(verify_wire_signature(line, http, sigs[0], &why)) << why;
+    // Any change to a signed component breaks it.
+    HttpRequestLine moved = line;
+    moved.target = "/elsewhere";
+    HttpMessage changed = http;
+    changed.set_field(sigs[0].components.back().rfind('@', 0) == 0 ? "x-unsigned" : sigs[0].components.back(), "tampered");
+    bool path_signed = std::find(sigs[0].components.begin(), sigs[0].components.end(), "@path") !=
+                       sigs[0].components.end();
+    if (path_signed) EXPECT_FALSE(verify_wire_signature(moved, http, sigs[0]));
+    EXPECT_FALSE(verify_wire_signature(line, changed, sigs[0]));
+    ++verified;
+  }
+  EXPECT_EQ(verified, 5);
+}
+
+TEST(WireSignatures, EveryAoconnectRequestVerifies) {
+  auto wire = nlohmann::json::parse(testing::read_shared("interop/clients/vectors/aoconnect-wire.json"));
+  int verified = 0, present = 0;
+  for (const auto& e : wire["exchanges"]) {
+    const auto& r = e["request"];
+    if (!r["httpsig"]["present"].get<bool>()) continue;
+    ++present;
+    SCOPED_TRACE(r["path"].get<std::string>());
+    HttpRequestLine line{r["method"], r["path"], r["headers"]["host"], "http"};
+    HttpMessage http = headers_of(r["headers"]);
+    http.body = base64_decode(r["bodyB64url"].get<std::string>());
+    auto sigs = parse_wire_signatures(http);
+    ASSERT_FALSE(sigs.empty());
+    for (const auto& s : sigs) {
+      std::string why;
+      EXPECT_TRUE(verify_wire_signature(line, http, s, &why)) << why;
+      EXPECT_EQ(s.label.rfind("http-sig-", 0), 0u);
+      Message commitment;
+      std::string id = wire_commitment(s, {"body"}, false, commitment);
+      EXPECT_EQ(commitment.at("committer").as_binary(), r["httpsig"]["keyAddress"].get<std::string>());
+      EXPECT_EQ(id.size(), 43u);
+    }
+    ++verified;
+  }
+  EXPECT_EQ(verified, present);
+  EXPECT_GE(present, 4);  // GET info/address, GET now/cache/counter, two /~message@1.0/set
+}
+
+TEST(WireSignatures, HyperBeamHeadersOfTheSignedVector) {
+  const auto& s = testing::codec_vectors()["httpsig_signed"];
+  Message tabm = linked_tabm(testing::vector_value(s["message"]));
+  Message commitments;
+  for (const auto& [id, c] : s["commitments_structured"].items()) {
+    commitments.set(id, testing::vector_value(c));
+  }
+  HttpMessage http = httpsig_encode(tabm).http;
+  add_wire_signatures(http, tabm, commitments);
+  EXPECT_EQ(*http.field("signature"), s["http_headers"]["signature"].get<std::string>());
+  EXPECT_EQ(*http.field("signature-input"), s["http_headers"]["signature-input"].get<std::string>());
+  // And back: each wire signature verifies and maps to the same commitment ID.
+  HttpRequestLine line{"POST", "/", "localhost", "http"};
+  for (const auto& sig : parse_wire_signatures(http)) {
+    std::string why;
+    EXPECT_TRUE(verify_wire_signature(line, http, sig, &why)) << why;
+    Message c;
+    std::string id = wire_commitment(sig, {}, false, c);
+    EXPECT_TRUE(commitments.contains(id)) << id;
+    EXPECT_TRUE(verify_commitment(tabm, c, id, &why)) << why;
+  }
+}
+
+TEST(WireSignatures, HyperBeamPathQuirkVerifies) {
+  // A message with a `path` field: HyperBEAM signs "@path" in the
+  // parameters line but lists "path" on the wire.
+  Wallet key = Wallet::from_jwk(testing::read_shared("interop/keys/key-2.json"));
+  Message tabm{{"path", "/~meta@1.0/info"}, {"x", "1"}};
+  Commitment c = rsa_commitment(tabm, committable_keys(tabm), key.rsa());
+  HttpMessage http = httpsig_encode(tabm).http;
+  add_wire_signatures(http, tabm, Message{{c.id, c.message}});
+  auto sigs = parse_wire_signatures(http);
+  ASSERT_EQ(sigs.size(), 1u);
+  EXPECT_EQ(sigs[0].components, (std::vector<std::string>{"path", "x"}));
+  HttpRequestLine line{"GET", "/ignored", "localhost", "http"};
+  std::string why;
+  EXPECT_TRUE(verify_wire_signature(line, http, sigs[0], &why)) << why;
+}
+
+TEST(WireSignatures, MalformedFieldsAreErrors) {
+  auto parse = [](std::string sig, std::string input) {
+    HttpMessage h;
+    if (!sig.empty()) h.set_field("signature", sig);
+    if (!input.empty()) h.set_field("signature-input", input);
+    return parse_wire_signatures(h);
+  };
+  EXPECT_TRUE(parse("", "").empty());
+  EXPECT_THROW(parse("a=:AA==:", ""), CodecError);
+  EXPECT_THROW(parse("a=:AA==:", "b=(\"x\")"), CodecError);
+  EXPECT_THROW(parse("a=\"text\"", "a=(\"x\")"), CodecError);
+  EXPECT_THROW(parse("a=:AA==:", "a=\"x\""), CodecError);
+  EXPECT_THROW(parse("a=:AA==:", "a=(x)"), CodecError);
+  EXPECT_THROW(parse("a=:AA==:", "a=(\"x\";sf)"), CodecError);
+  EXPECT_THROW(parse("a=:AA==:, b=:AA==:", "a=(\"x\")"), CodecError);
+  EXPECT_THROW(parse("a=:!!:", "a=(\"x\")"), CodecError);
+  // A signature whose component is missing, or whose alg is unknown, does not verify.
+  HttpMessage h;
+  h.set_field("signature", "a=:AA==:");
+  h.set_field("signature-input", "a=(\"absent\");alg=\"hmac-sha256\";keyid=\"ao\"");
+  std::string why;
+  EXPECT_FALSE(verify_wire_signature({}, h, parse_wire_signatures(h)[0], &why));
+  EXPECT_NE(why.find("absent"), std::string::npos) << why;
+  h.set_field("signature-input", "a=();alg=\"md5\";keyid=\"ao\"");
+  EXPECT_FALSE(verify_wire_signature({}, h, parse_wire_signatures(h)[0], &why));
+  EXPECT_NE(why.find("unsupported"), std::string::npos) << why;
+}
+
+}  // namespace
+}  // namespace hashpath
