@@ -1,0 +1,225 @@
+// ANS-104 data items against arbundles (both forks), HyperBEAM literals and
+// the spec's vectors; tamper and malformed-input cases.
+#include <gtest/gtest.h>
+
+#include "engine/codec/ans104_item.h"
+#include "engine/codec/deep_hash.h"
+#include "engine/crypto/base64.h"
+#include "engine/crypto/bytes.h"
+#include "engine/crypto/wallet.h"
+#include "engine/error.h"
+#include "tests/unit/shared_data.h"
+
+namespace hashpath {
+namespace {
+
+using testing::codec_vectors;
+
+const nlohmann::json& dataitems() {
+  static const nlohmann::json j =
+      nlohmann::json::parse(testing::read_shared("interop/clients/vectors/dataitems.json"));
+  return j;
+}
+
+std::string deep_hash_of(const nlohmann::json& structure) {
+  if (structure.is_string()) return deep_hash_blob(structure.get<std::string>());
+  std::vector<std::string> hashes;
+  for (const auto& e : structure) hashes.push_back(deep_hash_of(e));
+  return deep_hash_list(hashes);
+}
+
+std::vector<Ans104Tag> tags_of(const nlohmann::json& pairs) {
+  std::vector<Ans104Tag> tags;
+  for (const auto& t : pairs) {
+    if (t.is_array()) {
+      tags.push_back({t[0].get<std::string>(), t[1].get<std::string>()});
+    } else {
+      tags.push_back({t["name"].get<std::string>(), t["value"].get<std::string>()});
+    }
+  }
+  return tags;
+}
+
+TEST(DeepHash, Vectors) {
+  for (const auto& v : codec_vectors()["deep_hash"]) {
+    EXPECT_EQ(hex_encode(deep_hash_of(v["structure"])), v["sha384_hex"].get<std::string>()) << v["name"];
+  }
+}
+
+TEST(AvroTags, Vectors) {
+  for (const auto& v : codec_vectors()["avro_tags"]) {
+    auto tags = tags_of(v["tags"]);
+    EXPECT_EQ(hex_encode(avro_encode_tags(tags)), v["encoded_hex"].get<std::string>());
+    EXPECT_EQ(avro_decode_tags(hex_decode(v["encoded_hex"].get<std::string>())), tags);
+  }
+}
+
+TEST(AvroTags, MalformedInput) {
+  for (const char* hex : {"02", "0208", "02087461", "020874616731", "0208746167310c76616c7565",
+                          "0208746167310c76616c75653100ff", "ffffffffffffffffffff01",
+                          "0201", "02ff0f"}) {
+    EXPECT_THROW(avro_decode_tags(hex_decode(hex)), CodecError) << hex;
+  }
+  // Negative block counts (with a byte size) are valid Avro.
+  EXPECT_EQ(avro_decode_tags(hex_decode("0114" "0261" "0262" "00")),
+            (std::vector<Ans104Tag>{{"a", "b"}}));
+}
+
+TEST(DataItems, AllArbundlesItemsParseVerifyAndReserialise) {
+  int n = 0;
+  for (const auto& v : dataitems()["dataItems"]) {
+    SCOPED_TRACE(v["name"].get<std::string>() + " / " + v["createdWith"].get<std::string>() +
+                 " / type " + std::to_string(v["signatureType"].get<int>()));
+    std::string raw = base64_decode(v["rawB64url"].get<std::string>());
+    ASSERT_EQ(raw.size(), v["rawBytes"].get<size_t>());
+    DataItem item = DataItem::parse(raw);
+    EXPECT_EQ(item.signature_type, v["signatureType"].get<int>());
+    EXPECT_EQ(item.id(), v["id"].get<std::string>());
+    EXPECT_EQ(base64url_encode(item.owner), v["owner"].get<std::string>());
+    EXPECT_EQ(base64url_encode(item.target), v["target"].get<std::string>());
+    EXPECT_EQ(base64url_encode(item.anchor), v["anchor"].get<std::string>());
+    EXPECT_EQ(item.tags, tags_of(v["tags"]));
+    EXPECT_EQ(base64url_encode(item.data), v["dataB64url"].get<std::string>());
+    EXPECT_EQ(base64url_encode(item.signature_data()), v["signatureDataDeepHash"].get<std::string>());
+    std::string why;
+    EXPECT_TRUE(item.verify(&why)) << why;
+    EXPECT_EQ(item.serialize(), raw);
+    if (v["signatureType"] == 1) EXPECT_EQ(item.owner_address(), v["ownerAddress"].get<std::string>());
+
+    // Tampering: a flipped byte of the data, a tag, or the signature.
+    DataItem tampered = item;
+    tampered.data.push_back('!');
+    EXPECT_FALSE(tampered.verify());
+    if (!item.tags.empty()) {
+      tampered = item;
+      tampered.tags[0].value += "x";
+      EXPECT_FALSE(tampered.verify());
+    }
+    std::string flipped = raw;
+    flipped[10] ^= 0x01;  // inside the signature
+    EXPECT_FALSE(DataItem::parse(flipped).verify());
+    ++n;
+  }
+  EXPECT_EQ(n, 14);
+}
+
+TEST(DataItems, StandardBundles) {
+  for (const auto& b : dataitems()["bundles"]) {
+    std::string raw = base64_decode(b["rawB64url"].get<std::string>());
+    auto items = parse_bundle(raw);
+    ASSERT_EQ(items.size(), b["ids"].size());
+    for (size_t i = 0; i < items.size(); ++i) {
+      EXPECT_EQ(items[i].id(), b["ids"][i].get<std::string>());
+      EXPECT_TRUE(items[i].verify());
+    }
+    EXPECT_EQ(serialize_bundle(items), raw);
+    std::string wrong_id = raw;
+    wrong_id[64 + 5] ^= 1;  // first index id
+    EXPECT_THROW(parse_bundle(wrong_id), CodecError);
+    EXPECT_THROW(parse_bundle(raw.substr(0, raw.size() - 1)), CodecError);
+    EXPECT_THROW(parse_bundle(raw + "x"), CodecError);
+  }
+  const auto& s = codec_vectors()["ans104_bundle_standard"];
+  auto items = parse_bundle(hex_decode(s["raw_hex"].get<std::string>()));
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].id(), s["item_ids"][0].get<std::string>());
+  EXPECT_EQ(items[1].id(), s["item_ids"][1].get<std::string>());
+}
+
+TEST(DataItems, Type1Vector) {
+  const auto& t = codec_vectors()["ans104_type1"];
+  for (const char* variant : {"randomized", "deterministic_zero_salt"}) {
+    DataItem item = DataItem::parse(hex_decode(t[variant]["raw_hex"].get<std::string>()));
+    EXPECT_EQ(item.id(), t[variant]["id"].get<std::string>()) << variant;
+    EXPECT_TRUE(item.verify()) << variant;
+    EXPECT_EQ(hex_encode(item.signature_data()), t["signature_data_sha384_hex"].get<std::string>());
+    EXPECT_EQ(hex_encode(avro_encode_tags(item.tags)), t["avro_tags_hex"].get<std::string>());
+    EXPECT_EQ(item.hyperbeam_unsigned_id(), t["hyperbeam_unsigned_id"].get<std::string>());
+    EXPECT_EQ(item.owner_address(), t["owner_address"].get<std::string>());
+  }
+}
+
+TEST(DataItems, Type3SigningIsByteIdenticalToArbundles) {
+  const auto& t = codec_vectors()["ans104_type3"];
+  std::string raw = hex_decode(t["raw_hex"].get<std::string>());
+  DataItem parsed = DataItem::parse(raw);
+  EXPECT_TRUE(parsed.verify());
+  EXPECT_EQ(parsed.id(), t["id"].get<std::string>());
+  // Sign the same fields with the same key: RFC 6979 makes it deterministic.
+  nlohmann::json key = {{"kty", "EC"}, {"crv", "secp256k1"}};
+  auto sk = Secp256k1PrivateKey::from_secret(hex_decode(t["private_key_hex"].get<std::string>()));
+  key["d"] = base64url_encode(sk.secret());
+  key["x"] = base64url_encode(sk.public_key().substr(1, 32));
+  key["y"] = base64url_encode(sk.public_key().substr(33, 32));
+  DataItem ours;
+  ours.tags = parsed.tags;
+  ours.data = parsed.data;
+  ours.sign(Wallet::from_jwk(key.dump()));
+  EXPECT_EQ(ours.serialize(), raw);
+}
+
+TEST(DataItems, HyperBeamUnsignedIdLiterals) {
+  const auto& lit = codec_vectors()["ans104_hyperbeam_unsigned_id_literal"];
+  DataItem item;
+  item.signature = std::string(512, '\0');
+  item.owner = std::string(512, '\0');
+  item.tags = tags_of(lit["tags"]);
+  EXPECT_EQ(item.hyperbeam_unsigned_id(), lit["unsigned_id"].get<std::string>());
+  EXPECT_EQ(hex_encode(item.serialize()), lit["serialized_unsigned_item_hex"].get<std::string>());
+  EXPECT_FALSE(item.is_signed());
+  EXPECT_FALSE(item.verify());
+
+  const auto& ao = codec_vectors()["hyperbeam_literals_aotypes_test"];
+  DataItem typed;
+  typed.signature = typed.owner = std::string(512, '\0');
+  typed.tags = tags_of(ao["data_item_tags"]);
+  EXPECT_EQ(typed.hyperbeam_unsigned_id(), ao["data_item_hyperbeam_unsigned_id"].get<std::string>());
+}
+
+TEST(DataItems, SignAndVerifyWithBothKeyTypes) {
+  Wallet rsa = Wallet::from_jwk(testing::read_shared("interop/keys/key-2.json"));
+  for (const Wallet& w : {rsa, Wallet::generate(KeyType::kSecp256k1)}) {
+    DataItem item;
+    item.target = std::string(32, '\x07');
+    item.tags = {{"Action", "Eval"}, {"Data-Protocol", "ao"}};
+    item.data = "return 1+1";
+    item.sign(w);
+    std::string why;
+    EXPECT_TRUE(item.verify(&why)) << why;
+    DataItem back = DataItem::parse(item.serialize());
+    EXPECT_EQ(back.id(), item.id());
+    EXPECT_TRUE(back.verify());
+  }
+}
+
+TEST(DataItems, MalformedInputIsRejectedNeverCrashes) {
+  std::string raw = base64_decode(dataitems()["dataItems"][0]["rawB64url"].get<std::string>());
+  // Every truncation is an error, and so is trailing garbage in the tags.
+  for (size_t len = 0; len < 1108; ++len) {
+    EXPECT_THROW(DataItem::parse(raw.substr(0, len)), CodecError) << len;
+  }
+  auto with_byte = [&](size_t offset, char b) {
+    std::string r = raw;
+    r[offset] = b;
+    return r;
+  };
+  EXPECT_THROW(DataItem::parse(with_byte(0, 2)), CodecError);     // type 2 unsupported
+  EXPECT_THROW(DataItem::parse(with_byte(1, 1)), CodecError);     // type 257
+  EXPECT_THROW(DataItem::parse(with_byte(1026, 2)), CodecError);  // presence byte 2
+  std::string many_tags = raw;
+  many_tags[1092] = static_cast<char>(200);
+  EXPECT_THROW(DataItem::parse(many_tags), CodecError);
+  std::string wrong_count = raw;
+  wrong_count[1092] = 3;  // 4 tags encoded, 3 declared
+  EXPECT_THROW(DataItem::parse(wrong_count), CodecError);
+  std::string huge_tag_bytes = raw;
+  huge_tag_bytes[1100 + 7] = 0x7f;
+  EXPECT_THROW(DataItem::parse(huge_tag_bytes), CodecError);
+  DataItem bad;
+  bad.signature = "short";
+  EXPECT_THROW(bad.serialize(), CodecError);
+  EXPECT_FALSE(bad.verify());
+}
+
+}  // namespace
+}  // namespace hashpath
