@@ -223,3 +223,99 @@ TEST(DataItems, MalformedInputIsRejectedNeverCrashes) {
 
 }  // namespace
 }  // namespace hashpath
+
+#include "engine/codec/ans104.h"
+#include "engine/codec/commitments.h"
+#include "engine/message/key.h"
+#include "engine/codec/message_id.h"
+
+namespace hashpath {
+namespace {
+
+TEST(Ans104Mapping, MessageMappingVectors) {
+  for (const auto& v : codec_vectors()["ans104_message_mapping"]) {
+    SCOPED_TRACE(v["name"].get<std::string>());
+    Message tabm = linked_tabm(testing::vector_value(v["message"]));
+    DataItem item = ans104_item_from_tabm(tabm);
+    EXPECT_EQ(item.tags, tags_of(v["tags"]));
+    EXPECT_EQ(item.data, v["data_utf8"].get<std::string>());
+    EXPECT_EQ(item.hyperbeam_unsigned_id(), v["hyperbeam_unsigned_id"].get<std::string>());
+    EXPECT_EQ(hex_encode(item.serialize()), v["serialized_unsigned_hex"].get<std::string>());
+  }
+}
+
+TEST(Ans104Mapping, EveryArbundlesItemBecomesAVerifiableMessageAndBack) {
+  for (const auto& v : dataitems()["dataItems"]) {
+    SCOPED_TRACE(v["name"].get<std::string>() + " type " + std::to_string(v["signatureType"].get<int>()));
+    std::string raw = base64_decode(v["rawB64url"].get<std::string>());
+    DataItem item = DataItem::parse(raw);
+    Message tabm = ans104_tabm_from_item(item);
+    // id(all) of the message is the item's ID.
+    EXPECT_EQ(message_id(Value(tabm), IdScope::kAll), v["id"].get<std::string>());
+    auto checks = check_commitments(tabm);
+    ASSERT_EQ(checks.size(), 1u);
+    EXPECT_TRUE(checks[0].valid) << checks[0].why;
+    EXPECT_EQ(checks[0].device, "ans104@1.0");
+    // The item rebuilt from the message is byte-identical.
+    Message content = tabm;
+    content.remove("commitments");
+    const Message& c = tabm.at("commitments").as_map().begin()->second.as_map();
+    EXPECT_EQ(ans104_item_from_tabm(content, &c).serialize(), raw);
+    // Tag names fold to lowercase keys; tampering with a value breaks the commitment.
+    if (!item.tags.empty()) {
+      Message changed = tabm;
+      std::string key = normalize_key(item.tags[0].name);
+      changed.set(key, Value(std::string(changed.at(key).as_binary()) + "!"));
+      auto bad = check_commitments(changed);
+      EXPECT_FALSE(bad[0].valid);
+    }
+  }
+}
+
+TEST(Ans104Mapping, AoconnectDataItemBodiesVerify) {
+  auto wire = nlohmann::json::parse(testing::read_shared("interop/clients/vectors/aoconnect-wire.json"));
+  int n = 0;
+  for (const auto& e : wire["exchanges"]) {
+    const auto& r = e["request"];
+    if (!r.contains("dataItem")) continue;
+    SCOPED_TRACE(r["path"].get<std::string>());
+    DataItem item = DataItem::parse(base64_decode(r["bodyB64url"].get<std::string>()));
+    std::string why;
+    EXPECT_TRUE(item.verify(&why)) << why;
+    EXPECT_EQ(item.id(), r["dataItem"]["id"].get<std::string>());
+    Message tabm = ans104_tabm_from_item(item);
+    EXPECT_TRUE(check_commitments(tabm)[0].valid);
+    ++n;
+  }
+  EXPECT_GE(n, 6);
+}
+
+TEST(Ans104Mapping, CommitWithBothKeyTypes) {
+  Message tabm{{"action", "Eval"}, {"data", "return 1"}, {"target", "J-j0jyZ1YWhMBXtJMWHz-dl-mDcksoJSQo_Fq5loHUs"}};
+  for (const Wallet& w : {Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json")),
+                          Wallet::generate(KeyType::kSecp256k1)}) {
+    Message signed_message = ans104_commit(tabm, w);
+    auto checks = check_commitments(signed_message);
+    ASSERT_EQ(checks.size(), 1u);
+    EXPECT_TRUE(checks[0].valid) << checks[0].why;
+    EXPECT_EQ(checks[0].committer, w.address());
+    Message forged = signed_message;
+    Message commitments = forged.at("commitments").as_map();
+    Message c = commitments.begin()->second.as_map();
+    c.set("committer", "vcaPe4JWnrSOCktDHBgXge-zWUb6JRkqbom5w9t7i-4-not");
+    commitments.set(commitments.begin()->first, c);
+    forged.set("commitments", commitments);
+    EXPECT_FALSE(check_commitments(forged)[0].valid);
+  }
+}
+
+TEST(Ans104Mapping, RejectsWhatAnItemCannotCarry) {
+  EXPECT_THROW(ans104_item_from_tabm(Message{{"owner", "x"}}), CodecError);
+  EXPECT_THROW(ans104_item_from_tabm(Message{{"signature", "x"}}), CodecError);
+  EXPECT_THROW(ans104_item_from_tabm(Message{{"nested", Message{{"a", "b"}}}}), CodecError);
+  EXPECT_THROW(ans104_item_from_tabm(Message{{"big", std::string(5000, 'x')}}), CodecError);
+  EXPECT_THROW(ans104_item_from_tabm(Message{{"target", "not-an-id"}}), CodecError);
+}
+
+}  // namespace
+}  // namespace hashpath

@@ -1,0 +1,232 @@
+#include "engine/codec/ans104.h"
+
+#include <algorithm>
+
+#include "engine/codec/structured_fields.h"
+#include "engine/crypto/address.h"
+#include "engine/crypto/base64.h"
+#include "engine/error.h"
+#include "engine/message/key.h"
+
+namespace hashpath {
+namespace {
+
+constexpr const char* kCodec = "ans104@1.0";
+
+[[noreturn]] void fail(const std::string& what) { throw CodecError(kCodec, what); }
+
+bool is_forbidden(std::string_view k) {
+  static const char* kForbidden[] = {"id",        "unsigned_id", "owner",     "owner_address",
+                                     "tags",      "data_size",   "data_tree", "signature",
+                                     "signature_type"};
+  for (const char* f : kForbidden) {
+    if (k == f) return true;
+  }
+  return false;
+}
+
+std::string id_bytes(const Value& v, const char* field) {
+  if (!v.is_binary()) fail(std::string(field) + " must be a binary");
+  std::string_view s = v.as_binary();
+  if (s.empty()) return {};
+  if (s.size() == 32) return std::string(s);
+  if (is_human_id(s)) return base64_decode(s);
+  fail(std::string(field) + " must be a 43-character ID, not '" + std::string(s.substr(0, 64)) + "'");
+}
+
+std::string lowercase(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+std::string text(const Message& m, std::string_view key) {
+  const Value* v = m.find(key);
+  return v != nullptr && v->is_binary() ? std::string(v->as_binary()) : std::string();
+}
+
+// Tags as message keys: names lowercased, a repeated name's values joined as
+// an SF list of strings. Order of first appearance.
+std::vector<Ans104Tag> fold_tags(const std::vector<Ans104Tag>& tags) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+  for (const auto& t : tags) {
+    std::string key = normalize_key(t.name);
+    auto it = std::find_if(groups.begin(), groups.end(), [&](auto& g) { return g.first == key; });
+    if (it == groups.end()) {
+      groups.push_back({key, {t.value}});
+    } else {
+      it->second.push_back(t.value);
+    }
+  }
+  std::vector<Ans104Tag> out;
+  for (auto& [key, values] : groups) {
+    if (values.size() == 1) {
+      out.push_back({key, values[0]});
+    } else {
+      sf::List list;
+      for (auto& v : values) list.push_back(sf::Item{v, {}});
+      out.push_back({key, sf::serialize_list(list)});
+    }
+  }
+  return out;
+}
+
+std::vector<Ans104Tag> original_tags(const Message& commitment) {
+  std::vector<Ans104Tag> tags;
+  const Value* ot = commitment.find("original-tags");
+  if (ot == nullptr) return tags;
+  if (!ot->is_map()) fail("original-tags must be a numbered map");
+  for (size_t i = 1; i <= ot->as_map().size(); ++i) {
+    const Value* t = ot->as_map().find(std::to_string(i));
+    if (t == nullptr || !t->is_map()) fail("original-tags must be numbered 1..n");
+    tags.push_back({text(t->as_map(), "name"), text(t->as_map(), "value")});
+  }
+  return tags;
+}
+
+}  // namespace
+
+DataItem ans104_item_from_tabm(const Message& source, const Message* commitment) {
+  Message tabm = source;
+  tabm.remove("commitments");
+  DataItem item;
+  // §6.7 step 1: a body with no data becomes the data.
+  if (!tabm.contains("ao-data-key") && text(tabm, "data").empty() && tabm.contains("body") &&
+      tabm.at("body").is_binary()) {
+    tabm.set("data", tabm.at("body"));
+    tabm.remove("body");
+    tabm.set("ao-data-key", "body");
+  }
+  std::vector<Ans104Tag> tags;
+  for (const auto& [k, v] : tabm) {
+    if (is_private_key(k)) continue;
+    if (is_forbidden(k)) fail("key '" + k + "' is reserved by the data item format");
+    if (k == "data" && v.is_binary()) {
+      item.data = std::string(v.as_binary());
+      if (!item.data.empty()) continue;
+    } else if (k == "target" && v.is_binary() && !v.as_binary().empty()) {
+      item.target = id_bytes(v, "target");
+      continue;
+    } else if ((k == "anchor" || k == "last_tx") && v.is_binary() && !v.as_binary().empty()) {
+      item.anchor = id_bytes(v, "anchor");
+      continue;
+    }
+    if (!v.is_binary()) {
+      fail("'" + k + "' is a nested message; only linked (non-bundle) messages map to one item");
+    }
+    if (v.as_binary().size() > kMaxAns104TagValueBytes) {
+      fail("'" + k + "' is " + std::to_string(v.as_binary().size()) +
+           " bytes, more than a tag holds; put it in data");
+    }
+    tags.push_back({k, std::string(v.as_binary())});
+  }
+  item.signature = item.owner = std::string(512, '\0');
+  if (commitment == nullptr) {
+    item.tags = std::move(tags);
+    return item;
+  }
+  std::vector<Ans104Tag> original = original_tags(*commitment);
+  if (!original.empty()) {
+    // The originals must say exactly what the message says once folded
+    // the way decoding folds them (lowercase names, repeats as SF lists).
+    std::vector<Ans104Tag> a = fold_tags(original), b = tags;
+    auto by_name = [](const Ans104Tag& x, const Ans104Tag& y) {
+      return std::tie(x.name, x.value) < std::tie(y.name, y.value);
+    };
+    std::sort(a.begin(), a.end(), by_name);
+    std::sort(b.begin(), b.end(), by_name);
+    if (a != b) fail("original-tags do not match the message");
+    item.tags = std::move(original);
+  } else {
+    item.tags = std::move(tags);
+  }
+  std::string type = text(*commitment, "type");
+  item.signature_type = type == "rsa-pss-sha256" ? 1 : type == "secp256k1" ? 3 : 0;
+  if (item.signature_type == 0) fail("unsupported ans104 commitment type '" + type + "'");
+  item.owner = base64_decode(text(*commitment, "keyid"));
+  item.signature = base64_decode(text(*commitment, "signature"));
+  return item;
+}
+
+Message ans104_tabm_from_item(const DataItem& item) {
+  Message tabm;
+  bool all_lowercase = true;
+  for (const auto& t : item.tags) {
+    if (normalize_key(t.name) != t.name) all_lowercase = false;
+  }
+  std::vector<Ans104Tag> folded = fold_tags(item.tags);
+  std::string data_key = "data";
+  for (const auto& [key, value] : folded) {
+    if (key == "bundle-format" || key == "bundle-map" || key == "bundle-version") continue;
+    tabm.set(key, Value(value));
+    if (key == "ao-data-key") data_key = value;
+  }
+  if (!item.target.empty()) tabm.set("target", Value(base64url_encode(item.target)));
+  if (!item.anchor.empty()) tabm.set("anchor", Value(base64url_encode(item.anchor)));
+  if (!item.data.empty()) tabm.set(data_key, Value(item.data));
+  if (data_key != "data") tabm.remove("ao-data-key");
+
+  if (!item.is_signed()) return tabm;
+  Message committed;
+  size_t n = 0;
+  for (const auto& [k, v] : tabm) committed.set(std::to_string(++n), Value(k));
+  Message c{{"commitment-device", "ans104@1.0"},
+            {"type", item.signature_type == 1 ? "rsa-pss-sha256" : "secp256k1"},
+            {"keyid", Value(base64url_encode(item.owner))},
+            {"committer", Value(item.signature_type == 3 ? ethereum_address(item.owner)
+                                                         : arweave_address(item.owner))},
+            {"signature", Value(base64url_encode(item.signature))},
+            {"committed", Value(std::move(committed))}};
+  if (!all_lowercase || folded.size() != item.tags.size()) {
+    Message original;
+    for (size_t i = 0; i < item.tags.size(); ++i) {
+      original.set(std::to_string(i + 1),
+                   Message{{"name", Value(item.tags[i].name)}, {"value", Value(item.tags[i].value)}});
+    }
+    c.set("original-tags", Value(std::move(original)));
+  }
+  tabm.set("commitments", Message{{item.id(), Value(std::move(c))}});
+  return tabm;
+}
+
+Message ans104_commit(const Message& tabm, const Wallet& wallet) {
+  DataItem item = ans104_item_from_tabm(tabm);
+  item.sign(wallet);
+  Message committed = ans104_tabm_from_item(item);
+  // Keep commitments the message already had (e.g. httpsig ones).
+  Message commitments = committed.at("commitments").as_map();
+  if (const Value* existing = tabm.find("commitments"); existing != nullptr && existing->is_map()) {
+    for (const auto& [id, c] : existing->as_map()) commitments.set(id, c);
+  }
+  Message out = tabm;
+  out.set("commitments", Value(std::move(commitments)));
+  return out;
+}
+
+bool verify_ans104_commitment(const Message& tabm, const Message& commitment, std::string_view id,
+                              std::string* why) {
+  auto reject = [why](std::string reason) {
+    if (why != nullptr) *why = std::move(reason);
+    return false;
+  };
+  try {
+    DataItem item = ans104_item_from_tabm(tabm, &commitment);
+    std::string reason;
+    if (!item.verify(&reason)) return reject(reason);
+    if (!id.empty() && id != item.id()) {
+      return reject("commitment ID " + std::string(id) + " is not the item ID " + item.id());
+    }
+    std::string committer = text(commitment, "committer");
+    std::string expected = item.signature_type == 3 ? ethereum_address(item.owner)
+                                                    : arweave_address(item.owner);
+    if (!committer.empty() && committer != expected) {
+      return reject("committer " + committer + " is not the owner's address " + expected);
+    }
+    return true;
+  } catch (const Error& e) {
+    return reject(e.what());
+  }
+}
+
+}  // namespace hashpath

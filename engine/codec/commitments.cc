@@ -1,0 +1,55 @@
+#include "engine/codec/commitments.h"
+
+#include "engine/codec/ans104.h"
+#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/message_id.h"
+#include "engine/error.h"
+
+namespace hashpath {
+
+std::vector<CommitmentCheck> check_commitments(const Message& message) {
+  std::vector<CommitmentCheck> out;
+  const Value* cs = message.find("commitments");
+  if (cs == nullptr) return out;
+  if (!cs->is_map()) {
+    out.push_back({"", "", "", "", false, "commitments is not a map"});
+    return out;
+  }
+  Message content = message;
+  content.remove("commitments");
+  Message tabm;
+  try {
+    tabm = linked_tabm(Value(content));
+  } catch (const Error& e) {
+    out.push_back({"", "", "", "", false, e.what()});
+    return out;
+  }
+  for (const auto& [id, cv] : cs->as_map()) {
+    CommitmentCheck check;
+    check.id = id;
+    if (!cv.is_map()) {
+      check.why = "commitment is not a message";
+      out.push_back(check);
+      continue;
+    }
+    const Message& c = cv.as_map();
+    auto field = [&](const char* k) {
+      const Value* v = c.find(k);
+      return v != nullptr && v->is_binary() ? std::string(v->as_binary()) : std::string();
+    };
+    check.device = field("commitment-device");
+    check.type = field("type");
+    check.committer = field("committer");
+    if (check.device == "ans104@1.0") {
+      check.valid = verify_ans104_commitment(tabm, c, id, &check.why);
+    } else if (check.device == "httpsig@1.0" || check.device.empty()) {
+      check.valid = verify_commitment(tabm, c, id, &check.why);
+    } else {
+      check.why = "unknown commitment device '" + check.device + "'";
+    }
+    out.push_back(std::move(check));
+  }
+  return out;
+}
+
+}  // namespace hashpath
