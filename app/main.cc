@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // a command that reported its own failure
   } catch (const CLI::ParseError& e) {
     app.exit(e);  // prints the reason and usage
     return 2;

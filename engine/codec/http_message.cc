@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/error.h"
+
 namespace hashpath {
 namespace {
 bool name_less(const std::pair<std::string, std::string>& f, std::string_view n) {
@@ -35,6 +37,33 @@ std::string HttpMessage::serialize() const {
     out.append(fields[i].first).append(": ").append(fields[i].second);
   }
   if (!body.empty()) out.append("\r\n\r\n").append(body);
+  return out;
+}
+
+HttpMessage HttpMessage::parse(std::string_view text) {
+  HttpMessage out;
+  size_t line_no = 0;
+  while (!text.empty()) {
+    size_t eol = text.find('\n');
+    std::string_view line = text.substr(0, eol);
+    text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    ++line_no;
+    if (line.empty()) break;  // the body follows
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) {
+      throw CodecError("http", "header line " + std::to_string(line_no) + " has no 'name: value'");
+    }
+    std::string name(line.substr(0, colon));
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    if (out.field(name) != nullptr) {
+      throw CodecError("http", "header '" + name + "' appears twice");
+    }
+    out.set_field(std::move(name), std::string(value));
+  }
+  out.body = std::string(text);
   return out;
 }
 

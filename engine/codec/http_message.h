@@ -20,6 +20,10 @@ struct HttpMessage {
 
   // §4.2.4: `name: value` lines joined by CRLF, then CRLF CRLF + body if any.
   std::string serialize() const;
+  // The inverse: header lines up to the first empty line (CRLF or LF line
+  // ends), names lowercased; the rest is the body. CodecError on a line with
+  // no ": " or a repeated name.
+  static HttpMessage parse(std::string_view text);
 };
 
 }  // namespace hashpath

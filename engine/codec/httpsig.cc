@@ -159,21 +159,13 @@ void insert_path(Message& into, std::string_view path, Value value, int depth) {
 void parse_multipart(std::string_view body, const std::string& boundary,
                      const std::string& inline_key, Message& out) {
   for (std::string_view raw : split_multipart(body, boundary)) {
-    size_t header_end = raw.find("\r\n\r\n");
-    std::string_view head = raw.substr(0, header_end);
-    std::string_view part_body =
-        header_end == std::string_view::npos ? std::string_view() : raw.substr(header_end + 4);
     HttpMessage part;
-    while (!head.empty()) {
-      size_t eol = head.find("\r\n");
-      std::string_view line = head.substr(0, eol);
-      head = eol == std::string_view::npos ? std::string_view() : head.substr(eol + 2);
-      size_t colon = line.find(": ");
-      if (colon == std::string_view::npos) fail("malformed part header line");
-      std::string name(line.substr(0, colon));
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      part.set_field(name, std::string(line.substr(colon + 2)));
+    try {
+      part = HttpMessage::parse(raw);
+    } catch (const CodecError& e) {
+      fail(std::string("multipart part: ") + e.what());
     }
+    std::string part_body = std::move(part.body);
     const std::string* disposition = part.field("content-disposition");
     if (disposition == nullptr) fail("part without content-disposition");
     std::string name = disposition_name(*disposition);
@@ -183,7 +175,7 @@ void parse_multipart(std::string_view body, const std::string& boundary,
       insert_path(out, name, Value(std::string(part_body)), 0);
       continue;
     }
-    part.body = std::string(part_body);
+    part.body = std::move(part_body);
     const std::string* types = part.field("ao-types");
     if (types != nullptr && *types == "empty-message" && part.fields.size() == 1 && part.body.empty()) {
       insert_path(out, name, Value(Message{}), 0);

@@ -1,0 +1,82 @@
+#include "app/message_files.h"
+
+#include "engine/codec/ans104.h"
+#include "engine/codec/http_signature.h"
+#include "engine/codec/httpsig.h"
+#include "engine/codec/json.h"
+#include "engine/codec/structured.h"
+#include "engine/error.h"
+
+namespace hashpath::app {
+namespace {
+
+std::string guess(const std::string& bytes) {
+  size_t i = bytes.find_first_not_of(" \t\r\n");
+  if (i != std::string::npos && bytes[i] == '{') return "json";
+  if (bytes.size() >= 2 && (bytes[0] == 1 || bytes[0] == 3) && bytes[1] == 0) return "ans104";
+  return "httpsig";
+}
+
+// An HTTP message file: its signatures are checked on the wire (as the node
+// does for requests) and become commitments on the decoded message.
+LoadedMessage load_http(const std::string& bytes) {
+  LoadedMessage out;
+  out.codec = "httpsig@1.0";
+  HttpMessage http = HttpMessage::parse(bytes);
+  Message tabm = httpsig_decode(http);
+  tabm.remove("signature");
+  tabm.remove("signature-input");
+  bool multipart = false;
+  if (const std::string* ct = http.field("content-type")) multipart = ct->rfind("multipart/", 0) == 0;
+  std::vector<std::string> body_keys;
+  if (!http.body.empty() && !multipart) {
+    const std::string* bk = http.field("ao-body-key");
+    body_keys.push_back(bk != nullptr ? *bk : "body");
+  }
+  Message commitments;
+  HttpRequestLine line{"POST", "/", "localhost", "http"};
+  for (const auto& sig : parse_wire_signatures(http)) {
+    Message c;
+    std::string id = wire_commitment(sig, body_keys, multipart, c);
+    CommitmentCheck check;
+    check.id = id;
+    check.device = "httpsig@1.0";
+    check.type = sig.param("alg");
+    if (const Value* by = c.find("committer")) check.committer = std::string(by->as_binary());
+    check.valid = verify_wire_signature(line, http, sig, &check.why);
+    out.checks.push_back(std::move(check));
+    commitments.set(id, Value(std::move(c)));
+  }
+  Value rich = structured_from_tabm(tabm);
+  if (!rich.is_map()) throw CodecError("httpsig@1.0", "the message decodes to a list");
+  out.message = rich.as_map();
+  if (!commitments.empty()) out.message.set("commitments", Value(std::move(commitments)));
+  return out;
+}
+
+}  // namespace
+
+LoadedMessage load_message(const std::string& bytes, const std::string& codec) {
+  std::string c = codec.empty() ? guess(bytes) : codec;
+  if (c == "httpsig") return load_http(bytes);
+  LoadedMessage out;
+  if (c == "ans104") {
+    out.codec = "ans104@1.0";
+    Message tabm = ans104_tabm_from_item(DataItem::parse(bytes));
+    // Checked on the TABM as received: re-encoding typed values could
+    // differ from a producer's own (valid but non-canonical) ao-types text.
+    out.checks = check_commitments(tabm);
+    Value rich = structured_from_tabm(tabm);
+    if (!rich.is_map()) throw CodecError("ans104@1.0", "the item decodes to a list");
+    out.message = rich.as_map();
+  } else if (c == "json") {
+    out.codec = "json@1.0";
+    out.message = json_decode(bytes);
+    out.checks = check_commitments(out.message);
+  } else {
+    throw Error("unknown codec '" + c + "' (want ans104, httpsig or json)");
+  }
+  return out;
+}
+
+}  // namespace hashpath::app
