@@ -41,6 +41,15 @@ std::string lowercase(std::string s) {
   return s;
 }
 
+// The committer address an item's owner stands for.
+std::string owner_committer(const DataItem& item) {
+  if (item.signature_type != 3) return arweave_address(item.owner);
+  if (item.owner.size() != 65 || item.owner[0] != '\x04') {
+    fail("a type-3 owner must be an uncompressed secp256k1 key (65 bytes, 0x04 first)");
+  }
+  return ethereum_address(item.owner);
+}
+
 std::string text(const Message& m, std::string_view key) {
   const Value* v = m.find(key);
   return v != nullptr && v->is_binary() ? std::string(v->as_binary()) : std::string();
@@ -174,8 +183,7 @@ Message ans104_tabm_from_item(const DataItem& item) {
   Message c{{"commitment-device", "ans104@1.0"},
             {"type", item.signature_type == 1 ? "rsa-pss-sha256" : "secp256k1"},
             {"keyid", Value(base64url_encode(item.owner))},
-            {"committer", Value(item.signature_type == 3 ? ethereum_address(item.owner)
-                                                         : arweave_address(item.owner))},
+            {"committer", Value(owner_committer(item))},
             {"signature", Value(base64url_encode(item.signature))},
             {"committed", Value(std::move(committed))}};
   if (!all_lowercase || folded.size() != item.tags.size()) {
@@ -218,8 +226,7 @@ bool verify_ans104_commitment(const Message& tabm, const Message& commitment, st
       return reject("commitment ID " + std::string(id) + " is not the item ID " + item.id());
     }
     std::string committer = text(commitment, "committer");
-    std::string expected = item.signature_type == 3 ? ethereum_address(item.owner)
-                                                    : arweave_address(item.owner);
+    std::string expected = owner_committer(item);
     if (!committer.empty() && committer != expected) {
       return reject("committer " + committer + " is not the owner's address " + expected);
     }

@@ -88,6 +88,12 @@ namespace {
 
 // The HTTP encoding of `tabm` restricted to `committed` (§4.4.3 steps 1-3).
 HttpMessage committed_encoding(const Message& tabm, const std::vector<std::string>& committed) {
+  if (committed == committable_keys(tabm) && !tabm.contains("commitments")) {
+    // Every key is committed (unsigned IDs, default commitments): no subset to build.
+    HttpsigEncoding enc = httpsig_encode(tabm);
+    if (enc.has_body) enc.http.set_field("content-digest", content_digest(enc.http.body));
+    return std::move(enc.http);
+  }
   std::vector<Message::Entry> selected;
   for (const auto& key : committed) {
     std::string k = normalize_key(key);
@@ -154,11 +160,14 @@ std::vector<std::string> committed_keys(const Message& commitment) {
   return keys;
 }
 
-Commitment hmac_commitment(const Message& tabm, const std::vector<std::string>& committed) {
+std::string hmac_commitment_id(const Message& tabm, const std::vector<std::string>& committed) {
   SignatureParams params{"hmac-sha256", "ao", {}, {}, {}, {}, {}};
-  std::string mac = ao_hmac_key().mac(signature_base(tabm, committed, params));
+  return base64url_encode(ao_hmac_key().mac(signature_base(tabm, committed, params)));
+}
+
+Commitment hmac_commitment(const Message& tabm, const std::vector<std::string>& committed) {
   Commitment c;
-  c.id = base64url_encode(mac);
+  c.id = hmac_commitment_id(tabm, committed);
   c.message = Message{{"commitment-device", "httpsig@1.0"},
                       {"type", "hmac-sha256"},
                       {"keyid", "ao"},

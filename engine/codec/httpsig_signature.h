@@ -44,6 +44,8 @@ struct Commitment {
 };
 
 Commitment hmac_commitment(const Message& tabm, const std::vector<std::string>& committed);
+// Just the ID of that commitment (the unsigned ID when all keys are committed).
+std::string hmac_commitment_id(const Message& tabm, const std::vector<std::string>& committed);
 Commitment rsa_commitment(const Message& tabm, const std::vector<std::string>& committed,
                           const RsaPrivateKey& key, const std::optional<std::string>& tag = {});
 

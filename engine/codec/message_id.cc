@@ -24,7 +24,7 @@ const Message* commitments_of(const Message& m) {
 
 std::string unsigned_id(const Message& m) {
   Message tabm = linked_tabm(Value(m));
-  return hmac_commitment(tabm, committable_keys(tabm)).id;
+  return hmac_commitment_id(tabm, committable_keys(tabm));
 }
 
 DerivedSlot slot_of(IdScope scope) {
@@ -63,7 +63,8 @@ Message linked_tabm(const Value& message) {
 std::string message_id(const Value& message, IdScope scope) {
   if (message.is_binary()) return base64url_encode(sha256(message.as_binary()));
   if (message.is_list()) {
-    return hmac_commitment(linked_tabm(message), committable_keys(linked_tabm(message))).id;
+    Message tabm = linked_tabm(message);
+    return hmac_commitment_id(tabm, committable_keys(tabm));
   }
   const Message& m = message.as_map();
   std::string cached = m.derived(slot_of(scope));

@@ -59,6 +59,13 @@ Message encode_value_map(const Message& m, const StructuredOptions& opt, int dep
   const Value* commitments = nullptr;
   for (const auto& [key, v] : m) {
     if (is_private_key(key) || is_regenerated_key(key)) continue;
+    if (key.empty()) fail("a message key cannot be empty");  // no header, tag or SF key form
+    // `key+link` holding an ID is a link in TABM form and passes through;
+    // anything else under that suffix would decode as a link by mistake.
+    if (!v.is_binary() && key.size() > kLinkSuffix.size() &&
+        std::string_view(key).substr(key.size() - kLinkSuffix.size()) == kLinkSuffix) {
+      fail("key '" + key + "' ends in the reserved suffix '+link'");
+    }
     if (key == "commitments") {
       commitments = &v;
       continue;

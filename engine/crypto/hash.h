@@ -15,6 +15,10 @@ enum class HashAlgorithm { kSha256, kSha384, kSha512 };
 
 size_t digest_size(HashAlgorithm alg);
 
+// The process-wide fetched OpenSSL digest (an `const EVP_MD*`), for code that
+// drives OpenSSL directly without a by-name lookup per call.
+const void* openssl_digest(HashAlgorithm alg);
+
 std::string sha256(std::string_view data);
 std::string sha384(std::string_view data);
 std::string sha512(std::string_view data);

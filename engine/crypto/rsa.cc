@@ -1,5 +1,7 @@
 #include "engine/crypto/rsa.h"
 
+#include <unordered_map>
+
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
@@ -19,18 +21,6 @@ namespace {
   if (code != 0) ERR_error_string_n(code, buf, sizeof buf);
   ERR_clear_error();
   throw CryptoError("RSA: " + what + " (" + buf + ")");
-}
-
-const char* md_name(HashAlgorithm alg) {
-  switch (alg) {
-    case HashAlgorithm::kSha256:
-      return "SHA256";
-    case HashAlgorithm::kSha384:
-      return "SHA384";
-    case HashAlgorithm::kSha512:
-      return "SHA512";
-  }
-  return "SHA256";
 }
 
 std::shared_ptr<void> wrap(EVP_PKEY* pkey) {
@@ -69,19 +59,46 @@ EVP_PKEY* pkey_from_params(OSSL_PARAM_BLD* bld, int selection) {
   return pkey;
 }
 
+const EVP_MD* md_of(HashAlgorithm alg) { return static_cast<const EVP_MD*>(openssl_digest(alg)); }
+
 // Configures an EVP_DigestSign/Verify context for PSS with MGF1(alg).
 void set_pss(EVP_PKEY_CTX* pctx, HashAlgorithm alg, int salt_len) {
   if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-      EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, md_name(alg), nullptr) != 1 ||
+      EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md_of(alg)) != 1 ||
       EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt_len) != 1) {
     fail("PSS parameters");
   }
+}
+
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+
+// One digest context per thread for signing and verification, reset per use.
+EVP_MD_CTX* thread_md_ctx() {
+  thread_local std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+  EVP_MD_CTX_reset(ctx.get());
+  return ctx.get();
 }
 
 }  // namespace
 
 RsaPublicKey RsaPublicKey::from_modulus(std::string_view modulus, std::string_view exponent) {
   if (modulus.empty()) throw CryptoError("RSA: empty modulus");
+  // Importing a key costs about half a 4096-bit verification, and the same
+  // owners sign message after message: keep the last keys of this thread.
+  // Keys are immutable, so a cached one is as good as a new one.
+  constexpr size_t kCachedKeys = 256;
+  thread_local std::unordered_map<std::string, RsaPublicKey> cache;
+  std::string cache_key = std::string(exponent) + '\0' + std::string(modulus);
+  if (auto it = cache.find(cache_key); it != cache.end()) return it->second;
+  RsaPublicKey key = import_public(modulus, exponent);
+  if (cache.size() >= kCachedKeys) cache.clear();
+  cache.emplace(std::move(cache_key), key);
+  return key;
+}
+
+RsaPublicKey RsaPublicKey::import_public(std::string_view modulus, std::string_view exponent) {
   auto n = bn_from(modulus);
   auto e = bn_from(exponent);
   OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
@@ -106,18 +123,16 @@ bool RsaPublicKey::verify_pss(std::string_view message, std::string_view signatu
                               HashAlgorithm alg) const {
   // A signature must be exactly the modulus length; OpenSSL would reject
   // other lengths too, but this keeps error queues clean.
-  if (signature.size() != (size_bits() + 7) / 8) return false;
-  EVP_MD_CTX* md = EVP_MD_CTX_new();
+  if (signature.size() != modulus_.size() && signature.size() != (size_bits() + 7) / 8) return false;
+  EVP_MD_CTX* md = thread_md_ctx();
   EVP_PKEY_CTX* pctx = nullptr;
-  bool ok = md != nullptr &&
-            EVP_DigestVerifyInit_ex(md, &pctx, md_name(alg), nullptr, nullptr,
-                                    static_cast<EVP_PKEY*>(pkey_.get()), nullptr) == 1;
+  bool ok = md != nullptr && EVP_DigestVerifyInit(md, &pctx, md_of(alg), nullptr,
+                                                  static_cast<EVP_PKEY*>(pkey_.get())) == 1;
   if (ok) {
     set_pss(pctx, alg, RSA_PSS_SALTLEN_AUTO);
     ok = EVP_DigestVerify(md, as_uchar(signature), signature.size(), as_uchar(message),
                           message.size()) == 1;
   }
-  EVP_MD_CTX_free(md);
   ERR_clear_error();
   return ok;
 }
@@ -125,15 +140,14 @@ bool RsaPublicKey::verify_pss(std::string_view message, std::string_view signatu
 bool RsaPublicKey::verify_pkcs1(std::string_view message, std::string_view signature,
                                 HashAlgorithm alg) const {
   if (signature.size() != (size_bits() + 7) / 8) return false;
-  EVP_MD_CTX* md = EVP_MD_CTX_new();
+  EVP_MD_CTX* md = thread_md_ctx();
   EVP_PKEY_CTX* pctx = nullptr;
   bool ok = md != nullptr &&
-            EVP_DigestVerifyInit_ex(md, &pctx, md_name(alg), nullptr, nullptr,
-                                    static_cast<EVP_PKEY*>(pkey_.get()), nullptr) == 1 &&
+            EVP_DigestVerifyInit(md, &pctx, md_of(alg), nullptr,
+                                 static_cast<EVP_PKEY*>(pkey_.get())) == 1 &&
             EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1 &&
             EVP_DigestVerify(md, as_uchar(signature), signature.size(), as_uchar(message),
                              message.size()) == 1;
-  EVP_MD_CTX_free(md);
   ERR_clear_error();
   return ok;
 }
@@ -195,13 +209,12 @@ RsaPublicKey RsaPrivateKey::public_key() const {
 }
 
 std::string RsaPrivateKey::sign_pss(std::string_view message, HashAlgorithm alg) const {
-  EVP_MD_CTX* md = EVP_MD_CTX_new();
+  EVP_MD_CTX* md = thread_md_ctx();
   EVP_PKEY_CTX* pctx = nullptr;
   std::string sig;
   size_t len = 0;
-  bool ok = md != nullptr &&
-            EVP_DigestSignInit_ex(md, &pctx, md_name(alg), nullptr, nullptr,
-                                  static_cast<EVP_PKEY*>(pkey_.get()), nullptr) == 1;
+  bool ok = md != nullptr && EVP_DigestSignInit(md, &pctx, md_of(alg), nullptr,
+                                                static_cast<EVP_PKEY*>(pkey_.get())) == 1;
   if (ok) {
     set_pss(pctx, alg, RSA_PSS_SALTLEN_DIGEST);
     ok = EVP_DigestSign(md, nullptr, &len, as_uchar(message), message.size()) == 1;
@@ -212,7 +225,6 @@ std::string RsaPrivateKey::sign_pss(std::string_view message, HashAlgorithm alg)
                         message.size()) == 1;
     sig.resize(len);
   }
-  EVP_MD_CTX_free(md);
   if (!ok) fail("signing");
   return sig;
 }

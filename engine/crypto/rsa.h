@@ -39,6 +39,8 @@ class RsaPublicKey {
   void* evp_pkey() const { return pkey_.get(); }  // EVP_PKEY*, for benchmarks and codecs
 
  private:
+  static RsaPublicKey import_public(std::string_view modulus, std::string_view exponent);
+
   std::shared_ptr<void> pkey_;
   std::string modulus_;
 };

@@ -315,6 +315,12 @@ TEST(Ans104Mapping, RejectsWhatAnItemCannotCarry) {
   EXPECT_THROW(ans104_item_from_tabm(Message{{"nested", Message{{"a", "b"}}}}), CodecError);
   EXPECT_THROW(ans104_item_from_tabm(Message{{"big", std::string(5000, 'x')}}), CodecError);
   EXPECT_THROW(ans104_item_from_tabm(Message{{"target", "not-an-id"}}), CodecError);
+  // A signed type-3 item whose owner is not a secp256k1 point (fuzzer).
+  DataItem odd;
+  odd.signature_type = 3;
+  odd.signature = std::string(65, '\x01');
+  odd.owner = std::string(65, '\x02');
+  EXPECT_THROW(ans104_tabm_from_item(odd), CodecError);
 }
 
 }  // namespace

@@ -212,6 +212,8 @@ TEST(Structured, MalformedTabmsAreRejected) {
   bad(Message{{"ao-types", "l=\"list\""}, {"l", "\"(ao-type-integer)12\""}});
   bad(Message{{"ao-types", Value::integer(1)}});
   EXPECT_THROW(structured_to_tabm(Value("bare")), CodecError);
+  EXPECT_THROW(structured_to_tabm(Value(Message{{"", Value::floating(1.3)}})), CodecError);  // fuzzer
+  EXPECT_THROW(structured_to_tabm(Value(Message{{"a+link", Value::floating(0.3)}})), CodecError);
   EXPECT_THROW(structured_to_tabm(Value(Message{{"f", Value::floating(NAN)}})), CodecError);
   EXPECT_THROW(structured_to_tabm(Value(Message{{"c", Message{}}}), {LinkMode::kLink, nullptr}),
                CodecError);
