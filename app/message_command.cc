@@ -21,6 +21,7 @@
 #include "engine/codec/httpsig_signature.h"
 #include "engine/codec/json.h"
 #include "engine/codec/message_id.h"
+#include "engine/codec/structured.h"
 #include "engine/codec/typed_json.h"
 #include "engine/error.h"
 #include "engine/node/wallet_file.h"
@@ -123,15 +124,16 @@ int inspect(const std::string& file, const std::string& codec, bool as_json) {
 }
 
 std::string sign(const Message& message, const Wallet& wallet, const std::string& codec) {
-  Message tabm = linked_tabm(Value(message));
   if (codec == "ans104") {
-    DataItem item = ans104_item_from_tabm(tabm);
+    // Children travel inside the item, in a nested bundle.
+    DataItem item = ans104_item_from_tabm(structured_to_tabm(Value(message)));
     item.sign(wallet);
     return item.serialize();
   }
   if (wallet.type() != KeyType::kRsa) {
     throw Error("httpsig@1.0 signs with RSA (rsa-pss-sha512); this wallet holds a secp256k1 key");
   }
+  Message tabm = linked_tabm(Value(message));
   std::vector<std::string> keys = committable_keys(tabm);
   Commitment rsa = rsa_commitment(tabm, keys, wallet.rsa());
   Commitment hmac = hmac_commitment(tabm, keys);

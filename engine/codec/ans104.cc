@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
+#include "engine/codec/json_document.h"
 #include "engine/codec/structured_fields.h"
 #include "engine/crypto/address.h"
 #include "engine/crypto/base64.h"
@@ -94,9 +97,77 @@ std::vector<Ans104Tag> original_tags(const Message& commitment) {
   return tags;
 }
 
+bool is_bundle_tag(std::string_view name) {
+  return name == "bundle-format" || name == "bundle-version" || name == "bundle-map";
+}
+
+DataItem item_from_tabm(const Message& source, const Message* commitment, int depth);
+Message tabm_from_item(const DataItem& item, int depth);
+
+// §6.6: children (nested maps, values too large for a tag, and the data
+// when children exist) travel as items of a HyperBEAM nested bundle whose
+// first item is a manifest naming each child's unsigned id.
+void bundle_children(DataItem& item, std::vector<std::pair<std::string, DataItem>> children) {
+  if (!item.data.empty()) {
+    DataItem data_item;
+    data_item.signature = data_item.owner = std::string(512, '\0');
+    data_item.tags = {{"ao-type", "binary"}};
+    data_item.data = std::move(item.data);
+    children.emplace_back("data", std::move(data_item));
+  }
+  std::sort(children.begin(), children.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  nlohmann::json map = nlohmann::json::object();
+  for (const auto& [key, child] : children) map[key] = child.hyperbeam_unsigned_id();
+  DataItem manifest;
+  manifest.signature = manifest.owner = std::string(512, '\0');
+  manifest.tags = {{"data-protocol", "bundle-map"}, {"variant", "0.0.1"}};
+  manifest.data = map.dump();
+  std::vector<DataItem> items{manifest};
+  for (auto& [key, child] : children) items.push_back(std::move(child));
+  item.data = serialize_hyperbeam_bundle(items);
+  std::vector<Ans104Tag> tags{{"bundle-format", "binary"}, {"bundle-version", "2.0.0"}};
+  for (auto& t : item.tags) tags.push_back(std::move(t));
+  tags.push_back({"bundle-map", manifest.hyperbeam_unsigned_id()});
+  item.tags = std::move(tags);
+}
+
+// The children of an item whose data is a HyperBEAM nested bundle.
+void unbundle_children(const DataItem& item, const std::string& manifest_id, Message& tabm,
+                       int depth) {
+  std::vector<DataItem> items = parse_hyperbeam_bundle(item.data);
+  const DataItem* manifest = nullptr;
+  for (const auto& i : items) {
+    if (i.hyperbeam_unsigned_id() == manifest_id) manifest = &i;
+  }
+  if (manifest == nullptr) fail("nested bundle has no manifest " + manifest_id);
+  nlohmann::json map = parse_json_document(manifest->data, kCodec);
+  if (!map.is_object()) fail("nested bundle manifest is not a JSON object");
+  for (const auto& [key, id] : map.items()) {
+    if (!id.is_string()) fail("nested bundle manifest entry '" + key + "' is not an id");
+    const DataItem* child = nullptr;
+    for (const auto& i : items) {
+      if (i.hyperbeam_unsigned_id() == id.get<std::string>()) child = &i;
+    }
+    if (child == nullptr) fail("nested bundle has no item for '" + key + "'");
+    bool binary = child->tags.size() == 1 && child->tags[0].name == "ao-type" &&
+                  child->tags[0].value == "binary";
+    tabm.set(key, binary ? Value(child->data) : Value(tabm_from_item(*child, depth + 1)));
+  }
+}
+
 }  // namespace
 
 DataItem ans104_item_from_tabm(const Message& source, const Message* commitment) {
+  return item_from_tabm(source, commitment, 0);
+}
+
+Message ans104_tabm_from_item(const DataItem& item) { return tabm_from_item(item, 0); }
+
+namespace {
+
+DataItem item_from_tabm(const Message& source, const Message* commitment, int depth) {
+  if (depth > kMaxNestingDepth) fail("nested bundles deeper than " + std::to_string(kMaxNestingDepth));
   Message tabm = source;
   tabm.remove("commitments");
   DataItem item;
@@ -108,6 +179,7 @@ DataItem ans104_item_from_tabm(const Message& source, const Message* commitment)
     tabm.set("ao-data-key", "body");
   }
   std::vector<Ans104Tag> tags;
+  std::vector<std::pair<std::string, DataItem>> children;
   for (const auto& [k, v] : tabm) {
     if (is_private_key(k)) continue;
     if (is_forbidden(k)) fail("key '" + k + "' is reserved by the data item format");
@@ -121,16 +193,25 @@ DataItem ans104_item_from_tabm(const Message& source, const Message* commitment)
       item.anchor = id_bytes(v, "anchor");
       continue;
     }
-    if (!v.is_binary()) {
-      fail("'" + k + "' is a nested message; only linked (non-bundle) messages map to one item");
+    if (v.is_map()) {
+      children.emplace_back(k, item_from_tabm(v.as_map(), nullptr, depth + 1));
+      continue;
     }
+    if (!v.is_binary()) fail("'" + k + "' is a " + kind_name(v.kind()) + "; ans104@1.0 takes a TABM");
     if (v.as_binary().size() > kMaxAns104TagValueBytes) {
-      fail("'" + k + "' is " + std::to_string(v.as_binary().size()) +
-           " bytes, more than a tag holds; put it in data");
+      DataItem big;
+      big.signature = big.owner = std::string(512, '\0');
+      big.tags = {{"ao-type", "binary"}};
+      big.data = std::string(v.as_binary());
+      children.emplace_back(k, std::move(big));
+      continue;
     }
     tags.push_back({k, std::string(v.as_binary())});
   }
   item.signature = item.owner = std::string(512, '\0');
+  item.tags = tags;
+  if (!children.empty()) bundle_children(item, std::move(children));
+  tags = item.tags;
   if (commitment == nullptr) {
     item.tags = std::move(tags);
     return item;
@@ -139,7 +220,13 @@ DataItem ans104_item_from_tabm(const Message& source, const Message* commitment)
   if (!original.empty()) {
     // The originals must say exactly what the message says once folded
     // the way decoding folds them (lowercase names, repeats as SF lists).
-    std::vector<Ans104Tag> a = fold_tags(original), b = tags;
+    std::vector<Ans104Tag> a, b;
+    for (auto& t : fold_tags(original)) {
+      if (!is_bundle_tag(t.name)) a.push_back(t);
+    }
+    for (auto& t : tags) {
+      if (!is_bundle_tag(t.name)) b.push_back(t);
+    }
     auto by_name = [](const Ans104Tag& x, const Ans104Tag& y) {
       return std::tie(x.name, x.value) < std::tie(y.name, y.value);
     };
@@ -158,7 +245,8 @@ DataItem ans104_item_from_tabm(const Message& source, const Message* commitment)
   return item;
 }
 
-Message ans104_tabm_from_item(const DataItem& item) {
+Message tabm_from_item(const DataItem& item, int depth) {
+  if (depth > kMaxNestingDepth) fail("nested bundles deeper than " + std::to_string(kMaxNestingDepth));
   Message tabm;
   bool all_lowercase = true;
   for (const auto& t : item.tags) {
@@ -166,14 +254,26 @@ Message ans104_tabm_from_item(const DataItem& item) {
   }
   std::vector<Ans104Tag> folded = fold_tags(item.tags);
   std::string data_key = "data";
+  std::string bundle_map, bundle_format;
   for (const auto& [key, value] : folded) {
-    if (key == "bundle-format" || key == "bundle-map" || key == "bundle-version") continue;
+    if (key == "bundle-map") bundle_map = value;
+    if (key == "bundle-format") bundle_format = value;
+    if (is_bundle_tag(key)) continue;
     tabm.set(key, Value(value));
     if (key == "ao-data-key") data_key = value;
   }
   if (!item.target.empty()) tabm.set("target", Value(base64url_encode(item.target)));
   if (!item.anchor.empty()) tabm.set("anchor", Value(base64url_encode(item.anchor)));
-  if (!item.data.empty()) tabm.set(data_key, Value(item.data));
+  if (!bundle_map.empty() && bundle_format == "binary") {
+    unbundle_children(item, bundle_map, tabm, depth);
+    if (const Value* d = tabm.find("data"); d != nullptr && data_key != "data") {
+      Value moved = *d;
+      tabm.remove("data");
+      tabm.set(data_key, moved);
+    }
+  } else if (!item.data.empty()) {
+    tabm.set(data_key, Value(item.data));
+  }
   if (data_key != "data") tabm.remove("ao-data-key");
 
   if (!item.is_signed()) return tabm;
@@ -197,6 +297,8 @@ Message ans104_tabm_from_item(const DataItem& item) {
   tabm.set("commitments", Message{{item.id(), Value(std::move(c))}});
   return tabm;
 }
+
+}  // namespace
 
 Message ans104_commit(const Message& tabm, const Wallet& wallet) {
   DataItem item = ans104_item_from_tabm(tabm);

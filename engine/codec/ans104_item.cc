@@ -129,6 +129,10 @@ std::vector<Ans104Tag> avro_decode_tags(std::string_view bytes) {
     }
   }
   if (r.remaining() != 0) fail("Avro tags: " + std::to_string(r.remaining()) + " bytes after the end");
+  // The deep hash signs the tag bytes as encoded; only the canonical
+  // encoding (one block, shortest varints, every producer's form) can be
+  // re-encoded to the same bytes, so only it is accepted.
+  if (avro_encode_tags(tags) != bytes) fail("Avro tags are not in canonical form");
   return tags;
 }
 
@@ -257,6 +261,60 @@ void DataItem::sign(const Wallet& wallet) {
     owner = wallet.public_key();
     signature = wallet.secp256k1().sign_recoverable(eip191_digest(signature_data()));
   }
+}
+
+namespace {
+
+void put_be32(std::string& out, uint64_t v) {
+  out.append(24, '\0');
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+uint64_t get_be32(Reader& r, const char* what) {
+  std::string_view b = r.take(32);
+  for (size_t i = 0; i < 24; ++i) {
+    if (b[i] != 0) fail(std::string(what) + " is too large");
+  }
+  uint64_t v = 0;
+  for (size_t i = 24; i < 32; ++i) v = (v << 8) | static_cast<uint8_t>(b[i]);
+  return v;
+}
+
+}  // namespace
+
+std::vector<DataItem> parse_hyperbeam_bundle(std::string_view bytes) {
+  Reader r(bytes, "nested bundle");
+  uint64_t count = get_be32(r, "nested bundle count");
+  if (count > r.remaining() / 64) fail("nested bundle declares more items than fit");
+  std::vector<std::pair<uint64_t, std::string>> index;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t size = get_be32(r, "nested bundle item size");
+    index.emplace_back(size, std::string(r.take(32)));
+  }
+  std::vector<DataItem> items;
+  for (uint64_t i = 0; i < count; ++i) {
+    if (index[i].first > r.remaining()) fail("nested bundle item " + std::to_string(i) + " is truncated");
+    DataItem item = DataItem::parse(r.take(static_cast<size_t>(index[i].first)));
+    if (base64url_encode(index[i].second) != item.hyperbeam_unsigned_id()) {
+      fail("nested bundle item " + std::to_string(i) + " does not have the id its index names");
+    }
+    items.push_back(std::move(item));
+  }
+  if (r.remaining() != 0) fail("nested bundle has bytes after its items");
+  return items;
+}
+
+std::string serialize_hyperbeam_bundle(const std::vector<DataItem>& items) {
+  std::string out;
+  put_be32(out, items.size());
+  std::vector<std::string> raw;
+  for (const auto& item : items) {
+    raw.push_back(item.serialize());
+    put_be32(out, raw.back().size());
+    out.append(base64_decode(item.hyperbeam_unsigned_id()));
+  }
+  for (const auto& r : raw) out.append(r);
+  return out;
 }
 
 std::vector<DataItem> parse_bundle(std::string_view bytes) {

@@ -67,4 +67,11 @@ size_t ans104_owner_size(uint16_t type);
 std::vector<DataItem> parse_bundle(std::string_view bytes);
 std::string serialize_bundle(const std::vector<DataItem>& items);
 
+// HyperBEAM's nested bundle (the data of an item that carries a map): the
+// same layout with 32-byte BIG-endian count and sizes, indexed by each
+// item's HyperBEAM unsigned_id (raw 32 bytes). Not readable by standard
+// ANS-104 tooling, nor the other way round.
+std::vector<DataItem> parse_hyperbeam_bundle(std::string_view bytes);
+std::string serialize_hyperbeam_bundle(const std::vector<DataItem>& items);
+
 }  // namespace hashpath

@@ -3,6 +3,7 @@
 #include "engine/codec/ans104.h"
 #include "engine/codec/httpsig_signature.h"
 #include "engine/codec/message_id.h"
+#include "engine/codec/structured.h"
 #include "engine/error.h"
 
 namespace hashpath {
@@ -17,9 +18,12 @@ std::vector<CommitmentCheck> check_commitments(const Message& message) {
   }
   Message content = message;
   content.remove("commitments");
-  Message tabm;
+  // httpsig signs the linked form (children as `+link` IDs); an ANS-104 item
+  // carries its children inline, in a nested bundle.
+  Message tabm, inline_tabm;
   try {
     tabm = linked_tabm(Value(content));
+    inline_tabm = structured_to_tabm(Value(content));
   } catch (const Error& e) {
     out.push_back({"", "", "", "", false, e.what()});
     return out;
@@ -41,7 +45,7 @@ std::vector<CommitmentCheck> check_commitments(const Message& message) {
     check.type = field("type");
     check.committer = field("committer");
     if (check.device == "ans104@1.0") {
-      check.valid = verify_ans104_commitment(tabm, c, id, &check.why);
+      check.valid = verify_ans104_commitment(inline_tabm, c, id, &check.why);
     } else if (check.device == "httpsig@1.0" || check.device.empty()) {
       check.valid = verify_commitment(tabm, c, id, &check.why);
     } else {

@@ -53,6 +53,35 @@ std::string component_value(const HttpRequestLine& line, const HttpMessage& http
 
 std::string serialize_member(const sf::Member& m) { return sf::serialize_list(sf::List{m}); }
 
+// RFC 9530: does `field` (a Content-Digest dictionary) match `body`? Every
+// sha-256 / sha-512 member must match, and at least one must be present.
+bool digest_matches(const std::string& field, std::string_view body, std::string& why) {
+  sf::Dictionary dict;
+  try {
+    dict = sf::parse_dictionary(field);
+  } catch (const CodecError& e) {
+    why = std::string("content-digest is malformed: ") + e.what();
+    return false;
+  }
+  bool checked = false;
+  for (const auto& [alg, member] : dict) {
+    const auto* item = std::get_if<sf::Item>(&member);
+    const auto* bytes = item ? std::get_if<sf::ByteSequence>(&item->value) : nullptr;
+    if (bytes == nullptr) continue;
+    std::string expected;
+    if (alg == "sha-256") expected = sha256(body);
+    if (alg == "sha-512") expected = sha512(body);
+    if (expected.empty()) continue;
+    if (!constant_time_equal(expected, bytes->bytes)) {
+      why = "content-digest " + alg + " does not match the body";
+      return false;
+    }
+    checked = true;
+  }
+  if (!checked) why = "content-digest has no sha-256 or sha-512 member";
+  return checked;
+}
+
 }  // namespace
 
 std::string WireSignature::param(std::string_view name) const {
@@ -139,6 +168,18 @@ bool verify_wire_signature(const HttpRequestLine& line, const HttpMessage& http,
   std::string alg = sig.param("alg");
   std::string keyid = sig.param("keyid");
   bool quirk_applies = std::any_of(sig.components.begin(), sig.components.end(), is_derived);
+  // A signed digest must describe the body that arrived, or the body could be
+  // swapped under a valid signature. (aoconnect's request() signs a digest
+  // and sends no body: with nothing received, there is nothing to swap.)
+  bool digest_signed = std::find(sig.components.begin(), sig.components.end(), "content-digest") !=
+                       sig.components.end();
+  if (digest_signed && !http.body.empty()) {
+    const std::string* digest = http.field("content-digest");
+    std::string reason;
+    if (digest == nullptr || !digest_matches(*digest, http.body, reason)) {
+      return reject("signature '" + sig.label + "': " + (digest ? reason : "no content-digest"));
+    }
+  }
   try {
     for (bool quirk : {false, true}) {
       if (quirk && !quirk_applies) break;

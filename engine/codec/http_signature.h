@@ -52,7 +52,8 @@ std::string wire_signature_base(const HttpRequestLine& line, const HttpMessage& 
 
 // Verifies one wire signature: rsa-pss-sha512 (any salt), rsa-pss-sha256,
 // rsa-v1_5-sha256 with the modulus as keyid (base64 or base64url),
-// hmac-sha256 with keyid "ao". Sets `why` on failure.
+// hmac-sha256 with keyid "ao". When `content-digest` is signed and a body is
+// present, the body must match the digest (RFC 9530). Sets `why` on failure.
 bool verify_wire_signature(const HttpRequestLine& line, const HttpMessage& http,
                            const WireSignature& sig, std::string* why = nullptr);
 
