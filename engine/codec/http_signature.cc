@@ -16,15 +16,6 @@ constexpr const char* kCodec = "http-signature";
 
 [[noreturn]] void fail(const std::string& what) { throw CodecError(kCodec, what); }
 
-bool is_derived(std::string_view name) {
-  static const char* kDerived[] = {"method", "target-uri", "authority",    "scheme",
-                                   "request-target", "path", "query", "query-param"};
-  for (const char* d : kDerived) {
-    if (name == d) return true;
-  }
-  return false;
-}
-
 std::string lowercase(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -150,7 +141,7 @@ std::string wire_signature_base(const HttpRequestLine& line, const HttpMessage& 
   if (hyperbeam_quirk) {
     sf::InnerList inner;
     for (const auto& c : sig.components) {
-      inner.items.push_back(sf::Item{is_derived(c) ? "@" + c : c, {}});
+      inner.items.push_back(sf::Item{is_derived_component(c) ? "@" + c : c, {}});
     }
     inner.params = sig.params;
     params = serialize_member(inner);
@@ -167,7 +158,7 @@ bool verify_wire_signature(const HttpRequestLine& line, const HttpMessage& http,
   };
   std::string alg = sig.param("alg");
   std::string keyid = sig.param("keyid");
-  bool quirk_applies = std::any_of(sig.components.begin(), sig.components.end(), is_derived);
+  bool quirk_applies = std::any_of(sig.components.begin(), sig.components.end(), is_derived_component);
   // A signed digest must describe the body that arrived, or the body could be
   // swapped under a valid signature. (aoconnect's request() signs a digest
   // and sends no body: with nothing received, there is nothing to swap.)

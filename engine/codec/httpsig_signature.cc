@@ -18,15 +18,6 @@ constexpr const char* kCodec = "httpsig@1.0";
 
 [[noreturn]] void fail(const std::string& what) { throw CodecError(kCodec, what); }
 
-bool is_derived_component(std::string_view name) {
-  static const char* kDerived[] = {"method", "target-uri", "authority",    "scheme",
-                                   "request-target", "path", "query", "query-param"};
-  for (const char* d : kDerived) {
-    if (name == d) return true;
-  }
-  return false;
-}
-
 std::string_view strip_link(std::string_view k) {
   if (k.size() > kLinkSuffix.size() && k.substr(k.size() - kLinkSuffix.size()) == kLinkSuffix) {
     k.remove_suffix(kLinkSuffix.size());
@@ -72,6 +63,15 @@ std::string text_field(const Message& c, std::string_view key) {
 }
 
 }  // namespace
+
+bool is_derived_component(std::string_view name) {
+  static const char* kDerived[] = {"method", "target-uri", "authority",    "scheme",
+                                   "request-target", "path", "query", "query-param"};
+  for (const char* d : kDerived) {
+    if (name == d) return true;
+  }
+  return false;
+}
 
 std::vector<std::string> committable_keys(const Message& tabm) {
   std::vector<std::string> keys;

@@ -25,6 +25,11 @@ struct SignatureParams {
   std::optional<int64_t> created, expires;
 };
 
+// RFC 9421 derived component names (without '@') that HyperBEAM
+// '@'-prefixes in the signature parameters line: method, target-uri,
+// authority, scheme, request-target, path, query, query-param.
+bool is_derived_component(std::string_view name);
+
 // All keys a default commitment covers: the TABM's keys without
 // `commitments` and private keys, `+link` suffixes removed, sorted.
 std::vector<std::string> committable_keys(const Message& tabm);

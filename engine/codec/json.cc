@@ -1,6 +1,5 @@
 #include "engine/codec/json.h"
 
-#include <limits>
 
 #include "engine/codec/json_document.h"
 #include "engine/codec/structured.h"
@@ -27,39 +26,10 @@ json to_json(const Message& tabm) {
 }
 
 Value from_json(const json& j) {
-  switch (j.type()) {
-    case json::value_t::string:
-      return Value(j.get_ref<const std::string&>());
-    case json::value_t::number_integer:
-      return Value::integer(j.get<int64_t>());
-    case json::value_t::number_unsigned: {
-      auto u = j.get<uint64_t>();
-      if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-        throw CodecError(kCodec, "integer " + std::to_string(u) + " does not fit in 64 bits");
-      }
-      return Value::integer(static_cast<int64_t>(u));
-    }
-    case json::value_t::number_float:
-      return Value::floating(j.get<double>());
-    case json::value_t::boolean:
-      return Value::boolean(j.get<bool>());
-    case json::value_t::null:
-      return Value::atom("null");
-    case json::value_t::array: {
-      List list;
-      list.reserve(j.size());
-      for (const auto& e : j) list.push_back(from_json(e));
-      return Value(std::move(list));
-    }
-    case json::value_t::object: {
-      std::vector<Message::Entry> entries;
-      entries.reserve(j.size());
-      for (const auto& [k, v] : j.items()) entries.emplace_back(k, from_json(v));
-      return Value(Message::from_entries(std::move(entries)));
-    }
-    default:
-      throw CodecError(kCodec, "unsupported JSON value");
-  }
+  std::function<Value(const json&)> plain = [&plain](const json& object) {
+    return json_object_to_message(object, kCodec, plain);
+  };
+  return json_to_value(j, kCodec, plain);
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "engine/codec/typed_json.h"
 
 #include <cmath>
-#include <limits>
 
 #include "engine/codec/json_document.h"
 #include "engine/crypto/base64.h"
@@ -103,38 +102,11 @@ Value from_special(const json& j) {
 }
 
 Value from_json(const json& j) {
-  switch (j.type()) {
-    case json::value_t::string:
-      return Value(j.get_ref<const std::string&>());
-    case json::value_t::number_integer:
-      return Value::integer(j.get<int64_t>());
-    case json::value_t::number_unsigned: {
-      auto u = j.get<uint64_t>();
-      if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-        throw CodecError(kCodec, "integer " + std::to_string(u) + " does not fit in 64 bits");
-      }
-      return Value::integer(static_cast<int64_t>(u));
-    }
-    case json::value_t::number_float:
-      return Value::floating(j.get<double>());
-    case json::value_t::boolean:
-      return Value::boolean(j.get<bool>());
-    case json::value_t::null:
-      return Value::atom("null");
-    case json::value_t::array: {
-      List list;
-      for (const auto& e : j) list.push_back(from_json(e));
-      return Value(std::move(list));
-    }
-    case json::value_t::object: {
-      if (!j.empty() && j.begin().key().rfind('@', 0) == 0) return from_special(j);
-      std::vector<Message::Entry> entries;
-      for (const auto& [k, v] : j.items()) entries.emplace_back(k, from_json(v));
-      return Value(Message::from_entries(std::move(entries)));
-    }
-    default:
-      throw CodecError(kCodec, "unsupported JSON value");
-  }
+  std::function<Value(const json&)> objects = [&objects](const json& object) {
+    if (!object.empty() && object.begin().key().rfind('@', 0) == 0) return from_special(object);
+    return json_object_to_message(object, kCodec, objects);
+  };
+  return json_to_value(j, kCodec, objects);
 }
 
 }  // namespace

@@ -119,8 +119,8 @@ size_t RsaPublicKey::size_bits() const {
   return static_cast<size_t>(EVP_PKEY_get_bits(static_cast<EVP_PKEY*>(pkey_.get())));
 }
 
-bool RsaPublicKey::verify_pss(std::string_view message, std::string_view signature,
-                              HashAlgorithm alg) const {
+bool RsaPublicKey::verify_with(std::string_view message, std::string_view signature,
+                               HashAlgorithm alg, bool pss) const {
   // A signature must be exactly the modulus length; OpenSSL would reject
   // other lengths too, but this keeps error queues clean.
   if (signature.size() != modulus_.size() && signature.size() != (size_bits() + 7) / 8) return false;
@@ -128,28 +128,25 @@ bool RsaPublicKey::verify_pss(std::string_view message, std::string_view signatu
   EVP_PKEY_CTX* pctx = nullptr;
   bool ok = md != nullptr && EVP_DigestVerifyInit(md, &pctx, md_of(alg), nullptr,
                                                   static_cast<EVP_PKEY*>(pkey_.get())) == 1;
-  if (ok) {
+  if (ok && pss) {
     set_pss(pctx, alg, RSA_PSS_SALTLEN_AUTO);
-    ok = EVP_DigestVerify(md, as_uchar(signature), signature.size(), as_uchar(message),
-                          message.size()) == 1;
+  } else if (ok) {
+    ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
   }
+  ok = ok && EVP_DigestVerify(md, as_uchar(signature), signature.size(), as_uchar(message),
+                              message.size()) == 1;
   ERR_clear_error();
   return ok;
 }
 
+bool RsaPublicKey::verify_pss(std::string_view message, std::string_view signature,
+                              HashAlgorithm alg) const {
+  return verify_with(message, signature, alg, /*pss=*/true);
+}
+
 bool RsaPublicKey::verify_pkcs1(std::string_view message, std::string_view signature,
                                 HashAlgorithm alg) const {
-  if (signature.size() != (size_bits() + 7) / 8) return false;
-  EVP_MD_CTX* md = thread_md_ctx();
-  EVP_PKEY_CTX* pctx = nullptr;
-  bool ok = md != nullptr &&
-            EVP_DigestVerifyInit(md, &pctx, md_of(alg), nullptr,
-                                 static_cast<EVP_PKEY*>(pkey_.get())) == 1 &&
-            EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1 &&
-            EVP_DigestVerify(md, as_uchar(signature), signature.size(), as_uchar(message),
-                             message.size()) == 1;
-  ERR_clear_error();
-  return ok;
+  return verify_with(message, signature, alg, /*pss=*/false);
 }
 
 RsaPrivateKey RsaPrivateKey::generate(int bits) {

@@ -40,6 +40,8 @@ class RsaPublicKey {
 
  private:
   static RsaPublicKey import_public(std::string_view modulus, std::string_view exponent);
+  bool verify_with(std::string_view message, std::string_view signature, HashAlgorithm alg,
+                   bool pss) const;
 
   std::shared_ptr<void> pkey_;
   std::string modulus_;
