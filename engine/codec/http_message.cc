@@ -6,6 +6,17 @@
 
 namespace hashpath {
 namespace {
+
+// RFC 9110 §5.1: a field name is a token.
+bool is_token(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!ok && std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
 bool name_less(const std::pair<std::string, std::string>& f, std::string_view n) {
   return std::string_view(f.first) < n;
 }
@@ -55,6 +66,9 @@ HttpMessage HttpMessage::parse(std::string_view text) {
       throw CodecError("http", "header line " + std::to_string(line_no) + " has no 'name: value'");
     }
     std::string name(line.substr(0, colon));
+    if (!is_token(name)) {
+      throw CodecError("http", "header line " + std::to_string(line_no) + " has an invalid field name");
+    }
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::string_view value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);

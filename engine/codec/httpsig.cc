@@ -170,6 +170,7 @@ void parse_multipart(std::string_view body, const std::string& boundary,
     if (disposition == nullptr) fail("part without content-disposition");
     std::string name = disposition_name(*disposition);
     if (name.empty()) name = inline_key;
+    if (is_private_key(normalize_key(name.substr(0, name.find('/'))))) continue;
     part.remove_field("content-disposition");
     if (part.fields.empty()) {
       insert_path(out, name, Value(std::string(part_body)), 0);
@@ -229,6 +230,11 @@ HttpsigEncoding httpsig_encode(const Message& tabm) {
       for (char c : std::get<std::string>(std::get<sf::Item>(item).value)) {
         if (c < 0x20 || c > 0x7e) fail("the value of ID-key '" + k + "' is not printable ASCII");
       }
+      for (char c : k) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  std::string_view("*%_-./?&").find(c) != std::string_view::npos;
+        if (!ok) fail("ID-length key with bytes that ao-ids cannot carry");
+      }
     }
     enc.http.set_field("ao-ids", sf::serialize_dictionary(ids));
   }
@@ -270,6 +276,7 @@ Message httpsig_decode(const HttpMessage& http) {
         (k == "content-type" && !boundary.empty())) {
       continue;
     }
+    if (is_private_key(k)) continue;  // node-local state is never set from outside
     out.set(k, Value(v));
   }
   if (const std::string* ids = http.field("ao-ids")) {

@@ -193,6 +193,24 @@ TEST(HttpsigDecode, RejectsMalformedMultipart) {
   HttpMessage ids;
   ids.set_field("ao-ids", "short=\"x\"");
   EXPECT_THROW(httpsig_decode(ids), CodecError);
+  // Field names must be tokens; a 32-byte key of raw bytes has no ao-ids form (fuzzer).
+  EXPECT_THROW(HttpMessage::parse(std::string("aaoids\0\0: x\r\n", 13)), CodecError);
+  EXPECT_THROW(HttpMessage::parse("bad name: x\r\n"), CodecError);
+  EXPECT_THROW(httpsig_encode(Message{{std::string(32, '\0'), "v"}}), CodecError);
+}
+
+TEST(HttpsigDecode, PrivateFieldsAndPartsAreDropped) {  // fuzzer
+  HttpMessage h = HttpMessage::parse("priv-x: 1\r\nprivate: 2\r\nok: 3\r\n\r\n");
+  EXPECT_EQ(httpsig_decode(h), (Message{{"ok", "3"}}));
+  Message tabm{{"a", "1"}, {"nested", Message{{"b", "2"}}}};
+  HttpsigEncoding enc = httpsig_encode(tabm);
+  std::string body = enc.http.body;
+  size_t at = body.find("name=\"nested\"");
+  ASSERT_NE(at, std::string::npos);
+  body.replace(at, 13, "name=\"privat\"");
+  enc.http.body = body;
+  enc.http.remove_field("content-digest");
+  EXPECT_FALSE(httpsig_decode(enc.http).contains("privat"));
 }
 
 TEST(HttpsigRoundTrip, BundleFormNestedMessages) {
