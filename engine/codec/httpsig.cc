@@ -18,6 +18,8 @@ constexpr const char* kCodec = "httpsig@1.0";
 
 bool is_signature_field(std::string_view k) { return k == "signature" || k == "signature-input"; }
 
+HttpsigEncoding encode(const Message& tabm, bool top_level);
+
 // ---- multipart grouping (§4.2.3) ----------------------------------------
 
 // A part is a binary, or a map of the binary fields of one nesting level.
@@ -56,7 +58,8 @@ std::string encode_part(const std::string& name, const Part& part, const std::st
   if (part.is_binary) return "content-disposition: " + disposition + "\r\n\r\n" + part.binary;
   Message fields = part.fields;
   fields.set("content-disposition", disposition);
-  return httpsig_encode(fields).http.serialize();
+  // A part's own signature fields are its content: keep them verbatim.
+  return encode(fields, /*top_level=*/false).http.serialize();
 }
 
 std::string multipart_body(const std::vector<std::pair<std::string, Value>>& body_map,
@@ -192,7 +195,11 @@ std::string content_digest(std::string_view body) {
   return "sha-256=:" + base64_encode(sha256(body)) + ":";
 }
 
-HttpsigEncoding httpsig_encode(const Message& tabm) {
+HttpsigEncoding httpsig_encode(const Message& tabm) { return encode(tabm, /*top_level=*/true); }
+
+namespace {
+
+HttpsigEncoding encode(const Message& tabm, bool top_level) {
   HttpsigEncoding enc;
   // Inline key (§4.2.1 step 3).
   bool add_body_key = false;
@@ -211,7 +218,7 @@ HttpsigEncoding httpsig_encode(const Message& tabm) {
   sf::Dictionary ids;
   auto& fields = enc.http.fields;
   for (const auto& [k, v] : tabm) {
-    if (k == "commitments" || is_signature_field(k) || is_private_key(k)) continue;
+    if (k == "commitments" || is_private_key(k) || (top_level && is_signature_field(k))) continue;
     if (v.is_binary() && is_id_length(k)) {
       ids.emplace_back(k, sf::Item{std::string(v.as_binary()), {}});
     } else if (k == "body" || k == enc.inline_key || v.is_map() ||
@@ -251,6 +258,8 @@ HttpsigEncoding httpsig_encode(const Message& tabm) {
   if (!enc.http.body.empty()) enc.http.set_field("content-digest", content_digest(enc.http.body));
   return enc;
 }
+
+}  // namespace
 
 Message httpsig_decode(const HttpMessage& http) {
   Message out;

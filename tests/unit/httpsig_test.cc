@@ -213,6 +213,14 @@ TEST(HttpsigDecode, PrivateFieldsAndPartsAreDropped) {  // fuzzer
   EXPECT_FALSE(httpsig_decode(enc.http).contains("privat"));
 }
 
+TEST(HttpsigRoundTrip, NestedSignatureFieldsSurvive) {  // fuzzer: they were dropped
+  Message tabm{{"a", "1"},
+               {"child", Message{{"x", "2"}, {"signature", "sig-a=:AAAA:"},
+                                 {"signature-input", "sig-a=(\"x\");alg=\"hmac-sha256\";keyid=\"ao\""}}}};
+  HttpsigEncoding enc = httpsig_encode(tabm);
+  EXPECT_EQ(httpsig_decode(enc.http), tabm);
+}
+
 TEST(HttpsigRoundTrip, BundleFormNestedMessages) {
   Message m{{"a", "1"},
             {"nested", Message{{"b", "2"}, {"deep", Message{{"c", std::string(5000, 'z')}}}}},
