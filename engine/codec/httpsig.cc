@@ -305,7 +305,9 @@ Message httpsig_decode(const HttpMessage& http) {
   }
   if (!boundary.empty()) {
     parse_multipart(http.body, boundary, inline_key, out);
-  } else if (!http.body.empty()) {
+  } else if (!http.body.empty() || http.field("ao-body-key") != nullptr) {
+    // With `ao-body-key` naming the key, an empty body is an empty value;
+    // without it an empty body cannot be told from none (as in HyperBEAM).
     out.set(inline_key, Value(http.body));
   }
   return out;

@@ -279,4 +279,8 @@ Message structured_to_tabm(const Value& message, const StructuredOptions& option
 
 Value structured_from_tabm(const Message& tabm) { return decode_map(tabm, 0); }
 
+Value decode_typed_value(std::string_view text, std::string_view type) {
+  return decode_typed(text, lowercase(std::string(type)), "value", 0);
+}
+
 }  // namespace hashpath

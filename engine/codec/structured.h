@@ -42,4 +42,8 @@ Message structured_to_tabm(const Value& message, const StructuredOptions& option
 // A TABM decodes to a map, or to a list when it carries `.="list"`.
 Value structured_from_tabm(const Message& tabm);
 
+// One value's text decoded as an ao-types type word (integer, float, atom,
+// list, map, binary, empty-*); CodecError for malformed text or unknown types.
+Value decode_typed_value(std::string_view text, std::string_view type);
+
 }  // namespace hashpath

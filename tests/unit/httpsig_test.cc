@@ -213,6 +213,11 @@ TEST(HttpsigDecode, PrivateFieldsAndPartsAreDropped) {  // fuzzer
   EXPECT_FALSE(httpsig_decode(enc.http).contains("privat"));
 }
 
+TEST(HttpsigRoundTrip, EmptyDataSurvivesThroughAoBodyKey) {  // fuzzer
+  Message tabm{{"data", ""}};
+  EXPECT_EQ(httpsig_decode(httpsig_encode(tabm).http), tabm);
+}
+
 TEST(HttpsigRoundTrip, NestedSignatureFieldsSurvive) {  // fuzzer: they were dropped
   Message tabm{{"a", "1"},
                {"child", Message{{"x", "2"}, {"signature", "sig-a=:AAAA:"},
