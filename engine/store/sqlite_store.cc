@@ -1,0 +1,200 @@
+#include "engine/store/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include "engine/codec/message_id.h"
+#include "engine/codec/structured.h"
+#include "engine/crypto/base64.h"
+#include "engine/crypto/hash.h"
+#include "engine/store/message_record.h"
+
+namespace hashpath {
+namespace {
+
+constexpr int kKindMessage = 0;
+constexpr int kKindBinary = 1;
+
+// A prepared statement that finalises itself.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
+      throw StoreError(std::string("sqlite: ") + sqlite3_errmsg(db) + " in: " + sql);
+    }
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement& bind(int i, std::string_view blob) {
+    sqlite3_bind_blob(stmt_, i, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& bind_text(int i, std::string_view text) {
+    sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& bind_int(int i, int v) {
+    sqlite3_bind_int(stmt_, i, v);
+    return *this;
+  }
+  bool step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw StoreError(std::string("sqlite: ") + sqlite3_errmsg(db_));
+  }
+  std::string column_blob(int i) {
+    const void* p = sqlite3_column_blob(stmt_, i);
+    int n = sqlite3_column_bytes(stmt_, i);
+    return p == nullptr ? std::string() : std::string(static_cast<const char*>(p), static_cast<size_t>(n));
+  }
+  int column_int(int i) { return sqlite3_column_int(stmt_, i); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::string& path, size_t cache_entries) : cache_entries_(cache_entries) {
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw StoreError("cannot open store '" + path + "': " + why);
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  exec("PRAGMA journal_mode=WAL");
+  exec("PRAGMA synchronous=NORMAL");
+  exec("CREATE TABLE IF NOT EXISTS records (hash BLOB PRIMARY KEY, kind INTEGER NOT NULL, "
+       "bytes BLOB NOT NULL) WITHOUT ROWID");
+  exec("CREATE TABLE IF NOT EXISTS ids (id TEXT PRIMARY KEY, hash BLOB NOT NULL) WITHOUT ROWID");
+}
+
+SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+
+void SqliteStore::exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string why = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw StoreError("sqlite: " + why + " in: " + sql);
+  }
+}
+
+void SqliteStore::remember(const std::string& id, const Value& v) {
+  if (cache_entries_ == 0) return;
+  if (auto it = index_.find(id); it != index_.end()) lru_.erase(it->second);
+  lru_.emplace_front(id, v);
+  index_[id] = lru_.begin();
+  if (lru_.size() > cache_entries_) {
+    index_.erase(lru_.back().first);
+    lru_.pop_back();
+  }
+}
+
+std::string SqliteStore::put_value_locked(const Value& value, int depth) {
+  if (depth > kMaxNestingDepth) throw StoreError("message nested too deeply to store");
+  std::string record;
+  int kind = kKindMessage;
+  std::vector<std::string> ids;
+  if (value.is_binary()) {
+    kind = kKindBinary;
+    record = std::string(value.as_binary());
+    ids.push_back(base64url_encode(sha256(record)));
+  } else {
+    // Children first: the record links to them by their IDs.
+    auto store_children = [&](auto& self, const Value& v) -> void {
+      if (v.is_map()) {
+        for (const auto& [k, child] : v.as_map()) {
+          if (k == "commitments") continue;
+          if (child.is_map() || child.is_list()) put_value_locked(child, depth + 1);
+        }
+      } else if (v.is_list()) {
+        for (const auto& child : v.as_list()) {
+          if (child.is_map() || child.is_list()) put_value_locked(child, depth + 1);
+        }
+      }
+      (void)self;
+    };
+    store_children(store_children, value);
+    record = encode_record(linked_tabm(value));
+    ids.push_back(message_id(value, IdScope::kNone));
+    ids.push_back(message_id(value, IdScope::kAll));
+    ids.push_back(message_id(value, IdScope::kAllCommitments));
+    if (value.is_map()) {
+      if (const Value* cs = value.as_map().find("commitments"); cs != nullptr && cs->is_map()) {
+        for (const auto& [cid, c] : cs->as_map()) ids.push_back(cid);
+      }
+    }
+  }
+  std::string hash = sha256(record);
+  Statement(db_, "INSERT OR IGNORE INTO records (hash, kind, bytes) VALUES (?, ?, ?)")
+      .bind(1, hash).bind_int(2, kind).bind(3, record).step();
+  for (const auto& id : ids) {
+    Statement(db_, "INSERT OR REPLACE INTO ids (id, hash) VALUES (?, ?)").bind_text(1, id).bind(2, hash).step();
+    // Reads cache the stored form (children as links); never the caller's.
+    if (auto it = index_.find(id); it != index_.end()) {
+      lru_.erase(it->second);
+      index_.erase(it);
+    }
+  }
+  return ids.front();
+}
+
+std::vector<std::string> SqliteStore::put(const Message& message) {
+  std::lock_guard<std::mutex> lock(mu_);
+  exec("BEGIN");
+  try {
+    put_value_locked(Value(message), 0);
+    exec("COMMIT");
+  } catch (...) {
+    exec("ROLLBACK");
+    throw;
+  }
+  std::vector<std::string> ids{message_id(Value(message), IdScope::kNone),
+                               message_id(Value(message), IdScope::kAll)};
+  if (ids[1] == ids[0]) ids.pop_back();
+  return ids;
+}
+
+std::string SqliteStore::put_binary(std::string_view bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return put_value_locked(Value(bytes), 0);
+}
+
+std::optional<Value> SqliteStore::get(std::string_view id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string key(id);
+  if (auto it = index_.find(key); it != index_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second);
+    return it->second->second;
+  }
+  Statement s(db_, "SELECT r.kind, r.bytes FROM ids i JOIN records r ON r.hash = i.hash WHERE i.id = ?");
+  s.bind_text(1, id);
+  if (!s.step()) return std::nullopt;
+  int kind = s.column_int(0);
+  std::string bytes = s.column_blob(1);
+  Value v = kind == kKindBinary ? Value(std::move(bytes)) : structured_from_tabm(decode_record(bytes));
+  remember(key, v);
+  return v;
+}
+
+bool SqliteStore::contains(std::string_view id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (index_.count(std::string(id)) != 0) return true;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement s(db_, "SELECT 1 FROM ids WHERE id = ?");
+  s.bind_text(1, id);
+  return s.step();
+}
+
+size_t SqliteStore::record_count() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement s(db_, "SELECT COUNT(*) FROM records");
+  s.step();
+  return static_cast<size_t>(s.column_int(0));
+}
+
+}  // namespace hashpath

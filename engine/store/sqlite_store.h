@@ -1,0 +1,52 @@
+// The default Store: one SQLite database file (WAL mode) plus an in-memory
+// LRU of decoded values. Records are content-addressed (SHA-256 of the
+// record bytes), so a message reachable by several IDs is stored once.
+//
+//   records(hash BLOB PRIMARY KEY, kind INTEGER, bytes BLOB)  kind 0 message, 1 binary
+//   ids(id TEXT PRIMARY KEY, hash BLOB)
+//
+// Thread-safe: one connection behind a mutex (SQLite serialises writers
+// anyway); reads that hit the LRU never touch it.
+#pragma once
+
+#include <filesystem>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "engine/store/store.h"
+
+struct sqlite3;
+
+namespace hashpath {
+
+class SqliteStore : public Store {
+ public:
+  // Opens (creating if needed) the database file; StoreError on failure.
+  // `path` ":memory:" gives a private in-memory database (tests).
+  explicit SqliteStore(const std::string& path, size_t cache_entries = 10000);
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  std::vector<std::string> put(const Message& message) override;
+  std::string put_binary(std::string_view bytes) override;
+  std::optional<Value> get(std::string_view id) override;
+  bool contains(std::string_view id) override;
+
+  size_t record_count();  // distinct records stored (for tests and stats)
+
+ private:
+  std::string put_value_locked(const Value& value, int depth);
+  void exec(const char* sql);
+  void remember(const std::string& id, const Value& v);
+
+  sqlite3* db_ = nullptr;
+  std::mutex mu_;
+  size_t cache_entries_;
+  std::list<std::pair<std::string, Value>> lru_;  // most recent first
+  std::unordered_map<std::string, std::list<std::pair<std::string, Value>>::iterator> index_;
+};
+
+}  // namespace hashpath

@@ -1,0 +1,44 @@
+// The content-addressed message store (spec/resolution-and-http.md §5).
+//
+// A message is written once and can be read back by each of its IDs: the
+// unsigned ID, the all-commitments ID and each commitment ID. Nested
+// messages are written as messages of their own and referenced from the
+// parent as links, so a child shared by many parents is stored once.
+//
+// The interface is what callers depend on; SQLite (sqlite_store.h) is the
+// default backend. Implementations must be safe to call from many threads.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/error.h"
+#include "engine/message/message.h"
+
+namespace hashpath {
+
+class StoreError : public Error {
+ public:
+  using Error::Error;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Writes `message` (and, recursively, its children) and returns the IDs
+  // it can be read by: [unsigned ID, all-commitments ID, commitment IDs...].
+  virtual std::vector<std::string> put(const Message& message) = 0;
+
+  // Stores a raw binary under b64url(SHA-256(bytes)), which it returns.
+  virtual std::string put_binary(std::string_view bytes) = 0;
+
+  // The message (children as lazy links) or binary stored under `id`.
+  virtual std::optional<Value> get(std::string_view id) = 0;
+
+  virtual bool contains(std::string_view id) = 0;
+};
+
+}  // namespace hashpath

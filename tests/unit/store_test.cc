@@ -1,0 +1,114 @@
+// The message store: record format, SQLite backend, IDs, children, reopen.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/message_id.h"
+#include "engine/crypto/wallet.h"
+#include "engine/error.h"
+#include "engine/store/message_record.h"
+#include "engine/store/sqlite_store.h"
+#include "tests/unit/shared_data.h"
+
+namespace hashpath {
+namespace {
+
+Message signed_message(Message m) {
+  Wallet w = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
+  Message tabm = linked_tabm(Value(m));
+  Commitment c = rsa_commitment(tabm, committable_keys(tabm), w.rsa());
+  Commitment h = hmac_commitment(tabm, committable_keys(tabm));
+  m.set("commitments", Message{{c.id, c.message}, {h.id, h.message}});
+  return m;
+}
+
+TEST(MessageRecord, RoundTripAndMalformed) {
+  Message tabm{{"a", "1"}, {"b", Message{{"c", std::string("\0\xff", 2)}}}, {"empty", ""}};
+  std::string bytes = encode_record(tabm);
+  EXPECT_EQ(decode_record(bytes), tabm);
+  EXPECT_EQ(decode_record(encode_record(Message{})), Message{});
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_THROW(decode_record(bytes.substr(0, n)), CodecError) << n;
+  }
+  EXPECT_THROW(decode_record(bytes + "x"), CodecError);
+  std::string bad_kind = bytes;
+  bad_kind[4 + 4 + 1] = 7;  // kind of the first entry ("a")
+  EXPECT_THROW(decode_record(bad_kind), CodecError);
+  EXPECT_THROW(encode_record(Message{{"i", Value::integer(1)}}), CodecError);
+}
+
+TEST(SqliteStore, BinariesAreContentAddressed) {
+  SqliteStore store(":memory:");
+  // spec §8.5: "Simple unsigned data item" is stored at its SHA-256 ID.
+  EXPECT_EQ(store.put_binary("Simple unsigned data item"), "IcyY7UXyw8cwFDz7ZAD83fAoNWc6biz3i_f8apOYR78");
+  EXPECT_EQ(store.get("IcyY7UXyw8cwFDz7ZAD83fAoNWc6biz3i_f8apOYR78")->as_binary(), "Simple unsigned data item");
+  EXPECT_FALSE(store.get("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").has_value());
+}
+
+TEST(SqliteStore, UnsignedAndEmptyMessages) {
+  SqliteStore store(":memory:");
+  for (const Message& m : {Message{}, Message{{"a", "b"}, {"n", Value::integer(3)}}}) {
+    auto ids = store.put(m);
+    ASSERT_EQ(ids.size(), 1u);  // unsigned: one ID
+    EXPECT_EQ(ids[0], message_id(Value(m)));
+    EXPECT_EQ(store.get(ids[0])->as_map(), m);
+  }
+}
+
+TEST(SqliteStore, SignedMessageByEveryId) {
+  SqliteStore store(":memory:");
+  Message m = signed_message(Message{{"a", "b"}, {"count", Value::integer(7)}});
+  auto ids = store.put(m);
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_EQ(ids[1], message_id(Value(m), IdScope::kAll));
+  for (const auto& [cid, c] : m.at("commitments").as_map()) {
+    ASSERT_TRUE(store.contains(cid));
+    EXPECT_EQ(store.get(cid)->as_map(), m);
+  }
+  EXPECT_EQ(store.get(ids[0])->as_map(), m);
+  EXPECT_EQ(store.get(ids[1])->as_map(), m);
+}
+
+TEST(SqliteStore, NestedMessagesAreStoredOnceAndLinked) {
+  SqliteStore store(":memory:");
+  Message inner = signed_message(Message{{"other-test-key", List{Value::integer(1), Value::integer(2), Value::integer(3)}}});
+  Message m{{"level1", Message{{"level2", Message{{"level3", inner}}}}}, {"shared", inner}};
+  auto ids = store.put(m);
+  Message back = store.get(ids[0])->as_map();
+  ASSERT_TRUE(back.at("level1").is_link());
+  // Follow the links down and find the list.
+  Message l1 = store.get(back.at("level1").as_link().id)->as_map();
+  Message l2 = store.get(l1.at("level2").as_link().id)->as_map();
+  Message l3 = store.get(l2.at("level3").as_link().id)->as_map();
+  Value list = *store.get(l3.at("other-test-key").as_link().id);
+  EXPECT_EQ(list, Value(List{Value::integer(1), Value::integer(2), Value::integer(3)}));
+  // The inner signed message is readable by its signer's ID, and it is the same record for both parents.
+  EXPECT_EQ(back.at("shared").as_link().id, l2.at("level3").as_link().id);
+  EXPECT_TRUE(store.contains(message_id(Value(inner), IdScope::kAll)));
+  // Same ID for the stored (linked) form and the original (inline) form.
+  EXPECT_EQ(message_id(Value(back)), ids[0]);
+  // Records: m, level1, level2, inner, list (5), no duplicates.
+  EXPECT_EQ(store.record_count(), 5u);
+}
+
+TEST(SqliteStore, SurvivesReopen) {
+  auto dir = std::filesystem::temp_directory_path() / ("hp-store-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string file = (dir / "store.db").string();
+  Message m{{"persisted", "yes"}};
+  std::string id;
+  {
+    SqliteStore store(file);
+    id = store.put(m)[0];
+  }
+  SqliteStore reopened(file, /*cache_entries=*/0);
+  ASSERT_TRUE(reopened.get(id).has_value());
+  EXPECT_EQ(reopened.get(id)->as_map(), m);
+  std::filesystem::remove_all(dir);
+  EXPECT_THROW(SqliteStore("/nonexistent-dir/x/y.db"), StoreError);
+}
+
+}  // namespace
+}  // namespace hashpath
