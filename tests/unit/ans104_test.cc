@@ -87,7 +87,9 @@ TEST(DataItems, AllArbundlesItemsParseVerifyAndReserialise) {
     std::string why;
     EXPECT_TRUE(item.verify(&why)) << why;
     EXPECT_EQ(item.serialize(), raw);
-    if (v["signatureType"] == 1) EXPECT_EQ(item.owner_address(), v["ownerAddress"].get<std::string>());
+    if (v["signatureType"] == 1) {
+      EXPECT_EQ(item.owner_address(), v["ownerAddress"].get<std::string>());
+    }
 
     // Tampering: a flipped byte of the data, a tag, or the signature.
     DataItem tampered = item;

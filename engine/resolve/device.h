@@ -1,0 +1,64 @@
+// Devices: the code that gives a message's keys their meaning
+// (spec/resolution-and-http.md §2.4, §2.5).
+//
+// A device is named `name@version`. It answers some keys itself
+// (`handles`); every other key falls through to the default device,
+// `message@1.0`, which reads the key from the message. Devices register
+// themselves in a DeviceRegistry; the engine knows only `message@1.0`.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "engine/message/message.h"
+
+namespace hashpath {
+
+class Resolver;
+
+// The outcome of resolving one key: a status and a value (a message, a
+// binary, a number...). Errors carry an HTTP status and a reason.
+struct ResolveResult {
+  enum class Status { kOk, kError, kNotFound, kCreated, kFailure, kUnavailable };
+  Status status = Status::kOk;
+  Value value;
+
+  static ResolveResult ok(Value v) { return {Status::kOk, std::move(v)}; }
+  // An error whose value is {status: http_status, body: reason}.
+  static ResolveResult error(int http_status, std::string reason);
+  static ResolveResult not_found(std::string reason) ;
+
+  bool is_ok() const { return status == Status::kOk || status == Status::kCreated; }
+  int http_status() const;  // the value's `status` if it has one, else the status's code
+};
+
+const char* status_name(ResolveResult::Status status);
+
+class Device {
+ public:
+  virtual ~Device() = default;
+  virtual std::string_view name() const = 0;
+  // True if this device answers `key` itself (keys are not lowercased:
+  // HyperBEAM matches device functions case-sensitively).
+  virtual bool handles(std::string_view key) const = 0;
+  virtual ResolveResult call(std::string_view key, const Message& base, const Message& request,
+                             Resolver& resolver) = 0;
+};
+
+class DeviceRegistry {
+ public:
+  DeviceRegistry();  // with message@1.0
+  void add(std::shared_ptr<Device> device);
+  std::shared_ptr<Device> find(std::string_view name) const;  // case-insensitive; null if absent
+  std::shared_ptr<Device> message_device() const { return message_; }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<Device>> devices_;
+  std::shared_ptr<Device> message_;
+};
+
+}  // namespace hashpath

@@ -1,0 +1,267 @@
+#include "engine/resolve/resolver.h"
+
+#include "engine/codec/message_id.h"
+#include "engine/message/key.h"
+#include "engine/resolve/message_device.h"
+
+namespace hashpath {
+namespace {
+
+constexpr size_t kMaxResolveDepth = 32;
+
+std::vector<std::string> path_parts(const Value* path) {
+  if (path == nullptr) return {};
+  if (path->is_list()) {
+    std::vector<std::string> out;
+    for (const auto& p : path->as_list()) {
+      if (p.is_binary()) {
+        for (auto& s : split_path_segments(p.as_binary())) out.push_back(std::move(s));
+      }
+    }
+    return out;
+  }
+  if (path->is_binary()) return split_path_segments(path->as_binary());
+  return {};
+}
+
+// A request that says nothing but its key is hashed into the hashpath as
+// the key's text (spec §3.3 "pure key request").
+bool is_pure_key_request(const Message& request) {
+  for (const auto& [k, v] : request) {
+    if (k != "path" && k != "hashpath" && !is_private_key(k)) return false;
+  }
+  return true;
+}
+
+Value with_hashpath(Value result, const std::string& hashpath) {
+  Message m = result.as_map();
+  Message priv;
+  if (const Value* p = m.find("priv"); p != nullptr && p->is_map()) priv = p->as_map();
+  priv.set("hashpath", Value(hashpath));
+  m.set("priv", Value(std::move(priv)));
+  return Value(std::move(m));
+}
+
+Value wrap_literal(Value v) {
+  if (v.is_map()) return v;
+  return Value(Message{{"ao-result", "body"}, {"body", std::move(v)}});
+}
+
+}  // namespace
+
+std::string hashpath_of(const Message& m) {
+  if (const Value* p = m.find("priv"); p != nullptr && p->is_map()) {
+    if (const Value* hp = p->as_map().find("hashpath"); hp != nullptr && hp->is_binary()) {
+      return std::string(hp->as_binary());
+    }
+  }
+  return message_id(Value(m), IdScope::kAllCommitments);
+}
+
+Resolver::Resolver(const DeviceRegistry& devices, Store* store) : devices_(devices), store_(store) {}
+
+void Resolver::set_step_observer(std::function<void(const StepRecord&)> observer) {
+  observer_ = std::move(observer);
+}
+
+std::optional<Value> Resolver::load(std::string_view id) {
+  if (store_ == nullptr) return std::nullopt;
+  return store_->get(id);
+}
+
+ResolveResult Resolver::step(const Message& base, const Message& request, const ResolveOptions& options) {
+  std::vector<std::string> parts = path_parts(request.find("path"));
+  if (parts.empty()) return ResolveResult::error(400, "the request has no path to resolve");
+  const std::string& key = parts.front();
+
+  std::string device_name = "message@1.0";
+  if (const Value* d = base.find("device")) {
+    if (!d->is_binary()) return ResolveResult::error(400, "the message's device is not a name");
+    device_name = std::string(d->as_binary());
+  }
+  std::shared_ptr<Device> device = devices_.find(device_name);
+  if (device == nullptr) {
+    return ResolveResult::error(400, "device '" + device_name + "' is not loaded on this node");
+  }
+  if (!device->handles(key)) device = devices_.message_device();
+
+  ResolveResult result;
+  try {
+    result = device->call(key, base, request, *this);
+  } catch (const Error& e) {
+    result = ResolveResult::error(400, e.what());
+  } catch (const std::exception& e) {
+    result = {ResolveResult::Status::kFailure,
+              Value(Message{{"status", Value::integer(500)}, {"body", Value(std::string(e.what()))}})};
+  }
+  if (options.force_message && result.is_ok()) result.value = wrap_literal(std::move(result.value));
+
+  StepRecord record;
+  if (result.is_ok() && result.value.is_map() && options.update_hashpath) {
+    std::string last = is_pure_key_request(request) ? key : message_id(Value(request), IdScope::kAll);
+    record.hashpath = hashpath_step(hashpath_of(base), last);
+    result.value = with_hashpath(std::move(result.value), record.hashpath);
+  }
+  if (observer_) {
+    record.base = base;
+    record.request = request;
+    record.device = std::string(device->name());
+    record.key = key;
+    record.result = result;
+    observer_(record);
+  }
+  return result;
+}
+
+ResolveResult Resolver::resolve(const Message& base, const Message& request, const ResolveOptions& options) {
+  std::vector<std::string> parts = path_parts(request.find("path"));
+  if (parts.empty()) return ResolveResult::error(400, "the request has no path to resolve");
+  Value current(base);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (!current.is_map()) return ResolveResult::not_found("cannot resolve '" + parts[i] + "' on a non-message");
+    Message req = request;
+    req.set("path", Value(parts[i]));
+    ResolveResult r = step(current.as_map(), req, options);
+    if (!r.is_ok()) return r;
+    current = std::move(r.value);
+  }
+  return ResolveResult::ok(std::move(current));
+}
+
+ResolveResult Resolver::switch_device(Message base, const std::string& device, const Message& request,
+                                      const ResolveOptions& options) {
+  std::string path;
+  if (const Value* p = request.find("path"); p != nullptr && p->is_binary()) path = std::string(p->as_binary());
+  Message rest = request;
+  rest.remove("path");
+  if (is_id_length(path)) {
+    // `<id>~device`: the stored message, with the request's keys, on that device.
+    std::optional<Value> loaded = load(path);
+    if (!loaded || !loaded->is_map()) return ResolveResult::not_found("message " + path + " is not in the store");
+    Message m = merge_messages(loaded->as_map(), rest, false);
+    m.set("device", Value(device));
+    return ResolveResult::ok(Value(std::move(m)));
+  }
+  base.set("device", Value(device));
+  if (path.empty()) return ResolveResult::ok(Value(merge_messages(base, rest, false)));
+  return resolve(base, request, options);
+}
+
+ResolveResult Resolver::request_of(const PathStep& step, size_t depth, const ResolveOptions& options,
+                                   Message& out) {
+  out = step.message;
+  for (const auto& [key, sub] : step.subpaths) {
+    ResolveResult r = resolve_steps(*sub, depth + 1, ResolveOptions{false, options.update_hashpath});
+    if (!r.is_ok()) return r;
+    out.set(key, r.value);
+  }
+  return ResolveResult::ok(Value());
+}
+
+ResolveResult Resolver::base_of(const PathStep& first, size_t depth, const ResolveOptions& options) {
+  switch (first.kind) {
+    case PathStep::Kind::kId: {
+      std::optional<Value> loaded = load(first.id);
+      if (!loaded) return ResolveResult::not_found("message " + first.id + " is not in the store");
+      return ResolveResult::ok(*loaded);
+    }
+    case PathStep::Kind::kResolve:
+      return resolve_steps(*first.subpath, depth + 1, options);
+    case PathStep::Kind::kAs: {
+      Message req;
+      ResolveResult r = request_of(first, depth, options, req);
+      if (!r.is_ok()) return r;
+      std::string device = first.device;
+      if (first.subpath) {
+        ResolveResult d = resolve_steps(*first.subpath, depth + 1, options);
+        if (!d.is_ok() || !d.value.is_binary()) return ResolveResult::error(400, "a device sub-path must give a name");
+        device = std::string(d.value.as_binary());
+      }
+      return switch_device(Message{}, device, req, options);
+    }
+    case PathStep::Kind::kMessage: {
+      Message m;
+      ResolveResult r = request_of(first, depth, options, m);
+      if (!r.is_ok()) return r;
+      return ResolveResult::ok(Value(std::move(m)));
+    }
+  }
+  return ResolveResult::error(400, "unknown path element");
+}
+
+ResolveResult Resolver::resolve_steps(const PathList& path, size_t depth, const ResolveOptions& options) {
+  if (depth > kMaxResolveDepth) return ResolveResult::error(400, "sub-paths nested too deeply");
+  if (path.empty()) return ResolveResult::error(400, "empty path");
+  ResolveResult current = base_of(path.front(), depth, options);
+  if (!current.is_ok()) return current;
+  for (size_t i = 1; i < path.size(); ++i) {
+    const PathStep& s = path[i];
+    // A literal ID result followed by more steps is that message (spec §2.3 note).
+    if (current.value.is_binary() && is_id_length(current.value.as_binary())) {
+      std::optional<Value> loaded = load(current.value.as_binary());
+      if (loaded) current.value = *loaded;
+    }
+    if (current.value.is_map() && current.value.as_map().contains("ao-result")) {
+      current.value = current.value.as_map().at("body");
+    }
+    if (!current.value.is_map()) {
+      return ResolveResult::not_found("cannot resolve further: the previous step gave a " +
+                                      std::string(kind_name(current.value.kind())));
+    }
+    Message base = current.value.as_map();
+    Message req;
+    switch (s.kind) {
+      case PathStep::Kind::kAs: {
+        ResolveResult r = request_of(s, depth, options, req);
+        if (!r.is_ok()) return r;
+        std::string device = s.device;
+        if (s.subpath) {
+          ResolveResult d = resolve_steps(*s.subpath, depth + 1, options);
+          if (!d.is_ok() || !d.value.is_binary()) return ResolveResult::error(400, "a device sub-path must give a name");
+          device = std::string(d.value.as_binary());
+        }
+        current = switch_device(std::move(base), device, req, options);
+        if (!current.is_ok()) return current;
+        continue;
+      }
+      case PathStep::Kind::kResolve: {
+        ResolveResult r = resolve_steps(*s.subpath, depth + 1, options);
+        if (!r.is_ok()) return r;
+        Value v = r.value;
+        if (v.is_map() && v.as_map().contains("ao-result")) v = v.as_map().at("body");
+        if (v.is_map()) {
+          req = v.as_map();
+        } else if (v.is_binary()) {
+          req = Message{{"path", v}};
+        } else {
+          return ResolveResult::error(400, "a sub-path used as a request must give a message or a key");
+        }
+        break;
+      }
+      case PathStep::Kind::kId:
+        req = Message{{"path", Value(s.id)}};
+        break;
+      case PathStep::Kind::kMessage: {
+        ResolveResult r = request_of(s, depth, options, req);
+        if (!r.is_ok()) return r;
+        break;
+      }
+    }
+    current = step(base, req, options);
+    if (!current.is_ok()) return current;
+  }
+  if (options.force_message) current.value = wrap_literal(std::move(current.value));
+  return current;
+}
+
+ResolveResult Resolver::resolve_path(const PathList& path, const ResolveOptions& options) {
+  if (path.size() == 1 && path.front().kind == PathStep::Kind::kId) {
+    // GET /<id>: the stored message itself, no execution (spec §2.2).
+    std::optional<Value> loaded = load(path.front().id);
+    if (!loaded) return ResolveResult::not_found("message " + path.front().id + " is not in the store");
+    return ResolveResult::ok(options.force_message ? wrap_literal(*loaded) : *loaded);
+  }
+  return resolve_steps(path, 0, options);
+}
+
+}  // namespace hashpath

@@ -1,0 +1,70 @@
+// resolve(Msg1, Msg2): the AO-Core step, and resolve_many over a parsed
+// HyperPATH (spec/resolution-and-http.md §2, §3).
+//
+// Each step runs the key named by the first part of Msg2's path through the
+// device of Msg1 (default message@1.0). A successful message result gets
+// `priv/hashpath` = hashpath(Msg1, Msg2). Every step performed is reported
+// to the step observer (the hashpath log hooks in there) before the result
+// is used. Hashpath's fixes over HyperBEAM: an empty path, an unknown device
+// or a missing message is an error result (4xx), never a crash.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "engine/resolve/device.h"
+#include "engine/resolve/hyperpath.h"
+#include "engine/store/store.h"
+
+namespace hashpath {
+
+struct StepRecord {
+  Message base;
+  Message request;
+  std::string device;
+  std::string key;
+  ResolveResult result;
+  std::string hashpath;  // of the result, empty if it has none
+};
+
+struct ResolveOptions {
+  // Wrap non-message results as {ao-result: body, body: value} (HTTP does).
+  bool force_message = false;
+  // Extend priv/hashpath on successful steps (internal calls such as `set` do not).
+  bool update_hashpath = true;
+};
+
+class Resolver {
+ public:
+  Resolver(const DeviceRegistry& devices, Store* store);
+
+  void set_step_observer(std::function<void(const StepRecord&)> observer);
+
+  ResolveResult resolve_path(const PathList& path, const ResolveOptions& options = {});
+  // One request against a base: Msg2's path may hold several parts.
+  ResolveResult resolve(const Message& base, const Message& request, const ResolveOptions& options = {});
+  // Exactly one step: the first part of request.path.
+  ResolveResult step(const Message& base, const Message& request, const ResolveOptions& options = {});
+
+  // A message or binary by ID, from the store; nullopt if absent.
+  std::optional<Value> load(std::string_view id);
+  Store* store() const { return store_; }
+  const DeviceRegistry& devices() const { return devices_; }
+
+ private:
+  ResolveResult resolve_steps(const PathList& path, size_t depth, const ResolveOptions& options);
+  ResolveResult base_of(const PathStep& first, size_t depth, const ResolveOptions& options);
+  ResolveResult request_of(const PathStep& step, size_t depth, const ResolveOptions& options, Message& out);
+  ResolveResult switch_device(Message base, const std::string& device, const Message& request,
+                              const ResolveOptions& options);
+
+  const DeviceRegistry& devices_;
+  Store* store_;
+  std::function<void(const StepRecord&)> observer_;
+};
+
+// The hashpath a message carries (priv/hashpath), or its initial one:
+// the all-commitments ID.
+std::string hashpath_of(const Message& m);
+
+}  // namespace hashpath
