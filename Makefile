@@ -28,13 +28,8 @@ build-asan/build.ninja:
 build-asan: deps build-asan/build.ninja
 	cmake --build build-asan -j $(JOBS)
 
-# Until the HTTP node lands (`hashpath serve`), run prepares the node's data
-# directory and wallet and shows its address.
 run: build
-	@mkdir -p $(DATA)
-	@test -f $(DATA)/wallet.json || ./build/hashpath wallet new --type rsa -o $(DATA)/wallet.json >/dev/null
-	@echo "node wallet: $(DATA)/wallet.json"
-	@echo -n "node address: " && ./build/hashpath wallet address $(DATA)/wallet.json
+	./build/hashpath serve --port 8734 --data $(DATA)
 
 test: build build-asan
 	ctest --test-dir build-asan --output-on-failure -j $(JOBS)

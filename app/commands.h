@@ -9,5 +9,6 @@ namespace hashpath::app {
 
 void add_wallet_command(CLI::App& root);
 void add_message_command(CLI::App& root);
+void add_serve_command(CLI::App& root);
 
 }  // namespace hashpath::app

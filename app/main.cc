@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   hashpath::app::add_wallet_command(app);
   hashpath::app::add_message_command(app);
+  hashpath::app::add_serve_command(app);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,96 @@
+// hashpath serve [--port 8734] [--host 127.0.0.1] [--data DIR] [--wallet FILE]
+//                [--config FILE] [--threads N]
+//
+// Creates the data directory and an RSA wallet on first start, opens the
+// SQLite store, registers the devices and serves HTTP until SIGINT/SIGTERM.
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "app/commands.h"
+#include "devices/meta.h"
+#include "engine/error.h"
+#include "engine/http/server.h"
+#include "engine/node/config.h"
+#include "engine/node/node.h"
+#include "engine/node/wallet_file.h"
+#include "engine/store/sqlite_store.h"
+
+namespace hashpath::app {
+namespace {
+
+struct ServeOptions {
+  int port = -1;  // from the config, else 8734
+  std::string host = "127.0.0.1";
+  std::string data = ".hashpath";
+  std::string wallet;
+  std::string config;
+  unsigned threads = 0;
+};
+
+// Every device this build of Hashpath offers.
+std::shared_ptr<DeviceRegistry> all_devices(const std::shared_ptr<NodeState>& state) {
+  auto registry = std::make_shared<DeviceRegistry>();
+  registry->add(std::make_shared<MetaDevice>(state));
+  return registry;
+}
+
+void serve(const ServeOptions& o) {
+  namespace fs = std::filesystem;
+  fs::path data(o.data);
+  std::error_code ec;
+  fs::create_directories(data, ec);
+  if (ec) throw Error("cannot create data directory '" + data.string() + "': " + ec.message());
+
+  fs::path wallet_path = o.wallet.empty() ? data / "wallet.json" : fs::path(o.wallet);
+  if (!fs::exists(wallet_path)) {
+    if (!o.wallet.empty()) throw Error("wallet '" + wallet_path.string() + "' does not exist");
+    spdlog::info("creating an RSA-4096 wallet at {}", wallet_path.string());
+    save_wallet_file(wallet_path, Wallet::generate(KeyType::kRsa));
+  }
+  Wallet wallet = load_wallet_file(wallet_path);
+
+  Message config;
+  fs::path config_path = o.config.empty() ? data / "config.flat" : fs::path(o.config);
+  if (!o.config.empty() || fs::exists(config_path)) config = load_config_file(config_path);
+  int port = o.port;
+  if (port < 0) {
+    const Value* p = config.find("port");
+    port = p != nullptr && p->is_integer() ? static_cast<int>(p->as_integer()) : 8734;
+  }
+  if (port < 0 || port > 65535) throw Error("port " + std::to_string(port) + " is out of range");
+  config.set("port", Value::integer(port));
+
+  auto state = std::make_shared<NodeState>(wallet, config);
+  auto store = std::make_shared<SqliteStore>((data / "store.db").string());
+  Node node(state, store, all_devices(state));
+
+  HttpServer::Options options;
+  options.address = o.host;
+  options.port = static_cast<uint16_t>(port);
+  options.threads = o.threads;
+  HttpServer server(options, [&node](const HttpRequest& r) { return node.handle(r); });
+  server.stop_on_signals();
+  server.start();
+  spdlog::info("hashpath listening on http://{}:{} as {} (data: {})", o.host, server.port(), wallet.address(),
+               data.string());
+  server.wait();
+  spdlog::info("hashpath stopped");
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& root) {
+  auto o = std::make_shared<ServeOptions>();
+  CLI::App* cmd = root.add_subcommand("serve", "Run an AO-Core node over HTTP");
+  cmd->add_option("--port", o->port, "Port to listen on (default: config 'port', else 8734)");
+  cmd->add_option("--host", o->host, "Address to listen on (default 127.0.0.1)");
+  cmd->add_option("--data", o->data, "Data directory: wallet, store, config (default .hashpath)");
+  cmd->add_option("--wallet", o->wallet, "Node wallet (default DATA/wallet.json, created if absent)");
+  cmd->add_option("--config", o->config, "config.flat or JSON configuration (default DATA/config.flat)");
+  cmd->add_option("--threads", o->threads, "IO threads (default: one per core)");
+  cmd->callback([o] { serve(*o); });
+}
+
+}  // namespace hashpath::app

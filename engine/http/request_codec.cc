@@ -1,0 +1,135 @@
+#include "engine/http/request_codec.h"
+
+#include "engine/codec/ans104.h"
+#include "engine/codec/http_signature.h"
+#include "engine/codec/httpsig.h"
+#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/json.h"
+#include "engine/codec/message_id.h"
+#include "engine/codec/structured.h"
+
+namespace hashpath {
+namespace {
+
+std::string lowercase(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string choose_codec(const HttpRequest& r) {
+  if (const std::string* c = r.header("codec-device")) return lowercase(*c);
+  if (const std::string* ct = r.header("content-type")) {
+    std::string t = lowercase(ct->substr(0, ct->find(';')));
+    if (t == "application/ans104") return "ans104@1.0";
+    if (t == "application/json") return "json@1.0";
+  }
+  return "httpsig@1.0";
+}
+
+Message rich(const Message& tabm) {
+  Value v = structured_from_tabm(tabm);
+  if (!v.is_map()) throw RequestError(400, "the request decodes to a list, not a message");
+  return v.as_map();
+}
+
+Message decode_httpsig(const HttpRequest& request) {
+  HttpMessage all;  // every header: signatures may cover any of them
+  for (const auto& [k, v] : request.headers) all.set_field(k, v);
+  all.body = request.body;
+  HttpRequestLine line{request.method, request.target, request.header("host") ? *request.header("host") : "", "http"};
+
+  std::vector<WireSignature> sigs = parse_wire_signatures(all);
+  HttpMessage content;
+  for (const auto& [k, v] : all.fields) {
+    if (k == "signature" || k == "signature-input" || is_transport_header(k)) continue;
+    content.set_field(k, v);
+  }
+  content.body = all.body;
+  Message tabm = httpsig_decode(content);
+  if (sigs.empty()) return rich(tabm);
+
+  bool multipart = false;
+  if (const std::string* ct = content.field("content-type")) multipart = ct->rfind("multipart/", 0) == 0;
+  std::vector<std::string> body_keys;
+  if (!content.body.empty() && !multipart) {
+    const std::string* bk = content.field("ao-body-key");
+    body_keys.push_back(bk != nullptr ? *bk : "body");
+  }
+  Message commitments;
+  std::vector<std::string> covered;
+  Message linked;  // computed on first need
+  bool have_linked = false;
+  for (const auto& sig : sigs) {
+    Message c;
+    std::string id = wire_commitment(sig, body_keys, multipart, c);
+    std::string why;
+    // As signed on the wire (RFC 9421 clients), or as signed over the message
+    // with children linked by ID (HyperBEAM, when children travel inline).
+    if (!verify_wire_signature(line, all, sig, &why)) {
+      if (!have_linked) {
+        linked = linked_tabm(Value(rich(tabm)));
+        have_linked = true;
+      }
+      std::string message_why;
+      if (!verify_commitment(linked, c, id, &message_why)) throw RequestError(400, "invalid signature: " + why);
+    }
+    for (const auto& k : committed_keys(c)) covered.push_back(k);
+    commitments.set(id, Value(std::move(c)));
+  }
+  // Only what the signatures cover is the signed message (spec §6.2 step 2).
+  Message kept;
+  for (const auto& [k, v] : tabm) {
+    std::string plain = k.size() > 5 && k.substr(k.size() - 5) == "+link" ? k.substr(0, k.size() - 5) : k;
+    if (std::find(covered.begin(), covered.end(), plain) != covered.end() || k == "ao-types") kept.set(k, v);
+  }
+  Message out = rich(kept);
+  out.set("commitments", Value(std::move(commitments)));
+  return out;
+}
+
+Message decode_ans104(const HttpRequest& request) {
+  DataItem item = DataItem::parse(request.body);
+  std::string why;
+  if (!item.verify(&why)) throw RequestError(400, "invalid ANS-104 signature: " + why);
+  return rich(ans104_tabm_from_item(item));
+}
+
+}  // namespace
+
+bool is_transport_header(std::string_view name) {
+  static const char* kTransport[] = {
+      "host", "connection", "keep-alive", "content-length", "transfer-encoding", "te", "trailer",
+      "upgrade", "user-agent", "accept", "accept-encoding", "accept-language", "accept-charset",
+      "origin", "referer", "cookie", "dnt", "priority", "cache-control", "pragma", "via", "forwarded",
+      "proxy-authorization", "proxy-connection", "access-control-request-headers",
+      "access-control-request-method", "codec-device", "accept-codec", "require-codec", "expect"};
+  for (const char* t : kTransport) {
+    if (name == t) return true;
+  }
+  return name.rfind("sec-", 0) == 0 || name.rfind("x-forwarded-", 0) == 0;
+}
+
+DecodedRequest decode_request(const HttpRequest& request) {
+  DecodedRequest out;
+  out.codec = choose_codec(request);
+  try {
+    if (out.codec == "httpsig@1.0") {
+      out.message = decode_httpsig(request);
+    } else if (out.codec == "ans104@1.0") {
+      out.message = decode_ans104(request);
+    } else if (out.codec == "json@1.0") {
+      out.message = json_decode(request.body);
+    } else {
+      throw RequestError(400, "codec-device '" + out.codec + "' is not supported (httpsig@1.0, ans104@1.0, json@1.0)");
+    }
+  } catch (const CodecError& e) {
+    throw RequestError(400, e.what());
+  }
+  // The path is the message's own, else the request target (spec §6.2).
+  const Value* own = out.message.find("path");
+  if (own == nullptr || !own->is_binary() || own->as_binary().empty()) out.message.set("path", Value(request.target));
+  out.message.set("method", Value(request.method));
+  return out;
+}
+
+}  // namespace hashpath

@@ -1,0 +1,116 @@
+#include "engine/http/response_codec.h"
+
+#include "engine/codec/ans104.h"
+#include "engine/codec/httpsig.h"
+#include "engine/codec/json.h"
+#include "engine/codec/structured.h"
+#include "engine/resolve/resolver.h"
+
+namespace hashpath {
+namespace {
+
+std::string lowercase(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string codec_from_accept(const std::string& accept) {
+  std::string a = lowercase(accept.substr(0, accept.find_first_of(",;")));
+  while (!a.empty() && a.front() == ' ') a.erase(a.begin());
+  if (a == "application/json") return "json@1.0";
+  if (a == "application/ans104") return "ans104@1.0";
+  if (a.rfind("device/", 0) == 0) return a.substr(7);
+  return "httpsig@1.0";
+}
+
+bool valid_header(const std::string& name, const std::string& value) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    if (!ok) return false;
+  }
+  for (char c : value) {
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  }
+  return true;
+}
+
+HttpResponse encode_httpsig(const Message& message) {
+  HttpResponse out;
+  // A literal result travels as itself; typed literals keep their ao-types.
+  if (const Value* r = message.find("ao-result"); r != nullptr && r->is_binary() && r->as_binary() == "body") {
+    const Value* body = message.find("body");
+    if (body != nullptr && body->is_binary()) {
+      out.headers.emplace_back("ao-result", "body");
+      out.headers.emplace_back("content-type", "text/plain; charset=utf-8");
+      out.body = std::string(body->as_binary());
+      return out;
+    }
+  }
+  HttpsigEncoding enc = httpsig_encode(structured_to_tabm(Value(message)));
+  for (auto& [k, v] : enc.http.fields) {
+    if (!valid_header(k, v)) throw CodecError("httpsig@1.0", "key '" + k + "' cannot be sent as a header");
+    out.headers.emplace_back(k, v);
+  }
+  out.body = std::move(enc.http.body);
+  return out;
+}
+
+}  // namespace
+
+void add_cors_headers(const HttpRequest& request, HttpResponse& response) {
+  response.set_header("access-control-allow-origin", "*");
+  response.set_header("access-control-allow-methods", "GET, POST, PUT, DELETE, OPTIONS, PATCH");
+  response.set_header("access-control-expose-headers", "*");
+  if (const std::string* h = request.header("access-control-request-headers")) {
+    response.set_header("access-control-allow-headers", *h);
+  } else {
+    response.set_header("access-control-allow-headers", "*");
+  }
+}
+
+HttpResponse encode_response(const HttpRequest& request, const ResolveResult& result) {
+  Message message = result.value.is_map() ? result.value.as_map()
+                                          : Message{{"ao-result", "body"}, {"body", result.value}};
+  std::string codec = "httpsig@1.0";
+  const std::string* required = request.header("require-codec");
+  if (required != nullptr) {
+    codec = lowercase(*required);
+  } else if (const std::string* ac = request.header("accept-codec")) {
+    codec = lowercase(*ac);
+  } else if (const std::string* accept = request.header("accept")) {
+    codec = codec_from_accept(*accept);
+  }
+  HttpResponse out;
+  std::string hashpath;
+  if (const Value* p = message.find("priv"); p != nullptr && p->is_map()) {
+    if (const Value* hp = p->as_map().find("hashpath"); hp != nullptr && hp->is_binary()) hashpath = hp->as_binary();
+  }
+  message.remove("status");  // sent as the HTTP status
+  try {
+    if (codec == "json@1.0") {
+      out.body = json_encode(message) + "\n";
+      out.headers.emplace_back("content-type", "application/json");
+    } else if (codec == "ans104@1.0") {
+      out.body = ans104_item_from_tabm(structured_to_tabm(Value(message))).serialize();
+      out.headers.emplace_back("content-type", "application/ans104");
+    } else if (codec == "httpsig@1.0") {
+      out = encode_httpsig(message);
+    } else if (required != nullptr) {
+      out = HttpResponse::text(406, "require-codec '" + codec + "' is not supported (httpsig@1.0, json@1.0, ans104@1.0)");
+    } else {
+      out = encode_httpsig(message);
+      codec = "httpsig@1.0";
+    }
+  } catch (const CodecError& e) {
+    out = HttpResponse::text(500, std::string("cannot encode the result: ") + e.what());
+  }
+  if (out.status == 200) out.status = result.http_status();
+  out.set_header("codec-device", codec);
+  if (!hashpath.empty()) out.set_header("hashpath", hashpath);
+  add_cors_headers(request, out);
+  return out;
+}
+
+}  // namespace hashpath

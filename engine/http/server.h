@@ -1,0 +1,51 @@
+// An asynchronous HTTP/1.1 server (Boost.Beast) that hands each request to
+// a handler and writes back what it returns.
+//
+// Promises: keep-alive; one io thread per core by default; a request whose
+// headers exceed `max_header_bytes` gets 431, whose body exceeds
+// `max_body_bytes` gets 413, a malformed one 400 — each with a reason, and
+// the server keeps serving. A client that does not finish sending its
+// request within `read_timeout` (slow or idle) is disconnected. The handler
+// runs on an io thread and must be thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "engine/http/http_types.h"
+
+namespace hashpath {
+
+class HttpServer {
+ public:
+  using Handler = std::function<HttpResponse(const HttpRequest&)>;
+
+  struct Options {
+    std::string address = "127.0.0.1";
+    uint16_t port = 8734;  // 0: pick a free port (tests)
+    unsigned threads = 0;  // 0: one per core
+    size_t max_header_bytes = 16 * 1024;
+    size_t max_body_bytes = 16 * 1024 * 1024;
+    std::chrono::milliseconds read_timeout{30000};
+  };
+
+  HttpServer(Options options, Handler handler);  // binds; Error if the port is taken
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  uint16_t port() const;  // the bound port
+  void start();           // returns at once; io threads serve in the background
+  void stop_on_signals();  // SIGINT/SIGTERM stop the server
+  void stop();             // closes the listener and connections; idempotent
+  void wait();             // blocks until the io threads have finished
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hashpath

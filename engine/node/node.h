@@ -1,0 +1,39 @@
+// A running node's request path: HTTP request → message → HyperPATH →
+// resolution → HTTP response (spec/resolution-and-http.md §6.1, §6.3).
+//
+//   OPTIONS *        204 with CORS headers
+//   GET /            302 to /~meta@1.0/info
+//   anything else    decoded, parsed and resolved; every failure caused by
+//                    the request is a 4xx whose body says why
+//
+// One log line per request (spdlog, info level). Thread-safe.
+#pragma once
+
+#include <memory>
+
+#include "engine/http/http_types.h"
+#include "engine/node/node_state.h"
+#include "engine/resolve/resolver.h"
+#include "engine/store/store.h"
+
+namespace hashpath {
+
+class Node {
+ public:
+  Node(std::shared_ptr<NodeState> state, std::shared_ptr<Store> store, std::shared_ptr<DeviceRegistry> devices);
+
+  HttpResponse handle(const HttpRequest& request);
+
+  Resolver& resolver() { return resolver_; }
+  NodeState& state() { return *state_; }
+
+ private:
+  HttpResponse handle_resolution(const HttpRequest& request);
+
+  std::shared_ptr<NodeState> state_;
+  std::shared_ptr<Store> store_;
+  std::shared_ptr<DeviceRegistry> devices_;
+  Resolver resolver_;
+};
+
+}  // namespace hashpath

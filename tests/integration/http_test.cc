@@ -1,0 +1,258 @@
+// The node over real HTTP on a loopback port: spec §8.6, bad input, and
+// Hashpath's transport-header fix. Clients: raw sockets (so malformed and
+// slow requests can be sent) and curl.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "devices/meta.h"
+#include "engine/codec/ans104.h"
+#include "engine/codec/http_signature.h"
+#include "engine/codec/httpsig.h"
+#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/message_id.h"
+#include "engine/codec/structured.h"
+#include "engine/crypto/wallet.h"
+#include "engine/http/server.h"
+#include "engine/node/node.h"
+#include "engine/store/sqlite_store.h"
+#include "tests/unit/shared_data.h"
+
+namespace hashpath {
+namespace {
+
+struct Reply {
+  int status = 0;
+  std::string head, body;
+  std::string header(const std::string& name) const {
+    std::string needle = "\r\n" + name + ": ";
+    std::string lower = head;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    size_t at = lower.find(needle);
+    if (at == std::string::npos) return "";
+    size_t start = at + needle.size();
+    return head.substr(start, head.find("\r\n", start) - start);
+  }
+};
+
+class NodeFixture : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    operator_wallet = new Wallet(Wallet::from_jwk(testing::read_shared("interop/keys/key-2.json")));
+    state = std::make_shared<NodeState>(*operator_wallet, Message{{"test_config_item", "test"}, {"priv_key", "secret"}});
+    store = std::make_shared<SqliteStore>(":memory:");
+    auto devices = std::make_shared<DeviceRegistry>();
+    devices->add(std::make_shared<MetaDevice>(state));
+    node = new Node(state, store, devices);
+    HttpServer::Options o;
+    o.port = 0;
+    o.threads = 2;
+    o.max_header_bytes = 8192;
+    o.max_body_bytes = 1 << 20;
+    o.read_timeout = std::chrono::milliseconds(1500);
+    server = new HttpServer(o, [](const HttpRequest& r) { return node->handle(r); });
+    server->start();
+  }
+  static void TearDownTestSuite() {
+    server->stop();
+    server->wait();
+    delete server;
+    delete node;
+    delete operator_wallet;
+  }
+
+  // Sends raw bytes, reads until the server closes (requests say Connection: close).
+  static Reply raw(const std::string& bytes, int pause_ms = 0) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(server->port());
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    Reply r;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      ::close(fd);
+      return r;
+    }
+    if (pause_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+    ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    std::string in;
+    char buf[8192];
+    ssize_t n;
+    while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) in.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    size_t end = in.find("\r\n\r\n");
+    if (in.size() < 12 || end == std::string::npos) return r;
+    r.status = std::stoi(in.substr(9, 3));
+    r.head = in.substr(0, end);
+    r.body = in.substr(end + 4);
+    return r;
+  }
+
+  static Reply request(const std::string& method, const std::string& target,
+                       const std::vector<std::pair<std::string, std::string>>& headers = {},
+                       const std::string& body = "") {
+    std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
+    req += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    return raw(req);
+  }
+
+  // An HTTP message signed with httpsig@1.0 by `wallet`.
+  static HttpMessage signed_http(const Message& m, const Wallet& wallet) {
+    Message tabm = linked_tabm(Value(m));
+    Commitment c = rsa_commitment(tabm, committable_keys(tabm), wallet.rsa());
+    HttpMessage http = httpsig_encode(structured_to_tabm(Value(m))).http;
+    add_wire_signatures(http, tabm, Message{{c.id, c.message}});
+    return http;
+  }
+
+  static Reply send_http(const std::string& method, const std::string& target, const HttpMessage& http) {
+    std::vector<std::pair<std::string, std::string>> headers(http.fields.begin(), http.fields.end());
+    return request(method, target, headers, http.body);
+  }
+
+  static inline Wallet* operator_wallet = nullptr;
+  static inline std::shared_ptr<NodeState> state;
+  static inline std::shared_ptr<SqliteStore> store;
+  static inline Node* node = nullptr;
+  static inline HttpServer* server = nullptr;
+};
+
+TEST_F(NodeFixture, MetaInfoAddressAndCors) {
+  Reply address = request("GET", "/~meta@1.0/info/address");
+  EXPECT_EQ(address.status, 200);
+  EXPECT_EQ(address.body, operator_wallet->address());
+  Reply info = request("GET", "/~meta@1.0/info");
+  EXPECT_EQ(info.status, 200);
+  EXPECT_EQ(info.header("access-control-allow-origin"), "*");
+  EXPECT_EQ(info.header("test_config_item"), "test");   // spec §8.6 config
+  EXPECT_EQ(info.header("priv_key"), "");                // priv_inaccessible
+  EXPECT_EQ(info.header("address"), operator_wallet->address());
+  Reply build = request("GET", "/~meta@1.0/build/node");
+  EXPECT_EQ(build.body, "Hashpath");
+  Reply options = request("OPTIONS", "/anything");
+  EXPECT_EQ(options.status, 204);
+  EXPECT_EQ(options.header("access-control-allow-origin"), "*");
+}
+
+TEST_F(NodeFixture, ResolveUnsignedSignedAndNested) {
+  // simple_ao_resolve_unsigned
+  Reply r = request("POST", "/key1", {{"key1", "Value1"}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "Value1");
+  EXPECT_EQ(r.header("hashpath").size(), 87u);
+  // simple_ao_resolve_signed
+  Wallet client = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
+  Reply s = send_http("POST", "/key1", signed_http(Message{{"key1", "Value1"}}, client));
+  EXPECT_EQ(s.status, 200) << s.body;
+  EXPECT_EQ(s.body, "Value1");
+  // nested_ao_resolve: a signed multipart message
+  Message nested{{"key1", Message{{"key2", Message{{"key3", "Value2"}}}}}};
+  Reply n = send_http("POST", "/key1/key2/key3", signed_http(nested, client));
+  EXPECT_EQ(n.status, 200) << n.body;
+  EXPECT_EQ(n.body, "Value2");
+  // Typed inline keys and JSON replies.
+  Reply typed = request("GET", "/~message@1.0&count+integer=42/count");
+  EXPECT_EQ(typed.body, "42");
+  Reply json = request("GET", "/~meta@1.0/build", {{"accept", "application/json"}});
+  EXPECT_EQ(json.header("content-type"), "application/json");
+  EXPECT_NE(json.body.find("\"node\":\"Hashpath\""), std::string::npos) << json.body;
+}
+
+TEST_F(NodeFixture, InvalidSignaturesAreRejected) {
+  Wallet client = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
+  HttpMessage http = signed_http(Message{{"key1", "Value1"}}, client);
+  http.set_field("key1", "Value2");  // changed after signing
+  Reply r = send_http("POST", "/key1", http);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("invalid signature"), std::string::npos) << r.body;
+  // ANS-104: a valid item resolves, a tampered one is a 400.
+  DataItem item = ans104_item_from_tabm(Message{{"key1", "FromItem"}});
+  item.sign(client);
+  Reply ok = request("POST", "/key1", {{"content-type", "application/ans104"}}, item.serialize());
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.body, "FromItem");
+  std::string bad = item.serialize();
+  bad[bad.size() - 2] ^= 1;
+  Reply tampered = request("POST", "/key1", {{"content-type", "application/ans104"}}, bad);
+  EXPECT_EQ(tampered.status, 400);
+  EXPECT_NE(tampered.body.find("invalid ANS-104 signature"), std::string::npos) << tampered.body;
+  Reply garbage = request("POST", "/key1", {{"content-type", "application/ans104"}}, "not an item");
+  EXPECT_EQ(garbage.status, 400);
+}
+
+TEST_F(NodeFixture, ConfigurationOnlyByTheOperator) {
+  Reply unsigned_update = request("POST", "/~meta@1.0/info", {{"new-key", "x"}});
+  EXPECT_EQ(unsigned_update.status, 400);
+  EXPECT_NE(unsigned_update.body.find("Unauthorized"), std::string::npos) << unsigned_update.body;
+  Wallet stranger = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
+  Reply by_stranger = send_http("POST", "/~meta@1.0/info", signed_http(Message{{"new-key", "x"}}, stranger));
+  EXPECT_EQ(by_stranger.status, 400);
+  EXPECT_EQ(state->history_length(), 0u);
+  EXPECT_EQ(request("GET", "/~meta@1.0/info").header("new-key"), "");
+  Reply by_operator = send_http("POST", "/~meta@1.0/info", signed_http(Message{{"new-key", "x"}}, *operator_wallet));
+  EXPECT_EQ(by_operator.status, 200) << by_operator.body;
+  EXPECT_EQ(state->history_length(), 1u);
+  EXPECT_EQ(request("GET", "/~meta@1.0/info").header("new-key"), "x");
+}
+
+TEST_F(NodeFixture, MessagesById) {
+  Message m{{"greeting", "hello"}, {"n", Value::integer(7)}};
+  std::string id = store->put(m)[0];
+  Reply whole = request("GET", "/" + id);
+  EXPECT_EQ(whole.status, 200);
+  EXPECT_EQ(whole.header("greeting"), "hello");
+  EXPECT_EQ(request("GET", "/" + id + "/greeting").body, "hello");
+  EXPECT_EQ(request("GET", "/" + id + "/n").body, "7");
+  EXPECT_EQ(request("GET", "/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").status, 404);
+}
+
+TEST_F(NodeFixture, TransportHeadersDoNotChangeTheHashpath) {
+  // DESIGN.md §6.1: HyperBEAM folds every header into the request message,
+  // so the same request from two clients gets two hashpaths.
+  Reply a = request("GET", "/~message@1.0&x=1/x", {{"user-agent", "curl/8"}, {"accept-language", "en"}});
+  Reply b = request("GET", "/~message@1.0&x=1/x", {{"user-agent", "node"}, {"sec-fetch-mode", "cors"}});
+  EXPECT_EQ(a.body, "1");
+  EXPECT_FALSE(a.header("hashpath").empty());
+  EXPECT_EQ(a.header("hashpath"), b.header("hashpath"));
+  // A header that is not transport is part of the message, so it does change it.
+  Reply c = request("GET", "/~message@1.0&x=1/x", {{"x-note", "differs"}});
+  EXPECT_NE(a.header("hashpath"), c.header("hashpath"));
+}
+
+TEST_F(NodeFixture, BadInputGets4xxAndTheServerKeepsServing) {
+  EXPECT_EQ(request("GET", "/a+int/b").status, 400);
+  EXPECT_EQ(request("GET", "/a%zz").status, 400);
+  EXPECT_EQ(request("GET", "/~nope@1.0/x").status, 400);
+  EXPECT_EQ(request("GET", "/a/(b/c").status, 400);
+  EXPECT_EQ(request("GET", "/" + std::string(600, 'a')).status, 400);
+  EXPECT_EQ(request("GET", "/x", {{"x-big", std::string(10000, 'h')}}).status, 431);
+  EXPECT_EQ(request("POST", "/x", {}, std::string((1 << 20) + 10, 'b')).status, 413);
+  EXPECT_EQ(raw("NOT HTTP AT ALL\r\n\r\n").status, 400);
+  EXPECT_EQ(request("POST", "/x", {{"codec-device", "nope@1.0"}}).status, 400);
+  EXPECT_EQ(request("POST", "/x", {{"content-type", "application/json"}}, "{not json").status, 400);
+  EXPECT_EQ(request("GET", "/x", {{"require-codec", "nope@1.0"}}).status, 406);
+  // A slow client is cut off after the read timeout; others are still served.
+  auto started = std::chrono::steady_clock::now();
+  Reply slow = raw("GET /~meta@1.0/info/address HTTP/1.1\r\nHost: x\r\n", 0);  // never finishes its headers
+  EXPECT_EQ(slow.status, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  EXPECT_EQ(request("GET", "/~meta@1.0/info/address").status, 200);
+}
+
+TEST_F(NodeFixture, CurlSpeaksToTheNode) {
+  std::string base = "http://127.0.0.1:" + std::to_string(server->port());
+  auto r = testing::run_command("curl -s " + base + "/~meta@1.0/info/address");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, operator_wallet->address());
+  auto code = testing::run_command("curl -s -o /dev/null -w '%{http_code}' '" + base + "/~nope@1.0/x'");
+  EXPECT_EQ(code.out, "400");
+}
+
+}  // namespace
+}  // namespace hashpath
