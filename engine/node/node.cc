@@ -48,7 +48,7 @@ HttpResponse Node::handle_resolution(const HttpRequest& request) {
       }
     }
     PathList path = parse_hyperpath(decoded.message);
-    ResolveResult result = resolver_.resolve_path(path, ResolveOptions{true, true});
+    ResolveResult result = resolver_.resolve_path(path, ResolveOptions{true, true, true});
     return encode_response(request, result);
   } catch (const RequestError& e) {
     response = HttpResponse::text(e.status(), e.what());

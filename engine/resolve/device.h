@@ -46,6 +46,10 @@ class Device {
   virtual bool handles(std::string_view key) const = 0;
   virtual ResolveResult call(std::string_view key, const Message& base, const Message& request,
                              Resolver& resolver) = 0;
+  // True if `key`'s result depends only on the base and the request, so it
+  // may be served from the result cache. Devices reading node state or the
+  // outside world answer false (the default).
+  virtual bool cacheable(std::string_view /*key*/) const { return false; }
 };
 
 class DeviceRegistry {

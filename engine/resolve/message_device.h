@@ -14,6 +14,7 @@ class MessageDevice : public Device {
  public:
   std::string_view name() const override { return "message@1.0"; }
   bool handles(std::string_view) const override { return true; }
+  bool cacheable(std::string_view) const override { return true; }
   ResolveResult call(std::string_view key, const Message& base, const Message& request,
                      Resolver& resolver) override;
 };

@@ -85,6 +85,22 @@ ResolveResult Resolver::step(const Message& base, const Message& request, const 
   }
   if (!device->handles(key)) device = devices_.message_device();
 
+  // The hashpath this step's result will carry; it also names the result in
+  // the cache.
+  std::string hashpath;
+  if (options.update_hashpath || options.use_cache) {
+    std::string last = is_pure_key_request(request) ? key : message_id(Value(request), IdScope::kAll);
+    hashpath = hashpath_step(hashpath_of(base), last);
+  }
+  bool cacheable = options.use_cache && store_ != nullptr && device->cacheable(key);
+  if (cacheable) {
+    if (std::optional<Value> hit = store_->get("result/" + hashpath); hit && hit->is_map()) {
+      ResolveResult result = ResolveResult::ok(options.update_hashpath ? with_hashpath(*hit, hashpath) : *hit);
+      if (observer_) observer_(StepRecord{base, request, std::string(device->name()), key, result, hashpath, true});
+      return result;
+    }
+  }
+
   ResolveResult result;
   try {
     result = device->call(key, base, request, *this);
@@ -97,9 +113,13 @@ ResolveResult Resolver::step(const Message& base, const Message& request, const 
   if (options.force_message && result.is_ok()) result.value = wrap_literal(std::move(result.value));
 
   StepRecord record;
+  if (cacheable && result.is_ok() && result.value.is_map()) {
+    Message stored = result.value.as_map();
+    stored.remove("priv");
+    store_->alias("result/" + hashpath, store_->put(stored).front());
+  }
   if (result.is_ok() && result.value.is_map() && options.update_hashpath) {
-    std::string last = is_pure_key_request(request) ? key : message_id(Value(request), IdScope::kAll);
-    record.hashpath = hashpath_step(hashpath_of(base), last);
+    record.hashpath = hashpath;
     result.value = with_hashpath(std::move(result.value), record.hashpath);
   }
   if (observer_) {
@@ -151,7 +171,7 @@ ResolveResult Resolver::request_of(const PathStep& step, size_t depth, const Res
                                    Message& out) {
   out = step.message;
   for (const auto& [key, sub] : step.subpaths) {
-    ResolveResult r = resolve_steps(*sub, depth + 1, ResolveOptions{false, options.update_hashpath});
+    ResolveResult r = resolve_steps(*sub, depth + 1, ResolveOptions{false, options.update_hashpath, options.use_cache});
     if (!r.is_ok()) return r;
     out.set(key, r.value);
   }

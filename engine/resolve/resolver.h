@@ -25,6 +25,7 @@ struct StepRecord {
   std::string key;
   ResolveResult result;
   std::string hashpath;  // of the result, empty if it has none
+  bool cache_hit = false;
 };
 
 struct ResolveOptions {
@@ -32,6 +33,8 @@ struct ResolveOptions {
   bool force_message = false;
   // Extend priv/hashpath on successful steps (internal calls such as `set` do not).
   bool update_hashpath = true;
+  // Serve and store cacheable results by hashpath (HTTP requests do).
+  bool use_cache = false;
 };
 
 class Resolver {

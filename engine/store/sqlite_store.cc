@@ -190,6 +190,19 @@ bool SqliteStore::contains(std::string_view id) {
   return s.step();
 }
 
+void SqliteStore::alias(std::string_view name, std::string_view id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement find(db_, "SELECT hash FROM ids WHERE id = ?");
+  find.bind_text(1, id);
+  if (!find.step()) throw StoreError("cannot alias '" + std::string(name) + "': " + std::string(id) + " is not stored");
+  std::string hash = find.column_blob(0);
+  Statement(db_, "INSERT OR REPLACE INTO ids (id, hash) VALUES (?, ?)").bind_text(1, name).bind(2, hash).step();
+  if (auto it = index_.find(std::string(name)); it != index_.end()) {
+    lru_.erase(it->second);
+    index_.erase(it);
+  }
+}
+
 size_t SqliteStore::record_count() {
   std::lock_guard<std::mutex> lock(mu_);
   Statement s(db_, "SELECT COUNT(*) FROM records");

@@ -34,6 +34,7 @@ class SqliteStore : public Store {
   std::string put_binary(std::string_view bytes) override;
   std::optional<Value> get(std::string_view id) override;
   bool contains(std::string_view id) override;
+  void alias(std::string_view name, std::string_view id) override;
 
   size_t record_count();  // distinct records stored (for tests and stats)
 

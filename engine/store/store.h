@@ -39,6 +39,10 @@ class Store {
   virtual std::optional<Value> get(std::string_view id) = 0;
 
   virtual bool contains(std::string_view id) = 0;
+
+  // Makes `name` (any text, e.g. a hashpath) another way to read what is
+  // stored under `id`. StoreError if `id` is not stored.
+  virtual void alias(std::string_view name, std::string_view id) = 0;
 };
 
 }  // namespace hashpath

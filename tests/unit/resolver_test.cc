@@ -167,6 +167,53 @@ TEST_F(ResolverTest, ErrorsAreResultsNotCrashes) {
   EXPECT_EQ(resolver.step(Message{}, Message{}).http_status(), 400);
 }
 
+// A deterministic device that counts its calls.
+class CountingDevice : public Device {
+ public:
+  std::string_view name() const override { return "counting@1.0"; }
+  bool handles(std::string_view key) const override { return key == "compute"; }
+  bool cacheable(std::string_view) const override { return true; }
+  ResolveResult call(std::string_view, const Message& base, const Message&, Resolver&) override {
+    ++calls;
+    Message out = base;
+    out.set("computed", "yes");
+    return ResolveResult::ok(Value(out));
+  }
+  int calls = 0;
+};
+
+TEST_F(ResolverTest, CacheHitContinuesTheHashpathChain) {
+  auto counting = std::make_shared<CountingDevice>();
+  registry.add(counting);
+  ResolveOptions cached{false, true, true};
+  PathList path = parse_hyperpath("/~counting@1.0/compute/computed");
+  std::vector<bool> hits;
+  resolver.set_step_observer([&](const StepRecord& s) {
+    if (s.key == "compute") hits.push_back(s.cache_hit);
+  });
+  Message base{{"device", "counting@1.0"}, {"x", "1"}};
+  auto first = resolver.resolve(base, Message{{"path", "compute"}}, cached);
+  auto second = resolver.resolve(base, Message{{"path", "compute"}}, cached);
+  ASSERT_TRUE(first.is_ok());
+  ASSERT_TRUE(second.is_ok());
+  EXPECT_EQ(counting->calls, 1);  // the second came from the cache
+  EXPECT_EQ(hits, (std::vector<bool>{false, true}));
+  // Hashpath: the cached result carries the same hashpath as the computed
+  // one. HyperBEAM's cache hit would restart the chain at the result's ID.
+  std::string computed = hashpath_of(first.value.as_map());
+  EXPECT_EQ(hashpath_of(second.value.as_map()), computed);
+  Message bare = second.value.as_map();
+  bare.remove("priv");
+  EXPECT_NE(computed, message_id(Value(bare), IdScope::kAllCommitments));
+  EXPECT_EQ(computed, hashpath_step(message_id(Value(base), IdScope::kAllCommitments), "compute"));
+  // The chain keeps growing through the cached step.
+  auto next = resolver.resolve(second.value.as_map(), Message{{"path", "x"}, {"note", "n"}}, cached);
+  EXPECT_EQ(next.value, Value("1"));
+  // Without the cache option nothing is looked up.
+  resolver.resolve(base, Message{{"path", "compute"}});
+  EXPECT_EQ(counting->calls, 2);
+}
+
 TEST_F(ResolverTest, StoredMessageByIdIsNotExecuted) {
   Message m{{"device", "test-device@1.0"}, {"k", "v"}};
   std::string id = store.put(m)[0];
