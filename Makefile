@@ -35,7 +35,9 @@ test: build build-asan
 	ctest --test-dir build-asan --output-on-failure -j $(JOBS)
 
 bench: build
+	@command -v wrk >/dev/null || (apt-get install -y -qq wrk || sudo apt-get install -y -qq wrk)
 	bash bench/run.sh
+	bash bench/http_bench.sh build
 
 fuzz: deps
 	cmake --preset fuzz

@@ -3,6 +3,7 @@
 //
 // Creates the data directory and an RSA wallet on first start, opens the
 // SQLite store, registers the devices and serves HTTP until SIGINT/SIGTERM.
+#include <spdlog/cfg/env.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -38,6 +39,7 @@ std::shared_ptr<DeviceRegistry> all_devices(const std::shared_ptr<NodeState>& st
 
 void serve(const ServeOptions& o) {
   namespace fs = std::filesystem;
+  spdlog::cfg::load_env_levels();  // SPDLOG_LEVEL=warn silences the per-request lines
   fs::path data(o.data);
   std::error_code ec;
   fs::create_directories(data, ec);

@@ -1,7 +1,12 @@
 #include "engine/crypto/hash.h"
 
+// HMAC keeps SHA-256 midstates: the low-level SHA256_CTX is a plain struct,
+// so copying one is cheap, unlike EVP_MD_CTX_copy_ex in OpenSSL 3. These
+// functions are deprecated in OpenSSL 3 but supported; we use them only here.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include <memory>
 
@@ -91,45 +96,44 @@ std::string Hasher::finish() {
 }
 
 // HMAC as in RFC 2104 with SHA-256 (block size 64): the padded keys are
-// absorbed once; each MAC copies the two prepared contexts.
+// absorbed once; each MAC copies the two prepared midstates.
 HmacSha256Key::HmacSha256Key(std::string_view key)
-    : inner_(EVP_MD_CTX_new()), outer_(EVP_MD_CTX_new()) {
-  if (inner_ == nullptr || outer_ == nullptr) throw CryptoError("out of memory for HMAC");
+    : inner_(new SHA256_CTX), outer_(new SHA256_CTX) {
   std::string k = key.size() > 64 ? sha256(key) : std::string(key);
   k.resize(64, '\0');
-  std::string ipad(64, '\0'), opad(64, '\0');
+  unsigned char ipad[64], opad[64];
   for (size_t i = 0; i < 64; ++i) {
-    ipad[i] = static_cast<char>(k[i] ^ 0x36);
-    opad[i] = static_cast<char>(k[i] ^ 0x5c);
+    ipad[i] = static_cast<unsigned char>(k[i] ^ 0x36);
+    opad[i] = static_cast<unsigned char>(k[i] ^ 0x5c);
   }
-  const EVP_MD* md = fetched(HashAlgorithm::kSha256);
-  auto* in = static_cast<EVP_MD_CTX*>(inner_);
-  auto* out = static_cast<EVP_MD_CTX*>(outer_);
-  check(EVP_DigestInit_ex2(in, md, nullptr), "DigestInit");
-  check(EVP_DigestUpdate(in, ipad.data(), 64), "DigestUpdate");
-  check(EVP_DigestInit_ex2(out, md, nullptr), "DigestInit");
-  check(EVP_DigestUpdate(out, opad.data(), 64), "DigestUpdate");
+  auto* in = static_cast<SHA256_CTX*>(inner_);
+  auto* out = static_cast<SHA256_CTX*>(outer_);
+  SHA256_Init(in);
+  SHA256_Update(in, ipad, 64);
+  SHA256_Init(out);
+  SHA256_Update(out, opad, 64);
   OPENSSL_cleanse(k.data(), k.size());
-  OPENSSL_cleanse(ipad.data(), ipad.size());
-  OPENSSL_cleanse(opad.data(), opad.size());
+  OPENSSL_cleanse(ipad, sizeof ipad);
+  OPENSSL_cleanse(opad, sizeof opad);
 }
 
 HmacSha256Key::~HmacSha256Key() {
-  EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(inner_));
-  EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(outer_));
+  OPENSSL_cleanse(inner_, sizeof(SHA256_CTX));
+  OPENSSL_cleanse(outer_, sizeof(SHA256_CTX));
+  delete static_cast<SHA256_CTX*>(inner_);
+  delete static_cast<SHA256_CTX*>(outer_);
 }
 
 std::string HmacSha256Key::mac(std::string_view data) const {
-  EVP_MD_CTX* ctx = thread_context();
+  SHA256_CTX ctx = *static_cast<const SHA256_CTX*>(inner_);
   unsigned char inner_digest[32];
   std::string out(32, '\0');
-  check(EVP_MD_CTX_copy_ex(ctx, static_cast<EVP_MD_CTX*>(inner_)), "MD_CTX_copy");
-  check(EVP_DigestUpdate(ctx, data.data(), data.size()), "DigestUpdate");
-  check(EVP_DigestFinal_ex(ctx, inner_digest, nullptr), "DigestFinal");
-  check(EVP_MD_CTX_copy_ex(ctx, static_cast<EVP_MD_CTX*>(outer_)), "MD_CTX_copy");
-  check(EVP_DigestUpdate(ctx, inner_digest, sizeof inner_digest), "DigestUpdate");
-  check(EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()), nullptr),
-        "DigestFinal");
+  SHA256_Update(&ctx, data.data(), data.size());
+  SHA256_Final(inner_digest, &ctx);
+  ctx = *static_cast<const SHA256_CTX*>(outer_);
+  SHA256_Update(&ctx, inner_digest, sizeof inner_digest);
+  SHA256_Final(reinterpret_cast<unsigned char*>(out.data()), &ctx);
+  OPENSSL_cleanse(&ctx, sizeof ctx);
   return out;
 }
 

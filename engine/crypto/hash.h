@@ -54,8 +54,8 @@ class HmacSha256Key {
   std::string mac(std::string_view data) const;
 
  private:
-  void* inner_;  // EVP_MD_CTX* after absorbing key ^ ipad
-  void* outer_;  // EVP_MD_CTX* after absorbing key ^ opad
+  void* inner_;  // SHA256_CTX* after absorbing key ^ ipad
+  void* outer_;  // SHA256_CTX* after absorbing key ^ opad
 };
 
 // Equality of secrets (MACs, keys) in time independent of where they differ.

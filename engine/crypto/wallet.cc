@@ -43,6 +43,7 @@ Wallet Wallet::generate(KeyType type) {
   } else {
     w.ec_ = Secp256k1PrivateKey::generate();
   }
+  w.derive_address();
   return w;
 }
 
@@ -75,6 +76,7 @@ Wallet Wallet::from_jwk(std::string_view text) {
   } else {
     throw CryptoError("wallet: unsupported kty '" + kty->get<std::string>() + "' (want RSA or EC)");
   }
+  w.derive_address();
   return w;
 }
 
@@ -106,8 +108,8 @@ const std::string& Wallet::public_key() const {
   return type_ == KeyType::kRsa ? rsa_->components().n : ec_->public_key();
 }
 
-std::string Wallet::address() const {
-  return type_ == KeyType::kRsa ? arweave_address(public_key()) : ethereum_address(public_key());
+void Wallet::derive_address() {
+  address_ = type_ == KeyType::kRsa ? arweave_address(public_key()) : ethereum_address(public_key());
 }
 
 const RsaPrivateKey& Wallet::rsa() const {

@@ -31,7 +31,7 @@ class Wallet {
   std::string to_jwk() const;  // pretty-printed JSON, keys in a fixed order
 
   KeyType type() const { return type_; }
-  std::string address() const;
+  const std::string& address() const { return address_; }
   // RSA: the modulus n. secp256k1: the 65-byte uncompressed point.
   const std::string& public_key() const;
 
@@ -39,9 +39,12 @@ class Wallet {
   const Secp256k1PrivateKey& secp256k1() const;  // CryptoError unless type() == kSecp256k1
 
  private:
+  void derive_address();
+
   KeyType type_ = KeyType::kRsa;
   std::optional<RsaPrivateKey> rsa_;
   std::optional<Secp256k1PrivateKey> ec_;
+  std::string address_;  // derived once: it is read on every /~meta@1.0/info
 };
 
 }  // namespace hashpath

@@ -34,7 +34,11 @@ std::string lowercase(std::string_view s) {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, const HttpServer::Options& options, const HttpServer::Handler& handler)
-      : stream_(std::move(socket)), options_(options), handler_(handler) {}
+      : stream_(std::move(socket)), options_(options), handler_(handler) {
+    beast::error_code ec;
+    auto peer = stream_.socket().remote_endpoint(ec);  // once per connection, not per request
+    if (!ec) remote_ = peer.address().to_string();
+  }
 
   void run() {
     asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::read, shared_from_this()));
@@ -71,9 +75,7 @@ class Session : public std::enable_shared_from_this<Session> {
       request.headers.emplace_back(lowercase(std::string_view(name.data(), name.size())), std::string(field.value()));
     }
     request.body = std::move(req.body());
-    beast::error_code ignored;
-    auto peer = stream_.socket().remote_endpoint(ignored);
-    request.remote = ignored ? "" : peer.address().to_string();
+    request.remote = remote_;
     keep_alive_ = req.keep_alive();
 
     HttpResponse response;
@@ -117,6 +119,7 @@ class Session : public std::enable_shared_from_this<Session> {
   const HttpServer::Options& options_;
   const HttpServer::Handler& handler_;
   bool keep_alive_ = false;
+  std::string remote_;
 };
 
 }  // namespace

@@ -47,6 +47,14 @@ HttpResponse Node::handle_resolution(const HttpRequest& request) {
         return response;
       }
     }
+    // Signed messages are kept, so they can be read back by ID (HyperBEAM's
+    // store_all_signed).
+    if (decoded.message.contains("commitments")) {
+      Message keep = decoded.message;
+      keep.remove("method");
+      keep.remove("path");
+      store_->put(keep);
+    }
     PathList path = parse_hyperpath(decoded.message);
     ResolveResult result = resolver_.resolve_path(path, ResolveOptions{true, true, true});
     return encode_response(request, result);

@@ -4,7 +4,8 @@
 //   OPTIONS *        204 with CORS headers
 //   GET /            302 to /~meta@1.0/info
 //   anything else    decoded, parsed and resolved; every failure caused by
-//                    the request is a 4xx whose body says why
+//                    the request is a 4xx whose body says why. A signed
+//                    request message is stored, readable at /<id>.
 //
 // One log line per request (spdlog, info level). Thread-safe.
 #pragma once

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# HTTP throughput: the node against a minimal Boost.Beast server
+# (bench/hello_server.cc) with the same wrk settings, in the same run.
+# Cases: GET /~meta@1.0/info/address and a stored-message key read
+# (GET /<id>/<key>), each with 1 and 16 connections.
+# usage: bench/http_bench.sh [BUILD_DIR]   (DURATION=5s by default)
+set -euo pipefail
+BUILD=${1:-${BUILD:-build}}
+DURATION=${DURATION:-5s}
+THREADS=${THREADS:-2}
+command -v wrk >/dev/null || { echo "wrk is not installed (make bench installs it)"; exit 1; }
+
+T=$(mktemp -d)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$T"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+NODE_PORT=$(free_port)
+HELLO_PORT=$(free_port)
+
+"$BUILD/hashpath" serve --port "$NODE_PORT" --data "$T/data" --threads "$THREADS" > "$T/node.log" 2>&1 &
+PIDS+=($!)
+"$BUILD/bench/hello_server" "$HELLO_PORT" "$THREADS" &
+PIDS+=($!)
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$NODE_PORT/~meta@1.0/info/address" >/dev/null && break
+  sleep 0.2
+done
+
+# Store a signed message through the node, to read one of its keys back.
+echo '{"greeting":"hello from the store","count":7}' > "$T/m.json"
+"$BUILD/hashpath" message sign "$T/m.json" --wallet "$T/data/wallet.json" --codec httpsig -o "$T/m.http"
+ID=$("$BUILD/hashpath" message id "$T/m.http")
+HEADERS=()
+while IFS= read -r line || [ -n "$line" ]; do
+  line=${line%$'\r'}
+  [ -z "$line" ] && break
+  HEADERS+=(-H "$line")
+done < "$T/m.http"
+curl -sf -X POST "${HEADERS[@]}" "http://127.0.0.1:$NODE_PORT/~meta@1.0/build/node" >/dev/null
+[ "$(curl -sf "http://127.0.0.1:$NODE_PORT/$ID/greeting")" = "hello from the store" ] || { echo "stored read failed"; exit 1; }
+
+rps() {  # rps CONNECTIONS URL
+  local threads=$(( $1 < THREADS ? $1 : THREADS ))
+  wrk -t"$threads" -c"$1" -d"$DURATION" "$2" | awk '/Requests\/sec/ {print $2}'
+}
+
+printf '%-44s %12s %12s %7s\n' "case (wrk -d$DURATION, same run)" "hashpath" "beast hello" "ratio"
+for c in 1 16; do
+  for case in "meta info/address|/~meta@1.0/info/address" "stored-message key read|/$ID/greeting"; do
+    name=${case%%|*}
+    path=${case#*|}
+    node=$(rps "$c" "http://127.0.0.1:$NODE_PORT$path")
+    hello=$(rps "$c" "http://127.0.0.1:$HELLO_PORT/")
+    printf '%-44s %12.0f %12.0f %7.3f\n' "$name, $c connection(s)" "$node" "$hello" "$(echo "$node / $hello" | bc -l)"
+  done
+done
