@@ -1,5 +1,7 @@
 #include "engine/resolve/hyperpath.h"
 
+#include <charconv>
+#include <limits>
 #include <map>
 
 #include "engine/codec/structured.h"
@@ -253,7 +255,11 @@ PathList parse_hyperpath(const Message& singleton) {
     size_t dot = name.find('.');
     if (dot != std::string::npos && name.find('.', dot + 1) == std::string::npos &&
         all_digits(std::string_view(name).substr(0, dot))) {
-      target_index = std::stoul(name.substr(0, dot));
+      // A scope past the end of the list is dropped (spec §4.2 step 6), so
+      // an index too large to parse is simply out of range.
+      size_t n = 0;
+      auto [end, ec] = std::from_chars(name.data(), name.data() + dot, n);
+      target_index = ec == std::errc() ? n : std::numeric_limits<size_t>::max() - 1;
       name = name.substr(dot + 1);
     }
     PathStep& into = target_index == std::string::npos ? global : scoped[target_index];

@@ -193,5 +193,32 @@ TEST_F(Cli, MessageCommandErrors) {
   EXPECT_EQ(run_command(bin() + " message inspect " + path("x")).status, 0);
 }
 
+TEST_F(Cli, ServeStartsServesAndStopsOnSigterm) {
+  // A free loopback port.
+  auto port = run_command("python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); "
+                          "print(s.getsockname()[1])'").out;
+  port.pop_back();
+  std::string data = path("data");
+  std::string script =
+      bin() + " serve --port " + port + " --data " + data + " > " + path("serve.log") + " 2>&1 & pid=$!; " +
+      "for i in $(seq 1 100); do curl -sf http://127.0.0.1:" + port +
+      "/~meta@1.0/info/address > " + path("address") + " && break; sleep 0.1; done; " +
+      "kill -TERM $pid; wait $pid; echo $?";
+  auto r = run_command("bash -c '" + script + "'");
+  EXPECT_EQ(r.out, "0\n");  // a clean exit on SIGTERM
+  std::string address = run_command("cat " + path("address")).out;
+  EXPECT_EQ(address.size(), 43u);
+  // The wallet was created on first start, and its address is the node's.
+  EXPECT_EQ(run_command(bin() + " wallet address " + data + "/wallet.json").out, address + "\n");
+  std::string log = run_command("cat " + path("serve.log")).out;
+  EXPECT_NE(log.find("GET /~meta@1.0/info/address 200"), std::string::npos) << log;  // one line per request
+  EXPECT_NE(log.find("hashpath stopped"), std::string::npos) << log;
+  // A bad config file is a clear error, not a crash.
+  write("bad.flat", "no separator\n");
+  auto bad = run_command(bin() + " serve --port " + port + " --data " + data + " --config " + path("bad.flat") + " 2>&1");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.out.find("config"), std::string::npos) << bad.out;
+}
+
 }  // namespace
 }  // namespace hashpath

@@ -147,6 +147,8 @@ TEST(HyperPath, DeliberateDifferencesFromHyperBeam) {
               (PathList{msg({{"file.txt", "1"}}), path_msg("a", {{"file.txt", "1"}})}));
   // An escaped slash stays inside its segment.
   EXPECT_PATH(parse_hyperpath("/a%2Fb/c"), (PathList{msg({}), path_msg("a/b"), path_msg("c")}));
+  // A scope past the end is dropped, however large (fuzzer: it overflowed).
+  EXPECT_PATH(parse_hyperpath("/a?9.k=v&99999999999999999999999.k=w"), (PathList{msg({}), path_msg("a")}));
   // A query cannot replace the path of every step.
   EXPECT_PATH(parse_hyperpath("/a?path=evil"), (PathList{msg({}), path_msg("a")}));
 }
