@@ -271,9 +271,10 @@ PathList parse_hyperpath(const Message& singleton) {
   }
   for (size_t i = 0; i < list.size(); ++i) {
     PathStep& step = list[i];
+    const Value* own_path = step.message.find("path");
     bool takes_globals = step.kind == PathStep::Kind::kMessage ||
-                         (step.kind == PathStep::Kind::kAs && step.message.contains("path") &&
-                          step.message.at("path").as_binary().empty());
+                         (step.kind == PathStep::Kind::kAs && own_path != nullptr && own_path->is_binary() &&
+                          own_path->as_binary().empty());
     if (!takes_globals) continue;
     for (const PathStep* source : {&global, scoped.count(i) ? &scoped[i] : nullptr}) {
       if (source == nullptr) continue;

@@ -149,6 +149,8 @@ TEST(HyperPath, DeliberateDifferencesFromHyperBeam) {
   EXPECT_PATH(parse_hyperpath("/a%2Fb/c"), (PathList{msg({}), path_msg("a/b"), path_msg("c")}));
   // A scope past the end is dropped, however large (fuzzer: it overflowed).
   EXPECT_PATH(parse_hyperpath("/a?9.k=v&99999999999999999999999.k=w"), (PathList{msg({}), path_msg("a")}));
+  // An inline flag named `path` is just a key (fuzzer: it crashed the globals check).
+  EXPECT_NO_THROW(parse_hyperpath("/~lua@5.3a&path/x?k=v"));
   // A query cannot replace the path of every step.
   EXPECT_PATH(parse_hyperpath("/a?path=evil"), (PathList{msg({}), path_msg("a")}));
 }
