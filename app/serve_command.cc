@@ -3,7 +3,6 @@
 //
 // Creates the data directory and an RSA wallet on first start, opens the
 // SQLite store, registers the devices and serves HTTP until SIGINT/SIGTERM.
-#include <spdlog/cfg/env.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -15,6 +14,7 @@
 #include "engine/http/server.h"
 #include "engine/node/config.h"
 #include "engine/node/node.h"
+#include "engine/node/request_log.h"
 #include "engine/node/wallet_file.h"
 #include "engine/store/sqlite_store.h"
 
@@ -39,7 +39,7 @@ std::shared_ptr<DeviceRegistry> all_devices(const std::shared_ptr<NodeState>& st
 
 void serve(const ServeOptions& o) {
   namespace fs = std::filesystem;
-  spdlog::cfg::load_env_levels();  // SPDLOG_LEVEL=warn silences the per-request lines
+  install_request_log();
   fs::path data(o.data);
   std::error_code ec;
   fs::create_directories(data, ec);
@@ -79,6 +79,7 @@ void serve(const ServeOptions& o) {
                data.string());
   server.wait();
   spdlog::info("hashpath stopped");
+  spdlog::default_logger()->flush();
 }
 
 }  // namespace

@@ -254,5 +254,62 @@ TEST_F(NodeFixture, CurlSpeaksToTheNode) {
   EXPECT_EQ(code.out, "400");
 }
 
+// spec §8.6 node-message cases, through Node::handle without the network.
+class NodeMessageCases : public ::testing::Test {
+ protected:
+  Node make_node(Message config) {
+    state = std::make_shared<NodeState>(node_wallet, std::move(config));
+    auto devices = std::make_shared<DeviceRegistry>();
+    devices->add(std::make_shared<MetaDevice>(state));
+    return Node(state, std::make_shared<SqliteStore>(":memory:"), devices);
+  }
+  static HttpRequest post(const std::string& target, const HttpMessage& http) {
+    HttpRequest r{"POST", target, {}, http.body, ""};
+    for (const auto& [k, v] : http.fields) r.headers.emplace_back(k, v);
+    return r;
+  }
+  static HttpMessage signed_by(const Message& m, const Wallet& w) {
+    Message tabm = linked_tabm(Value(m));
+    Commitment c = rsa_commitment(tabm, committable_keys(tabm), w.rsa());
+    HttpMessage http = httpsig_encode(tabm).http;
+    add_wire_signatures(http, tabm, Message{{c.id, c.message}});
+    return http;
+  }
+  Wallet node_wallet = Wallet::from_jwk(testing::read_shared("interop/keys/key-2.json"));
+  Wallet client = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
+  std::shared_ptr<NodeState> state;
+};
+
+TEST_F(NodeMessageCases, UninitializedNodeServesOnlyInfo) {
+  Node node = make_node(Message{{"initialized", "false"}});
+  HttpResponse r = node.handle(HttpRequest{"GET", "/key1?1.key1=value1", {}, "", ""});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("Node must be initialized before use."), std::string::npos);
+  EXPECT_EQ(node.handle(HttpRequest{"GET", "/~meta@1.0/info/address", {}, "", ""}).status, 200);
+}
+
+TEST_F(NodeMessageCases, PermanentNodeMessageCannotChange) {
+  Node node = make_node(Message{});
+  HttpResponse first = node.handle(post("/~meta@1.0/info", signed_by(Message{{"initialized", "permanent"}, {"k", "1"}}, node_wallet)));
+  EXPECT_EQ(first.status, 200) << first.body;
+  HttpResponse second = node.handle(post("/~meta@1.0/info", signed_by(Message{{"k", "2"}}, node_wallet)));
+  EXPECT_EQ(second.status, 400);
+  EXPECT_NE(second.body.find("permanent"), std::string::npos) << second.body;
+  EXPECT_EQ(state->history_length(), 1u);
+  EXPECT_EQ(state->config().at("k"), Value("1"));
+}
+
+TEST_F(NodeMessageCases, ClaimAnUnclaimedNode) {
+  Node node = make_node(Message{{"operator", "unclaimed"}});
+  HttpResponse claim = node.handle(post("/~meta@1.0/info", signed_by(Message{{"operator", Value(client.address())}}, client)));
+  EXPECT_EQ(claim.status, 200) << claim.body;
+  HttpResponse again = node.handle(post("/~meta@1.0/info", signed_by(Message{{"note", "mine"}}, client)));
+  EXPECT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(state->history_length(), 2u);
+  // Now that it is claimed, the node's own key is no longer the operator.
+  HttpResponse other = node.handle(post("/~meta@1.0/info", signed_by(Message{{"note", "theirs"}}, node_wallet)));
+  EXPECT_EQ(other.status, 400);
+}
+
 }  // namespace
 }  // namespace hashpath
