@@ -1,10 +1,15 @@
 #include "engine/codec/message_id.h"
 
+#include "engine/codec/httpsig.h"
 #include "engine/codec/httpsig_signature.h"
+#include "engine/codec/structured_fields.h"
 #include "engine/codec/structured.h"
 #include "engine/crypto/base64.h"
 #include "engine/crypto/hash.h"
 #include "engine/error.h"
+#include "engine/message/key.h"
+
+#include <optional>
 
 namespace hashpath {
 namespace {
@@ -22,7 +27,37 @@ const Message* commitments_of(const Message& m) {
   return c != nullptr && c->is_map() ? &c->as_map() : nullptr;
 }
 
+// The unsigned ID of a flat message whose values are all short binaries
+// (most requests: `{method, path, ...}`), computed straight from the
+// signature base, which for such a message is just its sorted fields. Falls
+// back (nullopt) for anything the general encoder treats specially: typed
+// or nested values, bodies, ID-length keys, values over the header limit.
+std::optional<std::string> flat_unsigned_id(const Message& m) {
+  static const HmacSha256Key key("ao");
+  std::string base, params = "(";
+  bool first = true;
+  for (const auto& [k, v] : m) {
+    if (k == "commitments" || is_private_key(k) || is_regenerated_key(k)) continue;
+    if (!v.is_binary() || v.as_binary().size() > kMaxHeaderValueBytes || is_id_length(k) || k.empty() ||
+        k == "body" || k == "data" || k == "ao-body-key" || k == "ao-types" || k == "ao-ids" ||
+        k == "signature" || k == "signature-input" ||
+        (k.size() > kLinkSuffix.size() && k.compare(k.size() - kLinkSuffix.size(), kLinkSuffix.size(), kLinkSuffix) == 0)) {
+      return std::nullopt;
+    }
+    if (!first) {
+      base.push_back('\n');
+      params.push_back(' ');
+    }
+    first = false;
+    base.append(sf::quote_string(k)).append(": ").append(v.as_binary());
+    params.append(sf::quote_string(is_derived_component(k) ? "@" + k : k));
+  }
+  base.append("\n\"@signature-params\": ").append(params).append(");alg=\"hmac-sha256\";keyid=\"ao\"");
+  return base64url_encode(key.mac(base));
+}
+
 std::string unsigned_id(const Message& m) {
+  if (std::optional<std::string> fast = flat_unsigned_id(m)) return *fast;
   Message tabm = linked_tabm(Value(m));
   return hmac_commitment_id(tabm, committable_keys(tabm));
 }
@@ -53,6 +88,11 @@ std::string compute_id(const Message& m, IdScope scope) {
 }
 
 }  // namespace
+
+std::string unsigned_id_general(const Message& message) {
+  Message tabm = linked_tabm(Value(message));
+  return hmac_commitment_id(tabm, committable_keys(tabm));
+}
 
 Message linked_tabm(const Value& message) {
   StructuredOptions opts{LinkMode::kLink,

@@ -28,6 +28,10 @@ std::string message_id(const Value& message, IdScope scope = IdScope::kNone);  /
 // if one of them has none.
 std::string message_id_for(const Message& message, const std::vector<std::string>& committers);
 
+// The unsigned ID by the general encoder only (tests compare it with the
+// fast path message_id takes for flat messages).
+std::string unsigned_id_general(const Message& message);
+
 // The non-bundle TABM used for IDs and signatures: children replaced by
 // `key+link: id(child, kAll)`.
 Message linked_tabm(const Value& message);
