@@ -10,6 +10,7 @@
 #include "engine/message/key.h"
 
 #include <optional>
+#include <unordered_map>
 
 namespace hashpath {
 namespace {
@@ -53,7 +54,15 @@ std::optional<std::string> flat_unsigned_id(const Message& m) {
     params.append(sf::quote_string(is_derived_component(k) ? "@" + k : k));
   }
   base.append("\n\"@signature-params\": ").append(params).append(");alg=\"hmac-sha256\";keyid=\"ao\"");
-  return base64url_encode(key.mac(base));
+  // Request shapes repeat (same path, same method): remember recent IDs by
+  // their signature base, which determines them.
+  constexpr size_t kRemembered = 4096;
+  thread_local std::unordered_map<std::string, std::string> recent;
+  if (auto it = recent.find(base); it != recent.end()) return it->second;
+  std::string id = base64url_encode(key.mac(base));
+  if (recent.size() >= kRemembered) recent.clear();
+  recent.emplace(std::move(base), id);
+  return id;
 }
 
 std::string unsigned_id(const Message& m) {
