@@ -26,18 +26,11 @@ LoadedMessage load_http(const std::string& bytes) {
   Message tabm = httpsig_decode(http);
   tabm.remove("signature");
   tabm.remove("signature-input");
-  bool multipart = false;
-  if (const std::string* ct = http.field("content-type")) multipart = ct->rfind("multipart/", 0) == 0;
-  std::vector<std::string> body_keys;
-  if (!http.body.empty() && !multipart) {
-    const std::string* bk = http.field("ao-body-key");
-    body_keys.push_back(bk != nullptr ? *bk : "body");
-  }
   Message commitments;
   HttpRequestLine line{"POST", "/", "localhost", "http"};
   for (const auto& sig : parse_wire_signatures(http)) {
     Message c;
-    std::string id = wire_commitment(sig, body_keys, multipart, c);
+    std::string id = wire_commitment(sig, http, c);
     CommitmentCheck check;
     check.id = id;
     check.device = "httpsig@1.0";

@@ -235,6 +235,17 @@ std::string wire_commitment(const WireSignature& sig, const std::vector<std::str
   return commitment_id(sig.signature);
 }
 
+std::string wire_commitment(const WireSignature& sig, const HttpMessage& http, Message& commitment) {
+  bool multipart = false;
+  if (const std::string* ct = http.field("content-type")) multipart = ct->rfind("multipart/", 0) == 0;
+  std::vector<std::string> body_keys;
+  if (!http.body.empty() && !multipart) {
+    const std::string* bk = http.field("ao-body-key");
+    body_keys.push_back(bk != nullptr ? *bk : "body");
+  }
+  return wire_commitment(sig, body_keys, multipart, commitment);
+}
+
 void add_wire_signatures(HttpMessage& http, const Message& tabm, const Message& commitments) {
   sf::Dictionary sigs, inputs;
   for (const auto& [id, cv] : commitments) {

@@ -64,6 +64,8 @@ bool verify_wire_signature(const HttpRequestLine& line, const HttpMessage& http,
 // covers); a multipart body's content-type is transport, not a key.
 std::string wire_commitment(const WireSignature& sig, const std::vector<std::string>& body_keys,
                             bool multipart_body, Message& commitment);
+// The same, with the body keys read from the HTTP message the signature came on.
+std::string wire_commitment(const WireSignature& sig, const HttpMessage& http, Message& commitment);
 
 // Adds `signature` and `signature-input` for every httpsig@1.0 commitment
 // of `commitments` (§4.4.5) to an encoded message.

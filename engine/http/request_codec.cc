@@ -48,20 +48,13 @@ Message decode_httpsig(const HttpRequest& request) {
   Message tabm = httpsig_decode(content);
   if (sigs.empty()) return rich(tabm);
 
-  bool multipart = false;
-  if (const std::string* ct = content.field("content-type")) multipart = ct->rfind("multipart/", 0) == 0;
-  std::vector<std::string> body_keys;
-  if (!content.body.empty() && !multipart) {
-    const std::string* bk = content.field("ao-body-key");
-    body_keys.push_back(bk != nullptr ? *bk : "body");
-  }
   Message commitments;
   std::vector<std::string> covered;
   Message linked;  // computed on first need
   bool have_linked = false;
   for (const auto& sig : sigs) {
     Message c;
-    std::string id = wire_commitment(sig, body_keys, multipart, c);
+    std::string id = wire_commitment(sig, content, c);
     std::string why;
     // As signed on the wire (RFC 9421 clients), or as signed over the message
     // with children linked by ID (HyperBEAM, when children travel inline).

@@ -178,6 +178,16 @@ ResolveResult Resolver::request_of(const PathStep& step, size_t depth, const Res
   return ResolveResult::ok(Value());
 }
 
+ResolveResult Resolver::device_of(const PathStep& step, size_t depth, const ResolveOptions& options,
+                                  std::string& device) {
+  device = step.device;
+  if (!step.subpath) return ResolveResult::ok(Value());
+  ResolveResult d = resolve_steps(*step.subpath, depth + 1, options);
+  if (!d.is_ok() || !d.value.is_binary()) return ResolveResult::error(400, "a device sub-path must give a name");
+  device = std::string(d.value.as_binary());
+  return d;
+}
+
 ResolveResult Resolver::base_of(const PathStep& first, size_t depth, const ResolveOptions& options) {
   switch (first.kind) {
     case PathStep::Kind::kId: {
@@ -191,12 +201,8 @@ ResolveResult Resolver::base_of(const PathStep& first, size_t depth, const Resol
       Message req;
       ResolveResult r = request_of(first, depth, options, req);
       if (!r.is_ok()) return r;
-      std::string device = first.device;
-      if (first.subpath) {
-        ResolveResult d = resolve_steps(*first.subpath, depth + 1, options);
-        if (!d.is_ok() || !d.value.is_binary()) return ResolveResult::error(400, "a device sub-path must give a name");
-        device = std::string(d.value.as_binary());
-      }
+      std::string device;
+      if (ResolveResult d = device_of(first, depth, options, device); !d.is_ok()) return d;
       return switch_device(Message{}, device, req, options);
     }
     case PathStep::Kind::kMessage: {
@@ -234,12 +240,8 @@ ResolveResult Resolver::resolve_steps(const PathList& path, size_t depth, const 
       case PathStep::Kind::kAs: {
         ResolveResult r = request_of(s, depth, options, req);
         if (!r.is_ok()) return r;
-        std::string device = s.device;
-        if (s.subpath) {
-          ResolveResult d = resolve_steps(*s.subpath, depth + 1, options);
-          if (!d.is_ok() || !d.value.is_binary()) return ResolveResult::error(400, "a device sub-path must give a name");
-          device = std::string(d.value.as_binary());
-        }
+        std::string device;
+        if (ResolveResult d = device_of(s, depth, options, device); !d.is_ok()) return d;
         current = switch_device(std::move(base), device, req, options);
         if (!current.is_ok()) return current;
         continue;

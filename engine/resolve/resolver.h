@@ -57,6 +57,9 @@ class Resolver {
  private:
   ResolveResult resolve_steps(const PathList& path, size_t depth, const ResolveOptions& options);
   ResolveResult base_of(const PathStep& first, size_t depth, const ResolveOptions& options);
+  // The device an `{as, ...}` step names, resolving `( … )` device sub-paths.
+  ResolveResult device_of(const PathStep& step, size_t depth, const ResolveOptions& options,
+                          std::string& device);
   ResolveResult request_of(const PathStep& step, size_t depth, const ResolveOptions& options, Message& out);
   ResolveResult switch_device(Message base, const std::string& device, const Message& request,
                               const ResolveOptions& options);
