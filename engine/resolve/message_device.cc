@@ -111,6 +111,27 @@ ResolveResult committed_keys_of(const Message& base) {
   return ResolveResult::ok(Value(std::move(out)));
 }
 
+// Sets `value` at the `/`-separated `path` inside `m`, creating messages on
+// the way (spec §2.9 deep set; §8.1 cases 23-24).
+void deep_set(Message& m, std::string_view path, const Value& value, int depth) {
+  if (depth > kMaxNestingDepth) return;
+  size_t slash = path.find('/');
+  std::string head(path.substr(0, slash));
+  if (slash == std::string_view::npos) {
+    if (value.is_atom() && value.as_atom() == "unset") {
+      m.remove(head);
+    } else {
+      m.set(head, value);
+    }
+    return;
+  }
+  Message child;
+  if (const Value* existing = m.find(head); existing != nullptr && existing->is_map()) child = existing->as_map();
+  m.remove(head);
+  deep_set(child, path.substr(slash + 1), value, depth + 1);
+  m.set(head, Value(std::move(child)));
+}
+
 }  // namespace
 
 Message merge_messages(const Message& base, const Message& changes, bool shallow) {
@@ -118,6 +139,11 @@ Message merge_messages(const Message& base, const Message& changes, bool shallow
   bool changed_committed = false;
   for (const auto& [k, v] : changes) {
     if (is_set_control_key(k) || is_private_key(k)) continue;
+    if (k.find('/') != std::string::npos && k.front() != '/' && k.back() != '/') {
+      deep_set(out, k, v, 0);
+      changed_committed = true;
+      continue;
+    }
     const Value* old = out.find(k);
     if (v.is_atom() && v.as_atom() == "unset") {
       if (old != nullptr) changed_committed = true;

@@ -21,7 +21,8 @@ class MessageDevice : public Device {
 
 // A deep merge of `changes` into `base` as message@1.0 `set` does it: map
 // values merge recursively unless `shallow`, the atom `unset` removes a key,
-// and a changed committed key drops the commitments.
+// a key `a/b/c` sets (or unsets) inside nested messages, creating them, and a
+// changed committed key drops the commitments.
 Message merge_messages(const Message& base, const Message& changes, bool shallow);
 
 }  // namespace hashpath

@@ -105,6 +105,25 @@ TEST_F(ResolverTest, MessageDeviceSetRemoveAndPrivacy) {
   EXPECT_EQ(priv.http_status(), 404);
 }
 
+TEST_F(ResolverTest, Cases23And24DeepSetByPath) {
+  auto set = [&](Message m, Message changes) {
+    changes.set("path", "set");
+    return resolver.resolve(m, changes).value.as_map();
+  };
+  Message a{{"a", Message{{"b", "RESULT"}}}};
+  EXPECT_EQ(set(a, Message{{"a/b", "RESULT2"}}).at("a").as_map().at("b"), Value("RESULT2"));
+  Message abc{{"a", Message{{"b", Message{{"c", "1"}}}}}};
+  EXPECT_EQ(set(abc, Message{{"a/b/c", "2"}}).at("a").as_map().at("b").as_map().at("c"), Value("2"));
+  Message grown = set(set(abc, Message{{"d/e", "3"}}), Message{{"d/f", "4"}});
+  EXPECT_EQ(grown.at("d"), Value(Message{{"e", "3"}, {"f", "4"}}));
+  EXPECT_EQ(grown.at("a"), abc.at("a"));
+  Message z = set(grown, Message{{"z/a", "0"}, {"z/b", "1"}, {"z/y/x", "2"}});
+  EXPECT_EQ(z.at("z"), Value(Message{{"a", "0"}, {"b", "1"}, {"y", Message{{"x", "2"}}}}));
+  // deep_unset (§8.2)
+  Message deep{{"deep", Message{{"test-key2", "x"}, {"test-key3", "y"}}}};
+  EXPECT_EQ(set(deep, Message{{"deep/test-key2", Value::atom("unset")}}).at("deep"), Value(Message{{"test-key3", "y"}}));
+}
+
 TEST_F(ResolverTest, VerifyAndCommitters) {
   Wallet w = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
   Message content{{"a", "1"}};
