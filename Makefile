@@ -35,7 +35,7 @@ test: build build-asan
 	ctest --test-dir build-asan --output-on-failure -j $(JOBS)
 
 bench: build
-	@command -v wrk >/dev/null || (apt-get install -y -qq wrk || sudo apt-get install -y -qq wrk)
+	@command -v wrk >/dev/null && command -v bc >/dev/null || (apt-get install -y -qq wrk bc || sudo apt-get install -y -qq wrk bc)
 	bash bench/run.sh
 	bash bench/http_bench.sh build
 

@@ -9,6 +9,7 @@ PACKAGES=(
   libssl-dev libsecp256k1-dev libcbor-dev libsqlite3-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  curl python3                       # integration tests speak HTTP with curl; a free-port helper
 )
 # Interop tests drive third-party JS clients with node and npm. A machine may
 # carry them from another packaging (nodesource bundles npm into nodejs), so
