@@ -37,13 +37,6 @@ std::string id_bytes(const Value& v, const char* field) {
   fail(std::string(field) + " must be a 43-character ID, not '" + std::string(s.substr(0, 64)) + "'");
 }
 
-std::string lowercase(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
-
 // The committer address an item's owner stands for.
 std::string owner_committer(const DataItem& item) {
   if (item.signature_type != 3) return arweave_address(item.owner);

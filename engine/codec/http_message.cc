@@ -5,10 +5,8 @@
 #include "engine/error.h"
 
 namespace hashpath {
-namespace {
 
-// RFC 9110 §5.1: a field name is a token.
-bool is_token(std::string_view name) {
+bool is_http_token(std::string_view name) {
   if (name.empty()) return false;
   for (char c : name) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -16,6 +14,8 @@ bool is_token(std::string_view name) {
   }
   return true;
 }
+
+namespace {
 
 bool name_less(const std::pair<std::string, std::string>& f, std::string_view n) {
   return std::string_view(f.first) < n;
@@ -66,7 +66,7 @@ HttpMessage HttpMessage::parse(std::string_view text) {
       throw CodecError("http", "header line " + std::to_string(line_no) + " has no 'name: value'");
     }
     std::string name(line.substr(0, colon));
-    if (!is_token(name)) {
+    if (!is_http_token(name)) {
       throw CodecError("http", "header line " + std::to_string(line_no) + " has an invalid field name");
     }
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

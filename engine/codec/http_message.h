@@ -10,6 +10,9 @@
 
 namespace hashpath {
 
+// RFC 9110 §5.1: a field name is a token (any case).
+bool is_http_token(std::string_view name);
+
 struct HttpMessage {
   std::vector<std::pair<std::string, std::string>> fields;  // sorted, unique names
   std::string body;

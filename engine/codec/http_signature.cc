@@ -8,6 +8,7 @@
 #include "engine/crypto/hash.h"
 #include "engine/crypto/rsa.h"
 #include "engine/error.h"
+#include "engine/message/key.h"
 
 namespace hashpath {
 namespace {
@@ -16,22 +17,17 @@ constexpr const char* kCodec = "http-signature";
 
 [[noreturn]] void fail(const std::string& what) { throw CodecError(kCodec, what); }
 
-std::string lowercase(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::string component_value(const HttpRequestLine& line, const HttpMessage& http,
                             const std::string& name) {
   std::string_view target = line.target;
   size_t q = target.find('?');
   if (name == "@method") return line.method;
-  if (name == "@authority") return lowercase(line.authority);
-  if (name == "@scheme") return lowercase(line.scheme);
+  if (name == "@authority") return ascii_lowercase(line.authority);
+  if (name == "@scheme") return ascii_lowercase(line.scheme);
   if (name == "@path") return std::string(target.substr(0, q));
   if (name == "@query") return q == std::string_view::npos ? "?" : std::string(target.substr(q));
   if (name == "@request-target") return std::string(target);
-  if (name == "@target-uri") return lowercase(line.scheme) + "://" + lowercase(line.authority) + line.target;
+  if (name == "@target-uri") return ascii_lowercase(line.scheme) + "://" + ascii_lowercase(line.authority) + line.target;
   if (!name.empty() && name[0] == '@') fail("unsupported derived component '" + name + "'");
   const std::string* v = http.field(name);
   if (v == nullptr) fail("signed component '" + name + "' is not in the message");
@@ -254,7 +250,7 @@ void add_wire_signatures(HttpMessage& http, const Message& tabm, const Message& 
     const Value* device = c.find("commitment-device");
     if (device != nullptr && (!device->is_binary() || device->as_binary() != "httpsig@1.0")) continue;
     std::string signature = base64_decode(c.at("signature").as_binary());
-    std::string label = "sig-" + lowercase(base64url_encode(sha256(signature)));
+    std::string label = "sig-" + ascii_lowercase(base64url_encode(sha256(signature)));
     sf::InnerList inner;
     for (const auto& name : signature_components(tabm, committed_keys(c))) {
       inner.items.push_back(sf::Item{name, {}});

@@ -237,11 +237,7 @@ HttpsigEncoding encode(const Message& tabm, bool top_level) {
       for (char c : std::get<std::string>(std::get<sf::Item>(item).value)) {
         if (c < 0x20 || c > 0x7e) fail("the value of ID-key '" + k + "' is not printable ASCII");
       }
-      for (char c : k) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  std::string_view("*%_-./?&").find(c) != std::string_view::npos;
-        if (!ok) fail("ID-length key with bytes that ao-ids cannot carry");
-      }
+      if (!sf::is_dictionary_key(k)) fail("ID-length key with bytes that ao-ids cannot carry");
     }
     enc.http.set_field("ao-ids", sf::serialize_dictionary(ids));
   }

@@ -1,5 +1,6 @@
 #include "engine/codec/key_escape.h"
 
+#include "engine/crypto/bytes.h"
 #include "engine/error.h"
 
 namespace hashpath {
@@ -8,13 +9,6 @@ namespace {
 bool passes_through(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_' ||
          c == '/' || c == '?' || c == '&';
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -44,8 +38,8 @@ std::string unescape_key(std::string_view escaped) {
       out.push_back(escaped[i]);
       continue;
     }
-    int hi = i + 2 < escaped.size() ? hex_value(escaped[i + 1]) : -1;
-    int lo = i + 2 < escaped.size() ? hex_value(escaped[i + 2]) : -1;
+    int hi = i + 2 < escaped.size() ? hex_digit_value(escaped[i + 1]) : -1;
+    int lo = i + 2 < escaped.size() ? hex_digit_value(escaped[i + 2]) : -1;
     if (hi < 0 || lo < 0) {
       throw CodecError("key-escape", "bad percent-escape at offset " + std::to_string(i) +
                                          " in '" + std::string(escaped) + "'");

@@ -119,13 +119,6 @@ struct Types {
   }
 };
 
-std::string lowercase(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
-
 Types parse_types(const Message& tabm) {
   Types types;
   const Value* field = tabm.find("ao-types");
@@ -148,7 +141,7 @@ Types parse_types(const Message& tabm) {
     const sf::Token* token = item ? std::get_if<sf::Token>(&item->value) : nullptr;
     if (word == nullptr && token == nullptr) fail("ao-types: the type of '" + k + "' is not a string");
     types.entries.emplace_back(normalize_key(unescape_key(k)),
-                               lowercase(word ? *word : token->name));
+                               ascii_lowercase(word ? *word : token->name));
   }
   return types;
 }
@@ -167,7 +160,7 @@ Value decode_sf_item(const sf::Item& item, const std::string& key, int depth) {
       if (s.rfind("(ao-type-", 0) == 0) {
         size_t close = s.find(") ");
         if (close == std::string::npos) fail("malformed '(ao-type-T) value' in '" + key + "'");
-        std::string type = lowercase(s.substr(9, close - 9));
+        std::string type = ascii_lowercase(s.substr(9, close - 9));
         return decode_typed(std::string_view(s).substr(close + 2), type, key, depth);
       }
       return Value(s);
@@ -280,7 +273,7 @@ Message structured_to_tabm(const Value& message, const StructuredOptions& option
 Value structured_from_tabm(const Message& tabm) { return decode_map(tabm, 0); }
 
 Value decode_typed_value(std::string_view text, std::string_view type) {
-  return decode_typed(text, lowercase(std::string(type)), "value", 0);
+  return decode_typed(text, ascii_lowercase(type), "value", 0);
 }
 
 }  // namespace hashpath

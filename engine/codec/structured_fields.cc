@@ -373,6 +373,14 @@ std::string serialize_dictionary(const Dictionary& dict) {
   return out;
 }
 
+bool is_dictionary_key(std::string_view key) {
+  if (key.empty() || !is_dict_key_first(key.front())) return false;
+  for (char c : key) {
+    if (!is_dict_key_char(c)) return false;
+  }
+  return true;
+}
+
 const std::string* dictionary_string(const Dictionary& dict, std::string_view key) {
   for (const auto& [k, m] : dict) {
     if (k != key) continue;

@@ -66,6 +66,9 @@ std::string serialize_dictionary(const Dictionary& dict);
 // A string serialised the HyperBEAM way: quoted, `\` and `"` escaped.
 std::string quote_string(std::string_view s);
 
+// True if `key` parses as a dictionary key in this dialect.
+bool is_dictionary_key(std::string_view key);
+
 // Helpers for the common case of dictionaries whose members are plain strings.
 // Returns nullptr if the member is absent or not an Item holding a string.
 const std::string* dictionary_string(const Dictionary& dict, std::string_view key);

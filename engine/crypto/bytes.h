@@ -21,6 +21,8 @@ inline std::string bytes_from(const unsigned char* p, size_t n) {
 // Lowercase hexadecimal; hex_decode accepts either case and rejects odd lengths
 // and non-hex characters (CodecError).
 std::string hex_encode(std::string_view bytes);
+// 0-15 for a hexadecimal digit of either case, -1 for anything else.
+int hex_digit_value(char c);
 std::string hex_decode(std::string_view hex);
 
 }  // namespace hashpath

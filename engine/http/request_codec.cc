@@ -7,19 +7,15 @@
 #include "engine/codec/json.h"
 #include "engine/codec/message_id.h"
 #include "engine/codec/structured.h"
+#include "engine/message/key.h"
 
 namespace hashpath {
 namespace {
 
-std::string lowercase(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::string choose_codec(const HttpRequest& r) {
-  if (const std::string* c = r.header("codec-device")) return lowercase(*c);
+  if (const std::string* c = r.header("codec-device")) return ascii_lowercase(*c);
   if (const std::string* ct = r.header("content-type")) {
-    std::string t = lowercase(ct->substr(0, ct->find(';')));
+    std::string t = ascii_lowercase(ct->substr(0, ct->find(';')));
     if (t == "application/ans104") return "ans104@1.0";
     if (t == "application/json") return "json@1.0";
   }

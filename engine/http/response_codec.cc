@@ -4,18 +4,14 @@
 #include "engine/codec/httpsig.h"
 #include "engine/codec/json.h"
 #include "engine/codec/structured.h"
+#include "engine/message/key.h"
 #include "engine/resolve/resolver.h"
 
 namespace hashpath {
 namespace {
 
-std::string lowercase(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::string codec_from_accept(const std::string& accept) {
-  std::string a = lowercase(accept.substr(0, accept.find_first_of(",;")));
+  std::string a = ascii_lowercase(accept.substr(0, accept.find_first_of(",;")));
   while (!a.empty() && a.front() == ' ') a.erase(a.begin());
   if (a == "application/json") return "json@1.0";
   if (a == "application/ans104") return "ans104@1.0";
@@ -24,12 +20,7 @@ std::string codec_from_accept(const std::string& accept) {
 }
 
 bool valid_header(const std::string& name, const std::string& value) {
-  if (name.empty()) return false;
-  for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-    if (!ok) return false;
-  }
+  if (!is_http_token(name)) return false;
   for (char c : value) {
     if (c == '\r' || c == '\n' || c == '\0') return false;
   }
@@ -76,9 +67,9 @@ HttpResponse encode_response(const HttpRequest& request, const ResolveResult& re
   std::string codec = "httpsig@1.0";
   const std::string* required = request.header("require-codec");
   if (required != nullptr) {
-    codec = lowercase(*required);
+    codec = ascii_lowercase(*required);
   } else if (const std::string* ac = request.header("accept-codec")) {
-    codec = lowercase(*ac);
+    codec = ascii_lowercase(*ac);
   } else if (const std::string* accept = request.header("accept")) {
     codec = codec_from_accept(*accept);
   }

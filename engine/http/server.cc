@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/error.h"
+#include "engine/message/key.h"
 
 namespace hashpath {
 
@@ -24,12 +25,6 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 namespace {
-
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -72,7 +67,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request.target = std::string(req.target());
     for (const auto& field : req) {
       auto name = field.name_string();
-      request.headers.emplace_back(lowercase(std::string_view(name.data(), name.size())), std::string(field.value()));
+      request.headers.emplace_back(ascii_lowercase(std::string_view(name.data(), name.size())), std::string(field.value()));
     }
     request.body = std::move(req.body());
     request.remote = remote_;

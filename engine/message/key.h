@@ -19,6 +19,10 @@ inline bool is_id_length(std::string_view key) {
 
 std::string normalize_key(std::string_view key);
 
+// ASCII-lowercased copy (non-ASCII bytes unchanged), for names that are not
+// keys: header names, type words, codec names.
+std::string ascii_lowercase(std::string_view text);
+
 // True when `key` is already in normalised form (no allocation needed).
 bool is_normalized_key(std::string_view key);
 

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "engine/codec/structured.h"
+#include "engine/crypto/bytes.h"
 #include "engine/message/key.h"
 
 namespace hashpath {
@@ -12,21 +13,14 @@ namespace {
 
 [[noreturn]] void fail(const std::string& what) { throw PathError("hyperpath: " + what); }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 std::string percent_decode(std::string_view s, bool plus_is_space) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (c == '%') {
-      int hi = i + 2 < s.size() ? hex_value(s[i + 1]) : -1;
-      int lo = i + 2 < s.size() ? hex_value(s[i + 2]) : -1;
+      int hi = i + 2 < s.size() ? hex_digit_value(s[i + 1]) : -1;
+      int lo = i + 2 < s.size() ? hex_digit_value(s[i + 2]) : -1;
       if (hi < 0 || lo < 0) fail("bad percent-escape in '" + std::string(s.substr(0, 80)) + "'");
       out.push_back(static_cast<char>((hi << 4) | lo));
       i += 2;
