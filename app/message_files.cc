@@ -23,22 +23,22 @@ LoadedMessage load_http(const std::string& bytes) {
   LoadedMessage out;
   out.codec = "httpsig@1.0";
   HttpMessage http = HttpMessage::parse(bytes);
-  Message tabm = httpsig_decode(http);
-  tabm.remove("signature");
-  tabm.remove("signature-input");
+  HttpMessage content = http;
+  content.remove_field("signature");
+  content.remove_field("signature-input");
+  Message tabm = httpsig_decode(content);
   Message commitments;
   HttpRequestLine line{"POST", "/", "localhost", "http"};
-  for (const auto& sig : parse_wire_signatures(http)) {
-    Message c;
-    std::string id = wire_commitment(sig, http, c);
+  for (auto& sig : check_http_signatures(line, http, content, tabm)) {
     CommitmentCheck check;
-    check.id = id;
+    check.id = sig.id;
     check.device = "httpsig@1.0";
-    check.type = sig.param("alg");
-    if (const Value* by = c.find("committer")) check.committer = std::string(by->as_binary());
-    check.valid = verify_wire_signature(line, http, sig, &check.why);
+    check.type = sig.alg;
+    if (const Value* by = sig.commitment.find("committer")) check.committer = std::string(by->as_binary());
+    check.valid = sig.valid;
+    check.why = sig.why;
     out.checks.push_back(std::move(check));
-    commitments.set(id, Value(std::move(c)));
+    commitments.set(sig.id, Value(std::move(sig.commitment)));
   }
   Value rich = structured_from_tabm(tabm);
   if (!rich.is_map()) throw CodecError("httpsig@1.0", "the message decodes to a list");

@@ -1,8 +1,11 @@
 #include "engine/codec/http_signature.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "engine/codec/httpsig_signature.h"
+#include "engine/codec/message_id.h"
+#include "engine/codec/structured.h"
 #include "engine/crypto/address.h"
 #include "engine/crypto/base64.h"
 #include "engine/crypto/hash.h"
@@ -240,6 +243,33 @@ std::string wire_commitment(const WireSignature& sig, const HttpMessage& http, M
     body_keys.push_back(bk != nullptr ? *bk : "body");
   }
   return wire_commitment(sig, body_keys, multipart, commitment);
+}
+
+std::vector<CheckedSignature> check_http_signatures(const HttpRequestLine& line, const HttpMessage& received,
+                                                    const HttpMessage& content, const Message& tabm) {
+  std::vector<CheckedSignature> out;
+  std::optional<Message> linked;  // computed on first need
+  for (const auto& sig : parse_wire_signatures(received)) {
+    CheckedSignature checked;
+    checked.alg = sig.param("alg");
+    checked.id = wire_commitment(sig, content, checked.commitment);
+    checked.valid = verify_wire_signature(line, received, sig, &checked.why);
+    if (!checked.valid) {
+      try {
+        if (!linked) {
+          Value rich = structured_from_tabm(tabm);
+          linked = rich.is_map() ? linked_tabm(rich) : Message{};
+        }
+        std::string message_why;
+        checked.valid = verify_commitment(*linked, checked.commitment, checked.id, &message_why);
+      } catch (const CodecError&) {
+        // The message itself does not decode: the wire verdict stands.
+      }
+    }
+    if (checked.valid) checked.why.clear();
+    out.push_back(std::move(checked));
+  }
+  return out;
 }
 
 void add_wire_signatures(HttpMessage& http, const Message& tabm, const Message& commitments) {

@@ -67,6 +67,23 @@ std::string wire_commitment(const WireSignature& sig, const std::vector<std::str
 // The same, with the body keys read from the HTTP message the signature came on.
 std::string wire_commitment(const WireSignature& sig, const HttpMessage& http, Message& commitment);
 
+// Every signature on a received HTTP message, checked and turned into a
+// commitment. `received` holds all fields as they arrived (a signature may
+// cover any of them); `content` is the message's own fields and body, and
+// `tabm` = httpsig_decode(content). A signature that does not hold over the
+// wire fields is tried over the message with its children linked by ID, which
+// is how HyperBEAM signs when children travel inline. Never throws for a bad
+// signature: each result says whether it holds and why not.
+struct CheckedSignature {
+  std::string id;
+  Message commitment;
+  std::string alg;
+  bool valid = false;
+  std::string why;
+};
+std::vector<CheckedSignature> check_http_signatures(const HttpRequestLine& line, const HttpMessage& received,
+                                                    const HttpMessage& content, const Message& tabm);
+
 // Adds `signature` and `signature-input` for every httpsig@1.0 commitment
 // of `commitments` (§4.4.5) to an encoded message.
 void add_wire_signatures(HttpMessage& http, const Message& tabm, const Message& commitments);

@@ -34,7 +34,6 @@ Message decode_httpsig(const HttpRequest& request) {
   all.body = request.body;
   HttpRequestLine line{request.method, request.target, request.header("host") ? *request.header("host") : "", "http"};
 
-  std::vector<WireSignature> sigs = parse_wire_signatures(all);
   HttpMessage content;
   for (const auto& [k, v] : all.fields) {
     if (k == "signature" || k == "signature-input" || is_transport_header(k)) continue;
@@ -42,28 +41,15 @@ Message decode_httpsig(const HttpRequest& request) {
   }
   content.body = all.body;
   Message tabm = httpsig_decode(content);
-  if (sigs.empty()) return rich(tabm);
+  std::vector<CheckedSignature> checked = check_http_signatures(line, all, content, tabm);
+  if (checked.empty()) return rich(tabm);
 
   Message commitments;
   std::vector<std::string> covered;
-  Message linked;  // computed on first need
-  bool have_linked = false;
-  for (const auto& sig : sigs) {
-    Message c;
-    std::string id = wire_commitment(sig, content, c);
-    std::string why;
-    // As signed on the wire (RFC 9421 clients), or as signed over the message
-    // with children linked by ID (HyperBEAM, when children travel inline).
-    if (!verify_wire_signature(line, all, sig, &why)) {
-      if (!have_linked) {
-        linked = linked_tabm(Value(rich(tabm)));
-        have_linked = true;
-      }
-      std::string message_why;
-      if (!verify_commitment(linked, c, id, &message_why)) throw RequestError(400, "invalid signature: " + why);
-    }
-    for (const auto& k : committed_keys(c)) covered.push_back(k);
-    commitments.set(id, Value(std::move(c)));
+  for (auto& sig : checked) {
+    if (!sig.valid) throw RequestError(400, "invalid signature: " + sig.why);
+    for (const auto& k : committed_keys(sig.commitment)) covered.push_back(k);
+    commitments.set(sig.id, Value(std::move(sig.commitment)));
   }
   // Only what the signatures cover is the signed message (spec §6.2 step 2).
   Message kept;

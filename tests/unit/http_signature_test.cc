@@ -7,6 +7,7 @@
 #include "engine/codec/httpsig.h"
 #include "engine/codec/httpsig_signature.h"
 #include "engine/codec/message_id.h"
+#include "engine/codec/structured.h"
 #include "engine/crypto/base64.h"
 #include "engine/crypto/wallet.h"
 #include "engine/error.h"
@@ -146,6 +147,33 @@ TEST(WireSignatures, HyperBeamPathQuirkVerifies) {
   HttpRequestLine line{"GET", "/ignored", "localhost", "http"};
   std::string why;
   EXPECT_TRUE(verify_wire_signature(line, http, sigs[0], &why)) << why;
+}
+
+TEST(WireSignatures, CheckedOverTheMessageWhenChildrenTravelInline) {
+  Wallet key = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
+  Message m{{"a", "1"}, {"child", Message{{"b", "2"}}}};
+  Message linked = linked_tabm(Value(m));
+  Commitment c = rsa_commitment(linked, committable_keys(linked), key.rsa());
+  HttpMessage wire = httpsig_encode(structured_to_tabm(Value(m))).http;  // child inline (multipart)
+  add_wire_signatures(wire, linked, Message{{c.id, c.message}});
+  HttpMessage content = wire;
+  content.remove_field("signature");
+  content.remove_field("signature-input");
+  HttpRequestLine line{"POST", "/", "localhost", "http"};
+  auto checked = check_http_signatures(line, wire, content, httpsig_decode(content));
+  ASSERT_EQ(checked.size(), 1u);
+  EXPECT_TRUE(checked[0].valid) << checked[0].why;
+  EXPECT_EQ(checked[0].id, c.id);
+  // A changed child: neither the wire nor the message form holds.
+  Message other{{"a", "1"}, {"child", Message{{"b", "3"}}}};
+  HttpMessage changed = httpsig_encode(structured_to_tabm(Value(other))).http;
+  changed.set_field("signature", *wire.field("signature"));
+  changed.set_field("signature-input", *wire.field("signature-input"));
+  HttpMessage changed_content = httpsig_encode(structured_to_tabm(Value(other))).http;
+  auto bad = check_http_signatures(line, changed, changed_content, httpsig_decode(changed_content));
+  ASSERT_EQ(bad.size(), 1u);
+  EXPECT_FALSE(bad[0].valid);
+  EXPECT_FALSE(bad[0].why.empty());
 }
 
 TEST(WireSignatures, MalformedFieldsAreErrors) {
