@@ -86,14 +86,19 @@ ResolveResult Resolver::step(const Message& base, const Message& request, const 
   if (!device->handles(key)) device = devices_.message_device();
 
   // The hashpath this step's result will carry; it also names the result in
-  // the cache.
+  // the cache. Computed only when one of the two needs it: it costs the
+  // request's ID.
   std::string hashpath;
-  if (options.update_hashpath || options.use_cache) {
-    std::string last = is_pure_key_request(request) ? key : message_id(Value(request), IdScope::kAll);
-    hashpath = hashpath_step(hashpath_of(base), last);
-  }
+  auto compute_hashpath = [&] {
+    if (hashpath.empty()) {
+      std::string last = is_pure_key_request(request) ? key : message_id(Value(request), IdScope::kAll);
+      hashpath = hashpath_step(hashpath_of(base), last);
+    }
+    return hashpath;
+  };
   bool cacheable = options.use_cache && store_ != nullptr && device->cacheable(key);
   if (cacheable) {
+    compute_hashpath();
     if (std::optional<Value> hit = store_->get("result/" + hashpath); hit && hit->is_map()) {
       ResolveResult result = ResolveResult::ok(options.update_hashpath ? with_hashpath(*hit, hashpath) : *hit);
       if (observer_) observer_(StepRecord{base, request, std::string(device->name()), key, result, hashpath, true});
@@ -119,7 +124,7 @@ ResolveResult Resolver::step(const Message& base, const Message& request, const 
     store_->alias("result/" + hashpath, store_->put(stored).front());
   }
   if (result.is_ok() && result.value.is_map() && options.update_hashpath) {
-    record.hashpath = hashpath;
+    record.hashpath = compute_hashpath();
     result.value = with_hashpath(std::move(result.value), record.hashpath);
   }
   if (observer_) {

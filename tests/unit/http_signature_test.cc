@@ -63,7 +63,9 @@ TEST(WireSignatures, ThirdPartyRfc9421Vectors) {
     changed.set_field(sigs[0].components.back().rfind('@', 0) == 0 ? "x-unsigned" : sigs[0].components.back(), "tampered");
     bool path_signed = std::find(sigs[0].components.begin(), sigs[0].components.end(), "@path") !=
                        sigs[0].components.end();
-    if (path_signed) EXPECT_FALSE(verify_wire_signature(moved, http, sigs[0]));
+    if (path_signed) {
+      EXPECT_FALSE(verify_wire_signature(moved, http, sigs[0]));
+    }
     EXPECT_FALSE(verify_wire_signature(line, changed, sigs[0]));
     // A swapped body under a signed content-digest is rejected.
     bool digest_signed = std::find(sigs[0].components.begin(), sigs[0].components.end(),
