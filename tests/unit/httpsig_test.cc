@@ -19,14 +19,6 @@ namespace {
 using testing::codec_vectors;
 using testing::vector_value;
 
-Message json_to_tabm(const nlohmann::json& j) {
-  Message m;
-  for (const auto& [k, v] : j.items()) {
-    m.set(k, v.is_object() ? Value(json_to_tabm(v)) : Value(v.get<std::string>()));
-  }
-  return m;
-}
-
 const nlohmann::json& unsigned_vector(const std::string& name) {
   for (const auto& v : codec_vectors()["httpsig_unsigned_ids"]) {
     if (v["name"] == name) return v;
@@ -42,7 +34,7 @@ TEST(HttpsigVectors, TabmFieldsBodySignatureBaseAndUnsignedId) {
     SCOPED_TRACE(v["name"].get<std::string>());
     Value message = vector_value(v["message"]);
     Message tabm = linked_tabm(message);
-    EXPECT_EQ(tabm, json_to_tabm(v["tabm"]));
+    EXPECT_EQ(tabm, testing::tabm_value(v["tabm"]));
 
     HttpsigEncoding enc = httpsig_encode(tabm);
     HttpMessage expected;

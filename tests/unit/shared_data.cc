@@ -70,6 +70,12 @@ Value vector_value(const nlohmann::json& j) {
   return Value();
 }
 
+Message tabm_value(const nlohmann::json& j) {
+  Message m;
+  for (const auto& [k, v] : j.items()) m.set(k, v.is_object() ? Value(tabm_value(v)) : Value(v.get<std::string>()));
+  return m;
+}
+
 CommandResult run_command(const std::string& command) {
   CommandResult r{-1, {}};
   FILE* p = popen(command.c_str(), "r");

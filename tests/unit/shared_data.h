@@ -25,6 +25,9 @@ const nlohmann::json& httpsig_vectors();  // interop/clients/vectors/httpsig.jso
 // typed scalars.
 Value vector_value(const nlohmann::json& j);
 
+// A TABM in codec-vectors.json notation: strings are binaries, objects nested TABMs.
+Message tabm_value(const nlohmann::json& j);
+
 // Runs `command` through the shell; returns its exit status and stdout.
 struct CommandResult {
   int status;

@@ -13,14 +13,6 @@ namespace {
 using testing::codec_vectors;
 using testing::vector_value;
 
-Message tabm_from_json(const nlohmann::json& j) {
-  Message m;
-  for (const auto& [k, v] : j.items()) {
-    m.set(k, v.is_object() ? Value(tabm_from_json(v)) : Value(v.get<std::string>()));
-  }
-  return m;
-}
-
 // The vectors name a few children by their unsigned IDs ("child of the
 // nested map", "empty list as a message", ...). Linking looks children up
 // there, so the expected `+link` values come from the vectors alone.
@@ -70,7 +62,7 @@ TEST(Structured, HttpsigVectorTabms) {
   int n = 0;
   for (const auto& v : codec_vectors()["httpsig_unsigned_ids"]) {
     Value message = vector_value(v["message"]);
-    Message expected = tabm_from_json(v["tabm"]);
+    Message expected = testing::tabm_value(v["tabm"]);
     StructuredOptions linked{LinkMode::kLink, vector_child_id};
     EXPECT_EQ(structured_to_tabm(message, linked), expected) << v["name"];
     // Decoding the TABM gives the message back, with children as links.
@@ -104,7 +96,7 @@ TEST(Structured, HyperBeamAoTypesLiteral) {
     ++i;
   }
   EXPECT_EQ(i, v["data_item_tags"].size());
-  EXPECT_EQ(structured_to_tabm(Value(m.at("list-tag"))), tabm_from_json(v["list_tabm"]));
+  EXPECT_EQ(structured_to_tabm(Value(m.at("list-tag"))), testing::tabm_value(v["list_tabm"]));
 }
 
 TEST(Structured, HyperBeamDefaultsLiteralAoTypes) {
