@@ -163,7 +163,9 @@ TEST(MessageIds, FlatFastPathEqualsTheGeneralEncoder) {
   // The spec vectors go through it too (the flat ones use the fast path).
   for (const auto& v : codec_vectors()["httpsig_unsigned_ids"]) {
     Value message = vector_value(v["message"]);
-    if (message.is_map()) EXPECT_EQ(unsigned_id_general(message.as_map()), v["unsigned_id"].get<std::string>());
+    if (message.is_map()) {
+      EXPECT_EQ(unsigned_id_general(message.as_map()), v["unsigned_id"].get<std::string>());
+    }
   }
 }
 
