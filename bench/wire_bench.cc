@@ -106,7 +106,9 @@ void BM_RawSecp256k1Verify(benchmark::State& state) {
   std::string digest = keccak256("\x19" "Ethereum Signed Message:\n48" + item.signature_data());
   secp256k1_context* ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
   secp256k1_pubkey pk;
-  secp256k1_ec_pubkey_parse(ctx, &pk, reinterpret_cast<const unsigned char*>(item.owner.data()), 65);
+  if (secp256k1_ec_pubkey_parse(ctx, &pk, reinterpret_cast<const unsigned char*>(item.owner.data()), 65) != 1) {
+    state.SkipWithError("owner is not a public key");
+  }
   secp256k1_ecdsa_signature sig;
   secp256k1_ecdsa_signature_parse_compact(ctx, &sig, reinterpret_cast<const unsigned char*>(item.signature.data()));
   secp256k1_ecdsa_signature_normalize(ctx, &sig, &sig);

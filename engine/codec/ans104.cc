@@ -70,7 +70,11 @@ std::vector<Ans104Tag> fold_tags(const std::vector<Ans104Tag>& tags) {
       out.push_back({key, values[0]});
     } else {
       sf::List list;
-      for (auto& v : values) list.push_back(sf::Item{v, {}});
+      for (auto& v : values) {
+        sf::Item item;
+        item.value = v;
+        list.emplace_back(std::move(item));
+      }
       out.push_back({key, sf::serialize_list(list)});
     }
   }
