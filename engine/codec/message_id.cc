@@ -35,16 +35,23 @@ const Message* commitments_of(const Message& m) {
 // or nested values, bodies, ID-length keys, values over the header limit.
 std::optional<std::string> flat_unsigned_id(const Message& m) {
   static const HmacSha256Key key("ao");
-  std::string base, params = "(";
-  bool first = true;
+  auto skipped = [](const std::string& k) {
+    return k == "commitments" || is_private_key(k) || is_regenerated_key(k);
+  };
+  // Decide first, so a message that needs the general encoder costs no extra work.
   for (const auto& [k, v] : m) {
-    if (k == "commitments" || is_private_key(k) || is_regenerated_key(k)) continue;
+    if (skipped(k)) continue;
     if (!v.is_binary() || v.as_binary().size() > kMaxHeaderValueBytes || is_id_length(k) || k.empty() ||
         k == "body" || k == "data" || k == "ao-body-key" || k == "ao-types" || k == "ao-ids" ||
         k == "signature" || k == "signature-input" ||
         (k.size() > kLinkSuffix.size() && k.compare(k.size() - kLinkSuffix.size(), kLinkSuffix.size(), kLinkSuffix) == 0)) {
       return std::nullopt;
     }
+  }
+  std::string base, params = "(";
+  bool first = true;
+  for (const auto& [k, v] : m) {
+    if (skipped(k)) continue;
     if (!first) {
       base.push_back('\n');
       params.push_back(' ');
