@@ -42,6 +42,13 @@ Value with_hashpath(Value result, const std::string& hashpath) {
   return Value(std::move(m));
 }
 
+// HTTP wraps only the final result (the response) as a message; what a step
+// hands the next step stays as it is.
+ResolveOptions final_step(ResolveOptions options, bool is_final) {
+  options.force_message = options.force_message && is_final;
+  return options;
+}
+
 Value wrap_literal(Value v) {
   if (v.is_map()) return v;
   return Value(Message{{"ao-result", "body"}, {"body", std::move(v)}});
@@ -146,7 +153,7 @@ ResolveResult Resolver::resolve(const Message& base, const Message& request, con
     if (!current.is_map()) return ResolveResult::not_found("cannot resolve '" + parts[i] + "' on a non-message");
     Message req = request;
     req.set("path", Value(parts[i]));
-    ResolveResult r = step(current.as_map(), req, options);
+    ResolveResult r = step(current.as_map(), req, final_step(options, i + 1 == parts.size()));
     if (!r.is_ok()) return r;
     current = std::move(r.value);
   }
@@ -223,17 +230,15 @@ ResolveResult Resolver::base_of(const PathStep& first, size_t depth, const Resol
 ResolveResult Resolver::resolve_steps(const PathList& path, size_t depth, const ResolveOptions& options) {
   if (depth > kMaxResolveDepth) return ResolveResult::error(400, "sub-paths nested too deeply");
   if (path.empty()) return ResolveResult::error(400, "empty path");
-  ResolveResult current = base_of(path.front(), depth, options);
+  ResolveResult current = base_of(path.front(), depth, final_step(options, path.size() == 1));
   if (!current.is_ok()) return current;
   for (size_t i = 1; i < path.size(); ++i) {
     const PathStep& s = path[i];
+    const ResolveOptions step_options = final_step(options, i + 1 == path.size());
     // A literal ID result followed by more steps is that message (spec §2.3 note).
     if (current.value.is_binary() && is_id_length(current.value.as_binary())) {
       std::optional<Value> loaded = load(current.value.as_binary());
       if (loaded) current.value = *loaded;
-    }
-    if (current.value.is_map() && current.value.as_map().contains("ao-result")) {
-      current.value = current.value.as_map().at("body");
     }
     if (!current.value.is_map()) {
       return ResolveResult::not_found("cannot resolve further: the previous step gave a " +
@@ -247,15 +252,14 @@ ResolveResult Resolver::resolve_steps(const PathList& path, size_t depth, const 
         if (!r.is_ok()) return r;
         std::string device;
         if (ResolveResult d = device_of(s, depth, options, device); !d.is_ok()) return d;
-        current = switch_device(std::move(base), device, req, options);
+        current = switch_device(std::move(base), device, req, step_options);
         if (!current.is_ok()) return current;
         continue;
       }
       case PathStep::Kind::kResolve: {
-        ResolveResult r = resolve_steps(*s.subpath, depth + 1, options);
+        ResolveResult r = resolve_steps(*s.subpath, depth + 1, final_step(options, false));
         if (!r.is_ok()) return r;
-        Value v = r.value;
-        if (v.is_map() && v.as_map().contains("ao-result")) v = v.as_map().at("body");
+        const Value& v = r.value;
         if (v.is_map()) {
           req = v.as_map();
         } else if (v.is_binary()) {
@@ -274,7 +278,7 @@ ResolveResult Resolver::resolve_steps(const PathList& path, size_t depth, const 
         break;
       }
     }
-    current = step(base, req, options);
+    current = step(base, req, step_options);
     if (!current.is_ok()) return current;
   }
   if (options.force_message) current.value = wrap_literal(std::move(current.value));

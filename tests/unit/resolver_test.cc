@@ -233,6 +233,21 @@ TEST_F(ResolverTest, CacheHitContinuesTheHashpathChain) {
   EXPECT_EQ(counting->calls, 2);
 }
 
+TEST_F(ResolverTest, OnlyTheFinalResultIsWrappedForHttp) {
+  // A message that happens to have `ao-result` keys is data mid-path, not a
+  // wrapped literal.
+  Message m{{"a", Message{{"ao-result", "body"}, {"body", "wrong"}, {"c", "right"}}}};
+  std::string id = store.put(m)[0];
+  ResolveOptions http{true, true, true};
+  auto r = resolver.resolve_path(parse_hyperpath("/" + id + "/a/c"), http);
+  ASSERT_TRUE(r.is_ok());
+  EXPECT_EQ(r.value.as_map().at("body"), Value("right"));
+  EXPECT_EQ(r.value.as_map().at("ao-result"), Value("body"));
+  // The wrapped final literal still carries the step's hashpath.
+  EXPECT_FALSE(hashpath_of(r.value.as_map()).empty());
+  EXPECT_NE(r.value.as_map().find("priv"), nullptr);
+}
+
 TEST_F(ResolverTest, StoredMessageByIdIsNotExecuted) {
   Message m{{"device", "test-device@1.0"}, {"k", "v"}};
   std::string id = store.put(m)[0];
