@@ -67,6 +67,7 @@ void serve(const ServeOptions& o) {
   auto state = std::make_shared<NodeState>(wallet, config);
   auto store = std::make_shared<SqliteStore>((data / "store.db").string());
   Node node(state, store, all_devices(state));
+  node.start();
 
   HttpServer::Options options;
   options.address = o.host;

@@ -61,18 +61,36 @@ void add_cors_headers(const HttpRequest& request, HttpResponse& response) {
   }
 }
 
-HttpResponse encode_response(const HttpRequest& request, const ResolveResult& result) {
+ReplyPreferences reply_preferences(const HttpRequest& request, const Message* request_message) {
+  auto from = [&](std::string_view name) -> std::optional<std::string> {
+    if (const std::string* h = request.header(name)) return *h;
+    if (request_message != nullptr) {
+      if (const Value* v = request_message->find(name)) {
+        if (v->is_binary()) return std::string(v->as_binary());
+        if (v->is_atom()) return v->as_atom();
+      }
+    }
+    return std::nullopt;
+  };
+  ReplyPreferences p;
+  if (auto required = from("require-codec")) {
+    p.codec = ascii_lowercase(*required);
+    p.required = true;
+  } else if (auto ac = from("accept-codec")) {
+    p.codec = ascii_lowercase(*ac);
+  } else if (const std::string* accept = request.header("accept")) {
+    p.codec = codec_from_accept(*accept);
+  }
+  if (auto bundle = from("accept-bundle")) p.accept_bundle = ascii_lowercase(*bundle) == "true";
+  return p;
+}
+
+HttpResponse encode_response(const HttpRequest& request, const ResolveResult& result,
+                             const ReplyPreferences& preferences) {
   Message message = result.value.is_map() ? result.value.as_map()
                                           : Message{{"ao-result", "body"}, {"body", result.value}};
-  std::string codec = "httpsig@1.0";
-  const std::string* required = request.header("require-codec");
-  if (required != nullptr) {
-    codec = ascii_lowercase(*required);
-  } else if (const std::string* ac = request.header("accept-codec")) {
-    codec = ascii_lowercase(*ac);
-  } else if (const std::string* accept = request.header("accept")) {
-    codec = codec_from_accept(*accept);
-  }
+  std::string codec = preferences.codec;
+  const bool required = preferences.required;
   HttpResponse out;
   std::string hashpath;
   if (const Value* p = message.find("priv"); p != nullptr && p->is_map()) {
@@ -88,7 +106,7 @@ HttpResponse encode_response(const HttpRequest& request, const ResolveResult& re
       out.headers.emplace_back("content-type", "application/ans104");
     } else if (codec == "httpsig@1.0") {
       out = encode_httpsig(message);
-    } else if (required != nullptr) {
+    } else if (required) {
       out = HttpResponse::text(406, "require-codec '" + codec + "' is not supported (httpsig@1.0, json@1.0, ans104@1.0)");
     } else {
       out = encode_httpsig(message);

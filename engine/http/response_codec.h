@@ -13,7 +13,21 @@
 
 namespace hashpath {
 
-HttpResponse encode_response(const HttpRequest& request, const ResolveResult& result);
+// How the client asked for the reply (spec §6.4), from the request's headers
+// and from the keys of the request message (aoconnect sends `accept-codec`
+// and `accept-bundle` as ANS-104 tags). A header wins over a key.
+struct ReplyPreferences {
+  std::string codec = "httpsig@1.0";
+  bool required = false;       // require-codec: an unsupported codec is a 406
+  bool accept_bundle = false;  // nested messages sent whole, not as links
+};
+ReplyPreferences reply_preferences(const HttpRequest& request, const Message* request_message);
+
+HttpResponse encode_response(const HttpRequest& request, const ResolveResult& result,
+                             const ReplyPreferences& preferences);
+inline HttpResponse encode_response(const HttpRequest& request, const ResolveResult& result) {
+  return encode_response(request, result, reply_preferences(request, nullptr));
+}
 
 // CORS headers added to every reply (and the whole reply to OPTIONS).
 void add_cors_headers(const HttpRequest& request, HttpResponse& response);

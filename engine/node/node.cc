@@ -6,6 +6,9 @@
 
 #include "engine/http/request_codec.h"
 #include "engine/http/response_codec.h"
+#include "engine/message/key.h"
+#include "engine/resolve/cache_control.h"
+#include "engine/resolve/hooks.h"
 #include "engine/resolve/hyperpath.h"
 
 namespace hashpath {
@@ -13,6 +16,49 @@ namespace hashpath {
 Node::Node(std::shared_ptr<NodeState> state, std::shared_ptr<Store> store, std::shared_ptr<DeviceRegistry> devices)
     : state_(std::move(state)), store_(std::move(store)), devices_(std::move(devices)),
       resolver_(*devices_, store_.get()) {}
+
+namespace {
+
+std::string reason_of(const ResolveResult& r) {
+  if (r.value.is_map()) {
+    if (const Value* b = r.value.as_map().find("body"); b != nullptr && b->is_binary()) {
+      return std::string(b->as_binary());
+    }
+  }
+  return status_name(r.status);
+}
+
+// The `body` of a hook's result, which must be a message.
+std::optional<Message> hook_body(const ResolveResult& r) {
+  if (const Value* b = r.value.as_map().find("body"); b != nullptr && b->is_map()) return b->as_map();
+  return std::nullopt;
+}
+
+// A client's `cache-control: only-if-cached` still applies although the
+// header is transport, not a message key (spec §5.4: the operator's
+// `always` does not define that flag).
+bool asks_only_if_cached(const HttpRequest& request) {
+  for (const auto& [k, v] : request.headers) {
+    if (ascii_lowercase(k) == "cache-control") {
+      Value directives(v);
+      if (parse_cache_control(&directives).only_if_cached.value_or(false)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void Node::start() {
+  Message config = state_->config();
+  std::optional<Value> handlers = hook_handlers(config, "start");
+  if (!handlers) return;
+  ResolveResult r = run_hook(resolver_, *handlers, "start", Message{{"body", Value(config)}});
+  if (!r.is_ok()) throw Error("the start hook failed: " + reason_of(r));
+  std::optional<Message> body = hook_body(r);
+  if (!body) throw Error("the start hook did not return a node message as its body");
+  state_->replace_config(std::move(*body));
+}
 
 HttpResponse Node::handle(const HttpRequest& request) {
   auto started = std::chrono::steady_clock::now();
@@ -55,9 +101,32 @@ HttpResponse Node::handle_resolution(const HttpRequest& request) {
       keep.remove("path");
       store_->put(keep);
     }
-    PathList path = parse_hyperpath(decoded.message);
-    ResolveResult result = resolver_.resolve_path(path, ResolveOptions{true, true, true});
-    return encode_response(request, result);
+    Message singleton = decoded.message;
+    const ReplyPreferences reply = reply_preferences(request, &singleton);
+    if (std::optional<Value> hook = hook_handlers(config, "request")) {
+      ResolveResult r = run_hook(resolver_, *hook, "request",
+                                 Message{{"request", Value(singleton)}, {"body", Value(singleton)}});
+      if (!r.is_ok()) return encode_response(request, r, reply);
+      std::optional<Message> body = hook_body(r);
+      if (!body) {
+        return encode_response(request, ResolveResult::error(400, "the request hook gave no request message"), reply);
+      }
+      singleton = std::move(*body);
+    }
+    PathList path = parse_hyperpath(singleton);
+    ResolveOptions options = ResolveOptions::http();
+    options.step_hook = hook_handlers(config, "step");
+    if (asks_only_if_cached(request)) options.cache_control.only_if_cached = true;
+    ResolveResult result = resolver_.resolve_path(path, options);
+    if (std::optional<Value> hook = hook_handlers(config, "response")) {
+      ResolveResult r = run_hook(resolver_, *hook, "response",
+                                 Message{{"request", Value(singleton)}, {"body", result.value}});
+      if (!r.is_ok()) return encode_response(request, r, reply);
+      if (const Value* body = r.value.as_map().find("body")) result.value = *body;
+    }
+    // accept-bundle: nested messages go whole, not as links to stored ones.
+    if (reply.accept_bundle && result.is_ok()) result.value = load_children(*store_, result.value);
+    return encode_response(request, result, reply);
   } catch (const RequestError& e) {
     response = HttpResponse::text(e.status(), e.what());
   } catch (const PathError& e) {

@@ -7,6 +7,12 @@
 //                    the request is a 4xx whose body says why. A signed
 //                    request message is stored, readable at /<id>.
 //
+// Hooks of the node message's `on` key (spec §6.3): `start` once, from
+// start(); `request` before the path is parsed (its body replaces the
+// request message: Hashpath hands hooks the request as one message, not
+// HyperBEAM's parsed list); `step` in every step; `response` before the
+// result is encoded. A hook's error is the response.
+//
 // One log line per request (spdlog, info level). Thread-safe.
 #pragma once
 
@@ -22,6 +28,10 @@ namespace hashpath {
 class Node {
  public:
   Node(std::shared_ptr<NodeState> state, std::shared_ptr<Store> store, std::shared_ptr<DeviceRegistry> devices);
+
+  // Runs the `start` hook, whose result's body becomes the node message.
+  // Throws Error with the hook's reason if it fails.
+  void start();
 
   HttpResponse handle(const HttpRequest& request);
 

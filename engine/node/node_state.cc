@@ -22,6 +22,11 @@ size_t NodeState::apply_update(const Message& changes) {
   return history_.size();
 }
 
+void NodeState::replace_config(Message config) {
+  std::lock_guard<std::mutex> lock(mu_);
+  config_ = std::move(config);
+}
+
 size_t NodeState::history_length() const {
   std::lock_guard<std::mutex> lock(mu_);
   return history_.size();

@@ -27,6 +27,9 @@ class NodeState {
   // Returns the new history length.
   size_t apply_update(const Message& changes);
   size_t history_length() const;
+  // Replaces the configuration at boot (the `start` hook's result); not an
+  // update, so not in the history.
+  void replace_config(Message config);
 
  private:
   Wallet wallet_;

@@ -60,6 +60,56 @@ const char* status_name(ResolveResult::Status status) {
   return "failure";
 }
 
+const char* key_route_name(KeyRoute route) {
+  switch (route) {
+    case KeyRoute::kFunction:
+      return "function";
+    case KeyRoute::kHandler:
+      return "handler";
+    case KeyRoute::kDefault:
+      return "default";
+    case KeyRoute::kMessageDevice:
+      return "message-device";
+  }
+  return "function";
+}
+
+namespace {
+bool contains_normalized(const std::vector<std::string>& keys, std::string_view key) {
+  std::string k = normalize_key(key);
+  for (const auto& e : keys) {
+    if (normalize_key(e) == k) return true;
+  }
+  return false;
+}
+}  // namespace
+
+bool is_exported(const DeviceInfo& info, std::string_view key) {
+  if (normalize_key(key) == "info") return true;
+  if (contains_normalized(info.excludes, key)) return false;
+  if (info.exports) return contains_normalized(*info.exports, key);
+  return true;
+}
+
+KeyLookup lookup_key(const DeviceRegistry& registry, std::shared_ptr<Device> device, std::string_view key) {
+  // A chain of `default` devices is followed a bounded number of times.
+  for (int hops = 0; hops < 8 && device != nullptr; ++hops) {
+    if (device == registry.message_device()) return {device, KeyRoute::kFunction};
+    DeviceInfo info = device->info();
+    bool exported = is_exported(info, key);
+    if (!exported) break;
+    if (info.handler) {
+      if (contains_normalized(info.handler_excludes, key)) break;
+      return {device, KeyRoute::kHandler};
+    }
+    if (device->handles(key)) return {device, KeyRoute::kFunction};
+    if (info.default_function) return {device, KeyRoute::kDefault};
+    if (info.default_device.empty()) break;
+    device = registry.find(info.default_device);
+  }
+  return {registry.message_device(), KeyRoute::kMessageDevice};
+}
+
 DeviceRegistry::DeviceRegistry() : message_(std::make_shared<MessageDevice>()) { add(message_); }
 
 void DeviceRegistry::add(std::shared_ptr<Device> device) {

@@ -1,17 +1,21 @@
 // Devices: the code that gives a message's keys their meaning
 // (spec/resolution-and-http.md §2.4, §2.5).
 //
-// A device is named `name@version`. It answers some keys itself
-// (`handles`); every other key falls through to the default device,
-// `message@1.0`, which reads the key from the message. Devices register
-// themselves in a DeviceRegistry; the engine knows only `message@1.0`.
+// A device is named `name@version`. It answers some keys itself: its own
+// functions (`handles`), or every exported key through a handler or a
+// default function declared in its `info()`. Every other key falls through
+// to the default device, `message@1.0`, which reads the key from the
+// message. Devices register themselves in a DeviceRegistry; the engine
+// knows only `message@1.0`.
 #pragma once
 
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/message/message.h"
 
@@ -37,13 +41,36 @@ struct ResolveResult {
 
 const char* status_name(ResolveResult::Status status);
 
+// A device's `info` (spec §2.5): which keys are device keys and how the
+// ones without a function of their own are answered.
+struct DeviceInfo {
+  // Only these keys are device keys (compared normalised); absent: every key.
+  std::optional<std::vector<std::string>> exports;
+  // Keys that are never device keys, even when exported. Checked first.
+  std::vector<std::string> excludes;
+  // call() answers every exported key (before the device's own functions),
+  // except the keys in handler_excludes, which go to message@1.0.
+  bool handler = false;
+  std::vector<std::string> handler_excludes;
+  // call() answers exported keys for which the device has no function.
+  bool default_function = false;
+  // Or: exported keys without a function are looked up on this device.
+  std::string default_device;
+};
+
+// How a key reached the code that answered it (stage 5); the log records it.
+enum class KeyRoute { kFunction, kHandler, kDefault, kMessageDevice };
+const char* key_route_name(KeyRoute route);
+
 class Device {
  public:
   virtual ~Device() = default;
   virtual std::string_view name() const = 0;
   // True if this device answers `key` itself (keys are not lowercased:
   // HyperBEAM matches device functions case-sensitively).
+  // It has a function named `key`.
   virtual bool handles(std::string_view key) const = 0;
+  virtual DeviceInfo info() const { return {}; }
   virtual ResolveResult call(std::string_view key, const Message& base, const Message& request,
                              Resolver& resolver) = 0;
   // True if `key`'s result depends only on the base and the request, so it
@@ -51,6 +78,19 @@ class Device {
   // outside world answer false (the default).
   virtual bool cacheable(std::string_view /*key*/) const { return false; }
 };
+
+class DeviceRegistry;
+
+// Which device answers `key` on a message whose device is `device`, and by
+// which route (spec §2.5, message_to_fun). Never null: message@1.0 is the
+// last resort.
+struct KeyLookup {
+  std::shared_ptr<Device> device;
+  KeyRoute route;
+};
+KeyLookup lookup_key(const DeviceRegistry& registry, std::shared_ptr<Device> device, std::string_view key);
+// exports/excludes of `info` admit `key` (`info` is always exported).
+bool is_exported(const DeviceInfo& info, std::string_view key);
 
 class DeviceRegistry {
  public:

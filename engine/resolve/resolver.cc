@@ -2,6 +2,7 @@
 
 #include "engine/codec/message_id.h"
 #include "engine/message/key.h"
+#include "engine/resolve/hooks.h"
 #include "engine/resolve/message_device.h"
 
 namespace hashpath {
@@ -56,6 +57,14 @@ Value wrap_literal(Value v) {
 
 }  // namespace
 
+ResolveOptions ResolveOptions::http() {
+  ResolveOptions o;
+  o.force_message = true;
+  o.cache_control.store = true;
+  o.cache_control.lookup = true;
+  return o;
+}
+
 std::string hashpath_of(const Message& m) {
   if (const Value* p = m.find("priv"); p != nullptr && p->is_map()) {
     if (const Value* hp = p->as_map().find("hashpath"); hp != nullptr && hp->is_binary()) {
@@ -90,7 +99,7 @@ ResolveResult Resolver::step(const Message& base, const Message& request, const 
   if (device == nullptr) {
     return ResolveResult::error(400, "device '" + device_name + "' is not loaded on this node");
   }
-  if (!device->handles(key)) device = devices_.message_device();
+  KeyLookup lookup = lookup_key(devices_, std::move(device), key);
 
   // The hashpath this step's result will carry; it also names the result in
   // the cache. Computed only when one of the two needs it: it costs the
@@ -103,19 +112,36 @@ ResolveResult Resolver::step(const Message& base, const Message& request, const 
     }
     return hashpath;
   };
-  bool cacheable = options.use_cache && store_ != nullptr && device->cacheable(key);
+  auto observe = [&](const ResolveResult& result, bool cache_hit) {
+    if (!observer_) return;
+    StepRecord record{base, request, std::string(lookup.device->name()), key, lookup.route, result,
+                      result.is_ok() && result.value.is_map() && options.update_hashpath ? hashpath : std::string(),
+                      cache_hit};
+    observer_(record);
+  };
+
+  const bool cacheable = store_ != nullptr && lookup.device->cacheable(key);
   if (cacheable) {
-    compute_hashpath();
-    if (std::optional<Value> hit = store_->get("result/" + hashpath); hit && hit->is_map()) {
-      ResolveResult result = ResolveResult::ok(options.update_hashpath ? with_hashpath(*hit, hashpath) : *hit);
-      if (observer_) observer_(StepRecord{base, request, std::string(device->name()), key, result, hashpath, true});
-      return result;
+    CacheSettings lookup_settings = derive_cache_settings(
+        {cache_control_of(&request), cache_control_of(&base), options.cache_control}, false);
+    if (lookup_settings.lookup) {
+      compute_hashpath();
+      if (std::optional<Value> hit = get_full(*store_, "result/" + hashpath); hit && hit->is_map()) {
+        ResolveResult result = ResolveResult::ok(options.update_hashpath ? with_hashpath(*hit, hashpath) : *hit);
+        observe(result, true);
+        return result;
+      }
+      if (lookup_settings.only_if_cached) {
+        ResolveResult miss = ResolveResult::error(504, "no cached result for this request (only-if-cached)");
+        observe(miss, false);
+        return miss;
+      }
     }
   }
 
   ResolveResult result;
   try {
-    result = device->call(key, base, request, *this);
+    result = lookup.device->call(key, base, request, *this);
   } catch (const Error& e) {
     result = ResolveResult::error(400, e.what());
   } catch (const std::exception& e) {
@@ -124,25 +150,70 @@ ResolveResult Resolver::step(const Message& base, const Message& request, const 
   }
   if (options.force_message && result.is_ok()) result.value = wrap_literal(std::move(result.value));
 
-  StepRecord record;
+  if (options.step_hook) result = run_step_hook(base, request, std::move(result), options);
+
   if (cacheable && result.is_ok() && result.value.is_map()) {
-    Message stored = result.value.as_map();
-    stored.remove("priv");
-    store_->alias("result/" + hashpath, store_->put(stored).front());
+    const Message* result_message = &result.value.as_map();
+    CacheSettings store_settings = derive_cache_settings(
+        {cache_control_of(&request), cache_control_of(result_message), options.cache_control},
+        !options.update_hashpath);
+    if (store_settings.store) {
+      Message stored = *result_message;
+      stored.remove("priv");
+      store_->alias("result/" + compute_hashpath(), store_->put(stored).front());
+    }
   }
   if (result.is_ok() && result.value.is_map() && options.update_hashpath) {
-    record.hashpath = compute_hashpath();
-    result.value = with_hashpath(std::move(result.value), record.hashpath);
+    result.value = with_hashpath(std::move(result.value), compute_hashpath());
   }
-  if (observer_) {
-    record.base = base;
-    record.request = request;
-    record.device = std::string(device->name());
-    record.key = key;
-    record.result = result;
-    observer_(record);
+  observe(result, false);
+  return result;
+}
+
+// Stage 7: the step hook sees {base, request, status, body} and may replace
+// the status and body. It is not installed while it runs.
+ResolveResult Resolver::run_step_hook(const Message& base, const Message& request, ResolveResult result,
+                                      const ResolveOptions& options) {
+  Message payload{{"base", Value(base)},
+                  {"request", Value(request)},
+                  {"status", Value(std::string(status_name(result.status)))},
+                  {"body", result.value}};
+  ResolveResult hooked = run_hook(*this, *options.step_hook, "step", std::move(payload));
+  if (!hooked.is_ok()) return hooked;
+  const Message& out = hooked.value.as_map();
+  if (const Value* body = out.find("body")) result.value = *body;
+  if (const Value* status = out.find("status"); status != nullptr && status->is_binary()) {
+    for (auto s : {ResolveResult::Status::kOk, ResolveResult::Status::kError, ResolveResult::Status::kNotFound,
+                   ResolveResult::Status::kCreated, ResolveResult::Status::kFailure,
+                   ResolveResult::Status::kUnavailable}) {
+      if (status->as_binary() == status_name(s)) result.status = s;
+    }
   }
   return result;
+}
+
+ResolveResult Resolver::set_path(const Message& base, std::string_view path, Value value) {
+  std::vector<std::string> parts = split_path_segments(path);
+  if (parts.empty()) return ResolveResult::error(400, "set needs a key");
+  if (parts.size() > kMaxNestingDepth) return ResolveResult::error(400, "set path nested too deeply");
+  ResolveOptions internal;
+  internal.update_hashpath = false;
+  std::function<ResolveResult(const Message&, size_t, Value)> set_at = [&](const Message& m, size_t i,
+                                                                           Value v) -> ResolveResult {
+    if (i + 1 < parts.size()) {
+      Message child;
+      if (const Value* c = m.find(parts[i]); c != nullptr && c->is_map()) child = c->as_map();
+      ResolveResult inner = set_at(child, i + 1, std::move(v));
+      if (!inner.is_ok()) return inner;
+      v = std::move(inner.value);
+    }
+    // The child was rebuilt whole, so it replaces the old one rather than
+    // merging into it (a removed key must stay removed).
+    Message without = m;
+    if (i + 1 < parts.size()) without.remove(parts[i]);
+    return step(without, Message{{"path", "set"}, {parts[i], std::move(v)}}, internal);
+  };
+  return set_at(base, 0, std::move(value));
 }
 
 ResolveResult Resolver::resolve(const Message& base, const Message& request, const ResolveOptions& options) {
@@ -183,7 +254,9 @@ ResolveResult Resolver::request_of(const PathStep& step, size_t depth, const Res
                                    Message& out) {
   out = step.message;
   for (const auto& [key, sub] : step.subpaths) {
-    ResolveResult r = resolve_steps(*sub, depth + 1, ResolveOptions{false, options.update_hashpath, options.use_cache});
+    ResolveOptions sub_options = options;
+    sub_options.force_message = false;
+    ResolveResult r = resolve_steps(*sub, depth + 1, sub_options);
     if (!r.is_ok()) return r;
     out.set(key, r.value);
   }

@@ -10,8 +10,10 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
+#include "engine/resolve/cache_control.h"
 #include "engine/resolve/device.h"
 #include "engine/resolve/hyperpath.h"
 #include "engine/store/store.h"
@@ -23,6 +25,7 @@ struct StepRecord {
   Message request;
   std::string device;
   std::string key;
+  KeyRoute route = KeyRoute::kFunction;
   ResolveResult result;
   std::string hashpath;  // of the result, empty if it has none
   bool cache_hit = false;
@@ -33,8 +36,14 @@ struct ResolveOptions {
   bool force_message = false;
   // Extend priv/hashpath on successful steps (internal calls such as `set` do not).
   bool update_hashpath = true;
-  // Serve and store cacheable results by hashpath (HTTP requests do).
-  bool use_cache = false;
+  // The node's cache-control directives, the highest-precedence source
+  // (spec §5.4). HTTP requests use `always`: cacheable results are served
+  // from and stored by hashpath.
+  CacheDirectives cache_control;
+  // The `on.step` handlers (spec §2.3 stage 7), if any are installed.
+  std::optional<Value> step_hook;
+
+  static ResolveOptions http();
 };
 
 class Resolver {
@@ -49,6 +58,10 @@ class Resolver {
   // Exactly one step: the first part of request.path.
   ResolveResult step(const Message& base, const Message& request, const ResolveOptions& options = {});
 
+  // set(base, path, value) as HyperBEAM's deep set (spec §2.9): each
+  // message along `path` (a/b/c) is changed by its own device's `set`.
+  ResolveResult set_path(const Message& base, std::string_view path, Value value);
+
   // A message or binary by ID, from the store; nullopt if absent.
   std::optional<Value> load(std::string_view id);
   Store* store() const { return store_; }
@@ -61,6 +74,8 @@ class Resolver {
   ResolveResult device_of(const PathStep& step, size_t depth, const ResolveOptions& options,
                           std::string& device);
   ResolveResult request_of(const PathStep& step, size_t depth, const ResolveOptions& options, Message& out);
+  ResolveResult run_step_hook(const Message& base, const Message& request, ResolveResult result,
+                              const ResolveOptions& options);
   ResolveResult switch_device(Message base, const std::string& device, const Message& request,
                               const ResolveOptions& options);
 

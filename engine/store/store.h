@@ -45,4 +45,12 @@ class Store {
   virtual void alias(std::string_view name, std::string_view id) = 0;
 };
 
+// `value` with every link replaced by the stored message or binary it names
+// (children of stored messages are links), recursively, as far as
+// kMaxNestingDepth. A link whose target is not stored stays a link.
+Value load_children(Store& store, const Value& value);
+
+// The message or binary stored under `id` with its children loaded.
+std::optional<Value> get_full(Store& store, std::string_view id);
+
 }  // namespace hashpath

@@ -212,6 +212,22 @@ TEST_F(NodeFixture, MessagesById) {
   EXPECT_EQ(request("GET", "/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").status, 404);
 }
 
+TEST_F(NodeFixture, AcceptBundleSendsChildrenWhole) {
+  Message child{{"inner-key", "inner-value"}};
+  std::string id = store->put(Message{{"outer", "o"}, {"child", child}})[0];
+  std::string child_id = message_id(Value(child), IdScope::kAll);
+  Reply linked = request("GET", "/" + id, {{"accept-codec", "json@1.0"}});
+  ASSERT_EQ(linked.status, 200) << linked.body;
+  EXPECT_NE(linked.body.find(child_id), std::string::npos) << linked.body;
+  EXPECT_EQ(linked.body.find("inner-value"), std::string::npos) << linked.body;
+  Reply bundled = request("GET", "/" + id, {{"accept-codec", "json@1.0"}, {"accept-bundle", "true"}});
+  ASSERT_EQ(bundled.status, 200) << bundled.body;
+  EXPECT_NE(bundled.body.find("inner-value"), std::string::npos) << bundled.body;
+  // Over httpsig the bundled child is a part of the multipart body.
+  Reply parts = request("GET", "/" + id, {{"accept-bundle", "true"}});
+  EXPECT_NE(parts.body.find("inner-value"), std::string::npos) << parts.body;
+}
+
 TEST_F(NodeFixture, TransportHeadersDoNotChangeTheHashpath) {
   // DESIGN.md §6.1: HyperBEAM folds every header into the request message,
   // so the same request from two clients gets two hashpaths.
@@ -254,6 +270,30 @@ TEST_F(NodeFixture, CurlSpeaksToTheNode) {
   EXPECT_EQ(code.out, "400");
 }
 
+// Handlers for the hook cases of §8.6: `request` adds `added`, `halt`
+// refuses with "Bad", `response` marks the body, `start` adds a key to the
+// node message. Each counts its calls.
+class HookDevice : public Device {
+ public:
+  std::string_view name() const override { return "hook-test@1.0"; }
+  bool handles(std::string_view key) const override {
+    return key == "request" || key == "halt" || key == "response" || key == "start" || key == "observe";
+  }
+  ResolveResult call(std::string_view key, const Message&, const Message& req, Resolver&) override {
+    ++calls[std::string(key)];
+    if (key == "observe") return ResolveResult::ok(Value(req));
+    if (key == "halt") return ResolveResult::error(400, "Bad");
+    Message out = req;
+    Message body = req.at("body").is_map() ? req.at("body").as_map() : Message{};
+    if (key == "request") body.set("added", "value");
+    if (key == "start") body.set("test-success", Value::boolean(true));
+    if (key == "response" && req.at("body").is_map()) body.set("x-hooked", "yes");
+    if (key != "response" || req.at("body").is_map()) out.set("body", Value(body));
+    return ResolveResult::ok(Value(std::move(out)));
+  }
+  std::map<std::string, int> calls;
+};
+
 // spec §8.6 node-message cases, through Node::handle without the network.
 class NodeMessageCases : public ::testing::Test {
  protected:
@@ -261,6 +301,7 @@ class NodeMessageCases : public ::testing::Test {
     state = std::make_shared<NodeState>(node_wallet, std::move(config));
     auto devices = std::make_shared<DeviceRegistry>();
     devices->add(std::make_shared<MetaDevice>(state));
+    devices->add(hooks);
     return Node(state, std::make_shared<SqliteStore>(":memory:"), devices);
   }
   static HttpRequest post(const std::string& target, const HttpMessage& http) {
@@ -275,6 +316,7 @@ class NodeMessageCases : public ::testing::Test {
     add_wire_signatures(http, tabm, Message{{c.id, c.message}});
     return http;
   }
+  std::shared_ptr<HookDevice> hooks = std::make_shared<HookDevice>();
   Wallet node_wallet = Wallet::from_jwk(testing::read_shared("interop/keys/key-2.json"));
   Wallet client = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
   std::shared_ptr<NodeState> state;
@@ -309,6 +351,55 @@ TEST_F(NodeMessageCases, ClaimAnUnclaimedNode) {
   // Now that it is claimed, the node's own key is no longer the operator.
   HttpResponse other = node.handle(post("/~meta@1.0/info", signed_by(Message{{"note", "theirs"}}, node_wallet)));
   EXPECT_EQ(other.status, 400);
+}
+
+Message handler(const char* path) { return Message{{"device", "hook-test@1.0"}, {"path", path}}; }
+
+TEST_F(NodeMessageCases, RequestAndResponseHooksAreCalled) {
+  Node node = make_node(Message{{"on", Message{{"request", handler("request")}, {"response", handler("response")}}}});
+  HttpResponse r = node.handle(HttpRequest{"GET", "/~meta@1.0/info", {}, "", ""});
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(hooks->calls["request"], 1);
+  EXPECT_EQ(hooks->calls["response"], 1);
+  ASSERT_NE(r.header("x-hooked"), nullptr);
+  EXPECT_EQ(*r.header("x-hooked"), "yes");
+}
+
+TEST_F(NodeMessageCases, RequestHookCanHaltTheRequest) {
+  Node node = make_node(Message{{"on", Message{{"request", handler("halt")}}}});
+  HttpResponse r = node.handle(HttpRequest{"GET", "/~meta@1.0/info", {}, "", ""});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("Bad"), std::string::npos) << r.body;
+}
+
+TEST_F(NodeMessageCases, RequestHookCanModifyTheRequest) {
+  Node node = make_node(Message{{"on", Message{{"request", handler("request")}}}});
+  HttpResponse r = node.handle(HttpRequest{"GET", "/added", {}, "", ""});
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, "value");
+  // Without the hook the key does not exist.
+  Node plain = make_node(Message{});
+  EXPECT_EQ(plain.handle(HttpRequest{"GET", "/added", {}, "", ""}).status, 404);
+}
+
+TEST_F(NodeMessageCases, StartHookSetsNodeOptions) {
+  Node node = make_node(Message{{"on", Message{{"start", handler("start")}}}});
+  node.start();
+  EXPECT_EQ(hooks->calls["start"], 1);
+  HttpResponse r = node.handle(HttpRequest{"GET", "/~meta@1.0/info/test-success", {}, "", ""});
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, "true");
+  // A failing start hook stops the node from starting, with the reason.
+  Node broken = make_node(Message{{"on", Message{{"start", handler("halt")}}}});
+  EXPECT_THROW(broken.start(), Error);
+}
+
+TEST_F(NodeMessageCases, StepHookRunsForEveryStep) {
+  Node node = make_node(Message{{"on", Message{{"step", Message{{"device", "hook-test@1.0"}, {"path", "observe"}}}}}});
+  HttpResponse r = node.handle(HttpRequest{"GET", "/~meta@1.0/info/address", {}, "", ""});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, node_wallet.address());
+  EXPECT_EQ(hooks->calls["observe"], 2);  // two steps: info, address
 }
 
 }  // namespace

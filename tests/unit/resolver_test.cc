@@ -204,7 +204,8 @@ class CountingDevice : public Device {
 TEST_F(ResolverTest, CacheHitContinuesTheHashpathChain) {
   auto counting = std::make_shared<CountingDevice>();
   registry.add(counting);
-  ResolveOptions cached{false, true, true};
+  ResolveOptions cached = ResolveOptions::http();
+  cached.force_message = false;
   PathList path = parse_hyperpath("/~counting@1.0/compute/computed");
   std::vector<bool> hits;
   resolver.set_step_observer([&](const StepRecord& s) {
@@ -238,7 +239,7 @@ TEST_F(ResolverTest, OnlyTheFinalResultIsWrappedForHttp) {
   // wrapped literal.
   Message m{{"a", Message{{"ao-result", "body"}, {"body", "wrong"}, {"c", "right"}}}};
   std::string id = store.put(m)[0];
-  ResolveOptions http{true, true, true};
+  ResolveOptions http = ResolveOptions::http();
   auto r = resolver.resolve_path(parse_hyperpath("/" + id + "/a/c"), http);
   ASSERT_TRUE(r.is_ok());
   EXPECT_EQ(r.value.as_map().at("body"), Value("right"));
