@@ -7,15 +7,6 @@
 namespace hashpath {
 namespace {
 
-Message without_private(const Message& m) {
-  Message out;
-  for (const auto& [k, v] : m) {
-    if (is_private_key(k)) continue;
-    out.set(k, v.is_map() ? Value(without_private(v.as_map())) : v);
-  }
-  return out;
-}
-
 std::string text_of(const Message& m, std::string_view key) {
   const Value* v = m.find(key);
   return v != nullptr && v->is_binary() ? std::string(v->as_binary())
@@ -30,9 +21,7 @@ ResolveResult MetaDevice::call(std::string_view key, const Message&, const Messa
     return ResolveResult::ok(Value(Message{{"node", "Hashpath"}, {"version", Value(std::string(kVersion))}}));
   }
   if (text_of(request, "method") == "POST") return update(request);
-  Message info = without_private(node_->config());
-  info.set("address", Value(node_->address()));
-  return ResolveResult::ok(Value(std::move(info)));
+  return ResolveResult::ok(Value(node_->public_config()));
 }
 
 ResolveResult MetaDevice::update(const Message& request) {

@@ -1,5 +1,7 @@
 #include "engine/node/node_state.h"
 
+#include "engine/message/key.h"
+
 namespace hashpath {
 
 NodeState::NodeState(Wallet wallet, Message config) : wallet_(std::move(wallet)), config_(std::move(config)) {}
@@ -7,6 +9,27 @@ NodeState::NodeState(Wallet wallet, Message config) : wallet_(std::move(wallet))
 Message NodeState::config() const {
   std::lock_guard<std::mutex> lock(mu_);
   return config_;
+}
+
+namespace {
+Message without_private(const Message& m) {
+  Message out;
+  for (const auto& [k, v] : m) {
+    if (is_private_key(k)) continue;
+    out.set(k, v.is_map() ? Value(without_private(v.as_map())) : v);
+  }
+  return out;
+}
+}  // namespace
+
+Message NodeState::public_config() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!public_config_) {
+    Message info = without_private(config_);
+    info.set("address", Value(wallet_.address()));
+    public_config_ = std::move(info);
+  }
+  return *public_config_;
 }
 
 std::string NodeState::operator_address() const {
@@ -18,6 +41,7 @@ std::string NodeState::operator_address() const {
 size_t NodeState::apply_update(const Message& changes) {
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [k, v] : changes) config_.set(k, v);
+  public_config_.reset();
   history_.push_back(changes);
   return history_.size();
 }
@@ -25,6 +49,7 @@ size_t NodeState::apply_update(const Message& changes) {
 void NodeState::replace_config(Message config) {
   std::lock_guard<std::mutex> lock(mu_);
   config_ = std::move(config);
+  public_config_.reset();
 }
 
 size_t NodeState::history_length() const {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,10 @@ class NodeState {
   std::string address() const { return wallet_.address(); }
 
   Message config() const;                  // a snapshot
+  // The node message as anyone may see it: without private keys, with
+  // `address`. Built once per configuration change, so its IDs are
+  // computed once too.
+  Message public_config() const;
   // Who may change the configuration: `operator`, default the node address;
   // "unclaimed" means anyone.
   std::string operator_address() const;
@@ -35,6 +40,7 @@ class NodeState {
   Wallet wallet_;
   mutable std::mutex mu_;
   Message config_;
+  mutable std::optional<Message> public_config_;  // cleared on every change
   std::vector<Message> history_;
 };
 
