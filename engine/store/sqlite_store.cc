@@ -7,6 +7,7 @@
 #include "engine/crypto/base64.h"
 #include "engine/crypto/hash.h"
 #include "engine/store/message_record.h"
+#include "engine/store/sqlite_statement.h"
 
 namespace hashpath {
 namespace {
@@ -14,44 +15,7 @@ namespace {
 constexpr int kKindMessage = 0;
 constexpr int kKindBinary = 1;
 
-// A prepared statement that finalises itself.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
-      throw StoreError(std::string("sqlite: ") + sqlite3_errmsg(db) + " in: " + sql);
-    }
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement& bind(int i, std::string_view blob) {
-    sqlite3_bind_blob(stmt_, i, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& bind_text(int i, std::string_view text) {
-    sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& bind_int(int i, int v) {
-    sqlite3_bind_int(stmt_, i, v);
-    return *this;
-  }
-  bool step() {
-    int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw StoreError(std::string("sqlite: ") + sqlite3_errmsg(db_));
-  }
-  std::string column_blob(int i) {
-    const void* p = sqlite3_column_blob(stmt_, i);
-    int n = sqlite3_column_bytes(stmt_, i);
-    return p == nullptr ? std::string() : std::string(static_cast<const char*>(p), static_cast<size_t>(n));
-  }
-  int column_int(int i) { return sqlite3_column_int(stmt_, i); }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
+using Statement = SqliteStatement;
 
 }  // namespace
 
@@ -172,7 +136,7 @@ std::optional<Value> SqliteStore::get(std::string_view id) {
   Statement s(db_, "SELECT r.kind, r.bytes FROM ids i JOIN records r ON r.hash = i.hash WHERE i.id = ?");
   s.bind_text(1, id);
   if (!s.step()) return std::nullopt;
-  int kind = s.column_int(0);
+  int kind = static_cast<int>(s.column_int(0));
   std::string bytes = s.column_blob(1);
   Value v = kind == kKindBinary ? Value(std::move(bytes)) : structured_from_tabm(decode_record(bytes));
   remember(key, v);

@@ -1,0 +1,115 @@
+// The hashpath log: append-only, Merkle-hashed, signed (DESIGN.md §4,
+// docs/log-format.md).
+//
+// Promises:
+// * append() gives entries gap-free sequence numbers from 0 and adds them to
+//   the in-memory tree; commit_through(seq) returns once every entry up to
+//   seq is in the database (group commit: concurrent callers share one
+//   transaction). Callers commit before they answer, so an entry whose
+//   response was sent survives a crash of the process.
+// * Checkpoints cover committed entries only. One is signed when
+//   `checkpoint_every` entries have been committed since the last, every
+//   `checkpoint_interval_ms` while the log grows (on a background thread,
+//   never on the request path), and on demand. Before signing, the entries
+//   are forced to disk.
+// * The log never signs a checkpoint inconsistent with one it signed
+//   before: at open, the tree rebuilt from the stored leaves must match the
+//   latest stored checkpoint (size and root), or the log refuses to open;
+//   checkpoint sizes only grow.
+// * Proofs and tiles are served for committed sizes only.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/crypto/wallet.h"
+#include "engine/log/checkpoint.h"
+#include "engine/log/log_database.h"
+#include "engine/log/log_entry.h"
+#include "engine/log/merkle.h"
+
+namespace hashpath {
+
+class LogError : public Error {
+ public:
+  using Error::Error;
+};
+
+struct LogOptions {
+  uint64_t checkpoint_every = 1000;       // entries; 0: never by count
+  uint64_t checkpoint_interval_ms = 1000;  // 0: never by time
+  bool receipts = false;                  // sign every entry's leaf hash
+  LogSync sync = LogSync::kNormal;
+};
+
+class HashpathLog {
+ public:
+  // Opens or creates the log at `path` (":memory:" for tests).
+  HashpathLog(const std::string& path, Wallet wallet, LogOptions options = {});
+  ~HashpathLog();  // commits what is pending, stops the signer
+  HashpathLog(const HashpathLog&) = delete;
+  HashpathLog& operator=(const HashpathLog&) = delete;
+
+  // Sets entry.seq and appends; returns the seq.
+  uint64_t append(LogEntry entry);
+  void commit_through(uint64_t seq);
+  void commit();  // everything appended so far
+
+  // Signs a checkpoint of the committed log now (unless the latest already
+  // covers it) and returns the latest checkpoint.
+  SignedNote checkpoint_now();
+  std::optional<SignedNote> latest_checkpoint();
+  std::vector<SignedNote> checkpoints();
+
+  uint64_t size() const;            // appended
+  uint64_t committed_size() const;  // durable
+
+  std::optional<StoredEntry> entry(uint64_t seq);                 // committed entries
+  std::vector<StoredEntry> entries(uint64_t from, uint64_t to);  // [from, to), committed
+
+  // Over the committed tree; LogError for a size past it or a bad index.
+  MerkleHash root(uint64_t size) const;
+  std::vector<MerkleHash> inclusion_proof(uint64_t seq, uint64_t size) const;
+  std::vector<MerkleHash> consistency_proof(uint64_t first, uint64_t second) const;
+  // C2SP tlog-tiles: `width` hashes of tile (level, index), concatenated;
+  // nullopt if the committed tree does not have them yet.
+  std::optional<std::string> tile(unsigned level, uint64_t index, unsigned width) const;
+  // An entry bundle: `width` entries from index*256, each prefixed by its
+  // length as a big-endian uint16.
+  std::optional<std::string> entry_bundle(uint64_t index, unsigned width);
+
+  const std::string& origin() const { return origin_; }
+  NoteVerifier verifier() const { return NoteVerifier::of(wallet_, origin_); }
+  const LogOptions& options() const { return options_; }
+
+ private:
+  void load();
+  void signer_loop();
+  std::optional<SignedNote> sign_committed();  // under no lock
+
+  Wallet wallet_;
+  LogOptions options_;
+  std::string origin_;
+
+  mutable std::mutex mu_;  // tree_, pending_, sizes, checkpoint state
+  std::condition_variable signer_wake_;
+  MerkleTree tree_;
+  std::vector<StoredEntry> pending_;
+  uint64_t committed_ = 0;
+  uint64_t checkpointed_ = 0;  // size of the latest signed checkpoint
+  std::optional<SignedNote> latest_;
+  bool stopping_ = false;
+
+  std::mutex db_mu_;  // the database connection; taken before mu_ when both are held
+  std::unique_ptr<LogDatabase> db_;
+  std::mutex sign_mu_;  // one signer at a time, so checkpoint sizes only grow
+  std::thread signer_;
+};
+
+}  // namespace hashpath

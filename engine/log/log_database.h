@@ -1,0 +1,64 @@
+// Where the hashpath log is kept: one SQLite file (log.db) in the data
+// directory, WAL mode (docs/log-format.md §6).
+//
+//   entries(seq INTEGER PRIMARY KEY, entry BLOB, leaf BLOB, receipt BLOB)
+//   checkpoints(size INTEGER PRIMARY KEY, note TEXT)
+//
+// Entries are written in batches, one transaction each; a committed batch
+// survives a crash of the process in every synchronous mode (see the
+// format document for power loss). Not thread-safe: HashpathLog serialises
+// access.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace hashpath {
+
+enum class LogSync { kOff, kNormal, kFull };
+
+struct StoredEntry {
+  uint64_t seq = 0;
+  std::string entry;    // canonical CBOR
+  std::string leaf;     // 32 bytes
+  std::string receipt;  // empty when receipts are off
+};
+
+class LogDatabase {
+ public:
+  LogDatabase(const std::string& path, LogSync sync);  // StoreError on failure
+  ~LogDatabase();
+  LogDatabase(const LogDatabase&) = delete;
+  LogDatabase& operator=(const LogDatabase&) = delete;
+
+  void append(const std::vector<StoredEntry>& batch);  // one transaction
+  std::optional<StoredEntry> entry(uint64_t seq);
+  std::vector<StoredEntry> entries(uint64_t from, uint64_t to);  // [from, to)
+  // Every stored entry's seq and leaf hash, in seq order (gaps are the
+  // caller's to report).
+  void for_each_leaf(const std::function<void(uint64_t seq, const std::string& leaf)>& visit);
+  // Every stored entry in seq order.
+  void for_each_entry(const std::function<void(const StoredEntry&)>& visit);
+  uint64_t entry_count();
+
+  void put_checkpoint(uint64_t size, const std::string& note);
+  std::optional<std::string> latest_checkpoint();
+  std::vector<std::pair<uint64_t, std::string>> checkpoints();
+
+  // Forces the WAL to disk and into the database (used before a checkpoint
+  // is signed, so a signed size is never lost to power failure).
+  void sync_to_disk();
+
+  sqlite3* handle() { return db_; }
+
+ private:
+  void exec(const char* sql);
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace hashpath

@@ -1,0 +1,166 @@
+#include "engine/log/log_entry.h"
+
+#include <cbor.h>
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+
+#include "engine/crypto/base64.h"
+
+namespace hashpath {
+namespace {
+
+// Appends one CBOR header (major type + argument) in its shortest form.
+using Encoder = size_t (*)(size_t, unsigned char*, size_t);
+
+void put_header(std::string& out, Encoder enc, size_t n) {
+  unsigned char buf[9];
+  size_t len = enc(n, buf, sizeof buf);
+  out.append(reinterpret_cast<const char*>(buf), len);
+}
+
+std::string cbor_uint(uint64_t v) {
+  unsigned char buf[9];
+  size_t len = cbor_encode_uint(v, buf, sizeof buf);
+  return std::string(reinterpret_cast<const char*>(buf), len);
+}
+
+std::string cbor_text(std::string_view s) {
+  std::string out;
+  put_header(out, cbor_encode_string_start, s.size());
+  out.append(s);
+  return out;
+}
+
+std::string cbor_bytes(std::string_view s) {
+  std::string out;
+  put_header(out, cbor_encode_bytestring_start, s.size());
+  out.append(s);
+  return out;
+}
+
+struct CborDeleter {
+  void operator()(cbor_item_t* item) const { cbor_decref(&item); }
+};
+using CborItem = std::unique_ptr<cbor_item_t, CborDeleter>;
+
+std::string string_of(cbor_item_t* item, const std::string& key) {
+  if (!cbor_isa_string(item) || !cbor_string_is_definite(item)) {
+    throw LogFormatError("log entry field '" + key + "' must be a definite text string");
+  }
+  return std::string(reinterpret_cast<const char*>(cbor_string_handle(item)), cbor_string_length(item));
+}
+
+std::string bytes_of(cbor_item_t* item, const std::string& key) {
+  if (!cbor_isa_bytestring(item) || !cbor_bytestring_is_definite(item)) {
+    throw LogFormatError("log entry field '" + key + "' must be a definite byte string");
+  }
+  return std::string(reinterpret_cast<const char*>(cbor_bytestring_handle(item)), cbor_bytestring_length(item));
+}
+
+std::string id_bytes_of(cbor_item_t* item, const std::string& key) {
+  std::string b = bytes_of(item, key);
+  if (b.size() != 32) throw LogFormatError("log entry field '" + key + "' must be 32 bytes");
+  return b;
+}
+
+uint64_t uint_of(cbor_item_t* item, const std::string& key) {
+  if (!cbor_isa_uint(item)) throw LogFormatError("log entry field '" + key + "' must be an unsigned integer");
+  return cbor_get_int(item);
+}
+
+}  // namespace
+
+std::string id_to_bytes(std::string_view id) {
+  if (!is_human_id(id)) throw LogFormatError("'" + std::string(id) + "' is not a 43-character ID");
+  return base64_decode(id);
+}
+
+std::string id_from_bytes(std::string_view raw) { return base64url_encode(raw); }
+
+std::string LogEntry::encode() const {
+  std::string inputs_cbor;
+  put_header(inputs_cbor, cbor_encode_array_start, inputs.size());
+  for (const auto& i : inputs) inputs_cbor += cbor_bytes(i);
+  std::vector<std::pair<std::string, std::string>> fields{
+      {cbor_text("v"), cbor_uint(kVersion)},      {cbor_text("seq"), cbor_uint(seq)},
+      {cbor_text("base"), cbor_bytes(base)},      {cbor_text("req"), cbor_bytes(req)},
+      {cbor_text("prev"), cbor_text(prev)},       {cbor_text("hashpath"), cbor_text(hashpath)},
+      {cbor_text("device"), cbor_text(device)},   {cbor_text("key"), cbor_text(key)},
+      {cbor_text("route"), cbor_text(route)},     {cbor_text("status"), cbor_text(status)},
+      {cbor_text("result"), cbor_bytes(result)},  {cbor_text("inputs"), inputs_cbor},
+      {cbor_text("budget"), cbor_uint(budget)},   {cbor_text("time"), cbor_uint(time)},
+  };
+  // RFC 8949 §4.2.1: keys sorted by the bytewise order of their encodings.
+  std::sort(fields.begin(), fields.end());
+  std::string out;
+  put_header(out, cbor_encode_map_start, fields.size());
+  for (const auto& [k, v] : fields) {
+    out += k;
+    out += v;
+  }
+  return out;
+}
+
+LogEntry LogEntry::decode(std::string_view bytes) {
+  cbor_load_result loaded;
+  CborItem root(cbor_load(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), &loaded));
+  if (!root || loaded.error.code != CBOR_ERR_NONE) {
+    throw LogFormatError("log entry is not valid CBOR (at byte " + std::to_string(loaded.error.position) + ")");
+  }
+  if (loaded.read != bytes.size()) throw LogFormatError("log entry has trailing bytes after its CBOR map");
+  if (!cbor_isa_map(root.get()) || !cbor_map_is_definite(root.get())) {
+    throw LogFormatError("log entry must be a definite-length CBOR map");
+  }
+  LogEntry e;
+  bool seen_v = false;
+  size_t n = cbor_map_size(root.get());
+  cbor_pair* pairs = cbor_map_handle(root.get());
+  for (size_t i = 0; i < n; ++i) {
+    std::string key = string_of(pairs[i].key, "(key)");
+    cbor_item_t* v = pairs[i].value;
+    if (key == "v") {
+      if (uint_of(v, key) != kVersion) throw LogFormatError("log entry version is not 1");
+      seen_v = true;
+    } else if (key == "seq") {
+      e.seq = uint_of(v, key);
+    } else if (key == "base") {
+      e.base = id_bytes_of(v, key);
+    } else if (key == "req") {
+      e.req = id_bytes_of(v, key);
+    } else if (key == "result") {
+      e.result = id_bytes_of(v, key);
+    } else if (key == "prev") {
+      e.prev = string_of(v, key);
+    } else if (key == "hashpath") {
+      e.hashpath = string_of(v, key);
+    } else if (key == "device") {
+      e.device = string_of(v, key);
+    } else if (key == "key") {
+      e.key = string_of(v, key);
+    } else if (key == "route") {
+      e.route = string_of(v, key);
+    } else if (key == "status") {
+      e.status = string_of(v, key);
+    } else if (key == "budget") {
+      e.budget = uint_of(v, key);
+    } else if (key == "time") {
+      e.time = uint_of(v, key);
+    } else if (key == "inputs") {
+      if (!cbor_isa_array(v) || !cbor_array_is_definite(v)) {
+        throw LogFormatError("log entry field 'inputs' must be a definite array");
+      }
+      for (size_t j = 0; j < cbor_array_size(v); ++j) e.inputs.push_back(id_bytes_of(cbor_array_handle(v)[j], key));
+    } else {
+      throw LogFormatError("log entry has an unknown field '" + key + "'");
+    }
+  }
+  if (!seen_v) throw LogFormatError("log entry has no version field 'v'");
+  // Exactly the canonical encoding: every field present once, shortest
+  // forms, sorted keys.
+  if (e.encode() != bytes) throw LogFormatError("log entry is not in canonical (deterministic) CBOR form");
+  return e;
+}
+
+}  // namespace hashpath

@@ -1,0 +1,188 @@
+#include "engine/log/merkle.h"
+
+#include <openssl/sha.h>
+
+#include <bit>
+#include <cstring>
+#include <stdexcept>
+
+namespace hashpath {
+namespace {
+
+// The largest power of two strictly less than n (n >= 2): RFC 6962's split.
+uint64_t split_point(uint64_t n) { return std::bit_floor(n - 1); }
+
+}  // namespace
+
+MerkleHash merkle_leaf_hash(std::string_view entry) {
+  std::string buf;
+  buf.reserve(entry.size() + 1);
+  buf.push_back('\0');
+  buf.append(entry);
+  MerkleHash out;
+  SHA256(reinterpret_cast<const unsigned char*>(buf.data()), buf.size(), out.data());
+  return out;
+}
+
+MerkleHash merkle_node_hash(const MerkleHash& left, const MerkleHash& right) {
+  unsigned char buf[65];
+  buf[0] = 0x01;
+  std::memcpy(buf + 1, left.data(), 32);
+  std::memcpy(buf + 33, right.data(), 32);
+  MerkleHash out;
+  SHA256(buf, sizeof buf, out.data());
+  return out;
+}
+
+MerkleHash merkle_empty_root() {
+  MerkleHash out;
+  SHA256(nullptr, 0, out.data());
+  return out;
+}
+
+std::string to_string(const MerkleHash& h) { return std::string(reinterpret_cast<const char*>(h.data()), h.size()); }
+
+std::optional<MerkleHash> merkle_hash_from(std::string_view raw32) {
+  if (raw32.size() != 32) return std::nullopt;
+  MerkleHash h;
+  std::memcpy(h.data(), raw32.data(), 32);
+  return h;
+}
+
+void MerkleTree::append(const MerkleHash& leaf) {
+  if (levels_.empty()) levels_.emplace_back();
+  levels_[0].push_back(leaf);
+  // Each completed pair at level k completes one node at level k+1.
+  for (size_t k = 0; levels_[k].size() % 2 == 0; ++k) {
+    if (k + 1 == levels_.size()) levels_.emplace_back();
+    const auto& level = levels_[k];
+    levels_[k + 1].push_back(merkle_node_hash(level[level.size() - 2], level[level.size() - 1]));
+  }
+}
+
+MerkleHash MerkleTree::range_hash(uint64_t begin, uint64_t end) const {
+  uint64_t n = end - begin;
+  if (std::has_single_bit(n) && begin % n == 0) {
+    unsigned level = static_cast<unsigned>(std::countr_zero(n));
+    return levels_[level][begin >> level];
+  }
+  uint64_t k = split_point(n);
+  return merkle_node_hash(range_hash(begin, begin + k), range_hash(begin + k, end));
+}
+
+MerkleHash MerkleTree::root(uint64_t size) const {
+  if (size > this->size()) throw std::out_of_range("tree size " + std::to_string(size) + " is past the log");
+  if (size == 0) return merkle_empty_root();
+  return range_hash(0, size);
+}
+
+void MerkleTree::path(uint64_t m, uint64_t begin, uint64_t end, std::vector<MerkleHash>& out) const {
+  uint64_t n = end - begin;
+  if (n == 1) return;
+  uint64_t k = split_point(n);
+  if (m < k) {
+    path(m, begin, begin + k, out);
+    out.push_back(range_hash(begin + k, end));
+  } else {
+    path(m - k, begin + k, end, out);
+    out.push_back(range_hash(begin, begin + k));
+  }
+}
+
+std::vector<MerkleHash> MerkleTree::inclusion_proof(uint64_t index, uint64_t size) const {
+  if (size > this->size() || index >= size) {
+    throw std::out_of_range("no leaf " + std::to_string(index) + " in a tree of size " + std::to_string(size));
+  }
+  std::vector<MerkleHash> out;
+  path(index, 0, size, out);
+  return out;
+}
+
+void MerkleTree::subproof(uint64_t m, uint64_t begin, uint64_t end, bool complete,
+                          std::vector<MerkleHash>& out) const {
+  uint64_t n = end - begin;
+  if (m == n) {
+    if (!complete) out.push_back(range_hash(begin, end));
+    return;
+  }
+  uint64_t k = split_point(n);
+  if (m <= k) {
+    subproof(m, begin, begin + k, complete, out);
+    out.push_back(range_hash(begin + k, end));
+  } else {
+    subproof(m - k, begin + k, end, false, out);
+    out.push_back(range_hash(begin, begin + k));
+  }
+}
+
+std::vector<MerkleHash> MerkleTree::consistency_proof(uint64_t first, uint64_t second) const {
+  if (second > size() || first > second) {
+    throw std::out_of_range("no consistency proof from " + std::to_string(first) + " to " + std::to_string(second));
+  }
+  std::vector<MerkleHash> out;
+  if (first == 0 || first == second) return out;
+  subproof(first, 0, second, true, out);
+  return out;
+}
+
+bool verify_inclusion(const MerkleHash& leaf, uint64_t index, uint64_t size, const std::vector<MerkleHash>& proof,
+                      const MerkleHash& root) {
+  if (index >= size) return false;
+  uint64_t fn = index, sn = size - 1;
+  MerkleHash r = leaf;
+  for (const auto& p : proof) {
+    if (sn == 0) return false;
+    if ((fn & 1) || fn == sn) {
+      r = merkle_node_hash(p, r);
+      if (!(fn & 1)) {
+        while (fn != 0 && !(fn & 1)) {
+          fn >>= 1;
+          sn >>= 1;
+        }
+      }
+    } else {
+      r = merkle_node_hash(r, p);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  return sn == 0 && r == root;
+}
+
+bool verify_consistency(uint64_t first, uint64_t second, const MerkleHash& first_root, const MerkleHash& second_root,
+                        const std::vector<MerkleHash>& proof) {
+  if (first > second) return false;
+  if (first == second) return proof.empty() && first_root == second_root;
+  if (first == 0) return proof.empty();  // every tree extends the empty tree
+  if (proof.empty()) return false;
+  std::vector<MerkleHash> path;
+  if (std::has_single_bit(first)) path.push_back(first_root);
+  path.insert(path.end(), proof.begin(), proof.end());
+  uint64_t fn = first - 1, sn = second - 1;
+  while (fn & 1) {
+    fn >>= 1;
+    sn >>= 1;
+  }
+  MerkleHash fr = path[0], sr = path[0];
+  for (size_t i = 1; i < path.size(); ++i) {
+    const MerkleHash& c = path[i];
+    if (sn == 0) return false;
+    if ((fn & 1) || fn == sn) {
+      fr = merkle_node_hash(c, fr);
+      sr = merkle_node_hash(c, sr);
+      if (!(fn & 1)) {
+        while (fn != 0 && !(fn & 1)) {
+          fn >>= 1;
+          sn >>= 1;
+        }
+      }
+    } else {
+      sr = merkle_node_hash(sr, c);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  return fr == first_root && sr == second_root && sn == 0;
+}
+
+}  // namespace hashpath
