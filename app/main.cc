@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   hashpath::app::add_wallet_command(app);
   hashpath::app::add_message_command(app);
   hashpath::app::add_serve_command(app);
+  hashpath::app::add_log_command(app);
 
   try {
     app.parse(argc, argv);

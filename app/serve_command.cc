@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "app/commands.h"
-#include "devices/meta.h"
+#include "app/data_dir.h"
 #include "engine/error.h"
 #include "engine/http/server.h"
 #include "engine/node/config.h"
@@ -29,13 +29,6 @@ struct ServeOptions {
   std::string config;
   unsigned threads = 0;
 };
-
-// Every device this build of Hashpath offers.
-std::shared_ptr<DeviceRegistry> all_devices(const std::shared_ptr<NodeState>& state) {
-  auto registry = std::make_shared<DeviceRegistry>();
-  registry->add(std::make_shared<MetaDevice>(state));
-  return registry;
-}
 
 void serve(const ServeOptions& o) {
   namespace fs = std::filesystem;
@@ -65,8 +58,16 @@ void serve(const ServeOptions& o) {
   config.set("port", Value::integer(port));
 
   auto state = std::make_shared<NodeState>(wallet, config);
-  auto store = std::make_shared<SqliteStore>((data / "store.db").string());
-  Node node(state, store, all_devices(state));
+  DataDir dir{data};
+  auto store = std::make_shared<SqliteStore>(dir.store_file().string());
+  std::shared_ptr<HashpathLog> log;
+  if (log_enabled(config)) {
+    log = std::make_shared<HashpathLog>(dir.log_file().string(), wallet, log_options_from(config));
+    spdlog::info("log: {} entries, origin {}", log->committed_size(), log->origin());
+  } else {
+    spdlog::warn("the hashpath log is off (config log: false): nothing is recorded");
+  }
+  Node node(state, store, all_devices(state, log), log);
   node.start();
 
   HttpServer::Options options;

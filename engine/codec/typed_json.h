@@ -22,6 +22,9 @@
 
 namespace hashpath {
 
+// RFC 3629 UTF-8 validity: no overlongs, no surrogates, at most U+10FFFF.
+bool is_valid_utf8(std::string_view text);
+
 std::string typed_json_encode(const Message& message, int indent = 2);
 Message typed_json_decode(std::string_view text);
 

@@ -1,5 +1,8 @@
 #include "engine/http/response_codec.h"
 
+#include "engine/codec/typed_json.h"
+#include "engine/crypto/base64.h"
+
 #include "engine/codec/ans104.h"
 #include "engine/codec/httpsig.h"
 #include "engine/codec/json.h"
@@ -99,6 +102,11 @@ HttpResponse encode_response(const HttpRequest& request, const ResolveResult& re
   message.remove("status");  // sent as the HTTP status
   try {
     if (codec == "json@1.0") {
+      // JSON cannot carry arbitrary bytes: a binary body goes as base64.
+      if (const Value* b = message.find("body"); b != nullptr && b->is_binary() && !is_valid_utf8(b->as_binary())) {
+        message.set("body-base64", Value(base64_encode(b->as_binary())));
+        message.remove("body");
+      }
       out.body = json_encode(message) + "\n";
       out.headers.emplace_back("content-type", "application/json");
     } else if (codec == "ans104@1.0") {

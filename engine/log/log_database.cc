@@ -1,5 +1,8 @@
 #include "engine/log/log_database.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "engine/store/sqlite_statement.h"
 
 namespace hashpath {
@@ -75,7 +78,8 @@ std::optional<StoredEntry> LogDatabase::entry(uint64_t seq) {
 std::vector<StoredEntry> LogDatabase::entries(uint64_t from, uint64_t to) {
   std::vector<StoredEntry> out;
   SqliteStatement s(db_, "SELECT seq, entry, leaf, receipt FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq");
-  s.bind_int(1, static_cast<int64_t>(from)).bind_int(2, static_cast<int64_t>(to));
+  constexpr uint64_t kMax = static_cast<uint64_t>(INT64_MAX);
+  s.bind_int(1, static_cast<int64_t>(std::min(from, kMax))).bind_int(2, static_cast<int64_t>(std::min(to, kMax)));
   while (s.step()) out.push_back(row_of(s));
   return out;
 }

@@ -13,9 +13,15 @@
 
 namespace hashpath {
 
-Node::Node(std::shared_ptr<NodeState> state, std::shared_ptr<Store> store, std::shared_ptr<DeviceRegistry> devices)
+Node::Node(std::shared_ptr<NodeState> state, std::shared_ptr<Store> store, std::shared_ptr<DeviceRegistry> devices,
+           std::shared_ptr<HashpathLog> log)
     : state_(std::move(state)), store_(std::move(store)), devices_(std::move(devices)),
-      resolver_(*devices_, store_.get()) {}
+      resolver_(*devices_, store_.get()) {
+  if (log) {
+    recorder_ = std::make_unique<StepRecorder>(std::move(log), store_);
+    resolver_.set_step_observer([this](const StepRecord& s) { recorder_->record(s); });
+  }
+}
 
 namespace {
 
@@ -101,6 +107,7 @@ HttpResponse Node::handle_resolution(const HttpRequest& request) {
       keep.remove("path");
       store_->put(keep);
     }
+    StepRecorder::begin_request();
     Message singleton = decoded.message;
     const ReplyPreferences reply = reply_preferences(request, &singleton);
     if (std::optional<Value> hook = hook_handlers(config, "request")) {
@@ -126,7 +133,12 @@ HttpResponse Node::handle_resolution(const HttpRequest& request) {
     }
     // accept-bundle: nested messages go whole, not as links to stored ones.
     if (reply.accept_bundle && result.is_ok()) result.value = load_children(*store_, result.value);
-    return encode_response(request, result, reply);
+    std::optional<uint64_t> seq = StepRecorder::last_seq();
+    // The steps are durable before anyone hears of their results.
+    if (recorder_ && seq) recorder_->log().commit_through(*seq);
+    HttpResponse out = encode_response(request, result, reply);
+    if (seq) out.set_header("log-seq", std::to_string(*seq));
+    return out;
   } catch (const RequestError& e) {
     response = HttpResponse::text(e.status(), e.what());
   } catch (const PathError& e) {

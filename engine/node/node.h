@@ -20,6 +20,7 @@
 
 #include "engine/http/http_types.h"
 #include "engine/node/node_state.h"
+#include "engine/node/step_recorder.h"
 #include "engine/resolve/resolver.h"
 #include "engine/store/store.h"
 
@@ -27,7 +28,10 @@ namespace hashpath {
 
 class Node {
  public:
-  Node(std::shared_ptr<NodeState> state, std::shared_ptr<Store> store, std::shared_ptr<DeviceRegistry> devices);
+  // With a log, every step is recorded (StepRecorder) and committed before
+  // the response is returned; responses carry `log-seq`.
+  Node(std::shared_ptr<NodeState> state, std::shared_ptr<Store> store, std::shared_ptr<DeviceRegistry> devices,
+       std::shared_ptr<HashpathLog> log = nullptr);
 
   // Runs the `start` hook, whose result's body becomes the node message.
   // Throws Error with the hook's reason if it fails.
@@ -44,6 +48,7 @@ class Node {
   std::shared_ptr<NodeState> state_;
   std::shared_ptr<Store> store_;
   std::shared_ptr<DeviceRegistry> devices_;
+  std::unique_ptr<StepRecorder> recorder_;
   Resolver resolver_;
 };
 

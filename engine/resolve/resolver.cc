@@ -74,6 +74,11 @@ std::string hashpath_of(const Message& m) {
   return message_id(Value(m), IdScope::kAllCommitments);
 }
 
+std::string step_hashpath(const Message& base, const Message& request, std::string_view key) {
+  std::string last = is_pure_key_request(request) ? std::string(key) : message_id(Value(request), IdScope::kAll);
+  return hashpath_step(hashpath_of(base), last);
+}
+
 Resolver::Resolver(const DeviceRegistry& devices, Store* store) : devices_(devices), store_(store) {}
 
 void Resolver::set_step_observer(std::function<void(const StepRecord&)> observer) {
@@ -106,21 +111,27 @@ ResolveResult Resolver::step(const Message& base, const Message& request, const 
   // request's ID.
   std::string hashpath;
   auto compute_hashpath = [&] {
-    if (hashpath.empty()) {
-      std::string last = is_pure_key_request(request) ? key : message_id(Value(request), IdScope::kAll);
-      hashpath = hashpath_step(hashpath_of(base), last);
-    }
+    if (hashpath.empty()) hashpath = step_hashpath(base, request, key);
     return hashpath;
   };
+  const bool deterministic = lookup.device->cacheable(key);
   auto observe = [&](const ResolveResult& result, bool cache_hit) {
     if (!observer_) return;
-    StepRecord record{base, request, std::string(lookup.device->name()), key, lookup.route, result,
-                      result.is_ok() && result.value.is_map() && options.update_hashpath ? hashpath : std::string(),
-                      cache_hit};
+    StepRecord record{base,
+                      request,
+                      std::string(lookup.device->name()),
+                      key,
+                      lookup.route,
+                      result,
+                      result.is_ok() && result.value.is_map() && options.update_hashpath ? compute_hashpath()
+                                                                                          : std::string(),
+                      compute_hashpath(),
+                      cache_hit,
+                      deterministic};
     observer_(record);
   };
 
-  const bool cacheable = store_ != nullptr && lookup.device->cacheable(key);
+  const bool cacheable = store_ != nullptr && deterministic;
   if (cacheable) {
     CacheSettings lookup_settings = derive_cache_settings(
         {cache_control_of(&request), cache_control_of(&base), options.cache_control}, false);

@@ -28,7 +28,13 @@ struct StepRecord {
   KeyRoute route = KeyRoute::kFunction;
   ResolveResult result;
   std::string hashpath;  // of the result, empty if it has none
+  // The step's hashpath whatever the result: hashpath_step(HP(base), key or
+  // ID(request)). The log records it for every step.
+  std::string step_hashpath;
   bool cache_hit = false;
+  // The device declared the key deterministic (cacheable): replay
+  // re-executes it. Otherwise its result is an oracle input.
+  bool deterministic = false;
 };
 
 struct ResolveOptions {
@@ -87,5 +93,10 @@ class Resolver {
 // The hashpath a message carries (priv/hashpath), or its initial one:
 // the all-commitments ID.
 std::string hashpath_of(const Message& m);
+
+// The hashpath of resolving `key` (the first part of request.path) on
+// `base`: hashpath_step(HP(base), key for a pure key request, else
+// ID(request)) (spec §3.3).
+std::string step_hashpath(const Message& base, const Message& request, std::string_view key);
 
 }  // namespace hashpath

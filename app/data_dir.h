@@ -1,0 +1,42 @@
+// A node's data directory and what is built from it, shared by `serve`,
+// `log` and `replay`:
+//
+//   DIR/wallet.json   the node wallet (RSA-4096, created by `serve`)
+//   DIR/config.flat   optional configuration (or --config FILE, JSON too)
+//   DIR/store.db      the message store (SQLite)
+//   DIR/log.db        the hashpath log (SQLite)
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "engine/log/hashpath_log.h"
+#include "engine/node/node_state.h"
+#include "engine/resolve/device.h"
+
+namespace hashpath::app {
+
+struct DataDir {
+  std::filesystem::path root;
+  std::filesystem::path wallet_file() const { return root / "wallet.json"; }
+  std::filesystem::path store_file() const { return root / "store.db"; }
+  std::filesystem::path log_file() const { return root / "log.db"; }
+  std::filesystem::path config_file() const { return root / "config.flat"; }
+
+  // Error naming the directory if it has no wallet or no log (for commands
+  // that read an existing node's data).
+  void require_existing() const;
+};
+
+// Configuration keys of the log: `log` (false turns it off),
+// `log-checkpoint-every` (entries), `log-checkpoint-interval` (ms),
+// `log-receipts` (true/false), `log-sync` (off | normal | full).
+LogOptions log_options_from(const Message& config);
+bool log_enabled(const Message& config);
+
+// Every device this build offers. `log` may be null (no log@1.0).
+std::shared_ptr<DeviceRegistry> all_devices(const std::shared_ptr<NodeState>& state,
+                                            const std::shared_ptr<HashpathLog>& log);
+
+}  // namespace hashpath::app

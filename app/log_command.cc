@@ -1,0 +1,174 @@
+// hashpath log show|checkpoint|proof|verify|export and hashpath replay:
+// read (and, for `checkpoint`, sign) the hashpath log of a data directory.
+// They open the SQLite files directly, so they work beside a running node.
+#include <iostream>
+#include <memory>
+
+#include "app/commands.h"
+#include "app/data_dir.h"
+#include "app/file_io.h"
+#include "devices/log.h"
+#include "engine/codec/typed_json.h"
+#include "engine/crypto/base64.h"
+#include "engine/node/config.h"
+#include "engine/node/wallet_file.h"
+#include "engine/store/sqlite_store.h"
+#include "verify/fixture.h"
+#include "verify/log_verifier.h"
+#include "verify/replay.h"
+
+namespace hashpath::app {
+namespace {
+
+struct LogCommandOptions {
+  std::string data = ".hashpath";
+  uint64_t from = 0;
+  uint64_t to = UINT64_MAX;
+  bool json = false;
+  uint64_t seq = 0;
+  uint64_t size = 0;  // 0: the whole committed log
+  std::string out = "-";
+  std::string scenario;
+};
+
+struct OpenedData {
+  DataDir dir;
+  Wallet wallet;
+  std::unique_ptr<LogDatabase> db;
+  NoteVerifier verifier() const { return NoteVerifier::of(wallet, log_origin(wallet)); }
+};
+
+OpenedData open_data(const std::string& data) {
+  DataDir dir{data};
+  dir.require_existing();
+  Wallet wallet = load_wallet_file(dir.wallet_file());
+  return OpenedData{dir, wallet, std::make_unique<LogDatabase>(dir.log_file().string(), LogSync::kNormal)};
+}
+
+Message config_of(const DataDir& dir) {
+  return std::filesystem::exists(dir.config_file()) ? load_config_file(dir.config_file()) : Message{};
+}
+
+[[noreturn]] void fail(const std::string& message) {
+  std::cerr << "hashpath: " << message << "\n";
+  throw CLI::RuntimeError(1);
+}
+
+void show(const LogCommandOptions& o) {
+  OpenedData d = open_data(o.data);
+  uint64_t to = std::min<uint64_t>(o.to, d.db->entry_count());
+  for (const StoredEntry& row : d.db->entries(o.from, to)) {
+    Message m = log_entry_message(row);
+    if (o.json) {
+      std::cout << typed_json_encode(m, -1) << "\n";
+      continue;
+    }
+    LogEntry e = LogEntry::decode(row.entry);
+    std::cout << e.seq << "  " << e.device << "  " << e.key << "  " << e.status << "  " << e.route << "  result "
+              << id_from_bytes(e.result) << "  hashpath " << e.hashpath << "\n";
+  }
+}
+
+void checkpoint(const LogCommandOptions& o) {
+  DataDir dir{o.data};
+  dir.require_existing();
+  LogOptions manual = log_options_from(config_of(dir));
+  manual.checkpoint_every = 0;
+  manual.checkpoint_interval_ms = 0;
+  HashpathLog log(dir.log_file().string(), load_wallet_file(dir.wallet_file()), manual);
+  std::cout << log.checkpoint_now().text();
+}
+
+void proof(const LogCommandOptions& o) {
+  OpenedData d = open_data(o.data);
+  MerkleTree tree;
+  d.db->for_each_leaf([&](uint64_t, const std::string& leaf) { tree.append(*merkle_hash_from(leaf)); });
+  uint64_t size = o.size == 0 ? tree.size() : o.size;
+  if (size > tree.size()) fail("the log has " + std::to_string(tree.size()) + " entries, not " + std::to_string(size));
+  if (o.seq >= size) fail("entry " + std::to_string(o.seq) + " is not in a tree of size " + std::to_string(size));
+  auto path = tree.inclusion_proof(o.seq, size);
+  MerkleHash leaf = tree.node(0, o.seq);
+  bool ok = verify_inclusion(leaf, o.seq, size, path, tree.root(size));
+  std::cout << "seq " << o.seq << "\nsize " << size << "\nleaf-hash " << base64_encode(to_string(leaf)) << "\nroot "
+            << base64_encode(to_string(tree.root(size))) << "\n";
+  for (const auto& h : path) std::cout << "proof " << base64_encode(to_string(h)) << "\n";
+  if (!ok) fail("the proof does not verify");
+}
+
+void verify(const LogCommandOptions& o) {
+  OpenedData d = open_data(o.data);
+  SqliteStore store(d.dir.store_file().string());
+  LogVerifyReport r = verify_log(*d.db, &store, d.verifier());
+  if (!r.ok) fail("log verify failed: " + r.problem);
+  std::cout << "log ok: " << r.entries << " entries, " << r.checkpoints << " checkpoints, " << r.messages
+            << " message references verified\n";
+}
+
+void export_fixture_file(const LogCommandOptions& o) {
+  OpenedData d = open_data(o.data);
+  SqliteStore store(d.dir.store_file().string());
+  write_output(o.out, export_fixture(*d.db, store, d.verifier(), o.scenario).to_json());
+}
+
+void replay(const LogCommandOptions& o) {
+  OpenedData d = open_data(o.data);
+  SqliteStore store(d.dir.store_file().string());
+  auto state = std::make_shared<NodeState>(d.wallet, config_of(d.dir));
+  // Devices that read the node or the log are oracle steps: replay checks
+  // their recorded results and never runs them, so they need no live log.
+  auto devices = all_devices(state, nullptr);
+  ReplayReport r = replay_log(*d.db, store, *devices, o.from, o.to);
+  if (!r.ok) {
+    std::cerr << "hashpath: replay diverged at " << r.problem << "\n" << r.diff;
+    throw CLI::RuntimeError(1);
+  }
+  std::cout << "replay ok: " << r.replayed << " steps re-executed, " << r.oracle
+            << " oracle steps checked against their recorded results\n";
+}
+
+void add_range(CLI::App* cmd, const std::shared_ptr<LogCommandOptions>& o) {
+  cmd->add_option("--from", o->from, "First entry (default 0)");
+  cmd->add_option("--to", o->to, "One past the last entry (default: the end)");
+}
+
+}  // namespace
+
+void add_log_command(CLI::App& root) {
+  auto o = std::make_shared<LogCommandOptions>();
+  CLI::App* log = root.add_subcommand("log", "Read, prove, verify and export the hashpath log");
+  log->require_subcommand(1);
+  log->add_option("--data", o->data, "Node data directory (default .hashpath)");
+
+  CLI::App* show_cmd = log->add_subcommand("show", "Print entries, one per line (or JSON lines)");
+  add_range(show_cmd, o);
+  show_cmd->add_flag("--json", o->json, "One JSON object per entry");
+  show_cmd->callback([o] { show(*o); });
+
+  CLI::App* checkpoint_cmd = log->add_subcommand("checkpoint", "Sign a checkpoint of the whole log now and print it");
+  checkpoint_cmd->callback([o] { checkpoint(*o); });
+
+  CLI::App* proof_cmd = log->add_subcommand("proof", "Print and check the inclusion proof of an entry");
+  proof_cmd->add_option("--seq", o->seq, "Entry number")->required();
+  proof_cmd->add_option("--size", o->size, "Tree size (default: the whole log)");
+  proof_cmd->callback([o] { proof(*o); });
+
+  CLI::App* verify_cmd = log->add_subcommand("verify", "Recompute every leaf and root, check every checkpoint and message");
+  verify_cmd->callback([o] { verify(*o); });
+
+  CLI::App* export_cmd = log->add_subcommand("export", "Write the log and its messages as a fixture file");
+  export_cmd->add_option("-o,--out", o->out, "Output file (default stdout)");
+  export_cmd->add_option("--scenario", o->scenario, "What the recorded run did");
+  export_cmd->callback([o] { export_fixture_file(*o); });
+
+  for (CLI::App* sub : {show_cmd, checkpoint_cmd, proof_cmd, verify_cmd, export_cmd}) {
+    sub->add_option("--data", o->data, "Node data directory");
+  }
+
+  auto r = std::make_shared<LogCommandOptions>();
+  CLI::App* replay_cmd = root.add_subcommand("replay", "Re-execute logged steps and compare results and hashpaths");
+  replay_cmd->add_option("--data", r->data, "Node data directory (default .hashpath)");
+  add_range(replay_cmd, r);
+  replay_cmd->callback([r] { replay(*r); });
+}
+
+}  // namespace hashpath::app

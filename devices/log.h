@@ -1,0 +1,58 @@
+// log@1.0: the hashpath log over HTTP (DESIGN.md §4.3, docs/log-format.md).
+//
+//   GET  /~log@1.0/checkpoint                     the latest signed checkpoint (text/plain);
+//                                                 one is signed if none exists yet
+//   POST /~log@1.0/checkpoint                     sign one now
+//   GET  /~log@1.0/entry/<seq>                    the entry: CBOR body, fields as keys
+//   GET  /~log@1.0/entries?from=&to=              up to 1000 entries, fields as keys
+//   GET  /~log@1.0/proof/inclusion?seq=&size=     RFC 9162 inclusion proof (hashes
+//                                                 base64, comma-separated)
+//   GET  /~log@1.0/proof/consistency?from=&to=    RFC 9162 consistency proof
+//   GET  /~log@1.0/tile/<L>/<N>[.p/<W>]           C2SP tlog-tiles hash tiles
+//   GET  /~log@1.0/tile/entries/<N>[.p/<W>]       and entry bundles
+//
+// Multi-segment paths resolve through intermediate "view" messages
+// ({device: log@1.0, log-view: ...}); each segment is one step. The
+// device reads the log, which changes as it is read, so nothing it
+// answers is cached, and replay treats its results as oracle inputs.
+#pragma once
+
+#include <memory>
+
+#include "engine/log/hashpath_log.h"
+#include "engine/resolve/device.h"
+
+namespace hashpath {
+
+class LogDevice : public Device {
+ public:
+  explicit LogDevice(std::shared_ptr<HashpathLog> log) : log_(std::move(log)) {}
+  std::string_view name() const override { return "log@1.0"; }
+  bool handles(std::string_view key) const override {
+    return key == "checkpoint" || key == "entry" || key == "entries" || key == "proof" || key == "tile";
+  }
+  // Segments after a view (a seq, `inclusion`, tile coordinates) reach call().
+  DeviceInfo info() const override {
+    DeviceInfo i;
+    i.default_function = true;
+    return i;
+  }
+  ResolveResult call(std::string_view key, const Message& base, const Message& request,
+                     Resolver& resolver) override;
+
+ private:
+  ResolveResult checkpoint(const Message& request);
+  ResolveResult entries(const Message& request);
+  ResolveResult in_view(std::string_view view, std::string_view key, const Message& base, const Message& request);
+  ResolveResult tile(const Message& base, std::string_view segment);
+  std::shared_ptr<HashpathLog> log_;
+};
+
+// An entry as a message, flat so that it travels as headers: the CBOR
+// fields (IDs as 43-character text, `inputs` comma-separated;
+// `device` and `status` renamed `step-device` and `step-status`, since those
+// keys mean something to a message), `leaf-hash`, and the CBOR itself as
+// base64 in `entry`.
+Message log_entry_message(const StoredEntry& stored);
+
+}  // namespace hashpath

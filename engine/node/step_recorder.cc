@@ -1,0 +1,70 @@
+#include "engine/node/step_recorder.h"
+
+#include <chrono>
+
+#include "engine/codec/message_id.h"
+
+namespace hashpath {
+namespace {
+
+thread_local std::optional<uint64_t> t_last_seq;
+constexpr size_t kKnownLimit = 1 << 16;
+
+Message without_priv(const Message& m) {
+  if (!m.contains("priv")) return m;
+  Message out = m;
+  out.remove("priv");
+  return out;
+}
+
+}  // namespace
+
+Message result_message(const Value& result) {
+  if (result.is_map()) return without_priv(result.as_map());
+  return Message{{"ao-result", "body"}, {"body", result}};
+}
+
+StepRecorder::StepRecorder(std::shared_ptr<HashpathLog> log, std::shared_ptr<Store> store)
+    : log_(std::move(log)), store_(std::move(store)) {}
+
+void StepRecorder::begin_request() { t_last_seq.reset(); }
+std::optional<uint64_t> StepRecorder::last_seq() { return t_last_seq; }
+
+void StepRecorder::store_once(const Message& m, const std::string& id) {
+  {
+    std::lock_guard<std::mutex> lock(known_mu_);
+    if (known_.count(id) != 0) return;
+  }
+  store_->put(m);
+  std::lock_guard<std::mutex> lock(known_mu_);
+  if (known_.size() >= kKnownLimit) known_.clear();
+  known_.insert(id);
+}
+
+void StepRecorder::record(const StepRecord& step) {
+  Message base = without_priv(step.base);
+  Message result = result_message(step.result.value);
+  LogEntry e;
+  std::string base_id = message_id(Value(base), IdScope::kAllCommitments);
+  std::string req_id = message_id(Value(step.request), IdScope::kAll);
+  std::string result_id = message_id(Value(result), IdScope::kNone);
+  store_once(base, base_id);
+  store_once(step.request, req_id);
+  store_once(result, result_id);
+  e.base = id_to_bytes(base_id);
+  e.req = id_to_bytes(req_id);
+  e.result = id_to_bytes(result_id);
+  e.prev = hashpath_of(step.base);
+  e.hashpath = step.step_hashpath;
+  e.device = step.device;
+  e.key = step.key;
+  e.route = step.cache_hit ? "cache" : key_route_name(step.route);
+  e.status = status_name(step.result.status);
+  if (!step.deterministic) e.inputs.push_back(e.result);
+  e.time = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+  t_last_seq = log_->append(std::move(e));
+}
+
+}  // namespace hashpath
