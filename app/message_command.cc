@@ -137,7 +137,10 @@ std::string sign(const Message& message, const Wallet& wallet, const std::string
   std::vector<std::string> keys = committable_keys(tabm);
   Commitment rsa = rsa_commitment(tabm, keys, wallet.rsa());
   Commitment hmac = hmac_commitment(tabm, keys);
-  HttpMessage http = httpsig_encode(tabm).http;
+  // The signatures commit to the children by ID (the linked form); the
+  // children themselves travel inline as multipart parts, so the receiver
+  // has the whole message.
+  HttpMessage http = httpsig_encode(structured_to_tabm(Value(message))).http;
   add_wire_signatures(http, tabm, Message{{rsa.id, rsa.message}, {hmac.id, hmac.message}});
   return http.serialize();
 }

@@ -56,6 +56,9 @@ ReplayReport replay_log(LogDatabase& db, Store& store, const DeviceRegistry& dev
       std::optional<Message> base = load_message(store, e.base);
       std::optional<Message> request = load_message(store, e.req);
       if (!base || !request) throw Divergence{where + ": its base or request is not in the store", ""};
+      // A signed request's ID covers only its committed keys, so requests
+      // differing in `path` alone share an ID: the logged key is the path.
+      request->set("path", Value(e.key));
       if (e.prev != id_from_bytes(e.base)) {
         Message priv{{"hashpath", Value(e.prev)}};
         base->set("priv", Value(std::move(priv)));
