@@ -98,7 +98,9 @@ ResolveResult LogDevice::checkpoint(const Message& request) {
                                          {"body", Value(note->text())},
                                          {"origin", Value(c.origin)},
                                          {"size", Value::integer(static_cast<int64_t>(c.size))},
-                                         {"root", Value(base64_encode(to_string(c.root)))}}));
+                                         {"root", Value(base64_encode(to_string(c.root)))},
+                                         {"key-type", Value(std::string(key_type_name(log_->verifier().type)))},
+                                         {"public-key", Value(base64url_encode(log_->verifier().public_key))}}));
 }
 
 ResolveResult LogDevice::entries(const Message& request) {

@@ -1,7 +1,8 @@
 // log@1.0: the hashpath log over HTTP (DESIGN.md §4.3, docs/log-format.md).
 //
-//   GET  /~log@1.0/checkpoint                     the latest signed checkpoint (text/plain);
-//                                                 one is signed if none exists yet
+//   GET  /~log@1.0/checkpoint                     the latest signed checkpoint (text/plain body;
+//                                                 origin, size, root, key-type and the node's
+//                                                 public-key as keys); one is signed if none exists
 //   POST /~log@1.0/checkpoint                     sign one now
 //   GET  /~log@1.0/entry/<seq>                    the entry: CBOR body, fields as keys
 //   GET  /~log@1.0/entries?from=&to=              up to 1000 entries, fields as keys

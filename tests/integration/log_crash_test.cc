@@ -1,0 +1,103 @@
+// Crash safety of the log: a harness appends under load and is killed with
+// SIGKILL at random moments (20 runs on the same log). After each kill the
+// log must open (it never contradicts a checkpoint it signed), hold every
+// acknowledged entry, and pass `verify_log` with all checkpoints consistent.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "engine/log/hashpath_log.h"
+#include "tests/unit/shared_data.h"
+#include "verify/log_verifier.h"
+
+namespace hashpath {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct HarnessRun {
+  int64_t max_ack = -1;
+  uint64_t started_with = 0;
+};
+
+// Starts the harness, lets it run `ms` milliseconds after it is ready, kills it.
+HarnessRun run_and_kill(const fs::path& dir, int ms) {
+  int out[2];
+  EXPECT_EQ(::pipe(out), 0);
+  std::string wallet = testing::shared_path("interop/keys/key-1.json");
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(out[1], 1);
+    ::close(out[0]);
+    ::close(out[1]);
+    ::execl(HASHPATH_CRASH_HARNESS, HASHPATH_CRASH_HARNESS, dir.c_str(), wallet.c_str(), nullptr);
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  std::string text;
+  char buf[65536];
+  // Wait for "ready", then let it work.
+  while (text.find('\n') == std::string::npos) {
+    ssize_t n = ::read(out[0], buf, sizeof buf);
+    if (n <= 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  ::kill(pid, SIGKILL);
+  ssize_t n;
+  while ((n = ::read(out[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFSIGNALED(status)) << "the harness exited by itself:\n" << text.substr(0, 500);
+  HarnessRun run;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("ready ", 0) == 0) run.started_with = std::stoull(line.substr(6));
+    // A line cut by the kill is not an acknowledgement.
+    if (line.rfind("ack ", 0) == 0 && lines.peek() != EOF) run.max_ack = std::max<int64_t>(run.max_ack, std::stoll(line.substr(4)));
+  }
+  return run;
+}
+
+TEST(LogCrashTest, SurvivesTwentySigkillsUnderLoad) {
+  fs::path dir = fs::temp_directory_path() / ("hashpath-crash-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  Wallet wallet = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
+  std::mt19937 rng(20261121);
+  uint64_t previous_size = 0;
+  size_t previous_checkpoints = 0;
+  for (int i = 0; i < 20; ++i) {
+    SCOPED_TRACE("run " + std::to_string(i));
+    HarnessRun run = run_and_kill(dir, 30 + static_cast<int>(rng() % 220));
+    EXPECT_EQ(run.started_with, previous_size);  // everything before survived the restart
+    EXPECT_GE(run.max_ack, static_cast<int64_t>(previous_size)) << "the harness acknowledged nothing";
+    {
+      LogDatabase db((dir / "log.db").string(), LogSync::kNormal);
+      LogVerifyReport report = verify_log(db, nullptr, NoteVerifier::of(wallet, log_origin(wallet)));
+      ASSERT_TRUE(report.ok) << report.problem;
+      EXPECT_GT(static_cast<int64_t>(report.entries), run.max_ack) << "an acknowledged entry is missing";
+      EXPECT_GE(report.checkpoints, previous_checkpoints);
+      previous_size = report.entries;
+      previous_checkpoints = report.checkpoints;
+    }
+    // The node can open it again: no checkpoint it signed is contradicted.
+    LogOptions manual;
+    manual.checkpoint_every = 0;
+    manual.checkpoint_interval_ms = 0;
+    EXPECT_NO_THROW(HashpathLog((dir / "log.db").string(), wallet, manual));
+  }
+  EXPECT_GT(previous_checkpoints, 0u);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace hashpath
