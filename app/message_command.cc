@@ -137,10 +137,7 @@ std::string sign(const Message& message, const Wallet& wallet, const std::string
   std::vector<std::string> keys = committable_keys(tabm);
   Commitment rsa = rsa_commitment(tabm, keys, wallet.rsa());
   Commitment hmac = hmac_commitment(tabm, keys);
-  // The signatures commit to the children by ID (the linked form); the
-  // children themselves travel inline as multipart parts, so the receiver
-  // has the whole message.
-  HttpMessage http = httpsig_encode(structured_to_tabm(Value(message))).http;
+  HttpMessage http = httpsig_encode(tabm).http;
   add_wire_signatures(http, tabm, Message{{rsa.id, rsa.message}, {hmac.id, hmac.message}});
   return http.serialize();
 }

@@ -23,9 +23,17 @@ HELLO_PORT=$(free_port)
 PIDS+=($!)
 "$BUILD/bench/hello_server" "$HELLO_PORT" "$THREADS" &
 PIDS+=($!)
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$NODE_PORT/~meta@1.0/info/address" >/dev/null && break
-  sleep 0.2
+# The same node with the hashpath log off, for the log's overhead.
+NOLOG_PORT=$(free_port)
+printf 'log: false\n' > "$T/nolog.flat"
+SPDLOG_LEVEL=warn "$BUILD/hashpath" serve --port "$NOLOG_PORT" --data "$T/nolog" --config "$T/nolog.flat" \
+  --threads "$THREADS" > "$T/nolog.log" 2>&1 &
+PIDS+=($!)
+for port in "$NODE_PORT" "$NOLOG_PORT"; do
+  for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$port/~meta@1.0/info/address" >/dev/null && break
+    sleep 0.2
+  done
 done
 
 # Store a signed message through the node, to read one of its keys back.
@@ -55,4 +63,11 @@ for c in 1 16; do
     hello=$(rps "$c" "http://127.0.0.1:$HELLO_PORT/")
     printf '%-44s %12.0f %12.0f %7.3f\n' "$name, $c connection(s)" "$node" "$hello" "$(echo "$node / $hello" | bc -l)"
   done
+done
+
+printf '\n%-44s %12s %12s %7s\n' "the hashpath log's cost (same run)" "log on" "log off" "ratio"
+for c in 1 16; do
+  on=$(rps "$c" "http://127.0.0.1:$NODE_PORT/~meta@1.0/info/address")
+  off=$(rps "$c" "http://127.0.0.1:$NOLOG_PORT/~meta@1.0/info/address")
+  printf '%-44s %12.0f %12.0f %7.3f\n' "meta info/address, $c connection(s)" "$on" "$off" "$(echo "$on / $off" | bc -l)"
 done

@@ -71,6 +71,13 @@ std::string digest(HashAlgorithm alg, std::string_view data) {
 }
 
 std::string sha256(std::string_view data) { return digest(HashAlgorithm::kSha256, data); }
+
+void sha256_into(std::initializer_list<std::string_view> parts, unsigned char* out) {
+  EVP_MD_CTX* ctx = thread_context();
+  check(EVP_DigestInit_ex2(ctx, fetched(HashAlgorithm::kSha256), nullptr), "DigestInit");
+  for (std::string_view p : parts) check(EVP_DigestUpdate(ctx, p.data(), p.size()), "DigestUpdate");
+  check(EVP_DigestFinal_ex(ctx, out, nullptr), "DigestFinal");
+}
 std::string sha384(std::string_view data) { return digest(HashAlgorithm::kSha384, data); }
 std::string sha512(std::string_view data) { return digest(HashAlgorithm::kSha512, data); }
 

@@ -6,6 +6,7 @@
 // small inputs). All functions are thread-safe.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,9 @@ size_t digest_size(HashAlgorithm alg);
 const void* openssl_digest(HashAlgorithm alg);
 
 std::string sha256(std::string_view data);
+// SHA-256 of the concatenation of `parts`, written to `out` (32 bytes),
+// without allocating: the Merkle tree's hot path.
+void sha256_into(std::initializer_list<std::string_view> parts, unsigned char* out);
 std::string sha384(std::string_view data);
 std::string sha512(std::string_view data);
 std::string digest(HashAlgorithm alg, std::string_view data);

@@ -1,23 +1,34 @@
 #include "engine/log/hashpath_log.h"
 
 #include <chrono>
+#include <iterator>
 
 namespace hashpath {
+namespace {
+// Journaled entries are indexed into SQLite when this many wait, or after
+// this delay.
+constexpr size_t kIndexBatch = 4096;
+constexpr std::chrono::milliseconds kIndexDelay(50);
+}  // namespace
 
 HashpathLog::HashpathLog(const std::string& path, Wallet wallet, LogOptions options)
     : wallet_(std::move(wallet)), options_(options), origin_(log_origin(wallet_)),
       db_(std::make_unique<LogDatabase>(path, options.sync)) {
-  load();
-  if (options_.checkpoint_every != 0 || options_.checkpoint_interval_ms != 0) {
-    signer_ = std::thread([this] { signer_loop(); });
+  if (path != ":memory:") {
+    sync_db_ = std::make_unique<LogDatabase>(path, options.sync);
+    journal_ = std::make_unique<LogJournal>(journal_path_for(path), options.sync == LogSync::kFull);
   }
+  load(path);
+  signer_ = std::thread([this] { background_loop(); });
 }
 
 HashpathLog::~HashpathLog() {
   try {
     commit();
+    index_pending();
   } catch (const std::exception&) {
-    // Nothing to report to: what was not committed was never acknowledged.
+    // Nothing to report to: what was not committed was never acknowledged,
+    // and what is in the journal is indexed at the next open.
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -27,7 +38,12 @@ HashpathLog::~HashpathLog() {
   if (signer_.joinable()) signer_.join();
 }
 
-void HashpathLog::load() {
+void HashpathLog::load(const std::string&) {
+  if (journal_) {
+    // What a crash left in the journal is durable and acknowledged: index it.
+    index_records(*db_, journal_->read_all());
+    journal_->truncate();
+  }
   uint64_t expected = 0;
   db_->for_each_leaf([&](uint64_t seq, const std::string& leaf) {
     if (seq != expected) throw LogError("log is missing entry " + std::to_string(expected));
@@ -36,7 +52,7 @@ void HashpathLog::load() {
     tree_.append(*h);
     ++expected;
   });
-  committed_ = expected;
+  committed_ = indexed_ = expected;
   if (std::optional<std::string> text = db_->latest_checkpoint()) {
     SignedNote note = SignedNote::parse(*text);
     Checkpoint c = Checkpoint::parse_body(note.body);
@@ -71,21 +87,56 @@ uint64_t HashpathLog::append(LogEntry entry) {
 }
 
 void HashpathLog::commit_through(uint64_t seq) {
-  std::lock_guard<std::mutex> db_lock(db_mu_);
+  std::lock_guard<std::mutex> journal_lock(journal_mu_);
   std::vector<StoredEntry> batch;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (committed_ > seq || pending_.empty()) return;  // someone else's batch carried it
+    if (committed_ > seq || pending_.empty()) return;  // someone else's write carried it
     batch.swap(pending_);
   }
-  db_->append(batch);
+  if (journal_) {
+    journal_->append(batch);
+  } else {
+    std::lock_guard<std::mutex> db_lock(db_mu_);
+    db_->append(batch);
+  }
   bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     committed_ = batch.back().seq + 1;
-    wake = options_.checkpoint_every != 0 && committed_ - checkpointed_ >= options_.checkpoint_every;
+    if (journal_) {
+      std::move(batch.begin(), batch.end(), std::back_inserter(unindexed_));
+      wake = unindexed_.size() >= kIndexBatch;
+    } else {
+      indexed_ = committed_;
+    }
+    wake = wake || (options_.checkpoint_every != 0 && committed_ - checkpointed_ >= options_.checkpoint_every);
   }
   if (wake) signer_wake_.notify_one();
+}
+
+void HashpathLog::index_pending() {
+  std::lock_guard<std::mutex> index_lock(index_mu_);
+  std::vector<StoredEntry> batch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    batch = unindexed_;
+  }
+  if (batch.empty()) return;
+  {
+    std::lock_guard<std::mutex> db_lock(db_mu_);
+    db_->append(batch);
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    unindexed_.erase(unindexed_.begin(), unindexed_.begin() + static_cast<std::ptrdiff_t>(batch.size()));
+    indexed_ = batch.back().seq + 1;
+  }
+  // Empty the journal once everything in it is indexed; commits hold the
+  // journal lock, so none can slip in between the check and the cut.
+  std::lock_guard<std::mutex> journal_lock(journal_mu_);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (journal_ && indexed_ == committed_) journal_->truncate();
 }
 
 void HashpathLog::commit() {
@@ -100,19 +151,17 @@ void HashpathLog::commit() {
 
 std::optional<SignedNote> HashpathLog::sign_committed() {
   std::lock_guard<std::mutex> sign_lock(sign_mu_);
+  index_pending();
   Checkpoint c;
   c.origin = origin_;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (committed_ == checkpointed_ && latest_) return latest_;
-    c.size = committed_;
+    if (indexed_ == checkpointed_ && latest_) return latest_;
+    c.size = indexed_;
     c.root = tree_.root(c.size);
   }
-  {
-    // The signed size must survive power loss before anyone can see it.
-    std::lock_guard<std::mutex> db_lock(db_mu_);
-    db_->sync_to_disk();
-  }
+  // The signed size must survive power loss before anyone can see it.
+  if (sync_db_) sync_db_->sync_to_disk();
   SignedNote note = sign_checkpoint(c, wallet_, origin_);
   {
     std::lock_guard<std::mutex> db_lock(db_mu_);
@@ -129,22 +178,32 @@ SignedNote HashpathLog::checkpoint_now() {
   return *sign_committed();
 }
 
-void HashpathLog::signer_loop() {
-  auto interval = std::chrono::milliseconds(options_.checkpoint_interval_ms ? options_.checkpoint_interval_ms : 3600000);
+void HashpathLog::background_loop() {
+  using Clock = std::chrono::steady_clock;
+  const bool by_time = options_.checkpoint_interval_ms != 0;
+  const auto interval = std::chrono::milliseconds(options_.checkpoint_interval_ms);
+  auto last_signed = Clock::now();
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
-    signer_wake_.wait_for(lock, interval, [&] {
-      return stopping_ ||
+    signer_wake_.wait_for(lock, kIndexDelay, [&] {
+      return stopping_ || unindexed_.size() >= kIndexBatch ||
              (options_.checkpoint_every != 0 && committed_ - checkpointed_ >= options_.checkpoint_every);
     });
     if (stopping_) break;
-    bool grew = committed_ > checkpointed_;
-    if (!grew) continue;
+    bool sign = committed_ > checkpointed_ &&
+                ((options_.checkpoint_every != 0 && committed_ - checkpointed_ >= options_.checkpoint_every) ||
+                 (by_time && Clock::now() - last_signed >= interval));
+    bool index = !unindexed_.empty();
     lock.unlock();
     try {
-      sign_committed();
+      if (sign) {
+        sign_committed();
+        last_signed = Clock::now();
+      } else if (index) {
+        index_pending();
+      }
     } catch (const std::exception&) {
-      // Retried at the next wake-up; requests are unaffected.
+      // Retried at the next wake-up; commits are unaffected.
     }
     lock.lock();
   }
@@ -173,16 +232,33 @@ uint64_t HashpathLog::committed_size() const {
 }
 
 std::optional<StoredEntry> HashpathLog::entry(uint64_t seq) {
-  if (seq >= committed_size()) return std::nullopt;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (seq >= committed_) return std::nullopt;
+    if (seq >= indexed_) return unindexed_[seq - indexed_];
+  }
+  // Indexed entries never leave the database.
   std::lock_guard<std::mutex> db_lock(db_mu_);
   return db_->entry(seq);
 }
 
 std::vector<StoredEntry> HashpathLog::entries(uint64_t from, uint64_t to) {
-  to = std::min(to, committed_size());
-  if (from >= to) return {};
-  std::lock_guard<std::mutex> db_lock(db_mu_);
-  return db_->entries(from, to);
+  std::vector<StoredEntry> in_memory;
+  uint64_t indexed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    to = std::min(to, committed_);
+    if (from >= to) return {};
+    indexed = indexed_;
+    for (uint64_t s = std::max(from, indexed); s < to; ++s) in_memory.push_back(unindexed_[s - indexed]);
+  }
+  std::vector<StoredEntry> out;
+  if (from < indexed) {
+    std::lock_guard<std::mutex> db_lock(db_mu_);
+    out = db_->entries(from, std::min(to, indexed));
+  }
+  std::move(in_memory.begin(), in_memory.end(), std::back_inserter(out));
+  return out;
 }
 
 MerkleHash HashpathLog::root(uint64_t size) const {

@@ -4,14 +4,19 @@
 // Promises:
 // * append() gives entries gap-free sequence numbers from 0 and adds them to
 //   the in-memory tree; commit_through(seq) returns once every entry up to
-//   seq is in the database (group commit: concurrent callers share one
-//   transaction). Callers commit before they answer, so an entry whose
-//   response was sent survives a crash of the process.
-// * Checkpoints cover committed entries only. One is signed when
-//   `checkpoint_every` entries have been committed since the last, every
-//   `checkpoint_interval_ms` while the log grows (on a background thread,
-//   never on the request path), and on demand. Before signing, the entries
-//   are forced to disk.
+//   seq is durable: appended to the journal with one write (group commit:
+//   concurrent callers share it). Callers commit before they answer, so an
+//   entry whose response was sent survives a crash of the process.
+// * A background thread indexes journaled entries into SQLite in large
+//   batches and empties the journal; opening the log indexes whatever a
+//   crash left in it first. (An in-memory log has no journal: commits go
+//   straight to SQLite.)
+// * Checkpoints cover indexed entries only (the signer indexes first), so a
+//   reader of the database alone never sees a checkpoint past its entries.
+//   One is signed when `checkpoint_every` entries have been committed since
+//   the last, every `checkpoint_interval_ms` while the log grows (in the
+//   background, never on the request path), and on demand. Before signing,
+//   the entries are forced to disk.
 // * The log never signs a checkpoint inconsistent with one it signed
 //   before: at open, the tree rebuilt from the stored leaves must match the
 //   latest stored checkpoint (size and root), or the log refuses to open;
@@ -32,6 +37,7 @@
 #include "engine/log/checkpoint.h"
 #include "engine/log/log_database.h"
 #include "engine/log/log_entry.h"
+#include "engine/log/log_journal.h"
 #include "engine/log/merkle.h"
 
 namespace hashpath {
@@ -42,7 +48,7 @@ class LogError : public Error {
 };
 
 struct LogOptions {
-  uint64_t checkpoint_every = 1000;       // entries; 0: never by count
+  uint64_t checkpoint_every = 100000;     // entries; 0: never by count
   uint64_t checkpoint_interval_ms = 1000;  // 0: never by time
   bool receipts = false;                  // sign every entry's leaf hash
   LogSync sync = LogSync::kNormal;
@@ -89,25 +95,34 @@ class HashpathLog {
   const LogOptions& options() const { return options_; }
 
  private:
-  void load();
-  void signer_loop();
+  void load(const std::string& path);
+  void background_loop();
+  void index_pending();                        // journal → SQLite; under no lock
   std::optional<SignedNote> sign_committed();  // under no lock
 
   Wallet wallet_;
   LogOptions options_;
   std::string origin_;
 
-  mutable std::mutex mu_;  // tree_, pending_, sizes, checkpoint state
+  mutable std::mutex mu_;  // tree_, pending_, unindexed_, sizes, checkpoint state
   std::condition_variable signer_wake_;
   MerkleTree tree_;
-  std::vector<StoredEntry> pending_;
-  uint64_t committed_ = 0;
+  std::vector<StoredEntry> pending_;    // appended, not yet durable
+  std::vector<StoredEntry> unindexed_;  // durable in the journal, not yet in SQLite
+  uint64_t committed_ = 0;              // durable
+  uint64_t indexed_ = 0;                // in SQLite
   uint64_t checkpointed_ = 0;  // size of the latest signed checkpoint
   std::optional<SignedNote> latest_;
   bool stopping_ = false;
 
-  std::mutex db_mu_;  // the database connection; taken before mu_ when both are held
+  std::mutex journal_mu_;  // the journal; taken before mu_ when both are held
+  std::unique_ptr<LogJournal> journal_;
+  std::mutex db_mu_;  // the database connection; never held with mu_
   std::unique_ptr<LogDatabase> db_;
+  std::mutex index_mu_;  // one indexer at a time
+  // The signer's own connection, to force entries to disk without holding
+  // up commits (null for an in-memory log).
+  std::unique_ptr<LogDatabase> sync_db_;
   std::mutex sign_mu_;  // one signer at a time, so checkpoint sizes only grow
   std::thread signer_;
 };

@@ -22,9 +22,19 @@ LogDatabase::LogDatabase(const std::string& path, LogSync sync) {
   exec("CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY, entry BLOB NOT NULL, leaf BLOB NOT NULL, "
        "receipt BLOB)");
   exec("CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL)");
+  begin_ = std::make_unique<SqliteStatement>(db_, "BEGIN");
+  commit_ = std::make_unique<SqliteStatement>(db_, "COMMIT");
+  rollback_ = std::make_unique<SqliteStatement>(db_, "ROLLBACK");
+  insert_ = std::make_unique<SqliteStatement>(db_, "INSERT INTO entries (seq, entry, leaf, receipt) VALUES (?, ?, ?, ?)");
 }
 
-LogDatabase::~LogDatabase() { sqlite3_close(db_); }
+LogDatabase::~LogDatabase() {
+  begin_.reset();
+  commit_.reset();
+  rollback_.reset();
+  insert_.reset();
+  sqlite3_close(db_);
+}
 
 void LogDatabase::exec(const char* sql) {
   char* err = nullptr;
@@ -37,9 +47,13 @@ void LogDatabase::exec(const char* sql) {
 
 void LogDatabase::append(const std::vector<StoredEntry>& batch) {
   if (batch.empty()) return;
-  exec("BEGIN");
+  auto run = [](SqliteStatement& s) {
+    s.step();
+    s.reset();
+  };
+  run(*begin_);
   try {
-    SqliteStatement insert(db_, "INSERT INTO entries (seq, entry, leaf, receipt) VALUES (?, ?, ?, ?)");
+    SqliteStatement& insert = *insert_;
     for (const auto& e : batch) {
       insert.bind_int(1, static_cast<int64_t>(e.seq)).bind(2, e.entry).bind(3, e.leaf);
       if (e.receipt.empty()) {
@@ -50,9 +64,10 @@ void LogDatabase::append(const std::vector<StoredEntry>& batch) {
       insert.step();
       insert.reset();
     }
-    exec("COMMIT");
+    run(*commit_);
   } catch (...) {
-    exec("ROLLBACK");
+    insert_->reset();
+    run(*rollback_);
     throw;
   }
 }
@@ -121,7 +136,9 @@ std::vector<std::pair<uint64_t, std::string>> LogDatabase::checkpoints() {
 
 void LogDatabase::sync_to_disk() {
   int log_frames = 0, checkpointed = 0;
-  if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_FULL, &log_frames, &checkpointed) != SQLITE_OK) {
+  // PASSIVE never blocks writers; it syncs the WAL (where committed entries
+  // are) before copying frames, which is what durability needs.
+  if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &checkpointed) != SQLITE_OK) {
     throw StoreError(std::string("log database: cannot sync to disk: ") + sqlite3_errmsg(db_));
   }
 }

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,8 @@
 struct sqlite3;
 
 namespace hashpath {
+
+class SqliteStatement;
 
 enum class LogSync { kOff, kNormal, kFull };
 
@@ -50,8 +53,9 @@ class LogDatabase {
   std::optional<std::string> latest_checkpoint();
   std::vector<std::pair<uint64_t, std::string>> checkpoints();
 
-  // Forces the WAL to disk and into the database (used before a checkpoint
-  // is signed, so a signed size is never lost to power failure).
+  // Forces the committed WAL frames to disk (used before a checkpoint is
+  // signed, so a signed size is never lost to power failure). Does not
+  // block writers on other connections.
   void sync_to_disk();
 
   sqlite3* handle() { return db_; }
@@ -59,6 +63,8 @@ class LogDatabase {
  private:
   void exec(const char* sql);
   sqlite3* db_ = nullptr;
+  // Prepared once: the append path runs for every request.
+  std::unique_ptr<SqliteStatement> begin_, commit_, rollback_, insert_;
 };
 
 }  // namespace hashpath

@@ -20,25 +20,8 @@ void put_header(std::string& out, Encoder enc, size_t n) {
   out.append(reinterpret_cast<const char*>(buf), len);
 }
 
-std::string cbor_uint(uint64_t v) {
-  unsigned char buf[9];
-  size_t len = cbor_encode_uint(v, buf, sizeof buf);
-  return std::string(reinterpret_cast<const char*>(buf), len);
-}
 
-std::string cbor_text(std::string_view s) {
-  std::string out;
-  put_header(out, cbor_encode_string_start, s.size());
-  out.append(s);
-  return out;
-}
 
-std::string cbor_bytes(std::string_view s) {
-  std::string out;
-  put_header(out, cbor_encode_bytestring_start, s.size());
-  out.append(s);
-  return out;
-}
 
 struct CborDeleter {
   void operator()(cbor_item_t* item) const { cbor_decref(&item); }
@@ -80,26 +63,41 @@ std::string id_to_bytes(std::string_view id) {
 std::string id_from_bytes(std::string_view raw) { return base64url_encode(raw); }
 
 std::string LogEntry::encode() const {
-  std::string inputs_cbor;
-  put_header(inputs_cbor, cbor_encode_array_start, inputs.size());
-  for (const auto& i : inputs) inputs_cbor += cbor_bytes(i);
-  std::vector<std::pair<std::string, std::string>> fields{
-      {cbor_text("v"), cbor_uint(kVersion)},      {cbor_text("seq"), cbor_uint(seq)},
-      {cbor_text("base"), cbor_bytes(base)},      {cbor_text("req"), cbor_bytes(req)},
-      {cbor_text("prev"), cbor_text(prev)},       {cbor_text("hashpath"), cbor_text(hashpath)},
-      {cbor_text("device"), cbor_text(device)},   {cbor_text("key"), cbor_text(key)},
-      {cbor_text("route"), cbor_text(route)},     {cbor_text("status"), cbor_text(status)},
-      {cbor_text("result"), cbor_bytes(result)},  {cbor_text("inputs"), inputs_cbor},
-      {cbor_text("budget"), cbor_uint(budget)},   {cbor_text("time"), cbor_uint(time)},
-  };
-  // RFC 8949 §4.2.1: keys sorted by the bytewise order of their encodings.
-  std::sort(fields.begin(), fields.end());
+  // RFC 8949 §4.2.1 orders keys by their encoded bytes: shorter keys first,
+  // then bytewise. For these fourteen keys that order is fixed (the tests
+  // check it against a sort):
+  //   v | key req seq | base prev time | route | budget device inputs result status | hashpath
   std::string out;
-  put_header(out, cbor_encode_map_start, fields.size());
-  for (const auto& [k, v] : fields) {
-    out += k;
-    out += v;
-  }
+  out.reserve(160 + prev.size() + hashpath.size() + device.size() + key.size() + 35 * inputs.size());
+  put_header(out, cbor_encode_map_start, 14);
+  auto text = [&](std::string_view s) {
+    put_header(out, cbor_encode_string_start, s.size());
+    out.append(s);
+  };
+  auto bytes = [&](std::string_view s) {
+    put_header(out, cbor_encode_bytestring_start, s.size());
+    out.append(s);
+  };
+  auto uint = [&](uint64_t v) {
+    unsigned char buf[9];
+    out.append(reinterpret_cast<const char*>(buf), cbor_encode_uint(v, buf, sizeof buf));
+  };
+  text("v"), uint(kVersion);
+  text("key"), text(key);
+  text("req"), bytes(req);
+  text("seq"), uint(seq);
+  text("base"), bytes(base);
+  text("prev"), text(prev);
+  text("time"), uint(time);
+  text("route"), text(route);
+  text("budget"), uint(budget);
+  text("device"), text(device);
+  text("inputs");
+  put_header(out, cbor_encode_array_start, inputs.size());
+  for (const auto& i : inputs) bytes(i);
+  text("result"), bytes(result);
+  text("status"), text(status);
+  text("hashpath"), text(hashpath);
   return out;
 }
 

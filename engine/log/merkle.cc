@@ -1,10 +1,10 @@
 #include "engine/log/merkle.h"
 
-#include <openssl/sha.h>
-
 #include <bit>
 #include <cstring>
 #include <stdexcept>
+
+#include "engine/crypto/hash.h"
 
 namespace hashpath {
 namespace {
@@ -15,28 +15,21 @@ uint64_t split_point(uint64_t n) { return std::bit_floor(n - 1); }
 }  // namespace
 
 MerkleHash merkle_leaf_hash(std::string_view entry) {
-  std::string buf;
-  buf.reserve(entry.size() + 1);
-  buf.push_back('\0');
-  buf.append(entry);
   MerkleHash out;
-  SHA256(reinterpret_cast<const unsigned char*>(buf.data()), buf.size(), out.data());
+  sha256_into({std::string_view("\0", 1), entry}, out.data());
   return out;
 }
 
 MerkleHash merkle_node_hash(const MerkleHash& left, const MerkleHash& right) {
-  unsigned char buf[65];
-  buf[0] = 0x01;
-  std::memcpy(buf + 1, left.data(), 32);
-  std::memcpy(buf + 33, right.data(), 32);
   MerkleHash out;
-  SHA256(buf, sizeof buf, out.data());
+  auto view = [](const MerkleHash& h) { return std::string_view(reinterpret_cast<const char*>(h.data()), h.size()); };
+  sha256_into({std::string_view("\x01", 1), view(left), view(right)}, out.data());
   return out;
 }
 
 MerkleHash merkle_empty_root() {
   MerkleHash out;
-  SHA256(nullptr, 0, out.data());
+  sha256_into({}, out.data());
   return out;
 }
 

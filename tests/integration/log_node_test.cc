@@ -71,6 +71,7 @@ class LogNodeTest : public ::testing::Test {
   }
   void close() {
     node.reset();
+    devices.reset();  // log@1.0 holds the log too
     log.reset();
     store.reset();
   }
