@@ -72,12 +72,17 @@ const Value& Message::at(std::string_view key) const {
   return *v;
 }
 
-MessageData& Message::mutable_data() {
+MessageData& Message::mutable_data(bool keeps_derived) {
   if (!data_) {
     data_ = std::make_shared<MessageData>();
   } else if (data_.use_count() > 1) {
-    data_ = std::make_shared<MessageData>(*data_);  // the clone has no derived values
-  } else {
+    auto clone = std::make_shared<MessageData>(*data_);  // the clone has no derived values...
+    if (keeps_derived) {
+      std::lock_guard<std::mutex> lock(data_->derived_mu);
+      for (size_t i = 0; i < static_cast<size_t>(DerivedSlot::kCount); ++i) clone->derived[i] = data_->derived[i];
+    }
+    data_ = std::move(clone);
+  } else if (!keeps_derived) {
     std::lock_guard<std::mutex> lock(data_->derived_mu);
     for (auto& d : data_->derived) d.clear();
   }
@@ -99,7 +104,8 @@ void Message::remember(DerivedSlot slot, std::string value) const {
 Message& Message::set(std::string_view key, Value value) {
   std::string scratch;
   std::string_view k = normalized(key, scratch);
-  auto& es = mutable_data().entries;
+  // IDs leave private keys out, so changing one keeps them.
+  auto& es = mutable_data(is_private_key(k)).entries;
   auto it = std::lower_bound(es.begin(), es.end(), k, key_less);
   if (it != es.end() && it->first == k) {
     it->second = std::move(value);
@@ -113,7 +119,7 @@ Message& Message::remove(std::string_view key) {
   if (!contains(key)) return *this;
   std::string scratch;
   std::string_view k = normalized(key, scratch);
-  auto& es = mutable_data().entries;
+  auto& es = mutable_data(is_private_key(k)).entries;
   auto it = std::lower_bound(es.begin(), es.end(), k, key_less);
   es.erase(it);
   return *this;

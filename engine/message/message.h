@@ -33,8 +33,8 @@ class Value;
 struct MessageData;
 
 // Values derived from a message's content (its IDs) are memoised on the
-// shared storage; every mutation clears them, and a copy-on-write clone
-// starts without them.
+// shared storage. Every mutation clears them, except setting or removing a
+// private key (IDs leave private keys out), which keeps them.
 enum class DerivedSlot : uint8_t { kIdNone, kIdAll, kIdAllCommitments, kCount };
 
 class Message {
@@ -77,7 +77,9 @@ class Message {
   bool same_storage(const Message& other) const { return data_ == other.data_; }
 
  private:
-  MessageData& mutable_data();
+  // Storage this handle alone owns; derived values are dropped unless the
+  // change cannot affect them (`keeps_derived`).
+  MessageData& mutable_data(bool keeps_derived = false);
   std::shared_ptr<MessageData> data_;  // null means empty
 };
 

@@ -10,17 +10,12 @@ namespace {
 thread_local std::optional<uint64_t> t_last_seq;
 constexpr size_t kKnownLimit = 1 << 16;
 
-Message without_priv(const Message& m) {
-  if (!m.contains("priv")) return m;
-  Message out = m;
-  out.remove("priv");
-  return out;
-}
-
 }  // namespace
 
 Message result_message(const Value& result) {
-  if (result.is_map()) return without_priv(result.as_map());
+  // Private keys are in neither the ID nor the stored record, so a message
+  // result is used as it is (its memoised IDs with it).
+  if (result.is_map()) return result.as_map();
   return Message{{"ao-result", "body"}, {"body", result}};
 }
 
@@ -42,7 +37,7 @@ void StepRecorder::store_once(const Message& m, const std::string& id) {
 }
 
 void StepRecorder::record(const StepRecord& step) {
-  Message base = without_priv(step.base);
+  const Message& base = step.base;  // private keys are not part of IDs or records
   Message result = result_message(step.result.value);
   LogEntry e;
   std::string base_id = message_id(Value(base), IdScope::kAllCommitments);

@@ -5,8 +5,8 @@
 // Installed as the resolver's step observer. A step's messages are stored
 // before its entry is appended (an entry never names a message that a
 // crash could lose). The result logged is the result message: the value
-// itself if it is a message, else {ao-result: body, body: value}, without
-// private keys. Steps whose device is not deterministic (e.g. meta@1.0
+// itself if it is a message, else {ao-result: body, body: value} (private
+// keys are in neither its ID nor its stored record). Steps whose device is not deterministic (e.g. meta@1.0
 // reads node state) log their result as an oracle input as well.
 #pragma once
 

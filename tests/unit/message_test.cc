@@ -108,3 +108,22 @@ TEST(Value, EqualityIsDeepAndKindSensitive) {
 
 }  // namespace
 }  // namespace hashpath
+
+namespace hashpath {
+namespace {
+
+TEST(MessageDerivedTest, PrivateKeyChangesKeepIdsOthersDropThem) {
+  Message m{{"a", "1"}};
+  m.remember(DerivedSlot::kIdNone, "ID");
+  Message copy = m;  // shares storage (and the memo)
+  copy.set("priv", Value(Message{{"hashpath", "h"}}));
+  EXPECT_EQ(copy.derived(DerivedSlot::kIdNone), "ID");  // IDs leave private keys out
+  copy.remove("priv");
+  EXPECT_EQ(copy.derived(DerivedSlot::kIdNone), "ID");
+  copy.set("b", "2");
+  EXPECT_EQ(copy.derived(DerivedSlot::kIdNone), "");  // content changed
+  EXPECT_EQ(m.derived(DerivedSlot::kIdNone), "ID");   // the original is untouched
+}
+
+}  // namespace
+}  // namespace hashpath
