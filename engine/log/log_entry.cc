@@ -53,6 +53,46 @@ uint64_t uint_of(cbor_item_t* item, const std::string& key) {
   return cbor_get_int(item);
 }
 
+// Walks the CBOR item at `at` without building it, checking that every
+// declared length fits in the bytes that remain (libcbor allocates a
+// definite array or map before reading its items, so a forged count would
+// otherwise allocate gigabytes). Definite lengths only, bounded depth.
+void check_item(std::string_view in, size_t& at, int depth) {
+  if (depth > 8) throw LogFormatError("log entry nests too deeply");
+  if (at >= in.size()) throw LogFormatError("log entry ends inside a CBOR item");
+  auto byte = static_cast<uint8_t>(in[at++]);
+  unsigned major = byte >> 5, info = byte & 0x1f;
+  uint64_t arg = info;
+  if (info >= 24 && info <= 27) {
+    size_t n = size_t{1} << (info - 24);
+    if (in.size() - at < n) throw LogFormatError("log entry ends inside a CBOR header");
+    arg = 0;
+    for (size_t i = 0; i < n; ++i) arg = (arg << 8) | static_cast<uint8_t>(in[at++]);
+  } else if (info > 27) {
+    throw LogFormatError("log entry has an indefinite-length or reserved CBOR item");
+  }
+  uint64_t remaining = in.size() - at;
+  switch (major) {
+    case 2:
+    case 3:
+      if (arg > remaining) throw LogFormatError("log entry string runs past the end");
+      at += static_cast<size_t>(arg);
+      return;
+    case 4:
+    case 5: {
+      uint64_t items = major == 4 ? arg : arg * 2;
+      if (arg > remaining || items > remaining) throw LogFormatError("log entry declares more items than it has bytes");
+      for (uint64_t i = 0; i < items; ++i) check_item(in, at, depth + 1);
+      return;
+    }
+    case 6:
+      check_item(in, at, depth + 1);
+      return;
+    default:  // integers and simple values: the header was all of it
+      return;
+  }
+}
+
 }  // namespace
 
 std::string id_to_bytes(std::string_view id) {
@@ -102,6 +142,9 @@ std::string LogEntry::encode() const {
 }
 
 LogEntry LogEntry::decode(std::string_view bytes) {
+  size_t end = 0;
+  check_item(bytes, end, 0);
+  if (end != bytes.size()) throw LogFormatError("log entry has trailing bytes after its CBOR map");
   cbor_load_result loaded;
   CborItem root(cbor_load(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), &loaded));
   if (!root || loaded.error.code != CBOR_ERR_NONE) {

@@ -233,6 +233,11 @@ TEST(LogEntryTest, MalformedEntriesAreRejected) {
     }
   }
   EXPECT_THROW(id_to_bytes("short"), LogFormatError);
+  // Forged counts are refused before anything is allocated (found by
+  // log_formats_fuzz: libcbor allocates a definite map's slots up front).
+  EXPECT_THROW(LogEntry::decode(std::string("\xbb\x00\x00\x00\x01\x00\x00\x00\x00", 9)), LogFormatError);
+  EXPECT_THROW(LogEntry::decode(std::string("\xa1\x61v\x9a\xff\xff\xff\xff", 8)), LogFormatError);
+  EXPECT_THROW(LogEntry::decode(std::string("\xa1\x61v\x5f", 4)), LogFormatError);  // indefinite
 }
 
 TEST(SignedNoteTest, ParsesTheGoSumdbNoteAndItsKeyId) {
