@@ -25,7 +25,8 @@ uint64_t number_of(const Message& config, std::string_view key, uint64_t fallbac
     if (used != t.size()) throw std::invalid_argument(t);
     return v;
   } catch (const std::exception&) {
-    throw Error("configuration key '" + std::string(key) + "' must be a non-negative number, not '" + t + "'");
+    throw Error("configuration key '" + std::string(key) +
+                "' must be a non-negative number, not '" + t + "'");
   }
 }
 
@@ -35,7 +36,8 @@ void DataDir::require_existing() const {
   if (!std::filesystem::exists(wallet_file())) {
     throw Error("'" + root.string() + "' is not a node data directory (no wallet.json)");
   }
-  if (!std::filesystem::exists(log_file())) throw Error("'" + root.string() + "' has no log (log.db)");
+  if (!std::filesystem::exists(log_file()))
+    throw Error("'" + root.string() + "' has no log (log.db)");
 }
 
 bool log_enabled(const Message& config) { return text_of(config, "log") != "false"; }

@@ -42,11 +42,13 @@ OpenedData open_data(const std::string& data) {
   DataDir dir{data};
   dir.require_existing();
   Wallet wallet = load_wallet_file(dir.wallet_file());
-  return OpenedData{dir, wallet, std::make_unique<LogDatabase>(dir.log_file().string(), LogSync::kNormal)};
+  return OpenedData{dir, wallet,
+                    std::make_unique<LogDatabase>(dir.log_file().string(), LogSync::kNormal)};
 }
 
 Message config_of(const DataDir& dir) {
-  return std::filesystem::exists(dir.config_file()) ? load_config_file(dir.config_file()) : Message{};
+  return std::filesystem::exists(dir.config_file()) ? load_config_file(dir.config_file())
+                                                    : Message{};
 }
 
 [[noreturn]] void fail(const std::string& message) {
@@ -64,8 +66,8 @@ void show(const LogCommandOptions& o) {
       continue;
     }
     LogEntry e = LogEntry::decode(row.entry);
-    std::cout << e.seq << "  " << e.device << "  " << e.key << "  " << e.status << "  " << e.route << "  result "
-              << id_from_bytes(e.result) << "  hashpath " << e.hashpath << "\n";
+    std::cout << e.seq << "  " << e.device << "  " << e.key << "  " << e.status << "  " << e.route
+              << "  result " << id_from_bytes(e.result) << "  hashpath " << e.hashpath << "\n";
   }
 }
 
@@ -82,14 +84,18 @@ void checkpoint(const LogCommandOptions& o) {
 void proof(const LogCommandOptions& o) {
   OpenedData d = open_data(o.data);
   MerkleTree tree;
-  d.db->for_each_leaf([&](uint64_t, const std::string& leaf) { tree.append(*merkle_hash_from(leaf)); });
+  d.db->for_each_leaf(
+      [&](uint64_t, const std::string& leaf) { tree.append(*merkle_hash_from(leaf)); });
   uint64_t size = o.size == 0 ? tree.size() : o.size;
-  if (size > tree.size()) fail("the log has " + std::to_string(tree.size()) + " entries, not " + std::to_string(size));
-  if (o.seq >= size) fail("entry " + std::to_string(o.seq) + " is not in a tree of size " + std::to_string(size));
+  if (size > tree.size())
+    fail("the log has " + std::to_string(tree.size()) + " entries, not " + std::to_string(size));
+  if (o.seq >= size)
+    fail("entry " + std::to_string(o.seq) + " is not in a tree of size " + std::to_string(size));
   auto path = tree.inclusion_proof(o.seq, size);
   MerkleHash leaf = tree.node(0, o.seq);
   bool ok = verify_inclusion(leaf, o.seq, size, path, tree.root(size));
-  std::cout << "seq " << o.seq << "\nsize " << size << "\nleaf-hash " << base64_encode(to_string(leaf)) << "\nroot "
+  std::cout << "seq " << o.seq << "\nsize " << size << "\nleaf-hash "
+            << base64_encode(to_string(leaf)) << "\nroot "
             << base64_encode(to_string(tree.root(size))) << "\n";
   for (const auto& h : path) std::cout << "proof " << base64_encode(to_string(h)) << "\n";
   if (!ok) fail("the proof does not verify");
@@ -100,8 +106,8 @@ void verify(const LogCommandOptions& o) {
   SqliteStore store(d.dir.store_file().string());
   LogVerifyReport r = verify_log(*d.db, &store, d.verifier());
   if (!r.ok) fail("log verify failed: " + r.problem);
-  std::cout << "log ok: " << r.entries << " entries, " << r.checkpoints << " checkpoints, " << r.messages
-            << " message references verified\n";
+  std::cout << "log ok: " << r.entries << " entries, " << r.checkpoints << " checkpoints, "
+            << r.messages << " message references verified\n";
 }
 
 void export_fixture_file(const LogCommandOptions& o) {
@@ -144,18 +150,22 @@ void add_log_command(CLI::App& root) {
   show_cmd->add_flag("--json", o->json, "One JSON object per entry");
   show_cmd->callback([o] { show(*o); });
 
-  CLI::App* checkpoint_cmd = log->add_subcommand("checkpoint", "Sign a checkpoint of the whole log now and print it");
+  CLI::App* checkpoint_cmd =
+      log->add_subcommand("checkpoint", "Sign a checkpoint of the whole log now and print it");
   checkpoint_cmd->callback([o] { checkpoint(*o); });
 
-  CLI::App* proof_cmd = log->add_subcommand("proof", "Print and check the inclusion proof of an entry");
+  CLI::App* proof_cmd =
+      log->add_subcommand("proof", "Print and check the inclusion proof of an entry");
   proof_cmd->add_option("--seq", o->seq, "Entry number")->required();
   proof_cmd->add_option("--size", o->size, "Tree size (default: the whole log)");
   proof_cmd->callback([o] { proof(*o); });
 
-  CLI::App* verify_cmd = log->add_subcommand("verify", "Recompute every leaf and root, check every checkpoint and message");
+  CLI::App* verify_cmd = log->add_subcommand(
+      "verify", "Recompute every leaf and root, check every checkpoint and message");
   verify_cmd->callback([o] { verify(*o); });
 
-  CLI::App* export_cmd = log->add_subcommand("export", "Write the log and its messages as a fixture file");
+  CLI::App* export_cmd =
+      log->add_subcommand("export", "Write the log and its messages as a fixture file");
   export_cmd->add_option("-o,--out", o->out, "Output file (default stdout)");
   export_cmd->add_option("--scenario", o->scenario, "What the recorded run did");
   export_cmd->callback([o] { export_fixture_file(*o); });
@@ -165,7 +175,8 @@ void add_log_command(CLI::App& root) {
   }
 
   auto r = std::make_shared<LogCommandOptions>();
-  CLI::App* replay_cmd = root.add_subcommand("replay", "Re-execute logged steps and compare results and hashpaths");
+  CLI::App* replay_cmd =
+      root.add_subcommand("replay", "Re-execute logged steps and compare results and hashpaths");
   replay_cmd->add_option("--data", r->data, "Node data directory (default .hashpath)");
   add_range(replay_cmd, r);
   replay_cmd->callback([r] { replay(*r); });

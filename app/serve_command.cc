@@ -77,8 +77,8 @@ void serve(const ServeOptions& o) {
   HttpServer server(options, [&node](const HttpRequest& r) { return node.handle(r); });
   server.stop_on_signals();
   server.start();
-  spdlog::info("hashpath listening on http://{}:{} as {} (data: {})", o.host, server.port(), wallet.address(),
-               data.string());
+  spdlog::info("hashpath listening on http://{}:{} as {} (data: {})", o.host, server.port(),
+               wallet.address(), data.string());
   server.wait();
   spdlog::info("hashpath stopped");
   spdlog::default_logger()->flush();
@@ -92,8 +92,10 @@ void add_serve_command(CLI::App& root) {
   cmd->add_option("--port", o->port, "Port to listen on (default: config 'port', else 8734)");
   cmd->add_option("--host", o->host, "Address to listen on (default 127.0.0.1)");
   cmd->add_option("--data", o->data, "Data directory: wallet, store, config (default .hashpath)");
-  cmd->add_option("--wallet", o->wallet, "Node wallet (default DATA/wallet.json, created if absent)");
-  cmd->add_option("--config", o->config, "config.flat or JSON configuration (default DATA/config.flat)");
+  cmd->add_option("--wallet", o->wallet,
+                  "Node wallet (default DATA/wallet.json, created if absent)");
+  cmd->add_option("--config", o->config,
+                  "config.flat or JSON configuration (default DATA/config.flat)");
   cmd->add_option("--threads", o->threads, "IO threads (default: one per core)");
   cmd->callback([o] { serve(*o); });
 }

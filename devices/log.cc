@@ -21,7 +21,8 @@ std::optional<uint64_t> number(std::string_view s) {
 std::optional<uint64_t> number_key(const Message& m, std::string_view key) {
   const Value* v = m.find(key);
   if (v == nullptr) return std::nullopt;
-  if (v->is_integer()) return v->as_integer() < 0 ? std::nullopt : std::optional<uint64_t>(v->as_integer());
+  if (v->is_integer())
+    return v->as_integer() < 0 ? std::nullopt : std::optional<uint64_t>(v->as_integer());
   if (v->is_binary()) return number(v->as_binary());
   return std::nullopt;
 }
@@ -45,7 +46,9 @@ Message view(std::string name) {
   return Message{{"device", "log@1.0"}, {"log-view", Value(std::move(name))}};
 }
 
-ResolveResult bad_request(std::string reason) { return ResolveResult::error(400, std::move(reason)); }
+ResolveResult bad_request(std::string reason) {
+  return ResolveResult::error(400, std::move(reason));
+}
 
 }  // namespace
 
@@ -72,7 +75,8 @@ Message log_entry_message(const StoredEntry& stored) {
   return m;
 }
 
-ResolveResult LogDevice::call(std::string_view key, const Message& base, const Message& request, Resolver&) {
+ResolveResult LogDevice::call(std::string_view key, const Message& base, const Message& request,
+                              Resolver&) {
   try {
     std::string view_name = text_of(base, "log-view");
     if (!view_name.empty()) return in_view(view_name, key, base, request);
@@ -94,38 +98,44 @@ ResolveResult LogDevice::checkpoint(const Message& request) {
   std::optional<SignedNote> note = log_->latest_checkpoint();
   if (text_of(request, "method") == "POST" || !note) note = log_->checkpoint_now();
   Checkpoint c = Checkpoint::parse_body(note->body);
-  return ResolveResult::ok(Value(Message{{"content-type", "text/plain; charset=utf-8"},
-                                         {"body", Value(note->text())},
-                                         {"origin", Value(c.origin)},
-                                         {"size", Value::integer(static_cast<int64_t>(c.size))},
-                                         {"root", Value(base64_encode(to_string(c.root)))},
-                                         {"key-type", Value(std::string(key_type_name(log_->verifier().type)))},
-                                         {"public-key", Value(base64url_encode(log_->verifier().public_key))}}));
+  return ResolveResult::ok(
+      Value(Message{{"content-type", "text/plain; charset=utf-8"},
+                    {"body", Value(note->text())},
+                    {"origin", Value(c.origin)},
+                    {"size", Value::integer(static_cast<int64_t>(c.size))},
+                    {"root", Value(base64_encode(to_string(c.root)))},
+                    {"key-type", Value(std::string(key_type_name(log_->verifier().type)))},
+                    {"public-key", Value(base64url_encode(log_->verifier().public_key))}}));
 }
 
 ResolveResult LogDevice::entries(const Message& request) {
   uint64_t committed = log_->committed_size();
   uint64_t from = number_key(request, "from").value_or(0);
-  uint64_t to = number_key(request, "to").value_or(std::min(committed, from + kMaxEntriesPerRequest));
-  if (from > to) return bad_request("'from' (" + std::to_string(from) + ") is after 'to' (" + std::to_string(to) + ")");
+  uint64_t to =
+      number_key(request, "to").value_or(std::min(committed, from + kMaxEntriesPerRequest));
+  if (from > to)
+    return bad_request("'from' (" + std::to_string(from) + ") is after 'to' (" +
+                       std::to_string(to) + ")");
   if (to - from > kMaxEntriesPerRequest) {
     return bad_request("at most " + std::to_string(kMaxEntriesPerRequest) + " entries per request");
   }
   List out;
   for (const auto& e : log_->entries(from, to)) out.emplace_back(log_entry_message(e));
-  return ResolveResult::ok(Value(Message{{"from", Value::integer(static_cast<int64_t>(from))},
-                                         {"to", Value::integer(static_cast<int64_t>(from + out.size()))},
-                                         {"entries", Value(std::move(out))}}));
+  return ResolveResult::ok(
+      Value(Message{{"from", Value::integer(static_cast<int64_t>(from))},
+                    {"to", Value::integer(static_cast<int64_t>(from + out.size()))},
+                    {"entries", Value(std::move(out))}}));
 }
 
-ResolveResult LogDevice::in_view(std::string_view view_name, std::string_view key, const Message& base,
-                                 const Message& request) {
+ResolveResult LogDevice::in_view(std::string_view view_name, std::string_view key,
+                                 const Message& base, const Message& request) {
   if (view_name == "entry") {
     std::optional<uint64_t> seq = number(key);
     if (!seq) return bad_request("'" + std::string(key) + "' is not an entry number");
     std::optional<StoredEntry> e = log_->entry(*seq);
-    if (!e) return ResolveResult::not_found("no entry " + std::to_string(*seq) + " (the log has " +
-                                            std::to_string(log_->committed_size()) + ")");
+    if (!e)
+      return ResolveResult::not_found("no entry " + std::to_string(*seq) + " (the log has " +
+                                      std::to_string(log_->committed_size()) + ")");
     Message m = log_entry_message(*e);
     m.set("content-type", "application/cbor");
     m.set("body", Value(e->entry));
@@ -139,23 +149,26 @@ ResolveResult LogDevice::in_view(std::string_view view_name, std::string_view ke
       uint64_t size = number_key(request, "size").value_or(committed);
       std::optional<StoredEntry> e = log_->entry(*seq);
       if (!e) return ResolveResult::not_found("no entry " + std::to_string(*seq));
-      return ResolveResult::ok(Value(Message{{"seq", Value::integer(static_cast<int64_t>(*seq))},
-                                             {"size", Value::integer(static_cast<int64_t>(size))},
-                                             {"leaf-hash", Value(base64_encode(e->leaf))},
-                                             {"root", Value(base64_encode(to_string(log_->root(size))))},
-                                             {"proof", hash_list(log_->inclusion_proof(*seq, size))}}));
+      return ResolveResult::ok(
+          Value(Message{{"seq", Value::integer(static_cast<int64_t>(*seq))},
+                        {"size", Value::integer(static_cast<int64_t>(size))},
+                        {"leaf-hash", Value(base64_encode(e->leaf))},
+                        {"root", Value(base64_encode(to_string(log_->root(size))))},
+                        {"proof", hash_list(log_->inclusion_proof(*seq, size))}}));
     }
     if (key == "consistency") {
       std::optional<uint64_t> from = number_key(request, "from");
       if (!from) return bad_request("a consistency proof needs 'from'");
       uint64_t to = number_key(request, "to").value_or(committed);
-      return ResolveResult::ok(Value(Message{{"from", Value::integer(static_cast<int64_t>(*from))},
-                                             {"to", Value::integer(static_cast<int64_t>(to))},
-                                             {"first-root", Value(base64_encode(to_string(log_->root(*from))))},
-                                             {"second-root", Value(base64_encode(to_string(log_->root(to))))},
-                                             {"proof", hash_list(log_->consistency_proof(*from, to))}}));
+      return ResolveResult::ok(
+          Value(Message{{"from", Value::integer(static_cast<int64_t>(*from))},
+                        {"to", Value::integer(static_cast<int64_t>(to))},
+                        {"first-root", Value(base64_encode(to_string(log_->root(*from))))},
+                        {"second-root", Value(base64_encode(to_string(log_->root(to))))},
+                        {"proof", hash_list(log_->consistency_proof(*from, to))}}));
     }
-    return ResolveResult::not_found("log@1.0 proofs are 'inclusion' and 'consistency', not '" + std::string(key) + "'");
+    return ResolveResult::not_found("log@1.0 proofs are 'inclusion' and 'consistency', not '" +
+                                    std::string(key) + "'");
   }
   if (view_name == "tile") return tile(base, key);
   return bad_request("unknown log view '" + std::string(view_name) + "'");
@@ -169,7 +182,8 @@ ResolveResult LogDevice::tile(const Message& base, std::string_view segment) {
   std::vector<std::string> parts;
   for (size_t start = 0; start <= path.size();) {
     size_t slash = path.find('/', start);
-    parts.push_back(path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+    parts.push_back(
+        path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
     if (slash == std::string::npos) break;
     start = slash + 1;
   }
@@ -207,11 +221,12 @@ ResolveResult LogDevice::tile(const Message& base, std::string_view segment) {
   } else if (last.size() != 3 || i + 1 != parts.size()) {
     return bad();
   }
-  std::optional<std::string> bytes = entries ? log_->entry_bundle(index, width)
-                                             : log_->tile(static_cast<unsigned>(*level), index, width);
+  std::optional<std::string> bytes = entries
+                                         ? log_->entry_bundle(index, width)
+                                         : log_->tile(static_cast<unsigned>(*level), index, width);
   if (!bytes) return ResolveResult::not_found("tile/" + path + " is not in the log yet");
-  return ResolveResult::ok(
-      Value(Message{{"content-type", "application/octet-stream"}, {"body", Value(std::move(*bytes))}}));
+  return ResolveResult::ok(Value(
+      Message{{"content-type", "application/octet-stream"}, {"body", Value(std::move(*bytes))}}));
 }
 
 }  // namespace hashpath

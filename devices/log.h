@@ -30,7 +30,8 @@ class LogDevice : public Device {
   explicit LogDevice(std::shared_ptr<HashpathLog> log) : log_(std::move(log)) {}
   std::string_view name() const override { return "log@1.0"; }
   bool handles(std::string_view key) const override {
-    return key == "checkpoint" || key == "entry" || key == "entries" || key == "proof" || key == "tile";
+    return key == "checkpoint" || key == "entry" || key == "entries" || key == "proof" ||
+           key == "tile";
   }
   // Segments after a view (a seq, `inclusion`, tile coordinates) reach call().
   DeviceInfo info() const override {
@@ -44,7 +45,8 @@ class LogDevice : public Device {
  private:
   ResolveResult checkpoint(const Message& request);
   ResolveResult entries(const Message& request);
-  ResolveResult in_view(std::string_view view, std::string_view key, const Message& base, const Message& request);
+  ResolveResult in_view(std::string_view view, std::string_view key, const Message& base,
+                        const Message& request);
   ResolveResult tile(const Message& base, std::string_view segment);
   std::shared_ptr<HashpathLog> log_;
 };

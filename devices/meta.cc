@@ -16,9 +16,11 @@ std::string text_of(const Message& m, std::string_view key) {
 
 }  // namespace
 
-ResolveResult MetaDevice::call(std::string_view key, const Message&, const Message& request, Resolver&) {
+ResolveResult MetaDevice::call(std::string_view key, const Message&, const Message& request,
+                               Resolver&) {
   if (key == "build") {
-    return ResolveResult::ok(Value(Message{{"node", "Hashpath"}, {"version", Value(std::string(kVersion))}}));
+    return ResolveResult::ok(
+        Value(Message{{"node", "Hashpath"}, {"version", Value(std::string(kVersion))}}));
   }
   if (text_of(request, "method") == "POST") return update(request);
   return ResolveResult::ok(Value(node_->public_config()));
@@ -27,7 +29,8 @@ ResolveResult MetaDevice::call(std::string_view key, const Message&, const Messa
 ResolveResult MetaDevice::update(const Message& request) {
   Message config = node_->config();
   if (text_of(config, "initialized") == "permanent") {
-    return ResolveResult::error(400, "The node message of this machine is already permanent. It cannot be changed.");
+    return ResolveResult::error(
+        400, "The node message of this machine is already permanent. It cannot be changed.");
   }
   std::string op = node_->operator_address();
   if (op != "unclaimed") {
@@ -36,7 +39,8 @@ ResolveResult MetaDevice::update(const Message& request) {
       if (check.valid && check.committer == op) by_operator = true;
     }
     if (!by_operator) {
-      return ResolveResult::error(400, "Unauthorized: configuration updates must be signed by the operator " + op);
+      return ResolveResult::error(
+          400, "Unauthorized: configuration updates must be signed by the operator " + op);
     }
   }
   Message changes;
@@ -45,8 +49,9 @@ ResolveResult MetaDevice::update(const Message& request) {
     changes.set(k, v);
   }
   size_t n = node_->apply_update(changes);
-  return ResolveResult::ok(Value(Message{{"body", Value("Node message updated. History: " + std::to_string(n) + " updates.")},
-                                         {"history-length", Value::integer(static_cast<int64_t>(n))}}));
+  return ResolveResult::ok(Value(
+      Message{{"body", Value("Node message updated. History: " + std::to_string(n) + " updates.")},
+              {"history-length", Value::integer(static_cast<int64_t>(n))}}));
 }
 
 }  // namespace hashpath

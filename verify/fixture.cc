@@ -16,13 +16,15 @@ using nlohmann::json;
 constexpr const char* kFormat = "hashpath-fixture/1";
 
 const json& member(const json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key)) throw LogFormatError(std::string("fixture has no '") + key + "'");
+  if (!j.is_object() || !j.contains(key))
+    throw LogFormatError(std::string("fixture has no '") + key + "'");
   return j.at(key);
 }
 
 std::string string_member(const json& j, const char* key) {
   const json& v = member(j, key);
-  if (!v.is_string()) throw LogFormatError(std::string("fixture field '") + key + "' must be a string");
+  if (!v.is_string())
+    throw LogFormatError(std::string("fixture field '") + key + "' must be a string");
   return v.get<std::string>();
 }
 
@@ -33,7 +35,8 @@ std::string Fixture::to_json() const {
   j["format"] = kFormat;
   j["scenario"] = scenario;
   j["origin"] = signer.name;
-  j["signer"] = {{"type", key_type_name(signer.type)}, {"public-key", base64url_encode(signer.public_key)}};
+  j["signer"] = {{"type", key_type_name(signer.type)},
+                 {"public-key", base64url_encode(signer.public_key)}};
   j["entries"] = json::array();
   for (const auto& e : entries) {
     json row{{"seq", e.seq}, {"entry", base64_encode(e.entry)}};
@@ -53,19 +56,22 @@ Fixture Fixture::from_json(std::string_view text) {
   } catch (const json::exception& e) {
     throw LogFormatError(std::string("fixture is not JSON: ") + e.what());
   }
-  if (string_member(j, "format") != kFormat) throw LogFormatError("fixture format is not " + std::string(kFormat));
+  if (string_member(j, "format") != kFormat)
+    throw LogFormatError("fixture format is not " + std::string(kFormat));
   Fixture f;
   try {
     f.scenario = string_member(j, "scenario");
     f.signer.name = string_member(j, "origin");
     const json& signer = member(j, "signer");
     std::string type = string_member(signer, "type");
-    if (type != "rsa" && type != "secp256k1") throw LogFormatError("fixture signer type '" + type + "' is unknown");
+    if (type != "rsa" && type != "secp256k1")
+      throw LogFormatError("fixture signer type '" + type + "' is unknown");
     f.signer.type = type == "rsa" ? KeyType::kRsa : KeyType::kSecp256k1;
     f.signer.public_key = base64_decode(string_member(signer, "public-key"));
     for (const json& row : member(j, "entries")) {
       StoredEntry e;
-      if (!member(row, "seq").is_number_unsigned()) throw LogFormatError("fixture entry seq must be a number");
+      if (!member(row, "seq").is_number_unsigned())
+        throw LogFormatError("fixture entry seq must be a number");
       e.seq = row.at("seq").get<uint64_t>();
       e.entry = base64_decode(string_member(row, "entry"));
       e.leaf = to_string(merkle_leaf_hash(e.entry));
@@ -87,7 +93,8 @@ Fixture Fixture::from_json(std::string_view text) {
   return f;
 }
 
-Fixture export_fixture(LogDatabase& db, Store& store, const NoteVerifier& signer, std::string scenario) {
+Fixture export_fixture(LogDatabase& db, Store& store, const NoteVerifier& signer,
+                       std::string scenario) {
   Fixture f;
   f.scenario = std::move(scenario);
   f.signer = signer;
@@ -100,7 +107,8 @@ Fixture export_fixture(LogDatabase& db, Store& store, const NoteVerifier& signer
   for (const auto& [size, note] : db.checkpoints()) f.checkpoints.push_back(note);
   for (const auto& id : ids) {
     std::optional<Value> v = get_full(store, id);
-    if (!v || !v->is_map()) throw LogFormatError("message " + id + " named by the log is not in the store");
+    if (!v || !v->is_map())
+      throw LogFormatError("message " + id + " named by the log is not in the store");
     f.messages.emplace_back(id, v->as_map());
   }
   return f;

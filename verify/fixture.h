@@ -39,7 +39,8 @@ struct Fixture {
 };
 
 // Entries [from, to) of `db` with their checkpoints and messages.
-Fixture export_fixture(LogDatabase& db, Store& store, const NoteVerifier& signer, std::string scenario);
+Fixture export_fixture(LogDatabase& db, Store& store, const NoteVerifier& signer,
+                       std::string scenario);
 
 // Writes the fixture's entries, checkpoints and messages into an empty log
 // database and a store.

@@ -45,7 +45,8 @@ std::optional<Message> load_message(Store& store, const std::string& raw_id) {
 
 }  // namespace
 
-ReplayReport replay_log(LogDatabase& db, Store& store, const DeviceRegistry& devices, uint64_t from, uint64_t to) {
+ReplayReport replay_log(LogDatabase& db, Store& store, const DeviceRegistry& devices, uint64_t from,
+                        uint64_t to) {
   ReplayReport report;
   Resolver resolver(devices, &store);
   for (const StoredEntry& row : db.entries(from, to)) {
@@ -55,7 +56,8 @@ ReplayReport replay_log(LogDatabase& db, Store& store, const DeviceRegistry& dev
       where = "entry " + std::to_string(e.seq) + " (" + e.device + " " + e.key + ")";
       std::optional<Message> base = load_message(store, e.base);
       std::optional<Message> request = load_message(store, e.req);
-      if (!base || !request) throw Divergence{where + ": its base or request is not in the store", ""};
+      if (!base || !request)
+        throw Divergence{where + ": its base or request is not in the store", ""};
       // A signed request's ID covers only its committed keys, so requests
       // differing in `path` alone share an ID: the logged key is the path.
       request->set("path", Value(e.key));
@@ -65,7 +67,8 @@ ReplayReport replay_log(LogDatabase& db, Store& store, const DeviceRegistry& dev
       }
       std::string hashpath = step_hashpath(*base, *request, e.key);
       if (hashpath != e.hashpath) {
-        throw Divergence{where + ": hashpath differs: logged " + e.hashpath + ", replayed " + hashpath, ""};
+        throw Divergence{
+            where + ": hashpath differs: logged " + e.hashpath + ", replayed " + hashpath, ""};
       }
       std::optional<Message> logged = load_message(store, e.result);
       if (!e.inputs.empty()) {
@@ -77,16 +80,18 @@ ReplayReport replay_log(LogDatabase& db, Store& store, const DeviceRegistry& dev
         continue;
       }
       std::shared_ptr<Device> device = devices.find(e.device);
-      if (device == nullptr) throw Divergence{where + ": device " + e.device + " is not in this build", ""};
+      if (device == nullptr)
+        throw Divergence{where + ": device " + e.device + " is not in this build", ""};
       ResolveOptions options;
       ResolveResult r = resolver.step(*base, *request, options);
       Message replayed = result_message(r.value);
       std::string replayed_id = message_id(Value(replayed), IdScope::kNone);
       std::string status = status_name(r.status);
       if (replayed_id != id_from_bytes(e.result) || status != e.status) {
-        throw Divergence{where + ": result differs: logged " + id_from_bytes(e.result) + " (" + e.status +
-                             "), replayed " + replayed_id + " (" + status + ")",
-                         logged ? diff_of(*logged, replayed) : "(the logged result is not in the store)\n"};
+        throw Divergence{
+            where + ": result differs: logged " + id_from_bytes(e.result) + " (" + e.status +
+                "), replayed " + replayed_id + " (" + status + ")",
+            logged ? diff_of(*logged, replayed) : "(the logged result is not in the store)\n"};
       }
       ++report.replayed;
     } catch (const Divergence& d) {
@@ -98,7 +103,8 @@ ReplayReport replay_log(LogDatabase& db, Store& store, const DeviceRegistry& dev
     } catch (const std::exception& ex) {
       report.ok = false;
       report.first_divergence = row.seq;
-      report.problem = (where.empty() ? "entry " + std::to_string(row.seq) : where) + ": " + ex.what();
+      report.problem =
+          (where.empty() ? "entry " + std::to_string(row.seq) : where) + ": " + ex.what();
       return report;
     }
   }

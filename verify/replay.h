@@ -21,13 +21,14 @@ namespace hashpath {
 
 struct ReplayReport {
   bool ok = true;
-  uint64_t replayed = 0;   // re-executed
-  uint64_t oracle = 0;     // checked against their recorded inputs
+  uint64_t replayed = 0;  // re-executed
+  uint64_t oracle = 0;    // checked against their recorded inputs
   uint64_t first_divergence = 0;
-  std::string problem;     // names the entry and explains
-  std::string diff;        // logged vs replayed result, line by line
+  std::string problem;  // names the entry and explains
+  std::string diff;     // logged vs replayed result, line by line
 };
 
-ReplayReport replay_log(LogDatabase& db, Store& store, const DeviceRegistry& devices, uint64_t from, uint64_t to);
+ReplayReport replay_log(LogDatabase& db, Store& store, const DeviceRegistry& devices, uint64_t from,
+                        uint64_t to);
 
 }  // namespace hashpath

@@ -110,7 +110,6 @@ bool is_valid_utf8(std::string_view s) {
   return true;
 }
 
-
 std::string typed_json_encode(const Message& message, int indent) {
   return dump_json_document(to_json(Value(message)), kCodec, indent);
 }

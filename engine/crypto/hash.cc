@@ -89,8 +89,7 @@ Hasher::Hasher(HashAlgorithm alg) : ctx_(EVP_MD_CTX_new()) {
 Hasher::~Hasher() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
 
 Hasher& Hasher::update(std::string_view data) {
-  check(EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size()),
-        "DigestUpdate");
+  check(EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size()), "DigestUpdate");
   return *this;
 }
 

@@ -33,7 +33,8 @@ bool valid_header(const std::string& name, const std::string& value) {
 HttpResponse encode_httpsig(const Message& message) {
   HttpResponse out;
   // A literal result travels as itself; typed literals keep their ao-types.
-  if (const Value* r = message.find("ao-result"); r != nullptr && r->is_binary() && r->as_binary() == "body") {
+  if (const Value* r = message.find("ao-result");
+      r != nullptr && r->is_binary() && r->as_binary() == "body") {
     const Value* body = message.find("body");
     if (body != nullptr && body->is_binary()) {
       out.headers.emplace_back("ao-result", "body");
@@ -44,7 +45,8 @@ HttpResponse encode_httpsig(const Message& message) {
   }
   HttpsigEncoding enc = httpsig_encode(structured_to_tabm(Value(message)));
   for (auto& [k, v] : enc.http.fields) {
-    if (!valid_header(k, v)) throw CodecError("httpsig@1.0", "key '" + k + "' cannot be sent as a header");
+    if (!valid_header(k, v))
+      throw CodecError("httpsig@1.0", "key '" + k + "' cannot be sent as a header");
     out.headers.emplace_back(k, v);
   }
   out.body = std::move(enc.http.body);
@@ -97,13 +99,15 @@ HttpResponse encode_response(const HttpRequest& request, const ResolveResult& re
   HttpResponse out;
   std::string hashpath;
   if (const Value* p = message.find("priv"); p != nullptr && p->is_map()) {
-    if (const Value* hp = p->as_map().find("hashpath"); hp != nullptr && hp->is_binary()) hashpath = hp->as_binary();
+    if (const Value* hp = p->as_map().find("hashpath"); hp != nullptr && hp->is_binary())
+      hashpath = hp->as_binary();
   }
   message.remove("status");  // sent as the HTTP status
   try {
     if (codec == "json@1.0") {
       // JSON cannot carry arbitrary bytes: a binary body goes as base64.
-      if (const Value* b = message.find("body"); b != nullptr && b->is_binary() && !is_valid_utf8(b->as_binary())) {
+      if (const Value* b = message.find("body");
+          b != nullptr && b->is_binary() && !is_valid_utf8(b->as_binary())) {
         message.set("body-base64", Value(base64_encode(b->as_binary())));
         message.remove("body");
       }
@@ -115,7 +119,8 @@ HttpResponse encode_response(const HttpRequest& request, const ResolveResult& re
     } else if (codec == "httpsig@1.0") {
       out = encode_httpsig(message);
     } else if (required) {
-      out = HttpResponse::text(406, "require-codec '" + codec + "' is not supported (httpsig@1.0, json@1.0, ans104@1.0)");
+      out = HttpResponse::text(406, "require-codec '" + codec +
+                                        "' is not supported (httpsig@1.0, json@1.0, ans104@1.0)");
     } else {
       out = encode_httpsig(message);
       codec = "httpsig@1.0";

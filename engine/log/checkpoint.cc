@@ -27,7 +27,8 @@ std::string sign_bytes(std::string_view message, const Wallet& wallet) {
 bool verify_bytes(std::string_view message, std::string_view signature, const NoteVerifier& v) {
   try {
     if (v.type == KeyType::kRsa) {
-      return RsaPublicKey::from_modulus(v.public_key).verify_pss(message, signature, HashAlgorithm::kSha256);
+      return RsaPublicKey::from_modulus(v.public_key)
+          .verify_pss(message, signature, HashAlgorithm::kSha256);
     }
     return signature.size() == 65 && secp256k1_verify(sha256(message), signature, v.public_key);
   } catch (const Error&) {
@@ -52,16 +53,19 @@ Checkpoint Checkpoint::parse_body(std::string_view body) {
   size_t start = 0;
   while (start < body.size()) {
     size_t nl = body.find('\n', start);
-    if (nl == std::string_view::npos) throw LogFormatError("checkpoint body does not end with a newline");
+    if (nl == std::string_view::npos)
+      throw LogFormatError("checkpoint body does not end with a newline");
     lines.push_back(body.substr(start, nl - start));
     start = nl + 1;
   }
-  if (lines.size() != 3) throw LogFormatError("checkpoint body must have 3 lines (origin, size, root), not " +
-                                              std::to_string(lines.size()));
+  if (lines.size() != 3)
+    throw LogFormatError("checkpoint body must have 3 lines (origin, size, root), not " +
+                         std::to_string(lines.size()));
   Checkpoint c;
   c.origin = std::string(lines[0]);
   if (c.origin.empty()) throw LogFormatError("checkpoint origin is empty");
-  if (!parse_decimal(lines[1], c.size)) throw LogFormatError("checkpoint size '" + std::string(lines[1]) + "' is not a decimal number");
+  if (!parse_decimal(lines[1], c.size))
+    throw LogFormatError("checkpoint size '" + std::string(lines[1]) + "' is not a decimal number");
   std::string root;
   try {
     root = base64_decode(lines[2]);
@@ -69,7 +73,8 @@ Checkpoint Checkpoint::parse_body(std::string_view body) {
     throw LogFormatError("checkpoint root is not base64");
   }
   auto h = merkle_hash_from(root);
-  if (!h || base64_encode(root) != lines[2]) throw LogFormatError("checkpoint root is not a padded base64 SHA-256 hash");
+  if (!h || base64_encode(root) != lines[2])
+    throw LogFormatError("checkpoint root is not a padded base64 SHA-256 hash");
   c.root = *h;
   return c;
 }
@@ -94,14 +99,16 @@ std::string SignedNote::text() const {
 
 SignedNote SignedNote::parse(std::string_view text) {
   size_t split = text.find("\n\n");
-  if (split == std::string_view::npos) throw LogFormatError("signed note has no blank line before its signatures");
+  if (split == std::string_view::npos)
+    throw LogFormatError("signed note has no blank line before its signatures");
   SignedNote note;
   note.body = std::string(text.substr(0, split + 1));
   std::string_view rest = text.substr(split + 2);
   if (rest.empty()) throw LogFormatError("signed note has no signatures");
   while (!rest.empty()) {
     size_t nl = rest.find('\n');
-    if (nl == std::string_view::npos) throw LogFormatError("signed note signature line does not end with a newline");
+    if (nl == std::string_view::npos)
+      throw LogFormatError("signed note signature line does not end with a newline");
     std::string_view line = rest.substr(0, nl);
     rest.remove_prefix(nl + 1);
     if (line.substr(0, kEmDash.size() + 1) != std::string(kEmDash) + " ") {
@@ -109,7 +116,8 @@ SignedNote SignedNote::parse(std::string_view text) {
     }
     line.remove_prefix(kEmDash.size() + 1);
     size_t space = line.find(' ');
-    if (space == std::string_view::npos || space == 0) throw LogFormatError("signed note signature line has no key name");
+    if (space == std::string_view::npos || space == 0)
+      throw LogFormatError("signed note signature line has no key name");
     NoteSignature s;
     s.name = std::string(line.substr(0, space));
     std::string raw;
@@ -129,14 +137,16 @@ SignedNote SignedNote::parse(std::string_view text) {
 bool SignedNote::verified_by(const NoteVerifier& verifier) const {
   std::string id = verifier.key_id();
   for (const auto& s : signatures) {
-    if (s.name == verifier.name && s.key_id == id && verify_bytes(body, s.signature, verifier)) return true;
+    if (s.name == verifier.name && s.key_id == id && verify_bytes(body, s.signature, verifier))
+      return true;
   }
   return false;
 }
 
 std::string log_origin(const Wallet& wallet) { return "hashpath/" + wallet.address(); }
 
-SignedNote sign_checkpoint(const Checkpoint& checkpoint, const Wallet& wallet, const std::string& name) {
+SignedNote sign_checkpoint(const Checkpoint& checkpoint, const Wallet& wallet,
+                           const std::string& name) {
   SignedNote note;
   note.body = checkpoint.body();
   NoteVerifier me = NoteVerifier::of(wallet, name);

@@ -72,7 +72,8 @@ std::string note_key_id(std::string_view name, std::string_view type_and_key);
 std::string log_origin(const Wallet& wallet);
 
 // Signs `checkpoint`'s body with `wallet` under the name `name`.
-SignedNote sign_checkpoint(const Checkpoint& checkpoint, const Wallet& wallet, const std::string& name);
+SignedNote sign_checkpoint(const Checkpoint& checkpoint, const Wallet& wallet,
+                           const std::string& name);
 
 // A receipt: the wallet's signature over an entry's leaf hash.
 std::string sign_receipt(const MerkleHash& leaf, const Wallet& wallet);

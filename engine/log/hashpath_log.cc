@@ -12,7 +12,9 @@ constexpr std::chrono::milliseconds kIndexDelay(50);
 }  // namespace
 
 HashpathLog::HashpathLog(const std::string& path, Wallet wallet, LogOptions options)
-    : wallet_(std::move(wallet)), options_(options), origin_(log_origin(wallet_)),
+    : wallet_(std::move(wallet)),
+      options_(options),
+      origin_(log_origin(wallet_)),
       db_(std::make_unique<LogDatabase>(path, options.sync)) {
   if (path != ":memory:") {
     sync_db_ = std::make_unique<LogDatabase>(path, options.sync);
@@ -60,8 +62,9 @@ void HashpathLog::load(const std::string&) {
       throw LogError("the latest stored checkpoint was not signed by this node's wallet");
     }
     if (c.size > committed_) {
-      throw LogError("the log has " + std::to_string(committed_) + " entries but this node signed a checkpoint of " +
-                     std::to_string(c.size) + "; refusing to continue");
+      throw LogError("the log has " + std::to_string(committed_) +
+                     " entries but this node signed a checkpoint of " + std::to_string(c.size) +
+                     "; refusing to continue");
     }
     if (tree_.root(c.size) != c.root) {
       throw LogError("the stored log does not match checkpoint " + std::to_string(c.size) +
@@ -110,7 +113,8 @@ void HashpathLog::commit_through(uint64_t seq) {
     } else {
       indexed_ = committed_;
     }
-    wake = wake || (options_.checkpoint_every != 0 && committed_ - checkpointed_ >= options_.checkpoint_every);
+    wake = wake || (options_.checkpoint_every != 0 &&
+                    committed_ - checkpointed_ >= options_.checkpoint_every);
   }
   if (wake) signer_wake_.notify_one();
 }
@@ -129,7 +133,8 @@ void HashpathLog::index_pending() {
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
-    unindexed_.erase(unindexed_.begin(), unindexed_.begin() + static_cast<std::ptrdiff_t>(batch.size()));
+    unindexed_.erase(unindexed_.begin(),
+                     unindexed_.begin() + static_cast<std::ptrdiff_t>(batch.size()));
     indexed_ = batch.back().seq + 1;
   }
   // Empty the journal once everything in it is indexed; commits hold the
@@ -187,12 +192,14 @@ void HashpathLog::background_loop() {
   while (!stopping_) {
     signer_wake_.wait_for(lock, kIndexDelay, [&] {
       return stopping_ || unindexed_.size() >= kIndexBatch ||
-             (options_.checkpoint_every != 0 && committed_ - checkpointed_ >= options_.checkpoint_every);
+             (options_.checkpoint_every != 0 &&
+              committed_ - checkpointed_ >= options_.checkpoint_every);
     });
     if (stopping_) break;
-    bool sign = committed_ > checkpointed_ &&
-                ((options_.checkpoint_every != 0 && committed_ - checkpointed_ >= options_.checkpoint_every) ||
-                 (by_time && Clock::now() - last_signed >= interval));
+    bool sign =
+        committed_ > checkpointed_ && ((options_.checkpoint_every != 0 &&
+                                        committed_ - checkpointed_ >= options_.checkpoint_every) ||
+                                       (by_time && Clock::now() - last_signed >= interval));
     bool index = !unindexed_.empty();
     lock.unlock();
     try {
@@ -250,7 +257,8 @@ std::vector<StoredEntry> HashpathLog::entries(uint64_t from, uint64_t to) {
     to = std::min(to, committed_);
     if (from >= to) return {};
     indexed = indexed_;
-    for (uint64_t s = std::max(from, indexed); s < to; ++s) in_memory.push_back(unindexed_[s - indexed]);
+    for (uint64_t s = std::max(from, indexed); s < to; ++s)
+      in_memory.push_back(unindexed_[s - indexed]);
   }
   std::vector<StoredEntry> out;
   if (from < indexed) {
@@ -263,21 +271,31 @@ std::vector<StoredEntry> HashpathLog::entries(uint64_t from, uint64_t to) {
 
 MerkleHash HashpathLog::root(uint64_t size) const {
   std::lock_guard<std::mutex> lock(mu_);
-  if (size > committed_) throw LogError("tree size " + std::to_string(size) + " is past the log (" + std::to_string(committed_) + ")");
+  if (size > committed_)
+    throw LogError("tree size " + std::to_string(size) + " is past the log (" +
+                   std::to_string(committed_) + ")");
   return tree_.root(size);
 }
 
 std::vector<MerkleHash> HashpathLog::inclusion_proof(uint64_t seq, uint64_t size) const {
   std::lock_guard<std::mutex> lock(mu_);
-  if (size > committed_) throw LogError("tree size " + std::to_string(size) + " is past the log (" + std::to_string(committed_) + ")");
-  if (seq >= size) throw LogError("entry " + std::to_string(seq) + " is not in a tree of size " + std::to_string(size));
+  if (size > committed_)
+    throw LogError("tree size " + std::to_string(size) + " is past the log (" +
+                   std::to_string(committed_) + ")");
+  if (seq >= size)
+    throw LogError("entry " + std::to_string(seq) + " is not in a tree of size " +
+                   std::to_string(size));
   return tree_.inclusion_proof(seq, size);
 }
 
 std::vector<MerkleHash> HashpathLog::consistency_proof(uint64_t first, uint64_t second) const {
   std::lock_guard<std::mutex> lock(mu_);
-  if (second > committed_) throw LogError("tree size " + std::to_string(second) + " is past the log (" + std::to_string(committed_) + ")");
-  if (first > second) throw LogError("the first size " + std::to_string(first) + " is larger than the second " + std::to_string(second));
+  if (second > committed_)
+    throw LogError("tree size " + std::to_string(second) + " is past the log (" +
+                   std::to_string(committed_) + ")");
+  if (first > second)
+    throw LogError("the first size " + std::to_string(first) + " is larger than the second " +
+                   std::to_string(second));
   return tree_.consistency_proof(first, second);
 }
 

@@ -48,9 +48,9 @@ class LogError : public Error {
 };
 
 struct LogOptions {
-  uint64_t checkpoint_every = 100000;     // entries; 0: never by count
+  uint64_t checkpoint_every = 100000;      // entries; 0: never by count
   uint64_t checkpoint_interval_ms = 1000;  // 0: never by time
-  bool receipts = false;                  // sign every entry's leaf hash
+  bool receipts = false;                   // sign every entry's leaf hash
   LogSync sync = LogSync::kNormal;
 };
 
@@ -76,7 +76,7 @@ class HashpathLog {
   uint64_t size() const;            // appended
   uint64_t committed_size() const;  // durable
 
-  std::optional<StoredEntry> entry(uint64_t seq);                 // committed entries
+  std::optional<StoredEntry> entry(uint64_t seq);                // committed entries
   std::vector<StoredEntry> entries(uint64_t from, uint64_t to);  // [from, to), committed
 
   // Over the committed tree; LogError for a size past it or a bad index.
@@ -111,7 +111,7 @@ class HashpathLog {
   std::vector<StoredEntry> unindexed_;  // durable in the journal, not yet in SQLite
   uint64_t committed_ = 0;              // durable
   uint64_t indexed_ = 0;                // in SQLite
-  uint64_t checkpointed_ = 0;  // size of the latest signed checkpoint
+  uint64_t checkpointed_ = 0;           // size of the latest signed checkpoint
   std::optional<SignedNote> latest_;
   bool stopping_ = false;
 

@@ -8,24 +8,20 @@
 namespace hashpath {
 
 LogDatabase::LogDatabase(const std::string& path, LogSync sync) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK) {
-    std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    throw StoreError("cannot open log '" + path + "': " + why);
-  }
-  sqlite3_busy_timeout(db_, 5000);
-  exec("PRAGMA journal_mode=WAL");
-  exec(sync == LogSync::kOff ? "PRAGMA synchronous=OFF"
+  db_ = open_sqlite_wal(path, "log", SQLITE_OPEN_NOMUTEX);
+  exec(sync == LogSync::kOff    ? "PRAGMA synchronous=OFF"
        : sync == LogSync::kFull ? "PRAGMA synchronous=FULL"
                                 : "PRAGMA synchronous=NORMAL");
-  exec("CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY, entry BLOB NOT NULL, leaf BLOB NOT NULL, "
-       "receipt BLOB)");
+  exec(
+      "CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY, entry BLOB NOT NULL, leaf BLOB "
+      "NOT NULL, "
+      "receipt BLOB)");
   exec("CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL)");
   begin_ = std::make_unique<SqliteStatement>(db_, "BEGIN");
   commit_ = std::make_unique<SqliteStatement>(db_, "COMMIT");
   rollback_ = std::make_unique<SqliteStatement>(db_, "ROLLBACK");
-  insert_ = std::make_unique<SqliteStatement>(db_, "INSERT INTO entries (seq, entry, leaf, receipt) VALUES (?, ?, ?, ?)");
+  insert_ = std::make_unique<SqliteStatement>(
+      db_, "INSERT INTO entries (seq, entry, leaf, receipt) VALUES (?, ?, ?, ?)");
 }
 
 LogDatabase::~LogDatabase() {
@@ -92,9 +88,11 @@ std::optional<StoredEntry> LogDatabase::entry(uint64_t seq) {
 
 std::vector<StoredEntry> LogDatabase::entries(uint64_t from, uint64_t to) {
   std::vector<StoredEntry> out;
-  SqliteStatement s(db_, "SELECT seq, entry, leaf, receipt FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq");
+  SqliteStatement s(
+      db_, "SELECT seq, entry, leaf, receipt FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq");
   constexpr uint64_t kMax = static_cast<uint64_t>(INT64_MAX);
-  s.bind_int(1, static_cast<int64_t>(std::min(from, kMax))).bind_int(2, static_cast<int64_t>(std::min(to, kMax)));
+  s.bind_int(1, static_cast<int64_t>(std::min(from, kMax)))
+      .bind_int(2, static_cast<int64_t>(std::min(to, kMax)));
   while (s.step()) out.push_back(row_of(s));
   return out;
 }
@@ -138,7 +136,8 @@ void LogDatabase::sync_to_disk() {
   int log_frames = 0, checkpointed = 0;
   // PASSIVE never blocks writers; it syncs the WAL (where committed entries
   // are) before copying frames, which is what durability needs.
-  if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &checkpointed) != SQLITE_OK) {
+  if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                                &checkpointed) != SQLITE_OK) {
     throw StoreError(std::string("log database: cannot sync to disk: ") + sqlite3_errmsg(db_));
   }
 }

@@ -20,9 +20,6 @@ void put_header(std::string& out, Encoder enc, size_t n) {
   out.append(reinterpret_cast<const char*>(buf), len);
 }
 
-
-
-
 struct CborDeleter {
   void operator()(cbor_item_t* item) const { cbor_decref(&item); }
 };
@@ -32,14 +29,16 @@ std::string string_of(cbor_item_t* item, const std::string& key) {
   if (!cbor_isa_string(item) || !cbor_string_is_definite(item)) {
     throw LogFormatError("log entry field '" + key + "' must be a definite text string");
   }
-  return std::string(reinterpret_cast<const char*>(cbor_string_handle(item)), cbor_string_length(item));
+  return std::string(reinterpret_cast<const char*>(cbor_string_handle(item)),
+                     cbor_string_length(item));
 }
 
 std::string bytes_of(cbor_item_t* item, const std::string& key) {
   if (!cbor_isa_bytestring(item) || !cbor_bytestring_is_definite(item)) {
     throw LogFormatError("log entry field '" + key + "' must be a definite byte string");
   }
-  return std::string(reinterpret_cast<const char*>(cbor_bytestring_handle(item)), cbor_bytestring_length(item));
+  return std::string(reinterpret_cast<const char*>(cbor_bytestring_handle(item)),
+                     cbor_bytestring_length(item));
 }
 
 std::string id_bytes_of(cbor_item_t* item, const std::string& key) {
@@ -49,7 +48,8 @@ std::string id_bytes_of(cbor_item_t* item, const std::string& key) {
 }
 
 uint64_t uint_of(cbor_item_t* item, const std::string& key) {
-  if (!cbor_isa_uint(item)) throw LogFormatError("log entry field '" + key + "' must be an unsigned integer");
+  if (!cbor_isa_uint(item))
+    throw LogFormatError("log entry field '" + key + "' must be an unsigned integer");
   return cbor_get_int(item);
 }
 
@@ -81,7 +81,8 @@ void check_item(std::string_view in, size_t& at, int depth) {
     case 4:
     case 5: {
       uint64_t items = major == 4 ? arg : arg * 2;
-      if (arg > remaining || items > remaining) throw LogFormatError("log entry declares more items than it has bytes");
+      if (arg > remaining || items > remaining)
+        throw LogFormatError("log entry declares more items than it has bytes");
       for (uint64_t i = 0; i < items; ++i) check_item(in, at, depth + 1);
       return;
     }
@@ -108,7 +109,8 @@ std::string LogEntry::encode() const {
   // check it against a sort):
   //   v | key req seq | base prev time | route | budget device inputs result status | hashpath
   std::string out;
-  out.reserve(160 + prev.size() + hashpath.size() + device.size() + key.size() + 35 * inputs.size());
+  out.reserve(160 + prev.size() + hashpath.size() + device.size() + key.size() +
+              35 * inputs.size());
   put_header(out, cbor_encode_map_start, 14);
   auto text = [&](std::string_view s) {
     put_header(out, cbor_encode_string_start, s.size());
@@ -146,11 +148,14 @@ LogEntry LogEntry::decode(std::string_view bytes) {
   check_item(bytes, end, 0);
   if (end != bytes.size()) throw LogFormatError("log entry has trailing bytes after its CBOR map");
   cbor_load_result loaded;
-  CborItem root(cbor_load(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), &loaded));
+  CborItem root(
+      cbor_load(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), &loaded));
   if (!root || loaded.error.code != CBOR_ERR_NONE) {
-    throw LogFormatError("log entry is not valid CBOR (at byte " + std::to_string(loaded.error.position) + ")");
+    throw LogFormatError("log entry is not valid CBOR (at byte " +
+                         std::to_string(loaded.error.position) + ")");
   }
-  if (loaded.read != bytes.size()) throw LogFormatError("log entry has trailing bytes after its CBOR map");
+  if (loaded.read != bytes.size())
+    throw LogFormatError("log entry has trailing bytes after its CBOR map");
   if (!cbor_isa_map(root.get()) || !cbor_map_is_definite(root.get())) {
     throw LogFormatError("log entry must be a definite-length CBOR map");
   }
@@ -192,7 +197,8 @@ LogEntry LogEntry::decode(std::string_view bytes) {
       if (!cbor_isa_array(v) || !cbor_array_is_definite(v)) {
         throw LogFormatError("log entry field 'inputs' must be a definite array");
       }
-      for (size_t j = 0; j < cbor_array_size(v); ++j) e.inputs.push_back(id_bytes_of(cbor_array_handle(v)[j], key));
+      for (size_t j = 0; j < cbor_array_size(v); ++j)
+        e.inputs.push_back(id_bytes_of(cbor_array_handle(v)[j], key));
     } else {
       throw LogFormatError("log entry has an unknown field '" + key + "'");
     }
@@ -200,7 +206,8 @@ LogEntry LogEntry::decode(std::string_view bytes) {
   if (!seen_v) throw LogFormatError("log entry has no version field 'v'");
   // Exactly the canonical encoding: every field present once, shortest
   // forms, sorted keys.
-  if (e.encode() != bytes) throw LogFormatError("log entry is not in canonical (deterministic) CBOR form");
+  if (e.encode() != bytes)
+    throw LogFormatError("log entry is not in canonical (deterministic) CBOR form");
   return e;
 }
 

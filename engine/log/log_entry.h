@@ -25,18 +25,18 @@ struct LogEntry {
   static constexpr uint64_t kVersion = 1;
 
   uint64_t seq = 0;
-  std::string base;      // 32 bytes: all-commitments ID of Msg1
-  std::string req;       // 32 bytes: ID of Msg2 (all committers)
-  std::string prev;      // the hashpath Msg1 carried (its ID if none)
-  std::string hashpath;  // the step's hashpath: hashpath_step(prev, key or req)
-  std::string device;    // name@version that answered
-  std::string key;       // the key resolved
-  std::string route;     // function | handler | default | message-device | cache
-  std::string status;    // ok | error | not_found | created | failure | unavailable
-  std::string result;    // 32 bytes: unsigned ID of the result message
+  std::string base;                 // 32 bytes: all-commitments ID of Msg1
+  std::string req;                  // 32 bytes: ID of Msg2 (all committers)
+  std::string prev;                 // the hashpath Msg1 carried (its ID if none)
+  std::string hashpath;             // the step's hashpath: hashpath_step(prev, key or req)
+  std::string device;               // name@version that answered
+  std::string key;                  // the key resolved
+  std::string route;                // function | handler | default | message-device | cache
+  std::string status;               // ok | error | not_found | created | failure | unavailable
+  std::string result;               // 32 bytes: unsigned ID of the result message
   std::vector<std::string> inputs;  // 32 bytes each: oracle inputs consumed
-  uint64_t budget = 0;   // deterministic work units spent
-  uint64_t time = 0;     // node wall clock, ms; informational only
+  uint64_t budget = 0;              // deterministic work units spent
+  uint64_t time = 0;                // node wall clock, ms; informational only
 
   std::string encode() const;
   // LogFormatError naming the problem for anything that is not the
@@ -47,7 +47,7 @@ struct LogEntry {
 };
 
 // IDs travel as 43-character base64url text and are logged as 32 bytes.
-std::string id_to_bytes(std::string_view id);    // LogFormatError if not an ID
+std::string id_to_bytes(std::string_view id);     // LogFormatError if not an ID
 std::string id_from_bytes(std::string_view raw);  // 43 characters
 
 }  // namespace hashpath

@@ -16,7 +16,8 @@ namespace hashpath {
 namespace {
 
 void put_u32(std::string& out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((v >> shift) & 0xff));
 }
 
 uint32_t get_u32(const std::string& in, size_t at) {
@@ -31,12 +32,14 @@ std::string io_error(const std::string& what, const std::string& path) {
 
 }  // namespace
 
-LogJournal::LogJournal(const std::string& path, bool fsync_each_append) : path_(path), fsync_(fsync_each_append) {
+LogJournal::LogJournal(const std::string& path, bool fsync_each_append)
+    : path_(path), fsync_(fsync_each_append) {
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) throw StoreError(io_error("cannot open", path));
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd_);
-    throw StoreError("log journal " + path + " is in use by another process (is a node running on this data?)");
+    throw StoreError("log journal " + path +
+                     " is in use by another process (is a node running on this data?)");
   }
 }
 
@@ -118,7 +121,7 @@ size_t index_records(LogDatabase& db, const std::vector<StoredEntry>& records) {
   uint64_t next = db.entry_count();
   std::vector<StoredEntry> fresh;
   for (const auto& r : records) {
-    if (r.seq < next) continue;  // indexed before the crash
+    if (r.seq < next) continue;               // indexed before the crash
     if (r.seq != next + fresh.size()) break;  // a gap: nothing after it can be indexed
     fresh.push_back(r);
   }

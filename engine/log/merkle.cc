@@ -22,7 +22,9 @@ MerkleHash merkle_leaf_hash(std::string_view entry) {
 
 MerkleHash merkle_node_hash(const MerkleHash& left, const MerkleHash& right) {
   MerkleHash out;
-  auto view = [](const MerkleHash& h) { return std::string_view(reinterpret_cast<const char*>(h.data()), h.size()); };
+  auto view = [](const MerkleHash& h) {
+    return std::string_view(reinterpret_cast<const char*>(h.data()), h.size());
+  };
   sha256_into({std::string_view("\x01", 1), view(left), view(right)}, out.data());
   return out;
 }
@@ -33,7 +35,9 @@ MerkleHash merkle_empty_root() {
   return out;
 }
 
-std::string to_string(const MerkleHash& h) { return std::string(reinterpret_cast<const char*>(h.data()), h.size()); }
+std::string to_string(const MerkleHash& h) {
+  return std::string(reinterpret_cast<const char*>(h.data()), h.size());
+}
 
 std::optional<MerkleHash> merkle_hash_from(std::string_view raw32) {
   if (raw32.size() != 32) return std::nullopt;
@@ -64,12 +68,14 @@ MerkleHash MerkleTree::range_hash(uint64_t begin, uint64_t end) const {
 }
 
 MerkleHash MerkleTree::root(uint64_t size) const {
-  if (size > this->size()) throw std::out_of_range("tree size " + std::to_string(size) + " is past the log");
+  if (size > this->size())
+    throw std::out_of_range("tree size " + std::to_string(size) + " is past the log");
   if (size == 0) return merkle_empty_root();
   return range_hash(0, size);
 }
 
-void MerkleTree::path(uint64_t m, uint64_t begin, uint64_t end, std::vector<MerkleHash>& out) const {
+void MerkleTree::path(uint64_t m, uint64_t begin, uint64_t end,
+                      std::vector<MerkleHash>& out) const {
   uint64_t n = end - begin;
   if (n == 1) return;
   uint64_t k = split_point(n);
@@ -84,7 +90,8 @@ void MerkleTree::path(uint64_t m, uint64_t begin, uint64_t end, std::vector<Merk
 
 std::vector<MerkleHash> MerkleTree::inclusion_proof(uint64_t index, uint64_t size) const {
   if (size > this->size() || index >= size) {
-    throw std::out_of_range("no leaf " + std::to_string(index) + " in a tree of size " + std::to_string(size));
+    throw std::out_of_range("no leaf " + std::to_string(index) + " in a tree of size " +
+                            std::to_string(size));
   }
   std::vector<MerkleHash> out;
   path(index, 0, size, out);
@@ -110,7 +117,8 @@ void MerkleTree::subproof(uint64_t m, uint64_t begin, uint64_t end, bool complet
 
 std::vector<MerkleHash> MerkleTree::consistency_proof(uint64_t first, uint64_t second) const {
   if (second > size() || first > second) {
-    throw std::out_of_range("no consistency proof from " + std::to_string(first) + " to " + std::to_string(second));
+    throw std::out_of_range("no consistency proof from " + std::to_string(first) + " to " +
+                            std::to_string(second));
   }
   std::vector<MerkleHash> out;
   if (first == 0 || first == second) return out;
@@ -118,8 +126,8 @@ std::vector<MerkleHash> MerkleTree::consistency_proof(uint64_t first, uint64_t s
   return out;
 }
 
-bool verify_inclusion(const MerkleHash& leaf, uint64_t index, uint64_t size, const std::vector<MerkleHash>& proof,
-                      const MerkleHash& root) {
+bool verify_inclusion(const MerkleHash& leaf, uint64_t index, uint64_t size,
+                      const std::vector<MerkleHash>& proof, const MerkleHash& root) {
   if (index >= size) return false;
   uint64_t fn = index, sn = size - 1;
   MerkleHash r = leaf;
@@ -142,8 +150,8 @@ bool verify_inclusion(const MerkleHash& leaf, uint64_t index, uint64_t size, con
   return sn == 0 && r == root;
 }
 
-bool verify_consistency(uint64_t first, uint64_t second, const MerkleHash& first_root, const MerkleHash& second_root,
-                        const std::vector<MerkleHash>& proof) {
+bool verify_consistency(uint64_t first, uint64_t second, const MerkleHash& first_root,
+                        const MerkleHash& second_root, const std::vector<MerkleHash>& proof) {
   if (first > second) return false;
   if (first == second) return proof.empty() && first_root == second_root;
   if (first == 0) return proof.empty();  // every tree extends the empty tree

@@ -41,20 +41,25 @@ class MerkleTree {
   std::vector<MerkleHash> consistency_proof(uint64_t first, uint64_t second) const;
 
   // The complete subtree at `level` (2^level leaves), position `index`.
-  const MerkleHash& node(unsigned level, uint64_t index) const { return levels_.at(level).at(index); }
-  uint64_t nodes_at(unsigned level) const { return level < levels_.size() ? levels_[level].size() : 0; }
+  const MerkleHash& node(unsigned level, uint64_t index) const {
+    return levels_.at(level).at(index);
+  }
+  uint64_t nodes_at(unsigned level) const {
+    return level < levels_.size() ? levels_[level].size() : 0;
+  }
 
  private:
   MerkleHash range_hash(uint64_t begin, uint64_t end) const;  // MTH(D[begin:end])
   void path(uint64_t m, uint64_t begin, uint64_t end, std::vector<MerkleHash>& out) const;
-  void subproof(uint64_t m, uint64_t begin, uint64_t end, bool complete, std::vector<MerkleHash>& out) const;
+  void subproof(uint64_t m, uint64_t begin, uint64_t end, bool complete,
+                std::vector<MerkleHash>& out) const;
 
   std::vector<std::vector<MerkleHash>> levels_;
 };
 
-bool verify_inclusion(const MerkleHash& leaf, uint64_t index, uint64_t size, const std::vector<MerkleHash>& proof,
-                      const MerkleHash& root);
-bool verify_consistency(uint64_t first, uint64_t second, const MerkleHash& first_root, const MerkleHash& second_root,
-                        const std::vector<MerkleHash>& proof);
+bool verify_inclusion(const MerkleHash& leaf, uint64_t index, uint64_t size,
+                      const std::vector<MerkleHash>& proof, const MerkleHash& root);
+bool verify_consistency(uint64_t first, uint64_t second, const MerkleHash& first_root,
+                        const MerkleHash& second_root, const std::vector<MerkleHash>& proof);
 
 }  // namespace hashpath

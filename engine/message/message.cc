@@ -79,7 +79,8 @@ MessageData& Message::mutable_data(bool keeps_derived) {
     auto clone = std::make_shared<MessageData>(*data_);  // the clone has no derived values...
     if (keeps_derived) {
       std::lock_guard<std::mutex> lock(data_->derived_mu);
-      for (size_t i = 0; i < static_cast<size_t>(DerivedSlot::kCount); ++i) clone->derived[i] = data_->derived[i];
+      for (size_t i = 0; i < static_cast<size_t>(DerivedSlot::kCount); ++i)
+        clone->derived[i] = data_->derived[i];
     }
     data_ = std::move(clone);
   } else if (!keeps_derived) {

@@ -13,9 +13,11 @@
 
 namespace hashpath {
 
-Node::Node(std::shared_ptr<NodeState> state, std::shared_ptr<Store> store, std::shared_ptr<DeviceRegistry> devices,
-           std::shared_ptr<HashpathLog> log)
-    : state_(std::move(state)), store_(std::move(store)), devices_(std::move(devices)),
+Node::Node(std::shared_ptr<NodeState> state, std::shared_ptr<Store> store,
+           std::shared_ptr<DeviceRegistry> devices, std::shared_ptr<HashpathLog> log)
+    : state_(std::move(state)),
+      store_(std::move(store)),
+      devices_(std::move(devices)),
       resolver_(*devices_, store_.get()) {
   if (log) {
     recorder_ = std::make_unique<StepRecorder>(std::move(log), store_);
@@ -36,7 +38,8 @@ std::string reason_of(const ResolveResult& r) {
 
 // The `body` of a hook's result, which must be a message.
 std::optional<Message> hook_body(const ResolveResult& r) {
-  if (const Value* b = r.value.as_map().find("body"); b != nullptr && b->is_map()) return b->as_map();
+  if (const Value* b = r.value.as_map().find("body"); b != nullptr && b->is_map())
+    return b->as_map();
   return std::nullopt;
 }
 
@@ -79,9 +82,11 @@ HttpResponse Node::handle(const HttpRequest& request) {
   } else {
     response = handle_resolution(request);
   }
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info("{} {} {} {}B {:.3f}ms {}", request.method, request.target, response.status, response.body.size(),
-               static_cast<double>(us) / 1000.0, request.remote);
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                  started)
+                .count();
+  spdlog::info("{} {} {} {}B {:.3f}ms {}", request.method, request.target, response.status,
+               response.body.size(), static_cast<double>(us) / 1000.0, request.remote);
   return response;
 }
 
@@ -111,12 +116,14 @@ HttpResponse Node::handle_resolution(const HttpRequest& request) {
     Message singleton = decoded.message;
     const ReplyPreferences reply = reply_preferences(request, &singleton);
     if (std::optional<Value> hook = hook_handlers(config, "request")) {
-      ResolveResult r = run_hook(resolver_, *hook, "request",
-                                 Message{{"request", Value(singleton)}, {"body", Value(singleton)}});
+      ResolveResult r =
+          run_hook(resolver_, *hook, "request",
+                   Message{{"request", Value(singleton)}, {"body", Value(singleton)}});
       if (!r.is_ok()) return encode_response(request, r, reply);
       std::optional<Message> body = hook_body(r);
       if (!body) {
-        return encode_response(request, ResolveResult::error(400, "the request hook gave no request message"), reply);
+        return encode_response(
+            request, ResolveResult::error(400, "the request hook gave no request message"), reply);
       }
       singleton = std::move(*body);
     }

@@ -30,8 +30,8 @@ class Node {
  public:
   // With a log, every step is recorded (StepRecorder) and committed before
   // the response is returned; responses carry `log-seq`.
-  Node(std::shared_ptr<NodeState> state, std::shared_ptr<Store> store, std::shared_ptr<DeviceRegistry> devices,
-       std::shared_ptr<HashpathLog> log = nullptr);
+  Node(std::shared_ptr<NodeState> state, std::shared_ptr<Store> store,
+       std::shared_ptr<DeviceRegistry> devices, std::shared_ptr<HashpathLog> log = nullptr);
 
   // Runs the `start` hook, whose result's body becomes the node message.
   // Throws Error with the hook's reason if it fails.

@@ -4,7 +4,8 @@
 
 namespace hashpath {
 
-NodeState::NodeState(Wallet wallet, Message config) : wallet_(std::move(wallet)), config_(std::move(config)) {}
+NodeState::NodeState(Wallet wallet, Message config)
+    : wallet_(std::move(wallet)), config_(std::move(config)) {}
 
 Message NodeState::config() const {
   std::lock_guard<std::mutex> lock(mu_);

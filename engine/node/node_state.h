@@ -20,7 +20,7 @@ class NodeState {
   const Wallet& wallet() const { return wallet_; }
   std::string address() const { return wallet_.address(); }
 
-  Message config() const;                  // a snapshot
+  Message config() const;  // a snapshot
   // The node message as anyone may see it: without private keys, with
   // `address`. Built once per configuration change, so its IDs are
   // computed once too.

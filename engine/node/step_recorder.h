@@ -6,8 +6,8 @@
 // before its entry is appended (an entry never names a message that a
 // crash could lose). The result logged is the result message: the value
 // itself if it is a message, else {ao-result: body, body: value} (private
-// keys are in neither its ID nor its stored record). Steps whose device is not deterministic (e.g. meta@1.0
-// reads node state) log their result as an oracle input as well.
+// keys are in neither its ID nor its stored record). Steps whose device is not deterministic (e.g.
+// meta@1.0 reads node state) log their result as an oracle input as well.
 #pragma once
 
 #include <cstdint>

@@ -24,8 +24,10 @@ void collect_tokens(const Value& v, std::vector<std::string>& out) {
   size_t start = 0;
   while (start <= text.size()) {
     size_t comma = text.find(',', start);
-    std::string_view token = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
+    std::string_view token = text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    while (!token.empty() && (token.front() == ' ' || token.front() == '\t'))
+      token.remove_prefix(1);
     while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
     if (!token.empty()) out.push_back(ascii_lowercase(token));
     if (comma == std::string_view::npos) break;
@@ -70,7 +72,8 @@ CacheDirectives cache_control_of(const Message* m) {
   return parse_cache_control(m->find("cache-control"));
 }
 
-CacheSettings derive_cache_settings(std::initializer_list<CacheDirectives> sources, bool hashpath_ignore) {
+CacheSettings derive_cache_settings(std::initializer_list<CacheDirectives> sources,
+                                    bool hashpath_ignore) {
   CacheSettings s;
   for (const auto& d : sources) {
     if (d.store) s.store = *d.store;

@@ -36,6 +36,7 @@ struct CacheSettings {
 
 // Applies the sources in order (lowest precedence first) over the default
 // {store: false, lookup: false}. `hashpath_ignore` forces store off.
-CacheSettings derive_cache_settings(std::initializer_list<CacheDirectives> sources, bool hashpath_ignore = false);
+CacheSettings derive_cache_settings(std::initializer_list<CacheDirectives> sources,
+                                    bool hashpath_ignore = false);
 
 }  // namespace hashpath

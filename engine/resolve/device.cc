@@ -6,11 +6,13 @@
 namespace hashpath {
 
 ResolveResult ResolveResult::error(int http_status, std::string reason) {
-  return {Status::kError, Value(Message{{"status", Value::integer(http_status)}, {"body", Value(std::move(reason))}})};
+  return {Status::kError, Value(Message{{"status", Value::integer(http_status)},
+                                        {"body", Value(std::move(reason))}})};
 }
 
 ResolveResult ResolveResult::not_found(std::string reason) {
-  return {Status::kNotFound, Value(Message{{"status", Value::integer(404)}, {"body", Value(std::move(reason))}})};
+  return {Status::kNotFound,
+          Value(Message{{"status", Value::integer(404)}, {"body", Value(std::move(reason))}})};
 }
 
 int ResolveResult::http_status() const {
@@ -91,7 +93,8 @@ bool is_exported(const DeviceInfo& info, std::string_view key) {
   return true;
 }
 
-KeyLookup lookup_key(const DeviceRegistry& registry, std::shared_ptr<Device> device, std::string_view key) {
+KeyLookup lookup_key(const DeviceRegistry& registry, std::shared_ptr<Device> device,
+                     std::string_view key) {
   // A chain of `default` devices is followed a bounded number of times.
   for (int hops = 0; hops < 8 && device != nullptr; ++hops) {
     if (device == registry.message_device()) return {device, KeyRoute::kFunction};

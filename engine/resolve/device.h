@@ -33,7 +33,7 @@ struct ResolveResult {
   static ResolveResult ok(Value v) { return {Status::kOk, std::move(v)}; }
   // An error whose value is {status: http_status, body: reason}.
   static ResolveResult error(int http_status, std::string reason);
-  static ResolveResult not_found(std::string reason) ;
+  static ResolveResult not_found(std::string reason);
 
   bool is_ok() const { return status == Status::kOk || status == Status::kCreated; }
   int http_status() const;  // the value's `status` if it has one, else the status's code
@@ -88,7 +88,8 @@ struct KeyLookup {
   std::shared_ptr<Device> device;
   KeyRoute route;
 };
-KeyLookup lookup_key(const DeviceRegistry& registry, std::shared_ptr<Device> device, std::string_view key);
+KeyLookup lookup_key(const DeviceRegistry& registry, std::shared_ptr<Device> device,
+                     std::string_view key);
 // exports/excludes of `info` admit `key` (`info` is always exported).
 bool is_exported(const DeviceInfo& info, std::string_view key);
 

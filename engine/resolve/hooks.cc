@@ -30,7 +30,8 @@ std::optional<Value> hook_handlers(const Message& node_message, std::string_view
   return *handlers;
 }
 
-ResolveResult run_hook(Resolver& resolver, const Value& handlers, std::string_view name, Message request) {
+ResolveResult run_hook(Resolver& resolver, const Value& handlers, std::string_view name,
+                       Message request) {
   List chain;
   if (handlers.is_list()) {
     chain = handlers.as_list();
@@ -43,7 +44,8 @@ ResolveResult run_hook(Resolver& resolver, const Value& handlers, std::string_vi
     if (!h.is_map()) {
       return {ResolveResult::Status::kFailure,
               Value(Message{{"status", Value::integer(500)},
-                            {"body", Value("hook '" + std::string(name) + "' has a handler that is not a message")}})};
+                            {"body", Value("hook '" + std::string(name) +
+                                           "' has a handler that is not a message")}})};
     }
     const Message& handler = h.as_map();
     Message req = request;
@@ -58,9 +60,10 @@ ResolveResult run_hook(Resolver& resolver, const Value& handlers, std::string_vi
     }
     if (!r.value.is_map()) {
       return {ResolveResult::Status::kFailure,
-              Value(Message{{"status", Value::integer(500)},
-                            {"body", Value("hook '" + std::string(name) + "' returned " +
-                                           std::string(kind_name(r.value.kind())) + ", not a message")}})};
+              Value(Message{
+                  {"status", Value::integer(500)},
+                  {"body", Value("hook '" + std::string(name) + "' returned " +
+                                 std::string(kind_name(r.value.kind())) + ", not a message")}})};
     }
     request = r.value.as_map();
   }

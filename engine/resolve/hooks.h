@@ -23,6 +23,7 @@ std::optional<Value> hook_handlers(const Message& node_message, std::string_view
 
 // Runs `handlers` over `request`; the ok result is the last handler's
 // message (callers usually take its `body`).
-ResolveResult run_hook(Resolver& resolver, const Value& handlers, std::string_view name, Message request);
+ResolveResult run_hook(Resolver& resolver, const Value& handlers, std::string_view name,
+                       Message request);
 
 }  // namespace hashpath

@@ -75,11 +75,13 @@ std::string hashpath_of(const Message& m) {
 }
 
 std::string step_hashpath(const Message& base, const Message& request, std::string_view key) {
-  std::string last = is_pure_key_request(request) ? std::string(key) : message_id(Value(request), IdScope::kAll);
+  std::string last =
+      is_pure_key_request(request) ? std::string(key) : message_id(Value(request), IdScope::kAll);
   return hashpath_step(hashpath_of(base), last);
 }
 
-Resolver::Resolver(const DeviceRegistry& devices, Store* store) : devices_(devices), store_(store) {}
+Resolver::Resolver(const DeviceRegistry& devices, Store* store)
+    : devices_(devices), store_(store) {}
 
 void Resolver::set_step_observer(std::function<void(const StepRecord&)> observer) {
   observer_ = std::move(observer);
@@ -90,7 +92,8 @@ std::optional<Value> Resolver::load(std::string_view id) {
   return store_->get(id);
 }
 
-ResolveResult Resolver::step(const Message& base, const Message& request, const ResolveOptions& options) {
+ResolveResult Resolver::step(const Message& base, const Message& request,
+                             const ResolveOptions& options) {
   std::vector<std::string> parts = path_parts(request.find("path"));
   if (parts.empty()) return ResolveResult::error(400, "the request has no path to resolve");
   const std::string& key = parts.front();
@@ -123,8 +126,9 @@ ResolveResult Resolver::step(const Message& base, const Message& request, const 
                       key,
                       lookup.route,
                       result,
-                      result.is_ok() && result.value.is_map() && options.update_hashpath ? compute_hashpath()
-                                                                                          : std::string(),
+                      result.is_ok() && result.value.is_map() && options.update_hashpath
+                          ? compute_hashpath()
+                          : std::string(),
                       compute_hashpath(),
                       cache_hit,
                       deterministic};
@@ -137,13 +141,16 @@ ResolveResult Resolver::step(const Message& base, const Message& request, const 
         {cache_control_of(&request), cache_control_of(&base), options.cache_control}, false);
     if (lookup_settings.lookup) {
       compute_hashpath();
-      if (std::optional<Value> hit = get_full(*store_, "result/" + hashpath); hit && hit->is_map()) {
-        ResolveResult result = ResolveResult::ok(options.update_hashpath ? with_hashpath(*hit, hashpath) : *hit);
+      if (std::optional<Value> hit = get_full(*store_, "result/" + hashpath);
+          hit && hit->is_map()) {
+        ResolveResult result =
+            ResolveResult::ok(options.update_hashpath ? with_hashpath(*hit, hashpath) : *hit);
         observe(result, true);
         return result;
       }
       if (lookup_settings.only_if_cached) {
-        ResolveResult miss = ResolveResult::error(504, "no cached result for this request (only-if-cached)");
+        ResolveResult miss =
+            ResolveResult::error(504, "no cached result for this request (only-if-cached)");
         observe(miss, false);
         return miss;
       }
@@ -156,8 +163,9 @@ ResolveResult Resolver::step(const Message& base, const Message& request, const 
   } catch (const Error& e) {
     result = ResolveResult::error(400, e.what());
   } catch (const std::exception& e) {
-    result = {ResolveResult::Status::kFailure,
-              Value(Message{{"status", Value::integer(500)}, {"body", Value(std::string(e.what()))}})};
+    result = {
+        ResolveResult::Status::kFailure,
+        Value(Message{{"status", Value::integer(500)}, {"body", Value(std::string(e.what()))}})};
   }
   if (options.force_message && result.is_ok()) result.value = wrap_literal(std::move(result.value));
 
@@ -183,8 +191,8 @@ ResolveResult Resolver::step(const Message& base, const Message& request, const 
 
 // Stage 7: the step hook sees {base, request, status, body} and may replace
 // the status and body. It is not installed while it runs.
-ResolveResult Resolver::run_step_hook(const Message& base, const Message& request, ResolveResult result,
-                                      const ResolveOptions& options) {
+ResolveResult Resolver::run_step_hook(const Message& base, const Message& request,
+                                      ResolveResult result, const ResolveOptions& options) {
   Message payload{{"base", Value(base)},
                   {"request", Value(request)},
                   {"status", Value(std::string(status_name(result.status)))},
@@ -194,9 +202,9 @@ ResolveResult Resolver::run_step_hook(const Message& base, const Message& reques
   const Message& out = hooked.value.as_map();
   if (const Value* body = out.find("body")) result.value = *body;
   if (const Value* status = out.find("status"); status != nullptr && status->is_binary()) {
-    for (auto s : {ResolveResult::Status::kOk, ResolveResult::Status::kError, ResolveResult::Status::kNotFound,
-                   ResolveResult::Status::kCreated, ResolveResult::Status::kFailure,
-                   ResolveResult::Status::kUnavailable}) {
+    for (auto s : {ResolveResult::Status::kOk, ResolveResult::Status::kError,
+                   ResolveResult::Status::kNotFound, ResolveResult::Status::kCreated,
+                   ResolveResult::Status::kFailure, ResolveResult::Status::kUnavailable}) {
       if (status->as_binary() == status_name(s)) result.status = s;
     }
   }
@@ -206,11 +214,12 @@ ResolveResult Resolver::run_step_hook(const Message& base, const Message& reques
 ResolveResult Resolver::set_path(const Message& base, std::string_view path, Value value) {
   std::vector<std::string> parts = split_path_segments(path);
   if (parts.empty()) return ResolveResult::error(400, "set needs a key");
-  if (parts.size() > kMaxNestingDepth) return ResolveResult::error(400, "set path nested too deeply");
+  if (parts.size() > kMaxNestingDepth)
+    return ResolveResult::error(400, "set path nested too deeply");
   ResolveOptions internal;
   internal.update_hashpath = false;
-  std::function<ResolveResult(const Message&, size_t, Value)> set_at = [&](const Message& m, size_t i,
-                                                                           Value v) -> ResolveResult {
+  std::function<ResolveResult(const Message&, size_t, Value)> set_at =
+      [&](const Message& m, size_t i, Value v) -> ResolveResult {
     if (i + 1 < parts.size()) {
       Message child;
       if (const Value* c = m.find(parts[i]); c != nullptr && c->is_map()) child = c->as_map();
@@ -227,12 +236,14 @@ ResolveResult Resolver::set_path(const Message& base, std::string_view path, Val
   return set_at(base, 0, std::move(value));
 }
 
-ResolveResult Resolver::resolve(const Message& base, const Message& request, const ResolveOptions& options) {
+ResolveResult Resolver::resolve(const Message& base, const Message& request,
+                                const ResolveOptions& options) {
   std::vector<std::string> parts = path_parts(request.find("path"));
   if (parts.empty()) return ResolveResult::error(400, "the request has no path to resolve");
   Value current(base);
   for (size_t i = 0; i < parts.size(); ++i) {
-    if (!current.is_map()) return ResolveResult::not_found("cannot resolve '" + parts[i] + "' on a non-message");
+    if (!current.is_map())
+      return ResolveResult::not_found("cannot resolve '" + parts[i] + "' on a non-message");
     Message req = request;
     req.set("path", Value(parts[i]));
     ResolveResult r = step(current.as_map(), req, final_step(options, i + 1 == parts.size()));
@@ -242,16 +253,18 @@ ResolveResult Resolver::resolve(const Message& base, const Message& request, con
   return ResolveResult::ok(std::move(current));
 }
 
-ResolveResult Resolver::switch_device(Message base, const std::string& device, const Message& request,
-                                      const ResolveOptions& options) {
+ResolveResult Resolver::switch_device(Message base, const std::string& device,
+                                      const Message& request, const ResolveOptions& options) {
   std::string path;
-  if (const Value* p = request.find("path"); p != nullptr && p->is_binary()) path = std::string(p->as_binary());
+  if (const Value* p = request.find("path"); p != nullptr && p->is_binary())
+    path = std::string(p->as_binary());
   Message rest = request;
   rest.remove("path");
   if (is_id_length(path)) {
     // `<id>~device`: the stored message, with the request's keys, on that device.
     std::optional<Value> loaded = load(path);
-    if (!loaded || !loaded->is_map()) return ResolveResult::not_found("message " + path + " is not in the store");
+    if (!loaded || !loaded->is_map())
+      return ResolveResult::not_found("message " + path + " is not in the store");
     Message m = merge_messages(loaded->as_map(), rest, false);
     m.set("device", Value(device));
     return ResolveResult::ok(Value(std::move(m)));
@@ -261,8 +274,8 @@ ResolveResult Resolver::switch_device(Message base, const std::string& device, c
   return resolve(base, request, options);
 }
 
-ResolveResult Resolver::request_of(const PathStep& step, size_t depth, const ResolveOptions& options,
-                                   Message& out) {
+ResolveResult Resolver::request_of(const PathStep& step, size_t depth,
+                                   const ResolveOptions& options, Message& out) {
   out = step.message;
   for (const auto& [key, sub] : step.subpaths) {
     ResolveOptions sub_options = options;
@@ -279,12 +292,14 @@ ResolveResult Resolver::device_of(const PathStep& step, size_t depth, const Reso
   device = step.device;
   if (!step.subpath) return ResolveResult::ok(Value());
   ResolveResult d = resolve_steps(*step.subpath, depth + 1, options);
-  if (!d.is_ok() || !d.value.is_binary()) return ResolveResult::error(400, "a device sub-path must give a name");
+  if (!d.is_ok() || !d.value.is_binary())
+    return ResolveResult::error(400, "a device sub-path must give a name");
   device = std::string(d.value.as_binary());
   return d;
 }
 
-ResolveResult Resolver::base_of(const PathStep& first, size_t depth, const ResolveOptions& options) {
+ResolveResult Resolver::base_of(const PathStep& first, size_t depth,
+                                const ResolveOptions& options) {
   switch (first.kind) {
     case PathStep::Kind::kId: {
       std::optional<Value> loaded = load(first.id);
@@ -311,7 +326,8 @@ ResolveResult Resolver::base_of(const PathStep& first, size_t depth, const Resol
   return ResolveResult::error(400, "unknown path element");
 }
 
-ResolveResult Resolver::resolve_steps(const PathList& path, size_t depth, const ResolveOptions& options) {
+ResolveResult Resolver::resolve_steps(const PathList& path, size_t depth,
+                                      const ResolveOptions& options) {
   if (depth > kMaxResolveDepth) return ResolveResult::error(400, "sub-paths nested too deeply");
   if (path.empty()) return ResolveResult::error(400, "empty path");
   ResolveResult current = base_of(path.front(), depth, final_step(options, path.size() == 1));
@@ -349,7 +365,8 @@ ResolveResult Resolver::resolve_steps(const PathList& path, size_t depth, const 
         } else if (v.is_binary()) {
           req = Message{{"path", v}};
         } else {
-          return ResolveResult::error(400, "a sub-path used as a request must give a message or a key");
+          return ResolveResult::error(400,
+                                      "a sub-path used as a request must give a message or a key");
         }
         break;
       }
@@ -373,7 +390,8 @@ ResolveResult Resolver::resolve_path(const PathList& path, const ResolveOptions&
   if (path.size() == 1 && path.front().kind == PathStep::Kind::kId) {
     // GET /<id>: the stored message itself, no execution (spec §2.2).
     std::optional<Value> loaded = load(path.front().id);
-    if (!loaded) return ResolveResult::not_found("message " + path.front().id + " is not in the store");
+    if (!loaded)
+      return ResolveResult::not_found("message " + path.front().id + " is not in the store");
     return ResolveResult::ok(options.force_message ? wrap_literal(*loaded) : *loaded);
   }
   return resolve_steps(path, 0, options);

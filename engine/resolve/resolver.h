@@ -60,9 +60,11 @@ class Resolver {
 
   ResolveResult resolve_path(const PathList& path, const ResolveOptions& options = {});
   // One request against a base: Msg2's path may hold several parts.
-  ResolveResult resolve(const Message& base, const Message& request, const ResolveOptions& options = {});
+  ResolveResult resolve(const Message& base, const Message& request,
+                        const ResolveOptions& options = {});
   // Exactly one step: the first part of request.path.
-  ResolveResult step(const Message& base, const Message& request, const ResolveOptions& options = {});
+  ResolveResult step(const Message& base, const Message& request,
+                     const ResolveOptions& options = {});
 
   // set(base, path, value) as HyperBEAM's deep set (spec §2.9): each
   // message along `path` (a/b/c) is changed by its own device's `set`.
@@ -79,7 +81,8 @@ class Resolver {
   // The device an `{as, ...}` step names, resolving `( … )` device sub-paths.
   ResolveResult device_of(const PathStep& step, size_t depth, const ResolveOptions& options,
                           std::string& device);
-  ResolveResult request_of(const PathStep& step, size_t depth, const ResolveOptions& options, Message& out);
+  ResolveResult request_of(const PathStep& step, size_t depth, const ResolveOptions& options,
+                           Message& out);
   ResolveResult run_step_hook(const Message& base, const Message& request, ResolveResult result,
                               const ResolveOptions& options);
   ResolveResult switch_device(Message base, const std::string& device, const Message& request,

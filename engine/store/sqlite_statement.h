@@ -54,7 +54,8 @@ class SqliteStatement {
   std::string column_blob(int i) {
     const void* p = sqlite3_column_blob(stmt_, i);
     int n = sqlite3_column_bytes(stmt_, i);
-    return p == nullptr ? std::string() : std::string(static_cast<const char*>(p), static_cast<size_t>(n));
+    return p == nullptr ? std::string()
+                        : std::string(static_cast<const char*>(p), static_cast<size_t>(n));
   }
   int64_t column_int(int i) { return sqlite3_column_int64(stmt_, i); }
   bool column_is_null(int i) { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
@@ -63,5 +64,26 @@ class SqliteStatement {
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
 };
+
+// Opens (creating) a database in WAL mode with a 5 s busy timeout; `what`
+// names it in the StoreError on failure ("store", "log").
+inline sqlite3* open_sqlite_wal(const std::string& path, const char* what, int thread_mode) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | thread_mode,
+                      nullptr) != SQLITE_OK) {
+    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    throw StoreError(std::string("cannot open ") + what + " '" + path + "': " + why);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  char* err = nullptr;
+  if (sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string why = err ? err : "unknown error";
+    sqlite3_free(err);
+    sqlite3_close(db);
+    throw StoreError(std::string("cannot open ") + what + " '" + path + "' in WAL mode: " + why);
+  }
+  return db;
+}
 
 }  // namespace hashpath

@@ -19,18 +19,13 @@ using Statement = SqliteStatement;
 
 }  // namespace
 
-SqliteStore::SqliteStore(const std::string& path, size_t cache_entries) : cache_entries_(cache_entries) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
-    std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    throw StoreError("cannot open store '" + path + "': " + why);
-  }
-  sqlite3_busy_timeout(db_, 5000);
-  exec("PRAGMA journal_mode=WAL");
+SqliteStore::SqliteStore(const std::string& path, size_t cache_entries)
+    : cache_entries_(cache_entries) {
+  db_ = open_sqlite_wal(path, "store", SQLITE_OPEN_FULLMUTEX);
   exec("PRAGMA synchronous=NORMAL");
-  exec("CREATE TABLE IF NOT EXISTS records (hash BLOB PRIMARY KEY, kind INTEGER NOT NULL, "
-       "bytes BLOB NOT NULL) WITHOUT ROWID");
+  exec(
+      "CREATE TABLE IF NOT EXISTS records (hash BLOB PRIMARY KEY, kind INTEGER NOT NULL, "
+      "bytes BLOB NOT NULL) WITHOUT ROWID");
   exec("CREATE TABLE IF NOT EXISTS ids (id TEXT PRIMARY KEY, hash BLOB NOT NULL) WITHOUT ROWID");
 }
 
@@ -93,9 +88,15 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
   }
   std::string hash = sha256(record);
   Statement(db_, "INSERT OR IGNORE INTO records (hash, kind, bytes) VALUES (?, ?, ?)")
-      .bind(1, hash).bind_int(2, kind).bind(3, record).step();
+      .bind(1, hash)
+      .bind_int(2, kind)
+      .bind(3, record)
+      .step();
   for (const auto& id : ids) {
-    Statement(db_, "INSERT OR REPLACE INTO ids (id, hash) VALUES (?, ?)").bind_text(1, id).bind(2, hash).step();
+    Statement(db_, "INSERT OR REPLACE INTO ids (id, hash) VALUES (?, ?)")
+        .bind_text(1, id)
+        .bind(2, hash)
+        .step();
     // Reads cache the stored form (children as links); never the caller's.
     if (auto it = index_.find(id); it != index_.end()) {
       lru_.erase(it->second);
@@ -133,12 +134,14 @@ std::optional<Value> SqliteStore::get(std::string_view id) {
     lru_.splice(lru_.begin(), lru_, it->second);
     return it->second->second;
   }
-  Statement s(db_, "SELECT r.kind, r.bytes FROM ids i JOIN records r ON r.hash = i.hash WHERE i.id = ?");
+  Statement s(db_,
+              "SELECT r.kind, r.bytes FROM ids i JOIN records r ON r.hash = i.hash WHERE i.id = ?");
   s.bind_text(1, id);
   if (!s.step()) return std::nullopt;
   int kind = static_cast<int>(s.column_int(0));
   std::string bytes = s.column_blob(1);
-  Value v = kind == kKindBinary ? Value(std::move(bytes)) : structured_from_tabm(decode_record(bytes));
+  Value v =
+      kind == kKindBinary ? Value(std::move(bytes)) : structured_from_tabm(decode_record(bytes));
   remember(key, v);
   return v;
 }
@@ -158,9 +161,14 @@ void SqliteStore::alias(std::string_view name, std::string_view id) {
   std::lock_guard<std::mutex> lock(mu_);
   Statement find(db_, "SELECT hash FROM ids WHERE id = ?");
   find.bind_text(1, id);
-  if (!find.step()) throw StoreError("cannot alias '" + std::string(name) + "': " + std::string(id) + " is not stored");
+  if (!find.step())
+    throw StoreError("cannot alias '" + std::string(name) + "': " + std::string(id) +
+                     " is not stored");
   std::string hash = find.column_blob(0);
-  Statement(db_, "INSERT OR REPLACE INTO ids (id, hash) VALUES (?, ?)").bind_text(1, name).bind(2, hash).step();
+  Statement(db_, "INSERT OR REPLACE INTO ids (id, hash) VALUES (?, ?)")
+      .bind_text(1, name)
+      .bind(2, hash)
+      .step();
   if (auto it = index_.find(std::string(name)); it != index_.end()) {
     lru_.erase(it->second);
     index_.erase(it);

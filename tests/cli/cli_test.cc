@@ -44,7 +44,8 @@ TEST_F(Cli, VersionAndHelp) {
 }
 
 TEST_F(Cli, WalletAddressOfInteropKeys) {
-  auto r = run_command(bin() + " wallet address " + testing::shared_path("interop/keys/key-1.json"));
+  auto r =
+      run_command(bin() + " wallet address " + testing::shared_path("interop/keys/key-1.json"));
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(r.out, "vcaPe4JWnrSOCktDHBgXge-zWUb6JRkqbom5w9t7i-4\n");
 }
@@ -72,22 +73,27 @@ TEST_F(Cli, WalletErrorsAreMessagesNotCrashes) {
   auto r = run_command(bin() + " wallet address " + path("bad.json") + " 2>&1");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("JWK field 'n'"), std::string::npos) << r.out;
-  EXPECT_EQ(run_command(bin() + " wallet address " + path("absent.json") + " 2>/dev/null").status, 1);
+  EXPECT_EQ(run_command(bin() + " wallet address " + path("absent.json") + " 2>/dev/null").status,
+            1);
   write("exists.json", "keep me");
   auto o = run_command(bin() + " wallet new --type secp256k1 -o " + path("exists.json") + " 2>&1");
   EXPECT_EQ(o.status, 1);
   EXPECT_NE(o.out.find("refusing to overwrite"), std::string::npos);
-  EXPECT_EQ(run_command(bin() + " wallet new --type dsa -o " + path("x.json") + " 2>/dev/null").status, 2);
+  EXPECT_EQ(
+      run_command(bin() + " wallet new --type dsa -o " + path("x.json") + " 2>/dev/null").status,
+      2);
 }
 
 TEST_F(Cli, MessageConvertBetweenAllFormats) {
-  write("m.json", R"({"name":"hashpath","port":8734,"ratio":0.5,"on":true,"tags":["a",1],"sub":{"k":"v"}})");
+  write("m.json",
+        R"({"name":"hashpath","port":8734,"ratio":0.5,"on":true,"tags":["a",1],"sub":{"k":"v"}})");
   auto flat = run_command(bin() + " message convert --from json --to flat " + path("m.json"));
   ASSERT_EQ(flat.status, 0);
   EXPECT_NE(flat.out.find("port: 8734\n"), std::string::npos) << flat.out;
   EXPECT_NE(flat.out.find("sub/k: v\n"), std::string::npos) << flat.out;
   write("m.flat", flat.out);
-  auto structured = run_command(bin() + " message convert --from flat --to structured " + path("m.flat"));
+  auto structured =
+      run_command(bin() + " message convert --from flat --to structured " + path("m.flat"));
   ASSERT_EQ(structured.status, 0);
   auto typed = nlohmann::json::parse(structured.out);
   EXPECT_EQ(typed["port"], 8734);
@@ -95,7 +101,8 @@ TEST_F(Cli, MessageConvertBetweenAllFormats) {
   EXPECT_EQ(typed["on"], true);
   EXPECT_EQ(typed["tags"], nlohmann::json::parse(R"(["a",1])"));
   write("m.typed", structured.out);
-  auto json = run_command(bin() + " message convert --from structured --to json " + path("m.typed"));
+  auto json =
+      run_command(bin() + " message convert --from structured --to json " + path("m.typed"));
   ASSERT_EQ(json.status, 0);
   auto tabm = nlohmann::json::parse(json.out);
   EXPECT_EQ(tabm["port"], "8734");
@@ -108,11 +115,13 @@ TEST_F(Cli, MessageConvertBetweenAllFormats) {
 
 TEST_F(Cli, MessageConvertRejectsMalformedInput) {
   write("bad.json", "{\"a\": ");
-  auto r = run_command(bin() + " message convert --from json --to flat " + path("bad.json") + " 2>&1");
+  auto r =
+      run_command(bin() + " message convert --from json --to flat " + path("bad.json") + " 2>&1");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("json@1.0"), std::string::npos) << r.out;
   write("bad.flat", "no separator here\n");
-  auto f = run_command(bin() + " message convert --from flat --to json " + path("bad.flat") + " 2>&1");
+  auto f =
+      run_command(bin() + " message convert --from flat --to json " + path("bad.flat") + " 2>&1");
   EXPECT_EQ(f.status, 1);
   EXPECT_NE(f.out.find("line 1"), std::string::npos) << f.out;
   EXPECT_EQ(run_command(bin() + " message convert --from yaml --to json x 2>/dev/null").status, 2);
@@ -127,7 +136,9 @@ TEST_F(Cli, MessageSignInspectIdBothCodecs) {
     SCOPED_TRACE(codec);
     std::string out = path(std::string("m.") + codec);
     ASSERT_EQ(run_command(bin() + " message sign " + path("m.json") + " --wallet " + key +
-                          " --codec " + codec + " -o " + out).status, 0);
+                          " --codec " + codec + " -o " + out)
+                  .status,
+              0);
     auto inspect = run_command(bin() + " message inspect " + out + " --json");
     ASSERT_EQ(inspect.status, 0) << inspect.out;
     auto j = nlohmann::json::parse(inspect.out);
@@ -138,7 +149,8 @@ TEST_F(Cli, MessageSignInspectIdBothCodecs) {
       if (c["committer"] == "vcaPe4JWnrSOCktDHBgXge-zWUb6JRkqbom5w9t7i-4") signed_by_key1 = true;
     }
     EXPECT_TRUE(signed_by_key1);
-    EXPECT_EQ(run_command(bin() + " message id " + out).out, j["ids"]["all"].get<std::string>() + "\n");
+    EXPECT_EQ(run_command(bin() + " message id " + out).out,
+              j["ids"]["all"].get<std::string>() + "\n");
     unsigned_ids[i++] = run_command(bin() + " message id --unsigned " + out).out;
   }
   // The content ID does not depend on the wire format.
@@ -149,7 +161,9 @@ TEST_F(Cli, InspectNamesTheCommitmentThatFails) {
   write("m.json", R"({"action":"Eval","count":7})");
   ASSERT_EQ(run_command(bin() + " message sign " + path("m.json") + " --wallet " +
                         testing::shared_path("interop/keys/key-1.json") + " --codec httpsig -o " +
-                        path("m.http")).status, 0);
+                        path("m.http"))
+                .status,
+            0);
   std::string http = run_command("cat " + path("m.http")).out;
   size_t at = http.find("count: 7");
   ASSERT_NE(at, std::string::npos);
@@ -162,12 +176,14 @@ TEST_F(Cli, InspectNamesTheCommitmentThatFails) {
 }
 
 TEST_F(Cli, InspectsAoconnectDataItems) {
-  auto wire = nlohmann::json::parse(testing::read_shared("interop/clients/vectors/aoconnect-wire.json"));
+  auto wire =
+      nlohmann::json::parse(testing::read_shared("interop/clients/vectors/aoconnect-wire.json"));
   for (const auto& e : wire["exchanges"]) {
     if (!e["request"].contains("dataItem")) continue;
     std::string b64 = e["request"]["bodyB64url"].get<std::string>();
     write("item.b64", b64);
-    run_command("cat " + path("item.b64") + " | tr '_-' '/+' | base64 -d 2>/dev/null > " + path("item.bin"));
+    run_command("cat " + path("item.b64") + " | tr '_-' '/+' | base64 -d 2>/dev/null > " +
+                path("item.bin"));
     auto r = run_command(bin() + " message inspect --codec ans104 --json " + path("item.bin"));
     ASSERT_EQ(r.status, 0) << r.out;
     EXPECT_EQ(nlohmann::json::parse(r.out)["ids"]["all"], e["request"]["dataItem"]["id"]);
@@ -183,27 +199,32 @@ TEST_F(Cli, MessageCommandErrors) {
   EXPECT_NE(r.out.find("ans104@1.0"), std::string::npos) << r.out;
   write("m.json", R"({"a":"b"})");
   write("ec.json", "");
-  ASSERT_EQ(run_command(bin() + " wallet new --type secp256k1 --force -o " + path("ec.json")).status, 0);
+  ASSERT_EQ(
+      run_command(bin() + " wallet new --type secp256k1 --force -o " + path("ec.json")).status, 0);
   auto s = run_command(bin() + " message sign " + path("m.json") + " --wallet " + path("ec.json") +
                        " --codec httpsig -o " + path("x") + " 2>&1");
   EXPECT_EQ(s.status, 1);
   EXPECT_NE(s.out.find("secp256k1"), std::string::npos) << s.out;
   EXPECT_EQ(run_command(bin() + " message sign " + path("m.json") + " --wallet " + path("ec.json") +
-                        " --codec ans104 -o " + path("x")).status, 0);
+                        " --codec ans104 -o " + path("x"))
+                .status,
+            0);
   EXPECT_EQ(run_command(bin() + " message inspect " + path("x")).status, 0);
 }
 
 TEST_F(Cli, ServeStartsServesAndStopsOnSigterm) {
   // A free loopback port.
-  auto port = run_command("python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); "
-                          "print(s.getsockname()[1])'").out;
+  auto port = run_command(
+                  "python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); "
+                  "print(s.getsockname()[1])'")
+                  .out;
   port.pop_back();
   std::string data = path("data");
-  std::string script =
-      bin() + " serve --port " + port + " --data " + data + " > " + path("serve.log") + " 2>&1 & pid=$!; " +
-      "for i in $(seq 1 100); do curl -sf http://127.0.0.1:" + port +
-      "/~meta@1.0/info/address > " + path("address") + " && break; sleep 0.1; done; " +
-      "kill -TERM $pid; wait $pid; echo $?";
+  std::string script = bin() + " serve --port " + port + " --data " + data + " > " +
+                       path("serve.log") + " 2>&1 & pid=$!; " +
+                       "for i in $(seq 1 100); do curl -sf http://127.0.0.1:" + port +
+                       "/~meta@1.0/info/address > " + path("address") +
+                       " && break; sleep 0.1; done; " + "kill -TERM $pid; wait $pid; echo $?";
   auto r = run_command("bash -c '" + script + "'");
   EXPECT_EQ(r.out, "0\n");  // a clean exit on SIGTERM
   std::string address = run_command("cat " + path("address")).out;
@@ -211,25 +232,30 @@ TEST_F(Cli, ServeStartsServesAndStopsOnSigterm) {
   // The wallet was created on first start, and its address is the node's.
   EXPECT_EQ(run_command(bin() + " wallet address " + data + "/wallet.json").out, address + "\n");
   std::string log = run_command("cat " + path("serve.log")).out;
-  EXPECT_NE(log.find("GET /~meta@1.0/info/address 200"), std::string::npos) << log;  // one line per request
+  EXPECT_NE(log.find("GET /~meta@1.0/info/address 200"), std::string::npos)
+      << log;  // one line per request
   EXPECT_NE(log.find("hashpath stopped"), std::string::npos) << log;
   // A bad config file is a clear error, not a crash.
   write("bad.flat", "no separator\n");
-  auto bad = run_command(bin() + " serve --port " + port + " --data " + data + " --config " + path("bad.flat") + " 2>&1");
+  auto bad = run_command(bin() + " serve --port " + port + " --data " + data + " --config " +
+                         path("bad.flat") + " 2>&1");
   EXPECT_EQ(bad.status, 1);
   EXPECT_NE(bad.out.find("config"), std::string::npos) << bad.out;
 }
 
 TEST_F(Cli, LogCommandsShowProveVerifyReplayAndFindTampering) {
-  auto port = run_command("python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); "
-                          "print(s.getsockname()[1])'").out;
+  auto port = run_command(
+                  "python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); "
+                  "print(s.getsockname()[1])'")
+                  .out;
   port.pop_back();
   std::string data = path("data");
   std::string url = "http://127.0.0.1:" + port;
-  std::string script = "SPDLOG_LEVEL=warn " + bin() + " serve --port " + port + " --data " + data +
-                       " > /dev/null 2>&1 & pid=$!; for i in $(seq 1 150); do curl -sf " + url +
-                       "/~meta@1.0/info/address > /dev/null && break; sleep 0.1; done; curl -sf \"" + url +
-                       "/~message@1.0&a=1/a\" > /dev/null; kill -TERM $pid; wait $pid";
+  std::string script =
+      "SPDLOG_LEVEL=warn " + bin() + " serve --port " + port + " --data " + data +
+      " > /dev/null 2>&1 & pid=$!; for i in $(seq 1 150); do curl -sf " + url +
+      "/~meta@1.0/info/address > /dev/null && break; sleep 0.1; done; curl -sf \"" + url +
+      "/~message@1.0&a=1/a\" > /dev/null; kill -TERM $pid; wait $pid";
   ASSERT_EQ(run_command("bash -c '" + script + "'").status, 0);
 
   auto show = run_command(bin() + " log show --data " + data);
@@ -257,11 +283,14 @@ TEST_F(Cli, LogCommandsShowProveVerifyReplayAndFindTampering) {
   EXPECT_NE(replay.out.find("replay ok"), std::string::npos) << replay.out;
 
   // Flip a byte of entry 2: verify exits 1 and names it.
-  ASSERT_EQ(run_command("python3 -c \"import sqlite3; c=sqlite3.connect('" + data +
-                        "/log.db'); e=bytearray(c.execute('select entry from entries where seq=2').fetchone()[0]); "
-                        "e[20]^=1; c.execute('update entries set entry=? where seq=2',(bytes(e),)); c.commit()\"")
-                .status,
-            0);
+  ASSERT_EQ(
+      run_command(
+          "python3 -c \"import sqlite3; c=sqlite3.connect('" + data +
+          "/log.db'); e=bytearray(c.execute('select entry from entries where "
+          "seq=2').fetchone()[0]); "
+          "e[20]^=1; c.execute('update entries set entry=? where seq=2',(bytes(e),)); c.commit()\"")
+          .status,
+      0);
   auto bad = run_command(bin() + " log verify --data " + data + " 2>&1");
   EXPECT_EQ(bad.status, 1);
   EXPECT_NE(bad.out.find("entry 2"), std::string::npos) << bad.out;

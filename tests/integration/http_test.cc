@@ -44,7 +44,8 @@ class NodeFixture : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     operator_wallet = new Wallet(Wallet::from_jwk(testing::read_shared("interop/keys/key-2.json")));
-    state = std::make_shared<NodeState>(*operator_wallet, Message{{"test_config_item", "test"}, {"priv_key", "secret"}});
+    state = std::make_shared<NodeState>(
+        *operator_wallet, Message{{"test_config_item", "test"}, {"priv_key", "secret"}});
     store = std::make_shared<SqliteStore>(":memory:");
     auto devices = std::make_shared<DeviceRegistry>();
     devices->add(std::make_shared<MetaDevice>(state));
@@ -96,7 +97,8 @@ class NodeFixture : public ::testing::Test {
   static Reply request(const std::string& method, const std::string& target,
                        const std::vector<std::pair<std::string, std::string>>& headers = {},
                        const std::string& body = "") {
-    std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    std::string req =
+        method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
     for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
     req += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     return raw(req);
@@ -111,8 +113,10 @@ class NodeFixture : public ::testing::Test {
     return http;
   }
 
-  static Reply send_http(const std::string& method, const std::string& target, const HttpMessage& http) {
-    std::vector<std::pair<std::string, std::string>> headers(http.fields.begin(), http.fields.end());
+  static Reply send_http(const std::string& method, const std::string& target,
+                         const HttpMessage& http) {
+    std::vector<std::pair<std::string, std::string>> headers(http.fields.begin(),
+                                                             http.fields.end());
     return request(method, target, headers, http.body);
   }
 
@@ -130,8 +134,8 @@ TEST_F(NodeFixture, MetaInfoAddressAndCors) {
   Reply info = request("GET", "/~meta@1.0/info");
   EXPECT_EQ(info.status, 200);
   EXPECT_EQ(info.header("access-control-allow-origin"), "*");
-  EXPECT_EQ(info.header("test_config_item"), "test");   // spec §8.6 config
-  EXPECT_EQ(info.header("priv_key"), "");                // priv_inaccessible
+  EXPECT_EQ(info.header("test_config_item"), "test");  // spec §8.6 config
+  EXPECT_EQ(info.header("priv_key"), "");              // priv_inaccessible
   EXPECT_EQ(info.header("address"), operator_wallet->address());
   Reply build = request("GET", "/~meta@1.0/build/node");
   EXPECT_EQ(build.body, "Hashpath");
@@ -191,11 +195,13 @@ TEST_F(NodeFixture, ConfigurationOnlyByTheOperator) {
   EXPECT_EQ(unsigned_update.status, 400);
   EXPECT_NE(unsigned_update.body.find("Unauthorized"), std::string::npos) << unsigned_update.body;
   Wallet stranger = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
-  Reply by_stranger = send_http("POST", "/~meta@1.0/info", signed_http(Message{{"new-key", "x"}}, stranger));
+  Reply by_stranger =
+      send_http("POST", "/~meta@1.0/info", signed_http(Message{{"new-key", "x"}}, stranger));
   EXPECT_EQ(by_stranger.status, 400);
   EXPECT_EQ(state->history_length(), 0u);
   EXPECT_EQ(request("GET", "/~meta@1.0/info").header("new-key"), "");
-  Reply by_operator = send_http("POST", "/~meta@1.0/info", signed_http(Message{{"new-key", "x"}}, *operator_wallet));
+  Reply by_operator = send_http("POST", "/~meta@1.0/info",
+                                signed_http(Message{{"new-key", "x"}}, *operator_wallet));
   EXPECT_EQ(by_operator.status, 200) << by_operator.body;
   EXPECT_EQ(state->history_length(), 1u);
   EXPECT_EQ(request("GET", "/~meta@1.0/info").header("new-key"), "x");
@@ -220,7 +226,8 @@ TEST_F(NodeFixture, AcceptBundleSendsChildrenWhole) {
   ASSERT_EQ(linked.status, 200) << linked.body;
   EXPECT_NE(linked.body.find(child_id), std::string::npos) << linked.body;
   EXPECT_EQ(linked.body.find("inner-value"), std::string::npos) << linked.body;
-  Reply bundled = request("GET", "/" + id, {{"accept-codec", "json@1.0"}, {"accept-bundle", "true"}});
+  Reply bundled =
+      request("GET", "/" + id, {{"accept-codec", "json@1.0"}, {"accept-bundle", "true"}});
   ASSERT_EQ(bundled.status, 200) << bundled.body;
   EXPECT_NE(bundled.body.find("inner-value"), std::string::npos) << bundled.body;
   // Over httpsig the bundled child is a part of the multipart body.
@@ -231,8 +238,10 @@ TEST_F(NodeFixture, AcceptBundleSendsChildrenWhole) {
 TEST_F(NodeFixture, TransportHeadersDoNotChangeTheHashpath) {
   // DESIGN.md §6.1: HyperBEAM folds every header into the request message,
   // so the same request from two clients gets two hashpaths.
-  Reply a = request("GET", "/~message@1.0&x=1/x", {{"user-agent", "curl/8"}, {"accept-language", "en"}});
-  Reply b = request("GET", "/~message@1.0&x=1/x", {{"user-agent", "node"}, {"sec-fetch-mode", "cors"}});
+  Reply a =
+      request("GET", "/~message@1.0&x=1/x", {{"user-agent", "curl/8"}, {"accept-language", "en"}});
+  Reply b =
+      request("GET", "/~message@1.0&x=1/x", {{"user-agent", "node"}, {"sec-fetch-mode", "cors"}});
   EXPECT_EQ(a.body, "1");
   EXPECT_FALSE(a.header("hashpath").empty());
   EXPECT_EQ(a.header("hashpath"), b.header("hashpath"));
@@ -255,7 +264,8 @@ TEST_F(NodeFixture, BadInputGets4xxAndTheServerKeepsServing) {
   EXPECT_EQ(request("GET", "/x", {{"require-codec", "nope@1.0"}}).status, 406);
   // A slow client is cut off after the read timeout; others are still served.
   auto started = std::chrono::steady_clock::now();
-  Reply slow = raw("GET /~meta@1.0/info/address HTTP/1.1\r\nHost: x\r\n", 0);  // never finishes its headers
+  Reply slow =
+      raw("GET /~meta@1.0/info/address HTTP/1.1\r\nHost: x\r\n", 0);  // never finishes its headers
   EXPECT_EQ(slow.status, 0);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
   EXPECT_EQ(request("GET", "/~meta@1.0/info/address").status, 200);
@@ -266,7 +276,8 @@ TEST_F(NodeFixture, CurlSpeaksToTheNode) {
   auto r = testing::run_command("curl -s " + base + "/~meta@1.0/info/address");
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(r.out, operator_wallet->address());
-  auto code = testing::run_command("curl -s -o /dev/null -w '%{http_code}' '" + base + "/~nope@1.0/x'");
+  auto code =
+      testing::run_command("curl -s -o /dev/null -w '%{http_code}' '" + base + "/~nope@1.0/x'");
   EXPECT_EQ(code.out, "400");
 }
 
@@ -277,7 +288,8 @@ class HookDevice : public Device {
  public:
   std::string_view name() const override { return "hook-test@1.0"; }
   bool handles(std::string_view key) const override {
-    return key == "request" || key == "halt" || key == "response" || key == "start" || key == "observe";
+    return key == "request" || key == "halt" || key == "response" || key == "start" ||
+           key == "observe";
   }
   ResolveResult call(std::string_view key, const Message&, const Message& req, Resolver&) override {
     ++calls[std::string(key)];
@@ -332,9 +344,12 @@ TEST_F(NodeMessageCases, UninitializedNodeServesOnlyInfo) {
 
 TEST_F(NodeMessageCases, PermanentNodeMessageCannotChange) {
   Node node = make_node(Message{});
-  HttpResponse first = node.handle(post("/~meta@1.0/info", signed_by(Message{{"initialized", "permanent"}, {"k", "1"}}, node_wallet)));
+  HttpResponse first =
+      node.handle(post("/~meta@1.0/info",
+                       signed_by(Message{{"initialized", "permanent"}, {"k", "1"}}, node_wallet)));
   EXPECT_EQ(first.status, 200) << first.body;
-  HttpResponse second = node.handle(post("/~meta@1.0/info", signed_by(Message{{"k", "2"}}, node_wallet)));
+  HttpResponse second =
+      node.handle(post("/~meta@1.0/info", signed_by(Message{{"k", "2"}}, node_wallet)));
   EXPECT_EQ(second.status, 400);
   EXPECT_NE(second.body.find("permanent"), std::string::npos) << second.body;
   EXPECT_EQ(state->history_length(), 1u);
@@ -343,20 +358,24 @@ TEST_F(NodeMessageCases, PermanentNodeMessageCannotChange) {
 
 TEST_F(NodeMessageCases, ClaimAnUnclaimedNode) {
   Node node = make_node(Message{{"operator", "unclaimed"}});
-  HttpResponse claim = node.handle(post("/~meta@1.0/info", signed_by(Message{{"operator", Value(client.address())}}, client)));
+  HttpResponse claim = node.handle(
+      post("/~meta@1.0/info", signed_by(Message{{"operator", Value(client.address())}}, client)));
   EXPECT_EQ(claim.status, 200) << claim.body;
-  HttpResponse again = node.handle(post("/~meta@1.0/info", signed_by(Message{{"note", "mine"}}, client)));
+  HttpResponse again =
+      node.handle(post("/~meta@1.0/info", signed_by(Message{{"note", "mine"}}, client)));
   EXPECT_EQ(again.status, 200) << again.body;
   EXPECT_EQ(state->history_length(), 2u);
   // Now that it is claimed, the node's own key is no longer the operator.
-  HttpResponse other = node.handle(post("/~meta@1.0/info", signed_by(Message{{"note", "theirs"}}, node_wallet)));
+  HttpResponse other =
+      node.handle(post("/~meta@1.0/info", signed_by(Message{{"note", "theirs"}}, node_wallet)));
   EXPECT_EQ(other.status, 400);
 }
 
 Message handler(const char* path) { return Message{{"device", "hook-test@1.0"}, {"path", path}}; }
 
 TEST_F(NodeMessageCases, RequestAndResponseHooksAreCalled) {
-  Node node = make_node(Message{{"on", Message{{"request", handler("request")}, {"response", handler("response")}}}});
+  Node node = make_node(
+      Message{{"on", Message{{"request", handler("request")}, {"response", handler("response")}}}});
   HttpResponse r = node.handle(HttpRequest{"GET", "/~meta@1.0/info", {}, "", ""});
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(hooks->calls["request"], 1);
@@ -395,7 +414,8 @@ TEST_F(NodeMessageCases, StartHookSetsNodeOptions) {
 }
 
 TEST_F(NodeMessageCases, StepHookRunsForEveryStep) {
-  Node node = make_node(Message{{"on", Message{{"step", Message{{"device", "hook-test@1.0"}, {"path", "observe"}}}}}});
+  Node node = make_node(Message{
+      {"on", Message{{"step", Message{{"device", "hook-test@1.0"}, {"path", "observe"}}}}}});
   HttpResponse r = node.handle(HttpRequest{"GET", "/~meta@1.0/info/address", {}, "", ""});
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, node_wallet.address());

@@ -63,7 +63,8 @@ HarnessRun run_and_kill(const fs::path& dir, int ms) {
   for (std::string line; std::getline(lines, line);) {
     if (line.rfind("ready ", 0) == 0) run.started_with = std::stoull(line.substr(6));
     // A line cut by the kill is not an acknowledgement.
-    if (line.rfind("ack ", 0) == 0 && lines.peek() != EOF) run.max_ack = std::max<int64_t>(run.max_ack, std::stoll(line.substr(4)));
+    if (line.rfind("ack ", 0) == 0 && lines.peek() != EOF)
+      run.max_ack = std::max<int64_t>(run.max_ack, std::stoll(line.substr(4)));
   }
   return run;
 }
@@ -80,7 +81,8 @@ TEST(LogCrashTest, SurvivesTwentySigkillsUnderLoad) {
     SCOPED_TRACE("run " + std::to_string(i));
     HarnessRun run = run_and_kill(dir, 30 + static_cast<int>(rng() % 220));
     EXPECT_EQ(run.started_with, previous_size);  // everything before survived the restart
-    EXPECT_GE(run.max_ack, static_cast<int64_t>(previous_size)) << "the harness acknowledged nothing";
+    EXPECT_GE(run.max_ack, static_cast<int64_t>(previous_size))
+        << "the harness acknowledged nothing";
     // The node can open it again: no checkpoint it signed is contradicted,
     // and what the crash left in the journal is indexed.
     LogOptions manual;
@@ -89,9 +91,11 @@ TEST(LogCrashTest, SurvivesTwentySigkillsUnderLoad) {
     EXPECT_NO_THROW(HashpathLog((dir / "log.db").string(), wallet, manual));
     {
       LogDatabase db((dir / "log.db").string(), LogSync::kNormal);
-      LogVerifyReport report = verify_log(db, nullptr, NoteVerifier::of(wallet, log_origin(wallet)));
+      LogVerifyReport report =
+          verify_log(db, nullptr, NoteVerifier::of(wallet, log_origin(wallet)));
       ASSERT_TRUE(report.ok) << report.problem;
-      EXPECT_GT(static_cast<int64_t>(report.entries), run.max_ack) << "an acknowledged entry is missing";
+      EXPECT_GT(static_cast<int64_t>(report.entries), run.max_ack)
+          << "an acknowledged entry is missing";
       EXPECT_GE(report.checkpoints, previous_checkpoints);
       previous_size = report.entries;
       previous_checkpoints = report.checkpoints;

@@ -12,9 +12,9 @@
 
 #include "devices/log.h"
 #include "devices/meta.h"
+#include "engine/codec/http_signature.h"
 #include "engine/codec/httpsig.h"
 #include "engine/codec/httpsig_signature.h"
-#include "engine/codec/http_signature.h"
 #include "engine/codec/message_id.h"
 #include "engine/node/node.h"
 #include "engine/store/sqlite_store.h"
@@ -35,10 +35,12 @@ class EchoDevice : public Device {
   std::string_view name() const override { return "echo@1.0"; }
   bool handles(std::string_view key) const override { return key == "echo"; }
   bool cacheable(std::string_view) const override { return true; }
-  ResolveResult call(std::string_view, const Message& base, const Message& req, Resolver&) override {
+  ResolveResult call(std::string_view, const Message& base, const Message& req,
+                     Resolver&) override {
     const Value* w = req.find("word");
     std::string word = w != nullptr && w->is_binary() ? std::string(w->as_binary()) : "none";
-    return ResolveResult::ok(Value(Message{{"said", Value(prefix + word)}, {"of", base.at("device")}}));
+    return ResolveResult::ok(
+        Value(Message{{"said", Value(prefix + word)}, {"of", base.at("device")}}));
   }
   std::string prefix = "echo:";
 };
@@ -46,8 +48,9 @@ class EchoDevice : public Device {
 class LogNodeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir = fs::temp_directory_path() / ("hashpath-log-node-" + std::to_string(::getpid()) + "-" +
-                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir = fs::temp_directory_path() /
+          ("hashpath-log-node-" + std::to_string(::getpid()) + "-" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir);
     fs::create_directories(dir);
     open();
@@ -75,7 +78,9 @@ class LogNodeTest : public ::testing::Test {
     log.reset();
     store.reset();
   }
-  HttpResponse get(const std::string& target) { return node->handle(HttpRequest{"GET", target, {}, "", ""}); }
+  HttpResponse get(const std::string& target) {
+    return node->handle(HttpRequest{"GET", target, {}, "", ""});
+  }
 
   // A scenario with every kind of step: node reads, stored and nested
   // messages, a signed POST, a deterministic device, errors.
@@ -107,7 +112,8 @@ class LogNodeTest : public ::testing::Test {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((dir / file).string().c_str(), &db), SQLITE_OK);
     char* err = nullptr;
-    EXPECT_EQ(sqlite3_exec(db, statement.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+    EXPECT_EQ(sqlite3_exec(db, statement.c_str(), nullptr, nullptr, &err), SQLITE_OK)
+        << (err ? err : "");
     sqlite3_free(err);
     sqlite3_close(db);
   }
@@ -135,7 +141,7 @@ TEST_F(LogNodeTest, EveryStepIsLoggedBeforeTheResponseAndReplays) {
   EXPECT_EQ(*r.header("hashpath"), last.hashpath);
   LogEntry first = LogEntry::decode(log->entry(0)->entry);
   EXPECT_EQ(first.device, "meta@1.0");
-  EXPECT_EQ(first.inputs.size(), 1u);  // node state is an oracle input
+  EXPECT_EQ(first.inputs.size(), 1u);    // node state is an oracle input
   EXPECT_EQ(last.prev, first.hashpath);  // the chain continues step to step
   run_scenario();
   close();
@@ -189,7 +195,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         // A byte of entry 3 flipped (the stored leaf left alone).
         Tamper{"entry_byte", "log.db",
-               "UPDATE entries SET entry = substr(entry, 1, 40) || x'ff' || substr(entry, 42) WHERE seq = 3",
+               "UPDATE entries SET entry = substr(entry, 1, 40) || x'ff' || substr(entry, 42) "
+               "WHERE seq = 3",
                "entry 3"},
         // The entry and its leaf both rewritten: only the checkpoint catches it.
         Tamper{"entry_and_leaf", "log.db",
@@ -207,11 +214,12 @@ INSTANTIATE_TEST_SUITE_P(
                "WHERE size = (SELECT MIN(size) FROM checkpoints)",
                "checkpoint"},
         // Two entries swapped.
-        Tamper{"reorder", "log.db",
-               "CREATE TEMP TABLE swap AS SELECT seq, entry, leaf FROM entries WHERE seq IN (4, 5); "
-               "UPDATE entries SET entry = (SELECT entry FROM swap WHERE swap.seq = 9 - entries.seq), "
-               "leaf = (SELECT leaf FROM swap WHERE swap.seq = 9 - entries.seq) WHERE seq IN (4, 5)",
-               "reordered"},
+        Tamper{
+            "reorder", "log.db",
+            "CREATE TEMP TABLE swap AS SELECT seq, entry, leaf FROM entries WHERE seq IN (4, 5); "
+            "UPDATE entries SET entry = (SELECT entry FROM swap WHERE swap.seq = 9 - entries.seq), "
+            "leaf = (SELECT leaf FROM swap WHERE swap.seq = 9 - entries.seq) WHERE seq IN (4, 5)",
+            "reordered"},
         // The log truncated under its checkpoints.
         Tamper{"truncate", "log.db", "DELETE FROM entries WHERE seq >= 6", "checkpoint"},
         // An entry in the middle removed.

@@ -25,7 +25,8 @@ class ArgsDevice : public Device {
   bool handles(std::string_view key) const override {
     return key == "key_using_only_state" || key == "key_using_state_and_msg";
   }
-  ResolveResult call(std::string_view key, const Message& base, const Message& req, Resolver&) override {
+  ResolveResult call(std::string_view key, const Message& base, const Message& req,
+                     Resolver&) override {
     if (key == "key_using_only_state") return ResolveResult::ok(Value(text(base, "state_key")));
     return ResolveResult::ok(Value(text(base, "state_key") + text(req, "msg_key")));
   }
@@ -94,7 +95,8 @@ class ModifiedDevice : public Device {
  public:
   std::string_view name() const override { return "modified@1.0"; }
   bool handles(std::string_view key) const override { return key == "set"; }
-  ResolveResult call(std::string_view, const Message& base, const Message& req, Resolver&) override {
+  ResolveResult call(std::string_view, const Message& base, const Message& req,
+                     Resolver&) override {
     Message changes = req;
     changes.remove("path");
     Message out = merge_messages(base, changes, false);
@@ -106,7 +108,8 @@ class ModifiedDevice : public Device {
 // Case 26/27: exports or excludes with a handler.
 class ExportsDevice : public Device {
  public:
-  ExportsDevice(std::string name, DeviceInfo info) : name_(std::move(name)), info_(std::move(info)) {}
+  ExportsDevice(std::string name, DeviceInfo info)
+      : name_(std::move(name)), info_(std::move(info)) {}
   std::string_view name() const override { return name_; }
   bool handles(std::string_view) const override { return false; }
   DeviceInfo info() const override { return info_; }
@@ -304,7 +307,8 @@ TEST(HookTest, ChainsHandlersAndHonoursHookResult) {
   auto r = run_hook(resolver, chain, "request", Message{{"body", "b"}});
   // The first handler returns a list of keys (not a message): a failure with a reason.
   EXPECT_EQ(r.status, ResolveResult::Status::kFailure);
-  EXPECT_NE(std::string(r.value.as_map().at("body").as_binary()).find("not a message"), std::string::npos);
+  EXPECT_NE(std::string(r.value.as_map().at("body").as_binary()).find("not a message"),
+            std::string::npos);
   // hook/result = ignore keeps the input.
   Value ignore(Message{{"path", "keys"}, {"hook", Message{{"result", "ignore"}}}});
   auto kept = run_hook(resolver, ignore, "request", Message{{"body", "b"}});
@@ -330,13 +334,17 @@ TEST(CacheControlTest, DeriveCacheSettingsTable) {
   auto eq = [](CacheSettings s, bool store, bool lookup, bool oic) {
     return s.store == store && s.lookup == lookup && s.only_if_cached == oic;
   };
-  EXPECT_TRUE(eq(derive_cache_settings({parse({"no-store"}), parse({"no-cache"}), parse({"always"})}), true, true, false));
-  EXPECT_TRUE(eq(derive_cache_settings({parse({"always"}), parse({"no-store"}), parse({})}), false, true, false));
+  EXPECT_TRUE(
+      eq(derive_cache_settings({parse({"no-store"}), parse({"no-cache"}), parse({"always"})}), true,
+         true, false));
+  EXPECT_TRUE(eq(derive_cache_settings({parse({"always"}), parse({"no-store"}), parse({})}), false,
+                 true, false));
   EXPECT_TRUE(eq(derive_cache_settings({parse({"no-store"})}), false, false, false));
   EXPECT_TRUE(eq(derive_cache_settings({parse({"no-cache"})}), false, false, false));
   EXPECT_TRUE(eq(derive_cache_settings({parse({"only-if-cached"})}), false, false, true));
   EXPECT_TRUE(eq(derive_cache_settings({parse({"always"})}, true), false, true, false));
-  EXPECT_TRUE(eq(derive_cache_settings({parse({"no-store", "no-cache", "only-if-cached"})}), false, false, true));
+  EXPECT_TRUE(eq(derive_cache_settings({parse({"no-store", "no-cache", "only-if-cached"})}), false,
+                 false, true));
   EXPECT_TRUE(eq(derive_cache_settings({}), false, false, false));
   EXPECT_TRUE(eq(derive_cache_settings({cache_control_of(nullptr)}), false, false, false));
   CacheDirectives opts = parse({"no-store"});

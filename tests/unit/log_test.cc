@@ -22,7 +22,13 @@ MerkleHash h(const char* hex) { return *merkle_hash_from(hex_decode(hex)); }
 
 // RFC 6962 reference data (transparency-dev/merkle testonly): the leaves,
 // the root of every size 0..8 and some proofs.
-const char* kLeaves[] = {"", "00", "10", "2021", "3031", "40414243", "5051525354555657",
+const char* kLeaves[] = {"",
+                         "00",
+                         "10",
+                         "2021",
+                         "3031",
+                         "40414243",
+                         "5051525354555657",
                          "606162636465666768696a6b6c6d6e6f"};
 const char* kRoots[] = {
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
@@ -58,13 +64,16 @@ TEST(MerkleTest, Rfc6962InclusionAndConsistencyVectors) {
   EXPECT_EQ(t.inclusion_proof(0, 8), p0);
   EXPECT_EQ(t.inclusion_proof(5, 8), p5);
   EXPECT_TRUE(verify_inclusion(merkle_leaf_hash(hex_decode(kLeaves[5])), 5, 8, p5, h(kRoots[8])));
-  std::vector<MerkleHash> c28{h("5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e"),
-                              h("6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4")};
-  std::vector<MerkleHash> c68{h("0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a"),
-                              h("ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0"),
-                              h("d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7")};
-  std::vector<MerkleHash> c25{h("5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e"),
-                              h("bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b")};
+  std::vector<MerkleHash> c28{
+      h("5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e"),
+      h("6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4")};
+  std::vector<MerkleHash> c68{
+      h("0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a"),
+      h("ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0"),
+      h("d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7")};
+  std::vector<MerkleHash> c25{
+      h("5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e"),
+      h("bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b")};
   EXPECT_EQ(t.consistency_proof(2, 8), c28);
   EXPECT_EQ(t.consistency_proof(6, 8), c68);
   EXPECT_EQ(t.consistency_proof(2, 5), c25);
@@ -110,7 +119,8 @@ struct Naive {
     return out;
   }
   std::vector<MerkleHash> subproof(size_t m, size_t b, size_t e, bool complete) const {
-    if (m == e - b) return complete ? std::vector<MerkleHash>{} : std::vector<MerkleHash>{mth(b, e)};
+    if (m == e - b)
+      return complete ? std::vector<MerkleHash>{} : std::vector<MerkleHash>{mth(b, e)};
     size_t k = 1;
     while (k * 2 < e - b) k *= 2;
     std::vector<MerkleHash> out;
@@ -146,16 +156,19 @@ TEST(MerkleTest, AgreesWithANaiveTreeForEverySizeTo1000) {
       ASSERT_EQ(proof, naive.path(m, 0, n)) << m << "/" << n;
       ASSERT_TRUE(verify_inclusion(naive.leaves[m], m, n, proof, root)) << m << "/" << n;
       if (n > 1) {
-        ASSERT_FALSE(verify_inclusion(naive.leaves[m], (m + 1) % n, n, proof, root)) << m << "/" << n;
+        ASSERT_FALSE(verify_inclusion(naive.leaves[m], (m + 1) % n, n, proof, root))
+            << m << "/" << n;
         auto bad = proof;
         bad[rng() % bad.size()][rng() % 32] ^= 1;
         ASSERT_FALSE(verify_inclusion(naive.leaves[m], m, n, bad, root));
       }
       uint64_t first = m + 1;  // 1..n
       auto cproof = tree.consistency_proof(first, n);
-      std::vector<MerkleHash> expected = first == n ? std::vector<MerkleHash>{} : naive.subproof(first, 0, n, true);
+      std::vector<MerkleHash> expected =
+          first == n ? std::vector<MerkleHash>{} : naive.subproof(first, 0, n, true);
       ASSERT_EQ(cproof, expected) << first << "->" << n;
-      ASSERT_TRUE(verify_consistency(first, n, naive.mth(0, first), root, cproof)) << first << "->" << n;
+      ASSERT_TRUE(verify_consistency(first, n, naive.mth(0, first), root, cproof))
+          << first << "->" << n;
       if (first < n) {
         ASSERT_FALSE(verify_consistency(first, n, merkle_leaf_hash("x"), root, cproof));
         auto bad = cproof;
@@ -190,8 +203,8 @@ TEST(LogEntryTest, DeterministicCborRoundTrip) {
   EXPECT_EQ(LogEntry::decode(bytes), e);
   EXPECT_EQ(static_cast<uint8_t>(bytes[0]), 0xae);  // a definite map of 14 pairs
   // Keys in RFC 8949 §4.2.1 order: by encoded bytes, i.e. shorter first.
-  std::vector<std::string> keys{"v", "seq", "base", "req", "prev", "hashpath", "device", "key",
-                                "route", "status", "result", "inputs", "budget", "time"};
+  std::vector<std::string> keys{"v",   "seq",   "base",   "req",    "prev",   "hashpath", "device",
+                                "key", "route", "status", "result", "inputs", "budget",   "time"};
   std::sort(keys.begin(), keys.end(), [](const std::string& a, const std::string& b) {
     return a.size() != b.size() ? a.size() < b.size() : a < b;
   });
@@ -204,7 +217,10 @@ TEST(LogEntryTest, DeterministicCborRoundTrip) {
   }
   // Shortest forms: seq 7 is one byte (0x07) after "seq"; budget 300 is 0x19 0x01 0x2c.
   EXPECT_NE(bytes.find(std::string("\x63seq\x07", 5)), std::string::npos);
-  EXPECT_NE(bytes.find(std::string("\x66" "budget\x19\x01\x2c", 10)), std::string::npos);
+  EXPECT_NE(bytes.find(std::string("\x66"
+                                   "budget\x19\x01\x2c",
+                                   10)),
+            std::string::npos);
 }
 
 TEST(LogEntryTest, MalformedEntriesAreRejected) {
@@ -235,7 +251,8 @@ TEST(LogEntryTest, MalformedEntriesAreRejected) {
   EXPECT_THROW(id_to_bytes("short"), LogFormatError);
   // Forged counts are refused before anything is allocated (found by
   // log_formats_fuzz: libcbor allocates a definite map's slots up front).
-  EXPECT_THROW(LogEntry::decode(std::string("\xbb\x00\x00\x00\x01\x00\x00\x00\x00", 9)), LogFormatError);
+  EXPECT_THROW(LogEntry::decode(std::string("\xbb\x00\x00\x00\x01\x00\x00\x00\x00", 9)),
+               LogFormatError);
   EXPECT_THROW(LogEntry::decode(std::string("\xa1\x61v\x9a\xff\xff\xff\xff", 8)), LogFormatError);
   EXPECT_THROW(LogEntry::decode(std::string("\xa1\x61v\x5f", 4)), LogFormatError);  // indefinite
 }
@@ -247,14 +264,17 @@ TEST(SignedNoteTest, ParsesTheGoSumdbNoteAndItsKeyId) {
       "If you think cryptography is the answer to your problem,\n"
       "then you don't know what your problem is.\n"
       "\n"
-      "\xE2\x80\x94 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+      "\xE2\x80\x94 PeterNeumann "
+      "x08go/ZJkuBS9UG/"
+      "SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
   SignedNote note = SignedNote::parse(text);
   ASSERT_EQ(note.signatures.size(), 1u);
   EXPECT_EQ(note.signatures[0].name, "PeterNeumann");
   EXPECT_EQ(hex_encode(note.signatures[0].key_id), "c74f20a3");
   EXPECT_EQ(note.signatures[0].signature.size(), 64u);  // Ed25519
-  EXPECT_EQ(note_key_id("PeterNeumann", base64_decode("ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")),
-            hex_decode("c74f20a3"));
+  EXPECT_EQ(
+      note_key_id("PeterNeumann", base64_decode("ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")),
+      hex_decode("c74f20a3"));
   EXPECT_EQ(note.text(), text);
 }
 
@@ -291,10 +311,13 @@ TEST(SignedNoteTest, MalformedNotesAndBodiesAreRejected) {
   EXPECT_THROW(SignedNote::parse("body\n\n\xE2\x80\x94 name !!!!\n"), LogFormatError);
   EXPECT_THROW(SignedNote::parse("body\n\n\xE2\x80\x94 name AAAA\n"), LogFormatError);  // too short
   EXPECT_THROW(Checkpoint::parse_body("origin\n8\n"), LogFormatError);
-  EXPECT_THROW(Checkpoint::parse_body("origin\n08\n" + base64_encode(std::string(32, 'a')) + "\n"), LogFormatError);
+  EXPECT_THROW(Checkpoint::parse_body("origin\n08\n" + base64_encode(std::string(32, 'a')) + "\n"),
+               LogFormatError);
   EXPECT_THROW(Checkpoint::parse_body("origin\n8\nAAAA\n"), LogFormatError);
-  EXPECT_THROW(Checkpoint::parse_body("origin\n-1\n" + base64_encode(std::string(32, 'a')) + "\n"), LogFormatError);
-  EXPECT_NO_THROW(Checkpoint::parse_body("origin\n8\n" + base64_encode(std::string(32, 'a')) + "\n"));
+  EXPECT_THROW(Checkpoint::parse_body("origin\n-1\n" + base64_encode(std::string(32, 'a')) + "\n"),
+               LogFormatError);
+  EXPECT_NO_THROW(
+      Checkpoint::parse_body("origin\n8\n" + base64_encode(std::string(32, 'a')) + "\n"));
 }
 
 class LogTest : public ::testing::Test {
@@ -343,7 +366,8 @@ TEST_F(LogTest, AppendCommitCheckpointAndReopen) {
     auto e5 = log.entry(5);
     ASSERT_TRUE(e5.has_value());
     EXPECT_EQ(LogEntry::decode(e5->entry).key, "k5");
-    EXPECT_TRUE(verify_inclusion(*merkle_hash_from(e5->leaf), 5, 300, log.inclusion_proof(5, 300), c.root));
+    EXPECT_TRUE(
+        verify_inclusion(*merkle_hash_from(e5->leaf), 5, 300, log.inclusion_proof(5, 300), c.root));
     // Tiles: level 0 tile 0 is the first 256 leaf hashes; tile 1 is partial.
     auto tile = log.tile(0, 0, 256);
     ASSERT_TRUE(tile.has_value());
@@ -355,7 +379,8 @@ TEST_F(LogTest, AppendCommitCheckpointAndReopen) {
     EXPECT_FALSE(log.tile(1, 0, 2).has_value());
     auto bundle = log.entry_bundle(0, 2);
     ASSERT_TRUE(bundle.has_value());
-    size_t first_len = (static_cast<uint8_t>((*bundle)[0]) << 8) | static_cast<uint8_t>((*bundle)[1]);
+    size_t first_len =
+        (static_cast<uint8_t>((*bundle)[0]) << 8) | static_cast<uint8_t>((*bundle)[1]);
     EXPECT_EQ(bundle->substr(2, first_len), log.entry(0)->entry);
   }
   {
@@ -379,7 +404,8 @@ TEST_F(LogTest, CheckpointsAreSignedInTheBackground) {
   HashpathLog log(path(), wallet, o);
   for (int i = 0; i < 25; ++i) log.commit_through(log.append(sample_entry()));
   for (int i = 0; i < 200 && (!log.latest_checkpoint() ||
-                              Checkpoint::parse_body(log.latest_checkpoint()->body).size < 25); ++i) {
+                              Checkpoint::parse_body(log.latest_checkpoint()->body).size < 25);
+       ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_TRUE(log.latest_checkpoint().has_value());

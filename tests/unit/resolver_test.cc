@@ -19,7 +19,8 @@ class TestDevice : public Device {
   bool handles(std::string_view key) const override {
     return key == "test_func" || key == "load" || key == "index";
   }
-  ResolveResult call(std::string_view key, const Message& base, const Message& request, Resolver&) override {
+  ResolveResult call(std::string_view key, const Message& base, const Message& request,
+                     Resolver&) override {
     if (key == "test_func") return ResolveResult::ok(Value("GOOD_FUNCTION"));
     if (key == "load") {
       Message m = base;
@@ -28,13 +29,16 @@ class TestDevice : public Device {
     }
     const Value* n = request.find("name");
     std::string name = n != nullptr && n->is_binary() ? std::string(n->as_binary()) : "turtles";
-    return ResolveResult::ok(Value(Message{{"content-type", "text/html"}, {"body", Value("i like " + name + "!")}}));
+    return ResolveResult::ok(
+        Value(Message{{"content-type", "text/html"}, {"body", Value("i like " + name + "!")}}));
   }
 };
 
 class ResolverTest : public ::testing::Test {
  protected:
-  ResolverTest() : store(":memory:"), resolver(registry, &store) { registry.add(std::make_shared<TestDevice>()); }
+  ResolverTest() : store(":memory:"), resolver(registry, &store) {
+    registry.add(std::make_shared<TestDevice>());
+  }
   ResolveResult get(const Message& m, const std::string& path) {
     return resolver.resolve(m, Message{{"path", Value(path)}});
   }
@@ -59,7 +63,8 @@ TEST_F(ResolverTest, Case2Id) {
 
 TEST_F(ResolverTest, Cases3To7DeviceSwitches) {
   // start_as: [{as test-device, {path:""}}, test_func]
-  EXPECT_EQ(resolver.resolve_path(parse_hyperpath("/~test-device@1.0/test_func")).value, Value("GOOD_FUNCTION"));
+  EXPECT_EQ(resolver.resolve_path(parse_hyperpath("/~test-device@1.0/test_func")).value,
+            Value("GOOD_FUNCTION"));
   Message m{{"device", "test-device@1.0"}, {"test_func", Message{{"test_key", "MESSAGE"}}}};
   // as_path: get test_func through the device vs through message@1.0.
   EXPECT_EQ(get(m, "test_func").value, Value("GOOD_FUNCTION"));
@@ -73,12 +78,16 @@ TEST_F(ResolverTest, Cases3To7DeviceSwitches) {
 TEST_F(ResolverTest, Cases9To11KeysPathAndCase) {
   EXPECT_EQ(get(Message{{"a", "1"}, {"priv_a", "2"}}, "keys").value, Value(List{Value("a")}));
   EXPECT_EQ(get(Message{{"Test-Header", "1"}}, "Test-Header").value, Value("1"));
-  EXPECT_EQ(get(Message{{"path", List{Value("test_path")}}}, "path").value, Value(List{Value("test_path")}));
+  EXPECT_EQ(get(Message{{"path", List{Value("test_path")}}}, "path").value,
+            Value(List{Value("test_path")}));
 }
 
 TEST_F(ResolverTest, Cases16To18NestedGets) {
-  Message m{{"key1", "value1"},
-            {"key2", Message{{"key3", "value3"}, {"key4", Message{{"key5", "value5"}, {"key6", Message{{"key7", "value7"}}}}}}}};
+  Message m{
+      {"key1", "value1"},
+      {"key2",
+       Message{{"key3", "value3"},
+               {"key4", Message{{"key5", "value5"}, {"key6", Message{{"key7", "value7"}}}}}}}};
   EXPECT_EQ(get(m, "key1").value, Value("value1"));
   EXPECT_EQ(get(m, "key2/key3").value, Value("value3"));
   EXPECT_EQ(get(m, "key2/key4/key6/key7").value, Value("value7"));
@@ -89,16 +98,20 @@ TEST_F(ResolverTest, MessageDeviceSetRemoveAndPrivacy) {
   auto set = resolver.resolve(m, Message{{"path", "set"}, {"key1", "new_value1"}});
   EXPECT_EQ(set.value.as_map().at("key1"), Value("new_value1"));
   EXPECT_EQ(set.value.as_map().at("key2"), Value("value2"));
-  auto unset = resolver.resolve(Message{{"dangerous", "V1"}}, Message{{"path", "set"}, {"dangerous", Value::atom("unset")}});
+  auto unset = resolver.resolve(Message{{"dangerous", "V1"}},
+                                Message{{"path", "set"}, {"dangerous", Value::atom("unset")}});
   EXPECT_FALSE(unset.value.as_map().contains("dangerous"));
-  auto undefined = resolver.resolve(Message{{"k", "V1"}}, Message{{"path", "set"}, {"k", Value::atom("undefined")}});
+  auto undefined = resolver.resolve(Message{{"k", "V1"}},
+                                    Message{{"path", "set"}, {"k", Value::atom("undefined")}});
   EXPECT_EQ(undefined.value.as_map().at("k"), Value("V1"));
-  auto deep = resolver.resolve(Message{{"deep", Message{{"a", "1"}, {"b", "2"}}}},
-                               Message{{"path", "set"}, {"deep", Message{{"b", Value::atom("unset")}}}});
+  auto deep =
+      resolver.resolve(Message{{"deep", Message{{"a", "1"}, {"b", "2"}}}},
+                       Message{{"path", "set"}, {"deep", Message{{"b", Value::atom("unset")}}}});
   EXPECT_EQ(deep.value.as_map().at("deep").as_map().size(), 1u);
   auto removed = resolver.resolve(m, Message{{"path", "remove"}, {"item", "key1"}});
   EXPECT_FALSE(removed.value.as_map().contains("key1"));
-  auto both = resolver.resolve(m, Message{{"path", "remove"}, {"items", List{Value("key1"), Value("key2")}}});
+  auto both = resolver.resolve(
+      m, Message{{"path", "remove"}, {"items", List{Value("key1"), Value("key2")}}});
   EXPECT_TRUE(both.value.as_map().public_keys().empty());
   auto priv = get(Message{{"a", "1"}, {"private_key", "2"}}, "private_key");
   EXPECT_EQ(priv.status, ResolveResult::Status::kNotFound);
@@ -113,7 +126,8 @@ TEST_F(ResolverTest, Cases23And24DeepSetByPath) {
   Message a{{"a", Message{{"b", "RESULT"}}}};
   EXPECT_EQ(set(a, Message{{"a/b", "RESULT2"}}).at("a").as_map().at("b"), Value("RESULT2"));
   Message abc{{"a", Message{{"b", Message{{"c", "1"}}}}}};
-  EXPECT_EQ(set(abc, Message{{"a/b/c", "2"}}).at("a").as_map().at("b").as_map().at("c"), Value("2"));
+  EXPECT_EQ(set(abc, Message{{"a/b/c", "2"}}).at("a").as_map().at("b").as_map().at("c"),
+            Value("2"));
   Message grown = set(set(abc, Message{{"d/e", "3"}}), Message{{"d/f", "4"}});
   EXPECT_EQ(grown.at("d"), Value(Message{{"e", "3"}, {"f", "4"}}));
   EXPECT_EQ(grown.at("a"), abc.at("a"));
@@ -121,7 +135,8 @@ TEST_F(ResolverTest, Cases23And24DeepSetByPath) {
   EXPECT_EQ(z.at("z"), Value(Message{{"a", "0"}, {"b", "1"}, {"y", Message{{"x", "2"}}}}));
   // deep_unset (§8.2)
   Message deep{{"deep", Message{{"test-key2", "x"}, {"test-key3", "y"}}}};
-  EXPECT_EQ(set(deep, Message{{"deep/test-key2", Value::atom("unset")}}).at("deep"), Value(Message{{"test-key3", "y"}}));
+  EXPECT_EQ(set(deep, Message{{"deep/test-key2", Value::atom("unset")}}).at("deep"),
+            Value(Message{{"test-key3", "y"}}));
 }
 
 TEST_F(ResolverTest, VerifyAndCommitters) {
@@ -150,7 +165,8 @@ TEST_F(ResolverTest, HashpathsChainThroughSteps) {
   Message req{{"path", "set"}, {"x", "y"}};
   auto s = resolver.resolve(m, req);
   EXPECT_EQ(hashpath_of(s.value.as_map()),
-            hashpath_step(message_id(Value(m), IdScope::kAllCommitments), message_id(Value(req), IdScope::kAll)));
+            hashpath_step(message_id(Value(m), IdScope::kAllCommitments),
+                          message_id(Value(req), IdScope::kAll)));
 }
 
 TEST_F(ResolverTest, EveryStepIsObserved) {
@@ -166,7 +182,9 @@ TEST_F(ResolverTest, EveryStepIsObserved) {
 }
 
 TEST_F(ResolverTest, SubpathsAndIndex) {
-  EXPECT_EQ(resolver.resolve_path(parse_hyperpath("/~test-device@1.0/index?name=dogs")).value.as_map().at("body"),
+  EXPECT_EQ(resolver.resolve_path(parse_hyperpath("/~test-device@1.0/index?name=dogs"))
+                .value.as_map()
+                .at("body"),
             Value("i like dogs!"));
   // A key whose value is computed by a sub-path first.
   Message base{{"x", "from-x"}};
@@ -181,7 +199,9 @@ TEST_F(ResolverTest, ErrorsAreResultsNotCrashes) {
   auto unknown = resolver.resolve_path(parse_hyperpath("/~nope@9.9/x"));
   EXPECT_EQ(unknown.http_status(), 400);
   EXPECT_NE(unknown.value.as_map().at("body").as_binary().find("nope@9.9"), std::string::npos);
-  EXPECT_EQ(resolver.resolve_path(parse_hyperpath("/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).http_status(), 404);
+  EXPECT_EQ(resolver.resolve_path(parse_hyperpath("/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))
+                .http_status(),
+            404);
   EXPECT_EQ(get(Message{{"a", "1"}}, "a/b").http_status(), 404);
   EXPECT_EQ(resolver.step(Message{}, Message{}).http_status(), 400);
 }
@@ -227,7 +247,8 @@ TEST_F(ResolverTest, CacheHitContinuesTheHashpathChain) {
   EXPECT_NE(computed, message_id(Value(bare), IdScope::kAllCommitments));
   EXPECT_EQ(computed, hashpath_step(message_id(Value(base), IdScope::kAllCommitments), "compute"));
   // The chain keeps growing through the cached step.
-  auto next = resolver.resolve(second.value.as_map(), Message{{"path", "x"}, {"note", "n"}}, cached);
+  auto next =
+      resolver.resolve(second.value.as_map(), Message{{"path", "x"}, {"note", "n"}}, cached);
   EXPECT_EQ(next.value, Value("1"));
   // Without the cache option nothing is looked up.
   resolver.resolve(base, Message{{"path", "compute"}});
