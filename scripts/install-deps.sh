@@ -10,6 +10,7 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl python3                       # integration tests speak HTTP with curl; a free-port helper
+  dpkg-dev patch                     # Lua is built from Debian's lua5.3 source package, patched
 )
 # Interop tests drive third-party JS clients with node and npm. A machine may
 # carry them from another packaging (nodesource bundles npm into nodejs), so
@@ -25,14 +26,17 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
+export DEBIAN_FRONTEND=noninteractive
 if [ ${#missing[@]} -eq 0 ]; then
   echo "deps: all ${#PACKAGES[@]} packages present"
-  exit 0
+else
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "deps: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Lua 5.3, deterministic: Debian's source package with our patch (see
+# third_party/lua5.3/). Built by CMake from .deps/lua5.3.
+bash "$(dirname "$0")/../third_party/lua5.3/prepare.sh" "$(dirname "$0")/../.deps/lua5.3"

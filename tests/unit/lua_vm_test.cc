@@ -1,0 +1,119 @@
+// The deterministic Lua runtime (devices/lua): sandbox, clock, random
+// numbers, instruction budget, memory limit, errors; and determinism across
+// two OS processes, with a control run showing the check can fail.
+#include <gtest/gtest.h>
+
+#include "devices/lua/lua_vm.h"
+#include "tests/unit/shared_data.h"
+
+namespace hashpath {
+namespace {
+
+LuaVm::RunResult run(LuaVm& vm, const std::string& code) { return vm.run(code, "test"); }
+
+TEST(LuaVmTest, SandboxRemovesTheOutsideWorld) {
+  LuaVm vm({});
+  EXPECT_EQ(run(vm, "return io, package, require, dofile, loadfile, string.dump").output,
+            "nil\tnil\tnil\tnil\tnil\tnil\n");
+  EXPECT_EQ(run(vm, "return os.execute, os.exit, os.getenv, os.remove, os.rename, os.tmpname").output,
+            "nil\tnil\tnil\tnil\tnil\tnil\n");
+  auto binary = run(vm, "return load('\\27Lua binary')");
+  EXPECT_NE(binary.output.find("attempt to load a binary chunk"), std::string::npos) << binary.output;
+  EXPECT_EQ(run(vm, "return load('return 1 + 1')()").output, "2\n");
+  EXPECT_EQ(run(vm, "local env = {x = 5}; return load('return x', 'c', 'b', env)()").output, "5\n");
+  auto getenv = run(vm, "return os.getenv('PWD')");
+  EXPECT_FALSE(getenv.ok);
+  EXPECT_NE(getenv.error.find("attempt to call a nil value"), std::string::npos) << getenv.error;
+}
+
+TEST(LuaVmTest, ClockAndDateComeFromTheEmbedder) {
+  LuaVm::Options o;
+  o.time_seconds = 1763700000;  // 2025-11-21 04:40:00 UTC
+  LuaVm vm(o);
+  EXPECT_EQ(run(vm, "return os.time()").output, "1763700000\n");
+  EXPECT_EQ(run(vm, "return os.date('%Y-%m-%d %H:%M:%S')").output, "2025-11-21 04:40:00\n");
+  vm.set_time(0);
+  EXPECT_EQ(run(vm, "return os.date('!%Y')").output, "1970\n");
+  EXPECT_FALSE(run(vm, "return os.time({year = 2020, month = 1, day = 1})").ok);
+  auto clock = run(vm, "local x = 0 for i = 1, 100000 do x = x + i end return os.clock() > 0");
+  EXPECT_EQ(clock.output, "true\n");
+}
+
+TEST(LuaVmTest, RandomNumbersFollowTheSeed) {
+  auto draw = [](const std::string& seed) {
+    LuaVm::Options o;
+    o.random_seed = seed;
+    LuaVm vm(o);
+    return run(vm, "return math.random(1, 1000000), math.random(10), math.random()").output;
+  };
+  EXPECT_EQ(draw("process-A"), draw("process-A"));
+  EXPECT_NE(draw("process-A"), draw("process-B"));
+  LuaVm vm({});
+  EXPECT_EQ(run(vm, "for i = 1, 1000 do local r = math.random(3, 5) assert(r >= 3 and r <= 5) end "
+                    "local f = math.random() return f >= 0 and f < 1")
+                .output,
+            "true\n");
+  EXPECT_FALSE(run(vm, "return math.random(5, 1)").ok);
+  auto a = run(vm, "math.randomseed(42) return math.random(1, 1000000)").output;
+  EXPECT_EQ(run(vm, "math.randomseed(42) return math.random(1, 1000000)").output, a);
+}
+
+TEST(LuaVmTest, InstructionBudgetStopsLoopsEvenUnderPcall) {
+  LuaVm::Options o;
+  o.instruction_budget = 200000;
+  LuaVm vm(o);
+  auto loop = run(vm, "while true do end");
+  EXPECT_FALSE(loop.ok);
+  EXPECT_NE(loop.error.find("instruction budget exhausted"), std::string::npos) << loop.error;
+  auto sneaky = run(vm, "while true do pcall(function() while true do end end) end");
+  EXPECT_FALSE(sneaky.ok);
+  EXPECT_NE(sneaky.error.find("instruction budget exhausted"), std::string::npos) << sneaky.error;
+  // The budget is per call: the state works afterwards, and it counts.
+  auto after = run(vm, "local x = 0 for i = 1, 1000 do x = x + i end return x");
+  EXPECT_EQ(after.output, "500500\n");
+  EXPECT_GT(after.instructions, 0u);
+}
+
+TEST(LuaVmTest, MemoryLimitIsALuaError) {
+  LuaVm::Options o;
+  o.memory_limit = size_t{4} << 20;
+  LuaVm vm(o);
+  auto big = run(vm, "local t = {} for i = 1, 1e8 do t[i] = i end");
+  EXPECT_FALSE(big.ok);
+  EXPECT_NE(big.error.find("not enough memory"), std::string::npos) << big.error;
+  EXPECT_EQ(run(vm, "collectgarbage() return 1 + 1").output, "2\n");
+}
+
+TEST(LuaVmTest, ErrorsAndPrintOutput) {
+  LuaVm vm({});
+  auto syntax = run(vm, "return +");
+  EXPECT_FALSE(syntax.ok);
+  EXPECT_NE(syntax.error.find("test:1:"), std::string::npos) << syntax.error;
+  auto runtime = run(vm, "error('boom')");
+  EXPECT_EQ(runtime.error, "test:1: boom");
+  auto printed = run(vm, "print('a', 1, nil, true) print('b') return 'done'");
+  EXPECT_TRUE(printed.ok);
+  EXPECT_EQ(printed.output, "a\t1\tnil\ttrue\nb\ndone\n");
+  // State persists between calls.
+  run(vm, "Counter = 41");
+  EXPECT_EQ(run(vm, "Counter = Counter + 1 return Counter").output, "42\n");
+}
+
+TEST(LuaDeterminismTest, TwoProcessesGiveTheSameBytes) {
+  std::string probe = std::string(HASHPATH_LUA_PROBE) + " " + HASHPATH_SOURCE_DIR + "/tests/lua/determinism.lua";
+  auto first = testing::run_command(probe);
+  auto second = testing::run_command(probe);
+  ASSERT_EQ(first.status, 0) << first.out;
+  EXPECT_EQ(first.out, second.out);
+  EXPECT_NE(first.out.find("key1="), std::string::npos);
+  EXPECT_NE(first.out.find("table: 0x"), std::string::npos);
+  // Control: with absolute pointers (what unpatched Lua does), two
+  // processes disagree, so the comparison above is not vacuous.
+  auto raw1 = testing::run_command(probe + " --absolute-pointers");
+  auto raw2 = testing::run_command(probe + " --absolute-pointers");
+  ASSERT_EQ(raw1.status, 0) << raw1.out;
+  EXPECT_NE(raw1.out, raw2.out);
+}
+
+}  // namespace
+}  // namespace hashpath
