@@ -1,6 +1,7 @@
 #include "app/data_dir.h"
 
 #include "devices/log.h"
+#include "devices/lua/lua_device.h"
 #include "devices/meta.h"
 #include "engine/error.h"
 
@@ -68,6 +69,7 @@ std::shared_ptr<DeviceRegistry> all_devices(const std::shared_ptr<NodeState>& st
                                             const std::shared_ptr<HashpathLog>& log) {
   auto registry = std::make_shared<DeviceRegistry>();
   registry->add(std::make_shared<MetaDevice>(state));
+  registry->add(std::make_shared<LuaDevice>());
   if (log) registry->add(std::make_shared<LogDevice>(log));
   return registry;
 }

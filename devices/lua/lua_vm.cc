@@ -1,10 +1,15 @@
 #include "devices/lua/lua_vm.h"
 
-#include <lua.hpp>
+// Lua is compiled as C++ here (third_party/lua5.3), so its headers are
+// included without lua.hpp's extern "C".
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
 
 #include <cstring>
 #include <stdexcept>
 
+#include "devices/lua/lua_convert.h"
 #include "engine/crypto/hash.h"
 
 namespace hashpath {
@@ -82,12 +87,68 @@ void LuaVm::install_sandbox() {
   }
 }
 
-LuaVm::RunResult LuaVm::run(const std::string& code, const std::string& chunk_name) {
+void LuaVm::begin_call() {
   enter();
-  RunResult r;
   instructions_ = 0;
   exhausted_ = false;
   lua_sethook(L_, &LuaVm::on_count, LUA_MASKCOUNT, kHookEvery);
+}
+
+namespace {
+struct Invocation {
+  const std::string* function;
+  const std::vector<Value>* args;
+  std::vector<Value> results;
+};
+}  // namespace
+
+// Runs in protected mode: conversion failures become Lua errors (Lua is
+// compiled as C++, so raising one unwinds this frame properly).
+int LuaVm::invoke(lua_State* L) {
+  auto* inv = static_cast<Invocation*>(lua_touserdata(L, 1));
+  lua_settop(L, 0);
+  if (lua_getglobal(L, inv->function->c_str()) != LUA_TFUNCTION) {
+    return luaL_error(L, "no Lua function '%s'", inv->function->c_str());
+  }
+  try {
+    for (const Value& a : *inv->args) push_value(L, a);
+  } catch (const std::exception& e) {
+    return luaL_error(L, "cannot pass the arguments to Lua: %s", e.what());
+  }
+  lua_call(L, static_cast<int>(inv->args->size()), LUA_MULTRET);
+  int n = lua_gettop(L);
+  try {
+    for (int i = 1; i <= n; ++i) inv->results.push_back(to_value(L, i));
+  } catch (const std::exception& e) {
+    return luaL_error(L, "cannot return the result from Lua: %s", e.what());
+  }
+  return 0;
+}
+
+LuaVm::CallResult LuaVm::call(const std::string& function, const std::vector<Value>& args) {
+  begin_call();
+  CallResult r;
+  Invocation inv{&function, &args, {}};
+  int base = lua_gettop(L_);
+  lua_pushcfunction(L_, &LuaVm::invoke);
+  lua_pushlightuserdata(L_, &inv);
+  if (lua_pcall(L_, 1, 0, 0) == LUA_OK) {
+    r.ok = true;
+    r.values = std::move(inv.results);
+  } else {
+    size_t len = 0;
+    const char* s = lua_tolstring(L_, -1, &len);
+    r.error = s != nullptr ? std::string(s, len) : "(error object is not a string)";
+  }
+  lua_settop(L_, base);
+  r.output.swap(output_);
+  r.instructions = instructions_;
+  return r;
+}
+
+LuaVm::RunResult LuaVm::run(const std::string& code, const std::string& chunk_name) {
+  begin_call();
+  RunResult r;
   int base = lua_gettop(L_);
   int status = luaL_loadbufferx(L_, code.data(), code.size(), ("=" + chunk_name).c_str(), "t");
   if (status == LUA_OK) status = lua_pcall(L_, 0, LUA_MULTRET, 0);

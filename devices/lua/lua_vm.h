@@ -21,8 +21,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "devices/lua/lua_arena.h"
+#include "engine/message/message.h"
 
 struct lua_State;
 struct lua_Debug;
@@ -53,6 +55,17 @@ class LuaVm {
   // are printed to the output, each through tostring, tab-separated.
   RunResult run(const std::string& code, const std::string& chunk_name);
 
+  struct CallResult {
+    bool ok = false;
+    std::string error;
+    std::vector<Value> values;  // what the function returned (lua_convert)
+    std::string output;
+    uint64_t instructions = 0;
+  };
+  // Calls the global function `function` with `args` (converted as in
+  // lua_convert.h) under the instruction budget.
+  CallResult call(const std::string& function, const std::vector<Value>& args);
+
   void set_time(int64_t seconds) { options_.time_seconds = seconds; }
   lua_State* state() { return L_; }
   size_t memory_in_use() const { return arena_.in_use(); }
@@ -63,6 +76,8 @@ class LuaVm {
 
  private:
   void install_sandbox();
+  void begin_call();
+  static int invoke(lua_State* L);
   static int on_print(lua_State* L);
   static int on_time(lua_State* L);
   static int on_clock(lua_State* L);

@@ -3,7 +3,11 @@
 //   usage: lua_probe FILE [--absolute-pointers]
 // --absolute-pointers hashes and prints raw addresses (base 0), i.e. what
 // unpatched Lua does: the test uses it to show its check can fail.
-#include <lua.hpp>
+// Lua is compiled as C++ here (third_party/lua5.3), so its headers are
+// included without lua.hpp's extern "C".
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
 
 #include <fstream>
 #include <iostream>

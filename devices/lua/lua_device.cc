@@ -1,0 +1,163 @@
+#include "devices/lua/lua_device.h"
+
+#include <charconv>
+
+#include "devices/lua/lua_vm.h"
+#include "engine/codec/message_id.h"
+#include "engine/message/key.h"
+#include "engine/resolve/resolver.h"
+#include "engine/store/store.h"
+
+namespace hashpath {
+namespace {
+
+struct Module {
+  std::string name;
+  std::string code;
+};
+
+std::string text(const Value* v) {
+  if (v == nullptr) return {};
+  if (v->is_binary()) return std::string(v->as_binary());
+  if (v->is_atom()) return v->as_atom();
+  return {};
+}
+
+// A module message: its code is `body`, else `data`.
+std::optional<Module> module_of_message(const Message& m, std::string fallback_name) {
+  const Value* code = m.find("body");
+  if (code == nullptr || !code->is_binary()) code = m.find("data");
+  if (code == nullptr || !code->is_binary()) return std::nullopt;
+  std::string name = text(m.find("name"));
+  return Module{name.empty() ? std::move(fallback_name) : name, std::string(code->as_binary())};
+}
+
+bool is_lua_content(const Message& m) {
+  std::string type = ascii_lowercase(text(m.find("content-type")));
+  return type.rfind("application/lua", 0) == 0 || type.rfind("text/x-lua", 0) == 0;
+}
+
+// One element of a module list: an ID to load, or a message.
+ResolveResult add_module(const Value& element, Resolver& resolver, std::vector<Module>& out) {
+  if (element.is_binary() || element.is_link()) {
+    std::string id = element.is_link() ? element.as_link().id : std::string(element.as_binary());
+    if (!is_id_length(id)) return ResolveResult::error(400, "a Lua module reference must be an ID, not '" + id + "'");
+    std::optional<Value> loaded = resolver.store() ? get_full(*resolver.store(), id) : std::nullopt;
+    if (!loaded) return ResolveResult::not_found("Lua module '" + id + "' not found.");
+    if (loaded->is_binary()) {
+      out.push_back(Module{id, std::string(loaded->as_binary())});
+      return ResolveResult::ok(Value());
+    }
+    if (loaded->is_map()) {
+      if (auto m = module_of_message(loaded->as_map(), id)) {
+        out.push_back(std::move(*m));
+        return ResolveResult::ok(Value());
+      }
+    }
+    return ResolveResult::error(400, "stored message " + id + " has no Lua code in its body or data");
+  }
+  if (element.is_map()) {
+    std::string fallback = message_id(element, IdScope::kNone);
+    if (auto m = module_of_message(element.as_map(), fallback)) {
+      out.push_back(std::move(*m));
+      return ResolveResult::ok(Value());
+    }
+    return ResolveResult::error(400, "a Lua module message needs its code in body or data");
+  }
+  return ResolveResult::error(400, std::string("a Lua module cannot be a ") + kind_name(element.kind()));
+}
+
+ResolveResult modules_of(const Message& base, Resolver& resolver, std::vector<Module>& out) {
+  const Value* module = base.find("module");
+  if (module == nullptr) return ResolveResult::error(400, "no-modules-found");
+  if (module->is_list()) {
+    for (const Value& element : module->as_list()) {
+      if (ResolveResult r = add_module(element, resolver, out); !r.is_ok()) return r;
+    }
+  } else if (module->is_map() && !is_lua_content(module->as_map())) {
+    for (const auto& [k, element] : module->as_map()) {
+      (void)k;
+      if (ResolveResult r = add_module(element, resolver, out); !r.is_ok()) return r;
+    }
+  } else if (ResolveResult r = add_module(*module, resolver, out); !r.is_ok()) {
+    return r;
+  }
+  if (out.empty()) return ResolveResult::error(400, "no-modules-found");
+  return ResolveResult::ok(Value());
+}
+
+int64_t seconds_of(const Message& request) {
+  auto number = [](const Value* v) -> std::optional<int64_t> {
+    if (v == nullptr) return std::nullopt;
+    if (v->is_integer()) return v->as_integer();
+    if (v->is_binary()) {
+      int64_t n = 0;
+      std::string_view s = v->as_binary();
+      auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+      if (ec == std::errc() && p == s.data() + s.size()) return n;
+    }
+    return std::nullopt;
+  };
+  if (auto ms = number(request.find("timestamp"))) return *ms / 1000;
+  if (auto s = number(request.find("block-timestamp"))) return *s;
+  return 0;
+}
+
+// The parameters: the request's, else the base's, else (base, request, {}).
+std::vector<Value> arguments_of(const Message& base, const Message& request) {
+  for (const Message* m : {&request, &base}) {
+    if (const Value* p = m->find("parameters")) {
+      if (p->is_list()) return p->as_list();
+      return {*p};
+    }
+  }
+  Message public_base = base;
+  public_base.remove("priv");
+  return {Value(public_base), Value(request), Value(Message{})};
+}
+
+std::string function_of(std::string_view key, const Message& base, const Message& request) {
+  if (const Value* body = request.find("body"); body != nullptr && body->is_map()) {
+    if (std::string f = text(body->as_map().find("function")); !f.empty()) return f;
+  }
+  for (const Message* m : {&request, &base}) {
+    if (std::string f = text(m->find("function")); !f.empty()) return f;
+  }
+  return std::string(key);
+}
+
+ResolveResult lua_error(const std::string& what) {
+  return {ResolveResult::Status::kError,
+          Value(Message{{"status", Value::integer(500)}, {"body", Value(what)}})};
+}
+
+}  // namespace
+
+ResolveResult LuaDevice::call(std::string_view key, const Message& raw_base, const Message& request,
+                              Resolver& resolver) {
+  if (raw_base.contains(key)) return resolver.devices().message_device()->call(key, raw_base, request, resolver);
+  Message base = raw_base;
+  if (resolver.store() != nullptr) base = load_children(*resolver.store(), Value(raw_base)).as_map();
+  std::vector<Module> modules;
+  if (ResolveResult r = modules_of(base, resolver, modules); !r.is_ok()) return r;
+
+  LuaVm::Options options;
+  for (const auto& m : modules) options.random_seed += m.name + "\n";
+  options.time_seconds = seconds_of(request);
+  LuaVm vm(options);
+  for (const auto& m : modules) {
+    LuaVm::RunResult loaded = vm.run(m.code, m.name);
+    if (!loaded.ok) return lua_error("Lua module '" + m.name + "' failed to load: " + loaded.error);
+  }
+  LuaVm::CallResult r = vm.call(function_of(key, base, request), arguments_of(base, request));
+  if (!r.ok) return lua_error(r.error);
+  if (r.values.empty()) return ResolveResult::ok(Value(Message{}));
+  if (r.values.size() == 1) return ResolveResult::ok(std::move(r.values[0]));
+  std::string status = text(&r.values[0]);
+  if (status == "ok") return ResolveResult::ok(std::move(r.values[1]));
+  Value body = std::move(r.values[1]);
+  if (body.is_map()) return {ResolveResult::Status::kError, std::move(body)};
+  return {ResolveResult::Status::kError, Value(Message{{"status", Value::integer(400)}, {"body", std::move(body)}})};
+}
+
+}  // namespace hashpath
