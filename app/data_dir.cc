@@ -3,6 +3,7 @@
 #include "devices/log.h"
 #include "devices/lua/lua_device.h"
 #include "devices/meta.h"
+#include "devices/patch.h"
 #include "engine/error.h"
 
 namespace hashpath::app {
@@ -70,6 +71,7 @@ std::shared_ptr<DeviceRegistry> all_devices(const std::shared_ptr<NodeState>& st
   auto registry = std::make_shared<DeviceRegistry>();
   registry->add(std::make_shared<MetaDevice>(state));
   registry->add(std::make_shared<LuaDevice>());
+  registry->add(std::make_shared<PatchDevice>());
   if (log) registry->add(std::make_shared<LogDevice>(log));
   return registry;
 }
