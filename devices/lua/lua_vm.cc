@@ -38,6 +38,33 @@ end
 
 uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
+// The values at [first, first + n) through tostring, tab-separated. Runs
+// metamethods, so only call it in protected mode.
+std::string joined(lua_State* L, int first, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) {
+    size_t len = 0;
+    const char* s = luaL_tolstring(L, first + i, &len);
+    if (i > 0) out += "\t";
+    out.append(s, len);
+    lua_pop(L, 1);
+  }
+  return out;
+}
+
+// A protected wrapper around joined(): its arguments in, one string out.
+int join_arguments(lua_State* L) {
+  std::string line = joined(L, 1, lua_gettop(L));
+  lua_pushlstring(L, line.data(), line.size());
+  return 1;
+}
+
+std::string error_text(lua_State* L) {
+  size_t len = 0;
+  const char* s = lua_tolstring(L, -1, &len);
+  return s != nullptr ? std::string(s, len) : "(error object is not a string)";
+}
+
 }  // namespace
 
 LuaVm& LuaVm::of(lua_State* L) { return **static_cast<LuaVm**>(lua_getextraspace(L)); }
@@ -49,6 +76,11 @@ LuaVm::LuaVm(Options options) : options_(std::move(options)), arena_(options_.me
   L_ = lua_newstate(&LuaArena::lua_alloc, &arena_);
   if (L_ == nullptr) throw std::runtime_error("cannot create a Lua state: the memory limit is too small");
   *static_cast<LuaVm**>(lua_getextraspace(L_)) = this;
+  // An error outside any protected call (only set-up can raise one: out of
+  // memory) becomes a C++ exception instead of abort().
+  lua_atpanic(L_, [](lua_State* L) -> int {
+    throw std::runtime_error(std::string("Lua state set-up failed: ") + error_text(L));
+  });
   const luaL_Reg libs[] = {{"_G", luaopen_base},          {LUA_COLIBNAME, luaopen_coroutine},
                            {LUA_TABLIBNAME, luaopen_table}, {LUA_STRLIBNAME, luaopen_string},
                            {LUA_MATHLIBNAME, luaopen_math}, {LUA_UTF8LIBNAME, luaopen_utf8},
@@ -136,9 +168,7 @@ LuaVm::CallResult LuaVm::call(const std::string& function, const std::vector<Val
     r.ok = true;
     r.values = std::move(inv.results);
   } else {
-    size_t len = 0;
-    const char* s = lua_tolstring(L_, -1, &len);
-    r.error = s != nullptr ? std::string(s, len) : "(error object is not a string)";
+    r.error = error_text(L_);
   }
   lua_settop(L_, base);
   r.output.swap(output_);
@@ -152,22 +182,18 @@ LuaVm::RunResult LuaVm::run(const std::string& code, const std::string& chunk_na
   int base = lua_gettop(L_);
   int status = luaL_loadbufferx(L_, code.data(), code.size(), ("=" + chunk_name).c_str(), "t");
   if (status == LUA_OK) status = lua_pcall(L_, 0, LUA_MULTRET, 0);
+  int n = lua_gettop(L_) - base;
+  if (status == LUA_OK && n > 0) {
+    // The returned values are printed, in protected mode (__tostring may fail).
+    lua_pushcfunction(L_, &join_arguments);
+    lua_insert(L_, base + 1);
+    status = lua_pcall(L_, n, 1, 0);
+    if (status == LUA_OK) output_ += std::string(lua_tostring(L_, -1)) + "\n";
+  }
   if (status == LUA_OK) {
     r.ok = true;
-    int n = lua_gettop(L_) - base;
-    std::string line;
-    for (int i = 1; i <= n; ++i) {
-      size_t len = 0;
-      const char* s = luaL_tolstring(L_, base + i, &len);
-      if (i > 1) line += "\t";
-      line.append(s, len);
-      lua_pop(L_, 1);
-    }
-    if (n > 0) output_ += line + "\n";
   } else {
-    size_t len = 0;
-    const char* s = lua_tolstring(L_, -1, &len);
-    r.error = s != nullptr ? std::string(s, len) : "(error object is not a string)";
+    r.error = error_text(L_);
   }
   lua_settop(L_, base);
   r.output.swap(output_);
@@ -177,15 +203,7 @@ LuaVm::RunResult LuaVm::run(const std::string& code, const std::string& chunk_na
 
 int LuaVm::on_print(lua_State* L) {
   LuaVm& vm = of(L);
-  int n = lua_gettop(L);
-  for (int i = 1; i <= n; ++i) {
-    size_t len = 0;
-    const char* s = luaL_tolstring(L, i, &len);
-    if (i > 1) vm.output_ += "\t";
-    vm.output_.append(s, len);
-    lua_pop(L, 1);
-  }
-  vm.output_ += "\n";
+  vm.output_ += joined(L, 1, lua_gettop(L)) + "\n";
   return 0;
 }
 

@@ -94,6 +94,10 @@ TEST(LuaVmTest, ErrorsAndPrintOutput) {
   auto printed = run(vm, "print('a', 1, nil, true) print('b') return 'done'");
   EXPECT_TRUE(printed.ok);
   EXPECT_EQ(printed.output, "a\t1\tnil\ttrue\nb\ndone\n");
+  // A returned value whose __tostring fails is an error, not a crash.
+  auto bad_tostring = run(vm, "return setmetatable({}, {__tostring = function() error('no text') end})");
+  EXPECT_FALSE(bad_tostring.ok);
+  EXPECT_NE(bad_tostring.error.find("no text"), std::string::npos) << bad_tostring.error;
   // State persists between calls.
   run(vm, "Counter = 41");
   EXPECT_EQ(run(vm, "Counter = Counter + 1 return Counter").output, "42\n");
@@ -113,6 +117,18 @@ TEST(LuaDeterminismTest, TwoProcessesGiveTheSameBytes) {
   auto raw2 = testing::run_command(probe + " --absolute-pointers");
   ASSERT_EQ(raw1.status, 0) << raw1.out;
   EXPECT_NE(raw1.out, raw2.out);
+}
+
+}  // namespace
+}  // namespace hashpath
+
+namespace hashpath {
+namespace {
+
+TEST(LuaVmTest, TooLittleMemoryToStartIsAnException) {
+  LuaVm::Options o;
+  o.memory_limit = 4096;  // not even the standard library fits
+  EXPECT_THROW(LuaVm{o}, std::exception);
 }
 
 }  // namespace
