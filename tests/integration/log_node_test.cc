@@ -11,6 +11,8 @@
 #include <sstream>
 
 #include "devices/log.h"
+#include "devices/lua/lua_device.h"
+#include "devices/patch.h"
 #include "devices/meta.h"
 #include "engine/codec/http_signature.h"
 #include "engine/codec/httpsig.h"
@@ -70,6 +72,8 @@ class LogNodeTest : public ::testing::Test {
     devices->add(std::make_shared<MetaDevice>(state));
     devices->add(std::make_shared<LogDevice>(log));
     devices->add(echo);
+    devices->add(std::make_shared<LuaDevice>());
+    devices->add(std::make_shared<PatchDevice>());
     node = std::make_unique<Node>(state, store, devices, log);
   }
   void close() {
@@ -154,6 +158,30 @@ TEST_F(LogNodeTest, EveryStepIsLoggedBeforeTheResponseAndReplays) {
   EXPECT_TRUE(rep.ok) << rep.problem << "\n" << rep.diff;
   EXPECT_GE(rep.replayed, 6u);
   EXPECT_GE(rep.oracle, 3u);
+}
+
+TEST_F(LogNodeTest, LuaAndPatchStepsAreLoggedAndReplayed) {
+  std::string module = store->put(Message{{"content-type", "application/lua"},
+                                          {"body", "function hello(base, req) base.hello = req.name or 'world' "
+                                                   "return base end\n"
+                                                   "function total(base) local t = 0 for _, v in pairs(base.balances) "
+                                                   "do t = t + tonumber(v) end return t end"}})[0];
+  HttpResponse hello = get("/~lua@5.3a&module=" + module + "/hello/hello?name=dogs");
+  EXPECT_EQ(hello.status, 200) << hello.body;
+  EXPECT_EQ(hello.body, "dogs");
+  HttpResponse total = get("/~lua@5.3a&module=" + module + "&balances+map=a%3D1%2Cb%3D41/total");
+  EXPECT_EQ(total.status, 200) << total.body;
+  EXPECT_EQ(total.body, "42");
+  HttpResponse patched = get("/~patch@1.0&patch-from=/outbox/compute");
+  EXPECT_EQ(patched.status, 404);  // nothing to patch: an error step, logged too
+  log->checkpoint_now();
+  close();
+  LogVerifyReport v = verify();
+  EXPECT_TRUE(v.ok) << v.problem;
+  open();
+  ReplayReport rep = replay();
+  EXPECT_TRUE(rep.ok) << rep.problem << "\n" << rep.diff;
+  EXPECT_GE(rep.replayed, 3u);  // the Lua calls were re-executed, not trusted
 }
 
 TEST_F(LogNodeTest, ReplayFindsAndExplainsADivergence) {
