@@ -109,6 +109,7 @@ std::vector<Ans104Tag> avro_decode_tags(std::string_view bytes) {
     if (count == 0) break;
     if (count < 0) {
       // A negative count is followed by the block's byte size (Avro spec).
+      if (count == INT64_MIN) fail("Avro tags: block count out of range");
       count = -count;
       if (r.zigzag_long() < 0) fail("Avro tags: negative block size");
     }

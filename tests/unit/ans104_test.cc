@@ -66,6 +66,8 @@ TEST(AvroTags, MalformedInput) {
   EXPECT_THROW(avro_decode_tags(hex_decode("0114" "0261" "0262" "00")), CodecError);
   EXPECT_THROW(avro_decode_tags(hex_decode("00")), CodecError);
   EXPECT_THROW(avro_decode_tags(hex_decode("8200" "0261" "0262" "00")), CodecError);
+  // A block count of INT64_MIN, whose negation overflows (fuzzer, UBSan).
+  EXPECT_THROW(avro_decode_tags(hex_decode("ffffffffffffffffff01" "00")), CodecError);
 }
 
 TEST(DataItems, AllArbundlesItemsParseVerifyAndReserialise) {
