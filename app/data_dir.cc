@@ -4,6 +4,7 @@
 #include "devices/lua/lua_device.h"
 #include "devices/meta.h"
 #include "devices/patch.h"
+#include "devices/stack.h"
 #include "engine/error.h"
 
 namespace hashpath::app {
@@ -72,6 +73,7 @@ std::shared_ptr<DeviceRegistry> all_devices(const std::shared_ptr<NodeState>& st
   registry->add(std::make_shared<MetaDevice>(state));
   registry->add(std::make_shared<LuaDevice>());
   registry->add(std::make_shared<PatchDevice>());
+  registry->add(std::make_shared<StackDevice>());
   if (log) registry->add(std::make_shared<LogDevice>(log));
   return registry;
 }

@@ -9,7 +9,8 @@
 namespace hashpath {
 namespace {
 
-constexpr const char* kUnsettable[] = {"commitments", "id", "committers", "keys", "path", "set", "remove", "verify"};
+constexpr const char* kUnsettable[] = {"commitments", "id",  "committers", "keys",
+                                       "path",        "set", "remove",     "verify"};
 
 std::optional<std::string> text_of(const Message& m, std::string_view key) {
   const Value* v = m.find(key);
@@ -17,7 +18,8 @@ std::optional<std::string> text_of(const Message& m, std::string_view key) {
   return std::nullopt;
 }
 
-std::string first_of(const Message& request, const Message& base, const char* primary, const char* secondary) {
+std::string first_of(const Message& request, const Message& base, const char* primary,
+                     const char* secondary) {
   for (const char* key : {primary, secondary}) {
     for (const Message* m : {&request, &base}) {
       if (auto t = text_of(*m, key)) return *t;
@@ -50,7 +52,8 @@ std::optional<Value> read_at(const Message& m, const std::vector<std::string>& p
 
 // `m` with the value at `path` replaced by `value`, or removed if none;
 // the root itself cannot be removed, only emptied.
-Message replace_at(const Message& m, const std::vector<std::string>& path, size_t i, const std::optional<Value>& value) {
+Message replace_at(const Message& m, const std::vector<std::string>& path, size_t i,
+                   const std::optional<Value>& value) {
   if (i == path.size()) return value ? as_message(*value) : Message{};
   Message out = m;
   if (i + 1 == path.size()) {
@@ -68,7 +71,8 @@ Message replace_at(const Message& m, const std::vector<std::string>& path, size_
 }
 
 // Deep-merges `changes` into `m` at `path`, creating messages on the way.
-Message merge_at(const Message& m, const std::vector<std::string>& path, size_t i, const Message& changes) {
+Message merge_at(const Message& m, const std::vector<std::string>& path, size_t i,
+                 const Message& changes) {
   if (i == path.size()) return merge_messages(m, changes, false);
   Message child;
   if (const Value* c = m.find(path[i])) child = as_message(*c);
@@ -91,8 +95,10 @@ bool is_patch(const Value& v) {
 
 }  // namespace
 
-ResolveResult PatchDevice::call(std::string_view key, const Message& base, const Message& request, Resolver&) {
-  if (key == "init" || key == "normalize" || key == "snapshot") return ResolveResult::ok(Value(base));
+ResolveResult PatchDevice::call(std::string_view key, const Message& base, const Message& request,
+                                Resolver&) {
+  if (key == "init" || key == "normalize" || key == "snapshot")
+    return ResolveResult::ok(Value(base));
   const bool all = key == "all";
 
   std::string from_spec = first_of(request, base, "patch-from", "from");

@@ -25,8 +25,8 @@ class PatchDevice : public Device {
  public:
   std::string_view name() const override { return "patch@1.0"; }
   bool handles(std::string_view key) const override {
-    return key == "init" || key == "normalize" || key == "snapshot" || key == "compute" || key == "patches" ||
-           key == "all";
+    return key == "init" || key == "normalize" || key == "snapshot" || key == "compute" ||
+           key == "patches" || key == "all";
   }
   bool cacheable(std::string_view) const override { return true; }
   ResolveResult call(std::string_view key, const Message& base, const Message& request,

@@ -13,7 +13,8 @@ size_t rounded(size_t n) { return (n + kAlign - 1) & ~(kAlign - 1); }
 
 LuaArena::LuaArena(size_t capacity) : capacity_(rounded(capacity)) {
   // Reserved, not committed: pages cost memory only once touched.
-  void* p = ::mmap(nullptr, capacity_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  void* p = ::mmap(nullptr, capacity_, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();
   base_ = static_cast<char*>(p);
 }

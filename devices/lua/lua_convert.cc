@@ -74,7 +74,8 @@ void push_at(lua_State* L, const Value& v, int depth) {
 }
 
 Value value_at(lua_State* L, int index, int depth) {
-  if (depth > kMaxNestingDepth) throw LuaConversionError("Lua result nested too deeply (or cyclic)");
+  if (depth > kMaxNestingDepth)
+    throw LuaConversionError("Lua result nested too deeply (or cyclic)");
   index = lua_absindex(L, index);
   switch (lua_type(L, index)) {
     case LUA_TSTRING: {
@@ -83,7 +84,8 @@ Value value_at(lua_State* L, int index, int depth) {
       return Value(std::string(s, len));
     }
     case LUA_TNUMBER:
-      if (lua_isinteger(L, index)) return Value::integer(static_cast<int64_t>(lua_tointeger(L, index)));
+      if (lua_isinteger(L, index))
+        return Value::integer(static_cast<int64_t>(lua_tointeger(L, index)));
       return Value::floating(static_cast<double>(lua_tonumber(L, index)));
     case LUA_TBOOLEAN:
       return Value::boolean(lua_toboolean(L, index) != 0);
@@ -96,7 +98,8 @@ Value value_at(lua_State* L, int index, int depth) {
       lua_pushnil(L);
       while (lua_next(L, index) != 0) {
         ++count;
-        if (!lua_isinteger(L, -2) || lua_tointeger(L, -2) < 1 || lua_tointeger(L, -2) > n) only_sequence = false;
+        if (!lua_isinteger(L, -2) || lua_tointeger(L, -2) < 1 || lua_tointeger(L, -2) > n)
+          only_sequence = false;
         lua_pop(L, 1);
       }
       if (only_sequence && count == n && n > 0) {
@@ -135,7 +138,8 @@ Value value_at(lua_State* L, int index, int depth) {
     case LUA_TNIL:
       return Value(Message{});
     default:
-      throw LuaConversionError(std::string("a Lua ") + luaL_typename(L, index) + " cannot be part of a message");
+      throw LuaConversionError(std::string("a Lua ") + luaL_typename(L, index) +
+                               " cannot be part of a message");
   }
 }
 

@@ -41,7 +41,8 @@ bool is_lua_content(const Message& m) {
 ResolveResult add_module(const Value& element, Resolver& resolver, std::vector<Module>& out) {
   if (element.is_binary() || element.is_link()) {
     std::string id = element.is_link() ? element.as_link().id : std::string(element.as_binary());
-    if (!is_id_length(id)) return ResolveResult::error(400, "a Lua module reference must be an ID, not '" + id + "'");
+    if (!is_id_length(id))
+      return ResolveResult::error(400, "a Lua module reference must be an ID, not '" + id + "'");
     std::optional<Value> loaded = resolver.store() ? get_full(*resolver.store(), id) : std::nullopt;
     if (!loaded) return ResolveResult::not_found("Lua module '" + id + "' not found.");
     if (loaded->is_binary()) {
@@ -54,7 +55,8 @@ ResolveResult add_module(const Value& element, Resolver& resolver, std::vector<M
         return ResolveResult::ok(Value());
       }
     }
-    return ResolveResult::error(400, "stored message " + id + " has no Lua code in its body or data");
+    return ResolveResult::error(400,
+                                "stored message " + id + " has no Lua code in its body or data");
   }
   if (element.is_map()) {
     std::string fallback = message_id(element, IdScope::kNone);
@@ -64,7 +66,8 @@ ResolveResult add_module(const Value& element, Resolver& resolver, std::vector<M
     }
     return ResolveResult::error(400, "a Lua module message needs its code in body or data");
   }
-  return ResolveResult::error(400, std::string("a Lua module cannot be a ") + kind_name(element.kind()));
+  return ResolveResult::error(400,
+                              std::string("a Lua module cannot be a ") + kind_name(element.kind()));
 }
 
 ResolveResult modules_of(const Message& base, Resolver& resolver, std::vector<Module>& out) {
@@ -135,9 +138,11 @@ ResolveResult lua_error(const std::string& what) {
 
 ResolveResult LuaDevice::call(std::string_view key, const Message& raw_base, const Message& request,
                               Resolver& resolver) {
-  if (raw_base.contains(key)) return resolver.devices().message_device()->call(key, raw_base, request, resolver);
+  if (raw_base.contains(key))
+    return resolver.devices().message_device()->call(key, raw_base, request, resolver);
   Message base = raw_base;
-  if (resolver.store() != nullptr) base = load_children(*resolver.store(), Value(raw_base)).as_map();
+  if (resolver.store() != nullptr)
+    base = load_children(*resolver.store(), Value(raw_base)).as_map();
   std::vector<Module> modules;
   if (ResolveResult r = modules_of(base, resolver, modules); !r.is_ok()) return r;
 
@@ -157,7 +162,8 @@ ResolveResult LuaDevice::call(std::string_view key, const Message& raw_base, con
   if (status == "ok") return ResolveResult::ok(std::move(r.values[1]));
   Value body = std::move(r.values[1]);
   if (body.is_map()) return {ResolveResult::Status::kError, std::move(body)};
-  return {ResolveResult::Status::kError, Value(Message{{"status", Value::integer(400)}, {"body", std::move(body)}})};
+  return {ResolveResult::Status::kError,
+          Value(Message{{"status", Value::integer(400)}, {"body", std::move(body)}})};
 }
 
 }  // namespace hashpath

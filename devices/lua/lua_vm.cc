@@ -74,16 +74,20 @@ void LuaVm::enter() const { lua_setpointerbase(arena_.base()); }
 LuaVm::LuaVm(Options options) : options_(std::move(options)), arena_(options_.memory_limit) {
   enter();
   L_ = lua_newstate(&LuaArena::lua_alloc, &arena_);
-  if (L_ == nullptr) throw std::runtime_error("cannot create a Lua state: the memory limit is too small");
+  if (L_ == nullptr)
+    throw std::runtime_error("cannot create a Lua state: the memory limit is too small");
   *static_cast<LuaVm**>(lua_getextraspace(L_)) = this;
   // An error outside any protected call (only set-up can raise one: out of
   // memory) becomes a C++ exception instead of abort().
   lua_atpanic(L_, [](lua_State* L) -> int {
     throw std::runtime_error(std::string("Lua state set-up failed: ") + error_text(L));
   });
-  const luaL_Reg libs[] = {{"_G", luaopen_base},          {LUA_COLIBNAME, luaopen_coroutine},
-                           {LUA_TABLIBNAME, luaopen_table}, {LUA_STRLIBNAME, luaopen_string},
-                           {LUA_MATHLIBNAME, luaopen_math}, {LUA_UTF8LIBNAME, luaopen_utf8},
+  const luaL_Reg libs[] = {{"_G", luaopen_base},
+                           {LUA_COLIBNAME, luaopen_coroutine},
+                           {LUA_TABLIBNAME, luaopen_table},
+                           {LUA_STRLIBNAME, luaopen_string},
+                           {LUA_MATHLIBNAME, luaopen_math},
+                           {LUA_UTF8LIBNAME, luaopen_utf8},
                            {LUA_OSLIBNAME, luaopen_os}};
   for (const auto& lib : libs) {
     luaL_requiref(L_, lib.name, lib.func, 1);
@@ -115,7 +119,8 @@ void LuaVm::install_sandbox() {
   lua_pop(L_, 1);
   if (luaL_loadbufferx(L_, kSandbox, std::strlen(kSandbox), "=sandbox", "t") != LUA_OK ||
       lua_pcall(L_, 0, 0, 0) != LUA_OK) {
-    throw std::runtime_error(std::string("cannot install the Lua sandbox: ") + lua_tostring(L_, -1));
+    throw std::runtime_error(std::string("cannot install the Lua sandbox: ") +
+                             lua_tostring(L_, -1));
   }
 }
 
@@ -286,7 +291,8 @@ void LuaVm::on_count(lua_State* L, lua_Debug*) {
       vm.exhausted_ = true;
       lua_sethook(L, &LuaVm::on_count, LUA_MASKCOUNT, 1);
     }
-    luaL_error(L, "instruction budget exhausted (%d instructions)", static_cast<int>(vm.options_.instruction_budget));
+    luaL_error(L, "instruction budget exhausted (%d instructions)",
+               static_cast<int>(vm.options_.instruction_budget));
   }
 }
 

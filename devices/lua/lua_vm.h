@@ -36,8 +36,8 @@ class LuaVm {
   struct Options {
     size_t memory_limit = size_t{256} << 20;
     uint64_t instruction_budget = 100'000'000;  // per call
-    std::string random_seed;                   // any bytes; hashed
-    int64_t time_seconds = 0;                  // os.time()
+    std::string random_seed;                    // any bytes; hashed
+    int64_t time_seconds = 0;                   // os.time()
   };
   struct RunResult {
     bool ok = false;

@@ -40,6 +40,9 @@ int ResolveResult::http_status() const {
       return 500;
     case Status::kUnavailable:
       return 503;
+    case Status::kSkip:
+    case Status::kPass:
+      return 200;
   }
   return 500;
 }
@@ -58,6 +61,10 @@ const char* status_name(ResolveResult::Status status) {
       return "failure";
     case ResolveResult::Status::kUnavailable:
       return "unavailable";
+    case ResolveResult::Status::kSkip:
+      return "skip";
+    case ResolveResult::Status::kPass:
+      return "pass";
   }
   return "failure";
 }

@@ -26,7 +26,9 @@ class Resolver;
 // The outcome of resolving one key: a status and a value (a message, a
 // binary, a number...). Errors carry an HTTP status and a reason.
 struct ResolveResult {
-  enum class Status { kOk, kError, kNotFound, kCreated, kFailure, kUnavailable };
+  // kSkip and kPass are for device stacks (stack@1.0): skip the rest of the
+  // stack, or run it again from the first member. Elsewhere they are not ok.
+  enum class Status { kOk, kError, kNotFound, kCreated, kFailure, kUnavailable, kSkip, kPass };
   Status status = Status::kOk;
   Value value;
 

@@ -9,6 +9,7 @@ namespace hashpath {
 namespace {
 
 constexpr size_t kMaxResolveDepth = 32;
+constexpr int kMaxStepDepth = 128;  // nested steps on one thread
 
 std::vector<std::string> path_parts(const Value* path) {
   if (path == nullptr) return {};
@@ -94,6 +95,20 @@ std::optional<Value> Resolver::load(std::string_view id) {
 
 ResolveResult Resolver::step(const Message& base, const Message& request,
                              const ResolveOptions& options) {
+  // Devices resolve on their own (stacks, hooks, set): bound how deep that
+  // goes on this thread, as HyperBEAM answers a request that recurses.
+  thread_local int depth = 0;
+  if (depth >= kMaxStepDepth)
+    return ResolveResult::error(508, "Request creates infinite recursion.");
+  ++depth;
+  struct Leave {
+    ~Leave() { --depth; }
+  } leave;
+  return step_at(base, request, options);
+}
+
+ResolveResult Resolver::step_at(const Message& base, const Message& request,
+                                const ResolveOptions& options) {
   std::vector<std::string> parts = path_parts(request.find("path"));
   if (parts.empty()) return ResolveResult::error(400, "the request has no path to resolve");
   const std::string& key = parts.front();

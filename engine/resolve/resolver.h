@@ -83,6 +83,7 @@ class Resolver {
                           std::string& device);
   ResolveResult request_of(const PathStep& step, size_t depth, const ResolveOptions& options,
                            Message& out);
+  ResolveResult step_at(const Message& base, const Message& request, const ResolveOptions& options);
   ResolveResult run_step_hook(const Message& base, const Message& request, ResolveResult result,
                               const ResolveOptions& options);
   ResolveResult switch_device(Message base, const std::string& device, const Message& request,

@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
     lua_State* L = vm.state();
     lua_setpointerbase(0);
     std::string chunk = code.str();
-    if (luaL_loadbufferx(L, chunk.data(), chunk.size(), "=probe", "t") != LUA_OK || lua_pcall(L, 0, 0, 0) != LUA_OK) {
+    if (luaL_loadbufferx(L, chunk.data(), chunk.size(), "=probe", "t") != LUA_OK ||
+        lua_pcall(L, 0, 0, 0) != LUA_OK) {
       std::cerr << lua_tostring(L, -1) << "\n";
       return 1;
     }

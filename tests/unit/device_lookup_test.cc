@@ -397,5 +397,30 @@ TEST_F(DeviceLookupTest, CacheMessageResultAndOnlyIfCached) {
   EXPECT_EQ(compute->calls, 3);
 }
 
+// A device that resolves itself forever is stopped with HyperBEAM's 508,
+// not a stack overflow.
+class RecursiveDevice : public Device {
+ public:
+  std::string_view name() const override { return "recursive@1.0"; }
+  bool handles(std::string_view key) const override { return key == "again"; }
+  ResolveResult call(std::string_view, const Message& base, const Message& req,
+                     Resolver& resolver) override {
+    return resolver.resolve(base, req);
+  }
+};
+
+TEST(RecursionTest, EndlessSelfResolutionIsA508) {
+  DeviceRegistry registry;
+  registry.add(std::make_shared<RecursiveDevice>());
+  Resolver resolver(registry, nullptr);
+  ResolveResult r =
+      resolver.resolve(Message{{"device", "recursive@1.0"}}, Message{{"path", "again"}});
+  EXPECT_EQ(r.http_status(), 508);
+  EXPECT_NE(std::string(r.value.as_map().at("body").as_binary()).find("infinite recursion"),
+            std::string::npos);
+  // The depth is given back: the next request works.
+  EXPECT_EQ(resolver.resolve(Message{{"a", "1"}}, Message{{"path", "a"}}).value, Value("1"));
+}
+
 }  // namespace
 }  // namespace hashpath

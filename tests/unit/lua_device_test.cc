@@ -38,7 +38,8 @@ class LuaDeviceTest : public ::testing::Test {
  protected:
   LuaDeviceTest() : store(":memory:"), resolver(registry, &store) {
     registry.add(std::make_shared<LuaDevice>());
-    module_id = store.put(Message{{"content-type", "application/lua"}, {"name", "test.lua"}, {"body", kTestModule}})[0];
+    module_id = store.put(Message{
+        {"content-type", "application/lua"}, {"name", "test.lua"}, {"body", kTestModule}})[0];
   }
   ResolveResult call(const Message& base, const std::string& key, Message req = {}) {
     req.set("path", Value(key));
@@ -64,21 +65,25 @@ TEST_F(LuaDeviceTest, FunctionsOfTheTestModule) {
   EXPECT_EQ(err.value.as_map().at("body"), Value("Very bad, but Lua caught it."));
   auto computed = call(process(), "compute");
   ASSERT_TRUE(computed.is_ok());
-  EXPECT_EQ(computed.value.as_map().at("results").as_map().at("output").as_map().at("body"), Value::integer(42));
+  EXPECT_EQ(computed.value.as_map().at("results").as_map().at("output").as_map().at("body"),
+            Value::integer(42));
   EXPECT_EQ(computed.value.as_map().at("module"), Value(module_id));  // the base came back, changed
   EXPECT_EQ(call(process(), "json_result").value, Value("{\"a\":1}"));
 }
 
 TEST_F(LuaDeviceTest, HelloWithAndWithoutAName) {
   EXPECT_EQ(call(process(), "hello").value.as_map().at("hello"), Value("world"));
-  EXPECT_EQ(call(process(), "hello", Message{{"name", "dogs"}}).value.as_map().at("hello"), Value("dogs"));
+  EXPECT_EQ(call(process(), "hello", Message{{"name", "dogs"}}).value.as_map().at("hello"),
+            Value("dogs"));
   // Then a key the result has is a plain read, not a Lua call.
-  auto path = resolver.resolve_path(parse_hyperpath("/~lua@5.3a&module=" + module_id + "/hello/hello?name=cats"));
+  auto path = resolver.resolve_path(
+      parse_hyperpath("/~lua@5.3a&module=" + module_id + "/hello/hello?name=cats"));
   EXPECT_EQ(path.value, Value("cats"));
 }
 
 TEST_F(LuaDeviceTest, ModulesInlineAndInLists) {
-  Message inline_module{{"content-type", "text/x-lua"}, {"body", "function f() return 'inline' end"}};
+  Message inline_module{{"content-type", "text/x-lua"},
+                        {"body", "function f() return 'inline' end"}};
   Message base{{"device", "lua@5.3a"}, {"module", inline_module}};
   EXPECT_EQ(call(base, "f").value, Value("inline"));
   std::string second = store.put_binary("function g() return assoctable().b + 40 end");
@@ -94,14 +99,17 @@ TEST_F(LuaDeviceTest, ErrorsAreResults) {
   std::string missing(43, 'A');
   auto unknown = call(Message{{"device", "lua@5.3a"}, {"module", Value(missing)}}, "f");
   EXPECT_EQ(unknown.http_status(), 404);
-  EXPECT_NE(std::string(unknown.value.as_map().at("body").as_binary()).find("not found"), std::string::npos);
+  EXPECT_NE(std::string(unknown.value.as_map().at("body").as_binary()).find("not found"),
+            std::string::npos);
   auto sandboxed = call(process(), "sandboxed_fail");
   EXPECT_EQ(sandboxed.http_status(), 500);
-  auto syntax = call(Message{{"device", "lua@5.3a"},
-                             {"module", Message{{"content-type", "application/lua"}, {"body", "function ("}}}},
-                     "f");
+  auto syntax = call(
+      Message{{"device", "lua@5.3a"},
+              {"module", Message{{"content-type", "application/lua"}, {"body", "function ("}}}},
+      "f");
   EXPECT_EQ(syntax.http_status(), 500);
-  EXPECT_NE(std::string(syntax.value.as_map().at("body").as_binary()).find("failed to load"), std::string::npos);
+  EXPECT_NE(std::string(syntax.value.as_map().at("body").as_binary()).find("failed to load"),
+            std::string::npos);
   auto no_function = call(process(), "no_such_function");
   EXPECT_EQ(no_function.http_status(), 500);
   auto loop = call(Message{{"device", "lua@5.3a"},
@@ -109,7 +117,8 @@ TEST_F(LuaDeviceTest, ErrorsAreResults) {
                                               {"body", "function spin() while true do end end"}}}},
                    "spin");
   EXPECT_EQ(loop.http_status(), 500);
-  EXPECT_NE(std::string(loop.value.as_map().at("body").as_binary()).find("budget"), std::string::npos);
+  EXPECT_NE(std::string(loop.value.as_map().at("body").as_binary()).find("budget"),
+            std::string::npos);
 }
 
 TEST_F(LuaDeviceTest, ResultsAreDeterministic) {

@@ -15,10 +15,12 @@ TEST(LuaVmTest, SandboxRemovesTheOutsideWorld) {
   LuaVm vm({});
   EXPECT_EQ(run(vm, "return io, package, require, dofile, loadfile, string.dump").output,
             "nil\tnil\tnil\tnil\tnil\tnil\n");
-  EXPECT_EQ(run(vm, "return os.execute, os.exit, os.getenv, os.remove, os.rename, os.tmpname").output,
-            "nil\tnil\tnil\tnil\tnil\tnil\n");
+  EXPECT_EQ(
+      run(vm, "return os.execute, os.exit, os.getenv, os.remove, os.rename, os.tmpname").output,
+      "nil\tnil\tnil\tnil\tnil\tnil\n");
   auto binary = run(vm, "return load('\\27Lua binary')");
-  EXPECT_NE(binary.output.find("attempt to load a binary chunk"), std::string::npos) << binary.output;
+  EXPECT_NE(binary.output.find("attempt to load a binary chunk"), std::string::npos)
+      << binary.output;
   EXPECT_EQ(run(vm, "return load('return 1 + 1')()").output, "2\n");
   EXPECT_EQ(run(vm, "local env = {x = 5}; return load('return x', 'c', 'b', env)()").output, "5\n");
   auto getenv = run(vm, "return os.getenv('PWD')");
@@ -49,8 +51,9 @@ TEST(LuaVmTest, RandomNumbersFollowTheSeed) {
   EXPECT_EQ(draw("process-A"), draw("process-A"));
   EXPECT_NE(draw("process-A"), draw("process-B"));
   LuaVm vm({});
-  EXPECT_EQ(run(vm, "for i = 1, 1000 do local r = math.random(3, 5) assert(r >= 3 and r <= 5) end "
-                    "local f = math.random() return f >= 0 and f < 1")
+  EXPECT_EQ(run(vm,
+                "for i = 1, 1000 do local r = math.random(3, 5) assert(r >= 3 and r <= 5) end "
+                "local f = math.random() return f >= 0 and f < 1")
                 .output,
             "true\n");
   EXPECT_FALSE(run(vm, "return math.random(5, 1)").ok);
@@ -95,7 +98,8 @@ TEST(LuaVmTest, ErrorsAndPrintOutput) {
   EXPECT_TRUE(printed.ok);
   EXPECT_EQ(printed.output, "a\t1\tnil\ttrue\nb\ndone\n");
   // A returned value whose __tostring fails is an error, not a crash.
-  auto bad_tostring = run(vm, "return setmetatable({}, {__tostring = function() error('no text') end})");
+  auto bad_tostring =
+      run(vm, "return setmetatable({}, {__tostring = function() error('no text') end})");
   EXPECT_FALSE(bad_tostring.ok);
   EXPECT_NE(bad_tostring.error.find("no text"), std::string::npos) << bad_tostring.error;
   // State persists between calls.
@@ -104,7 +108,8 @@ TEST(LuaVmTest, ErrorsAndPrintOutput) {
 }
 
 TEST(LuaDeterminismTest, TwoProcessesGiveTheSameBytes) {
-  std::string probe = std::string(HASHPATH_LUA_PROBE) + " " + HASHPATH_SOURCE_DIR + "/tests/lua/determinism.lua";
+  std::string probe =
+      std::string(HASHPATH_LUA_PROBE) + " " + HASHPATH_SOURCE_DIR + "/tests/lua/determinism.lua";
   auto first = testing::run_command(probe);
   auto second = testing::run_command(probe);
   ASSERT_EQ(first.status, 0) << first.out;

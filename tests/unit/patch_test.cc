@@ -37,7 +37,8 @@ Message with(Message m, const char* key, Value v) {
 }
 
 TEST_F(PatchTest, UninitializedPatch) {
-  Message outbox{{"1", with(prices(100, 200), "method", "PATCH")}, {"2", with(prices(1000), "method", "GET")}};
+  Message outbox{{"1", with(prices(100, 200), "method", "PATCH")},
+                 {"2", with(prices(1000), "method", "GET")}};
   Message base{{"device", "patch@1.0"},
                {"results", Message{{"outbox", outbox}}},
                {"patch-to", "/"},
@@ -52,19 +53,21 @@ TEST_F(PatchTest, UninitializedPatch) {
 }
 
 TEST_F(PatchTest, PatchToSubmessage) {
-  Message base{{"device", "patch@1.0"},
-               {"results", Message{{"outbox", Message{{"1", with(prices(100), "method", "PATCH")}}}}},
-               {"state", prices(1000)},
-               {"patch-to", "/state"},
-               {"patch-from", "/results/outbox"}};
+  Message base{
+      {"device", "patch@1.0"},
+      {"results", Message{{"outbox", Message{{"1", with(prices(100), "method", "PATCH")}}}}},
+      {"state", prices(1000)},
+      {"patch-to", "/state"},
+      {"patch-from", "/results/outbox"}};
   auto r = run(base, "compute");
   ASSERT_TRUE(r.is_ok());
   EXPECT_EQ(at(r.value, {"state", "prices", "apple"}), Value::integer(100));
 }
 
 TEST_F(PatchTest, AllMode) {
-  Message zones{{"1", with(prices(100), "method", "PATCH")},
-                {"2", with(Message{{"prices", Message{{"orange", Value::integer(300)}}}}, "method", "GET")}};
+  Message zones{
+      {"1", with(prices(100), "method", "PATCH")},
+      {"2", with(Message{{"prices", Message{{"orange", Value::integer(300)}}}}, "method", "GET")}};
   Message base{{"device", "patch@1.0"}, {"input", Message{{"zones", zones}}}};
   auto r = run(base, "all", Message{{"patch-to", "/state"}, {"patch-from", "/input/zones"}});
   ASSERT_TRUE(r.is_ok());
@@ -75,10 +78,11 @@ TEST_F(PatchTest, AllMode) {
 
 TEST_F(PatchTest, ReqPrefixDerivesTheResultFromTheRequest) {
   Message base{{"device", "patch@1.0"}, {"state", prices(1000)}};
-  Message req{{"patch-from", "req:/results/outbox/1"},
-              {"patch-to", "/state"},
-              {"state", prices(1000)},
-              {"results", Message{{"outbox", Message{{"1", with(prices(100, 200), "method", "PATCH")}}}}}};
+  Message req{
+      {"patch-from", "req:/results/outbox/1"},
+      {"patch-to", "/state"},
+      {"state", prices(1000)},
+      {"results", Message{{"outbox", Message{{"1", with(prices(100, 200), "method", "PATCH")}}}}}};
   auto r = run(base, "all", req);
   ASSERT_TRUE(r.is_ok());
   EXPECT_EQ(at(r.value, {"state", "prices", "apple"}), Value::integer(100));
@@ -90,10 +94,14 @@ TEST_F(PatchTest, AuthoringFormsOfTheDocumentation) {
   // Send({Target = ao.id, device = 'patch@1.0', cache = {mydatakey = MyValue}})
   // Send({device = 'patch@1.0', counter = 42, status = "active"})
   // table.insert(ao.outbox.Messages, {method = "PATCH", x = "banana"})
-  Message outbox{{"1", Message{{"target", "pid"}, {"device", "patch@1.0"}, {"cache", Message{{"mydatakey", "v1"}}}}},
-                 {"2", Message{{"device", "patch@1.0"}, {"counter", Value::integer(42)}, {"status", "active"}}},
-                 {"3", Message{{"method", "PATCH"}, {"x", "banana"}}},
-                 {"4", Message{{"target", "someone-else"}, {"data", "an ordinary message"}}}};
+  Message outbox{
+      {"1",
+       Message{
+           {"target", "pid"}, {"device", "patch@1.0"}, {"cache", Message{{"mydatakey", "v1"}}}}},
+      {"2",
+       Message{{"device", "patch@1.0"}, {"counter", Value::integer(42)}, {"status", "active"}}},
+      {"3", Message{{"method", "PATCH"}, {"x", "banana"}}},
+      {"4", Message{{"target", "someone-else"}, {"data", "an ordinary message"}}}};
   Message base{{"results", Message{{"outbox", outbox}}}, {"patch-from", "/results/outbox"}};
   auto r = run(with(base, "device", "patch@1.0"), "compute");
   ASSERT_TRUE(r.is_ok());
@@ -106,8 +114,10 @@ TEST_F(PatchTest, AuthoringFormsOfTheDocumentation) {
   EXPECT_NE(left.find("4"), nullptr);
   // Merging is deep and cumulative: a second slot adds, it does not replace.
   Message next = r.value.as_map();
-  next.set("results", Value(Message{{"outbox", Message{{"1", Message{{"device", "patch@1.0"},
-                                                                      {"cache", Message{{"other", "v2"}}}}}}}}));
+  next.set(
+      "results",
+      Value(Message{{"outbox", Message{{"1", Message{{"device", "patch@1.0"},
+                                                     {"cache", Message{{"other", "v2"}}}}}}}}));
   auto r2 = run(next, "compute");
   EXPECT_EQ(at(r2.value, {"cache", "mydatakey"}), Value("v1"));
   EXPECT_EQ(at(r2.value, {"cache", "other"}), Value("v2"));
@@ -117,7 +127,9 @@ TEST_F(PatchTest, OrderIsByteOrderAndUnsettableKeysAreDropped) {
   Message outbox{{"1", Message{{"method", "PATCH"}, {"v", "one"}}},
                  {"10", Message{{"method", "PATCH"}, {"v", "ten"}}},
                  {"2", Message{{"method", "PATCH"}, {"v", "two"}, {"path", "/evil"}, {"id", "x"}}}};
-  Message base{{"device", "patch@1.0"}, {"results", Message{{"outbox", outbox}}}, {"patch-from", "/results/outbox"}};
+  Message base{{"device", "patch@1.0"},
+               {"results", Message{{"outbox", outbox}}},
+               {"patch-from", "/results/outbox"}};
   auto r = run(base, "compute");
   ASSERT_TRUE(r.is_ok());
   EXPECT_EQ(at(r.value, {"v"}), Value("two"));  // "1" < "10" < "2"
