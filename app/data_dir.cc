@@ -1,5 +1,6 @@
 #include "app/data_dir.h"
 
+#include "devices/dedup.h"
 #include "devices/log.h"
 #include "devices/lua/lua_device.h"
 #include "devices/meta.h"
@@ -74,6 +75,7 @@ std::shared_ptr<DeviceRegistry> all_devices(const std::shared_ptr<NodeState>& st
   registry->add(std::make_shared<LuaDevice>());
   registry->add(std::make_shared<PatchDevice>());
   registry->add(std::make_shared<StackDevice>());
+  registry->add(std::make_shared<DedupDevice>());
   if (log) registry->add(std::make_shared<LogDevice>(log));
   return registry;
 }
