@@ -5,6 +5,7 @@
 #include "devices/lua/lua_device.h"
 #include "devices/meta.h"
 #include "devices/patch.h"
+#include "devices/scheduler.h"
 #include "devices/stack.h"
 #include "engine/error.h"
 
@@ -76,6 +77,7 @@ std::shared_ptr<DeviceRegistry> all_devices(const std::shared_ptr<NodeState>& st
   registry->add(std::make_shared<PatchDevice>());
   registry->add(std::make_shared<StackDevice>());
   registry->add(std::make_shared<DedupDevice>());
+  registry->add(std::make_shared<SchedulerDevice>(state));
   if (log) registry->add(std::make_shared<LogDevice>(log));
   return registry;
 }

@@ -1,0 +1,291 @@
+#include "devices/scheduler.h"
+
+#include <chrono>
+
+#include "engine/codec/commitments.h"
+#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/message_id.h"
+#include "engine/crypto/base64.h"
+#include "engine/crypto/hash.h"
+#include "engine/resolve/resolver.h"
+#include "engine/store/store.h"
+
+namespace hashpath {
+namespace {
+
+constexpr int64_t kMaxSlotsPerRead = 1000;
+
+std::string text_of(const Message& m, std::string_view key) {
+  const Value* v = m.find(key);
+  return v != nullptr && v->is_binary() ? std::string(v->as_binary()) : std::string();
+}
+
+std::optional<int64_t> number_of(const Message& m, std::string_view key) {
+  const Value* v = m.find(key);
+  if (v == nullptr) return std::nullopt;
+  if (v->is_integer()) return v->as_integer();
+  if (v->is_binary()) {
+    try {
+      size_t used = 0;
+      int64_t n = std::stoll(std::string(v->as_binary()), &used);
+      if (used == v->as_binary().size()) return n;
+    } catch (const std::exception&) {
+    }
+  }
+  return std::nullopt;
+}
+
+bool is_process(const Message& m) { return text_of(m, "type") == "Process"; }
+
+std::string id_of(const Message& m) { return message_id(Value(m), IdScope::kAll); }
+
+// §2.2: the process a request is about.
+std::string process_id_for(const Message& base, const Message& request) {
+  if (std::string t = text_of(request, "target"); !t.empty()) return t;
+  if (is_process(request)) return id_of(request);
+  if (const Value* p = base.find("process")) {
+    if (p->is_map()) return id_of(p->as_map());
+    if (p->is_binary()) return std::string(p->as_binary());
+  }
+  if (is_process(base)) return id_of(base);
+  return id_of(request);
+}
+
+// §2.2: what a POST schedules.
+Message message_to_schedule(const Message& request) {
+  std::string subject = text_of(request, "subject");
+  if (subject == "self") return request;
+  if (!subject.empty()) {
+    if (const Value* v = request.find(subject); v != nullptr && v->is_map()) return v->as_map();
+  }
+  if (const Value* body = request.find("body"); body != nullptr && body->is_map())
+    return body->as_map();
+  return request;
+}
+
+std::vector<std::string> schedulers_of(const Message& process) {
+  std::vector<std::string> out;
+  auto add = [&](std::string_view s) {
+    size_t start = 0;
+    while (start <= s.size()) {
+      size_t comma = s.find(',', start);
+      std::string_view part =
+          s.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+      while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+      while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+      if (!part.empty()) out.emplace_back(part);
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+  };
+  for (const char* key : {"scheduler", "scheduler-location"}) {
+    const Value* v = process.find(key);
+    if (v == nullptr) continue;
+    if (v->is_binary()) add(v->as_binary());
+    if (v->is_list()) {
+      for (const Value& e : v->as_list()) {
+        if (e.is_binary()) add(e.as_binary());
+      }
+    }
+    if (!out.empty()) break;
+  }
+  return out;
+}
+
+std::string alias_of(const std::string& process, int64_t slot) {
+  return "assignments/" + process + "/" + std::to_string(slot);
+}
+
+Message committed_by(Message m, const Wallet& wallet) {
+  Message tabm = linked_tabm(Value(m));
+  Commitment c = rsa_commitment(tabm, committable_keys(tabm), wallet.rsa());
+  m.set("commitments", Value(Message{{c.id, c.message}}));
+  return m;
+}
+
+std::string next_chain(const std::string& previous_raw, const Message& message) {
+  return sha256(previous_raw + message_id(Value(message), IdScope::kAllCommitments));
+}
+
+ResolveResult bad(std::string reason) { return ResolveResult::error(400, std::move(reason)); }
+
+}  // namespace
+
+std::optional<Message> stored_assignment(Resolver& resolver, const std::string& process,
+                                         int64_t slot) {
+  if (resolver.store() == nullptr) return std::nullopt;
+  std::optional<Value> v = get_full(*resolver.store(), alias_of(process, slot));
+  if (!v || !v->is_map()) return std::nullopt;
+  return v->as_map();
+}
+
+std::optional<std::string> assignment_problem(const Message& assignment, const std::string& process,
+                                              int64_t slot,
+                                              const std::vector<std::string>& schedulers,
+                                              const std::string& previous_chain) {
+  if (text_of(assignment, "process") != process) return "it is for another process";
+  if (number_of(assignment, "slot") != slot) return "it is not for slot " + std::to_string(slot);
+  bool signed_by_scheduler = false;
+  for (const auto& check : check_commitments(assignment)) {
+    for (const auto& s : schedulers)
+      signed_by_scheduler = signed_by_scheduler || (check.valid && check.committer == s);
+  }
+  if (!signed_by_scheduler) return "it is not signed by a scheduler of the process";
+  const Value* body = assignment.find("body");
+  if (body == nullptr || !body->is_map()) return "it has no message";
+  std::string chain;
+  try {
+    chain = base64_decode(text_of(assignment, "hash-chain"));
+  } catch (const std::exception&) {
+    return "its hash-chain is not base64url";
+  }
+  if (chain != next_chain(previous_chain, body->as_map()))
+    return "its hash chain does not follow the previous slot";
+  return std::nullopt;
+}
+
+std::shared_ptr<SchedulerDevice::Sequence> SchedulerDevice::sequence_of(
+    const std::string& process) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& s = sequences_[process];
+  if (!s) s = std::make_shared<Sequence>();
+  return s;
+}
+
+ResolveResult SchedulerDevice::call(std::string_view key, const Message& base,
+                                    const Message& request, Resolver& resolver) {
+  if (key == "init" || key == "checkpoint") return ResolveResult::ok(Value(base));
+  if (key == "status") {
+    List processes;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const auto& [pid, s] : sequences_) processes.emplace_back(pid);
+    }
+    return ResolveResult::ok(Value(Message{{"address", Value(node_->address())},
+                                           {"processes", Value(std::move(processes))},
+                                           {"cache-control", "no-store"}}));
+  }
+  if (key == "next") return next(base, resolver);
+  if (key == "slot") {
+    std::string pid = process_id_for(base, request);
+    int64_t current = -1;
+    while (stored_assignment(resolver, pid, current + 1)) ++current;
+    return ResolveResult::ok(Value(Message{{"process", Value(pid)},
+                                           {"current", Value::integer(current)},
+                                           {"cache-control", "no-store"}}));
+  }
+  std::string method = text_of(request, "method");
+  if (method == "POST") return post(base, request, resolver);
+  return get(base, request, resolver);
+}
+
+ResolveResult SchedulerDevice::post(const Message& base, const Message& request,
+                                    Resolver& resolver) {
+  if (resolver.store() == nullptr) return ResolveResult::error(500, "scheduler@1.0 needs a store");
+  Message message = message_to_schedule(request);
+  message.remove("method");
+  std::string pid = is_process(message) ? id_of(message) : text_of(message, "target");
+  if (pid.empty()) pid = process_id_for(base, request);
+  if (size_t hint = pid.find('?'); hint != std::string::npos) pid.resize(hint);
+
+  Message process;
+  if (is_process(message)) {
+    process = message;
+    resolver.store()->put(process);
+  } else if (std::optional<Value> p = get_full(*resolver.store(), pid); p && p->is_map()) {
+    process = p->as_map();
+  } else {
+    return ResolveResult::not_found("process " + pid + " is not known to this node");
+  }
+  std::vector<std::string> schedulers = schedulers_of(process);
+  if (schedulers.empty()) return bad("No scheduler information provided.");
+  bool ours = false;
+  for (const auto& s : schedulers) ours = ours || s == node_->address();
+  if (!ours)
+    return bad("process " + pid + " is scheduled by " + schedulers.front() + ", not by this node");
+  if (node_->wallet().type() != KeyType::kRsa)
+    return ResolveResult::error(500, "scheduling needs an RSA node wallet");
+
+  std::shared_ptr<Sequence> seq = sequence_of(pid);
+  std::lock_guard<std::mutex> lock(seq->mu);  // slots are allocated one at a time
+  if (!seq->loaded) {
+    while (std::optional<Message> a = stored_assignment(resolver, pid, seq->slot + 1)) {
+      ++seq->slot;
+      seq->chain = base64_decode(text_of(*a, "hash-chain"));
+    }
+    seq->loaded = true;
+  }
+  std::string path = text_of(message, "path");
+  message.remove("path");
+  const int64_t slot = seq->slot + 1;
+  const std::string chain = next_chain(seq->chain, message);
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  Message assignment{{"path", Value(path.empty() ? "compute" : path)},
+                     {"data-protocol", "ao"},
+                     {"variant", "ao.N.1"},
+                     {"process", Value(pid)},
+                     {"epoch", "0"},
+                     {"slot", Value::integer(slot)},
+                     {"block-height", Value::integer(0)},
+                     {"block-hash", Value(base64url_encode(std::string(32, '\0')))},
+                     {"block-timestamp", Value::integer(0)},
+                     {"timestamp", Value::integer(static_cast<int64_t>(now.count()))},
+                     {"hash-chain", Value(base64url_encode(chain))},
+                     {"body", Value(message)}};
+  assignment = committed_by(std::move(assignment), node_->wallet());
+  std::string id = resolver.store()->put(assignment).back();
+  resolver.store()->alias(alias_of(pid, slot), id);
+  seq->slot = slot;
+  seq->chain = chain;
+  return ResolveResult::ok(Value(std::move(assignment)));
+}
+
+ResolveResult SchedulerDevice::get(const Message& base, const Message& request,
+                                   Resolver& resolver) {
+  std::string pid = process_id_for(base, request);
+  int64_t from = std::max<int64_t>(0, number_of(request, "from").value_or(0));
+  int64_t last = from - 1;
+  while (last + 1 - from < kMaxSlotsPerRead + 1 && stored_assignment(resolver, pid, last + 1))
+    ++last;
+  int64_t to = std::min(number_of(request, "to").value_or(last), from + kMaxSlotsPerRead - 1);
+  Message assignments;
+  for (int64_t s = from; s <= to; ++s) {
+    std::optional<Message> a = stored_assignment(resolver, pid, s);
+    if (!a) break;  // stop at the first gap
+    assignments.set(std::to_string(s), Value(std::move(*a)));
+  }
+  bool continues = last > to;
+  return ResolveResult::ok(Value(Message{{"type", "schedule"},
+                                         {"process", Value(pid)},
+                                         {"continues", Value::boolean(continues)},
+                                         {"assignments", Value(std::move(assignments))}}));
+}
+
+ResolveResult SchedulerDevice::next(const Message& state, Resolver& resolver) {
+  const Value* p = state.find("process");
+  if (p == nullptr || !p->is_map()) return bad("the state has no process definition");
+  const Message& process = p->as_map();
+  std::string pid = id_of(process);
+  int64_t at = number_of(state, "at-slot").value_or(-1);
+  std::string previous;
+  if (at >= 0) {
+    std::optional<Message> last = stored_assignment(resolver, pid, at);
+    if (!last)
+      return ResolveResult::not_found("the assignment of slot " + std::to_string(at) +
+                                      " is missing");
+    previous = base64_decode(text_of(*last, "hash-chain"));
+  }
+  std::optional<Message> a = stored_assignment(resolver, pid, at + 1);
+  if (!a) {
+    return {ResolveResult::Status::kNotFound,
+            Value(Message{{"status", Value::integer(404)},
+                          {"body", "Requested slot not yet available in schedule."}})};
+  }
+  if (auto problem = assignment_problem(*a, pid, at + 1, schedulers_of(process), previous)) {
+    return bad("the assignment of slot " + std::to_string(at + 1) + " is refused: " + *problem);
+  }
+  return ResolveResult::ok(Value(Message{{"body", Value(std::move(*a))}}));
+}
+
+}  // namespace hashpath

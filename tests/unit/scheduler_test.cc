@@ -1,0 +1,149 @@
+// scheduler@1.0, local scheduling (spec/process-devices.md §2): gap-free
+// slots, the hash chain, signed assignments, reads, restarts, and the
+// verification `next` applies before compute (forged assignments refused).
+#include <gtest/gtest.h>
+
+#include "devices/scheduler.h"
+#include "engine/codec/commitments.h"
+#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/message_id.h"
+#include "engine/crypto/base64.h"
+#include "engine/crypto/hash.h"
+#include "engine/resolve/resolver.h"
+#include "engine/store/sqlite_store.h"
+#include "tests/unit/shared_data.h"
+
+namespace hashpath {
+namespace {
+
+class SchedulerTest : public ::testing::Test {
+ protected:
+  SchedulerTest() : store(":memory:"), resolver(registry, &store) {
+    node = std::make_shared<NodeState>(
+        Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json")), Message{});
+    scheduler = std::make_shared<SchedulerDevice>(node);
+    registry.add(scheduler);
+    process =
+        Message{{"type", "Process"}, {"scheduler", Value(node->address())}, {"name", "counter"}};
+    pid = message_id(Value(process), IdScope::kAll);
+  }
+  ResolveResult post(const Message& body) {
+    return resolver.resolve(
+        Message{{"device", "scheduler@1.0"}},
+        Message{{"path", "schedule"}, {"method", "POST"}, {"body", Value(body)}});
+  }
+  Message send(const std::string& action) {
+    return Message{{"target", Value(pid)}, {"action", Value(action)}};
+  }
+  DeviceRegistry registry;
+  SqliteStore store;
+  Resolver resolver;
+  std::shared_ptr<NodeState> node;
+  std::shared_ptr<SchedulerDevice> scheduler;
+  Message process;
+  std::string pid;
+};
+
+TEST_F(SchedulerTest, SlotsChainAndSignatures) {
+  auto spawn = post(process);
+  ASSERT_TRUE(spawn.is_ok()) << ::testing::PrintToString(spawn.value);
+  std::string chain;  // raw, computed independently of the device
+  std::vector<Message> bodies{process, send("one"), send("two")};
+  for (size_t i = 1; i < bodies.size(); ++i) ASSERT_TRUE(post(bodies[i]).is_ok());
+  for (int64_t slot = 0; slot < 3; ++slot) {
+    std::optional<Message> a = stored_assignment(resolver, pid, slot);
+    ASSERT_TRUE(a.has_value()) << slot;
+    EXPECT_EQ(a->at("slot"), Value::integer(slot));
+    EXPECT_EQ(a->at("process"), Value(pid));
+    chain = sha256(chain +
+                   message_id(Value(bodies[static_cast<size_t>(slot)]), IdScope::kAllCommitments));
+    EXPECT_EQ(a->at("hash-chain"), Value(base64url_encode(chain))) << slot;
+    bool signed_by_node = false;
+    for (const auto& c : check_commitments(*a))
+      signed_by_node = signed_by_node || (c.valid && c.committer == node->address());
+    EXPECT_TRUE(signed_by_node) << slot;
+  }
+  auto schedule = resolver.resolve(Message{{"device", "scheduler@1.0"}, {"process", Value(pid)}},
+                                   Message{{"path", "schedule"}});
+  ASSERT_TRUE(schedule.is_ok());
+  EXPECT_EQ(schedule.value.as_map().at("assignments").as_map().size(), 3u);
+  EXPECT_EQ(schedule.value.as_map().at("continues"), Value::boolean(false));
+  auto part = resolver.resolve(Message{{"device", "scheduler@1.0"}, {"process", Value(pid)}},
+                               Message{{"path", "schedule"}, {"from", "1"}, {"to", "1"}});
+  EXPECT_EQ(part.value.as_map().at("assignments").as_map().size(), 1u);
+  EXPECT_EQ(part.value.as_map().at("continues"), Value::boolean(true));
+  auto slot = resolver.resolve(Message{{"device", "scheduler@1.0"}, {"process", Value(pid)}},
+                               Message{{"path", "slot"}});
+  EXPECT_EQ(slot.value.as_map().at("current"), Value::integer(2));
+}
+
+TEST_F(SchedulerTest, ARestartContinuesTheSequenceAndChain) {
+  ASSERT_TRUE(post(process).is_ok());
+  ASSERT_TRUE(post(send("one")).is_ok());
+  // A new device (a restarted node) over the same store.
+  DeviceRegistry fresh;
+  fresh.add(std::make_shared<SchedulerDevice>(node));
+  Resolver restarted(fresh, &store);
+  auto r = restarted.resolve(
+      Message{{"device", "scheduler@1.0"}},
+      Message{{"path", "schedule"}, {"method", "POST"}, {"body", Value(send("two"))}});
+  ASSERT_TRUE(r.is_ok());
+  EXPECT_EQ(r.value.as_map().at("slot"), Value::integer(2));
+  std::string previous =
+      base64_decode(stored_assignment(resolver, pid, 1)->at("hash-chain").as_binary());
+  EXPECT_FALSE(
+      assignment_problem(r.value.as_map(), pid, 2, {node->address()}, previous).has_value());
+}
+
+TEST_F(SchedulerTest, NextVerifiesBeforeCompute) {
+  ASSERT_TRUE(post(process).is_ok());
+  ASSERT_TRUE(post(send("one")).is_ok());
+  Message state{
+      {"device", "scheduler@1.0"}, {"process", Value(process)}, {"at-slot", Value::integer(0)}};
+  auto next = resolver.resolve(state, Message{{"path", "next"}});
+  ASSERT_TRUE(next.is_ok()) << ::testing::PrintToString(next.value);
+  EXPECT_EQ(next.value.as_map().at("body").as_map().at("slot"), Value::integer(1));
+  state.set("at-slot", Value::integer(1));
+  auto none = resolver.resolve(state, Message{{"path", "next"}});
+  EXPECT_EQ(none.http_status(), 404);
+
+  // A forged slot 2: well-formed, chained, but signed by another wallet.
+  Wallet forger = Wallet::from_jwk(testing::read_shared("interop/keys/key-2.json"));
+  std::string previous =
+      base64_decode(stored_assignment(resolver, pid, 1)->at("hash-chain").as_binary());
+  Message body = send("evil");
+  Message forged{
+      {"process", Value(pid)},
+      {"slot", Value::integer(2)},
+      {"hash-chain", Value(base64url_encode(
+                         sha256(previous + message_id(Value(body), IdScope::kAllCommitments))))},
+      {"body", Value(body)}};
+  Message tabm = linked_tabm(Value(forged));
+  Commitment c = rsa_commitment(tabm, committable_keys(tabm), forger.rsa());
+  forged.set("commitments", Value(Message{{c.id, c.message}}));
+  store.alias("assignments/" + pid + "/2", store.put(forged).back());
+  auto refused = resolver.resolve(state, Message{{"path", "next"}});
+  EXPECT_EQ(refused.http_status(), 400);
+  EXPECT_NE(
+      std::string(refused.value.as_map().at("body").as_binary()).find("not signed by a scheduler"),
+      std::string::npos);
+  // The node's own signature over a broken chain is refused too.
+  EXPECT_EQ(assignment_problem(forged, pid, 2, {forger.address()}, previous), std::nullopt);
+  EXPECT_TRUE(
+      assignment_problem(forged, pid, 2, {forger.address()}, std::string(32, 'x')).has_value());
+  EXPECT_TRUE(assignment_problem(forged, pid, 3, {forger.address()}, previous).has_value());
+}
+
+TEST_F(SchedulerTest, ProcessesThisNodeDoesNotScheduleAreRefused) {
+  Message elsewhere{{"type", "Process"}, {"scheduler", "some-other-address"}};
+  auto r = post(elsewhere);
+  EXPECT_EQ(r.http_status(), 400);
+  EXPECT_NE(std::string(r.value.as_map().at("body").as_binary()).find("some-other-address"),
+            std::string::npos);
+  auto unknown = post(Message{{"target", Value(std::string(43, 'Q'))}, {"action", "x"}});
+  EXPECT_EQ(unknown.http_status(), 404);
+  EXPECT_EQ(post(Message{{"type", "Process"}}).http_status(), 400);  // no scheduler named
+}
+
+}  // namespace
+}  // namespace hashpath
