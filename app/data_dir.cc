@@ -5,6 +5,7 @@
 #include "devices/lua/lua_device.h"
 #include "devices/meta.h"
 #include "devices/patch.h"
+#include "devices/process.h"
 #include "devices/scheduler.h"
 #include "devices/stack.h"
 #include "engine/error.h"
@@ -78,6 +79,7 @@ std::shared_ptr<DeviceRegistry> all_devices(const std::shared_ptr<NodeState>& st
   registry->add(std::make_shared<StackDevice>());
   registry->add(std::make_shared<DedupDevice>());
   registry->add(std::make_shared<SchedulerDevice>(state));
+  registry->add(std::make_shared<ProcessDevice>());
   if (log) registry->add(std::make_shared<LogDevice>(log));
   return registry;
 }

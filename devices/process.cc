@@ -1,0 +1,157 @@
+#include "devices/process.h"
+
+#include "engine/codec/message_id.h"
+#include "engine/resolve/resolver.h"
+#include "engine/store/store.h"
+
+namespace hashpath {
+namespace {
+
+std::string text_of(const Message& m, std::string_view key, std::string fallback = {}) {
+  const Value* v = m.find(key);
+  return v != nullptr && v->is_binary() ? std::string(v->as_binary()) : fallback;
+}
+
+std::optional<int64_t> number_of(const Message& m, std::string_view key) {
+  const Value* v = m.find(key);
+  if (v == nullptr) return std::nullopt;
+  if (v->is_integer()) return v->as_integer();
+  if (v->is_binary()) {
+    try {
+      size_t used = 0;
+      int64_t n = std::stoll(std::string(v->as_binary()), &used);
+      if (used == v->as_binary().size()) return n;
+    } catch (const std::exception&) {
+    }
+  }
+  return std::nullopt;
+}
+
+ResolveOptions internal() {
+  ResolveOptions o;
+  o.update_hashpath = false;
+  return o;
+}
+
+// The definition: the base's `process` if it is a state, else the base.
+Message definition_of(const Message& base) {
+  if (const Value* p = base.find("process"); p != nullptr && p->is_map()) return p->as_map();
+  Message d = base;
+  d.remove("priv");
+  return d;
+}
+
+std::string state_alias(const std::string& pid, int64_t slot) {
+  return "process-state/" + pid + "/" + std::to_string(slot);
+}
+
+Message initial_state(const Message& definition) {
+  Message state = definition;
+  state.remove("commitments");
+  state.set("process", Value(definition));
+  state.set("at-slot", Value::integer(-1));
+  state.set("device", "process@1.0");
+  return state;
+}
+
+// Runs `key` of the scheduler device on the state.
+ResolveResult scheduler_call(const Message& state, const Message& request, Resolver& resolver) {
+  Message as_scheduler = state;
+  as_scheduler.set("device",
+                   Value(text_of(definition_of(state), "scheduler-device", "scheduler@1.0")));
+  return resolver.step(as_scheduler, request, internal());
+}
+
+ResolveResult latest_slot(const Message& state, Resolver& resolver, const std::string& pid,
+                          int64_t& latest) {
+  ResolveResult r =
+      scheduler_call(state, Message{{"path", "slot"}, {"target", Value(pid)}}, resolver);
+  if (!r.is_ok() || !r.value.is_map()) return r;
+  latest = number_of(r.value.as_map(), "current").value_or(-1);
+  return r;
+}
+
+ResolveResult compute_to(const Message& base, std::optional<int64_t> target, Resolver& resolver) {
+  if (resolver.store() == nullptr) return ResolveResult::error(500, "process@1.0 needs a store");
+  // Stored definitions hold their children as links; devices need them whole.
+  Message definition = load_children(*resolver.store(), Value(definition_of(base))).as_map();
+  std::string pid = message_id(Value(definition), IdScope::kAll);
+  Message state = initial_state(definition);
+  int64_t latest = -1;
+  if (ResolveResult r = latest_slot(state, resolver, pid, latest); !r.is_ok()) return r;
+  int64_t slot = target.value_or(latest);
+  if (slot < 0) return ResolveResult::not_found("process " + pid + " has no assigned slots yet");
+  if (slot > latest) {
+    return ResolveResult::not_found("slot " + std::to_string(slot) + " of process " + pid +
+                                    " is not assigned yet (latest: " + std::to_string(latest) +
+                                    ")");
+  }
+  // Resume from the nearest stored state at or below the target.
+  for (int64_t s = slot; s >= 0; --s) {
+    if (std::optional<Value> cached = get_full(*resolver.store(), state_alias(pid, s));
+        cached && cached->is_map()) {
+      state = cached->as_map();
+      break;
+    }
+  }
+  std::string execution = text_of(definition, "execution-device");
+  if (execution.empty())
+    return ResolveResult::error(400, "process " + pid + " names no execution-device");
+  for (int64_t at = number_of(state, "at-slot").value_or(-1); at < slot; ++at) {
+    ResolveResult next = scheduler_call(state, Message{{"path", "next"}}, resolver);
+    if (!next.is_ok()) return next;
+    Message assignment = next.value.as_map().at("body").as_map();
+    Message running = state;
+    running.remove("results");
+    running.set("device", Value(execution));
+    Message request = assignment;
+    request.set("path", "compute");
+    ResolveResult computed = resolver.step(running, request, internal());
+    if (!computed.is_ok()) return computed;
+    if (!computed.value.is_map()) {
+      return ResolveResult::error(500, "the execution device returned a " +
+                                           std::string(kind_name(computed.value.kind())) +
+                                           ", not a state");
+    }
+    state = computed.value.as_map();
+    state.remove("priv");
+    state.set("device", "process@1.0");
+    state.set("process", Value(definition));
+    state.set("at-slot", Value::integer(at + 1));
+    std::vector<std::string> ids = resolver.store()->put(state);
+    resolver.store()->alias(state_alias(pid, at + 1), ids.back());
+  }
+  return ResolveResult::ok(Value(std::move(state)));
+}
+
+}  // namespace
+
+ResolveResult ProcessDevice::call(std::string_view key, const Message& base, const Message& request,
+                                  Resolver& resolver) {
+  if (key == "schedule") {
+    Message definition = definition_of(base);
+    Message req = request;
+    // Messages for this process (not a spawn) target it.
+    if (const Value* body = req.find("body"); body != nullptr && body->is_map() &&
+                                              !body->as_map().contains("target") &&
+                                              text_of(body->as_map(), "type") != "Process") {
+      Message b = body->as_map();
+      b.set("target", Value(message_id(Value(definition), IdScope::kAll)));
+      req.set("body", Value(std::move(b)));
+    }
+    if (text_of(req, "method") != "POST")
+      req.set("target", Value(message_id(Value(definition), IdScope::kAll)));
+    return scheduler_call(initial_state(definition), req, resolver);
+  }
+  if (key == "slot") {
+    Message definition = definition_of(base);
+    return scheduler_call(
+        initial_state(definition),
+        Message{{"path", "slot"}, {"target", Value(message_id(Value(definition), IdScope::kAll))}},
+        resolver);
+  }
+  if (key == "now") return compute_to(base, std::nullopt, resolver);
+  return compute_to(base, number_of(request, "slot"), resolver);
+}
+
+}  // namespace hashpath

@@ -1,0 +1,40 @@
+// process@1.0 (spec/process-devices.md §1): a process is a definition
+// message plus the sequence of messages its scheduler assigned to it; its
+// state at slot N is the definition's execution device applied, slot by
+// slot, to the assignments 0..N.
+//
+//   schedule          the scheduler device's `schedule` for this process
+//                     (POST assigns, GET lists)
+//   compute           the state after the request's `slot` (default: the
+//                     latest assigned), computed from the nearest stored
+//                     state; each assignment is verified first (scheduler@1.0
+//                     `next`)
+//   now               compute up to the latest slot
+//   slot              the scheduler's `slot`
+//   any other key     a plain read of the base (so `/compute/<key>` and
+//                     `/now/cache/<key>` read the patched state)
+//
+// The state is the definition plus `process` (the definition), `at-slot`,
+// and what the execution device writes; `device` is process@1.0 between
+// slots. States are stored and aliased `process-state/<pid>/<slot>`, so
+// reads after a restart resume from the last computed slot; the execution
+// device runs with `device` set to `execution-device` (a stack@1.0 with
+// `device-stack`, or a single device) and `results` cleared, on the
+// assignment as its request.
+#pragma once
+
+#include "engine/resolve/device.h"
+
+namespace hashpath {
+
+class ProcessDevice : public Device {
+ public:
+  std::string_view name() const override { return "process@1.0"; }
+  bool handles(std::string_view key) const override {
+    return key == "schedule" || key == "compute" || key == "now" || key == "slot";
+  }
+  ResolveResult call(std::string_view key, const Message& base, const Message& request,
+                     Resolver& resolver) override;
+};
+
+}  // namespace hashpath
