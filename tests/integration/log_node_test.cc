@@ -12,8 +12,11 @@
 
 #include "devices/log.h"
 #include "devices/lua/lua_device.h"
-#include "devices/patch.h"
 #include "devices/meta.h"
+#include "devices/patch.h"
+#include "devices/process.h"
+#include "devices/scheduler.h"
+#include "devices/stack.h"
 #include "engine/codec/http_signature.h"
 #include "engine/codec/httpsig.h"
 #include "engine/codec/httpsig_signature.h"
@@ -74,6 +77,9 @@ class LogNodeTest : public ::testing::Test {
     devices->add(echo);
     devices->add(std::make_shared<LuaDevice>());
     devices->add(std::make_shared<PatchDevice>());
+    devices->add(std::make_shared<StackDevice>());
+    devices->add(std::make_shared<SchedulerDevice>(state));
+    devices->add(std::make_shared<ProcessDevice>());
     node = std::make_unique<Node>(state, store, devices, log);
   }
   void close() {
@@ -161,11 +167,13 @@ TEST_F(LogNodeTest, EveryStepIsLoggedBeforeTheResponseAndReplays) {
 }
 
 TEST_F(LogNodeTest, LuaAndPatchStepsAreLoggedAndReplayed) {
-  std::string module = store->put(Message{{"content-type", "application/lua"},
-                                          {"body", "function hello(base, req) base.hello = req.name or 'world' "
-                                                   "return base end\n"
-                                                   "function total(base) local t = 0 for _, v in pairs(base.balances) "
-                                                   "do t = t + tonumber(v) end return t end"}})[0];
+  std::string module =
+      store->put(Message{{"content-type", "application/lua"},
+                         {"body",
+                          "function hello(base, req) base.hello = req.name or 'world' "
+                          "return base end\n"
+                          "function total(base) local t = 0 for _, v in pairs(base.balances) "
+                          "do t = t + tonumber(v) end return t end"}})[0];
   HttpResponse hello = get("/~lua@5.3a&module=" + module + "/hello/hello?name=dogs");
   EXPECT_EQ(hello.status, 200) << hello.body;
   EXPECT_EQ(hello.body, "dogs");
@@ -182,6 +190,50 @@ TEST_F(LogNodeTest, LuaAndPatchStepsAreLoggedAndReplayed) {
   ReplayReport rep = replay();
   EXPECT_TRUE(rep.ok) << rep.problem << "\n" << rep.diff;
   EXPECT_GE(rep.replayed, 3u);  // the Lua calls were re-executed, not trusted
+}
+
+HttpResponse post_json(Node& node, const std::string& target, const std::string& json) {
+  return node.handle(HttpRequest{"POST", target, {{"content-type", "application/json"}}, json, ""});
+}
+
+TEST_F(LogNodeTest, ALuaProcessOverHttpIsLoggedAndReplays) {
+  std::string module =
+      store->put(Message{{"content-type", "application/lua"},
+                         {"body",
+                          "function compute(state, assignment)\n"
+                          "  local msg = assignment.body or {}\n"
+                          "  state.count = (tonumber(state.count) or 0) + 1\n"
+                          "  state.results = { outbox = { ['1'] = { device = 'patch@1.0',\n"
+                          "    cache = { last = msg.action or 'spawn' } } } }\n"
+                          "  return state\n"
+                          "end"}})[0];
+  std::string definition =
+      R"({"device":"process@1.0","type":"Process","scheduler":")" + wallet.address() +
+      R"(","execution-device":"stack@1.0","device-stack":["lua@5.3a","patch@1.0"],)"
+      R"("patch-from":"/results/outbox","module":")" +
+      module + R"("})";
+  HttpResponse spawn = post_json(*node, "/~process@1.0/schedule", definition);
+  ASSERT_EQ(spawn.status, 200) << spawn.body;
+  ASSERT_NE(spawn.header("process"), nullptr);
+  std::string pid = *spawn.header("process");
+  for (const char* action : {"one", "two"}) {
+    HttpResponse sent = post_json(*node, "/" + pid + "~process@1.0/schedule",
+                                  std::string(R"({"action":")") + action + "\"}");
+    ASSERT_EQ(sent.status, 200) << sent.body;
+  }
+  HttpResponse last = get("/" + pid + "~process@1.0/now/cache/last");
+  EXPECT_EQ(last.status, 200) << last.body;
+  EXPECT_EQ(last.body, "two");
+  EXPECT_EQ(get("/" + pid + "~process@1.0/compute&slot+integer=1/cache/last").body, "one");
+  EXPECT_EQ(get("/" + pid + "~process@1.0/now/count").body, "3");
+  log->checkpoint_now();
+  close();
+  LogVerifyReport v = verify();
+  EXPECT_TRUE(v.ok) << v.problem;
+  open();
+  ReplayReport rep = replay();
+  EXPECT_TRUE(rep.ok) << rep.problem << "\n" << rep.diff;
+  EXPECT_GT(rep.replayed, 0u);
 }
 
 TEST_F(LogNodeTest, ReplayFindsAndExplainsADivergence) {
