@@ -12,21 +12,6 @@ std::string text_of(const Message& m, std::string_view key, std::string fallback
   return v != nullptr && v->is_binary() ? std::string(v->as_binary()) : fallback;
 }
 
-std::optional<int64_t> number_of(const Message& m, std::string_view key) {
-  const Value* v = m.find(key);
-  if (v == nullptr) return std::nullopt;
-  if (v->is_integer()) return v->as_integer();
-  if (v->is_binary()) {
-    try {
-      size_t used = 0;
-      int64_t n = std::stoll(std::string(v->as_binary()), &used);
-      if (used == v->as_binary().size()) return n;
-    } catch (const std::exception&) {
-    }
-  }
-  return std::nullopt;
-}
-
 ResolveOptions internal() {
   ResolveOptions o;
   o.update_hashpath = false;
@@ -67,7 +52,7 @@ ResolveResult latest_slot(const Message& state, Resolver& resolver, const std::s
   ResolveResult r =
       scheduler_call(state, Message{{"path", "slot"}, {"target", Value(pid)}}, resolver);
   if (!r.is_ok() || !r.value.is_map()) return r;
-  latest = number_of(r.value.as_map(), "current").value_or(-1);
+  latest = r.value.as_map().integer("current").value_or(-1);
   return r;
 }
 
@@ -97,7 +82,7 @@ ResolveResult compute_to(const Message& base, std::optional<int64_t> target, Res
   std::string execution = text_of(definition, "execution-device");
   if (execution.empty())
     return ResolveResult::error(400, "process " + pid + " names no execution-device");
-  for (int64_t at = number_of(state, "at-slot").value_or(-1); at < slot; ++at) {
+  for (int64_t at = state.integer("at-slot").value_or(-1); at < slot; ++at) {
     ResolveResult next = scheduler_call(state, Message{{"path", "next"}}, resolver);
     if (!next.is_ok()) return next;
     Message assignment = next.value.as_map().at("body").as_map();
@@ -151,7 +136,7 @@ ResolveResult ProcessDevice::call(std::string_view key, const Message& base, con
         resolver);
   }
   if (key == "now") return compute_to(base, std::nullopt, resolver);
-  return compute_to(base, number_of(request, "slot"), resolver);
+  return compute_to(base, request.integer("slot"), resolver);
 }
 
 }  // namespace hashpath

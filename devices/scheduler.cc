@@ -20,21 +20,6 @@ std::string text_of(const Message& m, std::string_view key) {
   return v != nullptr && v->is_binary() ? std::string(v->as_binary()) : std::string();
 }
 
-std::optional<int64_t> number_of(const Message& m, std::string_view key) {
-  const Value* v = m.find(key);
-  if (v == nullptr) return std::nullopt;
-  if (v->is_integer()) return v->as_integer();
-  if (v->is_binary()) {
-    try {
-      size_t used = 0;
-      int64_t n = std::stoll(std::string(v->as_binary()), &used);
-      if (used == v->as_binary().size()) return n;
-    } catch (const std::exception&) {
-    }
-  }
-  return std::nullopt;
-}
-
 bool is_process(const Message& m) { return text_of(m, "type") == "Process"; }
 
 std::string id_of(const Message& m) { return message_id(Value(m), IdScope::kAll); }
@@ -124,7 +109,7 @@ std::optional<std::string> assignment_problem(const Message& assignment, const s
                                               const std::vector<std::string>& schedulers,
                                               const std::string& previous_chain) {
   if (text_of(assignment, "process") != process) return "it is for another process";
-  if (number_of(assignment, "slot") != slot) return "it is not for slot " + std::to_string(slot);
+  if (assignment.integer("slot") != slot) return "it is not for slot " + std::to_string(slot);
   bool signed_by_scheduler = false;
   for (const auto& check : check_commitments(assignment)) {
     for (const auto& s : schedulers)
@@ -244,11 +229,11 @@ ResolveResult SchedulerDevice::post(const Message& base, const Message& request,
 ResolveResult SchedulerDevice::get(const Message& base, const Message& request,
                                    Resolver& resolver) {
   std::string pid = process_id_for(base, request);
-  int64_t from = std::max<int64_t>(0, number_of(request, "from").value_or(0));
+  int64_t from = std::max<int64_t>(0, request.integer("from").value_or(0));
   int64_t last = from - 1;
   while (last + 1 - from < kMaxSlotsPerRead + 1 && stored_assignment(resolver, pid, last + 1))
     ++last;
-  int64_t to = std::min(number_of(request, "to").value_or(last), from + kMaxSlotsPerRead - 1);
+  int64_t to = std::min(request.integer("to").value_or(last), from + kMaxSlotsPerRead - 1);
   Message assignments;
   for (int64_t s = from; s <= to; ++s) {
     std::optional<Message> a = stored_assignment(resolver, pid, s);
@@ -267,7 +252,7 @@ ResolveResult SchedulerDevice::next(const Message& state, Resolver& resolver) {
   if (p == nullptr || !p->is_map()) return bad("the state has no process definition");
   const Message& process = p->as_map();
   std::string pid = id_of(process);
-  int64_t at = number_of(state, "at-slot").value_or(-1);
+  int64_t at = state.integer("at-slot").value_or(-1);
   std::string previous;
   if (at >= 0) {
     std::optional<Message> last = stored_assignment(resolver, pid, at);

@@ -1,5 +1,7 @@
 #include "engine/message/message.h"
 
+#include <charconv>
+
 #include <algorithm>
 
 #include "engine/error.h"
@@ -70,6 +72,18 @@ const Value& Message::at(std::string_view key) const {
   const Value* v = find(key);
   if (v == nullptr) throw MessageError("message has no key '" + std::string(key) + "'");
   return *v;
+}
+
+std::optional<int64_t> Message::integer(std::string_view key) const {
+  const Value* v = find(key);
+  if (v == nullptr) return std::nullopt;
+  if (v->is_integer()) return v->as_integer();
+  if (!v->is_binary()) return std::nullopt;
+  std::string_view s = v->as_binary();
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
+  return n;
 }
 
 MessageData& Message::mutable_data(bool keeps_derived) {

@@ -21,6 +21,7 @@
 #include <initializer_list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -53,6 +54,9 @@ class Message {
   // at() throws MessageError naming the key.
   const Value* find(std::string_view key) const;
   const Value& at(std::string_view key) const;
+  // The value of `key` as an integer: an integer value, or decimal text (as
+  // query parameters and headers carry numbers); nullopt otherwise.
+  std::optional<int64_t> integer(std::string_view key) const;
   bool contains(std::string_view key) const { return find(key) != nullptr; }
 
   // Copy-on-write updates. Return *this for chaining.

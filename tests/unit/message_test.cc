@@ -127,3 +127,21 @@ TEST(MessageDerivedTest, PrivateKeyChangesKeepIdsOthersDropThem) {
 
 }  // namespace
 }  // namespace hashpath
+
+namespace hashpath {
+namespace {
+
+TEST(MessageIntegerTest, IntegersAndDecimalText) {
+  Message m{{"i", Value::integer(-7)},  {"t", "42"}, {"neg", "-3"}, {"bad", "4x"}, {"empty", ""},
+            {"f", Value::floating(1.5)}};
+  EXPECT_EQ(m.integer("i"), -7);
+  EXPECT_EQ(m.integer("t"), 42);
+  EXPECT_EQ(m.integer("neg"), -3);
+  EXPECT_EQ(m.integer("bad"), std::nullopt);
+  EXPECT_EQ(m.integer("empty"), std::nullopt);
+  EXPECT_EQ(m.integer("f"), std::nullopt);
+  EXPECT_EQ(m.integer("missing"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace hashpath
