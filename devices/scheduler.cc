@@ -153,8 +153,7 @@ ResolveResult SchedulerDevice::call(std::string_view key, const Message& base,
   if (key == "next") return next(base, resolver);
   if (key == "slot") {
     std::string pid = process_id_for(base, request);
-    int64_t current = -1;
-    while (stored_assignment(resolver, pid, current + 1)) ++current;
+    int64_t current = current_slot(pid, resolver);
     return ResolveResult::ok(Value(Message{{"process", Value(pid)},
                                            {"current", Value::integer(current)},
                                            {"cache-control", "no-store"}}));
@@ -193,13 +192,7 @@ ResolveResult SchedulerDevice::post(const Message& base, const Message& request,
 
   std::shared_ptr<Sequence> seq = sequence_of(pid);
   std::lock_guard<std::mutex> lock(seq->mu);  // slots are allocated one at a time
-  if (!seq->loaded) {
-    while (std::optional<Message> a = stored_assignment(resolver, pid, seq->slot + 1)) {
-      ++seq->slot;
-      seq->chain = base64_decode(text_of(*a, "hash-chain"));
-    }
-    seq->loaded = true;
-  }
+  load(*seq, pid, resolver);
   std::string path = text_of(message, "path");
   message.remove("path");
   const int64_t slot = seq->slot + 1;
@@ -226,13 +219,39 @@ ResolveResult SchedulerDevice::post(const Message& base, const Message& request,
   return ResolveResult::ok(Value(std::move(assignment)));
 }
 
+void SchedulerDevice::load(Sequence& seq, const std::string& pid, Resolver& resolver) {
+  if (seq.loaded) return;
+  // Once per process per run: afterwards this device is the only writer.
+  while (std::optional<Message> a = stored_assignment(resolver, pid, seq.slot + 1)) {
+    ++seq.slot;
+    seq.chain = base64_decode(text_of(*a, "hash-chain"));
+  }
+  seq.loaded = true;
+}
+
+int64_t SchedulerDevice::current_slot(const std::string& pid, Resolver& resolver) {
+  std::shared_ptr<Sequence> seq;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = sequences_.find(pid); it != sequences_.end()) seq = it->second;
+  }
+  if (!seq) {
+    // Not scheduled here in this run: read the store without registering it.
+    Sequence probe;
+    load(probe, pid, resolver);
+    if (probe.slot < 0) return -1;
+    seq = sequence_of(pid);
+  }
+  std::lock_guard<std::mutex> lock(seq->mu);
+  load(*seq, pid, resolver);
+  return seq->slot;
+}
+
 ResolveResult SchedulerDevice::get(const Message& base, const Message& request,
                                    Resolver& resolver) {
   std::string pid = process_id_for(base, request);
   int64_t from = std::max<int64_t>(0, request.integer("from").value_or(0));
-  int64_t last = from - 1;
-  while (last + 1 - from < kMaxSlotsPerRead + 1 && stored_assignment(resolver, pid, last + 1))
-    ++last;
+  int64_t last = current_slot(pid, resolver);
   int64_t to = std::min(request.integer("to").value_or(last), from + kMaxSlotsPerRead - 1);
   Message assignments;
   for (int64_t s = from; s <= to; ++s) {

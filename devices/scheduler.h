@@ -57,6 +57,10 @@ class SchedulerDevice : public Device {
     std::string chain;  // the last raw 32-byte hash chain value ("" before slot 0)
   };
   std::shared_ptr<Sequence> sequence_of(const std::string& process);
+  // Reads the stored sequence the first time; `seq.mu` held by the caller.
+  void load(Sequence& seq, const std::string& process, Resolver& resolver);
+  // The last assigned slot (-1 if none), kept in memory after one read.
+  int64_t current_slot(const std::string& process, Resolver& resolver);
   ResolveResult post(const Message& base, const Message& request, Resolver& resolver);
   ResolveResult get(const Message& base, const Message& request, Resolver& resolver);
   ResolveResult next(const Message& base, Resolver& resolver);
