@@ -3,25 +3,12 @@
 #include "engine/codec/message_id.h"
 
 namespace hashpath {
-namespace {
-
-std::string text_of(const Message& m, std::string_view key) {
-  const Value* v = m.find(key);
-  return v != nullptr && v->is_binary() ? std::string(v->as_binary()) : std::string();
-}
-
-int64_t pass_of(const Message& base) {
-  const Value* p = base.find("pass");
-  return p != nullptr && p->is_integer() ? p->as_integer() : 1;
-}
-
-}  // namespace
 
 ResolveResult DedupDevice::call(std::string_view, const Message& base, const Message& request,
                                 Resolver&) {
-  if (pass_of(base) != 1) return ResolveResult::ok(Value(base));
-  std::string subject_key = text_of(base, "dedup-subject");
-  if (subject_key.empty()) subject_key = text_of(request, "dedup-subject");
+  if (base.integer("pass").value_or(1) != 1) return ResolveResult::ok(Value(base));
+  std::string subject_key = base.text("dedup-subject").value_or("");
+  if (subject_key.empty()) subject_key = request.text("dedup-subject").value_or("");
   if (subject_key.empty()) subject_key = "body";
   std::optional<Value> subject;
   if (subject_key == "request") {

@@ -19,17 +19,9 @@ std::optional<uint64_t> number(std::string_view s) {
 
 // A request key holding a non-negative number (from a query string it is text).
 std::optional<uint64_t> number_key(const Message& m, std::string_view key) {
-  const Value* v = m.find(key);
-  if (v == nullptr) return std::nullopt;
-  if (v->is_integer())
-    return v->as_integer() < 0 ? std::nullopt : std::optional<uint64_t>(v->as_integer());
-  if (v->is_binary()) return number(v->as_binary());
-  return std::nullopt;
-}
-
-std::string text_of(const Message& m, std::string_view key) {
-  const Value* v = m.find(key);
-  return v != nullptr && v->is_binary() ? std::string(v->as_binary()) : std::string();
+  std::optional<int64_t> n = m.integer(key);
+  if (!n || *n < 0) return std::nullopt;
+  return static_cast<uint64_t>(*n);
 }
 
 // Proof hashes as one flat value: base64, comma-separated (base64 has no commas).
@@ -78,7 +70,7 @@ Message log_entry_message(const StoredEntry& stored) {
 ResolveResult LogDevice::call(std::string_view key, const Message& base, const Message& request,
                               Resolver&) {
   try {
-    std::string view_name = text_of(base, "log-view");
+    std::string view_name = base.text("log-view").value_or("");
     if (!view_name.empty()) return in_view(view_name, key, base, request);
     if (key == "checkpoint") return checkpoint(request);
     if (key == "entries") return entries(request);
@@ -96,7 +88,7 @@ ResolveResult LogDevice::call(std::string_view key, const Message& base, const M
 
 ResolveResult LogDevice::checkpoint(const Message& request) {
   std::optional<SignedNote> note = log_->latest_checkpoint();
-  if (text_of(request, "method") == "POST" || !note) note = log_->checkpoint_now();
+  if (request.text("method").value_or("") == "POST" || !note) note = log_->checkpoint_now();
   Checkpoint c = Checkpoint::parse_body(note->body);
   return ResolveResult::ok(
       Value(Message{{"content-type", "text/plain; charset=utf-8"},
@@ -177,7 +169,7 @@ ResolveResult LogDevice::in_view(std::string_view view_name, std::string_view ke
 // tlog-tiles paths: tile/<L>/<N>[.p/<W>] and tile/entries/<N>[.p/<W>], N in
 // groups of three digits, all but the last prefixed with 'x'.
 ResolveResult LogDevice::tile(const Message& base, std::string_view segment) {
-  std::string path = text_of(base, "tile-path");
+  std::string path = base.text("tile-path").value_or("");
   path += path.empty() ? std::string(segment) : "/" + std::string(segment);
   std::vector<std::string> parts;
   for (size_t start = 0; start <= path.size();) {

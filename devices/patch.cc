@@ -12,30 +12,14 @@ namespace {
 constexpr const char* kUnsettable[] = {"commitments", "id",  "committers", "keys",
                                        "path",        "set", "remove",     "verify"};
 
-std::optional<std::string> text_of(const Message& m, std::string_view key) {
-  const Value* v = m.find(key);
-  if (v != nullptr && v->is_binary()) return std::string(v->as_binary());
-  return std::nullopt;
-}
-
 std::string first_of(const Message& request, const Message& base, const char* primary,
                      const char* secondary) {
   for (const char* key : {primary, secondary}) {
     for (const Message* m : {&request, &base}) {
-      if (auto t = text_of(*m, key)) return *t;
+      if (auto t = m->text(key)) return *t;
     }
   }
   return "/";
-}
-
-// A list read as a message keyed "1".."n".
-Message as_message(const Value& v) {
-  if (v.is_map()) return v.as_map();
-  Message out;
-  if (v.is_list()) {
-    for (size_t i = 0; i < v.as_list().size(); ++i) out.set(std::to_string(i + 1), v.as_list()[i]);
-  }
-  return out;
 }
 
 std::optional<Value> read_at(const Message& m, const std::vector<std::string>& path) {
@@ -88,8 +72,8 @@ Message settable(Message patch) {
 
 bool is_patch(const Value& v) {
   if (!v.is_map()) return false;
-  auto method = text_of(v.as_map(), "method");
-  auto device = text_of(v.as_map(), "device");
+  auto method = v.as_map().text("method");
+  auto device = v.as_map().text("device");
   return (method && *method == "PATCH") || (device && *device == "patch@1.0");
 }
 

@@ -7,11 +7,6 @@
 namespace hashpath {
 namespace {
 
-std::string text_of(const Message& m, std::string_view key, std::string fallback = {}) {
-  const Value* v = m.find(key);
-  return v != nullptr && v->is_binary() ? std::string(v->as_binary()) : fallback;
-}
-
 ResolveOptions internal() {
   ResolveOptions o;
   o.update_hashpath = false;
@@ -43,7 +38,7 @@ Message initial_state(const Message& definition) {
 ResolveResult scheduler_call(const Message& state, const Message& request, Resolver& resolver) {
   Message as_scheduler = state;
   as_scheduler.set("device",
-                   Value(text_of(definition_of(state), "scheduler-device", "scheduler@1.0")));
+                   Value(definition_of(state).text("scheduler-device").value_or("scheduler@1.0")));
   return resolver.step(as_scheduler, request, internal());
 }
 
@@ -79,7 +74,7 @@ ResolveResult compute_to(const Message& base, std::optional<int64_t> target, Res
       break;
     }
   }
-  std::string execution = text_of(definition, "execution-device");
+  std::string execution = definition.text("execution-device").value_or("");
   if (execution.empty())
     return ResolveResult::error(400, "process " + pid + " names no execution-device");
   for (int64_t at = state.integer("at-slot").value_or(-1); at < slot; ++at) {
@@ -117,14 +112,14 @@ ResolveResult ProcessDevice::call(std::string_view key, const Message& base, con
     Message definition = definition_of(base);
     Message req = request;
     // Messages for this process (not a spawn) target it.
-    if (const Value* body = req.find("body"); body != nullptr && body->is_map() &&
-                                              !body->as_map().contains("target") &&
-                                              text_of(body->as_map(), "type") != "Process") {
+    if (const Value* body = req.find("body");
+        body != nullptr && body->is_map() && !body->as_map().contains("target") &&
+        body->as_map().text("type").value_or("") != "Process") {
       Message b = body->as_map();
       b.set("target", Value(message_id(Value(definition), IdScope::kAll)));
       req.set("body", Value(std::move(b)));
     }
-    if (text_of(req, "method") != "POST")
+    if (req.text("method").value_or("") != "POST")
       req.set("target", Value(message_id(Value(definition), IdScope::kAll)));
     return scheduler_call(initial_state(definition), req, resolver);
   }

@@ -15,18 +15,13 @@ namespace {
 
 constexpr int64_t kMaxSlotsPerRead = 1000;
 
-std::string text_of(const Message& m, std::string_view key) {
-  const Value* v = m.find(key);
-  return v != nullptr && v->is_binary() ? std::string(v->as_binary()) : std::string();
-}
-
-bool is_process(const Message& m) { return text_of(m, "type") == "Process"; }
+bool is_process(const Message& m) { return m.text("type").value_or("") == "Process"; }
 
 std::string id_of(const Message& m) { return message_id(Value(m), IdScope::kAll); }
 
 // §2.2: the process a request is about.
 std::string process_id_for(const Message& base, const Message& request) {
-  if (std::string t = text_of(request, "target"); !t.empty()) return t;
+  if (std::string t = request.text("target").value_or(""); !t.empty()) return t;
   if (is_process(request)) return id_of(request);
   if (const Value* p = base.find("process")) {
     if (p->is_map()) return id_of(p->as_map());
@@ -38,7 +33,7 @@ std::string process_id_for(const Message& base, const Message& request) {
 
 // §2.2: what a POST schedules.
 Message message_to_schedule(const Message& request) {
-  std::string subject = text_of(request, "subject");
+  std::string subject = request.text("subject").value_or("");
   if (subject == "self") return request;
   if (!subject.empty()) {
     if (const Value* v = request.find(subject); v != nullptr && v->is_map()) return v->as_map();
@@ -108,7 +103,7 @@ std::optional<std::string> assignment_problem(const Message& assignment, const s
                                               int64_t slot,
                                               const std::vector<std::string>& schedulers,
                                               const std::string& previous_chain) {
-  if (text_of(assignment, "process") != process) return "it is for another process";
+  if (assignment.text("process").value_or("") != process) return "it is for another process";
   if (assignment.integer("slot") != slot) return "it is not for slot " + std::to_string(slot);
   bool signed_by_scheduler = false;
   for (const auto& check : check_commitments(assignment)) {
@@ -120,7 +115,7 @@ std::optional<std::string> assignment_problem(const Message& assignment, const s
   if (body == nullptr || !body->is_map()) return "it has no message";
   std::string chain;
   try {
-    chain = base64_decode(text_of(assignment, "hash-chain"));
+    chain = base64_decode(assignment.text("hash-chain").value_or(""));
   } catch (const std::exception&) {
     return "its hash-chain is not base64url";
   }
@@ -158,7 +153,7 @@ ResolveResult SchedulerDevice::call(std::string_view key, const Message& base,
                                            {"current", Value::integer(current)},
                                            {"cache-control", "no-store"}}));
   }
-  std::string method = text_of(request, "method");
+  std::string method = request.text("method").value_or("");
   if (method == "POST") return post(base, request, resolver);
   return get(base, request, resolver);
 }
@@ -168,7 +163,7 @@ ResolveResult SchedulerDevice::post(const Message& base, const Message& request,
   if (resolver.store() == nullptr) return ResolveResult::error(500, "scheduler@1.0 needs a store");
   Message message = message_to_schedule(request);
   message.remove("method");
-  std::string pid = is_process(message) ? id_of(message) : text_of(message, "target");
+  std::string pid = is_process(message) ? id_of(message) : message.text("target").value_or("");
   if (pid.empty()) pid = process_id_for(base, request);
   if (size_t hint = pid.find('?'); hint != std::string::npos) pid.resize(hint);
 
@@ -193,7 +188,7 @@ ResolveResult SchedulerDevice::post(const Message& base, const Message& request,
   std::shared_ptr<Sequence> seq = sequence_of(pid);
   std::lock_guard<std::mutex> lock(seq->mu);  // slots are allocated one at a time
   load(*seq, pid, resolver);
-  std::string path = text_of(message, "path");
+  std::string path = message.text("path").value_or("");
   message.remove("path");
   const int64_t slot = seq->slot + 1;
   const std::string chain = next_chain(seq->chain, message);
@@ -224,7 +219,7 @@ void SchedulerDevice::load(Sequence& seq, const std::string& pid, Resolver& reso
   // Once per process per run: afterwards this device is the only writer.
   while (std::optional<Message> a = stored_assignment(resolver, pid, seq.slot + 1)) {
     ++seq.slot;
-    seq.chain = base64_decode(text_of(*a, "hash-chain"));
+    seq.chain = base64_decode(a->text("hash-chain").value_or(""));
   }
   seq.loaded = true;
 }
@@ -278,7 +273,7 @@ ResolveResult SchedulerDevice::next(const Message& state, Resolver& resolver) {
     if (!last)
       return ResolveResult::not_found("the assignment of slot " + std::to_string(at) +
                                       " is missing");
-    previous = base64_decode(text_of(*last, "hash-chain"));
+    previous = base64_decode(last->text("hash-chain").value_or(""));
   }
   std::optional<Message> a = stored_assignment(resolver, pid, at + 1);
   if (!a) {

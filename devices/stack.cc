@@ -8,31 +8,15 @@
 namespace hashpath {
 namespace {
 
-std::optional<std::string> text_of(const Message& m, std::string_view key) {
-  const Value* v = m.find(key);
-  if (v != nullptr && v->is_binary()) return std::string(v->as_binary());
-  return std::nullopt;
-}
-
-// A list read as a message keyed "1".."n".
-Message numbered(const Value& v) {
-  if (v.is_map()) return v.as_map();
-  Message out;
-  if (v.is_list()) {
-    for (size_t i = 0; i < v.as_list().size(); ++i) out.set(std::to_string(i + 1), v.as_list()[i]);
-  }
-  return out;
-}
-
 Message members_of(const Message& base) {
   const Value* stack = base.find("device-stack");
-  return stack == nullptr ? Message{} : numbered(*stack);
+  return stack == nullptr ? Message{} : as_message(*stack);
 }
 
 std::optional<Value> prefix_for(const Message& base, const char* table, const std::string& member) {
   const Value* t = base.find(table);
   if (t == nullptr) return std::nullopt;
-  Message m = numbered(*t);
+  Message m = as_message(*t);
   if (const Value* p = m.find(member)) return *p;
   return std::nullopt;
 }
@@ -54,18 +38,6 @@ std::optional<Message> transform(const Message& m, const std::string& member) {
   if (auto p = prefix_for(m, "input-prefixes", member)) out.set("input-prefix", *p);
   if (auto p = prefix_for(m, "output-prefixes", member)) out.set("output-prefix", *p);
   return out;
-}
-
-int64_t pass_of(const Message& m) {
-  const Value* p = m.find("pass");
-  if (p != nullptr && p->is_integer()) return p->as_integer();
-  if (p != nullptr && p->is_binary()) {
-    try {
-      return std::stoll(std::string(p->as_binary()));
-    } catch (const std::exception&) {
-    }
-  }
-  return 1;
 }
 
 constexpr int64_t kMaxPasses = 1000;  // a stack that passes forever is an error
@@ -119,7 +91,7 @@ ResolveResult fold(std::string_view key, const Message& base, const Message& req
     }
     if (r.status == ResolveResult::Status::kPass) {
       m = r.value.as_map();
-      int64_t next = pass_of(m) + 1;
+      int64_t next = m.integer("pass").value_or(1) + 1;
       if (next > kMaxPasses) return ResolveResult::error(508, "stack@1.0: more than 1000 passes");
       m.set("pass", Value::integer(next));
       i = 0;
@@ -175,12 +147,12 @@ ResolveResult StackDevice::call(std::string_view key, const Message& base, const
   if (!base.contains("device-stack"))
     return ResolveResult::error(400, "stack@1.0 needs a device-stack");
   if (key == "transform") {
-    std::string member = text_of(request, "device-key").value_or("");
+    std::string member = request.text("device-key").value_or("");
     std::optional<Message> t = transform(base, member);
     if (!t) return ResolveResult::not_found("the stack has no member '" + member + "'");
     return ResolveResult::ok(Value(std::move(*t)));
   }
-  std::string mode = text_of(request, "mode").value_or(text_of(base, "mode").value_or("Fold"));
+  std::string mode = request.text("mode").value_or(base.text("mode").value_or("Fold"));
   if (mode == "Map") return map_mode(key, base, request, resolver);
   if (mode != "Fold")
     return ResolveResult::error(400, "stack@1.0 mode must be Fold or Map, not '" + mode + "'");

@@ -1,7 +1,5 @@
 #include "devices/lua/lua_device.h"
 
-#include <charconv>
-
 #include "devices/lua/lua_vm.h"
 #include "engine/codec/message_id.h"
 #include "engine/message/key.h"
@@ -90,20 +88,8 @@ ResolveResult modules_of(const Message& base, Resolver& resolver, std::vector<Mo
 }
 
 int64_t seconds_of(const Message& request) {
-  auto number = [](const Value* v) -> std::optional<int64_t> {
-    if (v == nullptr) return std::nullopt;
-    if (v->is_integer()) return v->as_integer();
-    if (v->is_binary()) {
-      int64_t n = 0;
-      std::string_view s = v->as_binary();
-      auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-      if (ec == std::errc() && p == s.data() + s.size()) return n;
-    }
-    return std::nullopt;
-  };
-  if (auto ms = number(request.find("timestamp"))) return *ms / 1000;
-  if (auto s = number(request.find("block-timestamp"))) return *s;
-  return 0;
+  if (auto ms = request.integer("timestamp")) return *ms / 1000;
+  return request.integer("block-timestamp").value_or(0);
 }
 
 // The parameters: the request's, else the base's, else (base, request, {}).

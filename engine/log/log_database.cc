@@ -32,14 +32,7 @@ LogDatabase::~LogDatabase() {
   sqlite3_close(db_);
 }
 
-void LogDatabase::exec(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string why = err ? err : "unknown error";
-    sqlite3_free(err);
-    throw StoreError("log database: " + why + " in: " + sql);
-  }
-}
+void LogDatabase::exec(const char* sql) { sqlite_exec(db_, sql, "log database"); }
 
 void LogDatabase::append(const std::vector<StoredEntry>& batch) {
   if (batch.empty()) return;

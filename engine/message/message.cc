@@ -86,6 +86,21 @@ std::optional<int64_t> Message::integer(std::string_view key) const {
   return n;
 }
 
+std::optional<std::string> Message::text(std::string_view key) const {
+  const Value* v = find(key);
+  if (v == nullptr || !v->is_binary()) return std::nullopt;
+  return std::string(v->as_binary());
+}
+
+Message as_message(const Value& v) {
+  if (v.is_map()) return v.as_map();
+  Message out;
+  if (v.is_list()) {
+    for (size_t i = 0; i < v.as_list().size(); ++i) out.set(std::to_string(i + 1), v.as_list()[i]);
+  }
+  return out;
+}
+
 MessageData& Message::mutable_data(bool keeps_derived) {
   if (!data_) {
     data_ = std::make_shared<MessageData>();

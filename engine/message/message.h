@@ -57,6 +57,8 @@ class Message {
   // The value of `key` as an integer: an integer value, or decimal text (as
   // query parameters and headers carry numbers); nullopt otherwise.
   std::optional<int64_t> integer(std::string_view key) const;
+  // The value of `key` if it is a binary, as text; nullopt otherwise.
+  std::optional<std::string> text(std::string_view key) const;
   bool contains(std::string_view key) const { return find(key) != nullptr; }
 
   // Copy-on-write updates. Return *this for chaining.
@@ -155,6 +157,10 @@ class Value {
 };
 
 const char* kind_name(Value::Kind kind);
+
+// A map as it is; a list as the message keyed "1".."n" (the form codecs give
+// lists); anything else, the empty message.
+Message as_message(const Value& v);
 
 struct MessageData {
   std::vector<Message::Entry> entries;  // sorted by key, keys unique and normalised

@@ -65,6 +65,16 @@ class SqliteStatement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// Runs `sql` (no results); StoreError naming `what` and the SQL on failure.
+inline void sqlite_exec(sqlite3* db, const char* sql, const char* what) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string why = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw StoreError(std::string(what) + ": " + why + " in: " + sql);
+  }
+}
+
 // Opens (creating) a database in WAL mode with a 5 s busy timeout; `what`
 // names it in the StoreError on failure ("store", "log").
 inline sqlite3* open_sqlite_wal(const std::string& path, const char* what, int thread_mode) {
@@ -76,12 +86,11 @@ inline sqlite3* open_sqlite_wal(const std::string& path, const char* what, int t
     throw StoreError(std::string("cannot open ") + what + " '" + path + "': " + why);
   }
   sqlite3_busy_timeout(db, 5000);
-  char* err = nullptr;
-  if (sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string why = err ? err : "unknown error";
-    sqlite3_free(err);
+  try {
+    sqlite_exec(db, "PRAGMA journal_mode=WAL", what);
+  } catch (const StoreError&) {
     sqlite3_close(db);
-    throw StoreError(std::string("cannot open ") + what + " '" + path + "' in WAL mode: " + why);
+    throw;
   }
   return db;
 }

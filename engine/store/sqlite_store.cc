@@ -31,14 +31,7 @@ SqliteStore::SqliteStore(const std::string& path, size_t cache_entries)
 
 SqliteStore::~SqliteStore() { sqlite3_close(db_); }
 
-void SqliteStore::exec(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string why = err ? err : "unknown error";
-    sqlite3_free(err);
-    throw StoreError("sqlite: " + why + " in: " + sql);
-  }
-}
+void SqliteStore::exec(const char* sql) { sqlite_exec(db_, sql, "sqlite"); }
 
 void SqliteStore::remember(const std::string& id, const Value& v) {
   if (cache_entries_ == 0) return;

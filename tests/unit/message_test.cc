@@ -141,6 +141,15 @@ TEST(MessageIntegerTest, IntegersAndDecimalText) {
   EXPECT_EQ(m.integer("empty"), std::nullopt);
   EXPECT_EQ(m.integer("f"), std::nullopt);
   EXPECT_EQ(m.integer("missing"), std::nullopt);
+  EXPECT_EQ(m.text("t"), std::optional<std::string>("42"));
+  EXPECT_EQ(m.text("i"), std::nullopt);
+  EXPECT_EQ(m.text("missing"), std::nullopt);
+}
+
+TEST(MessageAsMessageTest, ListsBecomeNumberedMessages) {
+  EXPECT_EQ(as_message(Value(List{Value("a"), Value("b")})), (Message{{"1", "a"}, {"2", "b"}}));
+  EXPECT_EQ(as_message(Value(Message{{"k", "v"}})), (Message{{"k", "v"}}));
+  EXPECT_TRUE(as_message(Value("text")).empty());
 }
 
 }  // namespace
