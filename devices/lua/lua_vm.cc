@@ -169,16 +169,18 @@ LuaVm::CallResult LuaVm::call(const std::string& function, const std::vector<Val
   int base = lua_gettop(L_);
   lua_pushcfunction(L_, &LuaVm::invoke);
   lua_pushlightuserdata(L_, &inv);
-  if (lua_pcall(L_, 1, 0, 0) == LUA_OK) {
-    r.ok = true;
-    r.values = std::move(inv.results);
-  } else {
-    r.error = error_text(L_);
-  }
+  int status = lua_pcall(L_, 1, 0, 0);
+  if (status == LUA_OK) r.values = std::move(inv.results);
+  end_call(status, base, r);
+  return r;
+}
+
+void LuaVm::end_call(int status, int base, RunResult& r) {
+  r.ok = status == LUA_OK;
+  if (!r.ok) r.error = error_text(L_);
   lua_settop(L_, base);
   r.output.swap(output_);
   r.instructions = instructions_;
-  return r;
 }
 
 LuaVm::RunResult LuaVm::run(const std::string& code, const std::string& chunk_name) {
@@ -195,14 +197,7 @@ LuaVm::RunResult LuaVm::run(const std::string& code, const std::string& chunk_na
     status = lua_pcall(L_, n, 1, 0);
     if (status == LUA_OK) output_ += std::string(lua_tostring(L_, -1)) + "\n";
   }
-  if (status == LUA_OK) {
-    r.ok = true;
-  } else {
-    r.error = error_text(L_);
-  }
-  lua_settop(L_, base);
-  r.output.swap(output_);
-  r.instructions = instructions_;
+  end_call(status, base, r);
   return r;
 }
 

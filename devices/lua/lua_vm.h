@@ -45,6 +45,9 @@ class LuaVm {
     std::string output;  // what `print` printed since the last call
     uint64_t instructions = 0;
   };
+  struct CallResult : RunResult {
+    std::vector<Value> values;  // what the function returned (lua_convert)
+  };
 
   explicit LuaVm(Options options);
   ~LuaVm();
@@ -55,13 +58,6 @@ class LuaVm {
   // are printed to the output, each through tostring, tab-separated.
   RunResult run(const std::string& code, const std::string& chunk_name);
 
-  struct CallResult {
-    bool ok = false;
-    std::string error;
-    std::vector<Value> values;  // what the function returned (lua_convert)
-    std::string output;
-    uint64_t instructions = 0;
-  };
   // Calls the global function `function` with `args` (converted as in
   // lua_convert.h) under the instruction budget.
   CallResult call(const std::string& function, const std::vector<Value>& args);
@@ -77,6 +73,9 @@ class LuaVm {
  private:
   void install_sandbox();
   void begin_call();
+  // Ends a call: the status of the protected call that ran it, the stack
+  // back to `base`, the output and instruction count handed over.
+  void end_call(int status, int base, RunResult& r);
   static int invoke(lua_State* L);
   static int on_print(lua_State* L);
   static int on_time(lua_State* L);
