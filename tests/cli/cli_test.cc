@@ -15,6 +15,16 @@ using testing::run_command;
 
 std::string bin() { return HASHPATH_BINARY; }
 
+// A free loopback port.
+std::string free_port() {
+  std::string port = run_command(
+                         "python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); "
+                         "print(s.getsockname()[1])'")
+                         .out;
+  port.pop_back();
+  return port;
+}
+
 class Cli : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -213,12 +223,7 @@ TEST_F(Cli, MessageCommandErrors) {
 }
 
 TEST_F(Cli, ServeStartsServesAndStopsOnSigterm) {
-  // A free loopback port.
-  auto port = run_command(
-                  "python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); "
-                  "print(s.getsockname()[1])'")
-                  .out;
-  port.pop_back();
+  std::string port = free_port();
   std::string data = path("data");
   std::string script = bin() + " serve --port " + port + " --data " + data + " > " +
                        path("serve.log") + " 2>&1 & pid=$!; " +
@@ -244,11 +249,7 @@ TEST_F(Cli, ServeStartsServesAndStopsOnSigterm) {
 }
 
 TEST_F(Cli, LogCommandsShowProveVerifyReplayAndFindTampering) {
-  auto port = run_command(
-                  "python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); "
-                  "print(s.getsockname()[1])'")
-                  .out;
-  port.pop_back();
+  std::string port = free_port();
   std::string data = path("data");
   std::string url = "http://127.0.0.1:" + port;
   std::string script =

@@ -88,6 +88,19 @@ class LogNodeTest : public ::testing::Test {
     log.reset();
     store.reset();
   }
+  // Closes the node, verifies what it wrote, reopens it and replays the log.
+  struct Audit {
+    LogVerifyReport verified;
+    ReplayReport replayed;
+  };
+  Audit audit() {
+    close();
+    Audit a;
+    a.verified = verify();
+    open();
+    a.replayed = replay();
+    return a;
+  }
   HttpResponse get(const std::string& target) {
     return node->handle(HttpRequest{"GET", target, {}, "", ""});
   }
@@ -154,13 +167,10 @@ TEST_F(LogNodeTest, EveryStepIsLoggedBeforeTheResponseAndReplays) {
   EXPECT_EQ(first.inputs.size(), 1u);    // node state is an oracle input
   EXPECT_EQ(last.prev, first.hashpath);  // the chain continues step to step
   run_scenario();
-  close();
-  LogVerifyReport v = verify();
+  auto [v, rep] = audit();
   EXPECT_TRUE(v.ok) << v.problem;
   EXPECT_GE(v.entries, 14u);
   EXPECT_EQ(v.checkpoints, 2u);
-  open();
-  ReplayReport rep = replay();
   EXPECT_TRUE(rep.ok) << rep.problem << "\n" << rep.diff;
   EXPECT_GE(rep.replayed, 6u);
   EXPECT_GE(rep.oracle, 3u);
@@ -183,11 +193,8 @@ TEST_F(LogNodeTest, LuaAndPatchStepsAreLoggedAndReplayed) {
   HttpResponse patched = get("/~patch@1.0&patch-from=/outbox/compute");
   EXPECT_EQ(patched.status, 404);  // nothing to patch: an error step, logged too
   log->checkpoint_now();
-  close();
-  LogVerifyReport v = verify();
+  auto [v, rep] = audit();
   EXPECT_TRUE(v.ok) << v.problem;
-  open();
-  ReplayReport rep = replay();
   EXPECT_TRUE(rep.ok) << rep.problem << "\n" << rep.diff;
   EXPECT_GE(rep.replayed, 3u);  // the Lua calls were re-executed, not trusted
 }
@@ -227,11 +234,8 @@ TEST_F(LogNodeTest, ALuaProcessOverHttpIsLoggedAndReplays) {
   EXPECT_EQ(get("/" + pid + "~process@1.0/compute&slot+integer=1/cache/last").body, "one");
   EXPECT_EQ(get("/" + pid + "~process@1.0/now/count").body, "3");
   log->checkpoint_now();
-  close();
-  LogVerifyReport v = verify();
+  auto [v, rep] = audit();
   EXPECT_TRUE(v.ok) << v.problem;
-  open();
-  ReplayReport rep = replay();
   EXPECT_TRUE(rep.ok) << rep.problem << "\n" << rep.diff;
   EXPECT_GT(rep.replayed, 0u);
 }
