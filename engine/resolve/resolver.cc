@@ -151,7 +151,10 @@ ResolveResult Resolver::step_at(const Message& base, const Message& request,
   };
 
   const bool cacheable = store_ != nullptr && deterministic;
-  if (cacheable) {
+  // HyperBEAM's lookup heuristic (spec §5.4): a key the base literally has
+  // is read, not looked up — the read is cheaper than any lookup.
+  const bool literal_read = lookup.device == devices_.message_device() && base.find(key) != nullptr;
+  if (cacheable && !literal_read) {
     CacheSettings lookup_settings = derive_cache_settings(
         {cache_control_of(&request), cache_control_of(&base), options.cache_control}, false);
     if (lookup_settings.lookup) {
