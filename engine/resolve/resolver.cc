@@ -152,7 +152,7 @@ ResolveResult Resolver::step_at(const Message& base, const Message& request,
 
   const bool cacheable = store_ != nullptr && deterministic;
   // HyperBEAM's lookup heuristic (spec §5.4): a key the base literally has
-  // is read, not looked up — the read is cheaper than any lookup.
+  // is read, neither looked up nor stored — the read is cheaper than either.
   const bool literal_read = lookup.device == devices_.message_device() && base.find(key) != nullptr;
   if (cacheable && !literal_read) {
     CacheSettings lookup_settings = derive_cache_settings(
@@ -189,7 +189,7 @@ ResolveResult Resolver::step_at(const Message& base, const Message& request,
 
   if (options.step_hook) result = run_step_hook(base, request, std::move(result), options);
 
-  if (cacheable && result.is_ok() && result.value.is_map()) {
+  if (cacheable && !literal_read && result.is_ok() && result.value.is_map()) {
     const Message* result_message = &result.value.as_map();
     CacheSettings store_settings = derive_cache_settings(
         {cache_control_of(&request), cache_control_of(result_message), options.cache_control},
