@@ -51,11 +51,45 @@ ResolveResult latest_slot(const Message& state, Resolver& resolver, const std::s
   return r;
 }
 
-ResolveResult compute_to(const Message& base, std::optional<int64_t> target, Resolver& resolver) {
+// The execution device on `state`, for `request` (an assignment, or a
+// lifecycle key such as `normalize`).
+ResolveResult execute(const Message& state, const Message& definition, Message request,
+                      std::string_view key, Resolver& resolver) {
+  Message running = state;
+  running.set("device", Value(definition.text("execution-device").value_or("")));
+  request.set("path", Value(std::string(key)));
+  return resolver.step(running, request, internal());
+}
+
+// The state after a slot whose execution failed: unchanged but for the
+// slot and `results`, which carry the error (a failing message must not
+// stop the process: later slots still run).
+Message failed_slot(const Message& state, const ResolveResult& failure) {
+  Message next = state;
+  Message error = as_message(failure.value);
+  if (!error.contains("status")) error.set("status", Value::integer(failure.http_status()));
+  next.set("results", Value(Message{{"error", Value(std::move(error))}}));
+  return next;
+}
+
+}  // namespace
+
+std::shared_ptr<std::mutex> ProcessDevice::lock_of(const std::string& pid) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_ptr<std::mutex>& m = locks_[pid];
+  if (m == nullptr) m = std::make_shared<std::mutex>();
+  return m;
+}
+
+ResolveResult ProcessDevice::compute_to(const Message& base, std::optional<int64_t> target,
+                                        Resolver& resolver) {
   if (resolver.store() == nullptr) return ResolveResult::error(500, "process@1.0 needs a store");
   // Stored definitions hold their children as links; devices need them whole.
   Message definition = load_children(*resolver.store(), Value(definition_of(base))).as_map();
   std::string pid = message_id(Value(definition), IdScope::kAll);
+  std::string execution = definition.text("execution-device").value_or("");
+  if (execution.empty())
+    return ResolveResult::error(400, "process " + pid + " names no execution-device");
   Message state = initial_state(definition);
   int64_t latest = -1;
   if (ResolveResult r = latest_slot(state, resolver, pid, latest); !r.is_ok()) return r;
@@ -66,6 +100,9 @@ ResolveResult compute_to(const Message& base, std::optional<int64_t> target, Res
                                     " is not assigned yet (latest: " + std::to_string(latest) +
                                     ")");
   }
+  // One computation per process at a time: its execution state is shared.
+  std::shared_ptr<std::mutex> process_lock = lock_of(pid);
+  std::lock_guard<std::mutex> hold(*process_lock);
   // Resume from the nearest stored state at or below the target.
   for (int64_t s = slot; s >= 0; --s) {
     if (std::optional<Value> cached = get_full(*resolver.store(), state_alias(pid, s));
@@ -74,26 +111,31 @@ ResolveResult compute_to(const Message& base, std::optional<int64_t> target, Res
       break;
     }
   }
-  std::string execution = definition.text("execution-device").value_or("");
-  if (execution.empty())
-    return ResolveResult::error(400, "process " + pid + " names no execution-device");
-  for (int64_t at = state.integer("at-slot").value_or(-1); at < slot; ++at) {
+  int64_t at = state.integer("at-slot").value_or(-1);
+  if (at == slot) return ResolveResult::ok(Value(std::move(state)));
+  // Going on from a stored state needs the execution device's live state
+  // for it (a Lua state cannot be stored): `normalize` tells; without it
+  // the process is recomputed from its definition.
+  if (at >= 0) {
+    ResolveResult ready = execute(state, definition, Message{}, "normalize", resolver);
+    if (!ready.is_ok() && ready.status != ResolveResult::Status::kNotFound) {
+      state = initial_state(definition);
+      at = -1;
+    }
+  }
+  for (; at < slot; ++at) {
     ResolveResult next = scheduler_call(state, Message{{"path", "next"}}, resolver);
     if (!next.is_ok()) return next;
     Message assignment = next.value.as_map().at("body").as_map();
     Message running = state;
     running.remove("results");
-    running.set("device", Value(execution));
-    Message request = assignment;
-    request.set("path", "compute");
-    ResolveResult computed = resolver.step(running, request, internal());
-    if (!computed.is_ok()) return computed;
-    if (!computed.value.is_map()) {
-      return ResolveResult::error(500, "the execution device returned a " +
-                                           std::string(kind_name(computed.value.kind())) +
-                                           ", not a state");
+    ResolveResult computed = execute(running, definition, assignment, "compute", resolver);
+    if (computed.is_ok() && !computed.value.is_map()) {
+      computed = ResolveResult::error(500, "the execution device returned a " +
+                                               std::string(kind_name(computed.value.kind())) +
+                                               ", not a state");
     }
-    state = computed.value.as_map();
+    state = computed.is_ok() ? computed.value.as_map() : failed_slot(running, computed);
     state.remove("priv");
     state.set("device", "process@1.0");
     state.set("process", Value(definition));
@@ -103,8 +145,6 @@ ResolveResult compute_to(const Message& base, std::optional<int64_t> target, Res
   }
   return ResolveResult::ok(Value(std::move(state)));
 }
-
-}  // namespace
 
 ResolveResult ProcessDevice::call(std::string_view key, const Message& base, const Message& request,
                                   Resolver& resolver) {

@@ -14,6 +14,11 @@
 //   any other key     a plain read of the base (so `/compute/<key>` and
 //                     `/now/cache/<key>` read the patched state)
 //
+// A slot whose execution fails still advances the process: the state is
+// unchanged but for `at-slot` and `results/error` ({status, body}), so one
+// bad message (a Lua error, an exhausted budget) does not stop the ones
+// after it. Computations of one process are serialised.
+//
 // The state is the definition plus `process` (the definition), `at-slot`,
 // and what the execution device writes; `device` is process@1.0 between
 // slots. States are stored and aliased `process-state/<pid>/<slot>`, so
@@ -22,6 +27,11 @@
 // `device-stack`, or a single device) and `results` cleared, on the
 // assignment as its request.
 #pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 
 #include "engine/resolve/device.h"
 
@@ -35,6 +45,14 @@ class ProcessDevice : public Device {
   }
   ResolveResult call(std::string_view key, const Message& base, const Message& request,
                      Resolver& resolver) override;
+
+ private:
+  ResolveResult compute_to(const Message& base, std::optional<int64_t> target,
+                           Resolver& resolver);
+  std::shared_ptr<std::mutex> lock_of(const std::string& pid);
+
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<std::mutex>> locks_;
 };
 
 }  // namespace hashpath

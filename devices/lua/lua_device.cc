@@ -1,5 +1,6 @@
 #include "devices/lua/lua_device.h"
 
+#include "devices/lua/lua_ao_library.h"
 #include "devices/lua/lua_vm.h"
 #include "engine/codec/message_id.h"
 #include "engine/message/key.h"
@@ -120,27 +121,26 @@ ResolveResult lua_error(const std::string& what) {
           Value(Message{{"status", Value::integer(500)}, {"body", Value(what)}})};
 }
 
-}  // namespace
-
-ResolveResult LuaDevice::call(std::string_view key, const Message& raw_base, const Message& request,
-                              Resolver& resolver) {
-  if (raw_base.contains(key))
-    return resolver.devices().message_device()->call(key, raw_base, request, resolver);
-  Message base = raw_base;
-  if (resolver.store() != nullptr)
-    base = load_children(*resolver.store(), Value(raw_base)).as_map();
-  std::vector<Module> modules;
-  if (ResolveResult r = modules_of(base, resolver, modules); !r.is_ok()) return r;
-
-  LuaVm::Options options;
-  for (const auto& m : modules) options.random_seed += m.name + "\n";
-  options.time_seconds = seconds_of(request);
-  LuaVm vm(options);
+// A fresh state with the modules loaded and the ao library installed.
+ResolveResult load_state(const std::vector<Module>& modules, LuaVm::Options options,
+                         std::unique_ptr<LuaVm>& out) {
+  auto vm = std::make_unique<LuaVm>(std::move(options));
   for (const auto& m : modules) {
-    LuaVm::RunResult loaded = vm.run(m.code, m.name);
+    LuaVm::RunResult loaded = vm->run(m.code, m.name);
     if (!loaded.ok) return lua_error("Lua module '" + m.name + "' failed to load: " + loaded.error);
   }
+  install_ao_library(vm->state());
+  out = std::move(vm);
+  return ResolveResult::ok(Value());
+}
+
+// Calls the function for `key` and turns what it returned into a result.
+ResolveResult invoke(LuaVm& vm, std::string_view key, const Message& base, const Message& request,
+                     Resolver& resolver) {
+  vm.set_time(seconds_of(request));
+  set_ao_resolver(vm.state(), &resolver);
   LuaVm::CallResult r = vm.call(function_of(key, base, request), arguments_of(base, request));
+  set_ao_resolver(vm.state(), nullptr);
   if (!r.ok) return lua_error(r.error);
   if (r.values.empty()) return ResolveResult::ok(Value(Message{}));
   if (r.values.size() == 1) return ResolveResult::ok(std::move(r.values[0]));
@@ -150,6 +150,106 @@ ResolveResult LuaDevice::call(std::string_view key, const Message& raw_base, con
   if (body.is_map()) return {ResolveResult::Status::kError, std::move(body)};
   return {ResolveResult::Status::kError,
           Value(Message{{"status", Value::integer(400)}, {"body", std::move(body)}})};
+}
+
+// A process state, as process@1.0 hands it to its execution device.
+bool is_process_state(const Message& base) {
+  const Value* p = base.find("process");
+  return p != nullptr && p->is_map() && base.integer("at-slot").has_value();
+}
+
+ResolveResult no_live_state(const std::string& pid, int64_t at) {
+  return ResolveResult::error(
+      409, "no live Lua state for process " + pid + " at slot " + std::to_string(at) +
+               ": Lua states are not serialised; recompute the process from slot 0");
+}
+
+}  // namespace
+
+struct LuaDevice::LiveProcess {
+  std::mutex mu;  // held while the state runs
+  int64_t at_slot = -1;
+  uint64_t last_used = 0;
+  std::unique_ptr<LuaVm> vm;
+};
+
+ResolveResult LuaDevice::normalize_process(const Message& base) {
+  std::string pid = message_id(base.at("process"), IdScope::kAll);
+  int64_t at = base.integer("at-slot").value_or(-1);
+  if (at < 0) return ResolveResult::ok(Value(base));
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = live_.find(pid);
+  if (it == live_.end() || it->second->at_slot != at) return no_live_state(pid, at);
+  return ResolveResult::ok(Value(base));
+}
+
+ResolveResult LuaDevice::compute_process(const Message& raw_base, const Message& request,
+                                         Resolver& resolver) {
+  std::string pid = message_id(raw_base.at("process"), IdScope::kAll);
+  int64_t at = raw_base.integer("at-slot").value_or(-1);
+  std::shared_ptr<LiveProcess> live;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = live_.find(pid);
+    if (it != live_.end()) live = it->second;
+    if (at >= 0 && (live == nullptr || live->at_slot != at)) return no_live_state(pid, at);
+    if (live == nullptr) {
+      if (live_.size() >= kMaxLiveProcesses) {
+        auto oldest = live_.begin();
+        for (auto i = live_.begin(); i != live_.end(); ++i) {
+          if (i->second->last_used < oldest->second->last_used) oldest = i;
+        }
+        live_.erase(oldest);
+      }
+      live = std::make_shared<LiveProcess>();
+      live_[pid] = live;
+    }
+    live->last_used = ++clock_;
+  }
+  std::lock_guard<std::mutex> running(live->mu);
+  Message base = raw_base;
+  if (resolver.store() != nullptr)
+    base = load_children(*resolver.store(), Value(raw_base)).as_map();
+  if (at < 0 || live->vm == nullptr) {
+    // Slot -1: the process starts from its modules, seeded by its ID.
+    std::vector<Module> modules;
+    if (ResolveResult r = modules_of(base, resolver, modules); !r.is_ok()) return r;
+    LuaVm::Options options;
+    options.random_seed = pid;
+    if (ResolveResult r = load_state(modules, options, live->vm); !r.is_ok()) {
+      live->vm.reset();
+      return r;
+    }
+  }
+  // The scheduled message's ID, which Lua cannot compute (AOS `msg.Id`).
+  Message assignment = request;
+  if (const Value* body = request.find("body"); body != nullptr && body->is_map())
+    assignment.set("message-id", Value(message_id(*body, IdScope::kAll)));
+  ResolveResult r = invoke(*live->vm, "compute", base, assignment, resolver);
+  // The live state has now applied the assignment, whatever the outcome.
+  live->at_slot = request.integer("slot").value_or(at + 1);
+  return r;
+}
+
+ResolveResult LuaDevice::call(std::string_view key, const Message& raw_base, const Message& request,
+                              Resolver& resolver) {
+  if (raw_base.contains(key))
+    return resolver.devices().message_device()->call(key, raw_base, request, resolver);
+  if (is_process_state(raw_base)) {
+    if (key == "compute") return compute_process(raw_base, request, resolver);
+    if (key == "normalize") return normalize_process(raw_base);
+  }
+  Message base = raw_base;
+  if (resolver.store() != nullptr)
+    base = load_children(*resolver.store(), Value(raw_base)).as_map();
+  std::vector<Module> modules;
+  if (ResolveResult r = modules_of(base, resolver, modules); !r.is_ok()) return r;
+
+  LuaVm::Options options;
+  for (const auto& m : modules) options.random_seed += m.name + "\n";
+  std::unique_ptr<LuaVm> vm;
+  if (ResolveResult r = load_state(modules, options, vm); !r.is_ok()) return r;
+  return invoke(*vm, key, base, request, resolver);
 }
 
 }  // namespace hashpath

@@ -12,13 +12,31 @@
 // Keys the base already has, and keys/set/encode/decode, are plain reads
 // (message@1.0). One value returned means ok; two mean (status, value).
 //
-// Hashpath differences (DESIGN.md §5): every call runs on a fresh state
-// built from the modules, so a result depends only on the base and the
-// request — the device is deterministic, its results are cached by
-// hashpath and replayed. `os.time()` is the request's `timestamp` (ms),
-// else its `block-timestamp` (s), else 0; `math.random` is seeded from the
-// module IDs. Lua errors are {status: 500, body: <error>} results.
+// Two ways to run (DESIGN.md §5):
+//
+// * A key on any message runs on a fresh state built from the modules, so
+//   the result depends only on the base and the request: deterministic,
+//   cached by hashpath and replayed. `math.random` is seeded from the
+//   module names.
+// * `compute` on a process state (a base with a `process` definition and
+//   an `at-slot`, as process@1.0 runs its execution device) continues the
+//   process's live Lua state, so globals (AOS `Balances`, `Handlers`)
+//   persist from slot to slot. The live state after slot S is kept in
+//   memory and used only for the state at slot S; at slot -1 a fresh state
+//   is made (seeded from the process ID). Lua states cannot be serialised,
+//   so a state at S >= 0 without its live Lua is refused with 409 and
+//   process@1.0 recomputes from slot 0 (`normalize` says so beforehand) —
+//   the spec's §5.6 decision. Invariant: one schedule per process on a
+//   node, so the live state after slot S is the only one there can be.
+//
+// `os.time()` is the request's `timestamp` (ms), else its `block-timestamp`
+// (s), else 0. Lua errors (syntax, runtime, budget) are {status: 500,
+// body: <error>} results.
 #pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
 
 #include "engine/resolve/device.h"
 
@@ -34,9 +52,24 @@ class LuaDevice : public Device {
     i.default_function = true;
     return i;
   }
-  bool cacheable(std::string_view) const override { return true; }
+  // `normalize` answers from the live states (node memory), so it is an
+  // oracle step; every other key is deterministic.
+  bool cacheable(std::string_view key) const override { return key != "normalize"; }
   ResolveResult call(std::string_view key, const Message& base, const Message& request,
                      Resolver& resolver) override;
+
+  // How many processes keep a live Lua state; the least recently used
+  // beyond it is dropped (and recomputed if needed again).
+  static constexpr size_t kMaxLiveProcesses = 256;
+
+ private:
+  struct LiveProcess;
+  ResolveResult compute_process(const Message& base, const Message& request, Resolver& resolver);
+  ResolveResult normalize_process(const Message& base);
+
+  std::mutex mu_;
+  uint64_t clock_ = 0;  // use counter for eviction
+  std::map<std::string, std::shared_ptr<LiveProcess>> live_;
 };
 
 }  // namespace hashpath

@@ -1,0 +1,19 @@
+// The AOS-compatible process runtime (aos/aos.lua), built into the
+// program: a process that lists it as its first module runs AOS programs
+// (Handlers, Send, msg.reply, Eval, json...) unchanged.
+#pragma once
+
+#include <string_view>
+
+#include "engine/message/message.h"
+
+namespace hashpath {
+
+// The Lua source of aos/aos.lua.
+std::string_view aos_library_source();
+
+// The library as a module message: {content-type: application/lua,
+// name: aos, body: <source>}. Its ID names it in a process's `module`.
+Message aos_library_module();
+
+}  // namespace hashpath
