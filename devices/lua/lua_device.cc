@@ -171,6 +171,11 @@ struct LuaDevice::LiveProcess {
   int64_t at_slot = -1;
   uint64_t last_used = 0;
   std::unique_ptr<LuaVm> vm;
+  // The last assignment applied ("<at-slot>/<hash-chain>") and its result:
+  // the same step asked again (a stack re-run by replay, a retry) gets the
+  // same answer instead of applying the assignment twice.
+  std::string last_step;
+  ResolveResult last_result;
 };
 
 ResolveResult LuaDevice::normalize_process(const Message& base) {
@@ -187,11 +192,16 @@ ResolveResult LuaDevice::compute_process(const Message& raw_base, const Message&
                                          Resolver& resolver) {
   std::string pid = message_id(raw_base.at("process"), IdScope::kAll);
   int64_t at = raw_base.integer("at-slot").value_or(-1);
+  const std::string step = std::to_string(at) + "/" + request.text("hash-chain").value_or("");
   std::shared_ptr<LiveProcess> live;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = live_.find(pid);
     if (it != live_.end()) live = it->second;
+    if (live != nullptr && live->last_step == step) {
+      live->last_used = ++clock_;
+      return live->last_result;
+    }
     if (at >= 0 && (live == nullptr || live->at_slot != at)) return no_live_state(pid, at);
     if (live == nullptr) {
       if (live_.size() >= kMaxLiveProcesses) {
@@ -228,6 +238,9 @@ ResolveResult LuaDevice::compute_process(const Message& raw_base, const Message&
   ResolveResult r = invoke(*live->vm, "compute", base, assignment, resolver);
   // The live state has now applied the assignment, whatever the outcome.
   live->at_slot = request.integer("slot").value_or(at + 1);
+  std::lock_guard<std::mutex> lock(mu_);
+  live->last_step = step;
+  live->last_result = r;
   return r;
 }
 
