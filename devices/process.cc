@@ -1,6 +1,9 @@
 #include "devices/process.h"
 
+#include <set>
+
 #include "engine/codec/message_id.h"
+#include "engine/message/key.h"
 #include "engine/resolve/resolver.h"
 #include "engine/store/store.h"
 
@@ -14,10 +17,33 @@ ResolveOptions internal() {
 }
 
 // The definition: the base's `process` if it is a state, else the base.
+// The definition: the base's `process` if it is a state, else the base
+// restricted to the keys its commitments cover (spec §1.2: a spawn request
+// also carries `path`, `method`..., which are not part of the process).
 Message definition_of(const Message& base) {
   if (const Value* p = base.find("process"); p != nullptr && p->is_map()) return p->as_map();
-  Message d = base;
-  d.remove("priv");
+  std::set<std::string> committed;
+  if (const Value* cs = base.find("commitments"); cs != nullptr && cs->is_map()) {
+    for (const auto& [id, c] : cs->as_map()) {
+      (void)id;
+      const Value* keys = c.is_map() ? c.as_map().find("committed") : nullptr;
+      if (keys == nullptr) continue;
+      auto add = [&](const Value& k) {
+        if (k.is_binary()) committed.insert(ascii_lowercase(std::string(k.as_binary())));
+      };
+      if (keys->is_list()) {
+        for (const Value& k : keys->as_list()) add(k);
+      } else if (keys->is_map()) {
+        for (const auto& [n, k] : keys->as_map()) add(k);
+      }
+    }
+  }
+  Message d;
+  for (const auto& [k, v] : base) {
+    bool keep = committed.empty() ? (k != "priv" && k != "path" && k != "method")
+                                  : (committed.count(k) > 0 || k == "commitments");
+    if (keep) d.set(k, v);
+  }
   return d;
 }
 

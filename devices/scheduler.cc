@@ -76,13 +76,6 @@ std::string alias_of(const std::string& process, int64_t slot) {
   return "assignments/" + process + "/" + std::to_string(slot);
 }
 
-Message committed_by(Message m, const Wallet& wallet) {
-  Message tabm = linked_tabm(Value(m));
-  Commitment c = rsa_commitment(tabm, committable_keys(tabm), wallet.rsa());
-  m.set("commitments", Value(Message{{c.id, c.message}}));
-  return m;
-}
-
 std::string next_chain(const std::string& previous_raw, const Message& message) {
   return sha256(previous_raw + message_id(Value(message), IdScope::kAllCommitments));
 }
@@ -206,7 +199,7 @@ ResolveResult SchedulerDevice::post(const Message& base, const Message& request,
                      {"timestamp", Value::integer(static_cast<int64_t>(now.count()))},
                      {"hash-chain", Value(base64url_encode(chain))},
                      {"body", Value(message)}};
-  assignment = committed_by(std::move(assignment), node_->wallet());
+  assignment = commit_httpsig(std::move(assignment), node_->wallet());
   std::string id = resolver.store()->put(assignment).back();
   resolver.store()->alias(alias_of(pid, slot), id);
   seq->slot = slot;

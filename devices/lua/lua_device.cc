@@ -1,5 +1,7 @@
 #include "devices/lua/lua_device.h"
 
+#include <algorithm>
+
 #include "devices/lua/lua_ao_library.h"
 #include "devices/lua/lua_vm.h"
 #include "engine/codec/message_id.h"
@@ -226,6 +228,10 @@ ResolveResult LuaDevice::compute_process(const Message& raw_base, const Message&
     if (ResolveResult r = modules_of(base, resolver, modules); !r.is_ok()) return r;
     LuaVm::Options options;
     options.random_seed = pid;
+    // A process may lower (or raise, up to 10^10) its per-message budget.
+    if (auto budget = as_message(base.at("process")).integer("instruction-budget");
+        budget && *budget > 0)
+      options.instruction_budget = static_cast<uint64_t>(std::min<int64_t>(*budget, 10'000'000'000));
     if (ResolveResult r = load_state(modules, options, live->vm); !r.is_ok()) {
       live->vm.reset();
       return r;
@@ -236,6 +242,14 @@ ResolveResult LuaDevice::compute_process(const Message& raw_base, const Message&
   if (const Value* body = request.find("body"); body != nullptr && body->is_map())
     assignment.set("message-id", Value(message_id(*body, IdScope::kAll)));
   ResolveResult r = invoke(*live->vm, "compute", base, assignment, resolver);
+  if (r.is_ok() && r.value.is_map()) {
+    // The definition is not Lua's to change (and its commitments do not
+    // survive the trip through Lua tables).
+    Message state = r.value.as_map();
+    state.set("process", raw_base.at("process"));
+    state.remove("commitments");
+    r.value = Value(std::move(state));
+  }
   // The live state has now applied the assignment, whatever the outcome.
   live->at_slot = request.integer("slot").value_or(at + 1);
   std::lock_guard<std::mutex> lock(mu_);

@@ -4,6 +4,7 @@
 #include "engine/codec/httpsig_signature.h"
 #include "engine/codec/message_id.h"
 #include "engine/codec/structured.h"
+#include "engine/crypto/wallet.h"
 #include "engine/error.h"
 
 namespace hashpath {
@@ -54,6 +55,14 @@ std::vector<CommitmentCheck> check_commitments(const Message& message) {
     out.push_back(std::move(check));
   }
   return out;
+}
+
+Message commit_httpsig(Message m, const Wallet& wallet) {
+  m.remove("commitments");
+  Message tabm = linked_tabm(Value(m));
+  Commitment c = rsa_commitment(tabm, committable_keys(tabm), wallet.rsa());
+  m.set("commitments", Value(Message{{c.id, c.message}}));
+  return m;
 }
 
 }  // namespace hashpath

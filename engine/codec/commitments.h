@@ -21,4 +21,10 @@ struct CommitmentCheck {
 // `commitments` map) against its content.
 std::vector<CommitmentCheck> check_commitments(const Message& message);
 
+class Wallet;
+
+// `m` committed (httpsig@1.0, rsa-pss-sha512) by an RSA wallet over all
+// its keys, replacing any commitments it had.
+Message commit_httpsig(Message m, const Wallet& wallet);
+
 }  // namespace hashpath

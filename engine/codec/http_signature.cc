@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "engine/codec/httpsig.h"
 #include "engine/codec/httpsig_signature.h"
 #include "engine/codec/message_id.h"
 #include "engine/codec/structured.h"
@@ -10,6 +11,7 @@
 #include "engine/crypto/base64.h"
 #include "engine/crypto/hash.h"
 #include "engine/crypto/rsa.h"
+#include "engine/crypto/wallet.h"
 #include "engine/error.h"
 #include "engine/message/key.h"
 
@@ -304,6 +306,14 @@ void add_wire_signatures(HttpMessage& http, const Message& tabm, const Message& 
   std::sort(inputs.begin(), inputs.end(), [](auto& a, auto& b) { return a.first < b.first; });
   http.set_field("signature", sf::serialize_dictionary(sigs));
   http.set_field("signature-input", sf::serialize_dictionary(inputs));
+}
+
+HttpMessage signed_http_message(const Message& m, const Wallet& wallet) {
+  Message tabm = linked_tabm(Value(m));
+  Commitment c = rsa_commitment(tabm, committable_keys(tabm), wallet.rsa());
+  HttpMessage http = httpsig_encode(structured_to_tabm(Value(m))).http;
+  add_wire_signatures(http, tabm, Message{{c.id, c.message}});
+  return http;
 }
 
 }  // namespace hashpath

@@ -88,4 +88,10 @@ std::vector<CheckedSignature> check_http_signatures(const HttpRequestLine& line,
 // of `commitments` (§4.4.5) to an encoded message.
 void add_wire_signatures(HttpMessage& http, const Message& tabm, const Message& commitments);
 
+class Wallet;
+
+// `m` (a structured message) as an HTTP message signed with httpsig@1.0
+// (rsa-pss-sha512) by an RSA wallet over all its keys: what a client sends.
+HttpMessage signed_http_message(const Message& m, const Wallet& wallet);
+
 }  // namespace hashpath

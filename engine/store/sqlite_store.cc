@@ -85,8 +85,15 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
       .bind_int(2, kind)
       .bind(3, record)
       .step();
-  for (const auto& id : ids) {
-    Statement(db_, "INSERT OR REPLACE INTO ids (id, hash) VALUES (?, ?)")
+  // A committed message shares its unsigned ID with the bare content: that
+  // ID keeps naming the bare record if there is one, so a message read by
+  // an ID always hashes back to it under that ID's scope.
+  const bool committed = value.is_map() && value.as_map().contains("commitments");
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const std::string& id = ids[i];
+    const bool keep_existing = committed && i == 0 && kind == kKindMessage;
+    Statement(db_, keep_existing ? "INSERT OR IGNORE INTO ids (id, hash) VALUES (?, ?)"
+                                 : "INSERT OR REPLACE INTO ids (id, hash) VALUES (?, ?)")
         .bind_text(1, id)
         .bind(2, hash)
         .step();

@@ -106,11 +106,7 @@ class NodeFixture : public ::testing::Test {
 
   // An HTTP message signed with httpsig@1.0 by `wallet`.
   static HttpMessage signed_http(const Message& m, const Wallet& wallet) {
-    Message tabm = linked_tabm(Value(m));
-    Commitment c = rsa_commitment(tabm, committable_keys(tabm), wallet.rsa());
-    HttpMessage http = httpsig_encode(structured_to_tabm(Value(m))).http;
-    add_wire_signatures(http, tabm, Message{{c.id, c.message}});
-    return http;
+    return signed_http_message(m, wallet);
   }
 
   static Reply send_http(const std::string& method, const std::string& target,
@@ -322,11 +318,7 @@ class NodeMessageCases : public ::testing::Test {
     return r;
   }
   static HttpMessage signed_by(const Message& m, const Wallet& w) {
-    Message tabm = linked_tabm(Value(m));
-    Commitment c = rsa_commitment(tabm, committable_keys(tabm), w.rsa());
-    HttpMessage http = httpsig_encode(tabm).http;
-    add_wire_signatures(http, tabm, Message{{c.id, c.message}});
-    return http;
+    return signed_http_message(m, w);
   }
   std::shared_ptr<HookDevice> hooks = std::make_shared<HookDevice>();
   Wallet node_wallet = Wallet::from_jwk(testing::read_shared("interop/keys/key-2.json"));

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "engine/codec/commitments.h"
 #include "engine/codec/httpsig_signature.h"
 #include "engine/codec/message_id.h"
 #include "engine/crypto/wallet.h"
@@ -108,6 +109,30 @@ TEST(SqliteStore, SurvivesReopen) {
   EXPECT_EQ(reopened.get(id)->as_map(), m);
   std::filesystem::remove_all(dir);
   EXPECT_THROW(SqliteStore("/nonexistent-dir/x/y.db"), StoreError);
+}
+
+}  // namespace
+}  // namespace hashpath
+
+namespace hashpath {
+namespace {
+
+// A message holding a signed child with a list (a process state holding
+// its signed definition) comes back from the store with the same IDs.
+TEST(SqliteStore, NestedSignedMessageWithAListKeepsItsId) {
+  Wallet w = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
+  Message child{{"device", "process@1.0"},
+                {"module", List{Value(std::string(43, 'a')), Value(std::string(43, 'b'))}},
+                {"n", Value::integer(3)}};
+  child = commit_httpsig(child, w);
+  Message parent{{"process", Value(child)}, {"at-slot", Value::integer(-1)}, {"device", "x@1.0"}};
+  SqliteStore store(":memory:");
+  std::string id = store.put(parent).back();
+  std::optional<Value> back = get_full(store, id);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(message_id(back->as_map().at("process"), IdScope::kAll),
+            message_id(Value(child), IdScope::kAll));
+  EXPECT_EQ(message_id(*back, IdScope::kAll), message_id(Value(parent), IdScope::kAll));
 }
 
 }  // namespace
