@@ -1,6 +1,7 @@
 #include "app/data_dir.h"
 
 #include "devices/dedup.h"
+#include "devices/json.h"
 #include "devices/log.h"
 #include "devices/lua/lua_device.h"
 #include "devices/meta.h"
@@ -78,6 +79,7 @@ std::shared_ptr<DeviceRegistry> all_devices(const std::shared_ptr<NodeState>& st
   registry->add(std::make_shared<PatchDevice>());
   registry->add(std::make_shared<StackDevice>());
   registry->add(std::make_shared<DedupDevice>());
+  registry->add(std::make_shared<JsonDevice>());
   registry->add(std::make_shared<SchedulerDevice>(state));
   registry->add(std::make_shared<ProcessDevice>());
   if (log) registry->add(std::make_shared<LogDevice>(log));

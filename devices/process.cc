@@ -18,8 +18,10 @@ ResolveOptions internal() {
 
 // The definition: the base's `process` if it is a state, else the base.
 // The definition: the base's `process` if it is a state, else the base
-// restricted to the keys its commitments cover (spec §1.2: a spawn request
-// also carries `path`, `method`..., which are not part of the process).
+// (without private keys); a signed one restricted to the keys its
+// commitments cover (spec §1.2: a signed spawn request also carries
+// `path`, `method`..., which are not part of the process). An unsigned
+// definition's ID is the scheduler's, which covers every key it has.
 Message definition_of(const Message& base) {
   if (const Value* p = base.find("process"); p != nullptr && p->is_map()) return p->as_map();
   std::set<std::string> committed;
@@ -40,8 +42,7 @@ Message definition_of(const Message& base) {
   }
   Message d;
   for (const auto& [k, v] : base) {
-    bool keep = committed.empty() ? (k != "priv" && k != "path" && k != "method")
-                                  : (committed.count(k) > 0 || k == "commitments");
+    bool keep = committed.empty() ? k != "priv" : (committed.count(k) > 0 || k == "commitments");
     if (keep) d.set(k, v);
   }
   return d;

@@ -47,8 +47,7 @@ class ProcessDevice : public Device {
                      Resolver& resolver) override;
 
  private:
-  ResolveResult compute_to(const Message& base, std::optional<int64_t> target,
-                           Resolver& resolver);
+  ResolveResult compute_to(const Message& base, std::optional<int64_t> target, Resolver& resolver);
   std::shared_ptr<std::mutex> lock_of(const std::string& pid);
 
   std::mutex mu_;

@@ -34,7 +34,9 @@ class StackDevice : public Device {
     i.handler = true;
     return i;
   }
-  bool cacheable(std::string_view) const override { return true; }
+  // `normalize` asks the members for their live instances (node memory,
+  // e.g. a process's Lua state): an oracle step, logged with its answer.
+  bool cacheable(std::string_view key) const override { return key != "normalize"; }
   ResolveResult call(std::string_view key, const Message& base, const Message& request,
                      Resolver& resolver) override;
 };

@@ -123,10 +123,16 @@ ResolveResult lua_error(const std::string& what) {
           Value(Message{{"status", Value::integer(500)}, {"body", Value(what)}})};
 }
 
-// A fresh state with the modules loaded and the ao library installed.
+// A fresh state with the modules loaded and the ao library installed. For
+// a process, `ao.id` is its ID before the first module runs (programs key
+// tables by it at load time: `Balances = { [ao.id] = ... }`).
 ResolveResult load_state(const std::vector<Module>& modules, LuaVm::Options options,
-                         std::unique_ptr<LuaVm>& out) {
+                         const std::string& process_id, std::unique_ptr<LuaVm>& out) {
   auto vm = std::make_unique<LuaVm>(std::move(options));
+  if (!process_id.empty()) {
+    LuaVm::RunResult set = vm->run("ao = { id = '" + process_id + "' }", "=process");
+    if (!set.ok) return lua_error("cannot set ao.id: " + set.error);
+  }
   for (const auto& m : modules) {
     LuaVm::RunResult loaded = vm->run(m.code, m.name);
     if (!loaded.ok) return lua_error("Lua module '" + m.name + "' failed to load: " + loaded.error);
@@ -231,9 +237,13 @@ ResolveResult LuaDevice::compute_process(const Message& raw_base, const Message&
     // A process may lower (or raise, up to 10^10) its per-message budget.
     if (auto budget = as_message(base.at("process")).integer("instruction-budget");
         budget && *budget > 0)
-      options.instruction_budget = static_cast<uint64_t>(std::min<int64_t>(*budget, 10'000'000'000));
-    if (ResolveResult r = load_state(modules, options, live->vm); !r.is_ok()) {
+      options.instruction_budget =
+          static_cast<uint64_t>(std::min<int64_t>(*budget, 10'000'000'000));
+    if (ResolveResult r = load_state(modules, options, pid, live->vm); !r.is_ok()) {
+      // The process's code is broken: every slot says so, and the process
+      // still advances (no live state: each slot loads it again).
       live->vm.reset();
+      live->at_slot = request.integer("slot").value_or(at + 1);
       return r;
     }
   }
@@ -275,7 +285,7 @@ ResolveResult LuaDevice::call(std::string_view key, const Message& raw_base, con
   LuaVm::Options options;
   for (const auto& m : modules) options.random_seed += m.name + "\n";
   std::unique_ptr<LuaVm> vm;
-  if (ResolveResult r = load_state(modules, options, vm); !r.is_ok()) return r;
+  if (ResolveResult r = load_state(modules, options, "", vm); !r.is_ok()) return r;
   return invoke(*vm, key, base, request, resolver);
 }
 

@@ -14,7 +14,7 @@ struct CommitmentCheck {
   std::string type;       // rsa-pss-sha512, hmac-sha256, rsa-pss-sha256, secp256k1, ...
   std::string committer;  // empty for HMAC
   bool valid = false;
-  std::string why;        // the reason when !valid
+  std::string why;  // the reason when !valid
 };
 
 // Verifies each commitment of `message` (a rich message or a TABM with a

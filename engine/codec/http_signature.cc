@@ -32,7 +32,8 @@ std::string component_value(const HttpRequestLine& line, const HttpMessage& http
   if (name == "@path") return std::string(target.substr(0, q));
   if (name == "@query") return q == std::string_view::npos ? "?" : std::string(target.substr(q));
   if (name == "@request-target") return std::string(target);
-  if (name == "@target-uri") return ascii_lowercase(line.scheme) + "://" + ascii_lowercase(line.authority) + line.target;
+  if (name == "@target-uri")
+    return ascii_lowercase(line.scheme) + "://" + ascii_lowercase(line.authority) + line.target;
   if (!name.empty() && name[0] == '@') fail("unsupported derived component '" + name + "'");
   const std::string* v = http.field(name);
   if (v == nullptr) fail("signed component '" + name + "' is not in the message");
@@ -136,7 +137,10 @@ std::string wire_signature_base(const HttpRequestLine& line, const HttpMessage& 
   for (const auto& c : sig.components) {
     // HyperBEAM's quirk: a message field named like a derived component is
     // listed bare and its line uses the field's value.
-    base.append(sf::quote_string(c)).append(": ").append(component_value(line, http, c)).push_back('\n');
+    base.append(sf::quote_string(c))
+        .append(": ")
+        .append(component_value(line, http, c))
+        .push_back('\n');
   }
   std::string params = sig.input_text;
   if (hyperbeam_quirk) {
@@ -159,7 +163,8 @@ bool verify_wire_signature(const HttpRequestLine& line, const HttpMessage& http,
   };
   std::string alg = sig.param("alg");
   std::string keyid = sig.param("keyid");
-  bool quirk_applies = std::any_of(sig.components.begin(), sig.components.end(), is_derived_component);
+  bool quirk_applies =
+      std::any_of(sig.components.begin(), sig.components.end(), is_derived_component);
   // A signed digest must describe the body that arrived, or the body could be
   // swapped under a valid signature. (aoconnect's request() signs a digest
   // and sends no body: with nothing received, there is nothing to swap.)
@@ -236,9 +241,11 @@ std::string wire_commitment(const WireSignature& sig, const std::vector<std::str
   return commitment_id(sig.signature);
 }
 
-std::string wire_commitment(const WireSignature& sig, const HttpMessage& http, Message& commitment) {
+std::string wire_commitment(const WireSignature& sig, const HttpMessage& http,
+                            Message& commitment) {
   bool multipart = false;
-  if (const std::string* ct = http.field("content-type")) multipart = ct->rfind("multipart/", 0) == 0;
+  if (const std::string* ct = http.field("content-type"))
+    multipart = ct->rfind("multipart/", 0) == 0;
   std::vector<std::string> body_keys;
   if (!http.body.empty() && !multipart) {
     const std::string* bk = http.field("ao-body-key");
@@ -247,8 +254,10 @@ std::string wire_commitment(const WireSignature& sig, const HttpMessage& http, M
   return wire_commitment(sig, body_keys, multipart, commitment);
 }
 
-std::vector<CheckedSignature> check_http_signatures(const HttpRequestLine& line, const HttpMessage& received,
-                                                    const HttpMessage& content, const Message& tabm) {
+std::vector<CheckedSignature> check_http_signatures(const HttpRequestLine& line,
+                                                    const HttpMessage& received,
+                                                    const HttpMessage& content,
+                                                    const Message& tabm) {
   std::vector<CheckedSignature> out;
   std::optional<Message> linked;  // computed on first need
   for (const auto& sig : parse_wire_signatures(received)) {
@@ -280,7 +289,8 @@ void add_wire_signatures(HttpMessage& http, const Message& tabm, const Message& 
     if (!cv.is_map()) continue;
     const Message& c = cv.as_map();
     const Value* device = c.find("commitment-device");
-    if (device != nullptr && (!device->is_binary() || device->as_binary() != "httpsig@1.0")) continue;
+    if (device != nullptr && (!device->is_binary() || device->as_binary() != "httpsig@1.0"))
+      continue;
     std::string signature = base64_decode(c.at("signature").as_binary());
     std::string label = "sig-" + ascii_lowercase(base64url_encode(sha256(signature)));
     sf::InnerList inner;

@@ -81,8 +81,10 @@ struct CheckedSignature {
   bool valid = false;
   std::string why;
 };
-std::vector<CheckedSignature> check_http_signatures(const HttpRequestLine& line, const HttpMessage& received,
-                                                    const HttpMessage& content, const Message& tabm);
+std::vector<CheckedSignature> check_http_signatures(const HttpRequestLine& line,
+                                                    const HttpMessage& received,
+                                                    const HttpMessage& content,
+                                                    const Message& tabm);
 
 // Adds `signature` and `signature-input` for every httpsig@1.0 commitment
 // of `commitments` (§4.4.5) to an encoded message.

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "devices/json.h"
 #include "devices/log.h"
 #include "devices/lua/aos_library.h"
 #include "devices/lua/lua_device.h"
@@ -21,9 +22,6 @@
 #include "devices/stack.h"
 #include "engine/codec/http_signature.h"
 #include "engine/codec/json.h"
-#include "engine/codec/message_id.h"
-#include "engine/codec/typed_json.h"
-#include "engine/log/log_entry.h"
 #include "engine/node/node.h"
 #include "engine/store/sqlite_store.h"
 #include "tests/unit/shared_data.h"
@@ -54,7 +52,7 @@ class AosProcessTest : public ::testing::Test {
   }
   void TearDown() override {
     close();
-    if (!getenv("KEEP")) fs::remove_all(dir);
+    fs::remove_all(dir);
   }
   void open() {
     state = std::make_shared<NodeState>(node_wallet, Message{});
@@ -71,6 +69,7 @@ class AosProcessTest : public ::testing::Test {
     devices->add(std::make_shared<StackDevice>());
     devices->add(std::make_shared<SchedulerDevice>(state));
     devices->add(std::make_shared<ProcessDevice>());
+    devices->add(std::make_shared<JsonDevice>());
     node = std::make_unique<Node>(state, store, devices, log);
   }
   void close() {
@@ -81,9 +80,9 @@ class AosProcessTest : public ::testing::Test {
   }
 
   std::string put_module(const std::string& name, const std::string& code) {
-    return store->put(Message{{"content-type", "application/lua"},
-                              {"name", Value(name)},
-                              {"body", Value(code)}})
+    return store
+        ->put(Message{
+            {"content-type", "application/lua"}, {"name", Value(name)}, {"body", Value(code)}})
         .back();
   }
   HttpResponse post_signed(const std::string& target, const Message& m, const Wallet& w) {
@@ -138,21 +137,13 @@ class AosProcessTest : public ::testing::Test {
     {
       LogDatabase db((dir / "log.db").string(), LogSync::kNormal);
       SqliteStore s((dir / "store.db").string());
-      LogVerifyReport v = verify_log(db, &s, NoteVerifier::of(node_wallet, log_origin(node_wallet)));
+      LogVerifyReport v =
+          verify_log(db, &s, NoteVerifier::of(node_wallet, log_origin(node_wallet)));
       EXPECT_TRUE(v.ok) << v.problem;
     }
     open();
     LogDatabase db((dir / "log.db").string(), LogSync::kNormal);
     SqliteStore s((dir / "store.db").string());
-  if (getenv("KEEP")) {
-    for (const StoredEntry& row : db.entries(0, 1)) {
-      LogEntry e = LogEntry::decode(row.entry);
-      std::string id = id_from_bytes(e.base);
-      auto v = get_full(s, id);
-      std::cerr << "RAW " << typed_json_encode(s.get(id)->as_map()) << "\n";
-      std::cerr << "REHASH " << message_id(*v, IdScope::kAll) << " " << message_id(*v, IdScope::kAllCommitments) << " child " << message_id(v->as_map().at("process"), IdScope::kAll) << "\n";
-    }
-  }
     ReplayReport rep = replay_log(db, s, *devices, 0, UINT64_MAX);
     EXPECT_TRUE(rep.ok) << rep.problem << "\n" << rep.diff;
     EXPECT_GT(rep.replayed, 0u);
@@ -173,9 +164,7 @@ const fs::path kFixtures = fs::path(HASHPATH_SOURCE_DIR) / "fixtures" / "process
 TEST_F(AosProcessTest, EvalHandlersAndGlobalsPersistAcrossSlots) {
   std::string pid = spawn("", node_wallet);
   ASSERT_FALSE(pid.empty());
-  std::cerr << "PID " << pid << "\n";
   int64_t s1 = send(pid, Message{{"action", "Eval"}}, node_wallet, "return 1 + 1");
-  std::cerr << "DEBUG " << get("/" + pid + "~process@1.0/compute&slot+integer=1/results").body << "\n";
   EXPECT_EQ(output_at(pid, s1), "2");
   // The ping-pong of shared/interop/clients/aos-eval.mjs.
   int64_t s2 = send(pid, Message{{"action", "Eval"}}, node_wallet,
@@ -228,8 +217,8 @@ TEST_F(AosProcessTest, BothPatchFormsAndADynamicReadOverHttp) {
                                 "  end\n"
                                 "  return { supply = total, holders = holders }\n"
                                 "end");
-  HttpResponse r =
-      get("/" + pid + "~process@1.0/now/~lua@5.3a&module=" + calc + "/calculate/serialize~json@1.0");
+  HttpResponse r = get("/" + pid + "~process@1.0/now/~lua@5.3a&module=" + calc +
+                       "/calculate/serialize~json@1.0");
   ASSERT_EQ(r.status, 200) << r.body;
   Value doc = json_decode(r.body);
   EXPECT_EQ(doc.as_map().integer("supply"), 42);
@@ -247,11 +236,10 @@ TEST_F(AosProcessTest, TokenProcessTransfersAndExposesBalances) {
   int64_t minted = send(pid, Message{{"action", "Mint"}, {"quantity", "50"}}, node_wallet);
   EXPECT_EQ(read(pid, "compute&slot+integer=" + std::to_string(minted) + "/results/outbox/2/data"),
             "Minted 50");
-  int64_t paid = send(pid,
-                      Message{{"action", "Transfer"},
-                              {"recipient", Value(alice.address())},
-                              {"quantity", "30"}},
-                      node_wallet);
+  int64_t paid = send(
+      pid,
+      Message{{"action", "Transfer"}, {"recipient", Value(alice.address())}, {"quantity", "30"}},
+      node_wallet);
   std::string at = "compute&slot+integer=" + std::to_string(paid);
   EXPECT_EQ(read(pid, at + "/results/outbox/1/action"), "Debit-Notice");
   EXPECT_EQ(read(pid, at + "/results/outbox/2/action"), "Credit-Notice");
@@ -261,7 +249,8 @@ TEST_F(AosProcessTest, TokenProcessTransfersAndExposesBalances) {
   // Too much: an error reply, balances unchanged.
   int64_t refused = send(
       pid,
-      Message{{"action", "Transfer"}, {"recipient", Value(node_wallet.address())}, {"quantity", "31"}},
+      Message{
+          {"action", "Transfer"}, {"recipient", Value(node_wallet.address())}, {"quantity", "31"}},
       alice);
   at = "compute&slot+integer=" + std::to_string(refused);
   EXPECT_EQ(read(pid, at + "/results/outbox/1/action"), "Transfer-Error");
@@ -273,8 +262,9 @@ TEST_F(AosProcessTest, TokenProcessTransfersAndExposesBalances) {
                 .find("Quantity must be a positive integer!"),
             std::string::npos);
   int64_t balance = send(pid, Message{{"action", "Balance"}}, alice);
-  EXPECT_EQ(read(pid, "compute&slot+integer=" + std::to_string(balance) + "/results/outbox/1/balance"),
-            "30");
+  EXPECT_EQ(
+      read(pid, "compute&slot+integer=" + std::to_string(balance) + "/results/outbox/1/balance"),
+      "30");
   expect_audit_passes();
 }
 
@@ -303,23 +293,27 @@ TEST_F(AosProcessTest, ChatProcessKeepsMessagesForMembers) {
 }
 
 TEST_F(AosProcessTest, ErrorsBudgetsAndUnknownProcesses) {
-  std::string pid = spawn("", node_wallet, Message{{"instruction-budget", Value::integer(2'000'000)}});
+  std::string pid =
+      spawn("", node_wallet, Message{{"instruction-budget", Value::integer(2'000'000)}});
   send(pid, Message{{"action", "Eval"}}, node_wallet, "X = 1");
   int64_t syntax = send(pid, Message{{"action", "Eval"}}, node_wallet, "X = = 2");
   EXPECT_NE(read(pid, "compute&slot+integer=" + std::to_string(syntax) + "/results/error")
                 .find("unexpected symbol"),
             std::string::npos);
   int64_t runtime = send(pid, Message{{"action", "Eval"}}, node_wallet, "X = 5; error('boom')");
-  EXPECT_NE(read(pid, "compute&slot+integer=" + std::to_string(runtime) + "/results/error").find("boom"),
-            std::string::npos);
+  EXPECT_NE(
+      read(pid, "compute&slot+integer=" + std::to_string(runtime) + "/results/error").find("boom"),
+      std::string::npos);
   // An endless loop stops at the budget: the slot is an error, the process goes on.
   int64_t loop = send(pid, Message{{"action", "Eval"}}, node_wallet, "while true do end");
-  std::string error = read(pid, "compute&slot+integer=" + std::to_string(loop) + "/results/error/body");
+  std::string error =
+      read(pid, "compute&slot+integer=" + std::to_string(loop) + "/results/error/body");
   EXPECT_NE(error.find("instruction budget exhausted"), std::string::npos) << error;
   int64_t after = send(pid, Message{{"action", "Eval"}}, node_wallet, "return X");
   EXPECT_EQ(output_at(pid, after), "5");  // AOS semantics: the failed Eval's first statement ran
   // A message from another process outside the authority list is not trusted.
-  int64_t stranger = send(pid, Message{{"action", "Eval"}, {"from-process", "1234"}}, node_wallet, "X = 9");
+  int64_t stranger =
+      send(pid, Message{{"action", "Eval"}, {"from-process", "1234"}}, node_wallet, "X = 9");
   EXPECT_EQ(output_at(pid, stranger), "Message is not trusted.");
   EXPECT_EQ(get("/" + std::string(43, 'A') + "~process@1.0/now/x").status, 404);
   expect_audit_passes();
@@ -333,8 +327,8 @@ TEST_F(AosProcessTest, ARestartedNodeRecomputesTheLuaStateFromTheLog) {
   send(pid, Message{{"action", "Mint"}, {"quantity", "5"}}, node_wallet);
   int64_t give = send(pid, Message{{"action", "Eval"}}, node_wallet,
                       "Balances[ao.id] = Balances[ao.id] - 7\n"
-                      "Balances['" + alice.address() + "'] = 7\nreturn Balances['" +
-                          alice.address() + "']");
+                      "Balances['" +
+                          alice.address() + "'] = 7\nreturn Balances['" + alice.address() + "']");
   EXPECT_EQ(output_at(pid, give), "7");
   std::string before = read(pid, "now/total-supply");
   close();

@@ -43,8 +43,10 @@ TEST(MessageRecord, RoundTripAndMalformed) {
 TEST(SqliteStore, BinariesAreContentAddressed) {
   SqliteStore store(":memory:");
   // spec §8.5: "Simple unsigned data item" is stored at its SHA-256 ID.
-  EXPECT_EQ(store.put_binary("Simple unsigned data item"), "IcyY7UXyw8cwFDz7ZAD83fAoNWc6biz3i_f8apOYR78");
-  EXPECT_EQ(store.get("IcyY7UXyw8cwFDz7ZAD83fAoNWc6biz3i_f8apOYR78")->as_binary(), "Simple unsigned data item");
+  EXPECT_EQ(store.put_binary("Simple unsigned data item"),
+            "IcyY7UXyw8cwFDz7ZAD83fAoNWc6biz3i_f8apOYR78");
+  EXPECT_EQ(store.get("IcyY7UXyw8cwFDz7ZAD83fAoNWc6biz3i_f8apOYR78")->as_binary(),
+            "Simple unsigned data item");
   EXPECT_FALSE(store.get("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").has_value());
 }
 
@@ -74,7 +76,8 @@ TEST(SqliteStore, SignedMessageByEveryId) {
 
 TEST(SqliteStore, NestedMessagesAreStoredOnceAndLinked) {
   SqliteStore store(":memory:");
-  Message inner = signed_message(Message{{"other-test-key", List{Value::integer(1), Value::integer(2), Value::integer(3)}}});
+  Message inner = signed_message(
+      Message{{"other-test-key", List{Value::integer(1), Value::integer(2), Value::integer(3)}}});
   Message m{{"level1", Message{{"level2", Message{{"level3", inner}}}}}, {"shared", inner}};
   auto ids = store.put(m);
   Message back = store.get(ids[0])->as_map();
@@ -85,7 +88,8 @@ TEST(SqliteStore, NestedMessagesAreStoredOnceAndLinked) {
   Message l3 = store.get(l2.at("level3").as_link().id)->as_map();
   Value list = *store.get(l3.at("other-test-key").as_link().id);
   EXPECT_EQ(list, Value(List{Value::integer(1), Value::integer(2), Value::integer(3)}));
-  // The inner signed message is readable by its signer's ID, and it is the same record for both parents.
+  // The inner signed message is readable by its signer's ID, and it is the same record for both
+  // parents.
   EXPECT_EQ(back.at("shared").as_link().id, l2.at("level3").as_link().id);
   EXPECT_TRUE(store.contains(message_id(Value(inner), IdScope::kAll)));
   // Same ID for the stored (linked) form and the original (inline) form.

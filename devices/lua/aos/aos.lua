@@ -508,9 +508,10 @@ end
 
 -- Sets ao.id, ao.authorities and Owner from the process state, once.
 local function init(state, assignment)
-  if ao.id then return end
+  if ao.initialized then return end
+  ao.initialized = true
   local definition = state.process or {}
-  ao.id = assignment.process
+  ao.id = ao.id or assignment.process
   ao.authorities = authorities_of(definition)
   Owner = definition['from-process'] or committer_of(definition)
   local tags = {}
@@ -542,9 +543,10 @@ local function run(msg, state)
   if not handled then default_handler(msg) end
 end
 
+-- What the program sends or prints while its modules load (an InitialSync
+-- patch, say) is part of the first slot's result: the outbox and the print
+-- log are emptied after each slot, not before.
 function compute(state, assignment)
-  prints = {}
-  ao.outbox = { Messages = {}, Spawns = {}, Output = {} }
   local body = assignment.body
   if type(body) ~= 'table' then body = {} end
   init(state, assignment)
@@ -561,5 +563,7 @@ function compute(state, assignment)
   results.output.data = table.concat(prints, '\n')
   if msg.Action ~= 'Eval' then results.output.print = true end
   state.results = results
+  prints = {}
+  ao.outbox = { Messages = {}, Spawns = {}, Output = {} }
   return state
 end

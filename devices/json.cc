@@ -1,0 +1,31 @@
+#include "devices/json.h"
+
+#include "engine/codec/json.h"
+#include "engine/error.h"
+#include "engine/resolve/resolver.h"
+#include "engine/store/store.h"
+
+namespace hashpath {
+
+ResolveResult JsonDevice::call(std::string_view key, const Message& base, const Message&,
+                               Resolver& resolver) {
+  if (key == "serialize") {
+    Message content = base;
+    if (resolver.store() != nullptr)
+      content = load_children(*resolver.store(), Value(base)).as_map();
+    content.remove("device");
+    content.remove("priv");
+    return ResolveResult::ok(Value(
+        Message{{"content-type", "application/json"}, {"body", Value(json_encode(content))}}));
+  }
+  const Value* body = base.find("body");
+  if (body == nullptr || !body->is_binary())
+    return ResolveResult::error(400, "json@1.0 deserialize: the message has no JSON body");
+  try {
+    return ResolveResult::ok(Value(json_decode(body->as_binary())));
+  } catch (const Error& e) {
+    return ResolveResult::error(400, std::string("json@1.0 deserialize: ") + e.what());
+  }
+}
+
+}  // namespace hashpath
