@@ -1,5 +1,6 @@
-// hashpath log show|checkpoint|proof|verify|export and hashpath replay:
-// read (and, for `checkpoint`, sign) the hashpath log of a data directory.
+// hashpath log show|checkpoint|proof|verify|export, hashpath replay [--process]
+// and hashpath audit: read (and, for `checkpoint`, sign) the hashpath log and
+// the store of a data directory.
 // They open the SQLite files directly, so they work beside a running node.
 #include <iostream>
 #include <memory>
@@ -15,6 +16,8 @@
 #include "engine/store/sqlite_store.h"
 #include "verify/fixture.h"
 #include "verify/log_verifier.h"
+#include "verify/process_audit.h"
+#include "verify/process_replay.h"
 #include "verify/replay.h"
 
 namespace hashpath::app {
@@ -29,6 +32,8 @@ struct LogCommandOptions {
   uint64_t size = 0;  // 0: the whole committed log
   std::string out = "-";
   std::string scenario;
+  std::string process;  // replay --process
+  std::optional<int64_t> to_slot;
 };
 
 struct OpenedData {
@@ -116,6 +121,19 @@ void export_fixture_file(const LogCommandOptions& o) {
   write_output(o.out, export_fixture(*d.db, store, d.verifier(), o.scenario).to_json());
 }
 
+void replay_one_process(const LogCommandOptions& o, Store& store, const DeviceRegistry& devices) {
+  ProcessReplayReport r = replay_process(store, devices, o.process, o.to_slot);
+  for (const SlotReplay& s : r.slots) {
+    std::cout << "slot " << s.slot << " state " << s.state_id
+              << (s.stored_id.empty() ? " (not stored by the node)" : " agrees") << "\n";
+  }
+  if (!r.ok) {
+    std::cerr << "hashpath: process replay diverged: " << r.problem << "\n" << r.diff;
+    throw CLI::RuntimeError(1);
+  }
+  std::cout << "process replay ok: " << r.slots.size() << " slots recomputed from slot 0\n";
+}
+
 void replay(const LogCommandOptions& o) {
   OpenedData d = open_data(o.data);
   SqliteStore store(d.dir.store_file().string());
@@ -123,6 +141,7 @@ void replay(const LogCommandOptions& o) {
   // Devices that read the node or the log are oracle steps: replay checks
   // their recorded results and never runs them, so they need no live log.
   auto devices = all_devices(state, nullptr);
+  if (!o.process.empty()) return replay_one_process(o, store, *devices);
   ReplayReport r = replay_log(*d.db, store, *devices, o.from, o.to);
   if (!r.ok) {
     std::cerr << "hashpath: replay diverged at " << r.problem << "\n" << r.diff;
@@ -130,6 +149,45 @@ void replay(const LogCommandOptions& o) {
   }
   std::cout << "replay ok: " << r.replayed << " steps re-executed, " << r.oracle
             << " oracle steps checked against their recorded results\n";
+}
+
+void audit(const LogCommandOptions& o) {
+  OpenedData d = open_data(o.data);
+  SqliteStore store(d.dir.store_file().string());
+  ProcessAudit a = audit_process(*d.db, store, o.process);
+  if (a.slots.empty()) fail("process " + o.process + " has no assignments in " + o.data);
+  if (o.json) {
+    std::cout << audit_to_json(a);
+    return;
+  }
+  std::cout << "process " << a.process << "\n";
+  for (const AuditedSlot& s : a.slots) {
+    std::cout << "slot " << s.slot << "  message " << s.message << "  from "
+              << (s.from.empty() ? "(unsigned)" : s.from)
+              << (s.action.empty() ? "" : "  action " + s.action) << "\n";
+    std::cout << "  assignment " << s.assignment << "  timestamp " << s.timestamp << "\n";
+    if (!s.computed) {
+      std::cout << "  not computed yet\n";
+      continue;
+    }
+    std::cout << "  state " << s.state << "\n";
+    if (!s.output.empty()) std::cout << "  output: " << s.output << "\n";
+    if (!s.error.empty()) std::cout << "  error: " << s.error << "\n";
+    for (const auto& m : s.outbox) std::cout << "  sent: " << m << "\n";
+    if (!s.patched.empty()) {
+      std::cout << "  patched:";
+      for (const auto& k : s.patched) std::cout << " " << k;
+      std::cout << "\n";
+    }
+    std::cout << "  log entries:";
+    for (uint64_t e : s.entries) std::cout << " " << e;
+    if (s.checkpoint) {
+      std::cout << "  (covered by checkpoint " << *s.checkpoint << ")";
+    } else {
+      std::cout << "  (no checkpoint covers them yet)";
+    }
+    std::cout << "\n";
+  }
 }
 
 void add_range(CLI::App* cmd, const std::shared_ptr<LogCommandOptions>& o) {
@@ -179,7 +237,20 @@ void add_log_command(CLI::App& root) {
       root.add_subcommand("replay", "Re-execute logged steps and compare results and hashpaths");
   replay_cmd->add_option("--data", r->data, "Node data directory (default .hashpath)");
   add_range(replay_cmd, r);
+  replay_cmd->add_option("--process", r->process,
+                         "Recompute this process from slot 0 in a fresh state instead, and "
+                         "compare every slot's state with the node's");
+  replay_cmd->add_option("--to-slot", r->to_slot,
+                         "With --process: the last slot (default: latest)");
   replay_cmd->callback([r] { replay(*r); });
+
+  auto a = std::make_shared<LogCommandOptions>();
+  CLI::App* audit_cmd = root.add_subcommand(
+      "audit", "A process's history: each slot's sender, action, outputs and log entries");
+  audit_cmd->add_option("pid", a->process, "Process ID")->required();
+  audit_cmd->add_option("--data", a->data, "Node data directory (default .hashpath)");
+  audit_cmd->add_flag("--json", a->json, "JSON instead of text");
+  audit_cmd->callback([a] { audit(*a); });
 }
 
 }  // namespace hashpath::app

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   hashpath::app::add_message_command(app);
   hashpath::app::add_serve_command(app);
   hashpath::app::add_log_command(app);
+  hashpath::app::add_process_command(app);
 
   try {
     app.parse(argc, argv);

@@ -100,8 +100,12 @@ int inspect(const std::string& file, const std::string& codec, bool as_json) {
     if (!ids.signed_id.empty()) out["ids"]["signed"] = ids.signed_id;
     out["commitments"] = nlohmann::json::array();
     for (const auto& c : loaded.checks) {
-      out["commitments"].push_back({{"id", c.id}, {"device", c.device}, {"type", c.type},
-                                    {"committer", c.committer}, {"valid", c.valid}, {"why", c.why}});
+      out["commitments"].push_back({{"id", c.id},
+                                    {"device", c.device},
+                                    {"type", c.type},
+                                    {"committer", c.committer},
+                                    {"valid", c.valid},
+                                    {"why", c.why}});
     }
     std::cout << out.dump(2) << "\n";
   } else {
@@ -117,7 +121,8 @@ int inspect(const std::string& file, const std::string& codec, bool as_json) {
     }
   }
   if (failed != nullptr) {
-    std::cerr << "hashpath: commitment " << failed->id << " does not verify: " << failed->why << "\n";
+    std::cerr << "hashpath: commitment " << failed->id << " does not verify: " << failed->why
+              << "\n";
     return 1;
   }
   return 0;
@@ -214,7 +219,8 @@ void add_message_command(CLI::App& root) {
   auto idopts = std::make_shared<IdOptions>();
   CLI::App* id_cmd = message->add_subcommand("id", "Print a message's ID (all commitments)");
   id_cmd->add_option("file", idopts->file, "Message file, or - for standard input")->required();
-  id_cmd->add_option("--codec", idopts->codec, "ans104, httpsig or json (default: guess)")->check(codecs);
+  id_cmd->add_option("--codec", idopts->codec, "ans104, httpsig or json (default: guess)")
+      ->check(codecs);
   id_cmd->add_flag("--unsigned", idopts->unsigned_only, "Print the unsigned (content) ID instead");
   id_cmd->callback([idopts] {
     LoadedMessage loaded = load_message(read_input(idopts->file), idopts->codec);

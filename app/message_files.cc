@@ -34,7 +34,8 @@ LoadedMessage load_http(const std::string& bytes) {
     check.id = sig.id;
     check.device = "httpsig@1.0";
     check.type = sig.alg;
-    if (const Value* by = sig.commitment.find("committer")) check.committer = std::string(by->as_binary());
+    if (const Value* by = sig.commitment.find("committer"))
+      check.committer = std::string(by->as_binary());
     check.valid = sig.valid;
     check.why = sig.why;
     out.checks.push_back(std::move(check));

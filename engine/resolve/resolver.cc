@@ -200,7 +200,11 @@ ResolveResult Resolver::step_at(const Message& base, const Message& request,
       store_->alias("result/" + compute_hashpath(), store_->put(stored).front());
     }
   }
-  if (result.is_ok() && result.value.is_map() && options.update_hashpath) {
+  // Only a deterministic step extends the chain. A device that reads the
+  // world (a process's `now`, the node's info) may answer the same request
+  // differently later: its result starts a new chain at its own ID, so
+  // results cached after it are keyed by content, never by the question.
+  if (result.is_ok() && result.value.is_map() && options.update_hashpath && deterministic) {
     result.value = with_hashpath(std::move(result.value), compute_hashpath());
   }
   observe(result, false);

@@ -165,7 +165,9 @@ TEST_F(LogNodeTest, EveryStepIsLoggedBeforeTheResponseAndReplays) {
   LogEntry first = LogEntry::decode(log->entry(0)->entry);
   EXPECT_EQ(first.device, "meta@1.0");
   EXPECT_EQ(first.inputs.size(), 1u);    // node state is an oracle input
-  EXPECT_EQ(last.prev, first.hashpath);  // the chain continues step to step
+  // After an oracle step the chain restarts at the oracle's result, which
+  // the log names: a later step is keyed by what was read, not by the query.
+  EXPECT_EQ(last.prev, id_from_bytes(first.result));
   run_scenario();
   auto [v, rep] = audit();
   EXPECT_TRUE(v.ok) << v.problem;
