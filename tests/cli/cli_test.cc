@@ -301,5 +301,85 @@ TEST_F(Cli, LogCommandsShowProveVerifyReplayAndFindTampering) {
   EXPECT_NE(missing.out.find("not a node data directory"), std::string::npos) << missing.out;
 }
 
+// A program whose output depends on what C Lua would randomise: pairs()
+// order over string and table keys, tostring({}), math.random.
+constexpr const char* kProbeProgram = R"lua(
+Handlers.add('probe', Handlers.utils.hasMatchingTag('Action', 'Probe'), function(msg)
+  local t, keys = {}, {}
+  for i = 1, 40 do t['key' .. i] = i end
+  for i = 1, 10 do keys[i] = {}; t[keys[i]] = i end
+  local parts = {}
+  for k, v in pairs(t) do parts[#parts + 1] = tostring(k) .. '=' .. v end
+  Seen = (Seen or 0) + 1
+  print(table.concat(parts, ','), tostring({}), math.random(1, 1000000), Seen)
+  msg.reply({ Data = 'probed ' .. Seen })
+end)
+)lua";
+
+TEST_F(Cli, ProcessCommandsAuditAndReplayInSeparateProcesses) {
+  std::string port = free_port();
+  std::string data = path("data");
+  std::string url = "http://127.0.0.1:" + port;
+  write("probe.lua", kProbeProgram);
+  std::string client = " --node " + url + " --wallet " + data + "/wallet.json";
+  std::string script =
+      "SPDLOG_LEVEL=warn " + bin() + " serve --port " + port + " --data " + data +
+      " > /dev/null 2>&1 & pid=$!; for i in $(seq 1 150); do curl -sf " + url +
+      "/~meta@1.0/info/address > /dev/null && break; sleep 0.1; done; " + "P=$(" + bin() +
+      " process spawn --module " + path("probe.lua") + client + ") || exit 3; echo $P > " +
+      path("pid") + "; for i in 1 2 3; do " + bin() + " process send $P --tag Action=Probe" +
+      client + " >> " + path("slots") + " || exit 4; done; " + bin() +
+      " process result $P" + client + " > " + path("result") + " || exit 5; " + bin() +
+      " process send " + std::string(43, 'A') + " --tag Action=Probe" + client + " 2> " +
+      path("unknown") + "; echo $? > " + path("unknown-status") + "; kill -TERM $pid; wait $pid";
+  ASSERT_EQ(run_command("bash -c '" + script + "'").status, 0);
+  std::string pid = run_command("cat " + path("pid")).out;
+  pid.pop_back();
+  ASSERT_EQ(pid.size(), 43u);
+  EXPECT_EQ(run_command("cat " + path("slots")).out, "1\n2\n3\n");
+  auto result = nlohmann::json::parse(run_command("cat " + path("result")).out);
+  EXPECT_EQ(result["outbox"]["1"]["data"], "probed 3") << result.dump();
+  EXPECT_EQ(run_command("cat " + path("unknown-status")).out, "1\n");
+  EXPECT_NE(run_command("cat " + path("unknown")).out.find("404"), std::string::npos);
+
+  // The node computed the slots; two more OS processes recompute them from
+  // slot 0 and agree with it and with each other, byte for byte.
+  auto first = run_command(bin() + " replay --process " + pid + " --data " + data);
+  auto second = run_command(bin() + " replay --process " + pid + " --data " + data);
+  EXPECT_EQ(first.status, 0) << first.out;
+  EXPECT_NE(first.out.find("process replay ok: 4 slots"), std::string::npos) << first.out;
+  EXPECT_EQ(first.out, second.out);
+
+  ASSERT_EQ(run_command(bin() + " log checkpoint --data " + data + " > /dev/null").status, 0);
+  auto audit = run_command(bin() + " audit " + pid + " --json --data " + data);
+  ASSERT_EQ(audit.status, 0) << audit.out;
+  auto a = nlohmann::json::parse(audit.out);
+  std::string owner = run_command(bin() + " wallet address " + data + "/wallet.json").out;
+  owner.pop_back();
+  ASSERT_EQ(a["slots"].size(), 4u);
+  for (int s = 1; s <= 3; ++s) {
+    const auto& slot = a["slots"][s];
+    EXPECT_EQ(slot["action"], "Probe");
+    EXPECT_EQ(slot["from"], owner);
+    EXPECT_EQ(slot["outbox"][0], owner + " ");
+    EXPECT_FALSE(slot["log-entries"].empty());
+    EXPECT_TRUE(slot["checkpoint"].is_number());
+  }
+  std::string text = run_command(bin() + " audit " + pid + " --data " + data).out;
+  EXPECT_NE(text.find("slot 3  message"), std::string::npos) << text;
+  EXPECT_NE(text.find("covered by checkpoint"), std::string::npos) << text;
+
+  auto unknown = run_command(bin() + " replay --process " + std::string(43, 'B') + " --data " +
+                             data + " 2>&1");
+  EXPECT_EQ(unknown.status, 1);
+  EXPECT_NE(unknown.out.find("is not in the store"), std::string::npos) << unknown.out;
+  EXPECT_EQ(run_command(bin() + " audit " + std::string(43, 'B') + " --data " + data + " 2>&1")
+                .status,
+            1);
+  auto down = run_command(bin() + " process result " + pid + client + " 2>&1");
+  EXPECT_EQ(down.status, 1);
+  EXPECT_NE(down.out.find("cannot reach the node"), std::string::npos) << down.out;
+}
+
 }  // namespace
 }  // namespace hashpath
