@@ -1,9 +1,7 @@
 #include "devices/process.h"
 
-#include <set>
-
+#include "engine/codec/commitments.h"
 #include "engine/codec/message_id.h"
-#include "engine/message/key.h"
 #include "engine/resolve/resolver.h"
 #include "engine/store/store.h"
 
@@ -16,7 +14,6 @@ ResolveOptions internal() {
   return o;
 }
 
-// The definition: the base's `process` if it is a state, else the base.
 // The definition: the base's `process` if it is a state, else the base
 // (without private keys); a signed one restricted to the keys its
 // commitments cover (spec §1.2: a signed spawn request also carries
@@ -24,27 +21,8 @@ ResolveOptions internal() {
 // definition's ID is the scheduler's, which covers every key it has.
 Message definition_of(const Message& base) {
   if (const Value* p = base.find("process"); p != nullptr && p->is_map()) return p->as_map();
-  std::set<std::string> committed;
-  if (const Value* cs = base.find("commitments"); cs != nullptr && cs->is_map()) {
-    for (const auto& [id, c] : cs->as_map()) {
-      (void)id;
-      const Value* keys = c.is_map() ? c.as_map().find("committed") : nullptr;
-      if (keys == nullptr) continue;
-      auto add = [&](const Value& k) {
-        if (k.is_binary()) committed.insert(ascii_lowercase(std::string(k.as_binary())));
-      };
-      if (keys->is_list()) {
-        for (const Value& k : keys->as_list()) add(k);
-      } else if (keys->is_map()) {
-        for (const auto& [n, k] : keys->as_map()) add(k);
-      }
-    }
-  }
-  Message d;
-  for (const auto& [k, v] : base) {
-    bool keep = committed.empty() ? k != "priv" : (committed.count(k) > 0 || k == "commitments");
-    if (keep) d.set(k, v);
-  }
+  Message d = committed_projection(base);
+  d.remove("priv");
   return d;
 }
 

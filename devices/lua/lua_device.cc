@@ -4,6 +4,7 @@
 
 #include "devices/lua/lua_ao_library.h"
 #include "devices/lua/lua_vm.h"
+#include "engine/codec/commitments.h"
 #include "engine/codec/message_id.h"
 #include "engine/message/key.h"
 #include "engine/resolve/resolver.h"
@@ -96,6 +97,8 @@ int64_t seconds_of(const Message& request) {
 }
 
 // The parameters: the request's, else the base's, else (base, request, {}).
+// A process state's `process` is the definition as signed: its committed
+// keys only (spec §1.3), whichever stored copy the state was read with.
 std::vector<Value> arguments_of(const Message& base, const Message& request) {
   for (const Message* m : {&request, &base}) {
     if (const Value* p = m->find("parameters")) {
@@ -105,6 +108,8 @@ std::vector<Value> arguments_of(const Message& base, const Message& request) {
   }
   Message public_base = base;
   public_base.remove("priv");
+  if (const Value* p = base.find("process"); p != nullptr && p->is_map())
+    public_base.set("process", Value(committed_projection(p->as_map())));
   return {Value(public_base), Value(request), Value(Message{})};
 }
 

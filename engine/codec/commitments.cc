@@ -6,6 +6,7 @@
 #include "engine/codec/structured.h"
 #include "engine/crypto/wallet.h"
 #include "engine/error.h"
+#include "engine/message/key.h"
 
 namespace hashpath {
 
@@ -63,6 +64,41 @@ Message commit_httpsig(Message m, const Wallet& wallet) {
   Commitment c = rsa_commitment(tabm, committable_keys(tabm), wallet.rsa());
   m.set("commitments", Value(Message{{c.id, c.message}}));
   return m;
+}
+
+std::optional<std::set<std::string>> committed_keys_of(const Message& m) {
+  const Value* cs = m.find("commitments");
+  if (cs == nullptr || !cs->is_map() || cs->as_map().empty()) return std::nullopt;
+  std::set<std::string> keys;
+  for (const auto& [id, c] : cs->as_map()) {
+    (void)id;
+    const Value* committed = c.is_map() ? c.as_map().find("committed") : nullptr;
+    if (committed == nullptr) return std::nullopt;
+    auto add = [&](const Value& k) {
+      if (k.is_binary()) keys.insert(ascii_lowercase(std::string(k.as_binary())));
+    };
+    if (committed->is_list()) {
+      for (const Value& k : committed->as_list()) add(k);
+    } else if (committed->is_map()) {
+      for (const auto& [n, k] : committed->as_map()) {
+        (void)n;
+        add(k);
+      }
+    } else {
+      return std::nullopt;
+    }
+  }
+  return keys;
+}
+
+Message committed_projection(const Message& m) {
+  std::optional<std::set<std::string>> keys = committed_keys_of(m);
+  if (!keys) return m;
+  Message out;
+  for (const auto& [k, v] : m) {
+    if (k == "commitments" || keys->count(k) != 0) out.set(k, v);
+  }
+  return out.size() == m.size() ? m : out;
 }
 
 }  // namespace hashpath

@@ -1,6 +1,8 @@
 // Checking every commitment of a message, whichever device made it.
 #pragma once
 
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,15 @@ struct CommitmentCheck {
 // Verifies each commitment of `message` (a rich message or a TABM with a
 // `commitments` map) against its content.
 std::vector<CommitmentCheck> check_commitments(const Message& message);
+
+// The keys every commitment of `m` covers (their `committed` lists,
+// lower-cased), or nullopt if `m` has no commitments or one of them does
+// not say (then it is taken to cover every key).
+std::optional<std::set<std::string>> committed_keys_of(const Message& m);
+
+// `m` restricted to what its commitments cover (and the commitments): what
+// its signers signed. `m` itself if committed_keys_of says nothing.
+Message committed_projection(const Message& m);
 
 class Wallet;
 

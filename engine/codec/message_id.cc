@@ -2,8 +2,8 @@
 
 #include "engine/codec/httpsig.h"
 #include "engine/codec/httpsig_signature.h"
-#include "engine/codec/structured_fields.h"
 #include "engine/codec/structured.h"
+#include "engine/codec/structured_fields.h"
 #include "engine/crypto/base64.h"
 #include "engine/crypto/hash.h"
 #include "engine/error.h"
@@ -19,7 +19,8 @@ constexpr const char* kCodec = "message-id";
 
 std::string native_id(std::string_view human) {
   std::string raw = base64_decode(human);
-  if (raw.size() != 32) throw CodecError(kCodec, "'" + std::string(human) + "' is not a 32-byte ID");
+  if (raw.size() != 32)
+    throw CodecError(kCodec, "'" + std::string(human) + "' is not a 32-byte ID");
   return raw;
 }
 
@@ -41,10 +42,11 @@ std::optional<std::string> flat_unsigned_id(const Message& m) {
   // Decide first, so a message that needs the general encoder costs no extra work.
   for (const auto& [k, v] : m) {
     if (skipped(k)) continue;
-    if (!v.is_binary() || v.as_binary().size() > kMaxHeaderValueBytes || is_id_length(k) || k.empty() ||
-        k == "body" || k == "data" || k == "ao-body-key" || k == "ao-types" || k == "ao-ids" ||
-        k == "signature" || k == "signature-input" ||
-        (k.size() > kLinkSuffix.size() && k.compare(k.size() - kLinkSuffix.size(), kLinkSuffix.size(), kLinkSuffix) == 0)) {
+    if (!v.is_binary() || v.as_binary().size() > kMaxHeaderValueBytes || is_id_length(k) ||
+        k.empty() || k == "body" || k == "data" || k == "ao-body-key" || k == "ao-types" ||
+        k == "ao-ids" || k == "signature" || k == "signature-input" ||
+        (k.size() > kLinkSuffix.size() &&
+         k.compare(k.size() - kLinkSuffix.size(), kLinkSuffix.size(), kLinkSuffix) == 0)) {
       return std::nullopt;
     }
   }
@@ -60,7 +62,9 @@ std::optional<std::string> flat_unsigned_id(const Message& m) {
     base.append(sf::quote_string(k)).append(": ").append(v.as_binary());
     params.append(sf::quote_string(is_derived_component(k) ? "@" + k : k));
   }
-  base.append("\n\"@signature-params\": ").append(params).append(");alg=\"hmac-sha256\";keyid=\"ao\"");
+  base.append("\n\"@signature-params\": ")
+      .append(params)
+      .append(");alg=\"hmac-sha256\";keyid=\"ao\"");
   // Request shapes repeat (same path, same method): remember recent IDs by
   // their signature base, which determines them.
   constexpr size_t kRemembered = 4096;
@@ -99,7 +103,8 @@ std::string compute_id(const Message& m, IdScope scope) {
       if (scope == IdScope::kAllCommitments || has_committer) ids.push_back(id);
     }
   }
-  if (ids.empty()) return unsigned_id(m);
+  // No commitment in scope: the unsigned ID, memoised once for all scopes.
+  if (ids.empty()) return message_id(Value(m), IdScope::kNone);
   return accumulate_ids(ids);
 }
 

@@ -89,6 +89,11 @@ uint64_t HashpathLog::append(LogEntry entry) {
   return entry.seq;
 }
 
+void HashpathLog::set_before_commit(std::function<void()> hook) {
+  std::lock_guard<std::mutex> journal_lock(journal_mu_);
+  before_commit_ = std::move(hook);
+}
+
 void HashpathLog::commit_through(uint64_t seq) {
   std::lock_guard<std::mutex> journal_lock(journal_mu_);
   std::vector<StoredEntry> batch;
@@ -96,6 +101,19 @@ void HashpathLog::commit_through(uint64_t seq) {
     std::lock_guard<std::mutex> lock(mu_);
     if (committed_ > seq || pending_.empty()) return;  // someone else's write carried it
     batch.swap(pending_);
+  }
+  // The batch's messages were handed over before its entries were appended:
+  // they are stored now, before the entries.
+  if (before_commit_) {
+    try {
+      before_commit_();
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mu_);
+      batch.insert(batch.end(), std::make_move_iterator(pending_.begin()),
+                   std::make_move_iterator(pending_.end()));
+      pending_.swap(batch);  // not committed; tried again by the next commit
+      throw;
+    }
   }
   if (journal_) {
     journal_->append(batch);

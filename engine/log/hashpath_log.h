@@ -26,6 +26,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -65,6 +66,11 @@ class HashpathLog {
   // Sets entry.seq and appends; returns the seq.
   uint64_t append(LogEntry entry);
   void commit_through(uint64_t seq);
+  // Runs before any batch of entries is written (with the commit lock
+  // held): whoever appends entries naming messages stores them there, so
+  // a committed entry never names a message a crash could lose. Null
+  // removes it.
+  void set_before_commit(std::function<void()> hook);
   void commit();  // everything appended so far
 
   // Signs a checkpoint of the committed log now (unless the latest already
@@ -125,6 +131,7 @@ class HashpathLog {
   std::unique_ptr<LogDatabase> sync_db_;
   std::mutex sign_mu_;  // one signer at a time, so checkpoint sizes only grow
   std::thread signer_;
+  std::function<void()> before_commit_;  // guarded by journal_mu_
 };
 
 }  // namespace hashpath

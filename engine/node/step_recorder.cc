@@ -20,20 +20,46 @@ Message result_message(const Value& result) {
 }
 
 StepRecorder::StepRecorder(std::shared_ptr<HashpathLog> log, std::shared_ptr<Store> store)
-    : log_(std::move(log)), store_(std::move(store)) {}
+    : log_(std::move(log)), store_(std::move(store)) {
+  log_->set_before_commit([this] { flush(); });
+}
 
 void StepRecorder::begin_request() { t_last_seq.reset(); }
 std::optional<uint64_t> StepRecorder::last_seq() { return t_last_seq; }
 
-void StepRecorder::store_once(const Message& m, const std::string& id) {
-  {
-    std::lock_guard<std::mutex> lock(known_mu_);
-    if (known_.count(id) != 0) return;
-  }
-  store_->put(m);
+void StepRecorder::queue_unknown(
+    const std::vector<std::pair<const Message*, std::string>>& messages) {
   std::lock_guard<std::mutex> lock(known_mu_);
   if (known_.size() >= kKnownLimit) known_.clear();
-  known_.insert(id);
+  for (const auto& [m, id] : messages) {
+    if (known_.insert(id).second) queued_.push_back(*m);
+  }
+}
+
+void StepRecorder::flush() {
+  std::vector<Message> batch;
+  {
+    std::lock_guard<std::mutex> lock(known_mu_);
+    batch.swap(queued_);
+  }
+  if (batch.empty()) return;
+  try {
+    store_->put_all(batch);  // one transaction
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(known_mu_);
+    known_.clear();  // what failed is not stored: queue it again when seen
+    queued_.insert(queued_.begin(), batch.begin(), batch.end());
+    throw;
+  }
+}
+
+StepRecorder::~StepRecorder() {
+  log_->set_before_commit(nullptr);
+  try {
+    flush();
+  } catch (const std::exception&) {
+    // The entries naming these messages are not committed either.
+  }
 }
 
 void StepRecorder::record(const StepRecord& step) {
@@ -43,9 +69,7 @@ void StepRecorder::record(const StepRecord& step) {
   std::string base_id = message_id(Value(base), IdScope::kAllCommitments);
   std::string req_id = message_id(Value(step.request), IdScope::kAll);
   std::string result_id = message_id(Value(result), IdScope::kNone);
-  store_once(base, base_id);
-  store_once(step.request, req_id);
-  store_once(result, result_id);
+  queue_unknown({{&base, base_id}, {&step.request, req_id}, {&result, result_id}});
   e.base = id_to_bytes(base_id);
   e.req = id_to_bytes(req_id);
   e.result = id_to_bytes(result_id);

@@ -12,8 +12,8 @@ namespace hashpath {
 namespace {
 
 bool is_set_control_key(std::string_view k) {
-  static const char* kIgnored[] = {"id",   "commitments", "committers", "keys",   "path",
-                                   "set",  "remove",      "verify",     "set-mode", "method"};
+  static const char* kIgnored[] = {"id",  "commitments", "committers", "keys",     "path",
+                                   "set", "remove",      "verify",     "set-mode", "method"};
   for (const char* i : kIgnored) {
     if (k == i) return true;
   }
@@ -37,12 +37,14 @@ std::vector<std::string> committers(const Message& m) {
 }
 
 ResolveResult get_key(std::string_view key, const Message& base, Resolver& resolver) {
-  if (is_private_key(normalize_key(key))) return ResolveResult::not_found("key '" + std::string(key) + "' is private");
+  if (is_private_key(normalize_key(key)))
+    return ResolveResult::not_found("key '" + std::string(key) + "' is private");
   const Value* v = base.find(key);
   if (v == nullptr) return ResolveResult::not_found("no key '" + std::string(key) + "'");
   if (v->is_link()) {
     std::optional<Value> loaded = resolver.load(v->as_link().id);
-    if (!loaded) return ResolveResult::not_found("linked message " + v->as_link().id + " is not in the store");
+    if (!loaded)
+      return ResolveResult::not_found("linked message " + v->as_link().id + " is not in the store");
     return ResolveResult::ok(*loaded);
   }
   return ResolveResult::ok(*v);
@@ -51,8 +53,10 @@ ResolveResult get_key(std::string_view key, const Message& base, Resolver& resol
 ResolveResult id_of(const Message& base, const Message& request) {
   std::string committers_sel = text_of(request, "committers");
   std::string commitments_sel = text_of(request, "commitments");
-  if (commitments_sel == "all") return ResolveResult::ok(Value(message_id(Value(base), IdScope::kAllCommitments)));
-  if (committers_sel == "all") return ResolveResult::ok(Value(message_id(Value(base), IdScope::kAll)));
+  if (commitments_sel == "all")
+    return ResolveResult::ok(Value(message_id(Value(base), IdScope::kAllCommitments)));
+  if (committers_sel == "all")
+    return ResolveResult::ok(Value(message_id(Value(base), IdScope::kAll)));
   if (!committers_sel.empty() && committers_sel != "none") {
     return ResolveResult::ok(Value(message_id_for(base, {committers_sel})));
   }
@@ -62,7 +66,8 @@ ResolveResult id_of(const Message& base, const Message& request) {
 ResolveResult remove_keys(const Message& base, const Message& request) {
   Message out = base;
   std::vector<std::string> items;
-  if (const Value* item = request.find("item"); item != nullptr && item->is_binary()) items.emplace_back(item->as_binary());
+  if (const Value* item = request.find("item"); item != nullptr && item->is_binary())
+    items.emplace_back(item->as_binary());
   if (const Value* list = request.find("items")) {
     if (list->is_list()) {
       for (const auto& v : list->as_list()) {
@@ -89,7 +94,7 @@ ResolveResult verify(const Message& base, const Message& request) {
   return ResolveResult::ok(Value::boolean(true));
 }
 
-ResolveResult committed_keys_of(const Message& base) {
+ResolveResult committed_key_list(const Message& base) {
   std::vector<std::string> common;
   bool first = true;
   if (const Value* cs = base.find("commitments"); cs != nullptr && cs->is_map()) {
@@ -126,7 +131,8 @@ void deep_set(Message& m, std::string_view path, const Value& value, int depth) 
     return;
   }
   Message child;
-  if (const Value* existing = m.find(head); existing != nullptr && existing->is_map()) child = existing->as_map();
+  if (const Value* existing = m.find(head); existing != nullptr && existing->is_map())
+    child = existing->as_map();
   m.remove(head);
   deep_set(child, path.substr(slash + 1), value, depth + 1);
   m.set(head, Value(std::move(child)));
@@ -171,7 +177,8 @@ ResolveResult MessageDevice::call(std::string_view key, const Message& base, con
   }
   if (key == "id") return id_of(base, request);
   if (key == "set") {
-    return ResolveResult::ok(Value(merge_messages(base, request, text_of(request, "set-mode") == "explicit")));
+    return ResolveResult::ok(
+        Value(merge_messages(base, request, text_of(request, "set-mode") == "explicit")));
   }
   if (key == "set_path" || key == "set-path") {
     Message out = base;
@@ -190,7 +197,7 @@ ResolveResult MessageDevice::call(std::string_view key, const Message& base, con
     for (auto& c : committers(base)) out.emplace_back(c);
     return ResolveResult::ok(Value(std::move(out)));
   }
-  if (key == "committed") return committed_keys_of(base);
+  if (key == "committed") return committed_key_list(base);
   return get_key(key, base, resolver);
 }
 

@@ -45,7 +45,8 @@ class Reader {
   uint64_t le(int bytes) {
     std::string_view b = take(static_cast<uint64_t>(bytes));
     uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(b[static_cast<size_t>(i)]);
+    for (int i = bytes - 1; i >= 0; --i)
+      v = (v << 8) | static_cast<uint8_t>(b[static_cast<size_t>(i)]);
     return v;
   }
   bool done() const { return pos_ == s_.size(); }

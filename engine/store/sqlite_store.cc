@@ -29,7 +29,20 @@ SqliteStore::SqliteStore(const std::string& path, size_t cache_entries)
   exec("CREATE TABLE IF NOT EXISTS ids (id TEXT PRIMARY KEY, hash BLOB NOT NULL) WITHOUT ROWID");
 }
 
-SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+SqliteStore::~SqliteStore() {
+  statements_.clear();  // finalized before the database closes
+  sqlite3_close(db_);
+}
+
+SqliteStatement& SqliteStore::prepared(const char* sql) {
+  std::unique_ptr<SqliteStatement>& s = statements_[sql];
+  if (s == nullptr) {
+    s = std::make_unique<SqliteStatement>(db_, sql);
+  } else {
+    s->reset();
+  }
+  return *s;
+}
 
 void SqliteStore::exec(const char* sql) { sqlite_exec(db_, sql, "sqlite"); }
 
@@ -44,6 +57,10 @@ void SqliteStore::remember(const std::string& id, const Value& v) {
   }
 }
 
+namespace {
+constexpr size_t kMaxWritten = 200000;
+}  // namespace
+
 std::string SqliteStore::put_value_locked(const Value& value, int depth) {
   if (depth > kMaxNestingDepth) throw StoreError("message nested too deeply to store");
   std::string record;
@@ -54,6 +71,11 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
     record = std::string(value.as_binary());
     ids.push_back(base64url_encode(sha256(record)));
   } else {
+    std::string written_key;
+    if (value.is_map()) {
+      written_key = message_id(value, IdScope::kNone) + "/" + message_id(value, IdScope::kAll);
+      if (written_.count(written_key) != 0) return message_id(value, IdScope::kNone);
+    }
     // Children first: the record links to them by their IDs.
     auto store_children = [&](auto& self, const Value& v) -> void {
       if (v.is_map()) {
@@ -77,10 +99,12 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
       if (const Value* cs = value.as_map().find("commitments"); cs != nullptr && cs->is_map()) {
         for (const auto& [cid, c] : cs->as_map()) ids.push_back(cid);
       }
+      if (written_.size() >= kMaxWritten) written_.clear();
+      written_.insert(std::move(written_key));
     }
   }
   std::string hash = sha256(record);
-  Statement(db_, "INSERT OR IGNORE INTO records (hash, kind, bytes) VALUES (?, ?, ?)")
+  prepared("INSERT OR IGNORE INTO records (hash, kind, bytes) VALUES (?, ?, ?)")
       .bind(1, hash)
       .bind_int(2, kind)
       .bind(3, record)
@@ -92,8 +116,8 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
   for (size_t i = 0; i < ids.size(); ++i) {
     const std::string& id = ids[i];
     const bool keep_existing = committed && i == 0 && kind == kKindMessage;
-    Statement(db_, keep_existing ? "INSERT OR IGNORE INTO ids (id, hash) VALUES (?, ?)"
-                                 : "INSERT OR REPLACE INTO ids (id, hash) VALUES (?, ?)")
+    prepared(keep_existing ? "INSERT OR IGNORE INTO ids (id, hash) VALUES (?, ?)"
+                           : "INSERT OR REPLACE INTO ids (id, hash) VALUES (?, ?)")
         .bind_text(1, id)
         .bind(2, hash)
         .step();
@@ -106,16 +130,28 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
   return ids.front();
 }
 
-std::vector<std::string> SqliteStore::put(const Message& message) {
+void SqliteStore::put_in_transaction(const std::vector<const Message*>& messages) {
   std::lock_guard<std::mutex> lock(mu_);
-  exec("BEGIN");
+  prepared("BEGIN").step();
   try {
-    put_value_locked(Value(message), 0);
-    exec("COMMIT");
+    for (const Message* m : messages) put_value_locked(Value(*m), 0);
+    prepared("COMMIT").step();
   } catch (...) {
-    exec("ROLLBACK");
+    prepared("ROLLBACK").step();
+    // What the rolled-back transaction wrote is not written.
+    written_.clear();
     throw;
   }
+}
+
+void SqliteStore::put_all(const std::vector<Message>& messages) {
+  std::vector<const Message*> all;
+  for (const Message& m : messages) all.push_back(&m);
+  put_in_transaction(all);
+}
+
+std::vector<std::string> SqliteStore::put(const Message& message) {
+  put_in_transaction({&message});
   std::vector<std::string> ids{message_id(Value(message), IdScope::kNone),
                                message_id(Value(message), IdScope::kAll)};
   if (ids[1] == ids[0]) ids.pop_back();
@@ -134,12 +170,13 @@ std::optional<Value> SqliteStore::get(std::string_view id) {
     lru_.splice(lru_.begin(), lru_, it->second);
     return it->second->second;
   }
-  Statement s(db_,
-              "SELECT r.kind, r.bytes FROM ids i JOIN records r ON r.hash = i.hash WHERE i.id = ?");
+  SqliteStatement& s = prepared(
+      "SELECT r.kind, r.bytes FROM ids i JOIN records r ON r.hash = i.hash WHERE i.id = ?");
   s.bind_text(1, id);
   if (!s.step()) return std::nullopt;
   int kind = static_cast<int>(s.column_int(0));
   std::string bytes = s.column_blob(1);
+  s.reset();  // no read transaction stays open between calls
   Value v =
       kind == kKindBinary ? Value(std::move(bytes)) : structured_from_tabm(decode_record(bytes));
   remember(key, v);
@@ -152,9 +189,11 @@ bool SqliteStore::contains(std::string_view id) {
     if (index_.count(std::string(id)) != 0) return true;
   }
   std::lock_guard<std::mutex> lock(mu_);
-  Statement s(db_, "SELECT 1 FROM ids WHERE id = ?");
+  SqliteStatement& s = prepared("SELECT 1 FROM ids WHERE id = ?");
   s.bind_text(1, id);
-  return s.step();
+  bool found = s.step();
+  s.reset();
+  return found;
 }
 
 void SqliteStore::alias(std::string_view name, std::string_view id) {

@@ -14,7 +14,9 @@
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
+#include "engine/store/sqlite_statement.h"
 #include "engine/store/store.h"
 
 struct sqlite3;
@@ -31,6 +33,8 @@ class SqliteStore : public Store {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   std::vector<std::string> put(const Message& message) override;
+  // All in one transaction.
+  void put_all(const std::vector<Message>& messages) override;
   std::string put_binary(std::string_view bytes) override;
   std::optional<Value> get(std::string_view id) override;
   bool contains(std::string_view id) override;
@@ -40,7 +44,10 @@ class SqliteStore : public Store {
 
  private:
   std::string put_value_locked(const Value& value, int depth);
+  void put_in_transaction(const std::vector<const Message*>& messages);
   void exec(const char* sql);
+  // A statement prepared once per store, reset and ready to bind.
+  SqliteStatement& prepared(const char* sql);
   void remember(const std::string& id, const Value& v);
 
   sqlite3* db_ = nullptr;
@@ -48,6 +55,11 @@ class SqliteStore : public Store {
   size_t cache_entries_;
   std::list<std::pair<std::string, Value>> lru_;  // most recent first
   std::unordered_map<std::string, std::list<std::pair<std::string, Value>>::iterator> index_;
+  // Messages this store wrote ("<unsigned ID>/<all-commitments ID>", which
+  // name one content and one set of commitments): writing one again, or a
+  // message holding it as a child, skips it. Cleared when it grows large.
+  std::unordered_set<std::string> written_;
+  std::unordered_map<const char*, std::unique_ptr<SqliteStatement>> statements_;
 };
 
 }  // namespace hashpath

@@ -31,6 +31,10 @@ class Store {
   // Writes `message` (and, recursively, its children) and returns the IDs
   // it can be read by: [unsigned ID, all-commitments ID, commitment IDs...].
   virtual std::vector<std::string> put(const Message& message) = 0;
+  // Writes several messages (a store may do it in one transaction).
+  virtual void put_all(const std::vector<Message>& messages) {
+    for (const Message& m : messages) put(m);
+  }
 
   // Stores a raw binary under b64url(SHA-256(bytes)), which it returns.
   virtual std::string put_binary(std::string_view bytes) = 0;

@@ -328,10 +328,10 @@ TEST_F(Cli, ProcessCommandsAuditAndReplayInSeparateProcesses) {
       "/~meta@1.0/info/address > /dev/null && break; sleep 0.1; done; " + "P=$(" + bin() +
       " process spawn --module " + path("probe.lua") + client + ") || exit 3; echo $P > " +
       path("pid") + "; for i in 1 2 3; do " + bin() + " process send $P --tag Action=Probe" +
-      client + " >> " + path("slots") + " || exit 4; done; " + bin() +
-      " process result $P" + client + " > " + path("result") + " || exit 5; " + bin() +
-      " process send " + std::string(43, 'A') + " --tag Action=Probe" + client + " 2> " +
-      path("unknown") + "; echo $? > " + path("unknown-status") + "; kill -TERM $pid; wait $pid";
+      client + " >> " + path("slots") + " || exit 4; done; " + bin() + " process result $P" +
+      client + " > " + path("result") + " || exit 5; " + bin() + " process send " +
+      std::string(43, 'A') + " --tag Action=Probe" + client + " 2> " + path("unknown") +
+      "; echo $? > " + path("unknown-status") + "; kill -TERM $pid; wait $pid";
   ASSERT_EQ(run_command("bash -c '" + script + "'").status, 0);
   std::string pid = run_command("cat " + path("pid")).out;
   pid.pop_back();
@@ -373,9 +373,9 @@ TEST_F(Cli, ProcessCommandsAuditAndReplayInSeparateProcesses) {
                              data + " 2>&1");
   EXPECT_EQ(unknown.status, 1);
   EXPECT_NE(unknown.out.find("is not in the store"), std::string::npos) << unknown.out;
-  EXPECT_EQ(run_command(bin() + " audit " + std::string(43, 'B') + " --data " + data + " 2>&1")
-                .status,
-            1);
+  EXPECT_EQ(
+      run_command(bin() + " audit " + std::string(43, 'B') + " --data " + data + " 2>&1").status,
+      1);
   auto down = run_command(bin() + " process result " + pid + client + " 2>&1");
   EXPECT_EQ(down.status, 1);
   EXPECT_NE(down.out.find("cannot reach the node"), std::string::npos) << down.out;

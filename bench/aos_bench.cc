@@ -1,0 +1,167 @@
+// AOS handler messages per second through Hashpath's Lua runtime, the flow
+// of shared/interop/clients/aos-eval.mjs: boot (spawn), Eval `return 1+1`,
+// an Eval installing a Ping handler, N Pings each answered by one Pong,
+// Eval `return Count` == N. Every message is computed through process@1.0
+// (assignment verified, stack [lua@5.3a, patch@1.0], state stored) with
+// every step written to the hashpath log and committed per message.
+//
+// Scheduling (two RSA-4096 signatures per message: the sender's and the
+// node's assignment) happens before the clock starts, as aos-eval.mjs
+// hands prepared messages to handle(). bench/aos_bench.sh runs this and
+// aos-eval.mjs (the AOS WASM module under Node/V8) in the same run and
+// prints the ratio.
+//
+//   aos_bench [N]     prints "aos-bench messages/s <figure>" and details
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "devices/lua/aos_library.h"
+#include "devices/lua/lua_device.h"
+#include "devices/patch.h"
+#include "devices/process.h"
+#include "devices/scheduler.h"
+#include "devices/stack.h"
+#include "engine/codec/commitments.h"
+#include "engine/crypto/wallet.h"
+#include "engine/log/hashpath_log.h"
+#include "engine/node/node.h"
+#include "engine/store/sqlite_store.h"
+
+namespace hashpath {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + p.string());
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+[[noreturn]] void fail(const std::string& why) {
+  std::cerr << "FAIL: " << why << "\n";
+  std::exit(1);
+}
+
+int run(int n) {
+  fs::path dir = fs::temp_directory_path() / ("hashpath-aos-bench-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path shared(HASHPATH_SHARED_DIR);
+  Wallet node_wallet = Wallet::from_jwk(read_text(shared / "interop/keys/key-1.json"));
+  Wallet user = Wallet::from_jwk(read_text(shared / "interop/keys/key-2.json"));
+
+  auto state = std::make_shared<NodeState>(node_wallet, Message{});
+  auto store = std::make_shared<SqliteStore>((dir / "store.db").string());
+  auto log = std::make_shared<HashpathLog>((dir / "log.db").string(), node_wallet, LogOptions{});
+  auto devices = std::make_shared<DeviceRegistry>();
+  devices->add(std::make_shared<LuaDevice>());
+  devices->add(std::make_shared<PatchDevice>());
+  devices->add(std::make_shared<StackDevice>());
+  devices->add(std::make_shared<SchedulerDevice>(state));
+  devices->add(std::make_shared<ProcessDevice>());
+  Node node(state, store, devices, getenv("AOS_BENCH_NO_LOG") ? nullptr : log);
+  Resolver& resolver = node.resolver();
+
+  std::string aos = store->put(aos_library_module()).back();
+  Message definition =
+      commit_httpsig(Message{{"device", "process@1.0"},
+                             {"type", "Process"},
+                             {"scheduler", Value(node_wallet.address())},
+                             {"authority", Value(node_wallet.address())},
+                             {"execution-device", "stack@1.0"},
+                             {"device-stack", List{Value("lua@5.3a"), Value("patch@1.0")}},
+                             {"patch-from", "/results/outbox"},
+                             {"module", List{Value(aos)}}},
+                     node_wallet);
+  auto schedule = [&](const Message& m) {
+    ResolveResult r = resolver.resolve(
+        definition, Message{{"path", "schedule"}, {"method", "POST"}, {"body", Value(m)}});
+    if (!r.is_ok()) fail("scheduling failed");
+  };
+  auto eval = [&](const std::string& code) {
+    return commit_httpsig(Message{{"action", "Eval"}, {"data", Value(code)}}, node_wallet);
+  };
+  // Slot 0 the spawn, 1 `return 1+1`, 2 the handler, 3..N+2 pings, N+3 `return Count`.
+  schedule(definition);
+  schedule(eval("return 1+1"));
+  schedule(
+      eval("Count = Count or 0\n"
+           "Handlers.add('Ping', Handlers.utils.hasMatchingTag('Action', 'Ping'), function(msg)\n"
+           "  Count = Count + 1\n"
+           "  ao.send({ Target = msg.From, Action = 'Pong', Data = 'Pong ' .. tostring(Count) })\n"
+           "end)\nreturn 'installed'"));
+  auto t0 = Clock::now();
+  for (int i = 1; i <= n; ++i) {
+    schedule(commit_httpsig(
+        Message{{"action", "Ping"}, {"data", Value("ping " + std::to_string(i))}}, user));
+  }
+  double schedule_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  schedule(eval("return Count"));
+
+  auto compute = [&](int64_t slot) {
+    StepRecorder::begin_request();
+    ResolveResult r =
+        resolver.resolve(definition, Message{{"path", "compute"}, {"slot", Value::integer(slot)}});
+    if (!r.is_ok() || !r.value.is_map())
+      fail("compute of slot " + std::to_string(slot) + " failed");
+    if (auto seq = StepRecorder::last_seq()) log->commit_through(*seq);
+    return r.value.as_map();
+  };
+  auto text_at = [](const Message& m, std::initializer_list<const char*> path) {
+    Value v(m);
+    for (const char* k : path) {
+      if (!v.is_map() || v.as_map().find(k) == nullptr) return std::string();
+      v = v.as_map().at(k);
+    }
+    return v.is_binary() ? std::string(v.as_binary()) : std::string();
+  };
+
+  auto tb = Clock::now();
+  compute(0);
+  double boot_ms = std::chrono::duration<double, std::milli>(Clock::now() - tb).count();
+  if (text_at(compute(1), {"results", "output", "data"}) != "2") fail("Eval 'return 1+1' is not 2");
+  if (text_at(compute(2), {"results", "output", "data"}) != "installed") fail("handler install");
+
+  auto tp = Clock::now();
+  for (int i = 1; i <= n; ++i) {
+    Message st = compute(2 + i);
+    if (text_at(st, {"results", "outbox", "1", "data"}) != "Pong " + std::to_string(i))
+      fail("ping " + std::to_string(i) + " did not give Pong " + std::to_string(i));
+    if (text_at(st, {"results", "outbox", "2", "data"}) != "") fail("more than one outbox message");
+  }
+  double ping_s = std::chrono::duration<double>(Clock::now() - tp).count();
+  if (text_at(compute(3 + n), {"results", "output", "data"}) != std::to_string(n))
+    fail("Count is not " + std::to_string(n));
+  log->checkpoint_now();
+  uint64_t entries = log->committed_size();
+
+  double per_s = n / ping_s;
+  std::cout << "[boot] " << boot_ms << " ms\n"
+            << "[ping x" << n << "] " << ping_s * 1000 << " ms, mean " << ping_s * 1000 / n
+            << " ms -> " << per_s << " msgs/s (" << entries << " log entries in all)\n"
+            << "[schedule x" << n << ", untimed in the figure] " << n / schedule_s
+            << " msgs/s (two RSA-4096 signatures each)\n"
+            << "aos-bench messages/s " << per_s << "\n";
+  node.resolver().set_step_observer(nullptr);
+  fs::remove_all(dir);
+  return 0;
+}
+
+}  // namespace
+}  // namespace hashpath
+
+int main(int argc, char** argv) {
+  int n = argc > 1 ? std::atoi(argv[1]) : 1000;
+  if (n <= 0) {
+    std::cerr << "usage: aos_bench [N > 0]\n";
+    return 2;
+  }
+  return hashpath::run(n);
+}
