@@ -7,6 +7,7 @@
 #include "devices/meta.h"
 #include "devices/patch.h"
 #include "devices/process.h"
+#include "devices/push.h"
 #include "devices/scheduler.h"
 #include "devices/stack.h"
 #include "engine/error.h"
@@ -82,6 +83,7 @@ std::shared_ptr<DeviceRegistry> all_devices(const std::shared_ptr<NodeState>& st
   registry->add(std::make_shared<JsonDevice>());
   registry->add(std::make_shared<SchedulerDevice>(state));
   registry->add(std::make_shared<ProcessDevice>());
+  registry->add(std::make_shared<PushDevice>(state));
   if (log) registry->add(std::make_shared<LogDevice>(log));
   return registry;
 }

@@ -153,6 +153,12 @@ ResolveResult ProcessDevice::compute_to(const Message& base, std::optional<int64
 
 ResolveResult ProcessDevice::call(std::string_view key, const Message& base, const Message& request,
                                   Resolver& resolver) {
+  if (key == "push") {
+    Message definition = definition_of(base);
+    Message as_push = definition;
+    as_push.set("device", Value(definition.text("push-device").value_or("push@1.0")));
+    return resolver.step(as_push, request, internal());
+  }
   if (key == "schedule") {
     Message definition = definition_of(base);
     Message req = request;

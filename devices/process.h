@@ -11,6 +11,8 @@
 //                     `next`)
 //   now               compute up to the latest slot
 //   slot              the scheduler's `slot`
+//   push              the push device's `push` (push@1.0: schedule, compute
+//                     and deliver the outbox to local processes)
 //   any other key     a plain read of the base (so `/compute/<key>` and
 //                     `/now/cache/<key>` read the patched state)
 //
@@ -41,7 +43,7 @@ class ProcessDevice : public Device {
  public:
   std::string_view name() const override { return "process@1.0"; }
   bool handles(std::string_view key) const override {
-    return key == "schedule" || key == "compute" || key == "now" || key == "slot";
+    return key == "schedule" || key == "compute" || key == "now" || key == "slot" || key == "push";
   }
   ResolveResult call(std::string_view key, const Message& base, const Message& request,
                      Resolver& resolver) override;

@@ -96,9 +96,26 @@ int64_t seconds_of(const Message& request) {
   return request.integer("block-timestamp").value_or(0);
 }
 
+// A signed message nested in `v` as its signers signed it: its committed
+// keys only. (A stored copy read back by its commitment ID may carry keys
+// the signature does not cover, such as a request's `path`; Lua must see
+// the same message whichever copy it was read with.)
+Value as_signed(const Value& v) {
+  if (v.is_list()) {
+    List out;
+    out.reserve(v.as_list().size());
+    for (const Value& e : v.as_list()) out.push_back(as_signed(e));
+    return Value(std::move(out));
+  }
+  if (!v.is_map()) return v;
+  Message m = committed_projection(v.as_map());
+  for (const auto& [k, child] : m) {
+    if ((child.is_map() || child.is_list()) && k != "commitments") m.set(k, as_signed(child));
+  }
+  return Value(std::move(m));
+}
+
 // The parameters: the request's, else the base's, else (base, request, {}).
-// A process state's `process` is the definition as signed: its committed
-// keys only (spec §1.3), whichever stored copy the state was read with.
 std::vector<Value> arguments_of(const Message& base, const Message& request) {
   for (const Message* m : {&request, &base}) {
     if (const Value* p = m->find("parameters")) {
@@ -108,9 +125,7 @@ std::vector<Value> arguments_of(const Message& base, const Message& request) {
   }
   Message public_base = base;
   public_base.remove("priv");
-  if (const Value* p = base.find("process"); p != nullptr && p->is_map())
-    public_base.set("process", Value(committed_projection(p->as_map())));
-  return {Value(public_base), Value(request), Value(Message{})};
+  return {as_signed(Value(public_base)), as_signed(Value(request)), Value(Message{})};
 }
 
 std::string function_of(std::string_view key, const Message& base, const Message& request) {

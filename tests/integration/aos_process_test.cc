@@ -18,6 +18,7 @@
 #include "devices/meta.h"
 #include "devices/patch.h"
 #include "devices/process.h"
+#include "devices/push.h"
 #include "devices/scheduler.h"
 #include "devices/stack.h"
 #include "engine/codec/http_signature.h"
@@ -70,6 +71,7 @@ class AosProcessTest : public ::testing::Test {
     devices->add(std::make_shared<SchedulerDevice>(state));
     devices->add(std::make_shared<ProcessDevice>());
     devices->add(std::make_shared<JsonDevice>());
+    devices->add(std::make_shared<PushDevice>(state));
     node = std::make_unique<Node>(state, store, devices, log);
   }
   void close() {
@@ -311,10 +313,13 @@ TEST_F(AosProcessTest, ErrorsBudgetsAndUnknownProcesses) {
   EXPECT_NE(error.find("instruction budget exhausted"), std::string::npos) << error;
   int64_t after = send(pid, Message{{"action", "Eval"}}, node_wallet, "return X");
   EXPECT_EQ(output_at(pid, after), "5");  // AOS semantics: the failed Eval's first statement ran
-  // A message from another process outside the authority list is not trusted.
+  // A message claiming another process as its origin is trusted only if
+  // that process or its signer is an authority (aos_authority_not_trusted).
   int64_t stranger =
-      send(pid, Message{{"action", "Eval"}, {"from-process", "1234"}}, node_wallet, "X = 9");
+      send(pid, Message{{"action", "Eval"}, {"from-process", "1234"}}, alice, "X = 9");
   EXPECT_EQ(output_at(pid, stranger), "Message is not trusted.");
+  int64_t relayed = send(pid, Message{{"action", "Ping"}, {"from-process", "1234"}}, node_wallet);
+  EXPECT_EQ(output_at(pid, relayed), "New Message From 1234: Action = Ping");
   EXPECT_EQ(get("/" + std::string(43, 'A') + "~process@1.0/now/x").status, 404);
   expect_audit_passes();
 }
@@ -338,6 +343,41 @@ TEST_F(AosProcessTest, ARestartedNodeRecomputesTheLuaStateFromTheLog) {
   int64_t check = send(pid, Message{{"action", "Eval"}}, node_wallet,
                        "return Balances['" + alice.address() + "'] .. ' ' .. TotalSupply");
   EXPECT_EQ(output_at(pid, check), "7 1005");
+  expect_audit_passes();
+}
+
+TEST_F(AosProcessTest, PushDeliversOutboxMessagesBetweenLocalProcesses) {
+  // multi_process_push (spec §8.9): one process answers Ping with Pong, the
+  // other sends Ping and prints GOT PONG when the answer arrives.
+  std::string ponger = spawn(
+      "Handlers.add('ping', Handlers.utils.hasMatchingTag('Action', 'Ping'), function(msg)\n"
+      "  msg.reply({ Action = 'Pong' })\n"
+      "end)",
+      node_wallet);
+  std::string pinger = spawn(
+      "Handlers.add('pong', Handlers.utils.hasMatchingTag('Action', 'Pong'), function(msg)\n"
+      "  print('GOT PONG from ' .. msg.From)\n"
+      "end)",
+      node_wallet);
+  Message ping{{"action", "Eval"},
+               {"target", Value(pinger)},
+               {"data", Value("Send({ Target = '" + ponger + "', Action = 'Ping' })")},
+               {"result-depth", Value::integer(3)}};
+  HttpResponse pushed = post_signed("/" + pinger + "~process@1.0/push", ping, node_wallet);
+  ASSERT_EQ(pushed.status, 200) << pushed.body;
+  EXPECT_EQ(read(pinger, "now/results/output/data"), "GOT PONG from " + ponger);
+  EXPECT_EQ(read(ponger, "now/results/outbox/1/action"), "Pong");
+  EXPECT_EQ(read(ponger, "now/results/outbox/1/target"), pinger);
+  // The Ping carried its origin and the node's signature (the authority).
+  EXPECT_EQ(read(ponger, "now/at-slot"), "1");
+  // An outbox message for a process this node does not know is not delivered.
+  Message lost{
+      {"action", "Eval"},
+      {"target", Value(pinger)},
+      {"data", Value("Send({ Target = '" + std::string(43, 'Z') + "', Action = 'Ping' })")}};
+  HttpResponse r = post_signed("/" + pinger + "~process@1.0/push", lost, node_wallet);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("Could not access target process!"), std::string::npos) << r.body;
   expect_audit_passes();
 }
 

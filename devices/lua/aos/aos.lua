@@ -521,10 +521,12 @@ local function init(state, assignment)
   ao.env = { Process = { Id = ao.id, Owner = Owner, Tags = tags } }
 end
 
+-- A message claiming to come from another process is trusted only if that
+-- process, or the message's signer (a node pushing it), is an authority.
 local function trusted(msg)
   local from_process = msg['From-Process']
   if from_process == nil or #ao.authorities == 0 then return true end
-  return utils.includes(from_process, ao.authorities)
+  return utils.includes(from_process, ao.authorities) or utils.includes(msg.Owner, ao.authorities)
 end
 
 local function run(msg, state)
