@@ -1,5 +1,8 @@
 #include "devices/scheduler.h"
 
+#include "devices/scheduler_formats.h"
+
+#include <algorithm>
 #include <chrono>
 
 #include "engine/codec/commitments.h"
@@ -248,6 +251,19 @@ ResolveResult SchedulerDevice::get(const Message& base, const Message& request,
     assignments.set(std::to_string(s), Value(std::move(*a)));
   }
   bool continues = last > to;
+  std::string accept = request.text("accept").value_or("application/http");
+  if (accept == "application/aos-2" || accept == "application%2Faos-2") {
+    SchedulePage page;
+    page.process = pid;
+    page.has_next_page = continues;
+    page.block_hash = base64url_encode(std::string(32, '\0'));
+    for (const auto& [slot, a] : assignments)
+      page.assignments.emplace_back(std::stoll(slot), a.as_map());
+    std::sort(page.assignments.begin(), page.assignments.end(),
+              [](const auto& x, const auto& y) { return x.first < y.first; });
+    return ResolveResult::ok(Value(
+        Message{{"content-type", "application/json"}, {"body", Value(aos2_schedule_json(page))}}));
+  }
   return ResolveResult::ok(Value(Message{{"type", "schedule"},
                                          {"process", Value(pid)},
                                          {"continues", Value::boolean(continues)},

@@ -7,7 +7,9 @@
 //                   key `subject` names); returns the signed assignment
 //   GET  schedule   the assignments from `from` (default 0) to `to`
 //                   (default the latest), at most 1000: {type: schedule,
-//                   process, continues, assignments: {"<slot>": ...}}
+//                   process, continues, assignments: {"<slot>": ...}}; with
+//                   `accept: application/aos-2`, the legacy JSON page
+//                   (scheduler_formats.h)
 //   slot            {process, current}
 //   status          {address, processes}
 //   next            the assignment after the state's `at-slot`, verified

@@ -3,6 +3,8 @@
 // verification `next` applies before compute (forged assignments refused).
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "devices/scheduler.h"
 #include "engine/codec/commitments.h"
 #include "engine/codec/httpsig_signature.h"
@@ -143,6 +145,42 @@ TEST_F(SchedulerTest, ProcessesThisNodeDoesNotScheduleAreRefused) {
   auto unknown = post(Message{{"target", Value(std::string(43, 'Q'))}, {"action", "x"}});
   EXPECT_EQ(unknown.http_status(), 404);
   EXPECT_EQ(post(Message{{"type", "Process"}}).http_status(), 400);  // no scheduler named
+}
+
+// http_get_json_schedule (spec §8.2): a process and 10 messages read as the
+// legacy aos-2 JSON page: 11 edges, each with the message and its
+// assignment in json-struct form; the sender is the verified signer.
+TEST_F(SchedulerTest, Aos2JsonSchedule) {
+  Wallet alice = Wallet::from_jwk(testing::read_shared("interop/keys/key-2.json"));
+  ASSERT_TRUE(post(process).is_ok());
+  for (int i = 1; i <= 10; ++i)
+    ASSERT_TRUE(post(commit_httpsig(send("msg-" + std::to_string(i)), alice)).is_ok());
+  auto page = resolver.resolve(Message{{"device", "scheduler@1.0"}, {"process", Value(pid)}},
+                               Message{{"path", "schedule"}, {"accept", "application/aos-2"}});
+  ASSERT_TRUE(page.is_ok());
+  EXPECT_EQ(page.value.as_map().text("content-type"), "application/json");
+  auto doc = nlohmann::json::parse(std::string(page.value.as_map().at("body").as_binary()));
+  ASSERT_EQ(doc["edges"].size(), 11u);
+  EXPECT_EQ(doc["page_info"]["process"], pid);
+  EXPECT_EQ(doc["page_info"]["has_next_page"], false);
+  const auto& fifth = doc["edges"][5];
+  EXPECT_EQ(fifth["cursor"], "5");
+  EXPECT_EQ(fifth["node"]["message"]["Owner"], alice.address());
+  EXPECT_EQ(fifth["node"]["message"]["From"], alice.address());
+  EXPECT_EQ(fifth["node"]["message"]["Target"], pid);
+  EXPECT_EQ(fifth["node"]["assignment"]["Owner"], node->address());
+  bool has_action = false;
+  for (const auto& t : fifth["node"]["message"]["Tags"])
+    has_action = has_action || (t["name"] == "Action" && t["value"] == "msg-5");
+  EXPECT_TRUE(has_action) << fifth.dump();
+  bool has_slot = false;
+  for (const auto& t : fifth["node"]["assignment"]["Tags"])
+    has_slot = has_slot || (t["name"] == "Slot" && t["value"] == "5");
+  EXPECT_TRUE(has_slot) << fifth.dump();
+  // The same page twice is the same bytes.
+  auto again = resolver.resolve(Message{{"device", "scheduler@1.0"}, {"process", Value(pid)}},
+                                Message{{"path", "schedule"}, {"accept", "application/aos-2"}});
+  EXPECT_EQ(again.value.as_map().at("body"), page.value.as_map().at("body"));
 }
 
 }  // namespace
