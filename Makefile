@@ -38,6 +38,8 @@ bench: build
 	@command -v wrk >/dev/null && command -v bc >/dev/null || (apt-get install -y -qq wrk bc || sudo apt-get install -y -qq wrk bc)
 	bash bench/run.sh
 	bash bench/http_bench.sh build
+	bash bench/process_http_bench.sh build
+	bash bench/aos_bench.sh build 1000
 
 fuzz: deps
 	cmake --preset fuzz
