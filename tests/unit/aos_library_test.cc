@@ -1,0 +1,106 @@
+// The AOS runtime (devices/lua/aos/aos.lua) on its own: its JSON against
+// nlohmann::json as the independent reading (valid and malformed input),
+// and the handler semantics the AO documentation describes.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "devices/lua/aos_library.h"
+#include "devices/lua/lua_vm.h"
+
+namespace hashpath {
+namespace {
+
+class AosLibraryTest : public ::testing::Test {
+ protected:
+  AosLibraryTest() : vm(LuaVm::Options{}) {
+    EXPECT_TRUE(vm.run("ao = { id = 'PROCESS' }", "setup").ok);
+    auto loaded = vm.run(std::string(aos_library_source()), "aos");
+    EXPECT_TRUE(loaded.ok) << loaded.error;
+  }
+  // The text `code` returns (a run's output ends with a newline).
+  std::string eval(const std::string& code) {
+    LuaVm::RunResult r = vm.run(code, "test");
+    EXPECT_TRUE(r.ok) << code << ": " << r.error;
+    if (!r.output.empty() && r.output.back() == '\n') r.output.pop_back();
+    return r.output;
+  }
+  LuaVm vm;
+};
+
+TEST_F(AosLibraryTest, JsonDecodesWhatNlohmannDecodes) {
+  const char* docs[] = {
+      R"({"a":1,"b":[1,2,{"c":"d"}],"e":true,"f":false,"g":-2.5,"h":"\u00e9\n\"x\""})",
+      R"([1e3, -0, 12345678901234, "\ud83d\ude00"])",
+      R"("plain")",
+      R"({"nested":{"deeper":{"deepest":[[],[1]]}}})",  // {} and [] are one Lua table
+  };
+  for (const char* doc : docs) {
+    // Round trip through our decoder and encoder, then compare as values.
+    std::string ours = eval("return require('json').encode(require('json').decode([==[" +
+                            std::string(doc) + "]==]))");
+    EXPECT_EQ(nlohmann::json::parse(ours), nlohmann::json::parse(doc)) << doc << " -> " << ours;
+  }
+}
+
+TEST_F(AosLibraryTest, JsonEncodingIsCanonical) {
+  // Keys in byte order whatever the table order; integers stay integers.
+  EXPECT_EQ(eval("return require('json').encode({ b = 1, a = { 3, 2 }, C = 'x', [1.5] = true })"),
+            R"({"1.5":true,"C":"x","a":[3,2],"b":1})");
+  EXPECT_EQ(eval("return require('json').encode('tab\\tquote\"')"), R"("tab\tquote\"")");
+  EXPECT_NE(eval("return select(2, pcall(require('json').encode, 0/0))").find("not a JSON number"),
+            std::string::npos);
+  EXPECT_NE(eval("local t = {} t.t = t return select(2, pcall(require('json').encode, t))")
+                .find("contains itself"),
+            std::string::npos);
+}
+
+TEST_F(AosLibraryTest, MalformedJsonIsAnErrorNeverACrash) {
+  const char* bad[] = {"",           "{",        "[1,",          "{\"a\" 1}", "{'a':1}",
+                       "[1 2]",      "\"open",   "tru",          "01x",       "[1]]",
+                       "\"\\u12\"", "{\"a\":}", "\"\x01\"", "-"};
+  for (const char* doc : bad) {
+    std::string r = eval("local ok, err = pcall(require('json').decode, [==[" + std::string(doc) +
+                         "]==]) return tostring(ok) .. ' ' .. tostring(err)");
+    EXPECT_EQ(r.rfind("false json.decode: ", 0), 0u) << "'" << doc << "' gave " << r;
+  }
+  std::string deep(1000, '[');
+  EXPECT_NE(eval("return select(2, pcall(require('json').decode, '" + deep + "'))")
+                .find("too deeply nested"),
+            std::string::npos);
+}
+
+TEST_F(AosLibraryTest, HandlersFollowTheDocumentedOrder) {
+  eval(R"(
+    Log = {}
+    local function note(name) return function(msg) Log[#Log + 1] = name end end
+    Handlers.add('second', Handlers.utils.hasMatchingTag('Action', 'Go'), note('second'))
+    Handlers.prepend('first', function(msg) return 'continue' end, note('first'))
+    Handlers.once('once', { Action = 'Go' }, note('once'))
+    Handlers.add('never', 'Go', note('never'))
+  )");
+  // 'first' continues, 'second' matches (true = break): 'once' and 'never' do not run.
+  eval("Handlers.evaluate({ Action = 'Go', Tags = { Action = 'Go' } }, {})");
+  EXPECT_EQ(eval("return table.concat(Log, ',')"), "first,second");
+  eval("Handlers.remove('second') Log = {}");
+  eval("Handlers.evaluate({ Action = 'Go', Tags = { Action = 'Go' } }, {})");
+  eval("Handlers.evaluate({ Action = 'Go', Tags = { Action = 'Go' } }, {})");
+  // 'once' ran once and was removed; then 'never' (an Action name pattern) matched.
+  EXPECT_EQ(eval("return table.concat(Log, ',')"), "first,once,first,never");
+  EXPECT_EQ(eval("local n = {} for _, h in ipairs(Handlers.list) do n[#n + 1] = h.name end "
+                 "return table.concat(n, ',')"),
+            "first,never");
+}
+
+TEST_F(AosLibraryTest, SendNumbersReferencesAndFlattensTags) {
+  eval("Send({ Target = 'x', Data = 'd', Tags = { Action = 'A' } })");
+  eval("Send({ Target = 'y', Tags = { { name = 'Quantity', value = '5' } } })");
+  EXPECT_EQ(eval("return require('json').encode(ao.outbox.Messages)"),
+            R"([{"Action":"A","Data":"d","Target":"x","reference":"1"},)"
+            R"({"Quantity":"5","Target":"y","reference":"2"}])");
+  EXPECT_NE(eval("return select(2, pcall(require, 'socket'))").find("can require only json"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace hashpath
