@@ -274,8 +274,15 @@ ResolveResult LuaDevice::compute_process(const Message& raw_base, const Message&
   ResolveResult r = invoke(*live->vm, "compute", base, assignment, resolver);
   if (r.is_ok() && r.value.is_map()) {
     // The definition is not Lua's to change (and its commitments do not
-    // survive the trip through Lua tables).
+    // survive the trip through Lua tables). Values Lua left as they were
+    // are the base's own, whose IDs are already known: only what changed
+    // is hashed again when the state is stored and logged.
     Message state = r.value.as_map();
+    for (const auto& [k, v] : r.value.as_map()) {
+      const Value* before = base.find(k);
+      if (before != nullptr && (before->is_map() || before->is_list()) && *before == v)
+        state.set(k, *before);
+    }
     state.set("process", raw_base.at("process"));
     state.remove("commitments");
     r.value = Value(std::move(state));
