@@ -119,14 +119,7 @@ void spawn(const ClientOptions& o) {
     modules.push_back(Value(put_module(o, lua_module(name, read_file(o.file), o.content_type))));
   }
   if (modules.empty()) fail("--no-aos needs a --module");
-  Message definition{{"device", "process@1.0"},
-                     {"type", "Process"},
-                     {"scheduler", Value(scheduler)},
-                     {"authority", Value(scheduler)},
-                     {"execution-device", "stack@1.0"},
-                     {"device-stack", List{Value("lua@5.3a"), Value("patch@1.0")}},
-                     {"patch-from", "/results/outbox"},
-                     {"module", Value(std::move(modules))}};
+  Message definition = aos_process_definition(scheduler, std::move(modules));
   add_tags(definition, o.tags);
   std::cout << header_or_fail(post_signed(o, "/~process@1.0/schedule", definition), "process")
             << "\n";

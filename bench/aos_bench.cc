@@ -71,15 +71,7 @@ int run(int n) {
 
   std::string aos = store->put(aos_library_module()).back();
   Message definition =
-      commit_httpsig(Message{{"device", "process@1.0"},
-                             {"type", "Process"},
-                             {"scheduler", Value(node_wallet.address())},
-                             {"authority", Value(node_wallet.address())},
-                             {"execution-device", "stack@1.0"},
-                             {"device-stack", List{Value("lua@5.3a"), Value("patch@1.0")}},
-                             {"patch-from", "/results/outbox"},
-                             {"module", List{Value(aos)}}},
-                     node_wallet);
+      commit_httpsig(aos_process_definition(node_wallet.address(), List{Value(aos)}), node_wallet);
   auto schedule = [&](const Message& m) {
     ResolveResult r = resolver.resolve(
         definition, Message{{"path", "schedule"}, {"method", "POST"}, {"body", Value(m)}});

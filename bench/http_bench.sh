@@ -10,12 +10,7 @@ DURATION=${DURATION:-5s}
 THREADS=${THREADS:-2}
 command -v wrk >/dev/null || { echo "wrk is not installed (make bench installs it)"; exit 1; }
 
-T=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$T"; }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source "$(dirname "$0")/bench_lib.sh"
 NODE_PORT=$(free_port)
 HELLO_PORT=$(free_port)
 
@@ -29,12 +24,7 @@ printf 'log: false\n' > "$T/nolog.flat"
 SPDLOG_LEVEL=warn "$BUILD/hashpath" serve --port "$NOLOG_PORT" --data "$T/nolog" --config "$T/nolog.flat" \
   --threads "$THREADS" > "$T/nolog.log" 2>&1 &
 PIDS+=($!)
-for port in "$NODE_PORT" "$NOLOG_PORT"; do
-  for _ in $(seq 1 100); do
-    curl -sf "http://127.0.0.1:$port/~meta@1.0/info/address" >/dev/null && break
-    sleep 0.2
-  done
-done
+for port in "$NODE_PORT" "$NOLOG_PORT"; do wait_for "http://127.0.0.1:$port/~meta@1.0/info/address"; done
 
 # Store a signed message through the node, to read one of its keys back.
 echo '{"greeting":"hello from the store","count":7}' > "$T/m.json"
@@ -49,10 +39,6 @@ done < "$T/m.http"
 curl -sf -X POST "${HEADERS[@]}" "http://127.0.0.1:$NODE_PORT/~meta@1.0/build/node" >/dev/null
 [ "$(curl -sf "http://127.0.0.1:$NODE_PORT/$ID/greeting")" = "hello from the store" ] || { echo "stored read failed"; exit 1; }
 
-rps() {  # rps CONNECTIONS URL
-  local threads=$(( $1 < THREADS ? $1 : THREADS ))
-  wrk -t"$threads" -c"$1" -d"$DURATION" "$2" | awk '/Requests\/sec/ {print $2}'
-}
 
 printf '%-44s %12s %12s %7s\n' "case (wrk -d$DURATION, same run)" "hashpath" "beast hello" "ratio"
 for c in 1 16; do

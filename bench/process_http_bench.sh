@@ -11,11 +11,7 @@ THREADS=${THREADS:-2}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 command -v wrk >/dev/null || { echo "wrk is not installed (make bench installs it)"; exit 1; }
 
-T=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$T"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source "$SRC/bench/bench_lib.sh"
 NODE_PORT=$(free_port)
 HELLO_PORT=$(free_port)
 SPDLOG_LEVEL=warn "$BUILD/hashpath" serve --port "$NODE_PORT" --data "$T/data" --threads "$THREADS" > "$T/node.log" 2>&1 &
@@ -23,17 +19,13 @@ PIDS+=($!)
 "$BUILD/bench/hello_server" "$HELLO_PORT" "$THREADS" &
 PIDS+=($!)
 URL="http://127.0.0.1:$NODE_PORT"
-for _ in $(seq 1 150); do curl -sf "$URL/~meta@1.0/info/address" >/dev/null && break; sleep 0.2; done
+wait_for "$URL/~meta@1.0/info/address"
 
 CLIENT=(--node "$URL" --wallet "$T/data/wallet.json")
 PID=$("$BUILD/hashpath" process spawn --module "$SRC/fixtures/processes/token.lua" "${CLIENT[@]}")
 "$BUILD/hashpath" process send "$PID" --tag Action=Mint --tag Quantity=5 "${CLIENT[@]}" > /dev/null
 [ "$(curl -sf "$URL/$PID~process@1.0/now/total-supply")" = "1005" ] || { echo "the token process did not run"; exit 1; }
 
-rps() {  # rps CONNECTIONS URL
-  local threads=$(( $1 < THREADS ? $1 : THREADS ))
-  wrk -t"$threads" -c"$1" -d"$DURATION" "$2" | awk '/Requests\/sec/ {print $2}'
-}
 printf '%-48s %12s %12s %7s\n' "case (wrk -d$DURATION, same run)" "hashpath" "beast hello" "ratio"
 for c in 1 16; do
   for case in "now/balances/<pid> (latest slot)|/$PID~process@1.0/now/balances/$PID" \

@@ -8,24 +8,6 @@
 namespace hashpath {
 namespace {
 
-ResolveOptions internal() {
-  ResolveOptions o;
-  o.update_hashpath = false;
-  return o;
-}
-
-// The definition: the base's `process` if it is a state, else the base
-// (without private keys); a signed one restricted to the keys its
-// commitments cover (spec §1.2: a signed spawn request also carries
-// `path`, `method`..., which are not part of the process). An unsigned
-// definition's ID is the scheduler's, which covers every key it has.
-Message definition_of(const Message& base) {
-  if (const Value* p = base.find("process"); p != nullptr && p->is_map()) return p->as_map();
-  Message d = committed_projection(base);
-  d.remove("priv");
-  return d;
-}
-
 std::string state_alias(const std::string& pid, int64_t slot) {
   return "process-state/" + pid + "/" + std::to_string(slot);
 }
@@ -42,9 +24,10 @@ Message initial_state(const Message& definition) {
 // Runs `key` of the scheduler device on the state.
 ResolveResult scheduler_call(const Message& state, const Message& request, Resolver& resolver) {
   Message as_scheduler = state;
-  as_scheduler.set("device",
-                   Value(definition_of(state).text("scheduler-device").value_or("scheduler@1.0")));
-  return resolver.step(as_scheduler, request, internal());
+  as_scheduler.set(
+      "device",
+      Value(process_definition(state).text("scheduler-device").value_or("scheduler@1.0")));
+  return resolver.step(as_scheduler, request, ResolveOptions::internal());
 }
 
 ResolveResult latest_slot(const Message& state, Resolver& resolver, const std::string& pid,
@@ -63,7 +46,7 @@ ResolveResult execute(const Message& state, const Message& definition, Message r
   Message running = state;
   running.set("device", Value(definition.text("execution-device").value_or("")));
   request.set("path", Value(std::string(key)));
-  return resolver.step(running, request, internal());
+  return resolver.step(running, request, ResolveOptions::internal());
 }
 
 // The state after a slot whose execution failed: unchanged but for the
@@ -79,6 +62,13 @@ Message failed_slot(const Message& state, const ResolveResult& failure) {
 
 }  // namespace
 
+Message process_definition(const Message& base) {
+  if (const Value* p = base.find("process"); p != nullptr && p->is_map()) return p->as_map();
+  Message d = committed_projection(base);
+  d.remove("priv");
+  return d;
+}
+
 std::shared_ptr<std::mutex> ProcessDevice::lock_of(const std::string& pid) {
   std::lock_guard<std::mutex> lock(mu_);
   std::shared_ptr<std::mutex>& m = locks_[pid];
@@ -90,7 +80,7 @@ ResolveResult ProcessDevice::compute_to(const Message& base, std::optional<int64
                                         Resolver& resolver) {
   if (resolver.store() == nullptr) return ResolveResult::error(500, "process@1.0 needs a store");
   // Stored definitions hold their children as links; devices need them whole.
-  Message definition = load_children(*resolver.store(), Value(definition_of(base))).as_map();
+  Message definition = load_children(*resolver.store(), Value(process_definition(base))).as_map();
   std::string pid = message_id(Value(definition), IdScope::kAll);
   std::string execution = definition.text("execution-device").value_or("");
   if (execution.empty())
@@ -154,13 +144,13 @@ ResolveResult ProcessDevice::compute_to(const Message& base, std::optional<int64
 ResolveResult ProcessDevice::call(std::string_view key, const Message& base, const Message& request,
                                   Resolver& resolver) {
   if (key == "push") {
-    Message definition = definition_of(base);
+    Message definition = process_definition(base);
     Message as_push = definition;
     as_push.set("device", Value(definition.text("push-device").value_or("push@1.0")));
-    return resolver.step(as_push, request, internal());
+    return resolver.step(as_push, request, ResolveOptions::internal());
   }
   if (key == "schedule") {
-    Message definition = definition_of(base);
+    Message definition = process_definition(base);
     Message req = request;
     // Messages for this process (not a spawn) target it.
     if (const Value* body = req.find("body");
@@ -175,7 +165,7 @@ ResolveResult ProcessDevice::call(std::string_view key, const Message& base, con
     return scheduler_call(initial_state(definition), req, resolver);
   }
   if (key == "slot") {
-    Message definition = definition_of(base);
+    Message definition = process_definition(base);
     return scheduler_call(
         initial_state(definition),
         Message{{"path", "slot"}, {"target", Value(message_id(Value(definition), IdScope::kAll))}},

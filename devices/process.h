@@ -39,6 +39,13 @@
 
 namespace hashpath {
 
+// The definition of a process: the base's `process` if it is a state, else
+// the base (without private keys); a signed one restricted to the keys its
+// commitments cover (spec §1.2: a signed spawn request also carries `path`,
+// `method`..., which are not part of the process). An unsigned definition's
+// ID is the scheduler's, which covers every key it has.
+Message process_definition(const Message& base);
+
 class ProcessDevice : public Device {
  public:
   std::string_view name() const override { return "process@1.0"; }

@@ -1,5 +1,7 @@
 #include "devices/push.h"
 
+#include "devices/process.h"
+
 #include <algorithm>
 
 #include "engine/codec/commitments.h"
@@ -10,20 +12,6 @@
 
 namespace hashpath {
 namespace {
-
-ResolveOptions internal() {
-  ResolveOptions o;
-  o.update_hashpath = false;
-  return o;
-}
-
-// The process message: the base's `process` if it is a state, else the base.
-Message process_of(const Message& base) {
-  if (const Value* p = base.find("process"); p != nullptr && p->is_map()) return p->as_map();
-  Message m = base;
-  m.remove("priv");
-  return m;
-}
 
 Message not_delivered(std::string reason) {
   return Message{
@@ -38,8 +26,9 @@ ResolveResult PushDevice::push_slot(const Message& process, int64_t slot, int64_
                                     Resolver& resolver) {
   Message as_process = process;
   as_process.set("device", "process@1.0");
-  ResolveResult computed = resolver.step(
-      as_process, Message{{"path", "compute"}, {"slot", Value::integer(slot)}}, internal());
+  ResolveResult computed =
+      resolver.step(as_process, Message{{"path", "compute"}, {"slot", Value::integer(slot)}},
+                    ResolveOptions::internal());
   if (!computed.is_ok()) return computed;
   std::string pid = message_id(Value(process), IdScope::kAll);
   Message out{{"process", Value(pid)}, {"slot", Value::integer(slot)}};
@@ -73,7 +62,7 @@ ResolveResult PushDevice::push_slot(const Message& process, int64_t slot, int64_
     ResolveResult scheduled = resolver.step(
         target_base,
         Message{{"path", "schedule"}, {"method", "POST"}, {"body", Value(signed_message)}},
-        internal());
+        ResolveOptions::internal());
     if (!scheduled.is_ok() || !scheduled.value.is_map()) {
       out.set(key, Value(not_delivered("the target's scheduler refused the message")));
       continue;
@@ -96,7 +85,7 @@ ResolveResult PushDevice::call(std::string_view, const Message& base, const Mess
   if (resolver.store() == nullptr) return ResolveResult::error(500, "push@1.0 needs a store");
   if (node_->wallet().type() != KeyType::kRsa)
     return ResolveResult::error(500, "push@1.0 signs with the node's RSA wallet");
-  Message process = process_of(base);
+  Message process = process_definition(base);
   int64_t depth = std::clamp<int64_t>(request.integer("result-depth").value_or(1), 0, kMaxDepth);
   std::optional<int64_t> slot = request.integer("slot");
   if (!slot) {
@@ -105,7 +94,7 @@ ResolveResult PushDevice::call(std::string_view, const Message& base, const Mess
     Message schedule = request;
     schedule.set("path", "schedule");
     schedule.set("method", "POST");
-    ResolveResult scheduled = resolver.step(as_process, schedule, internal());
+    ResolveResult scheduled = resolver.step(as_process, schedule, ResolveOptions::internal());
     if (!scheduled.is_ok() || !scheduled.value.is_map()) return scheduled;
     const Message& assignment = scheduled.value.as_map();
     const Value* body = assignment.find("body");

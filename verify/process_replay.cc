@@ -1,7 +1,6 @@
 #include "verify/process_replay.h"
 
-#include <algorithm>
-#include <sstream>
+#include "verify/message_diff.h"
 
 #include "engine/codec/message_id.h"
 #include "engine/codec/typed_json.h"
@@ -11,25 +10,13 @@
 namespace hashpath {
 namespace {
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
+// The two states' `results`, diffed; a note if only other keys differ.
 std::string results_diff(const Message& stored, const Message& replayed) {
   auto results = [](const Message& m) {
     const Value* r = m.find("results");
-    return r != nullptr ? typed_json_encode(as_message(*r)) : std::string("(no results)");
+    return r != nullptr ? as_message(*r) : Message{};
   };
-  auto a = lines_of(results(stored));
-  auto b = lines_of(results(replayed));
-  std::string out;
-  for (const auto& l : a)
-    if (std::find(b.begin(), b.end(), l) == b.end()) out += "- " + l + "\n";
-  for (const auto& l : b)
-    if (std::find(a.begin(), a.end(), l) == a.end()) out += "+ " + l + "\n";
+  std::string out = message_diff(results(stored), results(replayed));
   return out.empty() ? "(results agree; other keys of the state differ)\n" : out;
 }
 

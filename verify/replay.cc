@@ -1,5 +1,7 @@
 #include "verify/replay.h"
 
+#include "verify/message_diff.h"
+
 #include <sstream>
 #include <vector>
 
@@ -10,27 +12,6 @@
 
 namespace hashpath {
 namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
-// A readable diff: the lines only one side has, marked - (logged) and + (replayed).
-std::string diff_of(const Message& logged, const Message& replayed) {
-  auto a = lines_of(typed_json_encode(logged));
-  auto b = lines_of(typed_json_encode(replayed));
-  std::string out;
-  for (const auto& l : a) {
-    if (std::find(b.begin(), b.end(), l) == b.end()) out += "- " + l + "\n";
-  }
-  for (const auto& l : b) {
-    if (std::find(a.begin(), a.end(), l) == a.end()) out += "+ " + l + "\n";
-  }
-  return out;
-}
 
 struct Divergence {
   std::string problem;
@@ -91,7 +72,7 @@ ReplayReport replay_log(LogDatabase& db, Store& store, const DeviceRegistry& dev
         throw Divergence{
             where + ": result differs: logged " + id_from_bytes(e.result) + " (" + e.status +
                 "), replayed " + replayed_id + " (" + status + ")",
-            logged ? diff_of(*logged, replayed) : "(the logged result is not in the store)\n"};
+            logged ? message_diff(*logged, replayed) : "(the logged result is not in the store)\n"};
       }
       ++report.replayed;
     } catch (const Divergence& d) {

@@ -16,4 +16,10 @@ std::string_view aos_library_source();
 // name: aos, body: <source>}. Its ID names it in a process's `module`.
 Message aos_library_module();
 
+// The definition of an AOS process scheduled by (and trusting) `node`:
+// process@1.0 over stack@1.0 [lua@5.3a, patch@1.0], patches taken from
+// /results/outbox, running `modules` (IDs or module messages; the AOS
+// runtime first). Unsigned: the spawner commits it.
+Message aos_process_definition(const std::string& node, List modules);
+
 }  // namespace hashpath

@@ -66,6 +66,12 @@ ResolveOptions ResolveOptions::http() {
   return o;
 }
 
+ResolveOptions ResolveOptions::internal() {
+  ResolveOptions o;
+  o.update_hashpath = false;
+  return o;
+}
+
 std::string hashpath_of(const Message& m) {
   if (const Value* p = m.find("priv"); p != nullptr && p->is_map()) {
     if (const Value* hp = p->as_map().find("hashpath"); hp != nullptr && hp->is_binary()) {

@@ -50,6 +50,8 @@ struct ResolveOptions {
   std::optional<Value> step_hook;
 
   static ResolveOptions http();
+  // A device's own step on the way to its answer: no hashpath extension.
+  static ResolveOptions internal();
 };
 
 class Resolver {

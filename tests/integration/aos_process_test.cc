@@ -100,14 +100,8 @@ class AosProcessTest : public ::testing::Test {
   std::string spawn(const std::string& program, const Wallet& owner, Message extra = {}) {
     std::string aos = store->put(aos_library_module()).back();
     std::string code = put_module("program", program);
-    Message definition{{"device", "process@1.0"},
-                       {"type", "Process"},
-                       {"scheduler", Value(node_wallet.address())},
-                       {"authority", Value(node_wallet.address())},
-                       {"execution-device", "stack@1.0"},
-                       {"device-stack", List{Value("lua@5.3a"), Value("patch@1.0")}},
-                       {"patch-from", "/results/outbox"},
-                       {"module", List{Value(aos), Value(code)}}};
+    Message definition =
+        aos_process_definition(node_wallet.address(), List{Value(aos), Value(code)});
     for (const auto& [k, v] : extra) definition.set(k, v);
     HttpResponse r = post_signed("/~process@1.0/schedule", definition, owner);
     EXPECT_EQ(r.status, 200) << r.body;
