@@ -1,5 +1,7 @@
 #include "devices/process.h"
 
+#include "devices/scheduler.h"
+
 #include "engine/codec/commitments.h"
 #include "engine/codec/message_id.h"
 #include "engine/resolve/resolver.h"
@@ -172,7 +174,33 @@ ResolveResult ProcessDevice::call(std::string_view key, const Message& base, con
         resolver);
   }
   if (key == "now") return compute_to(base, std::nullopt, resolver);
+  if (key == "snapshot") return snapshot(base, request, resolver);
   return compute_to(base, request.integer("slot"), resolver);
+}
+
+// A Lua state cannot be serialised (spec §5.6): a Hashpath snapshot names
+// the state after a slot together with the assignment chain head that
+// produced it, so anyone can check it by recomputing the process from
+// slot 0 (`hashpath replay --process PID --to-slot S`).
+ResolveResult ProcessDevice::snapshot(const Message& base, const Message& request,
+                                      Resolver& resolver) {
+  ResolveResult computed = compute_to(base, request.integer("slot"), resolver);
+  if (!computed.is_ok()) return computed;
+  const Message& state = computed.value.as_map();
+  std::string pid = message_id(Value(process_definition(base)), IdScope::kAll);
+  int64_t slot = state.integer("at-slot").value_or(-1);
+  std::optional<Message> assignment = stored_assignment(resolver, pid, slot);
+  if (!assignment)
+    return ResolveResult::not_found("the assignment of slot " + std::to_string(slot) +
+                                    " is missing");
+  return ResolveResult::ok(
+      Value(Message{{"process", Value(pid)},
+                    {"at-slot", Value::integer(slot)},
+                    {"hash-chain", Value(assignment->text("hash-chain").value_or(""))},
+                    {"assignment", Value(message_id(Value(*assignment), IdScope::kAll))},
+                    {"state-id", Value(message_id(computed.value, IdScope::kNone))},
+                    {"restore", "replay"},
+                    {"state", computed.value}}));
 }
 
 }  // namespace hashpath

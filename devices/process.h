@@ -13,6 +13,11 @@
 //   slot              the scheduler's `slot`
 //   push              the push device's `push` (push@1.0: schedule, compute
 //                     and deliver the outbox to local processes)
+//   snapshot          {process, at-slot, hash-chain, assignment, state-id,
+//                     restore: replay, state} after `slot` (default the
+//                     latest): Lua states are not serialised, so a snapshot
+//                     names the state and the chain head that produced it,
+//                     and is restored by recomputing from slot 0
 //   any other key     a plain read of the base (so `/compute/<key>` and
 //                     `/now/cache/<key>` read the patched state)
 //
@@ -50,13 +55,15 @@ class ProcessDevice : public Device {
  public:
   std::string_view name() const override { return "process@1.0"; }
   bool handles(std::string_view key) const override {
-    return key == "schedule" || key == "compute" || key == "now" || key == "slot" || key == "push";
+    return key == "schedule" || key == "compute" || key == "now" || key == "slot" ||
+           key == "push" || key == "snapshot";
   }
   ResolveResult call(std::string_view key, const Message& base, const Message& request,
                      Resolver& resolver) override;
 
  private:
   ResolveResult compute_to(const Message& base, std::optional<int64_t> target, Resolver& resolver);
+  ResolveResult snapshot(const Message& base, const Message& request, Resolver& resolver);
   std::shared_ptr<std::mutex> lock_of(const std::string& pid);
 
   std::mutex mu_;

@@ -27,6 +27,7 @@
 #include "engine/store/sqlite_store.h"
 #include "tests/unit/shared_data.h"
 #include "verify/log_verifier.h"
+#include "verify/process_replay.h"
 #include "verify/replay.h"
 
 namespace hashpath {
@@ -62,17 +63,22 @@ class AosProcessTest : public ::testing::Test {
     o.checkpoint_every = 0;
     o.checkpoint_interval_ms = 0;
     log = std::make_shared<HashpathLog>((dir / "log.db").string(), node_wallet, o);
-    devices = std::make_shared<DeviceRegistry>();
-    devices->add(std::make_shared<MetaDevice>(state));
-    devices->add(std::make_shared<LogDevice>(log));
-    devices->add(std::make_shared<LuaDevice>());
-    devices->add(std::make_shared<PatchDevice>());
-    devices->add(std::make_shared<StackDevice>());
-    devices->add(std::make_shared<SchedulerDevice>(state));
-    devices->add(std::make_shared<ProcessDevice>());
-    devices->add(std::make_shared<JsonDevice>());
-    devices->add(std::make_shared<PushDevice>(state));
+    devices = fresh_devices();
     node = std::make_unique<Node>(state, store, devices, log);
+  }
+  // Every device a node has, with no live process state.
+  std::shared_ptr<DeviceRegistry> fresh_devices() {
+    auto d = std::make_shared<DeviceRegistry>();
+    d->add(std::make_shared<MetaDevice>(state));
+    d->add(std::make_shared<LogDevice>(log));
+    d->add(std::make_shared<LuaDevice>());
+    d->add(std::make_shared<PatchDevice>());
+    d->add(std::make_shared<StackDevice>());
+    d->add(std::make_shared<SchedulerDevice>(state));
+    d->add(std::make_shared<ProcessDevice>());
+    d->add(std::make_shared<JsonDevice>());
+    d->add(std::make_shared<PushDevice>(state));
+    return d;
   }
   void close() {
     node.reset();
@@ -373,6 +379,25 @@ TEST_F(AosProcessTest, PushDeliversOutboxMessagesBetweenLocalProcesses) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find("Could not access target process!"), std::string::npos) << r.body;
   expect_audit_passes();
+}
+
+TEST_F(AosProcessTest, ASnapshotNamesAStateThatRecomputingFindsAgain) {
+  std::string pid = spawn(read_text(kFixtures / "token.lua"), node_wallet);
+  send(pid, Message{{"action", "Mint"}, {"quantity", "5"}}, node_wallet);
+  send(pid, Message{{"action", "Balance"}}, alice);
+  HttpResponse snap = get("/" + pid + "~process@1.0/snapshot/serialize~json@1.0");
+  ASSERT_EQ(snap.status, 200) << snap.body;
+  Message s = json_decode(snap.body);
+  EXPECT_EQ(s.text("process"), pid);
+  EXPECT_EQ(s.integer("at-slot"), 2);
+  EXPECT_EQ(s.text("restore"), "replay");
+  // Another set of devices, with no live Lua state, recomputes slot 2 from
+  // slot 0 and reaches the state the snapshot names.
+  ProcessReplayReport r = replay_process(*store, *fresh_devices(), pid, 2);
+  ASSERT_TRUE(r.ok) << r.problem << "\n" << r.diff;
+  ASSERT_EQ(r.slots.size(), 3u);
+  EXPECT_EQ(r.slots.back().state_id, s.text("state-id"));
+  EXPECT_EQ(get("/" + pid + "~process@1.0/snapshot&slot+integer=1/at-slot").body, "1");
 }
 
 }  // namespace
