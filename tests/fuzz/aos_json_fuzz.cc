@@ -21,12 +21,14 @@ LuaVm& vm() {
     auto v = std::make_unique<LuaVm>(o);
     v->run("ao = { id = 'FUZZ' }", "setup");
     if (!v->run(std::string(aos_library_source()), "aos").ok) std::abort();
-    v->run("function fuzz_decode(s)\n"
-           "  local ok, err = pcall(require('json').decode, s)\n"
-           "  if not ok and not tostring(err):find('^json.decode: ') then error('unexpected: ' .. tostring(err)) end\n"
-           "  return 'done'\n"
-           "end",
-           "fuzz");
+    v->run(
+        "function fuzz_decode(s)\n"
+        "  local ok, err = pcall(require('json').decode, s)\n"
+        "  if not ok and not tostring(err):find('^json.decode: ') then error('unexpected: ' .. "
+        "tostring(err)) end\n"
+        "  return 'done'\n"
+        "end",
+        "fuzz");
     return v;
   }();
   return *instance;

@@ -116,7 +116,9 @@ do
       elseif c:byte() < 32 then
         decode_error(s, j, 'control character in string')
       else
-        local k = s:find('["\\%c]', j) or #s + 1
+        -- Up to the next quote, backslash or control character (below
+        -- 0x20: DEL is allowed in JSON strings); always past c itself.
+        local k = s:find('["\\\0-\31]', j + 1) or #s + 1
         out[#out + 1] = s:sub(j, k - 1)
         j = k
       end
