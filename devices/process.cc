@@ -88,6 +88,12 @@ ResolveResult ProcessDevice::compute_to(const Message& base, std::optional<int64
   if (execution.empty())
     return ResolveResult::error(400, "process " + pid + " names no execution-device");
   Message state = initial_state(definition);
+  // A slot already computed is read, without asking the scheduler.
+  if (target && *target >= 0) {
+    if (std::optional<Value> stored = get_full(*resolver.store(), state_alias(pid, *target));
+        stored && stored->is_map())
+      return ResolveResult::ok(std::move(*stored));
+  }
   int64_t latest = -1;
   if (ResolveResult r = latest_slot(state, resolver, pid, latest); !r.is_ok()) return r;
   int64_t slot = target.value_or(latest);
