@@ -45,11 +45,7 @@ std::string read_text(const fs::path& p) {
 class AosProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir = fs::temp_directory_path() /
-          ("hashpath-aos-" + std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+    dir = testing::fresh_test_dir("hashpath-aos");
     open();
   }
   void TearDown() override {

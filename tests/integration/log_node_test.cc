@@ -53,11 +53,7 @@ class EchoDevice : public Device {
 class LogNodeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir = fs::temp_directory_path() /
-          ("hashpath-log-node-" + std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+    dir = testing::fresh_test_dir("hashpath-log-node");
     open();
   }
   void TearDown() override {
@@ -164,7 +160,7 @@ TEST_F(LogNodeTest, EveryStepIsLoggedBeforeTheResponseAndReplays) {
   EXPECT_EQ(*r.header("hashpath"), last.hashpath);
   LogEntry first = LogEntry::decode(log->entry(0)->entry);
   EXPECT_EQ(first.device, "meta@1.0");
-  EXPECT_EQ(first.inputs.size(), 1u);    // node state is an oracle input
+  EXPECT_EQ(first.inputs.size(), 1u);  // node state is an oracle input
   // After an oracle step the chain restarts at the oracle's result, which
   // the log names: a later step is keyed by what was read, not by the query.
   EXPECT_EQ(last.prev, id_from_bytes(first.result));

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -41,7 +42,8 @@ std::string read_shared(const std::string& relative) {
 }
 
 const nlohmann::json& codec_vectors() {
-  static const nlohmann::json j = nlohmann::json::parse(read_shared("interop/vectors/codec-vectors.json"));
+  static const nlohmann::json j =
+      nlohmann::json::parse(read_shared("interop/vectors/codec-vectors.json"));
   return j;
 }
 
@@ -72,7 +74,8 @@ Value vector_value(const nlohmann::json& j) {
 
 Message tabm_value(const nlohmann::json& j) {
   Message m;
-  for (const auto& [k, v] : j.items()) m.set(k, v.is_object() ? Value(tabm_value(v)) : Value(v.get<std::string>()));
+  for (const auto& [k, v] : j.items())
+    m.set(k, v.is_object() ? Value(tabm_value(v)) : Value(v.get<std::string>()));
   return m;
 }
 
@@ -86,6 +89,15 @@ CommandResult run_command(const std::string& command) {
   int status = pclose(p);
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+std::filesystem::path fresh_test_dir(const std::string& prefix) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              (prefix + "-" + std::to_string(::getpid()) + "-" +
+                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
 }
 
 }  // namespace hashpath::testing

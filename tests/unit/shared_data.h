@@ -2,6 +2,7 @@
 // interop captures and test wallets, read in place.
 #pragma once
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -17,7 +18,7 @@ namespace hashpath::testing {
 
 std::string shared_path(const std::string& relative);  // fails the test if absent
 std::string read_shared(const std::string& relative);
-const nlohmann::json& codec_vectors();  // interop/vectors/codec-vectors.json
+const nlohmann::json& codec_vectors();    // interop/vectors/codec-vectors.json
 const nlohmann::json& httpsig_vectors();  // interop/clients/vectors/httpsig.json
 
 // Messages in codec-vectors.json notation: strings are binaries, objects are
@@ -27,6 +28,10 @@ Value vector_value(const nlohmann::json& j);
 
 // A TABM in codec-vectors.json notation: strings are binaries, objects nested TABMs.
 Message tabm_value(const nlohmann::json& j);
+
+// An empty directory for the running test: the system's temporary
+// directory / "<prefix>-<pid>-<test name>" (removed first if it exists).
+std::filesystem::path fresh_test_dir(const std::string& prefix);
 
 // Runs `command` through the shell; returns its exit status and stdout.
 struct CommandResult {
