@@ -28,6 +28,7 @@ struct ServeOptions {
   std::string wallet;
   std::string config;
   unsigned threads = 0;
+  unsigned workers = 0;
 };
 
 void serve(const ServeOptions& o) {
@@ -74,6 +75,12 @@ void serve(const ServeOptions& o) {
   options.address = o.host;
   options.port = static_cast<uint16_t>(port);
   options.threads = o.threads;
+  // Two kinds of work, each with its own threads (Node::work_kind): the
+  // node's own surface answers while executions keep the others busy.
+  options.pools.resize(2);
+  options.pools[static_cast<size_t>(NodeWork::kNode)] = {2, 1024};
+  options.pools[static_cast<size_t>(NodeWork::kExecution)] = {o.workers, 4096};
+  options.pool_for = [](const HttpRequest& r) { return static_cast<size_t>(Node::work_kind(r)); };
   HttpServer server(options, [&node](const HttpRequest& r) { return node.handle(r); });
   server.stop_on_signals();
   server.start();
@@ -97,6 +104,9 @@ void add_serve_command(CLI::App& root) {
   cmd->add_option("--config", o->config,
                   "config.flat or JSON configuration (default DATA/config.flat)");
   cmd->add_option("--threads", o->threads, "IO threads (default: one per core)");
+  cmd->add_option("--workers", o->workers,
+                  "Threads that execute requests (default: one per core); node info and the "
+                  "log have two of their own");
   cmd->callback([o] { serve(*o); });
 }
 

@@ -1,5 +1,6 @@
 #include "devices/json.h"
 
+#include "engine/codec/commitments.h"
 #include "engine/codec/json.h"
 #include "engine/error.h"
 #include "engine/resolve/resolver.h"
@@ -22,7 +23,12 @@ ResolveResult JsonDevice::call(std::string_view key, const Message& base, const 
   if (body == nullptr || !body->is_binary())
     return ResolveResult::error(400, "json@1.0 deserialize: the message has no JSON body");
   try {
-    return ResolveResult::ok(Value(json_decode(body->as_binary())));
+    Message decoded = json_decode(body->as_binary());
+    // Commitments in JSON are claims, like any other key, until verified.
+    if (auto bad = find_invalid_commitment(Value(decoded))) {
+      return ResolveResult::error(400, "json@1.0 deserialize: invalid commitment: " + *bad);
+    }
+    return ResolveResult::ok(Value(std::move(decoded)));
   } catch (const Error& e) {
     return ResolveResult::error(400, std::string("json@1.0 deserialize: ") + e.what());
   }

@@ -17,11 +17,21 @@ std::optional<uint64_t> number(std::string_view s) {
   return v;
 }
 
-// A request key holding a non-negative number (from a query string it is text).
+// A request key holding a non-negative number (from a query string it is
+// text); nullopt when absent. A key that is present but not a number in
+// range is an Error, which the resolver answers with 400 and the reason.
 std::optional<uint64_t> number_key(const Message& m, std::string_view key) {
-  std::optional<int64_t> n = m.integer(key);
-  if (!n || *n < 0) return std::nullopt;
-  return static_cast<uint64_t>(*n);
+  const Value* v = m.find(key);
+  if (v == nullptr) return std::nullopt;
+  std::optional<uint64_t> n;
+  if (v->is_integer() && v->as_integer() >= 0) n = static_cast<uint64_t>(v->as_integer());
+  if (v->is_binary()) n = number(v->as_binary());
+  if (!n || *n > static_cast<uint64_t>(INT64_MAX)) {
+    std::string shown = v->is_binary() ? std::string(v->as_binary()).substr(0, 40)
+                                       : std::string(kind_name(v->kind()));
+    throw Error("'" + std::string(key) + "' must be a non-negative integer, not '" + shown + "'");
+  }
+  return n;
 }
 
 // Proof hashes as one flat value: base64, comma-separated (base64 has no commas).
@@ -78,6 +88,8 @@ ResolveResult LogDevice::call(std::string_view key, const Message& base, const M
     if (key == "tile") {
       Message v = view("tile");
       v.set("tile-path", "");
+      v.set("status", Value::integer(404));
+      v.set("body", Value("'tile' is not a complete tile path"));
       return ResolveResult::ok(Value(std::move(v)));
     }
     return ResolveResult::not_found("log@1.0 has no key '" + std::string(key) + "'");
@@ -105,6 +117,10 @@ ResolveResult LogDevice::entries(const Message& request) {
   uint64_t from = number_key(request, "from").value_or(0);
   uint64_t to =
       number_key(request, "to").value_or(std::min(committed, from + kMaxEntriesPerRequest));
+  if (to > committed) {
+    return bad_request("'to' (" + std::to_string(to) + ") is past the log (" +
+                       std::to_string(committed) + " entries)");
+  }
   if (from > to)
     return bad_request("'from' (" + std::to_string(from) + ") is after 'to' (" +
                        std::to_string(to) + ")");
@@ -179,9 +195,13 @@ ResolveResult LogDevice::tile(const Message& base, std::string_view segment) {
     if (slash == std::string::npos) break;
     start = slash + 1;
   }
+  // A path that is not complete yet goes on to its next segment; if it
+  // ends here, the view is the answer, and says 404.
   auto continue_with = [&]() {
     Message v = view("tile");
     v.set("tile-path", Value(path));
+    v.set("status", Value::integer(404));
+    v.set("body", Value("'tile/" + path + "' is not a complete tile path"));
     return ResolveResult::ok(Value(std::move(v)));
   };
   auto bad = [&]() { return ResolveResult::not_found("'tile/" + path + "' is not a tile path"); };
@@ -199,6 +219,8 @@ ResolveResult LogDevice::tile(const Message& base, std::string_view segment) {
     std::string_view digits = more ? p.substr(1) : p.substr(0, 3);
     std::optional<uint64_t> d = digits.size() == 3 ? number(digits) : std::nullopt;
     if (!d) return bad();
+    if (more && i == 1 && *d == 0) return bad();  // a leading zero group is not canonical
+    if (index > (UINT64_MAX - *d) / 1000) return bad();
     index = index * 1000 + *d;
     if (!more) break;
   }

@@ -44,7 +44,7 @@ bool is_lua_content(const Message& m) {
 ResolveResult add_module(const Value& element, Resolver& resolver, std::vector<Module>& out) {
   if (element.is_binary() || element.is_link()) {
     std::string id = element.is_link() ? element.as_link().id : std::string(element.as_binary());
-    if (!is_id_length(id))
+    if (!looks_like_id(id))
       return ResolveResult::error(400, "a Lua module reference must be an ID, not '" + id + "'");
     std::optional<Value> loaded = resolver.store() ? get_full(*resolver.store(), id) : std::nullopt;
     if (!loaded) return ResolveResult::not_found("Lua module '" + id + "' not found.");

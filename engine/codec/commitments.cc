@@ -38,6 +38,11 @@ std::vector<CommitmentCheck> check_commitments(const Message& message) {
       out.push_back(check);
       continue;
     }
+    if (!looks_like_id(id)) {
+      check.why = "commitment key '" + id + "' is not an ID";
+      out.push_back(check);
+      continue;
+    }
     const Message& c = cv.as_map();
     auto field = [&](const char* k) {
       const Value* v = c.find(k);
@@ -56,6 +61,44 @@ std::vector<CommitmentCheck> check_commitments(const Message& message) {
     out.push_back(std::move(check));
   }
   return out;
+}
+
+namespace {
+
+std::optional<std::string> find_invalid_at(const Value& value, const std::string& where,
+                                           bool check_here, int depth) {
+  if (depth > kMaxNestingDepth) return where + ": nested too deeply";
+  auto child_where = [&](const std::string& k) { return where.empty() ? k : where + "/" + k; };
+  if (value.is_list()) {
+    const auto& items = value.as_list();
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (!items[i].is_map() && !items[i].is_list()) continue;
+      if (auto bad = find_invalid_at(items[i], child_where(std::to_string(i + 1)), true, depth + 1))
+        return bad;
+    }
+    return std::nullopt;
+  }
+  if (!value.is_map()) return std::nullopt;
+  const Message& m = value.as_map();
+  if (check_here && m.contains("commitments")) {
+    for (const CommitmentCheck& c : check_commitments(m)) {
+      if (!c.valid) {
+        std::string at = where.empty() ? "" : where + ": ";
+        return at + (c.id.empty() ? "" : "commitment " + c.id + ": ") + c.why;
+      }
+    }
+  }
+  for (const auto& [k, child] : m) {
+    if (k == "commitments" || (!child.is_map() && !child.is_list())) continue;
+    if (auto bad = find_invalid_at(child, child_where(k), true, depth + 1)) return bad;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> find_invalid_commitment(const Value& value, bool skip_top) {
+  return find_invalid_at(value, "", !skip_top, 0);
 }
 
 Message commit_httpsig(Message m, const Wallet& wallet) {

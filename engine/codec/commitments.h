@@ -23,6 +23,14 @@ struct CommitmentCheck {
 // `commitments` map) against its content.
 std::vector<CommitmentCheck> check_commitments(const Message& message);
 
+// The first commitment of `value` or of any message nested in it that does
+// not verify (or whose key is not the ID its signature gives), as a reason
+// naming where it is ("body/item: commitment X: ..."); nullopt if every one
+// verifies. A nested message's commitments claim a signer as much as the
+// outer ones do, so whoever takes a message from outside checks them all.
+// `skip_top`: the caller has verified the outer commitments already.
+std::optional<std::string> find_invalid_commitment(const Value& value, bool skip_top = false);
+
 // The keys every commitment of `m` covers (their `committed` lists,
 // lower-cased), or nullopt if `m` has no commitments or one of them does
 // not say (then it is taken to cover every key).

@@ -1,6 +1,7 @@
 #include "engine/http/request_codec.h"
 
 #include "engine/codec/ans104.h"
+#include "engine/codec/commitments.h"
 #include "engine/codec/http_signature.h"
 #include "engine/codec/httpsig.h"
 #include "engine/codec/httpsig_signature.h"
@@ -28,7 +29,10 @@ Message rich(const Message& tabm) {
   return v.as_map();
 }
 
-Message decode_httpsig(const HttpRequest& request) {
+// `*signed_by_headers`: the message's commitments are the request's verified
+// signatures (false: any it has came in its content).
+Message decode_httpsig(const HttpRequest& request, bool* signed_by_headers) {
+  *signed_by_headers = false;
   HttpMessage all;  // every header: signatures may cover any of them
   for (const auto& [k, v] : request.headers) all.set_field(k, v);
   all.body = request.body;
@@ -59,6 +63,7 @@ Message decode_httpsig(const HttpRequest& request) {
   }
   Message out = rich(kept);
   out.set("commitments", Value(std::move(commitments)));
+  *signed_by_headers = true;
   return out;
 }
 
@@ -88,14 +93,22 @@ DecodedRequest decode_request(const HttpRequest& request) {
   DecodedRequest out;
   out.codec = choose_codec(request);
   try {
+    // Every commitment the message claims is checked, whichever codec
+    // carried it: the outer ones of httpsig and ANS-104 were verified while
+    // decoding; json@1.0 carries its commitments as plain keys.
+    bool outer_verified = true;
     if (out.codec == "httpsig@1.0") {
-      out.message = decode_httpsig(request);
+      out.message = decode_httpsig(request, &outer_verified);
     } else if (out.codec == "ans104@1.0") {
       out.message = decode_ans104(request);
     } else if (out.codec == "json@1.0") {
       out.message = json_decode(request.body);
+      outer_verified = false;
     } else {
       throw RequestError(400, "codec-device '" + out.codec + "' is not supported (httpsig@1.0, ans104@1.0, json@1.0)");
+    }
+    if (auto bad = find_invalid_commitment(Value(out.message), outer_verified)) {
+      throw RequestError(400, "invalid commitment: " + *bad);
     }
   } catch (const CodecError& e) {
     throw RequestError(400, e.what());

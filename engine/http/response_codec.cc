@@ -102,6 +102,9 @@ HttpResponse encode_response(const HttpRequest& request, const ResolveResult& re
     if (const Value* hp = p->as_map().find("hashpath"); hp != nullptr && hp->is_binary())
       hashpath = hp->as_binary();
   }
+  // A result that extended no chain (an oracle's: node info, a process's
+  // `now`) starts a new one at its own ID (docs/http-api.md, "Caching").
+  if (hashpath.empty() && result.is_ok()) hashpath = hashpath_of(message);
   message.remove("status");  // sent as the HTTP status
   try {
     if (codec == "json@1.0") {

@@ -4,6 +4,8 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/version.hpp>
@@ -26,10 +28,32 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+// One kind of work's threads: requests wait here, never on an io thread.
+struct WorkPool {
+  WorkPool(unsigned threads, size_t max_waiting) : pool(threads), max_waiting(max_waiting) {}
+  asio::thread_pool pool;
+  const size_t max_waiting;
+  std::atomic<size_t> waiting{0};  // posted, not yet started
+};
+using WorkPools = std::vector<std::unique_ptr<WorkPool>>;
+
+// RFC 9112 §6.1: only `chunked` is understood. Anything else (gzip, say)
+// would leave the body to be read as the next request.
+bool unsupported_transfer_encoding(std::string_view te) {
+  std::string v = ascii_lowercase(te);
+  auto trim = [](std::string& t) {
+    t.erase(0, t.find_first_not_of(" \t"));
+    t.erase(t.find_last_not_of(" \t") + 1);
+  };
+  trim(v);
+  return !v.empty() && v != "chunked";
+}
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const HttpServer::Options& options, const HttpServer::Handler& handler)
-      : stream_(std::move(socket)), options_(options), handler_(handler) {
+  Session(tcp::socket socket, const HttpServer::Options& options, const HttpServer::Handler& handler,
+          WorkPools& pools)
+      : stream_(std::move(socket)), options_(options), handler_(handler), pools_(pools) {
     beast::error_code ec;
     auto peer = stream_.socket().remote_endpoint(ec);  // once per connection, not per request
     if (!ec) remote_ = peer.address().to_string();
@@ -62,6 +86,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return reply_error(400, "malformed HTTP request: " + ec.message());
 
     auto& req = parser_->get();
+    if (auto field = req[http::field::transfer_encoding];
+        unsupported_transfer_encoding(std::string_view(field.data(), field.size()))) {
+      return reply_error(501, "Transfer-Encoding '" + std::string(field.data(), field.size()) +
+                                  "' is not supported (only chunked)");
+    }
     HttpRequest request;
     request.method = std::string(req.method_string());
     request.target = std::string(req.target());
@@ -72,14 +101,27 @@ class Session : public std::enable_shared_from_this<Session> {
     request.body = std::move(req.body());
     request.remote = remote_;
     keep_alive_ = req.keep_alive();
+    stream_.expires_never();  // the handler's time is not the client's
 
-    HttpResponse response;
-    try {
-      response = handler_(request);
-    } catch (const std::exception& e) {
-      response = HttpResponse::text(500, std::string("internal error: ") + e.what());
+    size_t kind = options_.pool_for ? options_.pool_for(request) : 0;
+    WorkPool& pool = *pools_[std::min(kind, pools_.size() - 1)];
+    if (pool.waiting.fetch_add(1) >= pool.max_waiting) {
+      pool.waiting.fetch_sub(1);
+      return reply_error(503, "the node is busy: too many requests are waiting; try again");
     }
-    write(std::move(response), keep_alive_);
+    asio::post(pool.pool, [self = shared_from_this(), request = std::move(request), &pool] {
+      pool.waiting.fetch_sub(1);
+      HttpResponse response;
+      try {
+        response = self->handler_(request);
+      } catch (const std::exception& e) {
+        response = HttpResponse::text(500, std::string("internal error: ") + e.what());
+      }
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response)]() mutable {
+                   self->write(std::move(response), self->keep_alive_);
+                 });
+    });
   }
 
   void reply_error(int status, const std::string& reason) {
@@ -113,6 +155,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   const HttpServer::Options& options_;
   const HttpServer::Handler& handler_;
+  WorkPools& pools_;
   bool keep_alive_ = false;
   std::string remote_;
 };
@@ -123,14 +166,20 @@ struct HttpServer::Impl {
   Impl(Options o, Handler h)
       : options(std::move(o)), handler(std::move(h)),
         ioc(static_cast<int>(options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency()))),
-        acceptor(asio::make_strand(ioc)), signals(ioc) {}
+        acceptor(asio::make_strand(ioc)), signals(ioc) {
+    if (options.pools.empty()) options.pools.push_back({});
+    for (const auto& p : options.pools) {
+      unsigned n = p.threads ? p.threads : std::max(1u, std::thread::hardware_concurrency());
+      pools.push_back(std::make_unique<WorkPool>(n, p.max_waiting));
+    }
+  }
 
   void accept() {
     acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
       } else {
-        std::make_shared<Session>(std::move(socket), options, handler)->run();
+        std::make_shared<Session>(std::move(socket), options, handler, pools)->run();
       }
       accept();
     });
@@ -142,6 +191,8 @@ struct HttpServer::Impl {
   tcp::acceptor acceptor;
   asio::signal_set signals;
   std::vector<std::thread> threads;
+  // After ioc: destroyed (joined) first, since their work posts to ioc.
+  WorkPools pools;
   std::atomic<bool> stopped{false};
 };
 
@@ -198,6 +249,10 @@ void HttpServer::wait() {
     if (t.joinable()) t.join();
   }
   impl_->threads.clear();
+  for (auto& p : impl_->pools) {
+    p->pool.stop();  // requests not started are dropped; running ones finish
+    p->pool.join();
+  }
 }
 
 }  // namespace hashpath

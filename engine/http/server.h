@@ -5,8 +5,13 @@
 // headers exceed `max_header_bytes` gets 431, whose body exceeds
 // `max_body_bytes` gets 413, a malformed one 400 — each with a reason, and
 // the server keeps serving. A client that does not finish sending its
-// request within `read_timeout` (slow or idle) is disconnected. The handler
-// runs on an io thread and must be thread-safe.
+// request within `read_timeout` (slow or idle) is disconnected. A
+// Transfer-Encoding other than chunked is 501 and the connection closes.
+//
+// The handler never runs on an io thread: each request goes to the worker
+// pool `pool_for` names (one per kind of work, so a slow kind cannot hold
+// up another), and one whose pool already has `max_waiting` requests
+// waiting gets 503 at once. The handler must be thread-safe.
 #pragma once
 
 #include <chrono>
@@ -14,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/http/http_types.h"
 
@@ -30,6 +36,13 @@ class HttpServer {
     size_t max_header_bytes = 16 * 1024;
     size_t max_body_bytes = 16 * 1024 * 1024;
     std::chrono::milliseconds read_timeout{30000};
+    struct Pool {
+      unsigned threads = 0;  // 0: one per core
+      size_t max_waiting = 4096;
+    };
+    std::vector<Pool> pools;  // empty: one pool
+    // The index of the pool a request runs in (clamped); null: pool 0.
+    std::function<size_t(const HttpRequest&)> pool_for;
   };
 
   HttpServer(Options options, Handler handler);  // binds; Error if the port is taken

@@ -102,24 +102,26 @@ void HashpathLog::commit_through(uint64_t seq) {
     if (committed_ > seq || pending_.empty()) return;  // someone else's write carried it
     batch.swap(pending_);
   }
-  // The batch's messages were handed over before its entries were appended:
-  // they are stored now, before the entries.
-  if (before_commit_) {
-    try {
-      before_commit_();
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(mu_);
-      batch.insert(batch.end(), std::make_move_iterator(pending_.begin()),
-                   std::make_move_iterator(pending_.end()));
-      pending_.swap(batch);  // not committed; tried again by the next commit
-      throw;
+  // A batch that could not be made durable goes back in front of what was
+  // appended since, in order: the in-memory tree keeps its leaves, nothing
+  // is counted as committed (so nothing is signed) and the next commit
+  // tries again. Entries after it can never be committed before it.
+  try {
+    // The batch's messages were handed over before its entries were
+    // appended: they are stored now, before the entries.
+    if (before_commit_) before_commit_();
+    if (journal_) {
+      journal_->append(batch);  // all or nothing
+    } else {
+      std::lock_guard<std::mutex> db_lock(db_mu_);
+      db_->append(batch);  // one transaction
     }
-  }
-  if (journal_) {
-    journal_->append(batch);
-  } else {
-    std::lock_guard<std::mutex> db_lock(db_mu_);
-    db_->append(batch);
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(mu_);
+    batch.insert(batch.end(), std::make_move_iterator(pending_.begin()),
+                 std::make_move_iterator(pending_.end()));
+    pending_.swap(batch);
+    throw;
   }
   bool wake = false;
   {
@@ -318,7 +320,7 @@ std::vector<MerkleHash> HashpathLog::consistency_proof(uint64_t first, uint64_t 
 }
 
 std::optional<std::string> HashpathLog::tile(unsigned level, uint64_t index, unsigned width) const {
-  if (width == 0 || width > 256 || level > 7) return std::nullopt;
+  if (width == 0 || width > 256 || level > 7 || index > (UINT64_MAX >> 9)) return std::nullopt;
   std::lock_guard<std::mutex> lock(mu_);
   unsigned tree_level = level * 8;
   uint64_t available = tree_level >= 64 ? 0 : committed_ >> tree_level;
@@ -330,7 +332,7 @@ std::optional<std::string> HashpathLog::tile(unsigned level, uint64_t index, uns
 }
 
 std::optional<std::string> HashpathLog::entry_bundle(uint64_t index, unsigned width) {
-  if (width == 0 || width > 256) return std::nullopt;
+  if (width == 0 || width > 256 || index > (UINT64_MAX >> 9)) return std::nullopt;
   if (index * 256 + width > committed_size()) return std::nullopt;
   std::string out;
   for (const auto& e : entries(index * 256, index * 256 + width)) {

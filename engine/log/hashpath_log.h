@@ -6,7 +6,11 @@
 //   the in-memory tree; commit_through(seq) returns once every entry up to
 //   seq is durable: appended to the journal with one write (group commit:
 //   concurrent callers share it). Callers commit before they answer, so an
-//   entry whose response was sent survives a crash of the process.
+//   entry whose response was sent survives a crash of the process. If the
+//   batch cannot be made durable (its messages or the journal write fail:
+//   StoreWriteError), nothing of it is committed, it stays pending in
+//   order, and the next commit tries it again; committed sizes, and so
+//   checkpoints, never pass an entry that is not on disk.
 // * A background thread indexes journaled entries into SQLite in large
 //   batches and empties the journal; opening the log indexes whatever a
 //   crash left in it first. (An in-memory log has no journal: commits go

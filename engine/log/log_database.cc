@@ -19,7 +19,6 @@ LogDatabase::LogDatabase(const std::string& path, LogSync sync) {
   exec("CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL)");
   begin_ = std::make_unique<SqliteStatement>(db_, "BEGIN");
   commit_ = std::make_unique<SqliteStatement>(db_, "COMMIT");
-  rollback_ = std::make_unique<SqliteStatement>(db_, "ROLLBACK");
   insert_ = std::make_unique<SqliteStatement>(
       db_, "INSERT INTO entries (seq, entry, leaf, receipt) VALUES (?, ?, ?, ?)");
 }
@@ -27,7 +26,6 @@ LogDatabase::LogDatabase(const std::string& path, LogSync sync) {
 LogDatabase::~LogDatabase() {
   begin_.reset();
   commit_.reset();
-  rollback_.reset();
   insert_.reset();
   sqlite3_close(db_);
 }
@@ -56,7 +54,7 @@ void LogDatabase::append(const std::vector<StoredEntry>& batch) {
     run(*commit_);
   } catch (...) {
     insert_->reset();
-    run(*rollback_);
+    sqlite_rollback_if_open(db_);  // the first error is the one to report
     throw;
   }
 }

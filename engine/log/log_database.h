@@ -64,7 +64,7 @@ class LogDatabase {
   void exec(const char* sql);
   sqlite3* db_ = nullptr;
   // Prepared once: the append path runs for every request.
-  std::unique_ptr<SqliteStatement> begin_, commit_, rollback_, insert_;
+  std::unique_ptr<SqliteStatement> begin_, commit_, insert_;
 };
 
 }  // namespace hashpath

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -58,16 +59,32 @@ void LogJournal::append(const std::vector<StoredEntry>& batch) {
     out += payload;
     out += sha256(payload);
   }
+  if (broken_) {
+    throw StoreWriteError("log journal " + path_ +
+                          ": a failed write could not be undone; restart the node");
+  }
+  struct stat st;
+  if (::fstat(fd_, &st) != 0) throw StoreWriteError(io_error("cannot stat", path_));
+  const off_t start = st.st_size;
   size_t done = 0;
   while (done < out.size()) {
     ssize_t n = ::write(fd_, out.data() + done, out.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw StoreError(io_error("cannot append", path_));
+      std::string why = io_error("cannot append", path_);
+      // A partial record must not stay: later records would follow a torn
+      // one, and recovery stops at the first torn record.
+      if (::ftruncate(fd_, start) != 0) broken_ = true;
+      throw StoreWriteError(why);
     }
     done += static_cast<size_t>(n);
   }
-  if (fsync_ && ::fdatasync(fd_) != 0) throw StoreError(io_error("cannot sync", path_));
+  if (fsync_ && ::fdatasync(fd_) != 0) {
+    // After a failed fdatasync the kernel may have dropped the pages: what
+    // is on disk is unknown, so no later record may be promised either.
+    broken_ = true;
+    throw StoreWriteError(io_error("cannot sync", path_));
+  }
 }
 
 std::vector<StoredEntry> LogJournal::read_all() {
@@ -107,7 +124,7 @@ std::vector<StoredEntry> LogJournal::read_all() {
 }
 
 void LogJournal::truncate() {
-  if (::ftruncate(fd_, 0) != 0) throw StoreError(io_error("cannot empty", path_));
+  if (::ftruncate(fd_, 0) != 0) throw StoreWriteError(io_error("cannot empty", path_));
 }
 
 std::string journal_path_for(const std::string& log_path) {

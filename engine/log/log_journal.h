@@ -29,7 +29,11 @@ class LogJournal {
   LogJournal& operator=(const LogJournal&) = delete;
 
   // Appends the records with one write; durable against a process crash on
-  // return (and against power loss if fsync_each_append).
+  // return (and against power loss if fsync_each_append). On failure
+  // (StoreWriteError: ENOSPC, EIO) the journal is cut back to where it was,
+  // so it never holds part of a batch; if even that fails, or fdatasync
+  // fails, every later append fails too (the file's state is unknown until
+  // a restart recovers it).
   void append(const std::vector<StoredEntry>& batch);
   // Every intact record, in file order; the file is cut after the last one.
   std::vector<StoredEntry> read_all();
@@ -45,6 +49,7 @@ class LogJournal {
   int fd_ = -1;
   std::string path_;
   bool fsync_;
+  bool broken_ = false;  // a failed write could not be undone
 };
 
 // The journal beside a log database: DIR/log.db → DIR/log.journal.

@@ -1,5 +1,7 @@
 #include "engine/message/key.h"
 
+#include <algorithm>
+
 namespace hashpath {
 
 bool is_normalized_key(std::string_view key) {
@@ -16,6 +18,21 @@ std::string ascii_lowercase(std::string_view text) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
+}
+
+bool looks_like_id(std::string_view text) {
+  auto b64url = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+  };
+  auto hex = [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  };
+  if (text.size() == 42 && text.substr(0, 2) == "0x") {
+    return std::all_of(text.begin() + 2, text.end(), hex);
+  }
+  if (!is_id_length(text)) return false;
+  return std::all_of(text.begin(), text.end(), b64url);
 }
 
 std::string normalize_key(std::string_view key) {

@@ -17,6 +17,12 @@ inline bool is_id_length(std::string_view key) {
   return key.size() == 32 || key.size() == 42 || key.size() == 43;
 }
 
+// True when `text` can name a stored message: 43 base64url characters (a
+// SHA-256 ID), 42 characters "0x" + hex (an Ethereum address) or 32
+// base64url/hex characters. Length alone is not enough: a path segment such
+// as "~message@1.0&count+integer=12345" may be 32, 42 or 43 bytes long.
+bool looks_like_id(std::string_view text);
+
 std::string normalize_key(std::string_view key);
 
 // ASCII-lowercased copy (non-ASCII bytes unchanged), for names that are not

@@ -58,6 +58,17 @@ bool asks_only_if_cached(const HttpRequest& request) {
 
 }  // namespace
 
+NodeWork Node::work_kind(const HttpRequest& request) {
+  std::string_view t = request.target;
+  if (request.method == "OPTIONS" || t == "/") return NodeWork::kNode;
+  for (std::string_view own : {"/~meta@1.0", "/~log@1.0"}) {
+    if (t.substr(0, own.size()) == own &&
+        (t.size() == own.size() || t[own.size()] == '/' || t[own.size()] == '?'))
+      return NodeWork::kNode;
+  }
+  return NodeWork::kExecution;
+}
+
 void Node::start() {
   Message config = state_->config();
   std::optional<Value> handlers = hook_handlers(config, "start");
@@ -91,72 +102,92 @@ HttpResponse Node::handle(const HttpRequest& request) {
 }
 
 HttpResponse Node::handle_resolution(const HttpRequest& request) {
+  // Every exit below leaves through here: what the request appended is
+  // committed before the reply leaves, and named in `log-seq` — unless a
+  // write failed, for then nothing that names it may be acknowledged.
+  RequestSteps steps(recorder_.get());
+  Resolver resolver = steps.resolver(*devices_, store_.get());
   HttpResponse response;
   try {
-    DecodedRequest decoded = decode_request(request);
-    Message config = state_->config();
-    if (const Value* init = config.find("initialized");
-        init != nullptr && ((init->is_atom() && init->as_atom() == "false") ||
-                            (init->is_binary() && init->as_binary() == "false"))) {
-      if (request.target.rfind("/~meta@1.0/info", 0) != 0) {
-        response = HttpResponse::text(400, "Node must be initialized before use.");
-        add_cors_headers(request, response);
-        return response;
-      }
-    }
-    // Signed messages are kept, so they can be read back by ID (HyperBEAM's
-    // store_all_signed).
-    if (decoded.message.contains("commitments")) {
-      Message keep = decoded.message;
-      keep.remove("method");
-      keep.remove("path");
-      store_->put(keep);
-    }
-    StepRecorder::begin_request();
-    Message singleton = decoded.message;
-    const ReplyPreferences reply = reply_preferences(request, &singleton);
-    if (std::optional<Value> hook = hook_handlers(config, "request")) {
-      ResolveResult r =
-          run_hook(resolver_, *hook, "request",
-                   Message{{"request", Value(singleton)}, {"body", Value(singleton)}});
-      if (!r.is_ok()) return encode_response(request, r, reply);
-      std::optional<Message> body = hook_body(r);
-      if (!body) {
-        return encode_response(
-            request, ResolveResult::error(400, "the request hook gave no request message"), reply);
-      }
-      singleton = std::move(*body);
-    }
-    PathList path = parse_hyperpath(singleton);
-    ResolveOptions options = ResolveOptions::http();
-    options.step_hook = hook_handlers(config, "step");
-    if (asks_only_if_cached(request)) options.cache_control.only_if_cached = true;
-    ResolveResult result = resolver_.resolve_path(path, options);
-    if (std::optional<Value> hook = hook_handlers(config, "response")) {
-      ResolveResult r = run_hook(resolver_, *hook, "response",
-                                 Message{{"request", Value(singleton)}, {"body", result.value}});
-      if (!r.is_ok()) return encode_response(request, r, reply);
-      if (const Value* body = r.value.as_map().find("body")) result.value = *body;
-    }
-    // accept-bundle: nested messages go whole, not as links to stored ones.
-    if (reply.accept_bundle && result.is_ok()) result.value = load_children(*store_, result.value);
-    std::optional<uint64_t> seq = StepRecorder::last_seq();
-    // The steps are durable before anyone hears of their results.
-    if (recorder_ && seq) recorder_->log().commit_through(*seq);
-    HttpResponse out = encode_response(request, result, reply);
-    if (seq) out.set_header("log-seq", std::to_string(*seq));
-    return out;
+    response = resolve_request(request, resolver);
+  } catch (const StoreWriteError& e) {
+    spdlog::error("{} {}: a write failed: {}", request.method, request.target, e.what());
+    response = HttpResponse::text(503, "the node could not store what this request produced "
+                                       "(storage unavailable); nothing of it was recorded");
+    add_cors_headers(request, response);
+    return response;
   } catch (const RequestError& e) {
     response = HttpResponse::text(e.status(), e.what());
   } catch (const PathError& e) {
     response = HttpResponse::text(400, e.what());
   } catch (const CodecError& e) {
     response = HttpResponse::text(400, e.what());
+  } catch (const StoreError& e) {
+    spdlog::error("{} {}: store: {}", request.method, request.target, e.what());
+    response = HttpResponse::text(500, "internal error: the store failed");
   } catch (const std::exception& e) {
     response = HttpResponse::text(500, std::string("internal error: ") + e.what());
   }
+  try {
+    // The steps are durable before anyone hears of their results.
+    if (std::optional<uint64_t> seq = steps.commit()) {
+      response.set_header("log-seq", std::to_string(*seq));
+    }
+  } catch (const StoreError& e) {
+    spdlog::error("{} {}: the log commit failed: {}", request.method, request.target, e.what());
+    response = HttpResponse::text(503, "the node could not make this request's log entries "
+                                       "durable (storage unavailable); nothing was recorded");
+  }
   add_cors_headers(request, response);
   return response;
+}
+
+HttpResponse Node::resolve_request(const HttpRequest& request, Resolver& resolver) {
+  DecodedRequest decoded = decode_request(request);
+  Message config = state_->config();
+  if (const Value* init = config.find("initialized");
+      init != nullptr && ((init->is_atom() && init->as_atom() == "false") ||
+                          (init->is_binary() && init->as_binary() == "false"))) {
+    if (request.target.rfind("/~meta@1.0/info", 0) != 0) {
+      return HttpResponse::text(400, "Node must be initialized before use.");
+    }
+  }
+  // Signed messages are kept, so they can be read back by ID (HyperBEAM's
+  // store_all_signed).
+  if (decoded.message.contains("commitments")) {
+    Message keep = decoded.message;
+    keep.remove("method");
+    keep.remove("path");
+    store_->put(keep);
+  }
+  Message singleton = decoded.message;
+  const ReplyPreferences reply = reply_preferences(request, &singleton);
+  if (std::optional<Value> hook = hook_handlers(config, "request")) {
+    ResolveResult r =
+        run_hook(resolver, *hook, "request",
+                 Message{{"request", Value(singleton)}, {"body", Value(singleton)}});
+    if (!r.is_ok()) return encode_response(request, r, reply);
+    std::optional<Message> body = hook_body(r);
+    if (!body) {
+      return encode_response(
+          request, ResolveResult::error(400, "the request hook gave no request message"), reply);
+    }
+    singleton = std::move(*body);
+  }
+  PathList path = parse_hyperpath(singleton);
+  ResolveOptions options = ResolveOptions::http();
+  options.step_hook = hook_handlers(config, "step");
+  if (asks_only_if_cached(request)) options.cache_control.only_if_cached = true;
+  ResolveResult result = resolver.resolve_path(path, options);
+  if (std::optional<Value> hook = hook_handlers(config, "response")) {
+    ResolveResult r = run_hook(resolver, *hook, "response",
+                               Message{{"request", Value(singleton)}, {"body", result.value}});
+    if (!r.is_ok()) return encode_response(request, r, reply);
+    if (const Value* body = r.value.as_map().find("body")) result.value = *body;
+  }
+  // accept-bundle: nested messages go whole, not as links to stored ones.
+  if (reply.accept_bundle && result.is_ok()) result.value = load_children(*store_, result.value);
+  return encode_response(request, result, reply);
 }
 
 }  // namespace hashpath

@@ -7,6 +7,12 @@
 //                    the request is a 4xx whose body says why. A signed
 //                    request message is stored, readable at /<id>.
 //
+// Every reply to a resolution, whatever its status (a 404 key, a hook's
+// error, a device that threw), is sent after the entries the request
+// appended are committed, and names the last in `log-seq`. The exception
+// is a write that failed (StoreWriteError: a full disk): the reply is 503
+// without `log-seq`, and no entry naming what was not written is committed.
+//
 // Hooks of the node message's `on` key (spec §6.3): `start` once, from
 // start(); `request` before the path is parsed (its body replaces the
 // request message: Hashpath hands hooks the request as one message, not
@@ -26,8 +32,16 @@
 
 namespace hashpath {
 
+// The kinds of work a node's requests are, each run by its own worker pool
+// (HttpServer::Options::pools): the node's own surface (meta@1.0, log@1.0:
+// what operators, verifiers and witnesses read) never waits behind
+// executions.
+enum class NodeWork : size_t { kNode = 0, kExecution = 1 };
+
 class Node {
  public:
+  static NodeWork work_kind(const HttpRequest& request);
+
   // With a log, every step is recorded (StepRecorder) and committed before
   // the response is returned; responses carry `log-seq`.
   Node(std::shared_ptr<NodeState> state, std::shared_ptr<Store> store,
@@ -43,7 +57,10 @@ class Node {
   NodeState& state() { return *state_; }
 
  private:
+  // The request scope: commits what the request appended on every exit.
   HttpResponse handle_resolution(const HttpRequest& request);
+  // Decoding, hooks and resolution, through the request's own resolver.
+  HttpResponse resolve_request(const HttpRequest& request, Resolver& resolver);
 
   std::shared_ptr<NodeState> state_;
   std::shared_ptr<Store> store_;

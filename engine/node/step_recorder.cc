@@ -7,7 +7,6 @@
 namespace hashpath {
 namespace {
 
-thread_local std::optional<uint64_t> t_last_seq;
 constexpr size_t kKnownLimit = 1 << 16;
 
 }  // namespace
@@ -23,9 +22,6 @@ StepRecorder::StepRecorder(std::shared_ptr<HashpathLog> log, std::shared_ptr<Sto
     : log_(std::move(log)), store_(std::move(store)) {
   log_->set_before_commit([this] { flush(); });
 }
-
-void StepRecorder::begin_request() { t_last_seq.reset(); }
-std::optional<uint64_t> StepRecorder::last_seq() { return t_last_seq; }
 
 void StepRecorder::queue_unknown(
     const std::vector<std::pair<const Message*, std::string>>& messages) {
@@ -62,7 +58,7 @@ StepRecorder::~StepRecorder() {
   }
 }
 
-void StepRecorder::record(const StepRecord& step) {
+uint64_t StepRecorder::record(const StepRecord& step) {
   const Message& base = step.base;  // private keys are not part of IDs or records
   Message result = result_message(step.result.value);
   LogEntry e;
@@ -83,7 +79,19 @@ void StepRecorder::record(const StepRecord& step) {
   e.time = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count());
-  t_last_seq = log_->append(std::move(e));
+  return log_->append(std::move(e));
+}
+
+Resolver RequestSteps::resolver(const DeviceRegistry& devices, Store* store) {
+  Resolver r(devices, store);
+  if (recorder_ != nullptr) r.set_step_observer([this](const StepRecord& s) { record(s); });
+  return r;
+}
+
+std::optional<uint64_t> RequestSteps::commit() {
+  if (recorder_ == nullptr || !last_) return std::nullopt;
+  recorder_->log().commit_through(*last_);
+  return last_;
 }
 
 }  // namespace hashpath

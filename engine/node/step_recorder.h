@@ -34,11 +34,9 @@ class StepRecorder {
   StepRecorder(std::shared_ptr<HashpathLog> log, std::shared_ptr<Store> store);
   ~StepRecorder();  // stores what is pending and leaves the log
 
-  void record(const StepRecord& step);
-
-  // The seq of the last entry this thread appended since begin_request().
-  static void begin_request();
-  static std::optional<uint64_t> last_seq();
+  // Appends the step's entry (its messages queued for the store); returns
+  // its seq.
+  uint64_t record(const StepRecord& step);
 
   HashpathLog& log() { return *log_; }
 
@@ -53,6 +51,28 @@ class StepRecorder {
   std::mutex known_mu_;
   std::unordered_set<std::string> known_;  // IDs queued or stored recently (bounded)
   std::vector<Message> queued_;            // guarded by known_mu_
+};
+
+// The entries one request appends. The node gives each request its own
+// Resolver whose step observer is this scope, so every step of the
+// request counts — a device's nested resolutions and the hooks' included —
+// and nothing else does. Not thread-safe: one request, one thread.
+class RequestSteps {
+ public:
+  explicit RequestSteps(StepRecorder* recorder) : recorder_(recorder) {}
+
+  void record(const StepRecord& step) { last_ = recorder_->record(step); }
+  // A resolver for this request: `devices` and `store` as the node's, with
+  // this scope observing every step (none without a recorder).
+  Resolver resolver(const DeviceRegistry& devices, Store* store);
+  // Makes every entry of the request durable and returns the last one's seq
+  // (nullopt if it appended none, or there is no log). StoreWriteError if
+  // they could not be written: then none is committed.
+  std::optional<uint64_t> commit();
+
+ private:
+  StepRecorder* recorder_;
+  std::optional<uint64_t> last_;
 };
 
 }  // namespace hashpath

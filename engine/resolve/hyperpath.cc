@@ -135,7 +135,7 @@ void apply_inline_pairs(PathStep& step, std::string_view rest, int depth) {
 
 PathStep parse_segment(const std::string& part, int depth) {
   PathStep step;
-  if (is_id_length(part)) {
+  if (looks_like_id(part)) {
     step.kind = PathStep::Kind::kId;
     step.id = part;
     return step;

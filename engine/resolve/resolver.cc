@@ -184,6 +184,8 @@ ResolveResult Resolver::step_at(const Message& base, const Message& request,
   ResolveResult result;
   try {
     result = lookup.device->call(key, base, request, *this);
+  } catch (const StoreWriteError&) {
+    throw;  // not an answer: nothing may name what was not written (node.h)
   } catch (const Error& e) {
     result = ResolveResult::error(400, e.what());
   } catch (const std::exception& e) {
@@ -288,7 +290,7 @@ ResolveResult Resolver::switch_device(Message base, const std::string& device,
     path = std::string(p->as_binary());
   Message rest = request;
   rest.remove("path");
-  if (is_id_length(path)) {
+  if (looks_like_id(path)) {
     // `<id>~device`: the stored message, with the request's keys, on that device.
     std::optional<Value> loaded = load(path);
     if (!loaded || !loaded->is_map())
@@ -364,7 +366,7 @@ ResolveResult Resolver::resolve_steps(const PathList& path, size_t depth,
     const PathStep& s = path[i];
     const ResolveOptions step_options = final_step(options, i + 1 == path.size());
     // A literal ID result followed by more steps is that message (spec §2.3 note).
-    if (current.value.is_binary() && is_id_length(current.value.as_binary())) {
+    if (current.value.is_binary() && looks_like_id(current.value.as_binary())) {
       std::optional<Value> loaded = load(current.value.as_binary());
       if (loaded) current.value = *loaded;
     }

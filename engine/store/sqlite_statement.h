@@ -12,6 +12,34 @@
 
 namespace hashpath {
 
+// StoreWriteError for the result codes that mean the disk or the database
+// file failed us (a write that did not happen), else StoreError.
+[[noreturn]] inline void throw_sqlite_error(int rc, const std::string& what) {
+  switch (rc & 0xff) {
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_NOMEM:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_PROTOCOL:
+      throw StoreWriteError(what);
+    default:
+      throw StoreError(what);
+  }
+}
+
+// Ends the connection's transaction if one is still open. SQLite rolls a
+// transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR), and
+// a ROLLBACK then fails: callers cleaning up after an error use this and
+// keep the first error.
+inline void sqlite_rollback_if_open(sqlite3* db) {
+  if (sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
 class SqliteStatement {
  public:
   SqliteStatement(sqlite3* db, const char* sql) : db_(db) {
@@ -44,7 +72,9 @@ class SqliteStatement {
     int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    throw StoreError(std::string("sqlite: ") + sqlite3_errmsg(db_));
+    std::string why = std::string("sqlite: ") + sqlite3_errmsg(db_);
+    sqlite3_reset(stmt_);
+    throw_sqlite_error(rc, why);
   }
   // Ready to bind and step again.
   void reset() {
@@ -68,10 +98,10 @@ class SqliteStatement {
 // Runs `sql` (no results); StoreError naming `what` and the SQL on failure.
 inline void sqlite_exec(sqlite3* db, const char* sql, const char* what) {
   char* err = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+  if (int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err); rc != SQLITE_OK) {
     std::string why = err ? err : "unknown error";
     sqlite3_free(err);
-    throw StoreError(std::string(what) + ": " + why + " in: " + sql);
+    throw_sqlite_error(rc, std::string(what) + ": " + why + " in: " + sql);
   }
 }
 

@@ -4,10 +4,12 @@
 
 #include <sqlite3.h>
 
+#include "engine/codec/commitments.h"
 #include "engine/codec/message_id.h"
 #include "engine/codec/structured.h"
 #include "engine/crypto/base64.h"
 #include "engine/crypto/hash.h"
+#include "engine/message/key.h"
 #include "engine/store/message_record.h"
 #include "engine/store/sqlite_statement.h"
 
@@ -119,13 +121,35 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
       .bind_int(2, kind)
       .bind(3, record)
       .step();
-  // A committed message shares its unsigned ID with the bare content: that
-  // ID keeps naming the bare record if there is one, so a message read by
-  // an ID always hashes back to it under that ID's scope.
+  // What each name may name (docs/store-format.md, "Names"):
+  // * the unsigned ID is computed here from the content, so every record it
+  //   can name holds that content; a committed message shares it with the
+  //   bare content, and it keeps naming the bare record if there is one.
+  // * the names a message's commitments give (their IDs, the
+  //   all-commitments IDs) do not cover uncovered keys, so copies that
+  //   differ in those share them. Such a name is created only for a message
+  //   whose every commitment verifies, by the first such copy, and is never
+  //   replaced. A copy whose commitments do not verify (a signed message
+  //   used as a request with another `path`, a forgery) is stored under its
+  //   unsigned ID only: it names nothing its signers did not sign.
   const bool committed = value.is_map() && value.as_map().contains("commitments");
+  std::optional<bool> verifies;  // checked once, only if a name is new
   for (size_t i = 0; i < ids.size(); ++i) {
     const std::string& id = ids[i];
-    const bool keep_existing = committed && i == 0 && kind == kKindMessage;
+    if (committed && i > 0) {
+      SqliteStatement& exists = prepared("SELECT 1 FROM ids WHERE id = ?");
+      exists.bind_text(1, id);
+      const bool named = exists.step();
+      exists.reset();
+      if (named) continue;
+      if (!verifies) {
+        verifies = true;
+        for (const CommitmentCheck& c : check_commitments(value.as_map()))
+          verifies = *verifies && c.valid;
+      }
+      if (!*verifies) break;
+    }
+    const bool keep_existing = committed && kind == kKindMessage;
     prepared(keep_existing ? "INSERT OR IGNORE INTO ids (id, hash) VALUES (?, ?)"
                            : "INSERT OR REPLACE INTO ids (id, hash) VALUES (?, ?)")
         .bind_text(1, id)
@@ -147,9 +171,11 @@ void SqliteStore::put_in_transaction(const std::vector<const Message*>& messages
     for (const Message* m : messages) put_value_locked(Value(*m), 0);
     prepared("COMMIT").step();
   } catch (...) {
-    prepared("ROLLBACK").step();
-    // What the rolled-back transaction wrote is not written.
+    // What the rolled-back transaction wrote is not written: forget it
+    // first, whatever the rollback says (SQLite may have rolled back by
+    // itself, and a message remembered as written would never be written).
     written_.clear();
+    sqlite_rollback_if_open(db_);
     throw;
   }
 }
@@ -207,6 +233,9 @@ bool SqliteStore::contains(std::string_view id) {
 }
 
 void SqliteStore::alias(std::string_view name, std::string_view id) {
+  if (looks_like_id(name)) {
+    throw StoreError("an alias may not look like a message ID ('" + std::string(name) + "')");
+  }
   std::lock_guard<std::mutex> lock(mu_);
   Statement find(db_, "SELECT hash FROM ids WHERE id = ?");
   find.bind_text(1, id);

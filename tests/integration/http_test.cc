@@ -12,6 +12,8 @@
 
 #include "devices/meta.h"
 #include "engine/codec/ans104.h"
+#include "engine/codec/commitments.h"
+#include "engine/codec/json.h"
 #include "engine/codec/http_signature.h"
 #include "engine/codec/httpsig.h"
 #include "engine/codec/httpsig_signature.h"
@@ -184,6 +186,77 @@ TEST_F(NodeFixture, InvalidSignaturesAreRejected) {
   EXPECT_NE(tampered.body.find("invalid ANS-104 signature"), std::string::npos) << tampered.body;
   Reply garbage = request("POST", "/key1", {{"content-type", "application/ans104"}}, "not an item");
   EXPECT_EQ(garbage.status, 400);
+}
+
+// Issue 11 §3.1: a commitment is verified whatever codec carried it. A
+// genuine signed message, edited and sent as json@1.0 with its
+// commitments, must not act as its signer, and must not change what the
+// genuine message's ID names in the store.
+TEST_F(NodeFixture, CommitmentsInJsonBodiesAreVerified) {
+  Wallet client = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
+  Message genuine = commit_httpsig(Message{{"action", "Eval"}, {"data", "return 1"}}, client);
+  std::string genuine_id = message_id(Value(genuine), IdScope::kAll);
+  // Unchanged, it is accepted as json@1.0 and stored under its ID.
+  Reply ok = request("POST", "/action", {{"content-type", "application/json"}},
+                     json_encode(genuine));
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.body, "Eval");
+
+  Message forged = genuine;
+  forged.set("data", "Balances['ATTACKER'] = 999999");
+  Reply r = request("POST", "/data", {{"content-type", "application/json"}}, json_encode(forged));
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("invalid commitment"), std::string::npos) << r.body;
+  // The genuine message's ID still names the genuine content.
+  Reply back = request("GET", "/" + genuine_id + "/data");
+  EXPECT_EQ(back.status, 200) << back.body;
+  EXPECT_EQ(back.body, "return 1");
+
+  // Signed by B, with its committer edited to name A: refused.
+  Wallet other = Wallet::from_jwk(testing::read_shared("interop/keys/key-2.json"));
+  Message by_b = commit_httpsig(Message{{"action", "Transfer"}}, other);
+  Message edited;
+  for (const auto& [id, c] : by_b.at("commitments").as_map()) {
+    Message claim = c.as_map();
+    claim.set("committer", Value(client.address()));
+    edited.set(id, Value(claim));
+  }
+  by_b.set("commitments", Value(edited));
+  Reply as_a =
+      request("POST", "/action", {{"content-type", "application/json"}}, json_encode(by_b));
+  EXPECT_EQ(as_a.status, 400) << as_a.body;
+  EXPECT_NE(as_a.body.find("committer"), std::string::npos) << as_a.body;
+
+  // A nested message's commitments are claims too.
+  Message outer{{"inner", Value(forged)}, {"x", "1"}};
+  Reply nested =
+      request("POST", "/x", {{"content-type", "application/json"}}, json_encode(outer));
+  EXPECT_EQ(nested.status, 400) << nested.body;
+  EXPECT_NE(nested.body.find("inner"), std::string::npos) << nested.body;
+}
+
+// Issue 11 §3.7: a body in a transfer coding the server does not decode is
+// not read as the next request.
+TEST_F(NodeFixture, UnknownTransferEncodingIsRefusedNotSmuggled) {
+  std::string inner = "GET /~meta@1.0/info/address HTTP/1.1\r\nHost: x\r\n\r\n";
+  Reply r = raw("POST /~meta@1.0/info HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip\r\n\r\n" +
+                inner);
+  EXPECT_EQ(r.status, 501) << r.head;
+  EXPECT_EQ(r.body.find("HTTP/1.1"), std::string::npos) << r.body;  // one response only
+}
+
+// Issue 11 §3.6: a first segment 32, 42 or 43 bytes long is an ID only if
+// it looks like one.
+TEST_F(NodeFixture, SegmentsOfIdLengthAreIdsOnlyIfTheyLookLikeOne) {
+  // 32, 42 and 43 bytes long.
+  for (std::string count : {"12345", "123456789012345", "1234567890123456"}) {
+    std::string seg = "~message@1.0&count+integer=" + count;
+    Reply r = request("GET", "/" + seg + "/count");
+    EXPECT_EQ(r.status, 200) << seg.size() << " " << r.body;
+    EXPECT_EQ(r.body, count);
+  }
+  Reply missing = request("GET", "/" + std::string(43, 'A') + "/x");
+  EXPECT_EQ(missing.status, 404) << missing.body;
 }
 
 TEST_F(NodeFixture, ConfigurationOnlyByTheOperator) {

@@ -3,6 +3,8 @@
 // states, and refuse forged assignments.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "devices/lua/lua_device.h"
 #include "devices/patch.h"
 #include "devices/process.h"
@@ -25,6 +27,28 @@ function compute(state, assignment)
   return state
 end
 )lua";
+
+// A Store over another that also serves messages it was handed with no
+// check at all: what a store the node does not control could do.
+class MemoryStoreWithoutChecks : public Store {
+ public:
+  explicit MemoryStoreWithoutChecks(Store& base) : base_(base) {}
+  void put_unchecked(const Message& m, const std::string& name) { extra_[name] = Value(m); }
+  std::vector<std::string> put(const Message& m) override { return base_.put(m); }
+  std::string put_binary(std::string_view b) override { return base_.put_binary(b); }
+  std::optional<Value> get(std::string_view id) override {
+    if (auto it = extra_.find(std::string(id)); it != extra_.end()) return it->second;
+    return base_.get(id);
+  }
+  bool contains(std::string_view id) override {
+    return extra_.count(std::string(id)) != 0 || base_.contains(id);
+  }
+  void alias(std::string_view name, std::string_view id) override { base_.alias(name, id); }
+
+ private:
+  Store& base_;
+  std::map<std::string, Value> extra_;
+};
 
 class ProcessTest : public ::testing::Test {
  protected:
@@ -115,12 +139,21 @@ TEST_F(ProcessTest, ComputeResumesFromStoredStatesAndIsDeterministic) {
 TEST_F(ProcessTest, AForgedAssignmentStopsCompute) {
   ASSERT_TRUE(schedule(definition).is_ok());
   ASSERT_TRUE(send("one").is_ok());
-  // Replace slot 1 with the same assignment carrying another message: its
-  // signature no longer covers it.
-  Message forged = *stored_assignment(resolver, pid, 1);
+  // The same assignment carrying another message: its signature no longer
+  // covers it. The store does not let it take the genuine one's names.
+  Message genuine = *stored_assignment(resolver, pid, 1);
+  Message forged = genuine;
   forged.set("body", Value(Message{{"action", "evil"}}));
-  store.alias("assignments/" + pid + "/1", store.put(forged).back());
-  auto r = path("/" + pid + "~process@1.0/compute/count");
+  store.put(forged);
+  EXPECT_EQ(store.get(message_id(Value(genuine), IdScope::kAll))->as_map().at("slot"),
+            genuine.at("slot"));
+  EXPECT_EQ(message_id(Value(*stored_assignment(resolver, pid, 1))), message_id(Value(genuine)));
+  // A store that took it anyway (one the node does not control): compute
+  // checks every assignment itself and refuses.
+  MemoryStoreWithoutChecks lax(store);
+  lax.put_unchecked(forged, "assignments/" + pid + "/1");
+  Resolver over_lax(registry, &lax);
+  auto r = over_lax.resolve_path(parse_hyperpath("/" + pid + "~process@1.0/compute/count"));
   EXPECT_EQ(r.http_status(), 400);
   EXPECT_NE(std::string(r.value.as_map().at("body").as_binary()).find("refused"),
             std::string::npos);

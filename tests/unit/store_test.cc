@@ -139,5 +139,42 @@ TEST(SqliteStore, NestedSignedMessageWithAListKeepsItsId) {
   EXPECT_EQ(message_id(*back, IdScope::kAll), message_id(Value(parent), IdScope::kAll));
 }
 
+// Issue 11 §3.1: no write changes what a stored ID names. A copy of a
+// signed message whose content was changed keeps the genuine commitments,
+// but they no longer verify: it may not take any name its commitments
+// give, and is readable by its own unsigned ID only.
+TEST(SqliteStore, NamesFromCommitmentsOnlyForMessagesWhoseCommitmentsVerify) {
+  SqliteStore store(":memory:");
+  Message genuine = signed_message(Message{{"action", "Eval"}, {"data", "return 1"}});
+  std::string id = message_id(Value(genuine), IdScope::kAll);
+  Message forged = genuine;
+  forged.set("data", "Balances['ATTACKER'] = 999999");
+  // Forged first, then genuine, then forged again: the names follow the
+  // genuine one whatever the order.
+  store.put(forged);
+  EXPECT_FALSE(store.contains(id));
+  store.put(genuine);
+  store.put(forged);
+  store.put(Message{{"inner", Value(forged)}});
+  for (const auto& [cid, c] : genuine.at("commitments").as_map()) {
+    (void)c;
+    EXPECT_EQ(store.get(cid)->as_map().at("data"), Value("return 1")) << cid;
+  }
+  EXPECT_EQ(store.get(id)->as_map().at("data"), Value("return 1"));
+  EXPECT_EQ(store.get(message_id(Value(forged)))->as_map().at("data"), forged.at("data"));
+  // A commitment filed under a key that is not its ID (an alias name, say).
+  Message renamed = genuine;
+  Message moved;
+  for (const auto& [cid, c] : genuine.at("commitments").as_map())
+    moved.set(cid == id ? "assignments/P/1" : cid, c);
+  renamed.set("commitments", Value(moved));
+  EXPECT_ANY_THROW(store.put(renamed));  // it has no ID
+  EXPECT_FALSE(store.contains("assignments/P/1"));
+  // Aliases are names, never IDs.
+  EXPECT_THROW(store.alias(std::string(43, 'A'), id), StoreError);
+  store.alias("states/P/1", id);
+  EXPECT_EQ(store.get("states/P/1")->as_map().at("data"), Value("return 1"));
+}
+
 }  // namespace
 }  // namespace hashpath
