@@ -3,12 +3,15 @@
 #   make test   install what is missing, build, run every test (ASan + UBSan build)
 #   make bench  build Release and run the benchmarks
 #   make fuzz   build the libFuzzer targets with clang and run each briefly
+#   make crash  SIGKILL a real node 100 times under load, with full-disk rounds
 
 JOBS ?= $(shell nproc)
 DATA ?= .hashpath
 FUZZ_SECONDS ?= 30
 
-.PHONY: all deps build build-asan run test bench fuzz format clean
+KILLS ?= 100
+
+.PHONY: all deps build build-asan run test bench fuzz crash format clean
 
 all: build
 
@@ -40,6 +43,10 @@ bench: build
 	bash bench/http_bench.sh build
 	bash bench/process_http_bench.sh build
 	bash bench/aos_bench.sh build 1000
+
+crash: build
+	python3 tests/crash/node_crash_campaign.py --hashpath build/hashpath --work build/crash-campaign \
+	  --kills $(KILLS) --enospc --enospc-every 5 --replay-every 10
 
 fuzz: deps
 	cmake --preset fuzz

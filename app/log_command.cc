@@ -11,6 +11,7 @@
 #include "devices/log.h"
 #include "engine/codec/typed_json.h"
 #include "engine/crypto/base64.h"
+#include "engine/log/log_journal.h"
 #include "engine/node/config.h"
 #include "engine/node/wallet_file.h"
 #include "engine/store/sqlite_store.h"
@@ -47,8 +48,15 @@ OpenedData open_data(const std::string& data) {
   DataDir dir{data};
   dir.require_existing();
   Wallet wallet = load_wallet_file(dir.wallet_file());
-  return OpenedData{dir, wallet,
-                    std::make_unique<LogDatabase>(dir.log_file().string(), LogSync::kNormal)};
+  auto db = std::make_unique<LogDatabase>(dir.log_file().string(), LogSync::kNormal);
+  // Entries a stopped (or killed) node left committed in its journal are
+  // part of the log: index them as the node would at its next start. While
+  // a node runs it holds the journal, and its tail is not visible here.
+  if (LogJournal::recover_if_unlocked(journal_path_for(dir.log_file().string()), *db) < 0) {
+    std::cerr << "hashpath: a node is running on " << data
+              << ": entries it has not indexed yet are not shown\n";
+  }
+  return OpenedData{dir, wallet, std::move(db)};
 }
 
 Message config_of(const DataDir& dir) {

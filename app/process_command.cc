@@ -6,7 +6,8 @@
 //                            is the code) and prints its ID
 //   process spawn            spawns a process running Hashpath's AOS runtime
 //     --module FILE.lua      and the program; prints the process ID
-//   process send PID         schedules a message; prints its slot
+//   process send PID         schedules a message (--push: and computes and
+//                            delivers its outbox); prints its slot
 //   process result PID       prints a slot's results (default: the latest) as JSON
 #include <fstream>
 #include <iostream>
@@ -33,6 +34,7 @@ struct ClientOptions {
   std::vector<std::string> tags;
   std::string data;
   bool no_aos = false;
+  bool push = false;
   std::optional<int64_t> slot;
 };
 
@@ -129,7 +131,10 @@ void send(const ClientOptions& o) {
   Message m{{"target", Value(o.pid)}};
   add_tags(m, o.tags);
   if (!o.data.empty()) m.set("data", Value(o.data));
-  std::cout << header_or_fail(post_signed(o, "/" + o.pid + "~process@1.0/schedule", m), "slot")
+  // push@1.0 also computes the slot and delivers its outbox to the local
+  // processes it names.
+  std::string key = o.push ? "push" : "schedule";
+  std::cout << header_or_fail(post_signed(o, "/" + o.pid + "~process@1.0/" + key, m), "slot")
             << "\n";
 }
 
@@ -173,6 +178,9 @@ void add_process_command(CLI::App& root) {
   send_cmd->add_option("pid", o->pid, "Process ID")->required();
   send_cmd->add_option("--tag", o->tags, "KEY=VALUE (e.g. Action=Eval)");
   send_cmd->add_option("--data", o->data, "The message's data");
+  send_cmd->add_flag("--push", o->push,
+                     "Push it (push@1.0): schedule, compute, and deliver its outbox messages to the "
+                     "processes this node schedules");
   add_client_options(send_cmd, o);
   send_cmd->callback([o] { send(*o); });
 

@@ -144,4 +144,26 @@ Message committed_projection(const Message& m) {
   return out.size() == m.size() ? m : out;
 }
 
+namespace {
+Value projected_deep(const Value& v, int depth) {
+  if (depth > kMaxNestingDepth) return v;
+  if (v.is_list()) {
+    List out;
+    for (const Value& e : v.as_list()) out.push_back(projected_deep(e, depth + 1));
+    return Value(std::move(out));
+  }
+  if (!v.is_map()) return v;
+  Message out = committed_projection(v.as_map());
+  for (const auto& [k, child] : committed_projection(v.as_map())) {
+    if (k == "commitments" || (!child.is_map() && !child.is_list())) continue;
+    out.set(k, projected_deep(child, depth + 1));
+  }
+  return Value(std::move(out));
+}
+}  // namespace
+
+Message committed_projection_deep(const Message& m) {
+  return projected_deep(Value(m), 0).as_map();
+}
+
 }  // namespace hashpath

@@ -39,6 +39,8 @@ std::optional<std::set<std::string>> committed_keys_of(const Message& m);
 // `m` restricted to what its commitments cover (and the commitments): what
 // its signers signed. `m` itself if committed_keys_of says nothing.
 Message committed_projection(const Message& m);
+// committed_projection of `m` and of every message nested in it.
+Message committed_projection_deep(const Message& m);
 
 class Wallet;
 

@@ -102,7 +102,9 @@ DecodedRequest decode_request(const HttpRequest& request) {
     } else if (out.codec == "ans104@1.0") {
       out.message = decode_ans104(request);
     } else if (out.codec == "json@1.0") {
-      out.message = json_decode(request.body);
+      // As with httpsig, a signed message is what its signatures cover: keys
+      // no commitment covers are dropped, at every level.
+      out.message = committed_projection_deep(json_decode(request.body));
       outer_verified = false;
     } else {
       throw RequestError(400, "codec-device '" + out.codec + "' is not supported (httpsig@1.0, ans104@1.0, json@1.0)");

@@ -126,30 +126,22 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
   //   can name holds that content; a committed message shares it with the
   //   bare content, and it keeps naming the bare record if there is one.
   // * the names a message's commitments give (their IDs, the
-  //   all-commitments IDs) do not cover uncovered keys, so copies that
-  //   differ in those share them. Such a name is created only for a message
-  //   whose every commitment verifies, by the first such copy, and is never
-  //   replaced. A copy whose commitments do not verify (a signed message
-  //   used as a request with another `path`, a forgery) is stored under its
-  //   unsigned ID only: it names nothing its signers did not sign.
+  //   all-commitments IDs) are taken only by a message whose every
+  //   commitment verifies: what they name always holds what the signers
+  //   signed. Copies that differ only in keys no signature covers (a
+  //   request's `path` and `method`) share them; the latest such copy is
+  //   the one they name. A copy whose commitments do not verify (a signed
+  //   message used as a request with another `path`, a forgery) is stored
+  //   under its unsigned ID only.
   const bool committed = value.is_map() && value.as_map().contains("commitments");
-  std::optional<bool> verifies;  // checked once, only if a name is new
+  if (committed) {
+    bool verifies = true;
+    for (const CommitmentCheck& c : check_commitments(value.as_map())) verifies = verifies && c.valid;
+    if (!verifies) ids.resize(1);
+  }
   for (size_t i = 0; i < ids.size(); ++i) {
     const std::string& id = ids[i];
-    if (committed && i > 0) {
-      SqliteStatement& exists = prepared("SELECT 1 FROM ids WHERE id = ?");
-      exists.bind_text(1, id);
-      const bool named = exists.step();
-      exists.reset();
-      if (named) continue;
-      if (!verifies) {
-        verifies = true;
-        for (const CommitmentCheck& c : check_commitments(value.as_map()))
-          verifies = *verifies && c.valid;
-      }
-      if (!*verifies) break;
-    }
-    const bool keep_existing = committed && kind == kKindMessage;
+    const bool keep_existing = committed && i == 0 && kind == kKindMessage;
     prepared(keep_existing ? "INSERT OR IGNORE INTO ids (id, hash) VALUES (?, ?)"
                            : "INSERT OR REPLACE INTO ids (id, hash) VALUES (?, ?)")
         .bind_text(1, id)

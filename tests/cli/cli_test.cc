@@ -248,6 +248,52 @@ TEST_F(Cli, ServeStartsServesAndStopsOnSigterm) {
   EXPECT_NE(bad.out.find("config"), std::string::npos) << bad.out;
 }
 
+// Issue 11 §1: every reply, whatever its status, is sent after the entries
+// of its request are committed, and names the last in `log-seq`: a node
+// SIGKILLed right after the reply still has that entry. Three real nodes:
+// one whose request hook fails, one whose response hook fails, one without
+// hooks answering a 404 key.
+TEST_F(Cli, EveryReplyIsCommittedBeforeItLeaves) {
+  struct Case {
+    std::string name, config, target;
+    int status;
+  };
+  const std::vector<Case> cases = {
+      {"request-hook", R"({"on": {"request": {"path": "no-such-hook-key"}}})",
+       "/~message@1.0&a=1/a", 404},
+      {"response-hook", R"({"on": {"response": {"path": "no-such-hook-key"}}})",
+       "/~message@1.0&a=1/a", 404},
+      {"missing-key", "{}", "/~message@1.0&a=1/no-such-key", 404},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::string port = free_port();
+    std::string data = path(c.name);
+    write(c.name + ".json", c.config);
+    std::string url = "http://127.0.0.1:" + port;
+    std::string script = "SPDLOG_LEVEL=warn " + bin() + " serve --port " + port + " --data " +
+                         data + " --config " + path(c.name + ".json") +
+                         " > /dev/null 2>&1 & pid=$!; for i in $(seq 1 150); do curl -s -o "
+                         "/dev/null " + url + "/ && break; sleep 0.1; done; curl -s -D " +
+                         path(c.name + ".head") + " -o " + path(c.name + ".body") + " \"" + url +
+                         c.target + "\"; kill -KILL $pid; wait $pid; true";
+    ASSERT_EQ(run_command("bash -c '" + script + "'").status, 0);
+    std::string head = run_command("cat " + path(c.name + ".head")).out;
+    EXPECT_NE(head.find("HTTP/1.1 " + std::to_string(c.status)), std::string::npos) << head;
+    size_t at = head.find("log-seq: ");
+    ASSERT_NE(at, std::string::npos) << head;
+    std::string seq = head.substr(at + 9, head.find('\r', at) - at - 9);
+    // After the SIGKILL, offline: the entry is there, and the log verifies.
+    auto show = run_command(bin() + " log show --json --data " + data + " --from " + seq +
+                            " --to " + std::to_string(std::stoull(seq) + 1));
+    ASSERT_EQ(show.status, 0) << show.out;
+    ASSERT_FALSE(show.out.empty()) << "entry " << seq << " is not in the log after the kill";
+    EXPECT_EQ(nlohmann::json::parse(show.out)["seq"], std::stoull(seq));
+    auto verify = run_command(bin() + " log verify --data " + data);
+    EXPECT_EQ(verify.status, 0) << verify.out;
+  }
+}
+
 TEST_F(Cli, LogCommandsShowProveVerifyReplayAndFindTampering) {
   std::string port = free_port();
   std::string data = path("data");

@@ -50,6 +50,18 @@ class EchoDevice : public Device {
   std::string prefix = "echo:";
 };
 
+// A device whose every key throws: one exception the engine knows
+// (Error), one it does not.
+class ThrowingDevice : public Device {
+ public:
+  std::string_view name() const override { return "throw@1.0"; }
+  bool handles(std::string_view) const override { return true; }
+  ResolveResult call(std::string_view key, const Message&, const Message&, Resolver&) override {
+    if (key == "error") throw Error("the device failed");
+    throw std::runtime_error("something unexpected");
+  }
+};
+
 class LogNodeTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -71,6 +83,7 @@ class LogNodeTest : public ::testing::Test {
     devices->add(std::make_shared<MetaDevice>(state));
     devices->add(std::make_shared<LogDevice>(log));
     devices->add(echo);
+    devices->add(std::make_shared<ThrowingDevice>());
     devices->add(std::make_shared<LuaDevice>());
     devices->add(std::make_shared<PatchDevice>());
     devices->add(std::make_shared<StackDevice>());
@@ -172,6 +185,37 @@ TEST_F(LogNodeTest, EveryStepIsLoggedBeforeTheResponseAndReplays) {
   EXPECT_TRUE(rep.ok) << rep.problem << "\n" << rep.diff;
   EXPECT_GE(rep.replayed, 6u);
   EXPECT_GE(rep.oracle, 3u);
+}
+
+// Issue 11 §1: a reply is committed and names its entry whatever the
+// outcome; an oracle result is named by the hashpath of the chain it
+// starts (its own ID).
+TEST_F(LogNodeTest, EveryOutcomeIsCommittedAndNamedBeforeTheReply) {
+  struct Case {
+    std::string target;
+    int status;
+    std::string device, key;
+  };
+  for (const Case& c : std::vector<Case>{{"/~throw@1.0/error", 400, "throw@1.0", "error"},
+                                         {"/~throw@1.0/boom", 500, "throw@1.0", "boom"},
+                                         {"/~message@1.0&a=1/missing", 404, "message@1.0", "missing"},
+                                         {"/~meta@1.0/info", 200, "meta@1.0", "info"}}) {
+    SCOPED_TRACE(c.target);
+    HttpResponse r = get(c.target);
+    EXPECT_EQ(r.status, c.status) << r.body;
+    ASSERT_NE(r.header("log-seq"), nullptr);
+    uint64_t seq = std::stoull(*r.header("log-seq"));
+    EXPECT_GT(log->committed_size(), seq);  // durable before the reply
+    LogEntry e = LogEntry::decode(log->entry(seq)->entry);
+    EXPECT_EQ(e.device, c.device);
+    EXPECT_EQ(e.key, c.key);
+    if (c.status == 200) {
+      // meta@1.0 is an oracle: its result starts a new chain at its own ID.
+      ASSERT_NE(r.header("hashpath"), nullptr);
+      EXPECT_EQ(*r.header("hashpath"), id_from_bytes(e.result));
+    }
+  }
+  EXPECT_TRUE(verify().ok);
 }
 
 TEST_F(LogNodeTest, LuaAndPatchStepsAreLoggedAndReplayed) {

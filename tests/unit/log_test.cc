@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <signal.h>
+#include <sys/resource.h>
+
 #include <filesystem>
 #include <map>
 #include <random>
@@ -13,6 +16,7 @@
 #include "engine/crypto/bytes.h"
 #include "engine/crypto/hash.h"
 #include "engine/log/hashpath_log.h"
+#include "engine/store/store.h"
 #include "tests/unit/shared_data.h"
 
 namespace hashpath {
@@ -440,6 +444,60 @@ TEST_F(LogTest, ReceiptsSignEveryEntry) {
   auto e = log.entry(0);
   ASSERT_TRUE(e.has_value());
   EXPECT_TRUE(verify_receipt(*merkle_hash_from(e->leaf), e->receipt, log.verifier()));
+}
+
+// While alive, no file this process writes may grow past `bytes` (the
+// kernel answers EFBIG, a partial write first if a write crosses it): a
+// full disk for exactly the files that grow, without mount privileges.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    ::getrlimit(RLIMIT_FSIZE, &saved_);
+    previous_ = ::signal(SIGXFSZ, SIG_IGN);
+    rlimit r = saved_;
+    r.rlim_cur = bytes;
+    ::setrlimit(RLIMIT_FSIZE, &r);
+  }
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &saved_);
+    ::signal(SIGXFSZ, previous_);
+  }
+
+ private:
+  rlimit saved_{};
+  void (*previous_)(int) = nullptr;
+};
+
+// Issue 11 §3.2: a journal write that fails (the disk is full) commits
+// nothing, leaves no torn record, is tried again by the next commit, and no
+// checkpoint covers what is not on disk.
+TEST_F(LogTest, AFailedJournalWriteCommitsNothingAndIsRetried) {
+  {
+    HashpathLog log(path(), wallet, manual());
+    for (int i = 0; i < 5; ++i) log.append(sample_entry());
+    log.commit();
+    log.checkpoint_now();  // indexes, so the journal is empty
+    ASSERT_EQ(log.committed_size(), 5u);
+    for (int i = 0; i < 20; ++i) log.append(sample_entry());
+    {
+      FileSizeLimit full(1500);  // the batch is larger: a partial write, then EFBIG
+      EXPECT_THROW(log.commit(), StoreWriteError);
+      EXPECT_THROW(log.commit(), StoreWriteError);
+      EXPECT_EQ(log.committed_size(), 5u);
+      EXPECT_EQ(log.size(), 25u);
+      EXPECT_FALSE(log.entry(5).has_value());
+      EXPECT_THROW(log.checkpoint_now(), StoreWriteError);  // it commits first
+      EXPECT_EQ(log.latest_checkpoint()->body.find("\n5\n"), log.origin().size());
+      EXPECT_LE(std::filesystem::file_size(dir / "log.journal"), 1500u);
+    }
+    EXPECT_EQ(std::filesystem::file_size(dir / "log.journal"), 0u);  // cut back whole
+    log.append(sample_entry());
+    log.commit();  // the failed batch first, in order
+    EXPECT_EQ(log.committed_size(), 26u);
+  }
+  HashpathLog reopened(path(), wallet, manual());
+  EXPECT_EQ(reopened.committed_size(), 26u);
+  for (uint64_t s = 0; s < 26; ++s) EXPECT_TRUE(reopened.entry(s).has_value()) << s;
 }
 
 }  // namespace

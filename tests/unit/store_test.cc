@@ -1,5 +1,7 @@
 // The message store: record format, SQLite backend, IDs, children, reopen.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -174,6 +176,40 @@ TEST(SqliteStore, NamesFromCommitmentsOnlyForMessagesWhoseCommitmentsVerify) {
   EXPECT_THROW(store.alias(std::string(43, 'A'), id), StoreError);
   store.alias("states/P/1", id);
   EXPECT_EQ(store.get("states/P/1")->as_map().at("data"), Value("return 1"));
+}
+
+// Issue 11 §3.2: a transaction that fails because the disk is full (here
+// the file may not grow: EFBIG) is a StoreWriteError, leaves nothing
+// behind, and forgets what it wrote: the same messages are written when
+// they are put again (a store that remembered them as written would skip
+// them, and a log entry would name a message that is not there).
+TEST(SqliteStore, AWriteThatFailsIsForgottenAndDoneAgain) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("hashpath-store-full-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    SqliteStore store((dir / "store.db").string());
+    store.put(Message{{"warm", "up"}});
+    std::vector<Message> batch;
+    for (int i = 0; i < 50; ++i)
+      batch.push_back(Message{{"n", Value(std::to_string(i))}, {"pad", Value(std::string(4000, 'x'))}});
+    {
+      struct rlimit saved;
+      ::getrlimit(RLIMIT_FSIZE, &saved);
+      auto previous = ::signal(SIGXFSZ, SIG_IGN);
+      struct rlimit limited = saved;
+      limited.rlim_cur = std::filesystem::file_size(dir / "store.db") + 8192;
+      ::setrlimit(RLIMIT_FSIZE, &limited);
+      EXPECT_THROW(store.put_all(batch), StoreWriteError);
+      ::setrlimit(RLIMIT_FSIZE, &saved);
+      ::signal(SIGXFSZ, previous);
+    }
+    EXPECT_FALSE(store.contains(message_id(Value(batch[0]))));
+    store.put_all(batch);
+    for (const Message& m : batch) EXPECT_TRUE(store.contains(message_id(Value(m))));
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
