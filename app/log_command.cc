@@ -133,7 +133,10 @@ void replay_one_process(const LogCommandOptions& o, Store& store, const DeviceRe
   ProcessReplayReport r = replay_process(store, devices, o.process, o.to_slot);
   for (const SlotReplay& s : r.slots) {
     std::cout << "slot " << s.slot << " state " << s.state_id
-              << (s.stored_id.empty() ? " (not stored by the node)" : " agrees") << "\n";
+              << (s.stored_id.empty() ? " (not stored by the node)"
+                  : s.agrees          ? " agrees"
+                                      : " differs from the node's " + s.stored_id)
+              << "\n";
   }
   if (!r.ok) {
     std::cerr << "hashpath: process replay diverged: " << r.problem << "\n" << r.diff;

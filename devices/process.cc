@@ -1,5 +1,7 @@
 #include "devices/process.h"
 
+#include <optional>
+
 #include "devices/scheduler.h"
 
 #include "engine/codec/commitments.h"
@@ -126,6 +128,8 @@ ResolveResult ProcessDevice::compute_to(const Message& base, std::optional<int64
       at = -1;
     }
   }
+  // The slot at which the computation started over from slot 0, if it did.
+  std::optional<int64_t> restarted_at;
   for (; at < slot; ++at) {
     ResolveResult next = scheduler_call(state, Message{{"path", "next"}}, resolver);
     if (!next.is_ok()) return next;
@@ -133,6 +137,15 @@ ResolveResult ProcessDevice::compute_to(const Message& base, std::optional<int64
     Message running = state;
     running.remove("results");
     ResolveResult computed = execute(running, definition, assignment, "compute", resolver);
+    // The execution device lost its live state on the way (a Lua slot that
+    // ran out of memory drops it): start over from the definition, once per
+    // slot. The outcome is the same however the slots were batched.
+    if (computed.http_status() == 409 && at >= 0 && restarted_at != at) {
+      restarted_at = at;
+      state = initial_state(definition);
+      at = -2;  // the loop's ++at makes it -1
+      continue;
+    }
     if (computed.is_ok() && !computed.value.is_map()) {
       computed = ResolveResult::error(500, "the execution device returned a " +
                                                std::string(kind_name(computed.value.kind())) +

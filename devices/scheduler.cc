@@ -154,6 +154,25 @@ ResolveResult SchedulerDevice::call(std::string_view key, const Message& base,
   return get(base, request, resolver);
 }
 
+std::optional<std::string> beyond_node_limits(const Message& definition, const Message& config) {
+  struct Limit {
+    const char* key;
+    const char* policy;
+    int64_t default_limit;
+  };
+  for (const Limit& l : {Limit{"instruction-budget", "lua-max-instruction-budget", 1'000'000'000},
+                         Limit{"memory-limit", "lua-max-memory", int64_t{256} << 20}}) {
+    std::optional<int64_t> asked = definition.integer(l.key);
+    if (!asked) continue;
+    int64_t allowed = config.integer(l.policy).value_or(l.default_limit);
+    if (*asked > allowed) {
+      return "the process asks for " + std::string(l.key) + " " + std::to_string(*asked) +
+             ", more than this node allows (" + l.policy + " = " + std::to_string(allowed) + ")";
+    }
+  }
+  return std::nullopt;
+}
+
 ResolveResult SchedulerDevice::post(const Message& base, const Message& request,
                                     Resolver& resolver) {
   if (resolver.store() == nullptr) return ResolveResult::error(500, "scheduler@1.0 needs a store");
@@ -165,6 +184,8 @@ ResolveResult SchedulerDevice::post(const Message& base, const Message& request,
 
   Message process;
   if (is_process(message)) {
+    if (std::optional<std::string> why = beyond_node_limits(message, node_->config()))
+      return bad(*why);
     process = message;
     resolver.store()->put(process);
   } else if (std::optional<Value> p = get_full(*resolver.store(), pid); p && p->is_map()) {

@@ -29,11 +29,21 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 
 #include "engine/node/node_state.h"
 #include "engine/resolve/device.h"
 
 namespace hashpath {
+
+// Node policy on what a spawn may ask of the execution device: a
+// definition whose `instruction-budget` or `memory-limit` is above the
+// node's `lua-max-instruction-budget` (default 10^9) or `lua-max-memory`
+// (default 256 MiB) is refused with the reason. Checked when the process is
+// scheduled, never at compute, so a node's policy cannot change what a
+// process computes (replay elsewhere gives the same results).
+std::optional<std::string> beyond_node_limits(const Message& definition, const Message& config);
 
 class SchedulerDevice : public Device {
  public:

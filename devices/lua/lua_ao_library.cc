@@ -37,6 +37,14 @@ int push_result(lua_State* L, const ResolveResult& r) {
   return 2;
 }
 
+// How a program's reads resolve: deterministic keys only, so a process's
+// state is a function of its inputs and replays (ResolveOptions).
+ResolveOptions program_read() {
+  ResolveOptions o;
+  o.deterministic_only = true;
+  return o;
+}
+
 // Runs `body` and turns C++ exceptions into Lua errors (Lua is compiled
 // as C++ here, so raising from this frame unwinds it properly).
 template <typename F>
@@ -56,7 +64,7 @@ int ao_resolve(lua_State* L) {
     if (lua_gettop(L) >= 2 && lua_type(L, 2) == LUA_TSTRING) {
       Message base = message_arg(L, 1);
       Message request{{"path", Value(std::string(lua_tostring(L, 2)))}};
-      return push_result(L, resolver.resolve(base, request));
+      return push_result(L, resolver.resolve(base, request, program_read()));
     }
     Value arg = to_value(L, 1);
     if (arg.is_list()) {
@@ -64,10 +72,10 @@ int ao_resolve(lua_State* L) {
       if (messages.empty()) luaL_error(L, "ao.resolve: an empty list of messages");
       ResolveResult r = ResolveResult::ok(messages.front());
       for (size_t i = 1; i < messages.size() && r.is_ok(); ++i)
-        r = resolver.resolve(as_message(r.value), as_message(messages[i]));
+        r = resolver.resolve(as_message(r.value), as_message(messages[i]), program_read());
       return push_result(L, r);
     }
-    return push_result(L, resolver.resolve_path(parse_hyperpath(as_message(arg))));
+    return push_result(L, resolver.resolve_path(parse_hyperpath(as_message(arg)), program_read()));
   });
 }
 

@@ -29,7 +29,10 @@ void* LuaArena::allocate(size_t size) {
     in_use_ += r;
     return p;
   }
-  if (capacity_ - top_ < r) return nullptr;
+  if (capacity_ - top_ < r) {
+    exhausted_ = true;
+    return nullptr;
+  }
   char* p = base_ + top_;
   top_ += r;
   in_use_ += r;

@@ -26,6 +26,11 @@ class LuaArena {
 
   size_t base() const { return reinterpret_cast<size_t>(base_); }
   size_t in_use() const { return in_use_; }
+  // True once a request could not be served since the last clear: even a
+  // failure Lua caught (pcall) leaves the arena full or too fragmented to
+  // trust (its free lists never merge).
+  bool exhausted() const { return exhausted_; }
+  void clear_exhausted() { exhausted_ = false; }
 
  private:
   void* allocate(size_t size);
@@ -35,6 +40,7 @@ class LuaArena {
   size_t capacity_ = 0;
   size_t top_ = 0;
   size_t in_use_ = 0;
+  bool exhausted_ = false;
   std::unordered_map<size_t, std::vector<char*>> free_;  // by rounded size
 };
 

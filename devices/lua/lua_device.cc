@@ -1,6 +1,9 @@
 #include "devices/lua/lua_device.h"
 
 #include <algorithm>
+#include <set>
+
+#include <algorithm>
 #include <optional>
 
 #include "devices/lua/lua_ao_library.h"
@@ -175,11 +178,12 @@ ResolveResult load_state(const std::vector<Module>& modules, LuaVm::Options opti
 
 // Calls the function for `key` and turns what it returned into a result.
 ResolveResult invoke(LuaVm& vm, std::string_view key, const Message& base, const Message& request,
-                     Resolver& resolver) {
+                     Resolver& resolver, bool* out_of_memory = nullptr) {
   vm.set_time(seconds_of(request));
   set_ao_resolver(vm.state(), &resolver);
   LuaVm::CallResult r = vm.call(function_of(key, base, request), arguments_of(base, request));
   set_ao_resolver(vm.state(), nullptr);
+  if (out_of_memory != nullptr) *out_of_memory = r.out_of_memory;
   if (!r.ok) return lua_error(r.error);
   if (r.values.empty()) return ResolveResult::ok(Value(Message{}));
   if (r.values.size() == 1) return ResolveResult::ok(std::move(r.values[0]));
@@ -203,6 +207,21 @@ ResolveResult no_live_state(const std::string& pid, int64_t at) {
                ": Lua states are not serialised; recompute the process from slot 0");
 }
 
+// The result of a slot that ran out of memory, whether it ran or was
+// skipped: the same bytes either way.
+ResolveResult out_of_memory_result(int64_t slot, size_t limit) {
+  return ResolveResult::error(500, "slot " + std::to_string(slot) +
+                                       " ran out of memory (the process's memory-limit is " +
+                                       std::to_string(limit) +
+                                       " bytes); it has no effect on the process's state");
+}
+
+// What a process may ask for (`instruction-budget`, `memory-limit` in its
+// definition), whatever a node's policy allows at spawn.
+constexpr int64_t kMaxInstructionBudget = 10'000'000'000;
+constexpr int64_t kMaxMemoryLimit = int64_t{1} << 30;
+constexpr int64_t kMinMemoryLimit = int64_t{1} << 20;
+
 }  // namespace
 
 struct LuaDevice::LiveProcess {
@@ -210,6 +229,11 @@ struct LuaDevice::LiveProcess {
   int64_t at_slot = -1;
   uint64_t last_used = 0;
   std::unique_ptr<LuaVm> vm;
+  // Slots that ran out of memory: they have no effect, so a state rebuilt
+  // from slot 0 skips them. `lost`: the state was dropped after one, and
+  // slot at_slot + 1 needs it rebuilt first (409).
+  std::set<int64_t> out_of_memory_slots;
+  bool lost = false;
   // The last assignment applied ("<at-slot>/<hash-chain>") and its result:
   // the same step asked again (a stack re-run by replay, a retry) gets the
   // same answer instead of applying the assignment twice.
@@ -256,20 +280,37 @@ ResolveResult LuaDevice::compute_process(const Message& raw_base, const Message&
     live->last_used = ++clock_;
   }
   std::lock_guard<std::mutex> running(live->mu);
+  const int64_t slot = request.integer("slot").value_or(at + 1);
+  if (at >= 0 && live->lost) return no_live_state(pid, at);
+  const Message& definition = as_message(raw_base.at("process"));
+  LuaVm::Options options;
+  options.random_seed = pid;
+  // A process may lower (or raise, up to 10^10) its per-message budget, and
+  // set its memory (1 MiB to 1 GiB); what a node lets a spawner ask for is
+  // its policy, checked at spawn (scheduler@1.0).
+  if (auto budget = definition.integer("instruction-budget"); budget && *budget > 0)
+    options.instruction_budget =
+        static_cast<uint64_t>(std::min<int64_t>(*budget, kMaxInstructionBudget));
+  if (auto memory = definition.integer("memory-limit"); memory && *memory > 0)
+    options.memory_limit =
+        static_cast<size_t>(std::clamp<int64_t>(*memory, kMinMemoryLimit, kMaxMemoryLimit));
+  if (live->out_of_memory_slots.count(slot) != 0) {
+    // Rebuilding after it: the slot is skipped, as it had no effect.
+    ResolveResult r = out_of_memory_result(slot, options.memory_limit);
+    live->at_slot = slot;
+    std::lock_guard<std::mutex> lock(mu_);
+    live->last_step = step;
+    live->last_result = r;
+    return r;
+  }
   Message base = raw_base;
   if (resolver.store() != nullptr)
     base = load_children(*resolver.store(), Value(raw_base)).as_map();
   if (at < 0 || live->vm == nullptr) {
     // Slot -1: the process starts from its modules, seeded by its ID.
+    live->lost = false;
     std::vector<Module> modules;
     if (ResolveResult r = modules_of(base, resolver, modules); !r.is_ok()) return r;
-    LuaVm::Options options;
-    options.random_seed = pid;
-    // A process may lower (or raise, up to 10^10) its per-message budget.
-    if (auto budget = as_message(base.at("process")).integer("instruction-budget");
-        budget && *budget > 0)
-      options.instruction_budget =
-          static_cast<uint64_t>(std::min<int64_t>(*budget, 10'000'000'000));
     if (ResolveResult r = load_state(modules, options, pid, live->vm); !r.is_ok()) {
       // The process's code is broken: every slot says so, and the process
       // still advances (no live state: each slot loads it again).
@@ -282,7 +323,17 @@ ResolveResult LuaDevice::compute_process(const Message& raw_base, const Message&
   Message assignment = request;
   if (const Value* body = request.find("body"); body != nullptr && body->is_map())
     assignment.set("message-id", Value(message_id(*body, IdScope::kAll)));
-  ResolveResult r = invoke(*live->vm, "compute", base, assignment, resolver);
+  bool out_of_memory = false;
+  ResolveResult r = invoke(*live->vm, "compute", base, assignment, resolver, &out_of_memory);
+  if (out_of_memory) {
+    // The state may be half changed and its arena full: it is dropped (its
+    // memory goes back to the system) and rebuilt from slot 0 without this
+    // slot when the next one needs it, so the slot has no effect.
+    r = out_of_memory_result(slot, options.memory_limit);
+    live->vm.reset();
+    live->lost = true;
+    live->out_of_memory_slots.insert(slot);
+  }
   if (r.is_ok() && r.value.is_map()) {
     // The definition is not Lua's to change (and its commitments do not
     // survive the trip through Lua tables). Values Lua left as they were
@@ -299,7 +350,7 @@ ResolveResult LuaDevice::compute_process(const Message& raw_base, const Message&
     r.value = Value(std::move(state));
   }
   // The live state has now applied the assignment, whatever the outcome.
-  live->at_slot = request.integer("slot").value_or(at + 1);
+  live->at_slot = slot;
   std::lock_guard<std::mutex> lock(mu_);
   live->last_step = step;
   live->last_result = r;

@@ -177,6 +177,8 @@ LuaVm::CallResult LuaVm::call(const std::string& function, const std::vector<Val
 
 void LuaVm::end_call(int status, int base, RunResult& r) {
   r.ok = status == LUA_OK;
+  r.out_of_memory = status == LUA_ERRMEM || arena_.exhausted();
+  arena_.clear_exhausted();
   if (!r.ok) r.error = error_text(L_);
   lua_settop(L_, base);
   r.output.swap(output_);

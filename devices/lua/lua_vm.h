@@ -44,6 +44,9 @@ class LuaVm {
     std::string error;   // the Lua error message when !ok
     std::string output;  // what `print` printed since the last call
     uint64_t instructions = 0;
+    // The arena ran out during the call (caught by Lua or not): the state
+    // is not fit to go on (lua_device.h says what a process does then).
+    bool out_of_memory = false;
   };
   struct CallResult : RunResult {
     std::vector<Value> values;  // what the function returned (lua_convert)

@@ -156,6 +156,14 @@ ResolveResult Resolver::step_at(const Message& base, const Message& request,
     observer_(record);
   };
 
+  if (options.deterministic_only && !deterministic) {
+    ResolveResult refused = ResolveResult::error(
+        403, std::string(lookup.device->name()) + " '" + key +
+                 "' reads the node or the world, not only its inputs: a program may read only "
+                 "deterministic keys");
+    observe(refused, false);
+    return refused;
+  }
   const bool cacheable = store_ != nullptr && deterministic;
   // HyperBEAM's lookup heuristic (spec §5.4): a key the base literally has
   // is read, neither looked up nor stored — the read is cheaper than either.

@@ -48,6 +48,11 @@ struct ResolveOptions {
   CacheDirectives cache_control;
   // The `on.step` handlers (spec §2.3 stage 7), if any are installed.
   std::optional<Value> step_hook;
+  // Refuse (403) every step whose device does not declare the key
+  // deterministic. A Lua program's `ao.resolve` runs so: what a process
+  // reads must be a function of its inputs, or replay could not reproduce
+  // it (node info, another process's `now`).
+  bool deterministic_only = false;
 
   static ResolveOptions http();
   // A device's own step on the way to its answer: no hashpath extension.

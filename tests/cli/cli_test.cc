@@ -294,6 +294,36 @@ TEST_F(Cli, EveryReplyIsCommittedBeforeItLeaves) {
   }
 }
 
+// Issue 11 §3.3: executions never hold up the node's own surface. Four
+// processes compute endless loops (each until its budget) while node info
+// is asked for: it answers while they are all still running.
+TEST_F(Cli, LongComputationsDoNotStallNodeInfo) {
+  std::string port = free_port();
+  std::string data = path("data");
+  std::string url = "http://127.0.0.1:" + port;
+  write("loop.lua", "Handlers.add('spin', Handlers.utils.hasMatchingTag('Action', 'Spin'), "
+                    "function() while true do end end)\n");
+  std::string client = "--node " + url + " --wallet " + data + "/wallet.json";
+  std::string script =
+      "SPDLOG_LEVEL=warn " + bin() + " serve --port " + port + " --data " + data +
+      " > /dev/null 2>&1 & node=$!; for i in $(seq 1 150); do curl -s -o /dev/null " + url +
+      "/ && break; sleep 0.1; done; pids=; for i in 1 2 3 4; do p=$(" + bin() +
+      " process spawn --module " + path("loop.lua") + " --tag instruction-budget=300000000 " +
+      client + "); " + bin() + " process send $p --tag Action=Spin " + client +
+      " > /dev/null; pids=\"$pids $p\"; done; readers=; for p in $pids; do curl -s -o /dev/null " +
+      url + "/$p~process@1.0/now/at-slot & readers=\"$readers $!\"; done; sleep 0.5; "
+      "curl -s -o " + path("address") + " -w \"%{http_code}\" " + url +
+      "/~meta@1.0/info/address > " + path("code") + "; running=0; for r in $readers; do "
+      "kill -0 $r 2>/dev/null && running=$((running+1)); done; echo $running > " +
+      path("running") + "; wait $readers; kill -KILL $node; wait $node; true";
+  ASSERT_EQ(run_command("bash -c '" + script + "'").status, 0);
+  EXPECT_EQ(run_command("cat " + path("code")).out, "200");
+  EXPECT_EQ(run_command("cat " + path("address")).out.size(), 43u);
+  // Answered while the computations were still going (all four of them,
+  // but at least one is enough to show it did not wait behind them).
+  EXPECT_GE(std::stoi(run_command("cat " + path("running")).out), 1);
+}
+
 TEST_F(Cli, LogCommandsShowProveVerifyReplayAndFindTampering) {
   std::string port = free_port();
   std::string data = path("data");

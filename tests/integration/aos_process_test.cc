@@ -320,6 +320,73 @@ TEST_F(AosProcessTest, ErrorsBudgetsAndUnknownProcesses) {
   expect_audit_passes();
 }
 
+// Issue 11 §3.4: a slot that runs out of memory is an error result with no
+// effect: the state rolls back to the slot before (what it changed before
+// running out is undone), its memory is released, and later slots run.
+// Computed slot by slot, all at once on fresh devices, and replayed: the
+// same results.
+TEST_F(AosProcessTest, ASlotThatRunsOutOfMemoryHasNoEffect) {
+  std::string pid =
+      spawn("", node_wallet, Message{{"memory-limit", Value::integer(int64_t{24} << 20)}});
+  int64_t set = send(pid, Message{{"action", "Eval"}}, node_wallet, "X = 1; return X");
+  EXPECT_EQ(output_at(pid, set), "1");
+  int64_t oom = send(pid, Message{{"action", "Eval"}}, node_wallet,
+                     "X = 2; local t = {} for i = 1, 1e9 do t[i] = string.rep('y', 1000) .. i end");
+  std::string error = read(pid, "compute&slot+integer=" + std::to_string(oom) + "/results/error/body");
+  EXPECT_NE(error.find("ran out of memory"), std::string::npos) << error;
+  // Caught by pcall, it is still the slot's end: the arena is not trusted.
+  int64_t caught = send(pid, Message{{"action", "Eval"}}, node_wallet,
+                        "X = 3; pcall(function() local t = {} for i = 1, 1e9 do "
+                        "t[i] = string.rep('z', 1000) .. i end end); return 'survived'");
+  EXPECT_NE(read(pid, "compute&slot+integer=" + std::to_string(caught) + "/results/error/body")
+                .find("ran out of memory"),
+            std::string::npos);
+  int64_t big = send(pid, Message{{"action", "Eval"}}, node_wallet, "return #string.rep('a', 1e6)");
+  EXPECT_EQ(output_at(pid, big), "1000000");
+  int64_t x = send(pid, Message{{"action", "Eval"}}, node_wallet, "return X");
+  EXPECT_EQ(output_at(pid, x), "1");  // neither X = 2 nor X = 3 happened
+  // Fresh devices recompute every slot in one go (no stored state is
+  // used): every state agrees with the one computed slot by slot.
+  ProcessReplayReport r = replay_process(*store, *fresh_devices(), pid);
+  ASSERT_TRUE(r.ok) << r.problem << "\n" << r.diff;
+  EXPECT_EQ(r.slots.size(), static_cast<size_t>(x + 1));
+  expect_audit_passes();
+}
+
+// Issue 11 §3.3: what a spawner may ask of the Lua runtime is capped by the
+// node's policy, refused at spawn with the reason.
+TEST_F(AosProcessTest, ASpawnAskingMoreThanTheNodeAllowsIsRefused) {
+  std::string aos = store->put(aos_library_module()).back();
+  for (const auto& [key, value] : std::vector<std::pair<std::string, int64_t>>{
+           {"instruction-budget", 10'000'000'000}, {"memory-limit", int64_t{1} << 30}}) {
+    Message definition = aos_process_definition(node_wallet.address(), List{Value(aos)});
+    definition.set(key, Value::integer(value));
+    HttpResponse r = post_signed("/~process@1.0/schedule", definition, alice);
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_NE(r.body.find("more than this node allows"), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find(key), std::string::npos) << r.body;
+  }
+}
+
+// Issue 11 §3.5: a program reads only what replay can reproduce. Node info
+// is refused (its port, its clock would enter the state); a deterministic
+// read works; the process replays.
+TEST_F(AosProcessTest, AProgramMayReadOnlyDeterministicKeys) {
+  std::string pid = spawn("", node_wallet);
+  int64_t info = send(pid, Message{{"action", "Eval"}}, node_wallet,
+                      "local status, v = ao.resolve({ device = 'meta@1.0' }, 'info')\n"
+                      "Info = v\nreturn status .. ' ' .. tostring(type(v) == 'table' and v.body or v)");
+  std::string said = output_at(pid, info);
+  EXPECT_NE(said.find("reads the node or the world"), std::string::npos) << said;
+  EXPECT_EQ(said.find("8734"), std::string::npos) << said;
+  int64_t pure = send(pid, Message{{"action", "Eval"}}, node_wallet,
+                      "return ao.resolve({ device = 'message@1.0', a = 'one' }, 'a')");
+  EXPECT_NE(output_at(pid, pure).find("one"), std::string::npos) << output_at(pid, pure);
+  ProcessReplayReport r = replay_process(*store, *fresh_devices(), pid);
+  EXPECT_TRUE(r.ok) << r.problem << "\n" << r.diff;
+  expect_audit_passes();
+}
+
 TEST_F(AosProcessTest, ARestartedNodeRecomputesTheLuaStateFromTheLog) {
   std::string pid = spawn(read_text(kFixtures / "token.lua"), node_wallet);
   send(pid,
