@@ -1,5 +1,7 @@
 #include "engine/store/message_record.h"
 
+#include "engine/message/key.h"
+
 #include "engine/error.h"
 
 namespace hashpath {
@@ -62,6 +64,13 @@ Message decode_map(Reader& r, int depth) {
   std::vector<Message::Entry> entries;
   for (uint64_t i = 0; i < count; ++i) {
     std::string key(r.take(r.le(4)));
+    // One encoding per message: keys normalised, sorted, each once (found
+    // by store_record_fuzz: "devicE" decoded as "device", so the record
+    // did not re-encode to its own bytes, and its hash named other bytes).
+    if (!is_normalized_key(key))
+      throw CodecError(kCodec, "key '" + key + "' is not in normalised form");
+    if (!entries.empty() && !(entries.back().first < key))
+      throw CodecError(kCodec, "keys are not in strictly ascending order at '" + key + "'");
     uint8_t kind = static_cast<uint8_t>(r.take(1)[0]);
     if (kind == 0) {
       entries.emplace_back(std::move(key), Value(std::string(r.take(r.le(8)))));

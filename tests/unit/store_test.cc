@@ -40,6 +40,27 @@ TEST(MessageRecord, RoundTripAndMalformed) {
   bad_kind[4 + 4 + 1] = 7;  // kind of the first entry ("a")
   EXPECT_THROW(decode_record(bad_kind), CodecError);
   EXPECT_THROW(encode_record(Message{{"i", Value::integer(1)}}), CodecError);
+  // One encoding per message (found by store_record_fuzz): a key not in
+  // normalised form, or keys out of order or repeated, are not a record.
+  auto entry = [](const std::string& k, const std::string& v) {
+    std::string out;
+    for (uint32_t n : {static_cast<uint32_t>(k.size())})
+      for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
+    out += k;
+    out.push_back(0);
+    for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v.size() >> (8 * i)) & 0xff));
+    return out + v;
+  };
+  auto record = [](uint32_t count, const std::string& body) {
+    std::string out;
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((count >> (8 * i)) & 0xff));
+    return out + body;
+  };
+  EXPECT_EQ(decode_record(record(2, entry("a", "1") + entry("b", "2"))),
+            (Message{{"a", "1"}, {"b", "2"}}));
+  EXPECT_THROW(decode_record(record(1, entry("devicE", "meta@1.0"))), CodecError);
+  EXPECT_THROW(decode_record(record(2, entry("b", "2") + entry("a", "1"))), CodecError);
+  EXPECT_THROW(decode_record(record(2, entry("a", "1") + entry("a", "1"))), CodecError);
 }
 
 TEST(SqliteStore, BinariesAreContentAddressed) {
