@@ -54,8 +54,8 @@ TEST_F(Cli, VersionAndHelp) {
 }
 
 TEST_F(Cli, WalletAddressOfInteropKeys) {
-  auto r =
-      run_command(bin() + " wallet address " + testing::shared_path("interop/keys/key-1.json"));
+  HASHPATH_NEEDS_SHARED("interop/keys/key-1.json");
+  auto r = run_command(bin() + " wallet address " + testing::shared_path("interop/keys/key-1.json"));
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(r.out, "vcaPe4JWnrSOCktDHBgXge-zWUb6JRkqbom5w9t7i-4\n");
 }
@@ -139,7 +139,7 @@ TEST_F(Cli, MessageConvertRejectsMalformedInput) {
 
 TEST_F(Cli, MessageSignInspectIdBothCodecs) {
   write("m.json", R"({"action":"Eval","data":"return 1+1","count":7,"nested":{"a":"b"}})");
-  std::string key = testing::shared_path("interop/keys/key-1.json");
+  std::string key = testing::test_wallet_path(1);
   std::string unsigned_ids[2];
   int i = 0;
   for (const char* codec : {"httpsig", "ans104"}) {
@@ -156,7 +156,8 @@ TEST_F(Cli, MessageSignInspectIdBothCodecs) {
     bool signed_by_key1 = false;
     for (const auto& c : j["commitments"]) {
       EXPECT_TRUE(c["valid"].get<bool>()) << c.dump();
-      if (c["committer"] == "vcaPe4JWnrSOCktDHBgXge-zWUb6JRkqbom5w9t7i-4") signed_by_key1 = true;
+      // test-rsa-1's address, computed by Python (tests/data/PROVENANCE.md).
+      if (c["committer"] == "m06oGdU1T7sIbmZQkOXtSFkRiicEO47hynQxD-urEYA") signed_by_key1 = true;
     }
     EXPECT_TRUE(signed_by_key1);
     EXPECT_EQ(run_command(bin() + " message id " + out).out,
@@ -170,7 +171,7 @@ TEST_F(Cli, MessageSignInspectIdBothCodecs) {
 TEST_F(Cli, InspectNamesTheCommitmentThatFails) {
   write("m.json", R"({"action":"Eval","count":7})");
   ASSERT_EQ(run_command(bin() + " message sign " + path("m.json") + " --wallet " +
-                        testing::shared_path("interop/keys/key-1.json") + " --codec httpsig -o " +
+                        testing::test_wallet_path(1) + " --codec httpsig -o " +
                         path("m.http"))
                 .status,
             0);
@@ -187,7 +188,7 @@ TEST_F(Cli, InspectNamesTheCommitmentThatFails) {
 
 TEST_F(Cli, InspectsAoconnectDataItems) {
   auto wire =
-      nlohmann::json::parse(testing::read_shared("interop/clients/vectors/aoconnect-wire.json"));
+      nlohmann::json::parse(testing::read_test_data("vectors/aoconnect-wire.json"));
   for (const auto& e : wire["exchanges"]) {
     if (!e["request"].contains("dataItem")) continue;
     std::string b64 = e["request"]["bodyB64url"].get<std::string>();

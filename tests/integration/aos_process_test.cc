@@ -148,8 +148,8 @@ class AosProcessTest : public ::testing::Test {
   }
 
   fs::path dir;
-  Wallet node_wallet = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
-  Wallet alice = Wallet::from_jwk(testing::read_shared("interop/keys/key-2.json"));
+  Wallet node_wallet = testing::test_wallet(1);
+  Wallet alice = testing::test_wallet(2);
   std::shared_ptr<NodeState> state;
   std::shared_ptr<SqliteStore> store;
   std::shared_ptr<HashpathLog> log;

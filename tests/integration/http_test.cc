@@ -45,7 +45,7 @@ struct Reply {
 class NodeFixture : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    operator_wallet = new Wallet(Wallet::from_jwk(testing::read_shared("interop/keys/key-2.json")));
+    operator_wallet = new Wallet(testing::test_wallet(2));
     state = std::make_shared<NodeState>(
         *operator_wallet, Message{{"test_config_item", "test"}, {"priv_key", "secret"}});
     store = std::make_shared<SqliteStore>(":memory:");
@@ -149,7 +149,7 @@ TEST_F(NodeFixture, ResolveUnsignedSignedAndNested) {
   EXPECT_EQ(r.body, "Value1");
   EXPECT_EQ(r.header("hashpath").size(), 87u);
   // simple_ao_resolve_signed
-  Wallet client = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
+  Wallet client = testing::test_wallet(1);
   Reply s = send_http("POST", "/key1", signed_http(Message{{"key1", "Value1"}}, client));
   EXPECT_EQ(s.status, 200) << s.body;
   EXPECT_EQ(s.body, "Value1");
@@ -167,7 +167,7 @@ TEST_F(NodeFixture, ResolveUnsignedSignedAndNested) {
 }
 
 TEST_F(NodeFixture, InvalidSignaturesAreRejected) {
-  Wallet client = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
+  Wallet client = testing::test_wallet(1);
   HttpMessage http = signed_http(Message{{"key1", "Value1"}}, client);
   http.set_field("key1", "Value2");  // changed after signing
   Reply r = send_http("POST", "/key1", http);
@@ -193,7 +193,7 @@ TEST_F(NodeFixture, InvalidSignaturesAreRejected) {
 // commitments, must not act as its signer, and must not change what the
 // genuine message's ID names in the store.
 TEST_F(NodeFixture, CommitmentsInJsonBodiesAreVerified) {
-  Wallet client = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
+  Wallet client = testing::test_wallet(1);
   Message genuine = commit_httpsig(Message{{"action", "Eval"}, {"data", "return 1"}}, client);
   std::string genuine_id = message_id(Value(genuine), IdScope::kAll);
   // Unchanged, it is accepted as json@1.0 and stored under its ID.
@@ -213,7 +213,7 @@ TEST_F(NodeFixture, CommitmentsInJsonBodiesAreVerified) {
   EXPECT_EQ(back.body, "return 1");
 
   // Signed by B, with its committer edited to name A: refused.
-  Wallet other = Wallet::from_jwk(testing::read_shared("interop/keys/key-2.json"));
+  Wallet other = testing::test_wallet(2);
   Message by_b = commit_httpsig(Message{{"action", "Transfer"}}, other);
   Message edited;
   for (const auto& [id, c] : by_b.at("commitments").as_map()) {
@@ -263,7 +263,7 @@ TEST_F(NodeFixture, ConfigurationOnlyByTheOperator) {
   Reply unsigned_update = request("POST", "/~meta@1.0/info", {{"new-key", "x"}});
   EXPECT_EQ(unsigned_update.status, 400);
   EXPECT_NE(unsigned_update.body.find("Unauthorized"), std::string::npos) << unsigned_update.body;
-  Wallet stranger = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
+  Wallet stranger = testing::test_wallet(1);
   Reply by_stranger =
       send_http("POST", "/~meta@1.0/info", signed_http(Message{{"new-key", "x"}}, stranger));
   EXPECT_EQ(by_stranger.status, 400);
@@ -394,8 +394,8 @@ class NodeMessageCases : public ::testing::Test {
     return signed_http_message(m, w);
   }
   std::shared_ptr<HookDevice> hooks = std::make_shared<HookDevice>();
-  Wallet node_wallet = Wallet::from_jwk(testing::read_shared("interop/keys/key-2.json"));
-  Wallet client = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
+  Wallet node_wallet = testing::test_wallet(2);
+  Wallet client = testing::test_wallet(1);
   std::shared_ptr<NodeState> state;
 };
 

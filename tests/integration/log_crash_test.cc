@@ -32,7 +32,7 @@ struct HarnessRun {
 HarnessRun run_and_kill(const fs::path& dir, int ms) {
   int out[2];
   EXPECT_EQ(::pipe(out), 0);
-  std::string wallet = testing::shared_path("interop/keys/key-1.json");
+  std::string wallet = testing::test_wallet_path(1);
   pid_t pid = ::fork();
   if (pid == 0) {
     ::dup2(out[1], 1);
@@ -73,7 +73,7 @@ TEST(LogCrashTest, SurvivesTwentySigkillsUnderLoad) {
   fs::path dir = fs::temp_directory_path() / ("hashpath-crash-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
-  Wallet wallet = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
+  Wallet wallet = testing::test_wallet(1);
   std::mt19937 rng(20261121);
   uint64_t previous_size = 0;
   size_t previous_checkpoints = 0;

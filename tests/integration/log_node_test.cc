@@ -151,7 +151,7 @@ class LogNodeTest : public ::testing::Test {
   }
 
   fs::path dir;
-  Wallet wallet = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
+  Wallet wallet = testing::test_wallet(1);
   std::shared_ptr<EchoDevice> echo = std::make_shared<EchoDevice>();
   std::shared_ptr<NodeState> state;
   std::shared_ptr<SqliteStore> store;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Signs messages with `hashpath message sign` and has third-party JavaScript
 # libraries verify them (tests/interop/verify_signed.mjs). The libraries are
-# the pinned versions of shared/interop/clients, installed with `npm ci`
-# into the build directory (once; later runs reuse them).
+# the versions pinned in tests/interop/npm/package-lock.json, installed from
+# the npm registry with `npm ci` into the build directory (once; later runs
+# reuse them).
 # usage: js_interop_test.sh HASHPATH_BINARY SHARED_DIR WORK_DIR
 set -euo pipefail
 HASHPATH=$1
@@ -12,7 +13,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 
 NODE_DIR="$WORK/interop-node"
 mkdir -p "$NODE_DIR"
-cp "$SHARED/interop/clients/package.json" "$SHARED/interop/clients/package-lock.json" "$NODE_DIR/"
+cp "$HERE/npm/package.json" "$HERE/npm/package-lock.json" "$NODE_DIR/"
 if [ ! -f "$NODE_DIR/node_modules/.hashpath-installed" ] || \
    ! cmp -s "$NODE_DIR/package-lock.json" "$NODE_DIR/node_modules/.hashpath-lock"; then
   (cd "$NODE_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
@@ -26,7 +27,7 @@ trap 'rm -rf "$T"' EXIT
 cat > "$T/m.json" <<'JSON'
 {"action":"Eval","data-protocol":"ao","count":7,"ratio":0.5,"data":"return 1+1","nested":{"a":"b"}}
 JSON
-KEY1="$SHARED/interop/keys/key-1.json"
+KEY1="$HERE/../data/wallets/test-rsa-1.json"  # the project's own test wallet
 "$HASHPATH" wallet new --type secp256k1 -o "$T/eth.json" >/dev/null
 
 "$HASHPATH" message sign "$T/m.json" --wallet "$KEY1" --codec ans104 -o "$T/rsa.item"

@@ -17,7 +17,7 @@ using testing::codec_vectors;
 
 const nlohmann::json& dataitems() {
   static const nlohmann::json j =
-      nlohmann::json::parse(testing::read_shared("interop/clients/vectors/dataitems.json"));
+      nlohmann::json::parse(testing::read_test_data("vectors/dataitems.json"));
   return j;
 }
 
@@ -184,7 +184,7 @@ TEST(DataItems, HyperBeamUnsignedIdLiterals) {
 }
 
 TEST(DataItems, SignAndVerifyWithBothKeyTypes) {
-  Wallet rsa = Wallet::from_jwk(testing::read_shared("interop/keys/key-2.json"));
+  Wallet rsa = testing::test_wallet(2);
   for (const Wallet& w : {rsa, Wallet::generate(KeyType::kSecp256k1)}) {
     DataItem item;
     item.target = std::string(32, '\x07');
@@ -281,7 +281,7 @@ TEST(Ans104Mapping, EveryArbundlesItemBecomesAVerifiableMessageAndBack) {
 }
 
 TEST(Ans104Mapping, AoconnectDataItemBodiesVerify) {
-  auto wire = nlohmann::json::parse(testing::read_shared("interop/clients/vectors/aoconnect-wire.json"));
+  auto wire = nlohmann::json::parse(testing::read_test_data("vectors/aoconnect-wire.json"));
   int n = 0;
   for (const auto& e : wire["exchanges"]) {
     const auto& r = e["request"];
@@ -300,7 +300,7 @@ TEST(Ans104Mapping, AoconnectDataItemBodiesVerify) {
 
 TEST(Ans104Mapping, CommitWithBothKeyTypes) {
   Message tabm{{"action", "Eval"}, {"data", "return 1"}, {"target", "J-j0jyZ1YWhMBXtJMWHz-dl-mDcksoJSQo_Fq5loHUs"}};
-  for (const Wallet& w : {Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json")),
+  for (const Wallet& w : {testing::test_wallet(1),
                           Wallet::generate(KeyType::kSecp256k1)}) {
     Message signed_message = ans104_commit(tabm, w);
     auto checks = check_commitments(signed_message);
@@ -355,7 +355,7 @@ TEST(Ans104NestedBundles, ChildrenTravelInsideTheItem) {
   EXPECT_THROW(parse_bundle(item.data), CodecError);  // not a standard bundle
 
   // Signed, parsed back, decoded: the same message, and the signature holds.
-  item.sign(Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json")));
+  item.sign(testing::test_wallet(1));
   DataItem parsed = DataItem::parse(item.serialize());
   EXPECT_TRUE(parsed.verify());
   Message back = ans104_tabm_from_item(parsed);

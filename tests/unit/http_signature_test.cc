@@ -85,7 +85,7 @@ TEST(WireSignatures, ThirdPartyRfc9421Vectors) {
 }
 
 TEST(WireSignatures, EveryAoconnectRequestVerifies) {
-  auto wire = nlohmann::json::parse(testing::read_shared("interop/clients/vectors/aoconnect-wire.json"));
+  auto wire = nlohmann::json::parse(testing::read_test_data("vectors/aoconnect-wire.json"));
   int verified = 0, present = 0;
   for (const auto& e : wire["exchanges"]) {
     const auto& r = e["request"];
@@ -138,7 +138,7 @@ TEST(WireSignatures, HyperBeamHeadersOfTheSignedVector) {
 TEST(WireSignatures, HyperBeamPathQuirkVerifies) {
   // A message with a `path` field: HyperBEAM signs "@path" in the
   // parameters line but lists "path" on the wire.
-  Wallet key = Wallet::from_jwk(testing::read_shared("interop/keys/key-2.json"));
+  Wallet key = testing::test_wallet(2);
   Message tabm{{"path", "/~meta@1.0/info"}, {"x", "1"}};
   Commitment c = rsa_commitment(tabm, committable_keys(tabm), key.rsa());
   HttpMessage http = httpsig_encode(tabm).http;
@@ -152,7 +152,7 @@ TEST(WireSignatures, HyperBeamPathQuirkVerifies) {
 }
 
 TEST(WireSignatures, CheckedOverTheMessageWhenChildrenTravelInline) {
-  Wallet key = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
+  Wallet key = testing::test_wallet(1);
   Message m{{"a", "1"}, {"child", Message{{"b", "2"}}}};
   Message linked = linked_tabm(Value(m));
   Commitment c = rsa_commitment(linked, committable_keys(linked), key.rsa());

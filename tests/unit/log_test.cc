@@ -283,7 +283,7 @@ TEST(SignedNoteTest, ParsesTheGoSumdbNoteAndItsKeyId) {
 }
 
 TEST(SignedNoteTest, CheckpointsSignedWithRsaAndSecp256k1Verify) {
-  for (const Wallet& w : {Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json")),
+  for (const Wallet& w : {testing::test_wallet(1),
                           Wallet::generate(KeyType::kSecp256k1)}) {
     const char* key = key_type_name(w.type());
     Checkpoint c{log_origin(w), 8, h(kRoots[8])};
@@ -336,7 +336,7 @@ class LogTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir); }
   std::string path() const { return (dir / "log.db").string(); }
   std::filesystem::path dir;
-  Wallet wallet = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
+  Wallet wallet = testing::test_wallet(1);
 };
 
 LogOptions manual() {
@@ -431,7 +431,7 @@ TEST_F(LogTest, RefusesToOpenALogThatContradictsItsCheckpoint) {
   }
   EXPECT_THROW(HashpathLog(path(), wallet, manual()), LogError);
   // Another wallet cannot adopt the log either.
-  Wallet other = Wallet::from_jwk(testing::read_shared("interop/keys/key-2.json"));
+  Wallet other = testing::test_wallet(2);
   EXPECT_THROW(HashpathLog(path(), other, manual()), LogError);
 }
 

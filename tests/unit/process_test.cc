@@ -54,7 +54,7 @@ class ProcessTest : public ::testing::Test {
  protected:
   ProcessTest() : store(":memory:"), resolver(registry, &store) {
     node = std::make_shared<NodeState>(
-        Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json")), Message{});
+        testing::test_wallet(1), Message{});
     registry.add(std::make_shared<ProcessDevice>());
     registry.add(std::make_shared<SchedulerDevice>(node));
     registry.add(std::make_shared<StackDevice>());

@@ -140,7 +140,7 @@ TEST_F(ResolverTest, Cases23And24DeepSetByPath) {
 }
 
 TEST_F(ResolverTest, VerifyAndCommitters) {
-  Wallet w = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
+  Wallet w = testing::test_wallet(1);
   Message content{{"a", "1"}};
   Message tabm = linked_tabm(Value(content));
   Commitment c = rsa_commitment(tabm, committable_keys(tabm), w.rsa());

@@ -22,7 +22,7 @@ class SchedulerTest : public ::testing::Test {
  protected:
   SchedulerTest() : store(":memory:"), resolver(registry, &store) {
     node = std::make_shared<NodeState>(
-        Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json")), Message{});
+        testing::test_wallet(1), Message{});
     scheduler = std::make_shared<SchedulerDevice>(node);
     registry.add(scheduler);
     process =
@@ -110,7 +110,7 @@ TEST_F(SchedulerTest, NextVerifiesBeforeCompute) {
   EXPECT_EQ(none.http_status(), 404);
 
   // A forged slot 2: well-formed, chained, but signed by another wallet.
-  Wallet forger = Wallet::from_jwk(testing::read_shared("interop/keys/key-2.json"));
+  Wallet forger = testing::test_wallet(2);
   std::string previous =
       base64_decode(stored_assignment(resolver, pid, 1)->at("hash-chain").as_binary());
   Message body = send("evil");
@@ -151,7 +151,7 @@ TEST_F(SchedulerTest, ProcessesThisNodeDoesNotScheduleAreRefused) {
 // legacy aos-2 JSON page: 11 edges, each with the message and its
 // assignment in json-struct form; the sender is the verified signer.
 TEST_F(SchedulerTest, Aos2JsonSchedule) {
-  Wallet alice = Wallet::from_jwk(testing::read_shared("interop/keys/key-2.json"));
+  Wallet alice = testing::test_wallet(2);
   ASSERT_TRUE(post(process).is_ok());
   for (int i = 1; i <= 10; ++i)
     ASSERT_TRUE(post(commit_httpsig(send("msg-" + std::to_string(i)), alice)).is_ok());

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "engine/codec/typed_json.h"
+#include "engine/crypto/wallet.h"
 
 namespace hashpath {
 void PrintTo(const Message& m, std::ostream* os) {
@@ -25,6 +26,29 @@ void PrintTo(const Value& v, std::ostream* os) { PrintTo(Message{{"value", v}}, 
 }  // namespace hashpath
 
 namespace hashpath::testing {
+
+bool shared_exists(const std::string& relative) {
+  return std::filesystem::exists(std::filesystem::path(HASHPATH_SHARED_DIR) / relative);
+}
+
+std::string test_data_path(const std::string& relative) {
+  std::filesystem::path p = std::filesystem::path(HASHPATH_TEST_DATA_DIR) / relative;
+  if (!std::filesystem::exists(p)) ADD_FAILURE() << "test data missing: " << p;
+  return p.string();
+}
+
+std::string read_test_data(const std::string& relative) {
+  std::ifstream in(test_data_path(relative), std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string test_wallet_path(int n) {
+  return test_data_path("wallets/test-rsa-" + std::to_string(n) + ".json");
+}
+
+Wallet test_wallet(int n) { return Wallet::from_jwk(read_test_data("wallets/test-rsa-" + std::to_string(n) + ".json")); }
 
 std::string shared_path(const std::string& relative) {
   std::filesystem::path p = std::filesystem::path(HASHPATH_SHARED_DIR) / relative;
@@ -43,13 +67,13 @@ std::string read_shared(const std::string& relative) {
 
 const nlohmann::json& codec_vectors() {
   static const nlohmann::json j =
-      nlohmann::json::parse(read_shared("interop/vectors/codec-vectors.json"));
+      nlohmann::json::parse(read_test_data("vectors/codec-vectors.json"));
   return j;
 }
 
 const nlohmann::json& httpsig_vectors() {
   static const nlohmann::json j =
-      nlohmann::json::parse(read_shared("interop/clients/vectors/httpsig.json"));
+      nlohmann::json::parse(read_test_data("vectors/httpsig.json"));
   return j;
 }
 

@@ -1,11 +1,12 @@
-// Access to the conformance data in ../shared for tests: spec vectors,
-// interop captures and test wallets, read in place.
+// Test data: what the repository carries (tests/data/, with provenance),
+// and the few files only ../shared may hold, read in place when present.
 #pragma once
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "engine/crypto/wallet.h"
 #include "engine/message/message.h"
 
 namespace hashpath {
@@ -16,10 +17,24 @@ void PrintTo(const Value& v, std::ostream* os);
 
 namespace hashpath::testing {
 
+// Data from ../shared (HASHPATH_SHARED_DIR): only what the repository may
+// not carry (HyperBEAM's BSL-licensed test wallets and files). A test that
+// needs it starts with HASHPATH_NEEDS_SHARED("interop/keys/key-1.json"),
+// which skips it with one clear line in a bare clone.
+bool shared_exists(const std::string& relative);
 std::string shared_path(const std::string& relative);  // fails the test if absent
 std::string read_shared(const std::string& relative);
-const nlohmann::json& codec_vectors();    // interop/vectors/codec-vectors.json
-const nlohmann::json& httpsig_vectors();  // interop/clients/vectors/httpsig.json
+
+// Data the repository carries: tests/data/<relative> (tests/data/PROVENANCE.md).
+std::string test_data_path(const std::string& relative);
+std::string read_test_data(const std::string& relative);
+
+// The project's own test wallets (tests/data/wallets/test-rsa-N.json,
+// RSA-4096, N = 1 or 2): for tests that need a signer, not a particular one.
+Wallet test_wallet(int n);
+std::string test_wallet_path(int n);
+const nlohmann::json& codec_vectors();    // tests/data/vectors/codec-vectors.json
+const nlohmann::json& httpsig_vectors();  // tests/data/vectors/httpsig.json
 
 // Messages in codec-vectors.json notation: strings are binaries, objects are
 // maps, arrays are lists, and {"int": n}, {"float": x}, {"atom": "a"} are
@@ -41,3 +56,10 @@ struct CommandResult {
 CommandResult run_command(const std::string& command);
 
 }  // namespace hashpath::testing
+
+#define HASHPATH_NEEDS_SHARED(relative)                                          \
+  do {                                                                           \
+    if (!::hashpath::testing::shared_exists(relative))                           \
+      GTEST_SKIP() << "skipped: needs ../shared/" << (relative)                  \
+                   << " (not in the repository: its licence forbids it)";        \
+  } while (0)

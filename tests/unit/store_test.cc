@@ -19,7 +19,7 @@ namespace hashpath {
 namespace {
 
 Message signed_message(Message m) {
-  Wallet w = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
+  Wallet w = testing::test_wallet(1);
   Message tabm = linked_tabm(Value(m));
   Commitment c = rsa_commitment(tabm, committable_keys(tabm), w.rsa());
   Commitment h = hmac_commitment(tabm, committable_keys(tabm));
@@ -147,7 +147,7 @@ namespace {
 // A message holding a signed child with a list (a process state holding
 // its signed definition) comes back from the store with the same IDs.
 TEST(SqliteStore, NestedSignedMessageWithAListKeepsItsId) {
-  Wallet w = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
+  Wallet w = testing::test_wallet(1);
   Message child{{"device", "process@1.0"},
                 {"module", List{Value(std::string(43, 'a')), Value(std::string(43, 'b'))}},
                 {"n", Value::integer(3)}};

@@ -17,6 +17,7 @@ namespace hashpath {
 namespace {
 
 TEST(Wallet, HyperBeamTestKeysHaveDocumentedAddresses) {
+  HASHPATH_NEEDS_SHARED("interop/keys/key-2.json");
   // Addresses from shared/interop/keys/README.md.
   EXPECT_EQ(Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json")).address(),
             "vcaPe4JWnrSOCktDHBgXge-zWUb6JRkqbom5w9t7i-4");
@@ -25,6 +26,7 @@ TEST(Wallet, HyperBeamTestKeysHaveDocumentedAddresses) {
 }
 
 TEST(Wallet, HttpsigVectorsNameKey1ByAddress) {
+  HASHPATH_NEEDS_SHARED("interop/keys/key-2.json");
   Wallet w = Wallet::from_jwk(testing::read_shared("interop/keys/key-1.json"));
   for (const auto& v : testing::httpsig_vectors()["vectors"]) {
     if (!v.contains("keyAddress")) continue;
@@ -34,6 +36,7 @@ TEST(Wallet, HttpsigVectorsNameKey1ByAddress) {
 }
 
 TEST(Wallet, RsaJwkRoundTripPreservesTheKey) {
+  HASHPATH_NEEDS_SHARED("interop/keys/key-2.json");
   std::string text = testing::read_shared("interop/keys/key-2.json");
   Wallet a = Wallet::from_jwk(text);
   Wallet b = Wallet::from_jwk(a.to_jwk());
@@ -58,6 +61,7 @@ TEST(Wallet, Secp256k1GenerateWriteReadAndAddress) {
 }
 
 TEST(Wallet, RejectsBrokenKeyFiles) {
+  HASHPATH_NEEDS_SHARED("interop/keys/key-2.json");
   auto key1 = nlohmann::json::parse(testing::read_shared("interop/keys/key-1.json"));
   EXPECT_THROW(Wallet::from_jwk("not json"), CryptoError);
   EXPECT_THROW(Wallet::from_jwk("[]"), CryptoError);
