@@ -36,8 +36,7 @@ TEST(Wallet, HttpsigVectorsNameKey1ByAddress) {
 }
 
 TEST(Wallet, RsaJwkRoundTripPreservesTheKey) {
-  HASHPATH_NEEDS_SHARED("interop/keys/key-2.json");
-  std::string text = testing::read_shared("interop/keys/key-2.json");
+  std::string text = testing::read_test_data("wallets/test-rsa-2.json");
   Wallet a = Wallet::from_jwk(text);
   Wallet b = Wallet::from_jwk(a.to_jwk());
   EXPECT_EQ(a.address(), b.address());
@@ -61,8 +60,7 @@ TEST(Wallet, Secp256k1GenerateWriteReadAndAddress) {
 }
 
 TEST(Wallet, RejectsBrokenKeyFiles) {
-  HASHPATH_NEEDS_SHARED("interop/keys/key-2.json");
-  auto key1 = nlohmann::json::parse(testing::read_shared("interop/keys/key-1.json"));
+  auto key1 = nlohmann::json::parse(testing::read_test_data("wallets/test-rsa-1.json"));
   EXPECT_THROW(Wallet::from_jwk("not json"), CryptoError);
   EXPECT_THROW(Wallet::from_jwk("[]"), CryptoError);
   EXPECT_THROW(Wallet::from_jwk(R"({"kty":"oct"})"), CryptoError);
@@ -73,7 +71,7 @@ TEST(Wallet, RejectsBrokenKeyFiles) {
   bad_b64["d"] = "!!!";
   EXPECT_THROW(Wallet::from_jwk(bad_b64.dump()), CryptoError);
   auto mixed = key1;  // q from another key: components do not belong together
-  mixed["q"] = nlohmann::json::parse(testing::read_shared("interop/keys/key-2.json"))["q"];
+  mixed["q"] = nlohmann::json::parse(testing::read_test_data("wallets/test-rsa-2.json"))["q"];
   EXPECT_THROW(Wallet::from_jwk(mixed.dump()), CryptoError);
 
   auto ec = nlohmann::json::parse(Wallet::generate(KeyType::kSecp256k1).to_jwk());
