@@ -3,7 +3,13 @@
 // `hashpath log verify` and `hashpath replay`) on what was written, and
 // after tampering with each part of it. Also replays every recorded
 // fixture in fixtures/.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <sqlite3.h>
 
 #include <filesystem>
@@ -17,10 +23,13 @@
 #include "devices/process.h"
 #include "devices/scheduler.h"
 #include "devices/stack.h"
+#include "engine/codec/commitments.h"
 #include "engine/codec/http_signature.h"
+#include "engine/codec/json.h"
 #include "engine/codec/httpsig.h"
 #include "engine/codec/httpsig_signature.h"
 #include "engine/codec/message_id.h"
+#include "engine/http/server.h"
 #include "engine/node/node.h"
 #include "engine/store/sqlite_store.h"
 #include "tests/unit/shared_data.h"
@@ -351,6 +360,138 @@ INSTANTIATE_TEST_SUITE_P(
         // An entry in the middle removed.
         Tamper{"gap", "log.db", "DELETE FROM entries WHERE seq = 2", "entry 2 is missing"}),
     [](const ::testing::TestParamInfo<Tamper>& info) { return std::string(info.param.name); });
+
+// Issue 11 §3.9: log@1.0's parameters are what they say or a 400 with the
+// reason; only canonical tile paths exist.
+TEST_F(LogNodeTest, OutOfRangeParametersAndNonCanonicalTilesAreRefused) {
+  for (int i = 0; i < 3; ++i) get("/~message@1.0&a=1/a");
+  log->checkpoint_now();
+  struct Case {
+    std::string target;
+    int status;
+    std::string reason;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"/~log@1.0/entries?from=-5&to=3", 400, "'from' must be a non-negative integer"},
+           {"/~log@1.0/entries?from=18446744073709551615&to=18446744073709551616", 400,
+            "must be a non-negative integer"},
+           {"/~log@1.0/entries?from=0&to=999999", 400, "is past the log"},
+           {"/~log@1.0/proof/consistency?from=0&to=18446744073709551616", 400,
+            "'to' must be a non-negative integer"},
+           {"/~log@1.0/proof/inclusion?seq=x", 400, "'seq' must be a non-negative integer"},
+           {"/~log@1.0/tile/0/x001/x002", 404, "not a complete tile path"},
+           {"/~log@1.0/tile/0/x000/000", 404, "not a tile path"},
+           {"/~log@1.0/tile", 404, "not a complete tile path"},
+       }) {
+    SCOPED_TRACE(c.target);
+    HttpResponse r = get(c.target);
+    EXPECT_EQ(r.status, c.status) << r.body;
+    EXPECT_NE(r.body.find(c.reason), std::string::npos) << r.body;
+  }
+  // What is well formed still answers.
+  EXPECT_EQ(get("/~log@1.0/entries?from=0&to=2").status, 200);
+  EXPECT_EQ(get("/~log@1.0/tile/0/000.p/3").status, 200);
+}
+
+// Issue 11 §3.1: a stranger re-sending a genuine signed message as json@1.0
+// with keys its signature does not cover, to another path, changes nothing
+// the log names: verify and replay still pass.
+TEST_F(LogNodeTest, ResendingASignedMessageWithExtraKeysBreaksNoReplay) {
+  Wallet client = testing::test_wallet(2);
+  Message genuine = commit_httpsig(Message{{"action", "Eval"}, {"data", "return 1"}}, client);
+  HttpRequest first{"POST", "/action", {{"content-type", "application/json"}}, json_encode(genuine), ""};
+  EXPECT_EQ(node->handle(first).status, 200);
+  Message extra = genuine;
+  extra.set("balances", Message{{"attacker", "999999"}});
+  HttpRequest resend{"POST", "/data", {{"content-type", "application/json"}}, json_encode(extra), ""};
+  HttpResponse r = node->handle(resend);
+  EXPECT_EQ(r.status, 200) << r.body;  // the uncovered key is dropped, as httpsig drops it
+  std::string id = message_id(Value(genuine), IdScope::kAll);
+  EXPECT_EQ(get("/" + id + "/balances").status, 404);
+  auto [v, rep] = audit();
+  EXPECT_TRUE(v.ok) << v.problem;
+  EXPECT_TRUE(rep.ok) << rep.problem << "\n" << rep.diff;
+}
+
+// A GET over a fresh loopback connection: (status, value of `log-seq`).
+std::pair<int, std::string> http_get_once(uint16_t port, const std::string& target) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return {0, ""};
+  }
+  std::string req = "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+  std::string in;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) in.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  if (in.size() < 12) return {0, ""};
+  std::string seq;
+  if (size_t at = in.find("log-seq: "); at != std::string::npos)
+    seq = in.substr(at + 9, in.find('\r', at) - at - 9);
+  return {std::stoi(in.substr(9, 3)), seq};
+}
+
+// Issue 11 §1: a device that throws is answered, and the entry the reply
+// names survives a SIGKILL of the node right after the reply. The node
+// runs in a child process, the kill is real, and the log is opened after.
+TEST(LogNodeCrash, AThrowingDevicesEntrySurvivesASigkillRightAfterTheReply) {
+  fs::path dir = testing::fresh_test_dir("hashpath-throw-kill");
+  Wallet wallet = testing::test_wallet(1);
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::close(ready[0]);
+    auto state = std::make_shared<NodeState>(wallet, Message{});
+    auto store = std::make_shared<SqliteStore>((dir / "store.db").string());
+    LogOptions o;
+    o.checkpoint_every = 0;
+    o.checkpoint_interval_ms = 0;
+    auto log = std::make_shared<HashpathLog>((dir / "log.db").string(), wallet, o);
+    auto devices = std::make_shared<DeviceRegistry>();
+    devices->add(std::make_shared<ThrowingDevice>());
+    Node node(state, store, devices, log);
+    HttpServer::Options so;
+    so.port = 0;
+    so.threads = 1;
+    HttpServer server(so, [&node](const HttpRequest& r) { return node.handle(r); });
+    server.start();
+    uint16_t port = server.port();
+    if (::write(ready[1], &port, sizeof port) != sizeof port) ::_exit(2);
+    server.wait();  // until the parent kills this process
+    ::_exit(0);
+  }
+  ::close(ready[1]);
+  uint16_t port = 0;
+  ASSERT_EQ(::read(ready[0], &port, sizeof port), static_cast<ssize_t>(sizeof port));
+  ::close(ready[0]);
+  auto [error_status, error_seq] = http_get_once(port, "/~throw@1.0/error");
+  auto [status, seq] = http_get_once(port, "/~throw@1.0/boom");
+  ::kill(child, SIGKILL);
+  int wstatus = 0;
+  ::waitpid(child, &wstatus, 0);
+  ASSERT_TRUE(WIFSIGNALED(wstatus));
+  EXPECT_EQ(error_status, 400);
+  EXPECT_EQ(status, 500);
+  ASSERT_FALSE(seq.empty()) << "the reply carried no log-seq";
+  ASSERT_FALSE(error_seq.empty());
+  HashpathLog log((dir / "log.db").string(), wallet, LogOptions{});  // indexes the journal
+  for (const auto& [s, key] : {std::pair{error_seq, "error"}, std::pair{seq, "boom"}}) {
+    std::optional<StoredEntry> e = log.entry(std::stoull(s));
+    ASSERT_TRUE(e.has_value()) << "entry " << s << " was lost";
+    LogEntry entry = LogEntry::decode(e->entry);
+    EXPECT_EQ(entry.device, "throw@1.0");
+    EXPECT_EQ(entry.key, key);
+  }
+  fs::remove_all(dir);
+}
 
 TEST_F(LogNodeTest, FixtureRoundTrip) {
   run_scenario();
