@@ -14,7 +14,7 @@
 #include "engine/http/server.h"
 #include "engine/node/config.h"
 #include "engine/node/node.h"
-#include "engine/node/request_log.h"
+#include "engine/node/access_log.h"
 #include "engine/node/wallet_file.h"
 #include "engine/store/sqlite_store.h"
 
@@ -33,7 +33,7 @@ struct ServeOptions {
 
 void serve(const ServeOptions& o) {
   namespace fs = std::filesystem;
-  install_request_log();
+  install_access_log();
   fs::path data(o.data);
   std::error_code ec;
   fs::create_directories(data, ec);

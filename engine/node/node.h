@@ -19,7 +19,8 @@
 // HyperBEAM's parsed list); `step` in every step; `response` before the
 // result is encoded. A hook's error is the response.
 //
-// One log line per request (spdlog, info level). Thread-safe.
+// One access-log line per request (spdlog, info level; access_log.h).
+// Thread-safe.
 #pragma once
 
 #include <memory>

@@ -1,4 +1,4 @@
-#include "engine/node/request_log.h"
+#include "engine/node/access_log.h"
 
 #include <spdlog/cfg/env.h>
 #include <spdlog/sinks/base_sink.h>
@@ -24,7 +24,7 @@ class BufferedStdoutSink : public spdlog::sinks::base_sink<std::mutex> {
 
 }  // namespace
 
-void install_request_log() {
+void install_access_log() {
   auto logger = std::make_shared<spdlog::logger>("hashpath", std::make_shared<BufferedStdoutSink>());
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
