@@ -1,5 +1,6 @@
 #include "engine/codec/ans104_item.h"
 
+#include "engine/codec/coding.h"
 #include "engine/codec/deep_hash.h"
 #include "engine/crypto/address.h"
 #include "engine/crypto/base64.h"
@@ -67,12 +68,6 @@ class Reader {
   size_t pos_ = 0;
   const char* what_;
 };
-
-void put_le(std::string& out, uint64_t v, size_t width) {
-  for (size_t i = 0; i < width; ++i) {
-    out.push_back(static_cast<char>(i < 8 ? (v >> (8 * i)) & 0xff : 0));
-  }
-}
 
 std::string eip191_digest(std::string_view message) {
   return keccak256("\x19" "Ethereum Signed Message:\n" + std::to_string(message.size()) +
@@ -266,11 +261,6 @@ void DataItem::sign(const Wallet& wallet) {
 
 namespace {
 
-void put_be32(std::string& out, uint64_t v) {
-  out.append(24, '\0');
-  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
 uint64_t get_be32(Reader& r, const char* what) {
   std::string_view b = r.take(32);
   for (size_t i = 0; i < 24; ++i) {
@@ -307,11 +297,11 @@ std::vector<DataItem> parse_hyperbeam_bundle(std::string_view bytes) {
 
 std::string serialize_hyperbeam_bundle(const std::vector<DataItem>& items) {
   std::string out;
-  put_be32(out, items.size());
+  put_be(out, items.size(), 32);
   std::vector<std::string> raw;
   for (const auto& item : items) {
     raw.push_back(item.serialize());
-    put_be32(out, raw.back().size());
+    put_be(out, raw.back().size(), 32);
     out.append(base64_decode(item.hyperbeam_unsigned_id()));
   }
   for (const auto& r : raw) out.append(r);

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <iterator>
 
+#include "engine/codec/coding.h"
+
 namespace hashpath {
 namespace {
 // Journaled entries are indexed into SQLite when this many wait, or after
@@ -336,8 +338,7 @@ std::optional<std::string> HashpathLog::entry_bundle(uint64_t index, unsigned wi
   if (index * 256 + width > committed_size()) return std::nullopt;
   std::string out;
   for (const auto& e : entries(index * 256, index * 256 + width)) {
-    out.push_back(static_cast<char>((e.entry.size() >> 8) & 0xff));
-    out.push_back(static_cast<char>(e.entry.size() & 0xff));
+    put_be16(out, static_cast<uint16_t>(e.entry.size()));
     out += e.entry;
   }
   return out;

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "engine/codec/coding.h"
 #include "engine/crypto/hash.h"
 #include "engine/log/log_entry.h"
 #include "engine/log/merkle.h"
@@ -15,17 +16,6 @@
 
 namespace hashpath {
 namespace {
-
-void put_u32(std::string& out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8)
-    out.push_back(static_cast<char>((v >> shift) & 0xff));
-}
-
-uint32_t get_u32(const std::string& in, size_t at) {
-  uint32_t v = 0;
-  for (size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(in[at + i]);
-  return v;
-}
 
 std::string io_error(const std::string& what, const std::string& path) {
   return "log journal " + path + ": " + what + ": " + std::strerror(errno);
@@ -52,10 +42,10 @@ void LogJournal::append(const std::vector<StoredEntry>& batch) {
   std::string out;
   for (const auto& e : batch) {
     std::string payload;
-    put_u32(payload, static_cast<uint32_t>(e.entry.size()));
+    put_be32(payload, static_cast<uint32_t>(e.entry.size()));
     payload += e.entry;
     payload += e.receipt;
-    put_u32(out, static_cast<uint32_t>(payload.size()));
+    put_be32(out, static_cast<uint32_t>(payload.size()));
     out += payload;
     out += sha256(payload);
   }
@@ -99,11 +89,11 @@ std::vector<StoredEntry> LogJournal::read_all() {
   std::vector<StoredEntry> out;
   size_t at = 0;
   while (at + 4 <= data.size()) {
-    uint32_t len = get_u32(data, at);
+    uint32_t len = get_be32(data, at);
     if (len < 4 || at + 4 + len + 32 > data.size()) break;  // torn tail
     std::string payload = data.substr(at + 4, len);
     if (sha256(payload) != data.substr(at + 4 + len, 32)) break;  // corrupt tail
-    uint32_t entry_len = get_u32(payload, 0);
+    uint32_t entry_len = get_be32(payload, 0);
     if (4 + static_cast<size_t>(entry_len) > payload.size()) break;
     StoredEntry e;
     e.entry = payload.substr(4, entry_len);

@@ -1,30 +1,23 @@
 #include "engine/store/message_record.h"
 
-#include "engine/message/key.h"
-
+#include "engine/codec/coding.h"
 #include "engine/error.h"
+#include "engine/message/key.h"
 
 namespace hashpath {
 namespace {
 
 constexpr const char* kCodec = "message-record";
 
-void put_u32(std::string& out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-void put_u64(std::string& out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
 void encode_map(std::string& out, const Message& m, int depth) {
   if (depth > kMaxNestingDepth) throw CodecError(kCodec, "nesting too deep");
-  put_u32(out, static_cast<uint32_t>(m.size()));
+  put_le32(out, static_cast<uint32_t>(m.size()));
   for (const auto& [k, v] : m) {
-    put_u32(out, static_cast<uint32_t>(k.size()));
+    put_le32(out, static_cast<uint32_t>(k.size()));
     out.append(k);
     if (v.is_binary()) {
       out.push_back('\0');
-      put_u64(out, v.as_binary().size());
+      put_le64(out, v.as_binary().size());
       out.append(v.as_binary());
     } else if (v.is_map()) {
       out.push_back('\1');
