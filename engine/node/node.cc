@@ -56,6 +56,15 @@ bool asks_only_if_cached(const HttpRequest& request) {
   return false;
 }
 
+// 503 for a write that did not become durable. The reply says what failed;
+// where (files, SQLite's words) goes to the operator's log only.
+HttpResponse storage_unavailable(const HttpRequest& request, const std::string& what,
+                                 const std::exception& e) {
+  spdlog::error("{} {}: could not {}: {}", request.method, request.target, what, e.what());
+  return HttpResponse::text(503, "the node could not " + what +
+                                     " (storage unavailable); nothing of it was recorded");
+}
+
 }  // namespace
 
 NodeWork Node::work_kind(const HttpRequest& request) {
@@ -111,9 +120,7 @@ HttpResponse Node::handle_resolution(const HttpRequest& request) {
   try {
     response = resolve_request(request, resolver);
   } catch (const StoreWriteError& e) {
-    spdlog::error("{} {}: a write failed: {}", request.method, request.target, e.what());
-    response = HttpResponse::text(503, "the node could not store what this request produced "
-                                       "(storage unavailable); nothing of it was recorded");
+    response = storage_unavailable(request, "store what this request produced", e);
     add_cors_headers(request, response);
     return response;
   } catch (const RequestError& e) {
@@ -134,9 +141,7 @@ HttpResponse Node::handle_resolution(const HttpRequest& request) {
       response.set_header("log-seq", std::to_string(*seq));
     }
   } catch (const StoreError& e) {
-    spdlog::error("{} {}: the log commit failed: {}", request.method, request.target, e.what());
-    response = HttpResponse::text(503, "the node could not make this request's log entries "
-                                       "durable (storage unavailable); nothing was recorded");
+    response = storage_unavailable(request, "make this request's log entries durable", e);
   }
   add_cors_headers(request, response);
   return response;

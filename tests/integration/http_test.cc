@@ -71,23 +71,8 @@ class NodeFixture : public ::testing::Test {
 
   // Sends raw bytes, reads until the server closes (requests say Connection: close).
   static Reply raw(const std::string& bytes, int pause_ms = 0) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(server->port());
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    std::string in = testing::exchange_over_loopback(server->port(), bytes, pause_ms);
     Reply r;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      ::close(fd);
-      return r;
-    }
-    if (pause_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
-    ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    std::string in;
-    char buf[8192];
-    ssize_t n;
-    while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) in.append(buf, static_cast<size_t>(n));
-    ::close(fd);
     size_t end = in.find("\r\n\r\n");
     if (in.size() < 12 || end == std::string::npos) return r;
     r.status = std::stoi(in.substr(9, 3));

@@ -3,11 +3,8 @@
 // `hashpath log verify` and `hashpath replay`) on what was written, and
 // after tampering with each part of it. Also replays every recorded
 // fixture in fixtures/.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <sqlite3.h>
@@ -415,22 +412,8 @@ TEST_F(LogNodeTest, ResendingASignedMessageWithExtraKeysBreaksNoReplay) {
 
 // A GET over a fresh loopback connection: (status, value of `log-seq`).
 std::pair<int, std::string> http_get_once(uint16_t port, const std::string& target) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return {0, ""};
-  }
-  std::string req = "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-  ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
-  std::string in;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) in.append(buf, static_cast<size_t>(n));
-  ::close(fd);
+  std::string in = testing::exchange_over_loopback(
+      port, "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   if (in.size() < 12) return {0, ""};
   std::string seq;
   if (size_t at = in.find("log-seq: "); at != std::string::npos)

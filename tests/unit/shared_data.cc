@@ -1,6 +1,9 @@
 #include "tests/unit/shared_data.h"
 
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -8,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "engine/codec/typed_json.h"
 #include "engine/crypto/wallet.h"
@@ -37,11 +41,17 @@ std::string test_data_path(const std::string& relative) {
   return p.string();
 }
 
-std::string read_test_data(const std::string& relative) {
-  std::ifstream in(test_data_path(relative), std::ios::binary);
+namespace {
+std::string read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+}  // namespace
+
+std::string read_test_data(const std::string& relative) {
+  return read_whole_file(test_data_path(relative));
 }
 
 std::string test_wallet_path(int n) {
@@ -58,11 +68,26 @@ std::string shared_path(const std::string& relative) {
   return p.string();
 }
 
-std::string read_shared(const std::string& relative) {
-  std::ifstream in(shared_path(relative), std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+std::string read_shared(const std::string& relative) { return read_whole_file(shared_path(relative)); }
+
+std::string exchange_over_loopback(uint16_t port, const std::string& bytes, int pause_ms) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return "";
+  }
+  if (pause_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+  ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  std::string in;
+  char buf[8192];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) in.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return in;
 }
 
 const nlohmann::json& codec_vectors() {

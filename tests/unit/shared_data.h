@@ -48,6 +48,10 @@ Message tabm_value(const nlohmann::json& j);
 // directory / "<prefix>-<pid>-<test name>" (removed first if it exists).
 std::filesystem::path fresh_test_dir(const std::string& prefix);
 
+// Sends `bytes` to 127.0.0.1:`port` (after `pause_ms`) and reads until the
+// peer closes; empty if it cannot connect. For raw HTTP in tests.
+std::string exchange_over_loopback(uint16_t port, const std::string& bytes, int pause_ms = 0);
+
 // Runs `command` through the shell; returns its exit status and stdout.
 struct CommandResult {
   int status;
