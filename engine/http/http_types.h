@@ -1,6 +1,6 @@
-// Plain HTTP request and response values passed between the Beast server
-// (server.cc, the only translation unit that includes Boost.Beast) and the
-// node's request handling.
+// Plain HTTP request and response values passed between Boost.Beast (the
+// server, server.cc, and the CLI's client, client.cc: the two translation
+// units that include it) and the node's request handling.
 #pragma once
 
 #include <string>

@@ -1,4 +1,5 @@
-// The only translation unit that includes Boost.Beast (compile time).
+// One of the two translation units that include Boost.Beast (compile
+// time); client.cc is the other.
 #include "engine/http/server.h"
 
 #include <boost/asio/dispatch.hpp>

@@ -1,7 +1,8 @@
 // Log formats a verifier receives from other nodes: log entries (CBOR),
-// signed notes and checkpoint bodies, and fixture files. Each must either
-// parse to something that re-encodes to the same bytes or fail with
-// LogFormatError; nothing else may escape.
+// signed notes and checkpoint bodies. Each must either parse to something
+// that re-encodes to the same bytes or fail with LogFormatError; nothing
+// else may escape. (Fixture files are JSON: message_codecs_fuzz covers the
+// decoder.)
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
