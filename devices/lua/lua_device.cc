@@ -1,10 +1,8 @@
 #include "devices/lua/lua_device.h"
 
 #include <algorithm>
-#include <set>
-
-#include <algorithm>
 #include <optional>
+#include <set>
 
 #include "devices/lua/lua_ao_library.h"
 #include "devices/lua/lua_vm.h"
@@ -101,33 +99,11 @@ int64_t seconds_of(const Message& request) {
 }
 
 // A signed message nested in `v` as its signers signed it: its committed
-// keys only. (A stored copy read back by its commitment ID may carry keys
-// the signature does not cover, such as a request's `path`; Lua must see
-// the same message whichever copy it was read with.)
-Value as_signed(const Value& v) {
-  if (v.is_list()) {
-    const List& in = v.as_list();
-    std::optional<List> out;  // made only once an element changes
-    for (size_t i = 0; i < in.size(); ++i) {
-      Value e = as_signed(in[i]);
-      if (!out && !(e == in[i])) out.emplace(in.begin(), in.begin() + static_cast<ptrdiff_t>(i));
-      if (out) out->push_back(std::move(e));
-    }
-    return out ? Value(std::move(*out)) : v;
-  }
-  if (!v.is_map()) return v;
-  const Message projected = committed_projection(v.as_map());
-  Message out = projected;  // shares storage until a child changes
-  for (const auto& [k, child] : projected) {
-    if ((!child.is_map() && !child.is_list()) || k == "commitments") continue;
-    Value signed_child = as_signed(child);
-    // Unchanged children come back as themselves: a pointer check for maps.
-    bool same =
-        child.is_map() ? signed_child.as_map().same_storage(child.as_map()) : signed_child == child;
-    if (!same) out.set(k, std::move(signed_child));
-  }
-  return out.same_storage(v.as_map()) ? v : Value(std::move(out));
-}
+// keys only (committed_projection_deep). A stored copy read back by its
+// commitment ID may carry keys the signature does not cover, such as a
+// request's `path`; Lua must see the same message whichever copy it was
+// read with.
+Value as_signed(const Value& v) { return committed_projection_deep(v); }
 
 // The parameters: the request's, else the base's, else (base, request, {}).
 std::vector<Value> arguments_of(const Message& base, const Message& request) {

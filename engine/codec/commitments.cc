@@ -1,5 +1,7 @@
 #include "engine/codec/commitments.h"
 
+#include <optional>
+
 #include "engine/codec/ans104.h"
 #include "engine/codec/httpsig_signature.h"
 #include "engine/codec/message_id.h"
@@ -144,26 +146,33 @@ Message committed_projection(const Message& m) {
   return out.size() == m.size() ? m : out;
 }
 
-namespace {
-Value projected_deep(const Value& v, int depth) {
-  if (depth > kMaxNestingDepth) return v;
+Value committed_projection_deep(const Value& v) {
   if (v.is_list()) {
-    List out;
-    for (const Value& e : v.as_list()) out.push_back(projected_deep(e, depth + 1));
-    return Value(std::move(out));
+    const List& in = v.as_list();
+    std::optional<List> out;  // made only once an element changes
+    for (size_t i = 0; i < in.size(); ++i) {
+      Value e = committed_projection_deep(in[i]);
+      if (!out && !(e == in[i])) out.emplace(in.begin(), in.begin() + static_cast<ptrdiff_t>(i));
+      if (out) out->push_back(std::move(e));
+    }
+    return out ? Value(std::move(*out)) : v;
   }
   if (!v.is_map()) return v;
-  Message out = committed_projection(v.as_map());
-  for (const auto& [k, child] : committed_projection(v.as_map())) {
-    if (k == "commitments" || (!child.is_map() && !child.is_list())) continue;
-    out.set(k, projected_deep(child, depth + 1));
+  const Message projected = committed_projection(v.as_map());
+  Message out = projected;  // shares storage until a child changes
+  for (const auto& [k, child] : projected) {
+    if ((!child.is_map() && !child.is_list()) || k == "commitments") continue;
+    Value projected_child = committed_projection_deep(child);
+    // Unchanged children come back as themselves: a pointer check for maps.
+    bool same = child.is_map() ? projected_child.as_map().same_storage(child.as_map())
+                               : projected_child == child;
+    if (!same) out.set(k, std::move(projected_child));
   }
-  return Value(std::move(out));
+  return out.same_storage(v.as_map()) ? v : Value(std::move(out));
 }
-}  // namespace
 
 Message committed_projection_deep(const Message& m) {
-  return projected_deep(Value(m), 0).as_map();
+  return committed_projection_deep(Value(m)).as_map();
 }
 
 }  // namespace hashpath

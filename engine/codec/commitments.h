@@ -39,7 +39,10 @@ std::optional<std::set<std::string>> committed_keys_of(const Message& m);
 // `m` restricted to what its commitments cover (and the commitments): what
 // its signers signed. `m` itself if committed_keys_of says nothing.
 Message committed_projection(const Message& m);
-// committed_projection of `m` and of every message nested in it.
+// committed_projection of `m` and of every message nested in it (lists
+// included). What is unchanged comes back as itself, storage and memoised
+// IDs shared: only copies that differ are rebuilt.
+Value committed_projection_deep(const Value& v);
 Message committed_projection_deep(const Message& m);
 
 class Wallet;
