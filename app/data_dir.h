@@ -35,8 +35,5 @@ struct DataDir {
 LogOptions log_options_from(const Message& config);
 bool log_enabled(const Message& config);
 
-// Every device this build offers. `log` may be null (no log@1.0).
-std::shared_ptr<DeviceRegistry> all_devices(const std::shared_ptr<NodeState>& state,
-                                            const std::shared_ptr<HashpathLog>& log);
 
 }  // namespace hashpath::app

@@ -7,6 +7,7 @@
 
 #include "app/commands.h"
 #include "app/data_dir.h"
+#include "devices/node_devices.h"
 #include "app/file_io.h"
 #include "devices/log.h"
 #include "engine/codec/typed_json.h"
@@ -118,7 +119,7 @@ void verify(const LogCommandOptions& o) {
   OpenedData d = open_data(o.data);
   SqliteStore store(d.dir.store_file().string());
   LogVerifyReport r = verify_log(*d.db, &store, d.verifier());
-  if (!r.ok) fail("log verify failed: " + r.problem);
+  if (!r.verdict.is_ok()) fail("log verify failed: " + r.verdict.reason());
   std::cout << "log ok: " << r.entries << " entries, " << r.checkpoints << " checkpoints, "
             << r.messages << " message references verified\n";
 }
@@ -138,8 +139,8 @@ void replay_one_process(const LogCommandOptions& o, Store& store, const DeviceRe
                                       : " differs from the node's " + s.stored_id)
               << "\n";
   }
-  if (!r.ok) {
-    std::cerr << "hashpath: process replay diverged: " << r.problem << "\n" << r.diff;
+  if (!r.verdict.is_ok()) {
+    std::cerr << "hashpath: process replay diverged: " << r.verdict.reason() << "\n" << r.diff;
     throw CLI::RuntimeError(1);
   }
   std::cout << "process replay ok: " << r.slots.size() << " slots recomputed from slot 0\n";
@@ -151,11 +152,11 @@ void replay(const LogCommandOptions& o) {
   auto state = std::make_shared<NodeState>(d.wallet, config_of(d.dir));
   // Devices that read the node or the log are oracle steps: replay checks
   // their recorded results and never runs them, so they need no live log.
-  auto devices = all_devices(state, nullptr);
+  auto devices = node_devices(state, nullptr);
   if (!o.process.empty()) return replay_one_process(o, store, *devices);
   ReplayReport r = replay_log(*d.db, store, *devices, o.from, o.to);
-  if (!r.ok) {
-    std::cerr << "hashpath: replay diverged at " << r.problem << "\n" << r.diff;
+  if (!r.verdict.is_ok()) {
+    std::cerr << "hashpath: replay diverged at " << r.verdict.reason() << "\n" << r.diff;
     throw CLI::RuntimeError(1);
   }
   std::cout << "replay ok: " << r.replayed << " steps re-executed, " << r.oracle

@@ -16,9 +16,9 @@
 #include "app/message_files.h"
 #include "engine/codec/ans104.h"
 #include "engine/codec/flat.h"
-#include "engine/codec/http_signature.h"
+#include "engine/codec/rfc9421_signature.h"
 #include "engine/codec/httpsig.h"
-#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/json.h"
 #include "engine/codec/message_id.h"
 #include "engine/codec/structured.h"
@@ -76,8 +76,8 @@ struct Ids {
 
 Ids ids_of(const Message& m) {
   Ids ids;
-  ids.unsigned_id = message_id(Value(m), IdScope::kNone);
-  ids.all = message_id(Value(m), IdScope::kAll);
+  ids.unsigned_id = message_id(Value(m), IdScope::kUnsigned);
+  ids.all = message_id(Value(m), IdScope::kSigned);
   auto committers = committers_of(m);
   if (!committers.empty()) ids.signed_id = message_id_for(m, committers);
   return ids;
@@ -90,7 +90,7 @@ int inspect(const std::string& file, const std::string& codec, bool as_json) {
   Ids ids = ids_of(loaded.message);
   const CommitmentCheck* failed = nullptr;
   for (const auto& c : loaded.checks) {
-    if (!c.valid && failed == nullptr) failed = &c;
+    if (!c.verdict.is_ok() && failed == nullptr) failed = &c;
   }
   if (as_json) {
     nlohmann::json out;
@@ -104,8 +104,8 @@ int inspect(const std::string& file, const std::string& codec, bool as_json) {
                                     {"device", c.device},
                                     {"type", c.type},
                                     {"committer", c.committer},
-                                    {"valid", c.valid},
-                                    {"why", c.why}});
+                                    {"valid", c.verdict.is_ok()},
+                                    {"why", c.verdict.reason()}});
     }
     std::cout << out.dump(2) << "\n";
   } else {
@@ -117,11 +117,11 @@ int inspect(const std::string& file, const std::string& codec, bool as_json) {
     for (const auto& c : loaded.checks) {
       std::cout << "  " << c.id << "  " << c.device << " " << c.type;
       if (!c.committer.empty()) std::cout << " by " << c.committer;
-      std::cout << ": " << (c.valid ? "valid" : "INVALID (" + c.why + ")") << "\n";
+      std::cout << ": " << (c.verdict.is_ok() ? "valid" : "INVALID (" + c.verdict.reason() + ")") << "\n";
     }
   }
   if (failed != nullptr) {
-    std::cerr << "hashpath: commitment " << failed->id << " does not verify: " << failed->why
+    std::cerr << "hashpath: commitment " << failed->id << " does not verify: " << failed->verdict.reason()
               << "\n";
     return 1;
   }
@@ -217,14 +217,14 @@ void add_message_command(CLI::App& root) {
     bool unsigned_only = false;
   };
   auto idopts = std::make_shared<IdOptions>();
-  CLI::App* id_cmd = message->add_subcommand("id", "Print a message's ID (all commitments)");
+  CLI::App* id_cmd = message->add_subcommand("id", "Print a message's signed ID (its signers' commitments; the unsigned ID if none)");
   id_cmd->add_option("file", idopts->file, "Message file, or - for standard input")->required();
   id_cmd->add_option("--codec", idopts->codec, "ans104, httpsig or json (default: guess)")
       ->check(codecs);
   id_cmd->add_flag("--unsigned", idopts->unsigned_only, "Print the unsigned (content) ID instead");
   id_cmd->callback([idopts] {
     LoadedMessage loaded = load_message(read_input(idopts->file), idopts->codec);
-    IdScope scope = idopts->unsigned_only ? IdScope::kNone : IdScope::kAll;
+    IdScope scope = idopts->unsigned_only ? IdScope::kUnsigned : IdScope::kSigned;
     std::cout << message_id(Value(loaded.message), scope) << "\n";
   });
 }

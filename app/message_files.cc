@@ -1,7 +1,7 @@
 #include "app/message_files.h"
 
 #include "engine/codec/ans104.h"
-#include "engine/codec/http_signature.h"
+#include "engine/codec/rfc9421_signature.h"
 #include "engine/codec/httpsig.h"
 #include "engine/codec/json.h"
 #include "engine/codec/structured.h"
@@ -36,8 +36,7 @@ LoadedMessage load_http(const std::string& bytes) {
     check.type = sig.alg;
     if (const Value* by = sig.commitment.find("committer"))
       check.committer = std::string(by->as_binary());
-    check.valid = sig.valid;
-    check.why = sig.why;
+    check.verdict = sig.verdict;
     out.checks.push_back(std::move(check));
     commitments.set(sig.id, Value(std::move(sig.commitment)));
   }

@@ -16,7 +16,7 @@
 
 #include "app/commands.h"
 #include "devices/lua/aos_library.h"
-#include "engine/codec/http_signature.h"
+#include "engine/codec/rfc9421_signature.h"
 #include "engine/crypto/wallet.h"
 #include "engine/error.h"
 #include "engine/http/client.h"

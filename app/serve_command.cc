@@ -10,6 +10,7 @@
 
 #include "app/commands.h"
 #include "app/data_dir.h"
+#include "devices/node_devices.h"
 #include "engine/error.h"
 #include "engine/http/server.h"
 #include "engine/node/config.h"
@@ -68,7 +69,7 @@ void serve(const ServeOptions& o) {
   } else {
     spdlog::warn("the hashpath log is off (config log: false): nothing is recorded");
   }
-  Node node(state, store, all_devices(state, log), log);
+  Node node(state, store, node_devices(state, log), log);
   node.start();
 
   HttpServer::Options options;

@@ -18,12 +18,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "devices/node_devices.h"
 #include "devices/lua/aos_library.h"
-#include "devices/lua/lua_device.h"
-#include "devices/patch.h"
-#include "devices/process.h"
-#include "devices/scheduler.h"
-#include "devices/stack.h"
 #include "engine/codec/commitments.h"
 #include "engine/crypto/wallet.h"
 #include "engine/log/hashpath_log.h"
@@ -60,12 +56,7 @@ int run(int n) {
   auto state = std::make_shared<NodeState>(node_wallet, Message{});
   auto store = std::make_shared<SqliteStore>((dir / "store.db").string());
   auto log = std::make_shared<HashpathLog>((dir / "log.db").string(), node_wallet, LogOptions{});
-  auto devices = std::make_shared<DeviceRegistry>();
-  devices->add(std::make_shared<LuaDevice>());
-  devices->add(std::make_shared<PatchDevice>());
-  devices->add(std::make_shared<StackDevice>());
-  devices->add(std::make_shared<SchedulerDevice>(state));
-  devices->add(std::make_shared<ProcessDevice>());
+  auto devices = node_devices(state, nullptr);
   Node node(state, store, devices, getenv("AOS_BENCH_NO_LOG") ? nullptr : log);
   Resolver& resolver = node.resolver();
 

@@ -27,7 +27,7 @@ void BM_ResolveKeyRead(benchmark::State& state) {
   std::string id = store.put(base)[0];
   Message warm = store.get(id)->as_map();
   Message request{{"path", "key-7"}};
-  message_id(Value(warm), IdScope::kAllCommitments);  // the base's ID is memoised, as in a warm node
+  message_id(Value(warm), IdScope::kEveryCommitment);  // the base's ID is memoised, as in a warm node
   for (auto _ : state) {
     ResolveResult r = resolver.step(warm, request);
     if (!r.is_ok()) state.SkipWithError("step failed");
@@ -43,7 +43,7 @@ void BM_ResolveMessageRead(benchmark::State& state) {
   Resolver resolver(devices, &store);
   Message base = sample();
   base.set("child", Message{{"x", "1"}});
-  message_id(Value(base), IdScope::kAllCommitments);
+  message_id(Value(base), IdScope::kEveryCommitment);
   Message request{{"path", "child"}};
   for (auto _ : state) {
     ResolveResult r = resolver.step(base, request);
@@ -60,7 +60,7 @@ void BM_MessageFind(benchmark::State& state) {
 }
 
 void BM_HashpathStep(benchmark::State& state) {
-  std::string hp = message_id(Value(sample()), IdScope::kAllCommitments);
+  std::string hp = message_id(Value(sample()), IdScope::kEveryCommitment);
   for (auto _ : state) benchmark::DoNotOptimize(hashpath_step(hp, "key-7"));
   state.SetItemsProcessed(state.iterations());
 }

@@ -11,7 +11,7 @@
 
 #include "bench/peer_report.h"
 #include "engine/codec/ans104_item.h"
-#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/message_id.h"
 #include "engine/crypto/hash.h"
 #include "engine/crypto/keccak.h"

@@ -22,11 +22,11 @@ ResolveResult DedupDevice::call(std::string_view, const Message& base, const Mes
   }
   if (!subject) return ResolveResult::ok(Value(base));
   std::string id = message_id(subject->is_map() ? *subject : Value(Message{{"body", *subject}}),
-                              IdScope::kAllCommitments);
+                              IdScope::kEveryCommitment);
   List seen;
   if (const Value* d = base.find("dedup"); d != nullptr && d->is_list()) seen = d->as_list();
   for (const Value& s : seen) {
-    if (s.is_binary() && s.as_binary() == id) return {ResolveResult::Status::kSkip, Value(base)};
+    if (s.is_binary() && s.as_binary() == id) return {ResolveResult::Outcome::kSkip, Value(base)};
   }
   seen.insert(seen.begin(), Value(id));
   Message out = base;

@@ -25,8 +25,8 @@ ResolveResult JsonDevice::call(std::string_view key, const Message& base, const 
   try {
     Message decoded = json_decode(body->as_binary());
     // Commitments in JSON are claims, like any other key, until verified.
-    if (auto bad = find_invalid_commitment(Value(decoded))) {
-      return ResolveResult::error(400, "json@1.0 deserialize: invalid commitment: " + *bad);
+    if (Status s = verify_commitments_deep(Value(decoded)); !s.is_ok()) {
+      return ResolveResult::error(400, "json@1.0 deserialize: invalid commitment: " + s.reason());
     }
     return ResolveResult::ok(Value(std::move(decoded)));
   } catch (const Error& e) {

@@ -36,7 +36,7 @@ ResolveResult MetaDevice::update(const Message& request) {
   if (op != "unclaimed") {
     bool by_operator = false;
     for (const auto& check : check_commitments(request)) {
-      if (check.valid && check.committer == op) by_operator = true;
+      if (check.verdict.is_ok() && check.committer == op) by_operator = true;
     }
     if (!by_operator) {
       return ResolveResult::error(

@@ -85,7 +85,7 @@ ResolveResult ProcessDevice::compute_to(const Message& base, std::optional<int64
   if (resolver.store() == nullptr) return ResolveResult::error(500, "process@1.0 needs a store");
   // Stored definitions hold their children as links; devices need them whole.
   Message definition = load_children(*resolver.store(), Value(process_definition(base))).as_map();
-  std::string pid = message_id(Value(definition), IdScope::kAll);
+  std::string pid = message_id(Value(definition), IdScope::kSigned);
   std::string execution = definition.text("execution-device").value_or("");
   if (execution.empty())
     return ResolveResult::error(400, "process " + pid + " names no execution-device");
@@ -123,7 +123,7 @@ ResolveResult ProcessDevice::compute_to(const Message& base, std::optional<int64
   // the process is recomputed from its definition.
   if (at >= 0) {
     ResolveResult ready = execute(state, definition, Message{}, "normalize", resolver);
-    if (!ready.is_ok() && ready.status != ResolveResult::Status::kNotFound) {
+    if (!ready.is_ok() && ready.status != ResolveResult::Outcome::kNotFound) {
       state = initial_state(definition);
       at = -1;
     }
@@ -178,18 +178,18 @@ ResolveResult ProcessDevice::call(std::string_view key, const Message& base, con
         body != nullptr && body->is_map() && !body->as_map().contains("target") &&
         body->as_map().text("type").value_or("") != "Process") {
       Message b = body->as_map();
-      b.set("target", Value(message_id(Value(definition), IdScope::kAll)));
+      b.set("target", Value(message_id(Value(definition), IdScope::kSigned)));
       req.set("body", Value(std::move(b)));
     }
     if (req.text("method").value_or("") != "POST")
-      req.set("target", Value(message_id(Value(definition), IdScope::kAll)));
+      req.set("target", Value(message_id(Value(definition), IdScope::kSigned)));
     return scheduler_call(initial_state(definition), req, resolver);
   }
   if (key == "slot") {
     Message definition = process_definition(base);
     return scheduler_call(
         initial_state(definition),
-        Message{{"path", "slot"}, {"target", Value(message_id(Value(definition), IdScope::kAll))}},
+        Message{{"path", "slot"}, {"target", Value(message_id(Value(definition), IdScope::kSigned))}},
         resolver);
   }
   if (key == "now") return compute_to(base, std::nullopt, resolver);
@@ -206,7 +206,7 @@ ResolveResult ProcessDevice::snapshot(const Message& base, const Message& reques
   ResolveResult computed = compute_to(base, request.integer("slot"), resolver);
   if (!computed.is_ok()) return computed;
   const Message& state = computed.value.as_map();
-  std::string pid = message_id(Value(process_definition(base)), IdScope::kAll);
+  std::string pid = message_id(Value(process_definition(base)), IdScope::kSigned);
   int64_t slot = state.integer("at-slot").value_or(-1);
   std::optional<Message> assignment = stored_assignment(resolver, pid, slot);
   if (!assignment)
@@ -216,8 +216,8 @@ ResolveResult ProcessDevice::snapshot(const Message& base, const Message& reques
       Value(Message{{"process", Value(pid)},
                     {"at-slot", Value::integer(slot)},
                     {"hash-chain", Value(assignment->text("hash-chain").value_or(""))},
-                    {"assignment", Value(message_id(Value(*assignment), IdScope::kAll))},
-                    {"state-id", Value(message_id(computed.value, IdScope::kNone))},
+                    {"assignment", Value(message_id(Value(*assignment), IdScope::kSigned))},
+                    {"state-id", Value(message_id(computed.value, IdScope::kUnsigned))},
                     {"restore", "replay"},
                     {"state", computed.value}}));
 }

@@ -30,7 +30,7 @@ ResolveResult PushDevice::push_slot(const Message& process, int64_t slot, int64_
       resolver.step(as_process, Message{{"path", "compute"}, {"slot", Value::integer(slot)}},
                     ResolveOptions::internal());
   if (!computed.is_ok()) return computed;
-  std::string pid = message_id(Value(process), IdScope::kAll);
+  std::string pid = message_id(Value(process), IdScope::kSigned);
   Message out{{"process", Value(pid)}, {"slot", Value::integer(slot)}};
   const Value* results = computed.value.as_map().find("results");
   const Value* outbox =
@@ -68,7 +68,7 @@ ResolveResult PushDevice::push_slot(const Message& process, int64_t slot, int64_
       continue;
     }
     int64_t target_slot = scheduled.value.as_map().integer("slot").value_or(-1);
-    Message delivered{{"id", Value(message_id(Value(signed_message), IdScope::kAll))},
+    Message delivered{{"id", Value(message_id(Value(signed_message), IdScope::kSigned))},
                       {"target", Value(target)},
                       {"slot", Value::integer(target_slot)}};
     if (depth > 0) {

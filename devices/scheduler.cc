@@ -6,7 +6,7 @@
 #include <chrono>
 
 #include "engine/codec/commitments.h"
-#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/message_id.h"
 #include "engine/crypto/base64.h"
 #include "engine/crypto/hash.h"
@@ -20,7 +20,7 @@ constexpr int64_t kMaxSlotsPerRead = 1000;
 
 bool is_process(const Message& m) { return m.text("type").value_or("") == "Process"; }
 
-std::string id_of(const Message& m) { return message_id(Value(m), IdScope::kAll); }
+std::string id_of(const Message& m) { return message_id(Value(m), IdScope::kSigned); }
 
 // §2.2: the process a request is about.
 std::string process_id_for(const Message& base, const Message& request) {
@@ -80,7 +80,7 @@ std::string alias_of(const std::string& process, int64_t slot) {
 }
 
 std::string next_chain(const std::string& previous_raw, const Message& message) {
-  return sha256(previous_raw + message_id(Value(message), IdScope::kAllCommitments));
+  return sha256(previous_raw + message_id(Value(message), IdScope::kEveryCommitment));
 }
 
 ResolveResult bad(std::string reason) { return ResolveResult::error(400, std::move(reason)); }
@@ -95,29 +95,28 @@ std::optional<Message> stored_assignment(Resolver& resolver, const std::string& 
   return v->as_map();
 }
 
-std::optional<std::string> assignment_problem(const Message& assignment, const std::string& process,
-                                              int64_t slot,
-                                              const std::vector<std::string>& schedulers,
-                                              const std::string& previous_chain) {
-  if (assignment.text("process").value_or("") != process) return "it is for another process";
-  if (assignment.integer("slot") != slot) return "it is not for slot " + std::to_string(slot);
+Status check_assignment(const Message& assignment, const std::string& process, int64_t slot,
+                        const std::vector<std::string>& schedulers,
+                        const std::string& previous_chain) {
+  if (assignment.text("process").value_or("") != process) return Status::rejected("it is for another process");
+  if (assignment.integer("slot") != slot) return Status::rejected("it is not for slot " + std::to_string(slot));
   bool signed_by_scheduler = false;
   for (const auto& check : check_commitments(assignment)) {
     for (const auto& s : schedulers)
-      signed_by_scheduler = signed_by_scheduler || (check.valid && check.committer == s);
+      signed_by_scheduler = signed_by_scheduler || (check.verdict.is_ok() && check.committer == s);
   }
-  if (!signed_by_scheduler) return "it is not signed by a scheduler of the process";
+  if (!signed_by_scheduler) return Status::rejected("it is not signed by a scheduler of the process");
   const Value* body = assignment.find("body");
-  if (body == nullptr || !body->is_map()) return "it has no message";
+  if (body == nullptr || !body->is_map()) return Status::rejected("it has no message");
   std::string chain;
   try {
     chain = base64_decode(assignment.text("hash-chain").value_or(""));
   } catch (const std::exception&) {
-    return "its hash-chain is not base64url";
+    return Status::rejected("its hash-chain is not base64url");
   }
   if (chain != next_chain(previous_chain, body->as_map()))
-    return "its hash chain does not follow the previous slot";
-  return std::nullopt;
+    return Status::rejected("its hash chain does not follow the previous slot");
+  return Status::ok();
 }
 
 std::shared_ptr<SchedulerDevice::Sequence> SchedulerDevice::sequence_of(
@@ -154,7 +153,7 @@ ResolveResult SchedulerDevice::call(std::string_view key, const Message& base,
   return get(base, request, resolver);
 }
 
-std::optional<std::string> beyond_node_limits(const Message& definition, const Message& config) {
+Status check_node_limits(const Message& definition, const Message& config) {
   struct Limit {
     const char* key;
     const char* policy;
@@ -166,11 +165,11 @@ std::optional<std::string> beyond_node_limits(const Message& definition, const M
     if (!asked) continue;
     int64_t allowed = config.integer(l.policy).value_or(l.default_limit);
     if (*asked > allowed) {
-      return "the process asks for " + std::string(l.key) + " " + std::to_string(*asked) +
-             ", more than this node allows (" + l.policy + " = " + std::to_string(allowed) + ")";
+      return Status::rejected("the process asks for " + std::string(l.key) + " " + std::to_string(*asked) +
+             ", more than this node allows (" + l.policy + " = " + std::to_string(allowed) + ")");
     }
   }
-  return std::nullopt;
+  return Status::ok();
 }
 
 ResolveResult SchedulerDevice::post(const Message& base, const Message& request,
@@ -184,8 +183,7 @@ ResolveResult SchedulerDevice::post(const Message& base, const Message& request,
 
   Message process;
   if (is_process(message)) {
-    if (std::optional<std::string> why = beyond_node_limits(message, node_->config()))
-      return bad(*why);
+    if (Status s = check_node_limits(message, node_->config()); !s.is_ok()) return bad(s.reason());
     process = message;
     resolver.store()->put(process);
   } else if (std::optional<Value> p = get_full(*resolver.store(), pid); p && p->is_map()) {
@@ -307,12 +305,13 @@ ResolveResult SchedulerDevice::next(const Message& state, Resolver& resolver) {
   }
   std::optional<Message> a = stored_assignment(resolver, pid, at + 1);
   if (!a) {
-    return {ResolveResult::Status::kNotFound,
+    return {ResolveResult::Outcome::kNotFound,
             Value(Message{{"status", Value::integer(404)},
                           {"body", "Requested slot not yet available in schedule."}})};
   }
-  if (auto problem = assignment_problem(*a, pid, at + 1, schedulers_of(process), previous)) {
-    return bad("the assignment of slot " + std::to_string(at + 1) + " is refused: " + *problem);
+  Status s = check_assignment(*a, pid, at + 1, schedulers_of(process), previous);
+  if (!s.is_ok()) {
+    return bad("the assignment of slot " + std::to_string(at + 1) + " is refused: " + s.reason());
   }
   return ResolveResult::ok(Value(Message{{"body", Value(std::move(*a))}}));
 }

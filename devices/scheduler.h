@@ -34,16 +34,17 @@
 
 #include "engine/node/node_state.h"
 #include "engine/resolve/device.h"
+#include "engine/status.h"
 
 namespace hashpath {
 
 // Node policy on what a spawn may ask of the execution device: a
 // definition whose `instruction-budget` or `memory-limit` is above the
 // node's `lua-max-instruction-budget` (default 10^9) or `lua-max-memory`
-// (default 256 MiB) is refused with the reason. Checked when the process is
+// (default 256 MiB) is rejected with the reason. Checked when the process is
 // scheduled, never at compute, so a node's policy cannot change what a
 // process computes (replay elsewhere gives the same results).
-std::optional<std::string> beyond_node_limits(const Message& definition, const Message& config);
+Status check_node_limits(const Message& definition, const Message& config);
 
 class SchedulerDevice : public Device {
  public:
@@ -88,10 +89,9 @@ std::optional<Message> stored_assignment(Resolver& resolver, const std::string& 
 
 // Checks an assignment before it is computed: committed by `schedulers`
 // (addresses), for `process` at `slot`, and chained to `previous_chain`
-// (raw bytes; empty for slot 0). Returns the reason it is not acceptable.
-std::optional<std::string> assignment_problem(const Message& assignment, const std::string& process,
-                                              int64_t slot,
-                                              const std::vector<std::string>& schedulers,
-                                              const std::string& previous_chain);
+// (raw bytes; empty for slot 0). Rejected with the reason it is not acceptable.
+Status check_assignment(const Message& assignment, const std::string& process, int64_t slot,
+                        const std::vector<std::string>& schedulers,
+                        const std::string& previous_chain);
 
 }  // namespace hashpath

@@ -53,7 +53,7 @@ ordered_json json_struct(const Message& m, const Message& signed_form) {
                                                    "target", "signature", "commitments", "body"};
   std::string owner;
   for (const CommitmentCheck& c : check_commitments(signed_form)) {
-    if (c.valid && !c.committer.empty()) {
+    if (c.verdict.is_ok() && !c.committer.empty()) {
       owner = c.committer;
       break;
     }
@@ -73,7 +73,7 @@ ordered_json json_struct(const Message& m, const Message& signed_form) {
   return ordered_json{{"Anchor", m.text("anchor").value_or("")},
                       {"Data", data},
                       {"From", from},
-                      {"Id", message_id(Value(signed_form), IdScope::kAll)},
+                      {"Id", message_id(Value(signed_form), IdScope::kSigned)},
                       {"Owner", owner},
                       {"Signature", m.text("signature").value_or("")},
                       {"Tags", std::move(tags)},

@@ -72,24 +72,24 @@ ResolveResult fold(std::string_view key, const Message& base, const Message& req
     std::optional<Message> t = transform(m, order[i]);
     if (!t) break;
     ResolveResult r = resolver.step(*t, req, member_options());
-    if (r.status == ResolveResult::Status::kNotFound) {
+    if (r.status == ResolveResult::Outcome::kNotFound) {
       m = *t;
       ++i;
       continue;
     }
-    if (r.status == ResolveResult::Status::kOk && !r.value.is_map())
+    if (r.status == ResolveResult::Outcome::kOk && !r.value.is_map())
       return r;                       // a raw value ends the stack
     if (!r.value.is_map()) return r;  // an error
-    if (r.status == ResolveResult::Status::kOk) {
+    if (r.status == ResolveResult::Outcome::kOk) {
       m = r.value.as_map();
       ++i;
       continue;
     }
-    if (r.status == ResolveResult::Status::kSkip) {
+    if (r.status == ResolveResult::Outcome::kSkip) {
       m = r.value.as_map();
       break;
     }
-    if (r.status == ResolveResult::Status::kPass) {
+    if (r.status == ResolveResult::Outcome::kPass) {
       m = r.value.as_map();
       int64_t next = m.integer("pass").value_or(1) + 1;
       if (next > kMaxPasses) return ResolveResult::error(508, "stack@1.0: more than 1000 passes");
@@ -129,7 +129,7 @@ ResolveResult map_mode(std::string_view key, const Message& base, const Message&
     std::optional<Message> t = transform(base, member);
     if (!t) continue;
     ResolveResult r = resolver.step(*t, req, member_options());
-    if (r.status == ResolveResult::Status::kOk) out.set(member, r.value);
+    if (r.status == ResolveResult::Outcome::kOk) out.set(member, r.value);
   }
   return ResolveResult::ok(Value(std::move(out)));
 }

@@ -18,13 +18,13 @@
 
 #include "engine/log/checkpoint.h"
 #include "engine/log/log_database.h"
+#include "engine/status.h"
 #include "engine/store/store.h"
 
 namespace hashpath {
 
 struct LogVerifyReport {
-  bool ok = true;
-  std::string problem;  // the first problem, naming the entry or checkpoint
+  Status verdict;  // rejected with the first problem, naming the entry or checkpoint
   uint64_t entries = 0;
   uint64_t checkpoints = 0;
   uint64_t messages = 0;  // message references checked

@@ -56,6 +56,7 @@ ProcessAudit audit_process(LogDatabase& db, Store& store, const std::string& pid
   db.for_each_entry([&](const StoredEntry& row) {
     LogEntry e = LogEntry::decode(row.entry);
     by_request[id_from_bytes(e.req)].push_back(e.seq);
+    return true;
   });
   std::vector<std::pair<uint64_t, std::string>> checkpoints = db.checkpoints();
 
@@ -69,13 +70,13 @@ ProcessAudit audit_process(LogDatabase& db, Store& store, const std::string& pid
     const Message& a = assignment->as_map();
     AuditedSlot slot;
     slot.slot = s;
-    slot.assignment = message_id(*assignment, IdScope::kAll);
+    slot.assignment = message_id(*assignment, IdScope::kSigned);
     slot.timestamp = a.integer("timestamp").value_or(0);
     Message body = map_at(a, "body");
-    slot.message = message_id(Value(body), IdScope::kAll);
+    slot.message = message_id(Value(body), IdScope::kSigned);
     slot.action = text_at(body, "action");
     for (const CommitmentCheck& c : check_commitments(body)) {
-      if (c.valid && !c.committer.empty()) {
+      if (c.verdict.is_ok() && !c.committer.empty()) {
         slot.from = c.committer;
         break;
       }
@@ -84,7 +85,7 @@ ProcessAudit audit_process(LogDatabase& db, Store& store, const std::string& pid
         state && state->is_map()) {
       const Message& st = state->as_map();
       slot.computed = true;
-      slot.state = message_id(*state, IdScope::kNone);
+      slot.state = message_id(*state, IdScope::kUnsigned);
       Message results = map_at(st, "results");
       slot.output = text_at(map_at(results, "output"), "data");
       if (const Value* e = results.find("error")) {

@@ -19,7 +19,7 @@ namespace hashpath {
 
 struct AuditedSlot {
   int64_t slot = 0;
-  std::string assignment;              // ID (all commitments) of the signed assignment
+  std::string assignment;              // signed ID (IdScope::kSigned) of the signed assignment
   std::string message;                 // ID of the scheduled message
   std::string from;                    // its verified committer; empty if unsigned
   std::string action;                  // its `action`, if any

@@ -27,8 +27,7 @@ ProcessReplayReport replay_process(Store& store, const DeviceRegistry& devices,
   ProcessReplayReport report;
   std::optional<Value> definition = get_full(store, pid);
   if (!definition || !definition->is_map()) {
-    report.ok = false;
-    report.problem = "process " + pid + " is not in the store";
+    report.verdict = Status::rejected("process " + pid + " is not in the store");
     return report;
   }
   OverlayStore fresh(store, "process-state/");
@@ -36,8 +35,7 @@ ProcessReplayReport replay_process(Store& store, const DeviceRegistry& devices,
   Message process = definition->as_map();
   ResolveResult slot = resolver.resolve(process, Message{{"path", "slot/current"}});
   if (!slot.is_ok() || !slot.value.is_integer()) {
-    report.ok = false;
-    report.problem = "process " + pid + ": cannot read its latest slot";
+    report.verdict = Status::rejected("process " + pid + ": cannot read its latest slot");
     return report;
   }
   int64_t last = to.value_or(slot.value.as_integer());
@@ -45,24 +43,22 @@ ProcessReplayReport replay_process(Store& store, const DeviceRegistry& devices,
     ResolveResult r =
         resolver.step(process, Message{{"path", "compute"}, {"slot", Value::integer(s)}});
     if (!r.is_ok() || !r.value.is_map()) {
-      report.ok = false;
-      report.problem = "slot " + std::to_string(s) + ": recomputing failed (" +
-                       status_name(r.status) + "): " + typed_json_encode(as_message(r.value));
+      report.verdict = Status::rejected("slot " + std::to_string(s) + ": recomputing failed (" +
+                       status_name(r.status) + "): " + typed_json_encode(as_message(r.value)));
       return report;
     }
     Message state = r.value.as_map();
     state.remove("priv");
     SlotReplay sr;
     sr.slot = s;
-    sr.state_id = message_id(Value(state), IdScope::kNone);
+    sr.state_id = message_id(Value(state), IdScope::kUnsigned);
     std::optional<Value> stored = get_full(store, "process-state/" + pid + "/" + std::to_string(s));
-    if (stored && stored->is_map()) sr.stored_id = message_id(*stored, IdScope::kNone);
+    if (stored && stored->is_map()) sr.stored_id = message_id(*stored, IdScope::kUnsigned);
     sr.agrees = sr.stored_id.empty() || sr.stored_id == sr.state_id;
     report.slots.push_back(sr);
     if (!sr.agrees) {
-      report.ok = false;
-      report.problem = "slot " + std::to_string(s) + " diverges: stored state " + sr.stored_id +
-                       ", recomputed " + sr.state_id;
+      report.verdict = Status::rejected("slot " + std::to_string(s) + " diverges: stored state " + sr.stored_id +
+                       ", recomputed " + sr.state_id);
       report.diff = results_diff(stored->as_map(), state);
       return report;
     }

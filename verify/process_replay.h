@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/status.h"
 #include "engine/resolve/device.h"
 #include "engine/store/store.h"
 
@@ -26,9 +27,8 @@ struct SlotReplay {
 };
 
 struct ProcessReplayReport {
-  bool ok = true;
+  Status verdict;  // rejected with the first diverging slot, explained
   std::vector<SlotReplay> slots;
-  std::string problem;  // the first diverging slot, explained
   std::string diff;     // its stored vs recomputed results
 };
 

@@ -13,15 +13,60 @@
 namespace hashpath {
 namespace {
 
-struct Divergence {
-  std::string problem;
-  std::string diff;
-};
-
 std::optional<Message> load_message(Store& store, const std::string& raw_id) {
   std::optional<Value> v = get_full(store, id_from_bytes(raw_id));
   if (!v || !v->is_map()) return std::nullopt;
   return v->as_map();
+}
+
+// What replaying one entry found: ok, or the divergence and the diff of the
+// logged and replayed results.
+struct EntryReplay {
+  Status verdict;
+  std::string diff;
+  bool oracle = false;  // checked against its recorded input, not re-run
+};
+
+EntryReplay replay_entry(const LogEntry& e, const std::string& where, Store& store,
+                         const DeviceRegistry& devices, Resolver& resolver) {
+  auto diverged = [&](std::string why, std::string diff = {}) {
+    return EntryReplay{Status::rejected(where + ": " + why), std::move(diff)};
+  };
+  std::optional<Message> base = load_message(store, e.base);
+  std::optional<Message> request = load_message(store, e.req);
+  if (!base || !request) return diverged("its base or request is not in the store");
+  // A signed request's ID covers only its committed keys, so requests
+  // differing in `path` alone share an ID: the logged key is the path.
+  request->set("path", Value(e.key));
+  if (e.prev != id_from_bytes(e.base)) {
+    Message priv{{"hashpath", Value(e.prev)}};
+    base->set("priv", Value(std::move(priv)));
+  }
+  std::string hashpath = step_hashpath(*base, *request, e.key);
+  if (hashpath != e.hashpath) {
+    return diverged("hashpath differs: logged " + e.hashpath + ", replayed " + hashpath);
+  }
+  std::optional<Message> logged = load_message(store, e.result);
+  if (!e.inputs.empty()) {
+    // An oracle read: the recorded result is the input.
+    if (!logged || message_id(Value(*logged), IdScope::kUnsigned) != id_from_bytes(e.result)) {
+      return diverged("the recorded oracle result is missing or altered");
+    }
+    return EntryReplay{Status::ok(), "", true};
+  }
+  if (devices.find(e.device) == nullptr) return diverged("device " + e.device + " is not in this build");
+  ResolveOptions options;
+  ResolveResult r = resolver.step(*base, *request, options);
+  Message replayed = result_message(r.value);
+  std::string replayed_id = message_id(Value(replayed), IdScope::kUnsigned);
+  std::string status = status_name(r.status);
+  if (replayed_id != id_from_bytes(e.result) || status != e.status) {
+    return diverged("result differs: logged " + id_from_bytes(e.result) + " (" + e.status +
+                        "), replayed " + replayed_id + " (" + status + ")",
+                    logged ? message_diff(*logged, replayed)
+                           : "(the logged result is not in the store)\n");
+  }
+  return EntryReplay{};
 }
 
 }  // namespace
@@ -31,63 +76,23 @@ ReplayReport replay_log(LogDatabase& db, Store& store, const DeviceRegistry& dev
   ReplayReport report;
   Resolver resolver(devices, &store);
   for (const StoredEntry& row : db.entries(from, to)) {
-    std::string where;
+    std::string where = "entry " + std::to_string(row.seq);
+    EntryReplay one;
     try {
       LogEntry e = LogEntry::decode(row.entry);
       where = "entry " + std::to_string(e.seq) + " (" + e.device + " " + e.key + ")";
-      std::optional<Message> base = load_message(store, e.base);
-      std::optional<Message> request = load_message(store, e.req);
-      if (!base || !request)
-        throw Divergence{where + ": its base or request is not in the store", ""};
-      // A signed request's ID covers only its committed keys, so requests
-      // differing in `path` alone share an ID: the logged key is the path.
-      request->set("path", Value(e.key));
-      if (e.prev != id_from_bytes(e.base)) {
-        Message priv{{"hashpath", Value(e.prev)}};
-        base->set("priv", Value(std::move(priv)));
-      }
-      std::string hashpath = step_hashpath(*base, *request, e.key);
-      if (hashpath != e.hashpath) {
-        throw Divergence{
-            where + ": hashpath differs: logged " + e.hashpath + ", replayed " + hashpath, ""};
-      }
-      std::optional<Message> logged = load_message(store, e.result);
-      if (!e.inputs.empty()) {
-        // An oracle read: the recorded result is the input.
-        if (!logged || message_id(Value(*logged), IdScope::kNone) != id_from_bytes(e.result)) {
-          throw Divergence{where + ": the recorded oracle result is missing or altered", ""};
-        }
-        ++report.oracle;
-        continue;
-      }
-      std::shared_ptr<Device> device = devices.find(e.device);
-      if (device == nullptr)
-        throw Divergence{where + ": device " + e.device + " is not in this build", ""};
-      ResolveOptions options;
-      ResolveResult r = resolver.step(*base, *request, options);
-      Message replayed = result_message(r.value);
-      std::string replayed_id = message_id(Value(replayed), IdScope::kNone);
-      std::string status = status_name(r.status);
-      if (replayed_id != id_from_bytes(e.result) || status != e.status) {
-        throw Divergence{
-            where + ": result differs: logged " + id_from_bytes(e.result) + " (" + e.status +
-                "), replayed " + replayed_id + " (" + status + ")",
-            logged ? message_diff(*logged, replayed) : "(the logged result is not in the store)\n"};
-      }
-      ++report.replayed;
-    } catch (const Divergence& d) {
-      report.ok = false;
-      report.first_divergence = row.seq;
-      report.problem = d.problem;
-      report.diff = d.diff;
-      return report;
+      one = replay_entry(e, where, store, devices, resolver);
     } catch (const std::exception& ex) {
-      report.ok = false;
+      // Bytes that do not decode, a store that cannot be read.
+      one.verdict = Status::rejected(where + ": " + ex.what());
+    }
+    if (!one.verdict.is_ok()) {
+      report.verdict = one.verdict;
       report.first_divergence = row.seq;
-      report.problem =
-          (where.empty() ? "entry " + std::to_string(row.seq) : where) + ": " + ex.what();
+      report.diff = one.diff;
       return report;
     }
+    ++(one.oracle ? report.oracle : report.replayed);
   }
   return report;
 }

@@ -16,16 +16,16 @@
 
 #include "engine/log/log_database.h"
 #include "engine/resolve/resolver.h"
+#include "engine/status.h"
 
 namespace hashpath {
 
 struct ReplayReport {
-  bool ok = true;
+  Status verdict;  // rejected naming the first diverging entry, and why
   uint64_t replayed = 0;  // re-executed
   uint64_t oracle = 0;    // checked against their recorded inputs
   uint64_t first_divergence = 0;
-  std::string problem;  // names the entry and explains
-  std::string diff;     // logged vs replayed result, line by line
+  std::string diff;  // logged vs replayed result, line by line
 };
 
 ReplayReport replay_log(LogDatabase& db, Store& store, const DeviceRegistry& devices, uint64_t from,

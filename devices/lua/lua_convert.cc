@@ -21,7 +21,7 @@ bool is_numbered(const Message& m) {
 }
 
 void push_at(lua_State* L, const Value& v, int depth) {
-  if (depth > kMaxNestingDepth) throw LuaConversionError("message nested too deeply for Lua");
+  if (depth > kMaxNestingDepth) throw LuaError("message nested too deeply for Lua");
   luaL_checkstack(L, 4, "converting a message");
   switch (v.kind()) {
     case Value::Kind::kBinary:
@@ -75,7 +75,7 @@ void push_at(lua_State* L, const Value& v, int depth) {
 
 Value value_at(lua_State* L, int index, int depth) {
   if (depth > kMaxNestingDepth)
-    throw LuaConversionError("Lua result nested too deeply (or cyclic)");
+    throw LuaError("Lua result nested too deeply (or cyclic)");
   index = lua_absindex(L, index);
   switch (lua_type(L, index)) {
     case LUA_TSTRING: {
@@ -126,7 +126,7 @@ Value value_at(lua_State* L, int index, int depth) {
         } else if (lua_type(L, -1) == LUA_TBOOLEAN) {
           key = lua_toboolean(L, -1) ? "true" : "false";
         } else {
-          throw LuaConversionError(std::string("a Lua table key of type ") + luaL_typename(L, -1) +
+          throw LuaError(std::string("a Lua table key of type ") + luaL_typename(L, -1) +
                                    " cannot be a message key");
         }
         lua_pop(L, 1);
@@ -138,7 +138,7 @@ Value value_at(lua_State* L, int index, int depth) {
     case LUA_TNIL:
       return Value(Message{});
     default:
-      throw LuaConversionError(std::string("a Lua ") + luaL_typename(L, index) +
+      throw LuaError(std::string("a Lua ") + luaL_typename(L, index) +
                                " cannot be part of a message");
   }
 }

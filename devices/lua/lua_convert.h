@@ -19,11 +19,6 @@ struct lua_State;
 
 namespace hashpath {
 
-class LuaConversionError : public Error {
- public:
-  using Error::Error;
-};
-
 void push_value(lua_State* L, const Value& v);
 // The value at stack index `index`.
 Value to_value(lua_State* L, int index);

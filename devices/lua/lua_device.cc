@@ -63,7 +63,7 @@ ResolveResult add_module(const Value& element, Resolver& resolver, std::vector<M
                                 "stored message " + id + " has no Lua code in its body or data");
   }
   if (element.is_map()) {
-    std::string fallback = message_id(element, IdScope::kNone);
+    std::string fallback = message_id(element, IdScope::kUnsigned);
     if (auto m = module_of_message(element.as_map(), fallback)) {
       out.push_back(std::move(*m));
       return ResolveResult::ok(Value());
@@ -129,7 +129,7 @@ std::string function_of(std::string_view key, const Message& base, const Message
 }
 
 ResolveResult lua_error(const std::string& what) {
-  return {ResolveResult::Status::kError,
+  return {ResolveResult::Outcome::kError,
           Value(Message{{"status", Value::integer(500)}, {"body", Value(what)}})};
 }
 
@@ -166,8 +166,8 @@ ResolveResult invoke(LuaVm& vm, std::string_view key, const Message& base, const
   std::string status = text(&r.values[0]);
   if (status == "ok") return ResolveResult::ok(std::move(r.values[1]));
   Value body = std::move(r.values[1]);
-  if (body.is_map()) return {ResolveResult::Status::kError, std::move(body)};
-  return {ResolveResult::Status::kError,
+  if (body.is_map()) return {ResolveResult::Outcome::kError, std::move(body)};
+  return {ResolveResult::Outcome::kError,
           Value(Message{{"status", Value::integer(400)}, {"body", std::move(body)}})};
 }
 
@@ -218,7 +218,7 @@ struct LuaDevice::LiveProcess {
 };
 
 ResolveResult LuaDevice::normalize_process(const Message& base) {
-  std::string pid = message_id(base.at("process"), IdScope::kAll);
+  std::string pid = message_id(base.at("process"), IdScope::kSigned);
   int64_t at = base.integer("at-slot").value_or(-1);
   if (at < 0) return ResolveResult::ok(Value(base));
   std::lock_guard<std::mutex> lock(mu_);
@@ -229,7 +229,7 @@ ResolveResult LuaDevice::normalize_process(const Message& base) {
 
 ResolveResult LuaDevice::compute_process(const Message& raw_base, const Message& request,
                                          Resolver& resolver) {
-  std::string pid = message_id(raw_base.at("process"), IdScope::kAll);
+  std::string pid = message_id(raw_base.at("process"), IdScope::kSigned);
   int64_t at = raw_base.integer("at-slot").value_or(-1);
   const std::string step = std::to_string(at) + "/" + request.text("hash-chain").value_or("");
   std::shared_ptr<LiveProcess> live;
@@ -298,7 +298,7 @@ ResolveResult LuaDevice::compute_process(const Message& raw_base, const Message&
   // The scheduled message's ID, which Lua cannot compute (AOS `msg.Id`).
   Message assignment = request;
   if (const Value* body = request.find("body"); body != nullptr && body->is_map())
-    assignment.set("message-id", Value(message_id(*body, IdScope::kAll)));
+    assignment.set("message-id", Value(message_id(*body, IdScope::kSigned)));
   bool out_of_memory = false;
   ResolveResult r = invoke(*live->vm, "compute", base, assignment, resolver, &out_of_memory);
   if (out_of_memory) {

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "devices/lua/lua_convert.h"
+#include "engine/error.h"
 #include "engine/crypto/hash.h"
 
 namespace hashpath {
@@ -75,12 +76,12 @@ LuaVm::LuaVm(Options options) : options_(std::move(options)), arena_(options_.me
   enter();
   L_ = lua_newstate(&LuaArena::lua_alloc, &arena_);
   if (L_ == nullptr)
-    throw std::runtime_error("cannot create a Lua state: the memory limit is too small");
+    throw LuaError("cannot create a Lua state: the memory limit is too small");
   *static_cast<LuaVm**>(lua_getextraspace(L_)) = this;
   // An error outside any protected call (only set-up can raise one: out of
   // memory) becomes a C++ exception instead of abort().
   lua_atpanic(L_, [](lua_State* L) -> int {
-    throw std::runtime_error(std::string("Lua state set-up failed: ") + error_text(L));
+    throw LuaError(std::string("Lua state set-up failed: ") + error_text(L));
   });
   const luaL_Reg libs[] = {{"_G", luaopen_base},
                            {LUA_COLIBNAME, luaopen_coroutine},
@@ -119,7 +120,7 @@ void LuaVm::install_sandbox() {
   lua_pop(L_, 1);
   if (luaL_loadbufferx(L_, kSandbox, std::strlen(kSandbox), "=sandbox", "t") != LUA_OK ||
       lua_pcall(L_, 0, 0, 0) != LUA_OK) {
-    throw std::runtime_error(std::string("cannot install the Lua sandbox: ") +
+    throw LuaError(std::string("cannot install the Lua sandbox: ") +
                              lua_tostring(L_, -1));
   }
 }

@@ -311,27 +311,22 @@ Message ans104_commit(const Message& tabm, const Wallet& wallet) {
   return out;
 }
 
-bool verify_ans104_commitment(const Message& tabm, const Message& commitment, std::string_view id,
-                              std::string* why) {
-  auto reject = [why](std::string reason) {
-    if (why != nullptr) *why = std::move(reason);
-    return false;
-  };
+Status verify_ans104_commitment(const Message& tabm, const Message& commitment,
+                                std::string_view id) {
   try {
     DataItem item = ans104_item_from_tabm(tabm, &commitment);
-    std::string reason;
-    if (!item.verify(&reason)) return reject(reason);
+    if (Status s = item.verify(); !s.is_ok()) return s;
     if (!id.empty() && id != item.id()) {
-      return reject("commitment ID " + std::string(id) + " is not the item ID " + item.id());
+      return Status::rejected("commitment ID " + std::string(id) + " is not the item ID " + item.id());
     }
     std::string committer = text(commitment, "committer");
     std::string expected = owner_committer(item);
     if (!committer.empty() && committer != expected) {
-      return reject("committer " + committer + " is not the owner's address " + expected);
+      return Status::rejected("committer " + committer + " is not the owner's address " + expected);
     }
-    return true;
+    return Status::ok();
   } catch (const Error& e) {
-    return reject(e.what());
+    return Status::rejected(e.what());
   }
 }
 

@@ -35,7 +35,7 @@ Message ans104_commit(const Message& tabm, const Wallet& wallet);
 
 // Rebuilds the item from `tabm` and `commitment` and checks its signature,
 // its ID against `id`, and that `committer` is the owner's address.
-bool verify_ans104_commitment(const Message& tabm, const Message& commitment, std::string_view id,
-                              std::string* why = nullptr);
+Status verify_ans104_commitment(const Message& tabm, const Message& commitment,
+                                std::string_view id);
 
 }  // namespace hashpath

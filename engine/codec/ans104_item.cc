@@ -213,36 +213,32 @@ std::string DataItem::owner_address() const { return arweave_address(owner); }
 
 bool DataItem::is_signed() const { return signature.find_first_not_of('\0') != std::string::npos; }
 
-bool DataItem::verify(std::string* why) const {
-  auto reject = [why](std::string reason) {
-    if (why != nullptr) *why = std::move(reason);
-    return false;
-  };
+Status DataItem::verify() const {
   try {
-    if (!is_signed()) return reject("the item is not signed");
-    if (signature.size() != ans104_signature_size(signature_type)) return reject("bad signature size");
-    if (!target.empty() && target.size() != 32) return reject("target must be 32 bytes");
-    if (!anchor.empty() && anchor.size() != 32) return reject("anchor must be 32 bytes");
+    if (!is_signed()) return Status::rejected("the item is not signed");
+    if (signature.size() != ans104_signature_size(signature_type)) return Status::rejected("bad signature size");
+    if (!target.empty() && target.size() != 32) return Status::rejected("target must be 32 bytes");
+    if (!anchor.empty() && anchor.size() != 32) return Status::rejected("anchor must be 32 bytes");
     for (const auto& t : tags) {
       if (t.name.size() > kMaxAns104TagNameBytes || t.value.size() > kMaxAns104TagValueBytes) {
-        return reject("tag '" + t.name.substr(0, 64) + "' exceeds the size limits");
+        return Status::rejected("tag '" + t.name.substr(0, 64) + "' exceeds the size limits");
       }
     }
     std::string message = signature_data();
     if (signature_type == 1) {
       if (!RsaPublicKey::from_modulus(owner).verify_pss(message, signature, HashAlgorithm::kSha256)) {
-        return reject("RSA-PSS signature does not verify");
+        return Status::rejected("RSA-PSS signature does not verify");
       }
     } else if (signature_type == 3) {
       if (!secp256k1_verify(eip191_digest(message), signature, owner)) {
-        return reject("secp256k1 signature does not verify");
+        return Status::rejected("secp256k1 signature does not verify");
       }
     } else {
-      return reject("unsupported signature type " + std::to_string(signature_type));
+      return Status::rejected("unsupported signature type " + std::to_string(signature_type));
     }
-    return true;
+    return Status::ok();
   } catch (const Error& e) {
-    return reject(e.what());
+    return Status::rejected(e.what());
   }
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/crypto/wallet.h"
+#include "engine/status.h"
 
 namespace hashpath {
 
@@ -53,7 +54,7 @@ struct DataItem {
 
   bool is_signed() const;
   // Signature check; false with `why` set on failure (never throws).
-  bool verify(std::string* why = nullptr) const;
+  Status verify() const;
   // Sets signature_type, owner and signature from the wallet's key.
   void sign(const Wallet& wallet);
 };

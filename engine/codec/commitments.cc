@@ -3,7 +3,7 @@
 #include <optional>
 
 #include "engine/codec/ans104.h"
-#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/message_id.h"
 #include "engine/codec/structured.h"
 #include "engine/crypto/wallet.h"
@@ -17,7 +17,7 @@ std::vector<CommitmentCheck> check_commitments(const Message& message) {
   const Value* cs = message.find("commitments");
   if (cs == nullptr) return out;
   if (!cs->is_map()) {
-    out.push_back({"", "", "", "", false, "commitments is not a map"});
+    out.push_back({"", "", "", "", Status::rejected("commitments is not a map")});
     return out;
   }
   Message content = message;
@@ -29,19 +29,19 @@ std::vector<CommitmentCheck> check_commitments(const Message& message) {
     tabm = linked_tabm(Value(content));
     inline_tabm = structured_to_tabm(Value(content));
   } catch (const Error& e) {
-    out.push_back({"", "", "", "", false, e.what()});
+    out.push_back({"", "", "", "", Status::rejected(e.what())});
     return out;
   }
   for (const auto& [id, cv] : cs->as_map()) {
     CommitmentCheck check;
     check.id = id;
     if (!cv.is_map()) {
-      check.why = "commitment is not a message";
+      check.verdict = Status::rejected("commitment is not a message");
       out.push_back(check);
       continue;
     }
     if (!looks_like_id(id)) {
-      check.why = "commitment key '" + id + "' is not an ID";
+      check.verdict = Status::rejected("commitment key '" + id + "' is not an ID");
       out.push_back(check);
       continue;
     }
@@ -54,11 +54,11 @@ std::vector<CommitmentCheck> check_commitments(const Message& message) {
     check.type = field("type");
     check.committer = field("committer");
     if (check.device == "ans104@1.0") {
-      check.valid = verify_ans104_commitment(inline_tabm, c, id, &check.why);
+      check.verdict = verify_ans104_commitment(inline_tabm, c, id);
     } else if (check.device == "httpsig@1.0" || check.device.empty()) {
-      check.valid = verify_commitment(tabm, c, id, &check.why);
+      check.verdict = verify_commitment(tabm, c, id);
     } else {
-      check.why = "unknown commitment device '" + check.device + "'";
+      check.verdict = Status::rejected("unknown commitment device '" + check.device + "'");
     }
     out.push_back(std::move(check));
   }
@@ -67,40 +67,40 @@ std::vector<CommitmentCheck> check_commitments(const Message& message) {
 
 namespace {
 
-std::optional<std::string> find_invalid_at(const Value& value, const std::string& where,
-                                           bool check_here, int depth) {
-  if (depth > kMaxNestingDepth) return where + ": nested too deeply";
+Status verify_commitments_at(const Value& value, const std::string& where, bool check_here,
+                             int depth) {
+  if (depth > kMaxNestingDepth) return Status::rejected(where + ": nested too deeply");
   auto child_where = [&](const std::string& k) { return where.empty() ? k : where + "/" + k; };
   if (value.is_list()) {
     const auto& items = value.as_list();
     for (size_t i = 0; i < items.size(); ++i) {
       if (!items[i].is_map() && !items[i].is_list()) continue;
-      if (auto bad = find_invalid_at(items[i], child_where(std::to_string(i + 1)), true, depth + 1))
-        return bad;
+      Status s = verify_commitments_at(items[i], child_where(std::to_string(i + 1)), true, depth + 1);
+      if (!s.is_ok()) return s;
     }
-    return std::nullopt;
+    return Status::ok();
   }
-  if (!value.is_map()) return std::nullopt;
+  if (!value.is_map()) return Status::ok();
   const Message& m = value.as_map();
   if (check_here && m.contains("commitments")) {
     for (const CommitmentCheck& c : check_commitments(m)) {
-      if (!c.valid) {
-        std::string at = where.empty() ? "" : where + ": ";
-        return at + (c.id.empty() ? "" : "commitment " + c.id + ": ") + c.why;
-      }
+      if (c.verdict.is_ok()) continue;
+      Status named = c.id.empty() ? c.verdict : c.verdict.within("commitment " + c.id);
+      return where.empty() ? named : named.within(where);
     }
   }
   for (const auto& [k, child] : m) {
     if (k == "commitments" || (!child.is_map() && !child.is_list())) continue;
-    if (auto bad = find_invalid_at(child, child_where(k), true, depth + 1)) return bad;
+    Status s = verify_commitments_at(child, child_where(k), true, depth + 1);
+    if (!s.is_ok()) return s;
   }
-  return std::nullopt;
+  return Status::ok();
 }
 
 }  // namespace
 
-std::optional<std::string> find_invalid_commitment(const Value& value, bool skip_top) {
-  return find_invalid_at(value, "", !skip_top, 0);
+Status verify_commitments_deep(const Value& value, bool skip_top) {
+  return verify_commitments_at(value, "", !skip_top, 0);
 }
 
 Message commit_httpsig(Message m, const Wallet& wallet) {
@@ -111,7 +111,7 @@ Message commit_httpsig(Message m, const Wallet& wallet) {
   return m;
 }
 
-std::optional<std::set<std::string>> committed_keys_of(const Message& m) {
+std::optional<std::set<std::string>> keys_every_commitment_covers(const Message& m) {
   const Value* cs = m.find("commitments");
   if (cs == nullptr || !cs->is_map() || cs->as_map().empty()) return std::nullopt;
   std::set<std::string> keys;
@@ -137,7 +137,7 @@ std::optional<std::set<std::string>> committed_keys_of(const Message& m) {
 }
 
 Message committed_projection(const Message& m) {
-  std::optional<std::set<std::string>> keys = committed_keys_of(m);
+  std::optional<std::set<std::string>> keys = keys_every_commitment_covers(m);
   if (!keys) return m;
   Message out;
   for (const auto& [k, v] : m) {

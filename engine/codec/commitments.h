@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/message/message.h"
+#include "engine/status.h"
 
 namespace hashpath {
 
@@ -15,29 +16,28 @@ struct CommitmentCheck {
   std::string device;     // httpsig@1.0, ans104@1.0, ...
   std::string type;       // rsa-pss-sha512, hmac-sha256, rsa-pss-sha256, secp256k1, ...
   std::string committer;  // empty for HMAC
-  bool valid = false;
-  std::string why;  // the reason when !valid
+  Status verdict = Status::rejected("not checked");
 };
 
 // Verifies each commitment of `message` (a rich message or a TABM with a
 // `commitments` map) against its content.
 std::vector<CommitmentCheck> check_commitments(const Message& message);
 
-// The first commitment of `value` or of any message nested in it that does
-// not verify (or whose key is not the ID its signature gives), as a reason
-// naming where it is ("body/item: commitment X: ..."); nullopt if every one
-// verifies. A nested message's commitments claim a signer as much as the
+// Ok if every commitment of `value` and of every message nested in it
+// verifies (and sits under the ID its signature gives); otherwise the first
+// that does not, with a reason naming where it is ("body/item: commitment
+// X: ..."). A nested message's commitments claim a signer as much as the
 // outer ones do, so whoever takes a message from outside checks them all.
 // `skip_top`: the caller has verified the outer commitments already.
-std::optional<std::string> find_invalid_commitment(const Value& value, bool skip_top = false);
+Status verify_commitments_deep(const Value& value, bool skip_top = false);
 
 // The keys every commitment of `m` covers (their `committed` lists,
 // lower-cased), or nullopt if `m` has no commitments or one of them does
 // not say (then it is taken to cover every key).
-std::optional<std::set<std::string>> committed_keys_of(const Message& m);
+std::optional<std::set<std::string>> keys_every_commitment_covers(const Message& m);
 
 // `m` restricted to what its commitments cover (and the commitments): what
-// its signers signed. `m` itself if committed_keys_of says nothing.
+// its signers signed. `m` itself if keys_every_commitment_covers says nothing.
 Message committed_projection(const Message& m);
 // committed_projection of `m` and of every message nested in it (lists
 // included). What is unchanged comes back as itself, storage and memoised

@@ -1,7 +1,7 @@
 #include "engine/codec/message_id.h"
 
 #include "engine/codec/httpsig.h"
-#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/structured.h"
 #include "engine/codec/structured_fields.h"
 #include "engine/crypto/base64.h"
@@ -84,27 +84,27 @@ std::string unsigned_id(const Message& m) {
 
 DerivedSlot slot_of(IdScope scope) {
   switch (scope) {
-    case IdScope::kNone:
+    case IdScope::kUnsigned:
       return DerivedSlot::kIdNone;
-    case IdScope::kAll:
+    case IdScope::kSigned:
       return DerivedSlot::kIdAll;
-    case IdScope::kAllCommitments:
+    case IdScope::kEveryCommitment:
       return DerivedSlot::kIdAllCommitments;
   }
   return DerivedSlot::kIdNone;
 }
 
 std::string compute_id(const Message& m, IdScope scope) {
-  if (scope == IdScope::kNone) return unsigned_id(m);
+  if (scope == IdScope::kUnsigned) return unsigned_id(m);
   std::vector<std::string> ids;
   if (const Message* cs = commitments_of(m)) {
     for (const auto& [id, c] : *cs) {
       bool has_committer = c.is_map() && c.as_map().contains("committer");
-      if (scope == IdScope::kAllCommitments || has_committer) ids.push_back(id);
+      if (scope == IdScope::kEveryCommitment || has_committer) ids.push_back(id);
     }
   }
   // No commitment in scope: the unsigned ID, memoised once for all scopes.
-  if (ids.empty()) return message_id(Value(m), IdScope::kNone);
+  if (ids.empty()) return message_id(Value(m), IdScope::kUnsigned);
   return accumulate_ids(ids);
 }
 
@@ -117,7 +117,7 @@ std::string unsigned_id_general(const Message& message) {
 
 Message linked_tabm(const Value& message) {
   StructuredOptions opts{LinkMode::kLink,
-                         [](const Value& child) { return message_id(child, IdScope::kAll); }};
+                         [](const Value& child) { return message_id(child, IdScope::kSigned); }};
   return structured_to_tabm(message, opts);
 }
 

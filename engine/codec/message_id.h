@@ -1,10 +1,11 @@
 // Message IDs and hashpaths (spec/messages-and-codecs.md §5).
 //
-//   id(M, kNone)  the unsigned ID: HMAC-SHA256("ao", signature base of all
-//                 keys), children linked by their kAll IDs
-//   id(M, kAll)   the accumulated IDs of every committer-bearing commitment;
-//                 for an unsigned message, the unsigned ID
-//   id(M, kAllCommitments)  every commitment, HMAC included (hashpaths)
+//   id(M, kUnsigned)  the unsigned ID: HMAC-SHA256("ao", signature base of
+//                     all keys), children linked by their kSigned IDs
+//   id(M, kSigned)    the accumulated IDs of every committer-bearing
+//                     (signed) commitment; for an unsigned message, the
+//                     unsigned ID
+//   id(M, kEveryCommitment)  every commitment, HMAC included (hashpaths)
 //
 // Hashpath computes the unsigned ID from the content every time (HyperBEAM
 // returns a stored HMAC commitment ID unverified), so it cannot be forged by
@@ -21,9 +22,9 @@
 
 namespace hashpath {
 
-enum class IdScope { kNone, kAll, kAllCommitments };
+enum class IdScope { kUnsigned, kSigned, kEveryCommitment };
 
-std::string message_id(const Value& message, IdScope scope = IdScope::kNone);  // 43-char
+std::string message_id(const Value& message, IdScope scope = IdScope::kUnsigned);  // 43-char
 // The IDs of the commitments whose committers are in `committers`; CodecError
 // if one of them has none.
 std::string message_id_for(const Message& message, const std::vector<std::string>& committers);
@@ -33,7 +34,7 @@ std::string message_id_for(const Message& message, const std::vector<std::string
 std::string unsigned_id_general(const Message& message);
 
 // The non-bundle TABM used for IDs and signatures: children replaced by
-// `key+link: id(child, kAll)`.
+// `key+link: id(child, kSigned)`.
 Message linked_tabm(const Value& message);
 
 // Sum of 32-byte big-endian IDs mod 2^256 (§5.2). Takes and returns 43-char IDs.

@@ -9,11 +9,6 @@
 
 namespace hashpath {
 
-class HttpClientError : public Error {
- public:
-  using Error::Error;
-};
-
 // Sends `request` (method, target, headers, body) to `base_url`
 // (`http://host[:port]`, no path) and returns the response. HttpClientError
 // names the URL for a bad URL, a refused connection or a timeout.

@@ -2,9 +2,9 @@
 
 #include "engine/codec/ans104.h"
 #include "engine/codec/commitments.h"
-#include "engine/codec/http_signature.h"
+#include "engine/codec/rfc9421_signature.h"
 #include "engine/codec/httpsig.h"
-#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/json.h"
 #include "engine/codec/message_id.h"
 #include "engine/codec/structured.h"
@@ -51,8 +51,8 @@ Message decode_httpsig(const HttpRequest& request, bool* signed_by_headers) {
   Message commitments;
   std::vector<std::string> covered;
   for (auto& sig : checked) {
-    if (!sig.valid) throw RequestError(400, "invalid signature: " + sig.why);
-    for (const auto& k : committed_keys(sig.commitment)) covered.push_back(k);
+    if (!sig.verdict.is_ok()) throw RequestError(400, "invalid signature: " + sig.verdict.reason());
+    for (const auto& k : keys_in_commitment(sig.commitment)) covered.push_back(k);
     commitments.set(sig.id, Value(std::move(sig.commitment)));
   }
   // Only what the signatures cover is the signed message (spec §6.2 step 2).
@@ -69,8 +69,9 @@ Message decode_httpsig(const HttpRequest& request, bool* signed_by_headers) {
 
 Message decode_ans104(const HttpRequest& request) {
   DataItem item = DataItem::parse(request.body);
-  std::string why;
-  if (!item.verify(&why)) throw RequestError(400, "invalid ANS-104 signature: " + why);
+  if (Status s = item.verify(); !s.is_ok()) {
+    throw RequestError(400, "invalid ANS-104 signature: " + s.reason());
+  }
   return rich(ans104_tabm_from_item(item));
 }
 
@@ -109,8 +110,8 @@ DecodedRequest decode_request(const HttpRequest& request) {
     } else {
       throw RequestError(400, "codec-device '" + out.codec + "' is not supported (httpsig@1.0, ans104@1.0, json@1.0)");
     }
-    if (auto bad = find_invalid_commitment(Value(out.message), outer_verified)) {
-      throw RequestError(400, "invalid commitment: " + *bad);
+    if (Status s = verify_commitments_deep(Value(out.message), outer_verified); !s.is_ok()) {
+      throw RequestError(400, "invalid commitment: " + s.reason());
     }
   } catch (const CodecError& e) {
     throw RequestError(400, e.what());

@@ -19,15 +19,6 @@
 
 namespace hashpath {
 
-class RequestError : public Error {
- public:
-  RequestError(int status, const std::string& what) : Error(what), status_(status) {}
-  int status() const { return status_; }
-
- private:
-  int status_;
-};
-
 struct DecodedRequest {
   std::string codec;  // httpsig@1.0, ans104@1.0, json@1.0
   Message message;    // the singleton: the request's keys plus `path` and `method`

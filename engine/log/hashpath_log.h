@@ -38,6 +38,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/error.h"
 #include "engine/crypto/wallet.h"
 #include "engine/log/checkpoint.h"
 #include "engine/log/log_database.h"
@@ -46,11 +47,6 @@
 #include "engine/log/merkle.h"
 
 namespace hashpath {
-
-class LogError : public Error {
- public:
-  using Error::Error;
-};
 
 struct LogOptions {
   uint64_t checkpoint_every = 100000;      // entries; 0: never by count

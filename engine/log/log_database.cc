@@ -93,9 +93,11 @@ void LogDatabase::for_each_leaf(const std::function<void(uint64_t, const std::st
   while (s.step()) visit(static_cast<uint64_t>(s.column_int(0)), s.column_blob(1));
 }
 
-void LogDatabase::for_each_entry(const std::function<void(const StoredEntry&)>& visit) {
+void LogDatabase::for_each_entry(const std::function<bool(const StoredEntry&)>& visit) {
   SqliteStatement s(db_, "SELECT seq, entry, leaf, receipt FROM entries ORDER BY seq");
-  while (s.step()) visit(row_of(s));
+  while (s.step()) {
+    if (!visit(row_of(s))) return;
+  }
 }
 
 uint64_t LogDatabase::entry_count() {

@@ -45,8 +45,8 @@ class LogDatabase {
   // Every stored entry's seq and leaf hash, in seq order (gaps are the
   // caller's to report).
   void for_each_leaf(const std::function<void(uint64_t seq, const std::string& leaf)>& visit);
-  // Every stored entry in seq order.
-  void for_each_entry(const std::function<void(const StoredEntry&)>& visit);
+  // Every stored entry in seq order, until `visit` returns false.
+  void for_each_entry(const std::function<bool(const StoredEntry&)>& visit);
   uint64_t entry_count();
 
   void put_checkpoint(uint64_t size, const std::string& note);

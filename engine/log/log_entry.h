@@ -16,11 +16,6 @@
 
 namespace hashpath {
 
-class LogFormatError : public Error {
- public:
-  using Error::Error;
-};
-
 struct LogEntry {
   static constexpr uint64_t kVersion = 1;
 

@@ -32,7 +32,7 @@ class MerkleTree {
   uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
   void append(const MerkleHash& leaf);
 
-  // Tree heads and proofs for any size up to size(); std::out_of_range
+  // Tree heads and proofs for any size up to size(); LogError
   // if a size or index is past the tree.
   MerkleHash root() const { return root(size()); }
   MerkleHash root(uint64_t size) const;

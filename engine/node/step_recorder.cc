@@ -62,9 +62,9 @@ uint64_t StepRecorder::record(const StepRecord& step) {
   const Message& base = step.base;  // private keys are not part of IDs or records
   Message result = result_message(step.result.value);
   LogEntry e;
-  std::string base_id = message_id(Value(base), IdScope::kAllCommitments);
-  std::string req_id = message_id(Value(step.request), IdScope::kAll);
-  std::string result_id = message_id(Value(result), IdScope::kNone);
+  std::string base_id = message_id(Value(base), IdScope::kEveryCommitment);
+  std::string req_id = message_id(Value(step.request), IdScope::kSigned);
+  std::string result_id = message_id(Value(result), IdScope::kUnsigned);
   queue_unknown({{&base, base_id}, {&step.request, req_id}, {&result, result_id}});
   e.base = id_to_bytes(base_id);
   e.req = id_to_bytes(req_id);

@@ -6,12 +6,12 @@
 namespace hashpath {
 
 ResolveResult ResolveResult::error(int http_status, std::string reason) {
-  return {Status::kError, Value(Message{{"status", Value::integer(http_status)},
+  return {Outcome::kError, Value(Message{{"status", Value::integer(http_status)},
                                         {"body", Value(std::move(reason))}})};
 }
 
 ResolveResult ResolveResult::not_found(std::string reason) {
-  return {Status::kNotFound,
+  return {Outcome::kNotFound,
           Value(Message{{"status", Value::integer(404)}, {"body", Value(std::move(reason))}})};
 }
 
@@ -28,42 +28,42 @@ int ResolveResult::http_status() const {
     }
   }
   switch (status) {
-    case Status::kOk:
+    case Outcome::kOk:
       return 200;
-    case Status::kCreated:
+    case Outcome::kCreated:
       return 201;
-    case Status::kError:
+    case Outcome::kError:
       return 400;
-    case Status::kNotFound:
+    case Outcome::kNotFound:
       return 404;
-    case Status::kFailure:
+    case Outcome::kFailure:
       return 500;
-    case Status::kUnavailable:
+    case Outcome::kUnavailable:
       return 503;
-    case Status::kSkip:
-    case Status::kPass:
+    case Outcome::kSkip:
+    case Outcome::kPass:
       return 200;
   }
   return 500;
 }
 
-const char* status_name(ResolveResult::Status status) {
+const char* status_name(ResolveResult::Outcome status) {
   switch (status) {
-    case ResolveResult::Status::kOk:
+    case ResolveResult::Outcome::kOk:
       return "ok";
-    case ResolveResult::Status::kCreated:
+    case ResolveResult::Outcome::kCreated:
       return "created";
-    case ResolveResult::Status::kError:
+    case ResolveResult::Outcome::kError:
       return "error";
-    case ResolveResult::Status::kNotFound:
+    case ResolveResult::Outcome::kNotFound:
       return "not_found";
-    case ResolveResult::Status::kFailure:
+    case ResolveResult::Outcome::kFailure:
       return "failure";
-    case ResolveResult::Status::kUnavailable:
+    case ResolveResult::Outcome::kUnavailable:
       return "unavailable";
-    case ResolveResult::Status::kSkip:
+    case ResolveResult::Outcome::kSkip:
       return "skip";
-    case ResolveResult::Status::kPass:
+    case ResolveResult::Outcome::kPass:
       return "pass";
   }
   return "failure";

@@ -28,20 +28,20 @@ class Resolver;
 struct ResolveResult {
   // kSkip and kPass are for device stacks (stack@1.0): skip the rest of the
   // stack, or run it again from the first member. Elsewhere they are not ok.
-  enum class Status { kOk, kError, kNotFound, kCreated, kFailure, kUnavailable, kSkip, kPass };
-  Status status = Status::kOk;
+  enum class Outcome { kOk, kError, kNotFound, kCreated, kFailure, kUnavailable, kSkip, kPass };
+  Outcome status = Outcome::kOk;
   Value value;
 
-  static ResolveResult ok(Value v) { return {Status::kOk, std::move(v)}; }
+  static ResolveResult ok(Value v) { return {Outcome::kOk, std::move(v)}; }
   // An error whose value is {status: http_status, body: reason}.
   static ResolveResult error(int http_status, std::string reason);
   static ResolveResult not_found(std::string reason);
 
-  bool is_ok() const { return status == Status::kOk || status == Status::kCreated; }
+  bool is_ok() const { return status == Outcome::kOk || status == Outcome::kCreated; }
   int http_status() const;  // the value's `status` if it has one, else the status's code
 };
 
-const char* status_name(ResolveResult::Status status);
+const char* status_name(ResolveResult::Outcome status);
 
 // A device's `info` (spec §2.5): which keys are device keys and how the
 // ones without a function of their own are answered.

@@ -42,7 +42,7 @@ ResolveResult run_hook(Resolver& resolver, const Value& handlers, std::string_vi
   options.update_hashpath = false;
   for (const Value& h : chain) {
     if (!h.is_map()) {
-      return {ResolveResult::Status::kFailure,
+      return {ResolveResult::Outcome::kFailure,
               Value(Message{{"status", Value::integer(500)},
                             {"body", Value("hook '" + std::string(name) +
                                            "' has a handler that is not a message")}})};
@@ -59,7 +59,7 @@ ResolveResult run_hook(Resolver& resolver, const Value& handlers, std::string_vi
       return ResolveResult::error(400, "hook '" + std::string(name) + "' refused the request");
     }
     if (!r.value.is_map()) {
-      return {ResolveResult::Status::kFailure,
+      return {ResolveResult::Outcome::kFailure,
               Value(Message{
                   {"status", Value::integer(500)},
                   {"body", Value("hook '" + std::string(name) + "' returned " +

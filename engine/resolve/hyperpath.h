@@ -26,11 +26,6 @@
 
 namespace hashpath {
 
-class PathError : public Error {
- public:
-  using Error::Error;
-};
-
 struct PathStep;
 using PathList = std::vector<PathStep>;
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "engine/codec/commitments.h"
-#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/message_id.h"
 #include "engine/message/key.h"
 #include "engine/resolve/resolver.h"
@@ -54,13 +54,13 @@ ResolveResult id_of(const Message& base, const Message& request) {
   std::string committers_sel = text_of(request, "committers");
   std::string commitments_sel = text_of(request, "commitments");
   if (commitments_sel == "all")
-    return ResolveResult::ok(Value(message_id(Value(base), IdScope::kAllCommitments)));
+    return ResolveResult::ok(Value(message_id(Value(base), IdScope::kEveryCommitment)));
   if (committers_sel == "all")
-    return ResolveResult::ok(Value(message_id(Value(base), IdScope::kAll)));
+    return ResolveResult::ok(Value(message_id(Value(base), IdScope::kSigned)));
   if (!committers_sel.empty() && committers_sel != "none") {
     return ResolveResult::ok(Value(message_id_for(base, {committers_sel})));
   }
-  return ResolveResult::ok(Value(message_id(Value(base), IdScope::kNone)));
+  return ResolveResult::ok(Value(message_id(Value(base), IdScope::kUnsigned)));
 }
 
 ResolveResult remove_keys(const Message& base, const Message& request) {
@@ -89,7 +89,7 @@ ResolveResult verify(const Message& base, const Message& request) {
   if (t == nullptr && !base.contains("commitments")) t = request.find("body");
   if (t != nullptr && t->is_map()) target = t->as_map();
   for (const auto& check : check_commitments(target)) {
-    if (!check.valid) return ResolveResult::ok(Value::boolean(false));
+    if (!check.verdict.is_ok()) return ResolveResult::ok(Value::boolean(false));
   }
   return ResolveResult::ok(Value::boolean(true));
 }
@@ -100,7 +100,7 @@ ResolveResult committed_key_list(const Message& base) {
   if (const Value* cs = base.find("commitments"); cs != nullptr && cs->is_map()) {
     for (const auto& [id, c] : cs->as_map()) {
       if (!c.is_map() || !c.as_map().contains("committer")) continue;
-      std::vector<std::string> keys = committed_keys(c.as_map());
+      std::vector<std::string> keys = keys_in_commitment(c.as_map());
       if (first) {
         common = keys;
         first = false;

@@ -78,12 +78,12 @@ std::string hashpath_of(const Message& m) {
       return std::string(hp->as_binary());
     }
   }
-  return message_id(Value(m), IdScope::kAllCommitments);
+  return message_id(Value(m), IdScope::kEveryCommitment);
 }
 
 std::string step_hashpath(const Message& base, const Message& request, std::string_view key) {
   std::string last =
-      is_pure_key_request(request) ? std::string(key) : message_id(Value(request), IdScope::kAll);
+      is_pure_key_request(request) ? std::string(key) : message_id(Value(request), IdScope::kSigned);
   return hashpath_step(hashpath_of(base), last);
 }
 
@@ -198,7 +198,7 @@ ResolveResult Resolver::step_at(const Message& base, const Message& request,
     result = ResolveResult::error(400, e.what());
   } catch (const std::exception& e) {
     result = {
-        ResolveResult::Status::kFailure,
+        ResolveResult::Outcome::kFailure,
         Value(Message{{"status", Value::integer(500)}, {"body", Value(std::string(e.what()))}})};
   }
   if (options.force_message && result.is_ok()) result.value = wrap_literal(std::move(result.value));
@@ -240,9 +240,9 @@ ResolveResult Resolver::run_step_hook(const Message& base, const Message& reques
   const Message& out = hooked.value.as_map();
   if (const Value* body = out.find("body")) result.value = *body;
   if (const Value* status = out.find("status"); status != nullptr && status->is_binary()) {
-    for (auto s : {ResolveResult::Status::kOk, ResolveResult::Status::kError,
-                   ResolveResult::Status::kNotFound, ResolveResult::Status::kCreated,
-                   ResolveResult::Status::kFailure, ResolveResult::Status::kUnavailable}) {
+    for (auto s : {ResolveResult::Outcome::kOk, ResolveResult::Outcome::kError,
+                   ResolveResult::Outcome::kNotFound, ResolveResult::Outcome::kCreated,
+                   ResolveResult::Outcome::kFailure, ResolveResult::Outcome::kUnavailable}) {
       if (status->as_binary() == status_name(s)) result.status = s;
     }
   }

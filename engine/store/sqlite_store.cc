@@ -81,8 +81,8 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
   } else {
     std::string written_key;
     if (value.is_map()) {
-      written_key = message_id(value, IdScope::kNone) + "/" + message_id(value, IdScope::kAll);
-      if (written_.count(written_key) != 0) return message_id(value, IdScope::kNone);
+      written_key = message_id(value, IdScope::kUnsigned) + "/" + message_id(value, IdScope::kSigned);
+      if (written_.count(written_key) != 0) return message_id(value, IdScope::kUnsigned);
     }
     // Children first: the record links to them by their IDs.
     auto store_children = [&](auto& self, const Value& v) -> void {
@@ -100,9 +100,9 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
     };
     store_children(store_children, value);
     record = encode_record(linked_tabm(value));
-    ids.push_back(message_id(value, IdScope::kNone));
-    ids.push_back(message_id(value, IdScope::kAll));
-    ids.push_back(message_id(value, IdScope::kAllCommitments));
+    ids.push_back(message_id(value, IdScope::kUnsigned));
+    ids.push_back(message_id(value, IdScope::kSigned));
+    ids.push_back(message_id(value, IdScope::kEveryCommitment));
     if (value.is_map()) {
       if (const Value* cs = value.as_map().find("commitments"); cs != nullptr && cs->is_map()) {
         for (const auto& [cid, c] : cs->as_map()) ids.push_back(cid);
@@ -136,7 +136,7 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
   const bool committed = value.is_map() && value.as_map().contains("commitments");
   if (committed) {
     bool verifies = true;
-    for (const CommitmentCheck& c : check_commitments(value.as_map())) verifies = verifies && c.valid;
+    for (const CommitmentCheck& c : check_commitments(value.as_map())) verifies = verifies && c.verdict.is_ok();
     if (!verifies) ids.resize(1);
   }
   for (size_t i = 0; i < ids.size(); ++i) {
@@ -180,8 +180,8 @@ void SqliteStore::put_all(const std::vector<Message>& messages) {
 
 std::vector<std::string> SqliteStore::put(const Message& message) {
   put_in_transaction({&message});
-  std::vector<std::string> ids{message_id(Value(message), IdScope::kNone),
-                               message_id(Value(message), IdScope::kAll)};
+  std::vector<std::string> ids{message_id(Value(message), IdScope::kUnsigned),
+                               message_id(Value(message), IdScope::kSigned)};
   if (ids[1] == ids[0]) ids.pop_back();
   return ids;
 }

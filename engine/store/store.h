@@ -19,22 +19,6 @@
 
 namespace hashpath {
 
-class StoreError : public Error {
- public:
-  using Error::Error;
-};
-
-// A write that did not become durable: the disk is full, an I/O error, the
-// database is read-only or busy. What it carried is not stored (a
-// transaction rolled back), so nothing that names it may be acknowledged:
-// the resolver does not turn it into a step result, and the node answers
-// 503 without `log-seq`. what() is for the operator's log; it may name
-// files.
-class StoreWriteError : public StoreError {
- public:
-  using StoreError::StoreError;
-};
-
 class Store {
  public:
   virtual ~Store() = default;

@@ -11,17 +11,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "devices/json.h"
-#include "devices/log.h"
+#include "devices/node_devices.h"
 #include "devices/lua/aos_library.h"
-#include "devices/lua/lua_device.h"
-#include "devices/meta.h"
-#include "devices/patch.h"
-#include "devices/process.h"
-#include "devices/push.h"
-#include "devices/scheduler.h"
-#include "devices/stack.h"
-#include "engine/codec/http_signature.h"
+#include "engine/codec/rfc9421_signature.h"
 #include "engine/codec/json.h"
 #include "engine/node/node.h"
 #include "engine/store/sqlite_store.h"
@@ -63,19 +55,7 @@ class AosProcessTest : public ::testing::Test {
     node = std::make_unique<Node>(state, store, devices, log);
   }
   // Every device a node has, with no live process state.
-  std::shared_ptr<DeviceRegistry> fresh_devices() {
-    auto d = std::make_shared<DeviceRegistry>();
-    d->add(std::make_shared<MetaDevice>(state));
-    d->add(std::make_shared<LogDevice>(log));
-    d->add(std::make_shared<LuaDevice>());
-    d->add(std::make_shared<PatchDevice>());
-    d->add(std::make_shared<StackDevice>());
-    d->add(std::make_shared<SchedulerDevice>(state));
-    d->add(std::make_shared<ProcessDevice>());
-    d->add(std::make_shared<JsonDevice>());
-    d->add(std::make_shared<PushDevice>(state));
-    return d;
-  }
+  std::shared_ptr<DeviceRegistry> fresh_devices() { return node_devices(state, log); }
   void close() {
     node.reset();
     devices.reset();
@@ -137,13 +117,13 @@ class AosProcessTest : public ::testing::Test {
       SqliteStore s((dir / "store.db").string());
       LogVerifyReport v =
           verify_log(db, &s, NoteVerifier::of(node_wallet, log_origin(node_wallet)));
-      EXPECT_TRUE(v.ok) << v.problem;
+      EXPECT_TRUE(v.verdict.is_ok()) << v.verdict.reason();
     }
     open();
     LogDatabase db((dir / "log.db").string(), LogSync::kNormal);
     SqliteStore s((dir / "store.db").string());
     ReplayReport rep = replay_log(db, s, *devices, 0, UINT64_MAX);
-    EXPECT_TRUE(rep.ok) << rep.problem << "\n" << rep.diff;
+    EXPECT_TRUE(rep.verdict.is_ok()) << rep.verdict.reason() << "\n" << rep.diff;
     EXPECT_GT(rep.replayed, 0u);
   }
 
@@ -348,7 +328,7 @@ TEST_F(AosProcessTest, ASlotThatRunsOutOfMemoryHasNoEffect) {
   // Fresh devices recompute every slot in one go (no stored state is
   // used): every state agrees with the one computed slot by slot.
   ProcessReplayReport r = replay_process(*store, *fresh_devices(), pid);
-  ASSERT_TRUE(r.ok) << r.problem << "\n" << r.diff;
+  ASSERT_TRUE(r.verdict.is_ok()) << r.verdict.reason() << "\n" << r.diff;
   EXPECT_EQ(r.slots.size(), static_cast<size_t>(x + 1));
   expect_audit_passes();
 }
@@ -383,7 +363,7 @@ TEST_F(AosProcessTest, AProgramMayReadOnlyDeterministicKeys) {
                       "return ao.resolve({ device = 'message@1.0', a = 'one' }, 'a')");
   EXPECT_NE(output_at(pid, pure).find("one"), std::string::npos) << output_at(pid, pure);
   ProcessReplayReport r = replay_process(*store, *fresh_devices(), pid);
-  EXPECT_TRUE(r.ok) << r.problem << "\n" << r.diff;
+  EXPECT_TRUE(r.verdict.is_ok()) << r.verdict.reason() << "\n" << r.diff;
   expect_audit_passes();
 }
 
@@ -457,7 +437,7 @@ TEST_F(AosProcessTest, ASnapshotNamesAStateThatRecomputingFindsAgain) {
   // Another set of devices, with no live Lua state, recomputes slot 2 from
   // slot 0 and reaches the state the snapshot names.
   ProcessReplayReport r = replay_process(*store, *fresh_devices(), pid, 2);
-  ASSERT_TRUE(r.ok) << r.problem << "\n" << r.diff;
+  ASSERT_TRUE(r.verdict.is_ok()) << r.verdict.reason() << "\n" << r.diff;
   ASSERT_EQ(r.slots.size(), 3u);
   EXPECT_EQ(r.slots.back().state_id, s.text("state-id"));
   EXPECT_EQ(get("/" + pid + "~process@1.0/snapshot&slot+integer=1/at-slot").body, "1");

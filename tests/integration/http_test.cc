@@ -14,9 +14,9 @@
 #include "engine/codec/ans104.h"
 #include "engine/codec/commitments.h"
 #include "engine/codec/json.h"
-#include "engine/codec/http_signature.h"
+#include "engine/codec/rfc9421_signature.h"
 #include "engine/codec/httpsig.h"
-#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/message_id.h"
 #include "engine/codec/structured.h"
 #include "engine/crypto/wallet.h"
@@ -180,7 +180,7 @@ TEST_F(NodeFixture, InvalidSignaturesAreRejected) {
 TEST_F(NodeFixture, CommitmentsInJsonBodiesAreVerified) {
   Wallet client = testing::test_wallet(1);
   Message genuine = commit_httpsig(Message{{"action", "Eval"}, {"data", "return 1"}}, client);
-  std::string genuine_id = message_id(Value(genuine), IdScope::kAll);
+  std::string genuine_id = message_id(Value(genuine), IdScope::kSigned);
   // Unchanged, it is accepted as json@1.0 and stored under its ID.
   Reply ok = request("POST", "/action", {{"content-type", "application/json"}},
                      json_encode(genuine));
@@ -275,7 +275,7 @@ TEST_F(NodeFixture, MessagesById) {
 TEST_F(NodeFixture, AcceptBundleSendsChildrenWhole) {
   Message child{{"inner-key", "inner-value"}};
   std::string id = store->put(Message{{"outer", "o"}, {"child", child}})[0];
-  std::string child_id = message_id(Value(child), IdScope::kAll);
+  std::string child_id = message_id(Value(child), IdScope::kSigned);
   Reply linked = request("GET", "/" + id, {{"accept-codec", "json@1.0"}});
   ASSERT_EQ(linked.status, 200) << linked.body;
   EXPECT_NE(linked.body.find(child_id), std::string::npos) << linked.body;

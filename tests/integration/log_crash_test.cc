@@ -93,7 +93,7 @@ TEST(LogCrashTest, SurvivesTwentySigkillsUnderLoad) {
       LogDatabase db((dir / "log.db").string(), LogSync::kNormal);
       LogVerifyReport report =
           verify_log(db, nullptr, NoteVerifier::of(wallet, log_origin(wallet)));
-      ASSERT_TRUE(report.ok) << report.problem;
+      ASSERT_TRUE(report.verdict.is_ok()) << report.verdict.reason();
       EXPECT_GT(static_cast<int64_t>(report.entries), run.max_ack)
           << "an acknowledged entry is missing";
       EXPECT_GE(report.checkpoints, previous_checkpoints);

@@ -13,18 +13,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "devices/log.h"
-#include "devices/lua/lua_device.h"
-#include "devices/meta.h"
-#include "devices/patch.h"
-#include "devices/process.h"
-#include "devices/scheduler.h"
-#include "devices/stack.h"
+#include "devices/node_devices.h"
 #include "engine/codec/commitments.h"
-#include "engine/codec/http_signature.h"
+#include "engine/codec/rfc9421_signature.h"
 #include "engine/codec/json.h"
 #include "engine/codec/httpsig.h"
-#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/message_id.h"
 #include "engine/http/server.h"
 #include "engine/node/node.h"
@@ -85,16 +79,9 @@ class LogNodeTest : public ::testing::Test {
     o.checkpoint_every = 0;
     o.checkpoint_interval_ms = 0;
     log = std::make_shared<HashpathLog>((dir / "log.db").string(), wallet, o);
-    devices = std::make_shared<DeviceRegistry>();
-    devices->add(std::make_shared<MetaDevice>(state));
-    devices->add(std::make_shared<LogDevice>(log));
+    devices = node_devices(state, log);
     devices->add(echo);
     devices->add(std::make_shared<ThrowingDevice>());
-    devices->add(std::make_shared<LuaDevice>());
-    devices->add(std::make_shared<PatchDevice>());
-    devices->add(std::make_shared<StackDevice>());
-    devices->add(std::make_shared<SchedulerDevice>(state));
-    devices->add(std::make_shared<ProcessDevice>());
     node = std::make_unique<Node>(state, store, devices, log);
   }
   void close() {
@@ -185,10 +172,10 @@ TEST_F(LogNodeTest, EveryStepIsLoggedBeforeTheResponseAndReplays) {
   EXPECT_EQ(last.prev, id_from_bytes(first.result));
   run_scenario();
   auto [v, rep] = audit();
-  EXPECT_TRUE(v.ok) << v.problem;
+  EXPECT_TRUE(v.verdict.is_ok()) << v.verdict.reason();
   EXPECT_GE(v.entries, 14u);
   EXPECT_EQ(v.checkpoints, 2u);
-  EXPECT_TRUE(rep.ok) << rep.problem << "\n" << rep.diff;
+  EXPECT_TRUE(rep.verdict.is_ok()) << rep.verdict.reason() << "\n" << rep.diff;
   EXPECT_GE(rep.replayed, 6u);
   EXPECT_GE(rep.oracle, 3u);
 }
@@ -221,7 +208,7 @@ TEST_F(LogNodeTest, EveryOutcomeIsCommittedAndNamedBeforeTheReply) {
       EXPECT_EQ(*r.header("hashpath"), id_from_bytes(e.result));
     }
   }
-  EXPECT_TRUE(verify().ok);
+  EXPECT_TRUE(verify().verdict.is_ok());
 }
 
 TEST_F(LogNodeTest, LuaAndPatchStepsAreLoggedAndReplayed) {
@@ -242,8 +229,8 @@ TEST_F(LogNodeTest, LuaAndPatchStepsAreLoggedAndReplayed) {
   EXPECT_EQ(patched.status, 404);  // nothing to patch: an error step, logged too
   log->checkpoint_now();
   auto [v, rep] = audit();
-  EXPECT_TRUE(v.ok) << v.problem;
-  EXPECT_TRUE(rep.ok) << rep.problem << "\n" << rep.diff;
+  EXPECT_TRUE(v.verdict.is_ok()) << v.verdict.reason();
+  EXPECT_TRUE(rep.verdict.is_ok()) << rep.verdict.reason() << "\n" << rep.diff;
   EXPECT_GE(rep.replayed, 3u);  // the Lua calls were re-executed, not trusted
 }
 
@@ -283,8 +270,8 @@ TEST_F(LogNodeTest, ALuaProcessOverHttpIsLoggedAndReplays) {
   EXPECT_EQ(get("/" + pid + "~process@1.0/now/count").body, "3");
   log->checkpoint_now();
   auto [v, rep] = audit();
-  EXPECT_TRUE(v.ok) << v.problem;
-  EXPECT_TRUE(rep.ok) << rep.problem << "\n" << rep.diff;
+  EXPECT_TRUE(v.verdict.is_ok()) << v.verdict.reason();
+  EXPECT_TRUE(rep.verdict.is_ok()) << rep.verdict.reason() << "\n" << rep.diff;
   EXPECT_GT(rep.replayed, 0u);
 }
 
@@ -292,9 +279,9 @@ TEST_F(LogNodeTest, ReplayFindsAndExplainsADivergence) {
   run_scenario();
   echo->prefix = "ECHO!";  // the device changed since the log was written
   ReplayReport rep = replay();
-  ASSERT_FALSE(rep.ok);
-  EXPECT_NE(rep.problem.find("echo@1.0 echo"), std::string::npos) << rep.problem;
-  EXPECT_NE(rep.problem.find("result differs"), std::string::npos) << rep.problem;
+  ASSERT_FALSE(rep.verdict.is_ok());
+  EXPECT_NE(rep.verdict.reason().find("echo@1.0 echo"), std::string::npos) << rep.verdict.reason();
+  EXPECT_NE(rep.verdict.reason().find("result differs"), std::string::npos) << rep.verdict.reason();
   EXPECT_NE(rep.diff.find("- "), std::string::npos) << rep.diff;
   EXPECT_NE(rep.diff.find("echo:hello"), std::string::npos) << rep.diff;
   EXPECT_NE(rep.diff.find("ECHO!hello"), std::string::npos) << rep.diff;
@@ -314,12 +301,12 @@ class LogTamperTest : public LogNodeTest, public ::testing::WithParamInterface<T
 TEST_P(LogTamperTest, VerifyFailsAndNamesThePlace) {
   run_scenario();
   close();
-  ASSERT_TRUE(verify().ok);
+  ASSERT_TRUE(verify().verdict.is_ok());
   const Tamper& t = GetParam();
   sql(t.file, t.sql);
   LogVerifyReport v = verify();
-  EXPECT_FALSE(v.ok) << t.name;
-  EXPECT_NE(v.problem.find(t.expected), std::string::npos) << t.name << ": " << v.problem;
+  EXPECT_FALSE(v.verdict.is_ok()) << t.name;
+  EXPECT_NE(v.verdict.reason().find(t.expected), std::string::npos) << t.name << ": " << v.verdict.reason();
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -403,11 +390,11 @@ TEST_F(LogNodeTest, ResendingASignedMessageWithExtraKeysBreaksNoReplay) {
   HttpRequest resend{"POST", "/data", {{"content-type", "application/json"}}, json_encode(extra), ""};
   HttpResponse r = node->handle(resend);
   EXPECT_EQ(r.status, 200) << r.body;  // the uncovered key is dropped, as httpsig drops it
-  std::string id = message_id(Value(genuine), IdScope::kAll);
+  std::string id = message_id(Value(genuine), IdScope::kSigned);
   EXPECT_EQ(get("/" + id + "/balances").status, 404);
   auto [v, rep] = audit();
-  EXPECT_TRUE(v.ok) << v.problem;
-  EXPECT_TRUE(rep.ok) << rep.problem << "\n" << rep.diff;
+  EXPECT_TRUE(v.verdict.is_ok()) << v.verdict.reason();
+  EXPECT_TRUE(rep.verdict.is_ok()) << rep.verdict.reason() << "\n" << rep.diff;
 }
 
 // A GET over a fresh loopback connection: (status, value of `log-seq`).
@@ -489,7 +476,7 @@ TEST_F(LogNodeTest, FixtureRoundTrip) {
   SqliteStore s2(":memory:");
   import_fixture(back, db2, s2);
   LogVerifyReport v = verify_log(db2, &s2, back.signer);
-  EXPECT_TRUE(v.ok) << v.problem;
+  EXPECT_TRUE(v.verdict.is_ok()) << v.verdict.reason();
   EXPECT_THROW(Fixture::from_json("{}"), LogFormatError);
   EXPECT_THROW(Fixture::from_json("not json"), LogFormatError);
   EXPECT_THROW(Fixture::from_json(R"({"format":"hashpath-fixture/1","scenario":"x","origin":"o",
@@ -512,13 +499,13 @@ TEST(FixtureTest, EveryRecordedFixtureVerifiesAndReplays) {
     SqliteStore store(":memory:");
     import_fixture(f, db, store);
     LogVerifyReport v = verify_log(db, &store, f.signer);
-    EXPECT_TRUE(v.ok) << v.problem;
+    EXPECT_TRUE(v.verdict.is_ok()) << v.verdict.reason();
     EXPECT_GT(v.checkpoints, 0u);
     // Devices that are oracles in the fixture are not run; the deterministic
     // ones are the engine's.
     DeviceRegistry devices;
     ReplayReport r = replay_log(db, store, devices, 0, UINT64_MAX);
-    EXPECT_TRUE(r.ok) << r.problem << "\n" << r.diff;
+    EXPECT_TRUE(r.verdict.is_ok()) << r.verdict.reason() << "\n" << r.diff;
     EXPECT_GT(r.replayed, 0u);
     ++count;
   }

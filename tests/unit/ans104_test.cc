@@ -2,6 +2,7 @@
 // the spec's vectors; tamper and malformed-input cases.
 #include <gtest/gtest.h>
 
+#include "tests/support/status_assertions.h"
 #include "engine/codec/ans104_item.h"
 #include "engine/codec/deep_hash.h"
 #include "engine/crypto/base64.h"
@@ -11,6 +12,7 @@
 #include "tests/unit/shared_data.h"
 
 namespace hashpath {
+using hashpath::testing_support::Holds;
 namespace {
 
 using testing::codec_vectors;
@@ -86,8 +88,7 @@ TEST(DataItems, AllArbundlesItemsParseVerifyAndReserialise) {
     EXPECT_EQ(item.tags, tags_of(v["tags"]));
     EXPECT_EQ(base64url_encode(item.data), v["dataB64url"].get<std::string>());
     EXPECT_EQ(base64url_encode(item.signature_data()), v["signatureDataDeepHash"].get<std::string>());
-    std::string why;
-    EXPECT_TRUE(item.verify(&why)) << why;
+    EXPECT_TRUE(Holds(item.verify()));
     EXPECT_EQ(item.serialize(), raw);
     if (v["signatureType"] == 1) {
       EXPECT_EQ(item.owner_address(), v["ownerAddress"].get<std::string>());
@@ -96,15 +97,15 @@ TEST(DataItems, AllArbundlesItemsParseVerifyAndReserialise) {
     // Tampering: a flipped byte of the data, a tag, or the signature.
     DataItem tampered = item;
     tampered.data.push_back('!');
-    EXPECT_FALSE(tampered.verify());
+    EXPECT_FALSE(Holds(tampered.verify()));
     if (!item.tags.empty()) {
       tampered = item;
       tampered.tags[0].value += "x";
-      EXPECT_FALSE(tampered.verify());
+      EXPECT_FALSE(Holds(tampered.verify()));
     }
     std::string flipped = raw;
     flipped[10] ^= 0x01;  // inside the signature
-    EXPECT_FALSE(DataItem::parse(flipped).verify());
+    EXPECT_FALSE(Holds(DataItem::parse(flipped).verify()));
     ++n;
   }
   EXPECT_EQ(n, 14);
@@ -117,7 +118,7 @@ TEST(DataItems, StandardBundles) {
     ASSERT_EQ(items.size(), b["ids"].size());
     for (size_t i = 0; i < items.size(); ++i) {
       EXPECT_EQ(items[i].id(), b["ids"][i].get<std::string>());
-      EXPECT_TRUE(items[i].verify());
+      EXPECT_TRUE(Holds(items[i].verify()));
     }
     EXPECT_EQ(serialize_bundle(items), raw);
     std::string wrong_id = raw;
@@ -138,7 +139,7 @@ TEST(DataItems, Type1Vector) {
   for (const char* variant : {"randomized", "deterministic_zero_salt"}) {
     DataItem item = DataItem::parse(hex_decode(t[variant]["raw_hex"].get<std::string>()));
     EXPECT_EQ(item.id(), t[variant]["id"].get<std::string>()) << variant;
-    EXPECT_TRUE(item.verify()) << variant;
+    EXPECT_TRUE(Holds(item.verify())) << variant;
     EXPECT_EQ(hex_encode(item.signature_data()), t["signature_data_sha384_hex"].get<std::string>());
     EXPECT_EQ(hex_encode(avro_encode_tags(item.tags)), t["avro_tags_hex"].get<std::string>());
     EXPECT_EQ(item.hyperbeam_unsigned_id(), t["hyperbeam_unsigned_id"].get<std::string>());
@@ -150,7 +151,7 @@ TEST(DataItems, Type3SigningIsByteIdenticalToArbundles) {
   const auto& t = codec_vectors()["ans104_type3"];
   std::string raw = hex_decode(t["raw_hex"].get<std::string>());
   DataItem parsed = DataItem::parse(raw);
-  EXPECT_TRUE(parsed.verify());
+  EXPECT_TRUE(Holds(parsed.verify()));
   EXPECT_EQ(parsed.id(), t["id"].get<std::string>());
   // Sign the same fields with the same key: RFC 6979 makes it deterministic.
   nlohmann::json key = {{"kty", "EC"}, {"crv", "secp256k1"}};
@@ -174,7 +175,7 @@ TEST(DataItems, HyperBeamUnsignedIdLiterals) {
   EXPECT_EQ(item.hyperbeam_unsigned_id(), lit["unsigned_id"].get<std::string>());
   EXPECT_EQ(hex_encode(item.serialize()), lit["serialized_unsigned_item_hex"].get<std::string>());
   EXPECT_FALSE(item.is_signed());
-  EXPECT_FALSE(item.verify());
+  EXPECT_FALSE(Holds(item.verify()));
 
   const auto& ao = codec_vectors()["hyperbeam_literals_aotypes_test"];
   DataItem typed;
@@ -191,11 +192,10 @@ TEST(DataItems, SignAndVerifyWithBothKeyTypes) {
     item.tags = {{"Action", "Eval"}, {"Data-Protocol", "ao"}};
     item.data = "return 1+1";
     item.sign(w);
-    std::string why;
-    EXPECT_TRUE(item.verify(&why)) << why;
+    EXPECT_TRUE(Holds(item.verify()));
     DataItem back = DataItem::parse(item.serialize());
     EXPECT_EQ(back.id(), item.id());
-    EXPECT_TRUE(back.verify());
+    EXPECT_TRUE(Holds(back.verify()));
   }
 }
 
@@ -225,7 +225,7 @@ TEST(DataItems, MalformedInputIsRejectedNeverCrashes) {
   DataItem bad;
   bad.signature = "short";
   EXPECT_THROW(bad.serialize(), CodecError);
-  EXPECT_FALSE(bad.verify());
+  EXPECT_FALSE(Holds(bad.verify()));
 }
 
 }  // namespace
@@ -259,10 +259,10 @@ TEST(Ans104Mapping, EveryArbundlesItemBecomesAVerifiableMessageAndBack) {
     DataItem item = DataItem::parse(raw);
     Message tabm = ans104_tabm_from_item(item);
     // id(all) of the message is the item's ID.
-    EXPECT_EQ(message_id(Value(tabm), IdScope::kAll), v["id"].get<std::string>());
+    EXPECT_EQ(message_id(Value(tabm), IdScope::kSigned), v["id"].get<std::string>());
     auto checks = check_commitments(tabm);
     ASSERT_EQ(checks.size(), 1u);
-    EXPECT_TRUE(checks[0].valid) << checks[0].why;
+    EXPECT_TRUE(checks[0].verdict.is_ok()) << checks[0].verdict.reason();
     EXPECT_EQ(checks[0].device, "ans104@1.0");
     // The item rebuilt from the message is byte-identical.
     Message content = tabm;
@@ -275,7 +275,7 @@ TEST(Ans104Mapping, EveryArbundlesItemBecomesAVerifiableMessageAndBack) {
       std::string key = normalize_key(item.tags[0].name);
       changed.set(key, Value(std::string(changed.at(key).as_binary()) + "!"));
       auto bad = check_commitments(changed);
-      EXPECT_FALSE(bad[0].valid);
+      EXPECT_FALSE(bad[0].verdict.is_ok());
     }
   }
 }
@@ -288,11 +288,10 @@ TEST(Ans104Mapping, AoconnectDataItemBodiesVerify) {
     if (!r.contains("dataItem")) continue;
     SCOPED_TRACE(r["path"].get<std::string>());
     DataItem item = DataItem::parse(base64_decode(r["bodyB64url"].get<std::string>()));
-    std::string why;
-    EXPECT_TRUE(item.verify(&why)) << why;
+    EXPECT_TRUE(Holds(item.verify()));
     EXPECT_EQ(item.id(), r["dataItem"]["id"].get<std::string>());
     Message tabm = ans104_tabm_from_item(item);
-    EXPECT_TRUE(check_commitments(tabm)[0].valid);
+    EXPECT_TRUE(check_commitments(tabm)[0].verdict.is_ok());
     ++n;
   }
   EXPECT_GE(n, 6);
@@ -305,7 +304,7 @@ TEST(Ans104Mapping, CommitWithBothKeyTypes) {
     Message signed_message = ans104_commit(tabm, w);
     auto checks = check_commitments(signed_message);
     ASSERT_EQ(checks.size(), 1u);
-    EXPECT_TRUE(checks[0].valid) << checks[0].why;
+    EXPECT_TRUE(checks[0].verdict.is_ok()) << checks[0].verdict.reason();
     EXPECT_EQ(checks[0].committer, w.address());
     Message forged = signed_message;
     Message commitments = forged.at("commitments").as_map();
@@ -313,7 +312,7 @@ TEST(Ans104Mapping, CommitWithBothKeyTypes) {
     c.set("committer", "vcaPe4JWnrSOCktDHBgXge-zWUb6JRkqbom5w9t7i-4-not");
     commitments.set(commitments.begin()->first, c);
     forged.set("commitments", commitments);
-    EXPECT_FALSE(check_commitments(forged)[0].valid);
+    EXPECT_FALSE(check_commitments(forged)[0].verdict.is_ok());
   }
 }
 
@@ -357,15 +356,15 @@ TEST(Ans104NestedBundles, ChildrenTravelInsideTheItem) {
   // Signed, parsed back, decoded: the same message, and the signature holds.
   item.sign(testing::test_wallet(1));
   DataItem parsed = DataItem::parse(item.serialize());
-  EXPECT_TRUE(parsed.verify());
+  EXPECT_TRUE(Holds(parsed.verify()));
   Message back = ans104_tabm_from_item(parsed);
   Message content = back;
   content.remove("commitments");
   EXPECT_EQ(structured_from_tabm(content).as_map(), m);
   auto checks = check_commitments(back);
   ASSERT_EQ(checks.size(), 1u);
-  EXPECT_TRUE(checks[0].valid) << checks[0].why;
-  EXPECT_EQ(message_id(Value(back), IdScope::kAll), parsed.id());
+  EXPECT_TRUE(checks[0].verdict.is_ok()) << checks[0].verdict.reason();
+  EXPECT_EQ(message_id(Value(back), IdScope::kSigned), parsed.id());
 }
 
 TEST(Ans104NestedBundles, MalformedNestedBundles) {

@@ -58,7 +58,7 @@ TEST_F(DedupTest, AloneSubjectsAndPasses) {
   ASSERT_TRUE(r.is_ok());
   ASSERT_EQ(r.value.as_map().at("dedup").as_list().size(), 1u);
   auto again = resolver.resolve(r.value.as_map(), Message{{"path", "compute"}, {"body", "text"}});
-  EXPECT_EQ(again.status, ResolveResult::Status::kSkip);
+  EXPECT_EQ(again.status, ResolveResult::Outcome::kSkip);
   // No subject, or a later pass: unchanged.
   auto none = resolver.resolve(base, Message{{"path", "compute"}});
   EXPECT_TRUE(none.is_ok());
@@ -73,7 +73,7 @@ TEST_F(DedupTest, AloneSubjectsAndPasses) {
   Message whole{{"device", "dedup@1.0"}, {"dedup-subject", "request"}};
   auto a = resolver.resolve(whole, Message{{"path", "compute"}, {"x", "1"}});
   auto b = resolver.resolve(a.value.as_map(), Message{{"path", "compute"}, {"x", "1"}});
-  EXPECT_EQ(b.status, ResolveResult::Status::kSkip);
+  EXPECT_EQ(b.status, ResolveResult::Outcome::kSkip);
 }
 
 }  // namespace

@@ -306,7 +306,7 @@ TEST(HookTest, ChainsHandlersAndHonoursHookResult) {
   Value chain(List{Value(Message{{"path", "keys"}, {"x", "1"}}), Value(Message{{"path", "x"}})});
   auto r = run_hook(resolver, chain, "request", Message{{"body", "b"}});
   // The first handler returns a list of keys (not a message): a failure with a reason.
-  EXPECT_EQ(r.status, ResolveResult::Status::kFailure);
+  EXPECT_EQ(r.status, ResolveResult::Outcome::kFailure);
   EXPECT_NE(std::string(r.value.as_map().at("body").as_binary()).find("not a message"),
             std::string::npos);
   // hook/result = ignore keeps the input.
@@ -316,7 +316,7 @@ TEST(HookTest, ChainsHandlersAndHonoursHookResult) {
   EXPECT_EQ(kept.value.as_map().at("body"), Value("b"));
   // hook/result = error refuses.
   Value refuse(Message{{"path", "keys"}, {"hook", Message{{"result", "error"}}}});
-  EXPECT_EQ(run_hook(resolver, refuse, "request", Message{}).status, ResolveResult::Status::kError);
+  EXPECT_EQ(run_hook(resolver, refuse, "request", Message{}).status, ResolveResult::Outcome::kError);
   // Node message lookup.
   Message node{{"on", Message{{"request", Message{{"path", "x"}}}}}};
   EXPECT_TRUE(hook_handlers(node, "request").has_value());

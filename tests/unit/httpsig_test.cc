@@ -4,8 +4,9 @@
 
 #include <random>
 
+#include "tests/support/status_assertions.h"
 #include "engine/codec/httpsig.h"
-#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/message_id.h"
 #include "engine/codec/structured.h"
 #include "engine/crypto/base64.h"
@@ -14,6 +15,7 @@
 #include "tests/unit/shared_data.h"
 
 namespace hashpath {
+using hashpath::testing_support::Holds;
 namespace {
 
 using testing::codec_vectors;
@@ -45,8 +47,8 @@ TEST(HttpsigVectors, TabmFieldsBodySignatureBaseAndUnsignedId) {
 
     SignatureParams hmac{"hmac-sha256", "ao", {}, {}, {}, {}, {}};
     EXPECT_EQ(signature_base(tabm, committable_keys(tabm), hmac), v["signature_base"].get<std::string>());
-    EXPECT_EQ(message_id(message, IdScope::kNone), v["unsigned_id"].get<std::string>());
-    EXPECT_EQ(message_id(message, IdScope::kAll), v["unsigned_id"].get<std::string>());
+    EXPECT_EQ(message_id(message, IdScope::kUnsigned), v["unsigned_id"].get<std::string>());
+    EXPECT_EQ(message_id(message, IdScope::kSigned), v["unsigned_id"].get<std::string>());
 
     // HTTP → TABM is the inverse, except that an empty body is not sent.
     if (v["name"] != "empty body (digest of empty string is signed)") {
@@ -60,7 +62,7 @@ TEST(HttpsigVectors, TabmFieldsBodySignatureBaseAndUnsignedId) {
 TEST(HttpsigVectors, HyperBeamLiteralLinkIds) {
   const auto& v = codec_vectors()["hyperbeam_literals_aotypes_test"];
   Value list(List{Value::integer(1), Value::integer(2), Value::integer(3)});
-  EXPECT_EQ(message_id(list, IdScope::kAll), v["list_link_id"].get<std::string>());
+  EXPECT_EQ(message_id(list, IdScope::kSigned), v["list_link_id"].get<std::string>());
   EXPECT_EQ(message_id(Value(Message{{"key", "value"}})), v["map_link_id"].get<std::string>());
 }
 
@@ -90,8 +92,7 @@ TEST_F(SignedVector, RsaSignatureBaseAndVerification) {
   // The vector's (zero-salt) signature verifies as a commitment.
   for (const auto& [id, c] : s["commitments_structured"].items()) {
     Value cv = vector_value(c);
-    std::string why;
-    EXPECT_TRUE(verify_commitment(tabm, cv.as_map(), id, &why)) << id << ": " << why;
+    EXPECT_TRUE(Holds(verify_commitment(tabm, cv.as_map(), id))) << id;
   }
 }
 
@@ -102,8 +103,7 @@ TEST_F(SignedVector, SigningAsKey1GivesTheVectorsKeyAndCommitter) {
   // One we make ourselves verifies too (random salt, so a different ID).
   Commitment ours = rsa_commitment(tabm, keys, key1.rsa());
   EXPECT_EQ(ours.message.at("committer").as_binary(), s["committer"].get<std::string>());
-  std::string why;
-  EXPECT_TRUE(verify_commitment(tabm, ours.message, ours.id, &why)) << why;
+  EXPECT_TRUE(Holds(verify_commitment(tabm, ours.message, ours.id)));
 }
 
 TEST_F(SignedVector, HmacCommitmentAndIds) {
@@ -114,10 +114,10 @@ TEST_F(SignedVector, HmacCommitmentAndIds) {
   for (const auto& [id, c] : s["commitments_structured"].items()) commitments.set(id, vector_value(c));
   signed_message.set("commitments", commitments);
   const auto& ids = s["ids"];
-  EXPECT_EQ(message_id(Value(signed_message), IdScope::kNone), ids["id(none)"].get<std::string>());
-  EXPECT_EQ(message_id(Value(signed_message), IdScope::kAll),
+  EXPECT_EQ(message_id(Value(signed_message), IdScope::kUnsigned), ids["id(none)"].get<std::string>());
+  EXPECT_EQ(message_id(Value(signed_message), IdScope::kSigned),
             ids["id(all) (committers=all)"].get<std::string>());
-  EXPECT_EQ(message_id(Value(signed_message), IdScope::kAllCommitments),
+  EXPECT_EQ(message_id(Value(signed_message), IdScope::kEveryCommitment),
             ids["hashpath base id (commitments=all) = accumulate(rsa,hmac)"].get<std::string>());
   EXPECT_EQ(message_id_for(signed_message, {s["committer"].get<std::string>()}),
             ids["id(all) (committers=all)"].get<std::string>());
@@ -126,29 +126,31 @@ TEST_F(SignedVector, HmacCommitmentAndIds) {
 
 TEST_F(SignedVector, TamperingIsDetected) {
   Commitment c = rsa_commitment(tabm, keys, signer.rsa());
-  std::string why;
   Message changed = tabm;
   changed.set("a", "c");
-  EXPECT_FALSE(verify_commitment(changed, c.message, c.id, &why));
-  EXPECT_NE(why.find("does not verify"), std::string::npos) << why;
+  Status s = verify_commitment(changed, c.message, c.id);
+  EXPECT_FALSE(Holds(s));
+  EXPECT_NE(s.reason().find("does not verify"), std::string::npos) << s.reason();
   // A committer that is not the key's address (HyperBEAM accepts this).
   Message forged = c.message;
   forged.set("committer", "J-j0jyZ1YWhMBXtJMWHz-dl-mDcksoJSQo_Fq5loHUs");
-  EXPECT_FALSE(verify_commitment(tabm, forged, c.id, &why));
-  EXPECT_NE(why.find("committer"), std::string::npos) << why;
+  s = verify_commitment(tabm, forged, c.id);
+  EXPECT_FALSE(Holds(s));
+  EXPECT_NE(s.reason().find("committer"), std::string::npos) << s.reason();
   // A commitment filed under an ID its signature does not give.
-  EXPECT_FALSE(verify_commitment(tabm, c.message, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &why));
+  EXPECT_FALSE(Holds(verify_commitment(tabm, c.message, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")));
   // Missing committed key, garbage signature, unknown type.
   Message missing = tabm;
   missing.remove("a");
-  EXPECT_FALSE(verify_commitment(missing, c.message, c.id, &why));
+  EXPECT_FALSE(Holds(verify_commitment(missing, c.message, c.id)));
   Message garbage = c.message;
   garbage.set("signature", "!!!");
-  EXPECT_FALSE(verify_commitment(tabm, garbage, "", &why));
+  EXPECT_FALSE(Holds(verify_commitment(tabm, garbage, "")));
   Message unknown = c.message;
   unknown.set("type", "rot13");
-  EXPECT_FALSE(verify_commitment(tabm, unknown, "", &why));
-  EXPECT_NE(why.find("unsupported"), std::string::npos);
+  s = verify_commitment(tabm, unknown, "");
+  EXPECT_FALSE(Holds(s));
+  EXPECT_NE(s.reason().find("unsupported"), std::string::npos) << s.reason();
 }
 
 TEST(MessageIds, FlatFastPathEqualsTheGeneralEncoder) {

@@ -61,7 +61,7 @@ TEST_F(LuaDeviceTest, FunctionsOfTheTestModule) {
   ASSERT_TRUE(list.is_ok());
   EXPECT_EQ(list.value, Value(List{Value::integer(1), Value::integer(2), Value::integer(3)}));
   auto err = call(process(), "error_response");
-  EXPECT_EQ(err.status, ResolveResult::Status::kError);
+  EXPECT_EQ(err.status, ResolveResult::Outcome::kError);
   EXPECT_EQ(err.value.as_map().at("body"), Value("Very bad, but Lua caught it."));
   auto computed = call(process(), "compute");
   ASSERT_TRUE(computed.is_ok());

@@ -68,7 +68,7 @@ class ProcessTest : public ::testing::Test {
                 {"device-stack", List{Value("lua@5.3a"), Value("patch@1.0")}},
                 {"patch-from", "/results/outbox"},
                 {"module", Message{{"content-type", "application/lua"}, {"body", kCounter}}}};
-    pid = message_id(Value(definition), IdScope::kAll);
+    pid = message_id(Value(definition), IdScope::kSigned);
   }
   ResolveResult path(const std::string& p, Message extra = {}) {
     PathList steps = parse_hyperpath(p);
@@ -145,7 +145,7 @@ TEST_F(ProcessTest, AForgedAssignmentStopsCompute) {
   Message forged = genuine;
   forged.set("body", Value(Message{{"action", "evil"}}));
   store.put(forged);
-  EXPECT_EQ(store.get(message_id(Value(genuine), IdScope::kAll))->as_map().at("slot"),
+  EXPECT_EQ(store.get(message_id(Value(genuine), IdScope::kSigned))->as_map().at("slot"),
             genuine.at("slot"));
   EXPECT_EQ(message_id(Value(*stored_assignment(resolver, pid, 1))), message_id(Value(genuine)));
   // A store that took it anyway (one the node does not control): compute

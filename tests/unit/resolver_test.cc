@@ -2,7 +2,7 @@
 // (message@1.0) and §3 (hashpaths), against a real store.
 #include <gtest/gtest.h>
 
-#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/message_id.h"
 #include "engine/crypto/wallet.h"
 #include "engine/resolve/resolver.h"
@@ -114,7 +114,7 @@ TEST_F(ResolverTest, MessageDeviceSetRemoveAndPrivacy) {
       m, Message{{"path", "remove"}, {"items", List{Value("key1"), Value("key2")}}});
   EXPECT_TRUE(both.value.as_map().public_keys().empty());
   auto priv = get(Message{{"a", "1"}, {"private_key", "2"}}, "private_key");
-  EXPECT_EQ(priv.status, ResolveResult::Status::kNotFound);
+  EXPECT_EQ(priv.status, ResolveResult::Outcome::kNotFound);
   EXPECT_EQ(priv.http_status(), 404);
 }
 
@@ -158,15 +158,15 @@ TEST_F(ResolverTest, HashpathsChainThroughSteps) {
   Message m{{"a", Message{{"b", Message{{"c", "1"}}}}}};
   auto r = get(m, "a/b");
   ASSERT_TRUE(r.is_ok());
-  std::string first = hashpath_step(message_id(Value(m), IdScope::kAllCommitments), "a");
+  std::string first = hashpath_step(message_id(Value(m), IdScope::kEveryCommitment), "a");
   std::string second = hashpath_step(first, "b");
   EXPECT_EQ(hashpath_of(r.value.as_map()), second);
   // A request with keys of its own is hashed in by its ID.
   Message req{{"path", "set"}, {"x", "y"}};
   auto s = resolver.resolve(m, req);
   EXPECT_EQ(hashpath_of(s.value.as_map()),
-            hashpath_step(message_id(Value(m), IdScope::kAllCommitments),
-                          message_id(Value(req), IdScope::kAll)));
+            hashpath_step(message_id(Value(m), IdScope::kEveryCommitment),
+                          message_id(Value(req), IdScope::kSigned)));
 }
 
 TEST_F(ResolverTest, EveryStepIsObserved) {
@@ -244,8 +244,8 @@ TEST_F(ResolverTest, CacheHitContinuesTheHashpathChain) {
   EXPECT_EQ(hashpath_of(second.value.as_map()), computed);
   Message bare = second.value.as_map();
   bare.remove("priv");
-  EXPECT_NE(computed, message_id(Value(bare), IdScope::kAllCommitments));
-  EXPECT_EQ(computed, hashpath_step(message_id(Value(base), IdScope::kAllCommitments), "compute"));
+  EXPECT_NE(computed, message_id(Value(bare), IdScope::kEveryCommitment));
+  EXPECT_EQ(computed, hashpath_step(message_id(Value(base), IdScope::kEveryCommitment), "compute"));
   // The chain keeps growing through the cached step.
   auto next =
       resolver.resolve(second.value.as_map(), Message{{"path", "x"}, {"note", "n"}}, cached);

@@ -5,9 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/status_assertions.h"
 #include "devices/scheduler.h"
 #include "engine/codec/commitments.h"
-#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/message_id.h"
 #include "engine/crypto/base64.h"
 #include "engine/crypto/hash.h"
@@ -16,6 +17,7 @@
 #include "tests/unit/shared_data.h"
 
 namespace hashpath {
+using hashpath::testing_support::Holds;
 namespace {
 
 class SchedulerTest : public ::testing::Test {
@@ -27,7 +29,7 @@ class SchedulerTest : public ::testing::Test {
     registry.add(scheduler);
     process =
         Message{{"type", "Process"}, {"scheduler", Value(node->address())}, {"name", "counter"}};
-    pid = message_id(Value(process), IdScope::kAll);
+    pid = message_id(Value(process), IdScope::kSigned);
   }
   ResolveResult post(const Message& body) {
     return resolver.resolve(
@@ -58,11 +60,11 @@ TEST_F(SchedulerTest, SlotsChainAndSignatures) {
     EXPECT_EQ(a->at("slot"), Value::integer(slot));
     EXPECT_EQ(a->at("process"), Value(pid));
     chain = sha256(chain +
-                   message_id(Value(bodies[static_cast<size_t>(slot)]), IdScope::kAllCommitments));
+                   message_id(Value(bodies[static_cast<size_t>(slot)]), IdScope::kEveryCommitment));
     EXPECT_EQ(a->at("hash-chain"), Value(base64url_encode(chain))) << slot;
     bool signed_by_node = false;
     for (const auto& c : check_commitments(*a))
-      signed_by_node = signed_by_node || (c.valid && c.committer == node->address());
+      signed_by_node = signed_by_node || (c.verdict.is_ok() && c.committer == node->address());
     EXPECT_TRUE(signed_by_node) << slot;
   }
   auto schedule = resolver.resolve(Message{{"device", "scheduler@1.0"}, {"process", Value(pid)}},
@@ -93,8 +95,7 @@ TEST_F(SchedulerTest, ARestartContinuesTheSequenceAndChain) {
   EXPECT_EQ(r.value.as_map().at("slot"), Value::integer(2));
   std::string previous =
       base64_decode(stored_assignment(resolver, pid, 1)->at("hash-chain").as_binary());
-  EXPECT_FALSE(
-      assignment_problem(r.value.as_map(), pid, 2, {node->address()}, previous).has_value());
+  EXPECT_TRUE(Holds(check_assignment(r.value.as_map(), pid, 2, {node->address()}, previous)));
 }
 
 TEST_F(SchedulerTest, NextVerifiesBeforeCompute) {
@@ -118,7 +119,7 @@ TEST_F(SchedulerTest, NextVerifiesBeforeCompute) {
       {"process", Value(pid)},
       {"slot", Value::integer(2)},
       {"hash-chain", Value(base64url_encode(
-                         sha256(previous + message_id(Value(body), IdScope::kAllCommitments))))},
+                         sha256(previous + message_id(Value(body), IdScope::kEveryCommitment))))},
       {"body", Value(body)}};
   Message tabm = linked_tabm(Value(forged));
   Commitment c = rsa_commitment(tabm, committable_keys(tabm), forger.rsa());
@@ -130,10 +131,9 @@ TEST_F(SchedulerTest, NextVerifiesBeforeCompute) {
       std::string(refused.value.as_map().at("body").as_binary()).find("not signed by a scheduler"),
       std::string::npos);
   // The node's own signature over a broken chain is refused too.
-  EXPECT_EQ(assignment_problem(forged, pid, 2, {forger.address()}, previous), std::nullopt);
-  EXPECT_TRUE(
-      assignment_problem(forged, pid, 2, {forger.address()}, std::string(32, 'x')).has_value());
-  EXPECT_TRUE(assignment_problem(forged, pid, 3, {forger.address()}, previous).has_value());
+  EXPECT_TRUE(Holds(check_assignment(forged, pid, 2, {forger.address()}, previous)));
+  EXPECT_FALSE(Holds(check_assignment(forged, pid, 2, {forger.address()}, std::string(32, 'x'))));
+  EXPECT_FALSE(Holds(check_assignment(forged, pid, 3, {forger.address()}, previous)));
 }
 
 TEST_F(SchedulerTest, ProcessesThisNodeDoesNotScheduleAreRefused) {

@@ -15,7 +15,7 @@ namespace {
 class AppendDevice : public Device {
  public:
   AppendDevice(std::string name, std::string separator,
-               ResolveResult::Status status = ResolveResult::Status::kOk)
+               ResolveResult::Outcome status = ResolveResult::Outcome::kOk)
       : name_(std::move(name)), separator_(std::move(separator)), status_(status) {}
   std::string_view name() const override { return name_; }
   bool handles(std::string_view key) const override {
@@ -38,7 +38,7 @@ class AppendDevice : public Device {
 
  private:
   std::string name_, separator_;
-  ResolveResult::Status status_;
+  ResolveResult::Outcome status_;
 };
 
 // Copies <input-prefix>example to <output-prefix>example.
@@ -78,8 +78,8 @@ class StackTest : public ::testing::Test {
     }
     registry.add(std::make_shared<AppendDevice>("bang@1.0", "!D1!"));
     registry.add(std::make_shared<AppendDevice>("under@1.0", "_D2_"));
-    registry.add(std::make_shared<AppendDevice>("skip1@1.0", "+D1", ResolveResult::Status::kSkip));
-    registry.add(std::make_shared<AppendDevice>("pass1@1.0", "+D1", ResolveResult::Status::kPass));
+    registry.add(std::make_shared<AppendDevice>("skip1@1.0", "+D1", ResolveResult::Outcome::kSkip));
+    registry.add(std::make_shared<AppendDevice>("pass1@1.0", "+D1", ResolveResult::Outcome::kPass));
     auto special = std::make_shared<AppendDevice>("special2@1.0", "+D2");
     special->special_ = true;
     registry.add(special);

@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "engine/codec/commitments.h"
-#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/message_id.h"
 #include "engine/crypto/wallet.h"
 #include "engine/error.h"
@@ -88,7 +88,7 @@ TEST(SqliteStore, SignedMessageByEveryId) {
   Message m = signed_message(Message{{"a", "b"}, {"count", Value::integer(7)}});
   auto ids = store.put(m);
   ASSERT_EQ(ids.size(), 2u);
-  EXPECT_EQ(ids[1], message_id(Value(m), IdScope::kAll));
+  EXPECT_EQ(ids[1], message_id(Value(m), IdScope::kSigned));
   for (const auto& [cid, c] : m.at("commitments").as_map()) {
     ASSERT_TRUE(store.contains(cid));
     EXPECT_EQ(store.get(cid)->as_map(), m);
@@ -114,7 +114,7 @@ TEST(SqliteStore, NestedMessagesAreStoredOnceAndLinked) {
   // The inner signed message is readable by its signer's ID, and it is the same record for both
   // parents.
   EXPECT_EQ(back.at("shared").as_link().id, l2.at("level3").as_link().id);
-  EXPECT_TRUE(store.contains(message_id(Value(inner), IdScope::kAll)));
+  EXPECT_TRUE(store.contains(message_id(Value(inner), IdScope::kSigned)));
   // Same ID for the stored (linked) form and the original (inline) form.
   EXPECT_EQ(message_id(Value(back)), ids[0]);
   // Records: m, level1, level2, inner, list (5), no duplicates.
@@ -157,9 +157,9 @@ TEST(SqliteStore, NestedSignedMessageWithAListKeepsItsId) {
   std::string id = store.put(parent).back();
   std::optional<Value> back = get_full(store, id);
   ASSERT_TRUE(back.has_value());
-  EXPECT_EQ(message_id(back->as_map().at("process"), IdScope::kAll),
-            message_id(Value(child), IdScope::kAll));
-  EXPECT_EQ(message_id(*back, IdScope::kAll), message_id(Value(parent), IdScope::kAll));
+  EXPECT_EQ(message_id(back->as_map().at("process"), IdScope::kSigned),
+            message_id(Value(child), IdScope::kSigned));
+  EXPECT_EQ(message_id(*back, IdScope::kSigned), message_id(Value(parent), IdScope::kSigned));
 }
 
 // Issue 11 §3.1: no write changes what a stored ID names. A copy of a
@@ -169,7 +169,7 @@ TEST(SqliteStore, NestedSignedMessageWithAListKeepsItsId) {
 TEST(SqliteStore, NamesFromCommitmentsOnlyForMessagesWhoseCommitmentsVerify) {
   SqliteStore store(":memory:");
   Message genuine = signed_message(Message{{"action", "Eval"}, {"data", "return 1"}});
-  std::string id = message_id(Value(genuine), IdScope::kAll);
+  std::string id = message_id(Value(genuine), IdScope::kSigned);
   Message forged = genuine;
   forged.set("data", "Balances['ATTACKER'] = 999999");
   // Forged first, then genuine, then forged again: the names follow the

@@ -3,9 +3,10 @@
 // HyperBEAM's own signature/signature-input form.
 #include <gtest/gtest.h>
 
-#include "engine/codec/http_signature.h"
+#include "tests/support/status_assertions.h"
+#include "engine/codec/rfc9421_signature.h"
 #include "engine/codec/httpsig.h"
-#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/message_id.h"
 #include "engine/codec/structured.h"
 #include "engine/crypto/base64.h"
@@ -14,6 +15,7 @@
 #include "tests/unit/shared_data.h"
 
 namespace hashpath {
+using hashpath::testing_support::Holds;
 namespace {
 
 std::string lower(std::string s) {
@@ -54,8 +56,7 @@ TEST(WireSignatures, ThirdPartyRfc9421Vectors) {
     ASSERT_EQ(sigs.size(), 1u);
     EXPECT_EQ(sigs[0].label, label_of(v["signature"].get<std::string>()));
     EXPECT_EQ(wire_signature_base(line, http, sigs[0]), v["signatureBase"].get<std::string>());
-    std::string why;
-    EXPECT_TRUE(verify_wire_signature(line, http, sigs[0], &why)) << why;
+    EXPECT_TRUE(Holds(verify_wire_signature(line, http, sigs[0])));
     // Any change to a signed component breaks it.
     HttpRequestLine moved = line;
     moved.target = "/elsewhere";
@@ -64,18 +65,18 @@ TEST(WireSignatures, ThirdPartyRfc9421Vectors) {
     bool path_signed = std::find(sigs[0].components.begin(), sigs[0].components.end(), "@path") !=
                        sigs[0].components.end();
     if (path_signed) {
-      EXPECT_FALSE(verify_wire_signature(moved, http, sigs[0]));
+      EXPECT_FALSE(Holds(verify_wire_signature(moved, http, sigs[0])));
     }
-    EXPECT_FALSE(verify_wire_signature(line, changed, sigs[0]));
+    EXPECT_FALSE(Holds(verify_wire_signature(line, changed, sigs[0])));
     // A swapped body under a signed content-digest is rejected.
     bool digest_signed = std::find(sigs[0].components.begin(), sigs[0].components.end(),
                                    "content-digest") != sigs[0].components.end();
     if (digest_signed && !http.body.empty()) {
       HttpMessage swapped = http;
       swapped.body = "return 2+2";
-      std::string reason;
-      EXPECT_FALSE(verify_wire_signature(line, swapped, sigs[0], &reason));
-      EXPECT_NE(reason.find("does not match the body"), std::string::npos) << reason;
+      Status s = verify_wire_signature(line, swapped, sigs[0]);
+      EXPECT_FALSE(Holds(s));
+      EXPECT_NE(s.reason().find("does not match the body"), std::string::npos) << s.reason();
       ++digests_checked;
     }
     ++verified;
@@ -98,8 +99,7 @@ TEST(WireSignatures, EveryAoconnectRequestVerifies) {
     auto sigs = parse_wire_signatures(http);
     ASSERT_FALSE(sigs.empty());
     for (const auto& s : sigs) {
-      std::string why;
-      EXPECT_TRUE(verify_wire_signature(line, http, s, &why)) << why;
+      EXPECT_TRUE(Holds(verify_wire_signature(line, http, s)));
       EXPECT_EQ(s.label.rfind("http-sig-", 0), 0u);
       Message commitment;
       std::string id = wire_commitment(s, {"body"}, false, commitment);
@@ -126,12 +126,11 @@ TEST(WireSignatures, HyperBeamHeadersOfTheSignedVector) {
   // And back: each wire signature verifies and maps to the same commitment ID.
   HttpRequestLine line{"POST", "/", "localhost", "http"};
   for (const auto& sig : parse_wire_signatures(http)) {
-    std::string why;
-    EXPECT_TRUE(verify_wire_signature(line, http, sig, &why)) << why;
+    EXPECT_TRUE(Holds(verify_wire_signature(line, http, sig)));
     Message c;
     std::string id = wire_commitment(sig, {}, false, c);
     EXPECT_TRUE(commitments.contains(id)) << id;
-    EXPECT_TRUE(verify_commitment(tabm, c, id, &why)) << why;
+    EXPECT_TRUE(Holds(verify_commitment(tabm, c, id)));
   }
 }
 
@@ -147,8 +146,7 @@ TEST(WireSignatures, HyperBeamPathQuirkVerifies) {
   ASSERT_EQ(sigs.size(), 1u);
   EXPECT_EQ(sigs[0].components, (std::vector<std::string>{"path", "x"}));
   HttpRequestLine line{"GET", "/ignored", "localhost", "http"};
-  std::string why;
-  EXPECT_TRUE(verify_wire_signature(line, http, sigs[0], &why)) << why;
+  EXPECT_TRUE(Holds(verify_wire_signature(line, http, sigs[0])));
 }
 
 TEST(WireSignatures, CheckedOverTheMessageWhenChildrenTravelInline) {
@@ -164,7 +162,7 @@ TEST(WireSignatures, CheckedOverTheMessageWhenChildrenTravelInline) {
   HttpRequestLine line{"POST", "/", "localhost", "http"};
   auto checked = check_http_signatures(line, wire, content, httpsig_decode(content));
   ASSERT_EQ(checked.size(), 1u);
-  EXPECT_TRUE(checked[0].valid) << checked[0].why;
+  EXPECT_TRUE(checked[0].verdict.is_ok()) << checked[0].verdict.reason();
   EXPECT_EQ(checked[0].id, c.id);
   // A changed child: neither the wire nor the message form holds.
   Message other{{"a", "1"}, {"child", Message{{"b", "3"}}}};
@@ -174,8 +172,8 @@ TEST(WireSignatures, CheckedOverTheMessageWhenChildrenTravelInline) {
   HttpMessage changed_content = httpsig_encode(structured_to_tabm(Value(other))).http;
   auto bad = check_http_signatures(line, changed, changed_content, httpsig_decode(changed_content));
   ASSERT_EQ(bad.size(), 1u);
-  EXPECT_FALSE(bad[0].valid);
-  EXPECT_FALSE(bad[0].why.empty());
+  EXPECT_FALSE(bad[0].verdict.is_ok());
+  EXPECT_FALSE(bad[0].verdict.reason().empty());
 }
 
 TEST(WireSignatures, MalformedFieldsAreErrors) {
@@ -198,12 +196,13 @@ TEST(WireSignatures, MalformedFieldsAreErrors) {
   HttpMessage h;
   h.set_field("signature", "a=:AA==:");
   h.set_field("signature-input", "a=(\"absent\");alg=\"hmac-sha256\";keyid=\"ao\"");
-  std::string why;
-  EXPECT_FALSE(verify_wire_signature({}, h, parse_wire_signatures(h)[0], &why));
-  EXPECT_NE(why.find("absent"), std::string::npos) << why;
+  Status s = verify_wire_signature({}, h, parse_wire_signatures(h)[0]);
+  EXPECT_FALSE(Holds(s));
+  EXPECT_NE(s.reason().find("absent"), std::string::npos) << s.reason();
   h.set_field("signature-input", "a=();alg=\"md5\";keyid=\"ao\"");
-  EXPECT_FALSE(verify_wire_signature({}, h, parse_wire_signatures(h)[0], &why));
-  EXPECT_NE(why.find("unsupported"), std::string::npos) << why;
+  s = verify_wire_signature({}, h, parse_wire_signatures(h)[0]);
+  EXPECT_FALSE(Holds(s));
+  EXPECT_NE(s.reason().find("unsupported"), std::string::npos) << s.reason();
 }
 
 }  // namespace

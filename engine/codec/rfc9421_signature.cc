@@ -1,10 +1,10 @@
-#include "engine/codec/http_signature.h"
+#include "engine/codec/rfc9421_signature.h"
 
 #include <algorithm>
 #include <optional>
 
 #include "engine/codec/httpsig.h"
-#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/message_id.h"
 #include "engine/codec/structured.h"
 #include "engine/crypto/address.h"
@@ -155,12 +155,8 @@ std::string wire_signature_base(const HttpRequestLine& line, const HttpMessage& 
   return base;
 }
 
-bool verify_wire_signature(const HttpRequestLine& line, const HttpMessage& http,
-                           const WireSignature& sig, std::string* why) {
-  auto reject = [why](std::string reason) {
-    if (why != nullptr) *why = std::move(reason);
-    return false;
-  };
+Status verify_wire_signature(const HttpRequestLine& line, const HttpMessage& http,
+                             const WireSignature& sig) {
   std::string alg = sig.param("alg");
   std::string keyid = sig.param("keyid");
   bool quirk_applies =
@@ -174,7 +170,7 @@ bool verify_wire_signature(const HttpRequestLine& line, const HttpMessage& http,
     const std::string* digest = http.field("content-digest");
     std::string reason;
     if (digest == nullptr || !digest_matches(*digest, http.body, reason)) {
-      return reject("signature '" + sig.label + "': " + (digest ? reason : "no content-digest"));
+      return Status::rejected("signature '" + sig.label + "': " + (digest ? reason : "no content-digest"));
     }
   }
   try {
@@ -193,13 +189,13 @@ bool verify_wire_signature(const HttpRequestLine& line, const HttpMessage& http,
           ok = key.verify_pss(base, sig.signature, h);
         }
       } else {
-        return reject("signature '" + sig.label + "': unsupported alg '" + alg + "'");
+        return Status::rejected("signature '" + sig.label + "': unsupported alg '" + alg + "'");
       }
-      if (ok) return true;
+      if (ok) return Status::ok();
     }
-    return reject("signature '" + sig.label + "' does not verify");
+    return Status::rejected("signature '" + sig.label + "' does not verify");
   } catch (const Error& e) {
-    return reject("signature '" + sig.label + "': " + e.what());
+    return Status::rejected("signature '" + sig.label + "': " + e.what());
   }
 }
 
@@ -264,20 +260,20 @@ std::vector<CheckedSignature> check_http_signatures(const HttpRequestLine& line,
     CheckedSignature checked;
     checked.alg = sig.param("alg");
     checked.id = wire_commitment(sig, content, checked.commitment);
-    checked.valid = verify_wire_signature(line, received, sig, &checked.why);
-    if (!checked.valid) {
+    checked.verdict = verify_wire_signature(line, received, sig);
+    if (!checked.verdict.is_ok()) {
       try {
         if (!linked) {
           Value rich = structured_from_tabm(tabm);
           linked = rich.is_map() ? linked_tabm(rich) : Message{};
         }
-        std::string message_why;
-        checked.valid = verify_commitment(*linked, checked.commitment, checked.id, &message_why);
+        // Over the linked form the wire verdict's reason is the one to keep.
+        if (verify_commitment(*linked, checked.commitment, checked.id).is_ok())
+          checked.verdict = Status::ok();
       } catch (const CodecError&) {
         // The message itself does not decode: the wire verdict stands.
       }
     }
-    if (checked.valid) checked.why.clear();
     out.push_back(std::move(checked));
   }
   return out;
@@ -294,7 +290,7 @@ void add_wire_signatures(HttpMessage& http, const Message& tabm, const Message& 
     std::string signature = base64_decode(c.at("signature").as_binary());
     std::string label = "sig-" + ascii_lowercase(base64url_encode(sha256(signature)));
     sf::InnerList inner;
-    for (const auto& name : signature_components(tabm, committed_keys(c))) {
+    for (const auto& name : signature_components(tabm, keys_in_commitment(c))) {
       inner.items.push_back(sf::Item{name, {}});
     }
     inner.params.emplace_back("alg", std::string(c.at("type").as_binary()));

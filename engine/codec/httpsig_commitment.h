@@ -15,6 +15,7 @@
 #include "engine/codec/http_message.h"
 #include "engine/crypto/wallet.h"
 #include "engine/message/message.h"
+#include "engine/status.h"
 
 namespace hashpath {
 
@@ -56,15 +57,13 @@ Commitment rsa_commitment(const Message& tabm, const std::vector<std::string>& c
 
 // Verifies one httpsig@1.0 commitment against `tabm`. Besides the signature,
 // checks (unlike HyperBEAM) that `committer` is the keyid's address and that
-// `id`, if given, is the commitment's derived ID. On failure returns false
-// and sets `why`.
-bool verify_commitment(const Message& tabm, const Message& commitment, std::string_view id,
-                       std::string* why = nullptr);
+// `id`, if given, is the commitment's derived ID.
+Status verify_commitment(const Message& tabm, const Message& commitment, std::string_view id);
 
 // The ID a commitment's signature implies.
 std::string commitment_id(std::string_view signature_bytes);
 
 // `committed` as stored in a commitment (a list) → key names.
-std::vector<std::string> committed_keys(const Message& commitment);
+std::vector<std::string> keys_in_commitment(const Message& commitment);
 
 }  // namespace hashpath

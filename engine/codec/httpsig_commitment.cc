@@ -1,4 +1,4 @@
-#include "engine/codec/httpsig_signature.h"
+#include "engine/codec/httpsig_commitment.h"
 
 #include <algorithm>
 
@@ -142,7 +142,7 @@ std::string commitment_id(std::string_view signature_bytes) {
   return base64url_encode(sha256(signature_bytes));
 }
 
-std::vector<std::string> committed_keys(const Message& commitment) {
+std::vector<std::string> keys_in_commitment(const Message& commitment) {
   const Value* c = commitment.find("committed");
   if (c == nullptr) fail("commitment has no 'committed' keys");
   std::vector<std::string> keys;
@@ -193,15 +193,10 @@ Commitment rsa_commitment(const Message& tabm, const std::vector<std::string>& c
   return c;
 }
 
-bool verify_commitment(const Message& tabm, const Message& commitment, std::string_view id,
-                       std::string* why) {
-  auto reject = [why](std::string reason) {
-    if (why != nullptr) *why = std::move(reason);
-    return false;
-  };
+Status verify_commitment(const Message& tabm, const Message& commitment, std::string_view id) {
   try {
     std::string device = text_field(commitment, "commitment-device");
-    if (!device.empty() && device != "httpsig@1.0") return reject("not an httpsig@1.0 commitment");
+    if (!device.empty() && device != "httpsig@1.0") return Status::rejected("not an httpsig@1.0 commitment");
     SignatureParams p;
     p.alg = text_field(commitment, "type");
     p.keyid = text_field(commitment, "keyid");
@@ -214,33 +209,33 @@ bool verify_commitment(const Message& tabm, const Message& commitment, std::stri
         (std::string_view(k) == "created" ? p.created : p.expires) = t;
       }
     }
-    if (p.bundle && *p.bundle == "true") return reject("bundle-mode commitments are not supported yet");
-    std::string base = signature_base(tabm, committed_keys(commitment), p);
+    if (p.bundle && *p.bundle == "true") return Status::rejected("bundle-mode commitments are not supported yet");
+    std::string base = signature_base(tabm, keys_in_commitment(commitment), p);
     std::string sig_text = text_field(commitment, "signature");
     std::string sig = base64_decode(sig_text);
     if (p.alg == "hmac-sha256") {
       std::string mac = HmacSha256Key(p.keyid).mac(base);  // the keyid is the key ("ao")
-      if (!constant_time_equal(mac, sig)) return reject("HMAC does not match");
+      if (!constant_time_equal(mac, sig)) return Status::rejected("HMAC does not match");
     } else if (p.alg == "rsa-pss-sha512" || p.alg == "rsa-pss-sha256") {
       std::string n = base64_decode(p.keyid);
       auto key = RsaPublicKey::from_modulus(n);
       auto alg = p.alg == "rsa-pss-sha512" ? HashAlgorithm::kSha512 : HashAlgorithm::kSha256;
-      if (!key.verify_pss(base, sig, alg)) return reject("RSA-PSS signature does not verify");
+      if (!key.verify_pss(base, sig, alg)) return Status::rejected("RSA-PSS signature does not verify");
       std::string committer = text_field(commitment, "committer");
       if (!committer.empty() && committer != arweave_address(n)) {
-        return reject("committer " + committer + " is not the address of the keyid");
+        return Status::rejected("committer " + committer + " is not the address of the keyid");
       }
     } else {
-      return reject("unsupported signature type '" + p.alg + "'");
+      return Status::rejected("unsupported signature type '" + p.alg + "'");
     }
     if (!id.empty() && id != commitment_id(sig)) {
-      return reject("commitment ID " + std::string(id) + " is not derived from its signature");
+      return Status::rejected("commitment ID " + std::string(id) + " is not derived from its signature");
     }
-    return true;
+    return Status::ok();
   } catch (const Error& e) {
-    return reject(e.what());
+    return Status::rejected(e.what());
   } catch (const std::exception& e) {
-    return reject(std::string("malformed commitment: ") + e.what());
+    return Status::rejected(std::string("malformed commitment: ") + e.what());
   }
 }
 

@@ -11,7 +11,7 @@
 //    first and then HyperBEAM's.
 //
 // Verified signatures become commitments on the decoded message
-// (httpsig_signature.h) so the rest of the node sees one form.
+// (httpsig_commitment.h) so the rest of the node sees one form.
 #pragma once
 
 #include <string>
@@ -20,6 +20,7 @@
 #include "engine/codec/http_message.h"
 #include "engine/codec/structured_fields.h"
 #include "engine/message/message.h"
+#include "engine/status.h"
 
 namespace hashpath {
 
@@ -53,11 +54,11 @@ std::string wire_signature_base(const HttpRequestLine& line, const HttpMessage& 
 // Verifies one wire signature: rsa-pss-sha512 (any salt), rsa-pss-sha256,
 // rsa-v1_5-sha256 with the modulus as keyid (base64 or base64url),
 // hmac-sha256 with keyid "ao". When `content-digest` is signed and a body is
-// present, the body must match the digest (RFC 9530). Sets `why` on failure.
-bool verify_wire_signature(const HttpRequestLine& line, const HttpMessage& http,
-                           const WireSignature& sig, std::string* why = nullptr);
+// present, the body must match the digest (RFC 9530).
+Status verify_wire_signature(const HttpRequestLine& line, const HttpMessage& http,
+                             const WireSignature& sig);
 
-// The commitment (httpsig_signature.h form) a verified wire signature stands
+// The commitment (httpsig_commitment.h form) a verified wire signature stands
 // for: committer = address of the keyid, committed = the message keys its
 // components cover. Returns its ID.
 // `body_keys` are the message keys the body carried (what content-digest
@@ -78,8 +79,7 @@ struct CheckedSignature {
   std::string id;
   Message commitment;
   std::string alg;
-  bool valid = false;
-  std::string why;
+  Status verdict = Status::rejected("not checked");
 };
 std::vector<CheckedSignature> check_http_signatures(const HttpRequestLine& line,
                                                     const HttpMessage& received,

@@ -1,0 +1,32 @@
+#include "devices/node_devices.h"
+
+#include "devices/dedup.h"
+#include "devices/json.h"
+#include "devices/log.h"
+#include "devices/lua/lua_device.h"
+#include "devices/meta.h"
+#include "devices/patch.h"
+#include "devices/process.h"
+#include "devices/push.h"
+#include "devices/scheduler.h"
+#include "devices/stack.h"
+
+namespace hashpath {
+
+std::shared_ptr<DeviceRegistry> node_devices(const std::shared_ptr<NodeState>& state,
+                                             const std::shared_ptr<HashpathLog>& log) {
+  auto registry = std::make_shared<DeviceRegistry>();
+  registry->add(std::make_shared<MetaDevice>(state));
+  registry->add(std::make_shared<LuaDevice>());
+  registry->add(std::make_shared<PatchDevice>());
+  registry->add(std::make_shared<StackDevice>());
+  registry->add(std::make_shared<DedupDevice>());
+  registry->add(std::make_shared<JsonDevice>());
+  registry->add(std::make_shared<SchedulerDevice>(state));
+  registry->add(std::make_shared<ProcessDevice>());
+  registry->add(std::make_shared<PushDevice>(state));
+  if (log) registry->add(std::make_shared<LogDevice>(log));
+  return registry;
+}
+
+}  // namespace hashpath

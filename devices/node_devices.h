@@ -1,0 +1,21 @@
+// The devices a Hashpath node has: the one list, used by `hashpath serve`,
+// the offline log tools, the tests and the benchmarks, so that what a test
+// calls "a node" is the node.
+#pragma once
+
+#include <memory>
+
+#include "engine/log/hashpath_log.h"
+#include "engine/node/node_state.h"
+#include "engine/resolve/device.h"
+
+namespace hashpath {
+
+// A registry with every device this build offers: message@1.0 (always),
+// meta@1.0, lua@5.3a, patch@1.0, stack@1.0, dedup@1.0, json@1.0,
+// scheduler@1.0, process@1.0, push@1.0, and log@1.0 when `log` is not null.
+// Callers may add more (tests add their own) before serving.
+std::shared_ptr<DeviceRegistry> node_devices(const std::shared_ptr<NodeState>& state,
+                                             const std::shared_ptr<HashpathLog>& log);
+
+}  // namespace hashpath
