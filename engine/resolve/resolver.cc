@@ -113,12 +113,75 @@ ResolveResult Resolver::step(const Message& base, const Message& request,
   return step_at(base, request, options);
 }
 
+// One step while it runs: what it resolves, on which device, and the
+// hashpath its result will carry (computed once, on first need: it costs
+// the request's ID).
+struct Resolver::Step {
+  Step(const Message& b, const Message& r, const ResolveOptions& o, std::string k, KeyLookup l)
+      : base(b), request(r), options(o), key(std::move(k)), lookup(std::move(l)) {}
+
+  const Message& base;
+  const Message& request;
+  const ResolveOptions& options;
+  std::string key;
+  KeyLookup lookup;
+  bool deterministic = false;  // the device declared the key cacheable
+  bool cacheable = false;      // deterministic, and there is a store
+  // HyperBEAM's lookup heuristic (docs/http-api.md, Caching): a key the
+  // base literally has is read, neither looked up nor stored — the read is
+  // cheaper than either.
+  bool literal_read = false;
+
+  const std::string& hashpath() {
+    if (hashpath_.empty()) hashpath_ = step_hashpath(base, request, key);
+    return hashpath_;
+  }
+
+ private:
+  std::string hashpath_;
+};
+
 ResolveResult Resolver::step_at(const Message& base, const Message& request,
                                 const ResolveOptions& options) {
   std::vector<std::string> parts = path_parts(request.find("path"));
   if (parts.empty()) return ResolveResult::error(400, "the request has no path to resolve");
-  const std::string& key = parts.front();
+  std::optional<KeyLookup> lookup;
+  if (ResolveResult refused = find_device(base, parts.front(), lookup); !lookup) return refused;
+  Step step{base, request, options, parts.front(), std::move(*lookup)};
+  step.deterministic = step.lookup.device->cacheable(step.key);
+  step.cacheable = store_ != nullptr && step.deterministic;
+  step.literal_read =
+      step.lookup.device == devices_.message_device() && base.find(step.key) != nullptr;
 
+  if (options.deterministic_only && !step.deterministic) {
+    return observed(step,
+                    ResolveResult::error(403, std::string(step.lookup.device->name()) + " '" +
+                                                  step.key +
+                                                  "' reads the node or the world, not only its "
+                                                  "inputs: a program may read only "
+                                                  "deterministic keys"),
+                    false);
+  }
+  if (std::optional<ResolveResult> cached = from_cache(step)) {
+    bool hit = cached->is_ok();  // else only-if-cached found nothing
+    return observed(step, std::move(*cached), hit);
+  }
+  ResolveResult result = call_device(step);
+  if (options.force_message && result.is_ok()) result.value = wrap_literal(std::move(result.value));
+  if (options.step_hook) result = run_step_hook(base, request, std::move(result), options);
+  store_in_cache(step, result);
+  // Only a deterministic step extends the chain. A device that reads the
+  // world (a process's `now`, the node's info) may answer the same request
+  // differently later: its result starts a new chain at its own ID, so
+  // results cached after it are keyed by content, never by the question.
+  if (result.is_ok() && result.value.is_map() && options.update_hashpath && step.deterministic) {
+    result.value = with_hashpath(std::move(result.value), step.hashpath());
+  }
+  return observed(step, std::move(result), false);
+}
+
+ResolveResult Resolver::find_device(const Message& base, const std::string& key,
+                                    std::optional<KeyLookup>& lookup) const {
   std::string device_name = "message@1.0";
   if (const Value* d = base.find("device")) {
     if (!d->is_binary()) return ResolveResult::error(400, "the message's device is not a name");
@@ -128,102 +191,67 @@ ResolveResult Resolver::step_at(const Message& base, const Message& request,
   if (device == nullptr) {
     return ResolveResult::error(400, "device '" + device_name + "' is not loaded on this node");
   }
-  KeyLookup lookup = lookup_key(devices_, std::move(device), key);
+  lookup = lookup_key(devices_, std::move(device), key);
+  return ResolveResult::ok(Value());
+}
 
-  // The hashpath this step's result will carry; it also names the result in
-  // the cache. Computed only when one of the two needs it: it costs the
-  // request's ID.
-  std::string hashpath;
-  auto compute_hashpath = [&] {
-    if (hashpath.empty()) hashpath = step_hashpath(base, request, key);
-    return hashpath;
-  };
-  const bool deterministic = lookup.device->cacheable(key);
-  auto observe = [&](const ResolveResult& result, bool cache_hit) {
-    if (!observer_) return;
-    StepRecord record{base,
-                      request,
-                      std::string(lookup.device->name()),
-                      key,
-                      lookup.route,
-                      result,
-                      result.is_ok() && result.value.is_map() && options.update_hashpath
-                          ? compute_hashpath()
-                          : std::string(),
-                      compute_hashpath(),
-                      cache_hit,
-                      deterministic};
-    observer_(record);
-  };
-
-  if (options.deterministic_only && !deterministic) {
-    ResolveResult refused = ResolveResult::error(
-        403, std::string(lookup.device->name()) + " '" + key +
-                 "' reads the node or the world, not only its inputs: a program may read only "
-                 "deterministic keys");
-    observe(refused, false);
-    return refused;
+std::optional<ResolveResult> Resolver::from_cache(Step& step) {
+  if (!step.cacheable || step.literal_read) return std::nullopt;
+  CacheSettings settings = derive_cache_settings(
+      {cache_control_of(&step.request), cache_control_of(&step.base), step.options.cache_control},
+      false);
+  if (!settings.lookup) return std::nullopt;
+  if (std::optional<Value> hit = get_full(*store_, "result/" + step.hashpath());
+      hit && hit->is_map()) {
+    return ResolveResult::ok(step.options.update_hashpath ? with_hashpath(*hit, step.hashpath())
+                                                          : *hit);
   }
-  const bool cacheable = store_ != nullptr && deterministic;
-  // HyperBEAM's lookup heuristic (spec §5.4): a key the base literally has
-  // is read, neither looked up nor stored — the read is cheaper than either.
-  const bool literal_read = lookup.device == devices_.message_device() && base.find(key) != nullptr;
-  if (cacheable && !literal_read) {
-    CacheSettings lookup_settings = derive_cache_settings(
-        {cache_control_of(&request), cache_control_of(&base), options.cache_control}, false);
-    if (lookup_settings.lookup) {
-      compute_hashpath();
-      if (std::optional<Value> hit = get_full(*store_, "result/" + hashpath);
-          hit && hit->is_map()) {
-        ResolveResult result =
-            ResolveResult::ok(options.update_hashpath ? with_hashpath(*hit, hashpath) : *hit);
-        observe(result, true);
-        return result;
-      }
-      if (lookup_settings.only_if_cached) {
-        ResolveResult miss =
-            ResolveResult::error(504, "no cached result for this request (only-if-cached)");
-        observe(miss, false);
-        return miss;
-      }
-    }
+  if (settings.only_if_cached) {
+    return ResolveResult::error(504, "no cached result for this request (only-if-cached)");
   }
+  return std::nullopt;
+}
 
-  ResolveResult result;
+ResolveResult Resolver::call_device(Step& step) {
   try {
-    result = lookup.device->call(key, base, request, *this);
+    return step.lookup.device->call(step.key, step.base, step.request, *this);
   } catch (const StoreWriteError&) {
     throw;  // not an answer: nothing may name what was not written (node.h)
   } catch (const Error& e) {
-    result = ResolveResult::error(400, e.what());
+    return ResolveResult::error(400, e.what());
   } catch (const std::exception& e) {
-    result = {
-        ResolveResult::Outcome::kFailure,
-        Value(Message{{"status", Value::integer(500)}, {"body", Value(std::string(e.what()))}})};
+    return {ResolveResult::Outcome::kFailure,
+            Value(Message{{"status", Value::integer(500)}, {"body", Value(std::string(e.what()))}})};
   }
-  if (options.force_message && result.is_ok()) result.value = wrap_literal(std::move(result.value));
+}
 
-  if (options.step_hook) result = run_step_hook(base, request, std::move(result), options);
+void Resolver::store_in_cache(Step& step, const ResolveResult& result) {
+  if (!step.cacheable || step.literal_read || !result.is_ok() || !result.value.is_map()) return;
+  const Message& message = result.value.as_map();
+  CacheSettings settings = derive_cache_settings(
+      {cache_control_of(&step.request), cache_control_of(&message), step.options.cache_control},
+      !step.options.update_hashpath);
+  if (!settings.store) return;
+  Message stored = message;
+  stored.remove("priv");
+  store_->alias("result/" + step.hashpath(), store_->put(stored).front());
+}
 
-  if (cacheable && !literal_read && result.is_ok() && result.value.is_map()) {
-    const Message* result_message = &result.value.as_map();
-    CacheSettings store_settings = derive_cache_settings(
-        {cache_control_of(&request), cache_control_of(result_message), options.cache_control},
-        !options.update_hashpath);
-    if (store_settings.store) {
-      Message stored = *result_message;
-      stored.remove("priv");
-      store_->alias("result/" + compute_hashpath(), store_->put(stored).front());
-    }
-  }
-  // Only a deterministic step extends the chain. A device that reads the
-  // world (a process's `now`, the node's info) may answer the same request
-  // differently later: its result starts a new chain at its own ID, so
-  // results cached after it are keyed by content, never by the question.
-  if (result.is_ok() && result.value.is_map() && options.update_hashpath && deterministic) {
-    result.value = with_hashpath(std::move(result.value), compute_hashpath());
-  }
-  observe(result, false);
+ResolveResult Resolver::observed(Step& step, ResolveResult result, bool cache_hit) {
+  if (!observer_) return result;
+  bool carries_hashpath =
+      result.is_ok() && result.value.is_map() && step.options.update_hashpath;
+  StepRecord record{.base = step.base,
+                    .request = step.request,
+                    .device = std::string(step.lookup.device->name()),
+                    .key = step.key,
+                    .route = step.lookup.route,
+                    .result = result,
+                    .hashpath = carries_hashpath ? step.hashpath() : std::string(),
+                    .step_hashpath = step.hashpath(),
+                    .cache_hit = cache_hit,
+                    .deterministic = step.deterministic};
+  observer_(record);
   return result;
 }
 

@@ -90,7 +90,19 @@ class Resolver {
                           std::string& device);
   ResolveResult request_of(const PathStep& step, size_t depth, const ResolveOptions& options,
                            Message& out);
+  // One step, in stages: find the device, answer from the cache, or call
+  // the device, run the step hook, store in the cache, extend the
+  // hashpath; every outcome is observed.
+  struct Step;
   ResolveResult step_at(const Message& base, const Message& request, const ResolveOptions& options);
+  // Sets `lookup`, or leaves it empty and returns why there is no device.
+  ResolveResult find_device(const Message& base, const std::string& key,
+                            std::optional<KeyLookup>& lookup) const;
+  std::optional<ResolveResult> from_cache(Step& step);
+  ResolveResult call_device(Step& step);
+  void store_in_cache(Step& step, const ResolveResult& result);
+  // Tells the observer (the log) and passes `result` on.
+  ResolveResult observed(Step& step, ResolveResult result, bool cache_hit);
   ResolveResult run_step_hook(const Message& base, const Message& request, ResolveResult result,
                               const ResolveOptions& options);
   ResolveResult switch_device(Message base, const std::string& device, const Message& request,
