@@ -124,7 +124,7 @@ std::string LogEntry::encode() const {
     unsigned char buf[9];
     out.append(reinterpret_cast<const char*>(buf), cbor_encode_uint(v, buf, sizeof buf));
   };
-  text("v"), uint(kVersion);
+  text("v"), uint(version);
   text("key"), text(key);
   text("req"), bytes(req);
   text("seq"), uint(seq);
@@ -167,7 +167,12 @@ LogEntry LogEntry::decode(std::string_view bytes) {
     std::string key = string_of(pairs[i].key, "(key)");
     cbor_item_t* v = pairs[i].value;
     if (key == "v") {
-      if (uint_of(v, key) != kVersion) throw LogFormatError("log entry version is not 1");
+      e.version = uint_of(v, key);
+      if (e.version < kOldestVersion || e.version > kVersion) {
+        throw LogFormatError("log entry version " + std::to_string(e.version) +
+                             " is not one this build reads (" + std::to_string(kOldestVersion) +
+                             " to " + std::to_string(kVersion) + ")");
+      }
       seen_v = true;
     } else if (key == "seq") {
       e.seq = uint_of(v, key);

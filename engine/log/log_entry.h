@@ -17,8 +17,15 @@
 namespace hashpath {
 
 struct LogEntry {
-  static constexpr uint64_t kVersion = 1;
+  // Version 2: an oracle step (non-empty `inputs`) does not extend the
+  // chain, so the next step's `prev` is the oracle result's ID. Version 1
+  // entries (recorded before that rule) let it extend the chain; they are
+  // still read, and replay either way because replay takes `prev` from the
+  // entry. New entries are written as kVersion.
+  static constexpr uint64_t kVersion = 2;
+  static constexpr uint64_t kOldestVersion = 1;
 
+  uint64_t version = kVersion;
   uint64_t seq = 0;
   std::string base;                 // 32 bytes: all-commitments ID of Msg1
   std::string req;                  // 32 bytes: ID of Msg2 (all committers)
@@ -35,7 +42,8 @@ struct LogEntry {
 
   std::string encode() const;
   // LogFormatError naming the problem for anything that is not the
-  // canonical encoding of a version-1 entry.
+  // canonical encoding of an entry of a version this build reads
+  // (kOldestVersion..kVersion).
   static LogEntry decode(std::string_view bytes);
 
   bool operator==(const LogEntry&) const = default;

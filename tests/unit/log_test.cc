@@ -227,6 +227,29 @@ TEST(LogEntryTest, DeterministicCborRoundTrip) {
             std::string::npos);
 }
 
+TEST(LogEntryTest, VersionOneEntriesAreStillReadAndNewOnesAreVersionTwo) {
+  LogEntry e = sample_entry();
+  std::string v2 = e.encode();
+  // "v" is the first key: 0xae, 0x61 'v', then the version as a CBOR uint.
+  EXPECT_EQ(v2.substr(0, 4), std::string("\xae\x61v\x02", 4));
+  std::string v1 = v2;
+  v1[3] = '\x01';  // as recorded before oracle steps stopped extending the chain
+  LogEntry old = LogEntry::decode(v1);
+  EXPECT_EQ(old.version, 1u);
+  EXPECT_EQ(old.encode(), v1);  // read back byte for byte, so old logs still verify
+  std::string v3 = v2;
+  v3[3] = '\x03';
+  try {
+    (void)LogEntry::decode(v3);
+    ADD_FAILURE() << "version 3 decoded";
+  } catch (const LogFormatError& err) {
+    EXPECT_NE(std::string(err.what()).find("version 3"), std::string::npos) << err.what();
+  }
+  std::string v0 = v2;
+  v0[3] = '\x00';
+  EXPECT_THROW(LogEntry::decode(v0), LogFormatError);
+}
+
 TEST(LogEntryTest, MalformedEntriesAreRejected) {
   std::string good = sample_entry().encode();
   EXPECT_THROW(LogEntry::decode(""), LogFormatError);
