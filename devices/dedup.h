@@ -1,5 +1,5 @@
 // dedup@1.0: drops a message a process has already seen
-// (spec/process-devices.md §7.4). Meant to sit first in a stack@1.0.
+// (docs/devices.md §6). Meant to sit first in a stack@1.0.
 //
 // The subject is the key named by `dedup-subject` (base, else request;
 // default `body`; `request` means the whole request), read from the base,

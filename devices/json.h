@@ -1,4 +1,4 @@
-// json@1.0 as a device (spec/messages-and-codecs.md §7.2): the codec of
+// json@1.0 as a device (docs/devices.md §8): the codec of
 // engine/codec/json.h at the end of a HyperPATH.
 //
 //   serialize     {content-type: application/json, body: <the base as JSON>}

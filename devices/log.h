@@ -1,4 +1,4 @@
-// log@1.0: the hashpath log over HTTP (DESIGN.md §4.3, docs/log-format.md).
+// log@1.0: the hashpath log over HTTP (docs/log-format.md §7).
 //
 //   GET  /~log@1.0/checkpoint                     the latest signed checkpoint (text/plain body;
 //                                                 origin, size, root, key-type and the node's

@@ -1,5 +1,5 @@
 // meta@1.0: the node describing and configuring itself
-// (spec/resolution-and-http.md §6.5).
+// (docs/devices.md §8).
 //
 //   GET  /~meta@1.0/info           the node message (private keys removed) + address
 //   GET  /~meta@1.0/info/address   the node's address (plain text)

@@ -1,5 +1,5 @@
 // patch@1.0: moves messages a computation emitted into its state, where
-// plain GETs can read them (spec/process-devices.md §4).
+// plain GETs can read them (docs/devices.md §4).
 //
 //   init, normalize, snapshot   the base, unchanged (so it can sit in a stack)
 //   compute, patches            the messages at `from` marked `method: PATCH`

@@ -197,7 +197,7 @@ ResolveResult ProcessDevice::call(std::string_view key, const Message& base, con
   return compute_to(base, request.integer("slot"), resolver);
 }
 
-// A Lua state cannot be serialised (spec §5.6): a Hashpath snapshot names
+// A Lua state cannot be serialised (docs/devices.md §5.5): a Hashpath snapshot names
 // the state after a slot together with the assignment chain head that
 // produced it, so anyone can check it by recomputing the process from
 // slot 0 (`hashpath replay --process PID --to-slot S`).

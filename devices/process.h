@@ -1,4 +1,4 @@
-// process@1.0 (spec/process-devices.md §1): a process is a definition
+// process@1.0 (docs/devices.md §1): a process is a definition
 // message plus the sequence of messages its scheduler assigned to it; its
 // state at slot N is the definition's execution device applied, slot by
 // slot, to the assignments 0..N.
@@ -46,7 +46,7 @@ namespace hashpath {
 
 // The definition of a process: the base's `process` if it is a state, else
 // the base (without private keys); a signed one restricted to the keys its
-// commitments cover (spec §1.2: a signed spawn request also carries `path`,
+// commitments cover (docs/devices.md §1: a signed spawn request also carries `path`,
 // `method`..., which are not part of the process). An unsigned definition's
 // ID is the scheduler's, which covers every key it has.
 Message process_definition(const Message& base);

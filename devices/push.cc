@@ -36,7 +36,7 @@ ResolveResult PushDevice::push_slot(const Message& process, int64_t slot, int64_
   const Value* outbox =
       results != nullptr && results->is_map() ? results->as_map().find("outbox") : nullptr;
   if (outbox == nullptr || !outbox->is_map()) return ResolveResult::ok(Value(std::move(out)));
-  // Byte order of the outbox keys, as patch@1.0 applies them (spec §4.3).
+  // Byte order of the outbox keys, as patch@1.0 applies them (docs/devices.md §4).
   for (const auto& [key, entry] : outbox->as_map()) {
     if (!entry.is_map()) continue;
     Message message = entry.as_map();

@@ -1,4 +1,4 @@
-// push@1.0 for processes on this node (spec/process-devices.md §7.5): a
+// push@1.0 for processes on this node (docs/devices.md §7): a
 // slot's outbox messages addressed to processes that this node schedules
 // are signed by the node and scheduled on them, then pushed in turn.
 //

@@ -22,7 +22,7 @@ bool is_process(const Message& m) { return m.text("type").value_or("") == "Proce
 
 std::string id_of(const Message& m) { return message_id(Value(m), IdScope::kSigned); }
 
-// §2.2: the process a request is about.
+// The process a request is about.
 std::string process_id_for(const Message& base, const Message& request) {
   if (std::string t = request.text("target").value_or(""); !t.empty()) return t;
   if (is_process(request)) return id_of(request);
@@ -34,7 +34,7 @@ std::string process_id_for(const Message& base, const Message& request) {
   return id_of(request);
 }
 
-// §2.2: what a POST schedules.
+// What a POST schedules.
 Message message_to_schedule(const Message& request) {
   std::string subject = request.text("subject").value_or("");
   if (subject == "self") return request;

@@ -1,4 +1,4 @@
-// scheduler@1.0, local scheduling (spec/process-devices.md §2): this node
+// scheduler@1.0, local scheduling (docs/devices.md §2): this node
 // orders the messages of the processes that name its address in their
 // `scheduler` key, one gap-free sequence of slots per process.
 //

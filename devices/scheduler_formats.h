@@ -1,4 +1,4 @@
-// The schedule in the legacy aos-2 JSON form (spec/process-devices.md §2.5,
+// The schedule in the legacy aos-2 JSON form (docs/devices.md §2,
 // HyperBEAM dev_scheduler_formats): what `GET schedule` answers when the
 // request accepts `application/aos-2`.
 //
@@ -8,7 +8,7 @@
 //               body>, "assignment": <json-struct of the assignment without
 //               its body>}}, ...]}
 //
-// json-struct (§6.5): Id (all-commitments ID), Anchor, Owner (the first
+// json-struct: Id (all-commitments ID), Anchor, Owner (the first
 // verified committer's address), From (from-process, else Owner), Tags
 // (every other key, header-cased, sorted by key; values as text),
 // Target, Data (data, else a text body), Signature. Keys sorted, so the

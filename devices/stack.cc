@@ -21,7 +21,7 @@ std::optional<Value> prefix_for(const Message& base, const char* table, const st
   return std::nullopt;
 }
 
-// §3.4: `m` activated as member `member`; nullopt if there is none.
+// docs/devices.md §3: `m` activated as member `member`; nullopt if there is none.
 std::optional<Message> transform(const Message& m, const std::string& member) {
   const Message members = members_of(m);  // owns what `device` points into
   const Value* device = members.find(member);
@@ -99,7 +99,7 @@ ResolveResult fold(std::string_view key, const Message& base, const Message& req
     }
     return r;  // error, failure, ...: the stack fails with it
   }
-  // Restore the stack's own view of itself (§3.2).
+  // Restore the stack's own view of itself .
   const Value* stack_device = base.find("device");
   if (stack_device != nullptr) m.set("device", *stack_device);
   if (const Value* p = m.find("previous-input-prefix")) {

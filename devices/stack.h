@@ -1,5 +1,5 @@
 // stack@1.0: runs a key through a list of devices in turn
-// (spec/process-devices.md §3).
+// (docs/devices.md §3).
 //
 // `device-stack` lists the members (a list, or a message keyed "1".."n").
 // Invoking key K on the stack invokes K on each member, with the member

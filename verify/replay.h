@@ -1,6 +1,6 @@
 // `hashpath replay`: re-executes logged steps from the stored inputs with
 // the same device code and compares each result ID and hashpath with the
-// log (DESIGN.md §4, spec §5.6).
+// log (docs/log-format.md §1).
 //
 // A step whose device is deterministic is run again through the resolver
 // (exactly the code the server runs) with the logged base (carrying its

@@ -1,4 +1,4 @@
-// The `ao` library of lua@5.3a (spec/process-devices.md §5.3): AO-Core
+// The `ao` library of lua@5.3a (docs/devices.md §5.3): AO-Core
 // from inside Lua, through the resolver that runs the calling step.
 //
 //   ao.resolve(singleton)        {path = "/a/b", k = v...}: the path's parts

@@ -1,4 +1,4 @@
-// Values across the Lua boundary (spec/process-devices.md §5.5).
+// Values across the Lua boundary (docs/devices.md §5.2).
 //
 // Message → Lua: a map becomes a table (a map whose keys are exactly
 // "1".."n" becomes an array), a list an array, a binary a string, integers

@@ -1,4 +1,4 @@
-// lua@5.3a: resolve keys by calling Lua functions (spec/process-devices.md
+// lua@5.3a: resolve keys by calling Lua functions (docs/devices.md
 // §5), on the deterministic runtime of lua_vm.h.
 //
 //   base.module   the code: a module ID (a stored message whose body, else
@@ -12,7 +12,7 @@
 // Keys the base already has, and keys/set/encode/decode, are plain reads
 // (message@1.0). One value returned means ok; two mean (status, value).
 //
-// Two ways to run (DESIGN.md §5):
+// Two ways to run (docs/devices.md §5.5):
 //
 // * A key on any message runs on a fresh state built from the modules, so
 //   the result depends only on the base and the request: deterministic,
@@ -26,7 +26,7 @@
 //   is made (seeded from the process ID). Lua states cannot be serialised,
 //   so a state at S >= 0 without its live Lua is refused with 409 and
 //   process@1.0 recomputes from slot 0 (`normalize` says so beforehand) —
-//   the spec's §5.6 decision. Invariant: one schedule per process on a
+//   docs/devices.md §5.5. Invariant: one schedule per process on a
 //   node, so the live state after slot S is the only one there can be.
 //
 // `os.time()` is the request's `timestamp` (ms), else its `block-timestamp`

@@ -1,5 +1,4 @@
-// A deterministic Lua 5.3 state (spec/process-devices.md §5.4, §5.9;
-// DESIGN.md §5).
+// A deterministic Lua 5.3 state (docs/devices.md §5.4, §9).
 //
 // * Memory comes from a LuaArena and pointers are hashed and printed
 //   relative to it (patched Lua), so `pairs()` order and `tostring({})`

@@ -101,7 +101,7 @@ bool is_bundle_tag(std::string_view name) {
 DataItem item_from_tabm(const Message& source, const Message* commitment, int depth);
 Message tabm_from_item(const DataItem& item, int depth);
 
-// §6.6: children (nested maps, values too large for a tag, and the data
+// HyperBEAM's nested bundles (docs/wire-formats.md, "ans104@1.0"): children (nested maps, values too large for a tag, and the data
 // when children exist) travel as items of a HyperBEAM nested bundle whose
 // first item is a manifest naming each child's unsigned id.
 void bundle_children(DataItem& item, std::vector<std::pair<std::string, DataItem>> children) {
@@ -168,7 +168,7 @@ DataItem item_from_tabm(const Message& source, const Message* commitment, int de
   Message tabm = source;
   tabm.remove("commitments");
   DataItem item;
-  // §6.7 step 1: a body with no data becomes the data.
+  // A body with no data becomes the data.
   if (!tabm.contains("ao-data-key") && text(tabm, "data").empty() && tabm.contains("body") &&
       tabm.at("body").is_binary()) {
     tabm.set("data", tabm.at("body"));

@@ -1,4 +1,4 @@
-// ans104@1.0: messages ⇄ ANS-104 data items (spec/messages-and-codecs.md §6.7).
+// ans104@1.0: messages ⇄ ANS-104 data items (docs/wire-formats.md, "ans104@1.0").
 //
 // TABM → item: `data` (or `body`, announced by an `ao-data-key` tag) becomes
 // the data, a non-empty `target` / `anchor` (alias `last_tx`) become the item

@@ -1,4 +1,4 @@
-// ANS-104 data items ("Bundled Data v2.0"), byte for byte (spec §6.1-6.5).
+// ANS-104 data items ("Bundled Data v2.0"), byte for byte (docs/wire-formats.md, "ans104@1.0").
 //
 //   u16 signature type | signature | owner | u8 target? [32] | u8 anchor? [32]
 //   | u64 tag count | u64 tag bytes | Avro tags | data          (little-endian)

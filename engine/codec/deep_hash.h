@@ -1,5 +1,5 @@
 // Arweave's deep hash (SHA-384 over a tree of blobs and lists), which
-// ANS-104 data items and Arweave transactions sign (spec §6.3).
+// ANS-104 data items and Arweave transactions sign (docs/wire-formats.md, "ans104@1.0").
 //
 //   deep_hash(blob b) = SHA384(SHA384("blob" || len(b)) || SHA384(b))
 //   deep_hash(list L) = fold: acc = SHA384("list" || len(L));

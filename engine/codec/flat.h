@@ -1,4 +1,4 @@
-// flat@1.0: a TABM as one level of `/`-joined paths (spec/messages-and-codecs.md §7.1).
+// flat@1.0: a TABM as one level of `/`-joined paths (docs/message-formats.md, "flat@1.0").
 //
 //   {a: {b: "v"}, c: "w"}  ⇄  {"a/b": "v", "c": "w"}
 //

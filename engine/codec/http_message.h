@@ -21,7 +21,7 @@ struct HttpMessage {
   void set_field(std::string name, std::string value);  // keeps order; replaces
   void remove_field(std::string_view name);
 
-  // §4.2.4: `name: value` lines joined by CRLF, then CRLF CRLF + body if any.
+  // A whole message as bytes: `name: value` lines joined by CRLF, then CRLF CRLF + body if any.
   std::string serialize() const;
   // The inverse: header lines up to the first empty line (CRLF or LF line
   // ends), names lowercased; the rest is the body. CodecError on a line with

@@ -20,7 +20,7 @@ bool is_signature_field(std::string_view k) { return k == "signature" || k == "s
 
 HttpsigEncoding encode(const Message& tabm, bool top_level);
 
-// ---- multipart grouping (§4.2.3) ----------------------------------------
+// ---- multipart grouping (docs/wire-formats.md, "httpsig@1.0") ----------------------------------------
 
 // A part is a binary, or a map of the binary fields of one nesting level.
 struct Part {
@@ -87,7 +87,7 @@ std::string multipart_body(const std::vector<std::pair<std::string, Value>>& bod
   return body;
 }
 
-// ---- multipart parsing (§4.3) -------------------------------------------
+// ---- multipart parsing (docs/wire-formats.md, "httpsig@1.0") -------------------------------------------
 
 std::string_view trim_crlf(std::string_view s) {
   while (!s.empty() && (s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
@@ -201,7 +201,7 @@ namespace {
 
 HttpsigEncoding encode(const Message& tabm, bool top_level) {
   HttpsigEncoding enc;
-  // Inline key (§4.2.1 step 3).
+  // Inline key (docs/wire-formats.md, "httpsig@1.0").
   bool add_body_key = false;
   if (const Value* bk = tabm.find("ao-body-key"); bk != nullptr && bk->is_binary()) {
     enc.inline_key = std::string(bk->as_binary());

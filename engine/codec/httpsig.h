@@ -1,4 +1,4 @@
-// httpsig@1.0: TABM ⇄ HTTP message (spec/messages-and-codecs.md §4.2, §4.3).
+// httpsig@1.0: TABM ⇄ HTTP message (docs/wire-formats.md, "httpsig@1.0").
 //
 // Encoding places each key: small binaries (≤ 4096 bytes) become fields;
 // the inline key (`body`, `data` via `ao-body-key`, or `ao-body-key`'s

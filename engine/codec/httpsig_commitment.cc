@@ -39,7 +39,7 @@ std::string signature_params_line(const std::vector<std::string>& components,
                                                                       : components[i]));
   }
   out.push_back(')');
-  // Alphabetical parameter order (§4.4.3 step 5).
+  // Alphabetical parameter order (docs/wire-formats.md, "Commitments and signature bases", step 5).
   out.append(";alg=").append(sf::quote_string(p.alg));
   if (p.bundle) out.append(";bundle=").append(sf::quote_string(*p.bundle));
   if (p.created) out.append(";created=").append(std::to_string(*p.created));
@@ -86,7 +86,7 @@ std::vector<std::string> committable_keys(const Message& tabm) {
 
 namespace {
 
-// The HTTP encoding of `tabm` restricted to `committed` (§4.4.3 steps 1-3).
+// The HTTP encoding of `tabm` restricted to `committed` (ibid., steps 1-3).
 HttpMessage committed_encoding(const Message& tabm, const std::vector<std::string>& committed) {
   if (committed == committable_keys(tabm) && !tabm.contains("commitments")) {
     // Every key is committed (unsigned IDs, default commitments): no subset to build.
@@ -125,7 +125,7 @@ std::string signature_base(const Message& tabm, const std::vector<std::string>& 
                            const SignatureParams& params) {
   HttpMessage http = committed_encoding(tabm, committed);
   // Component lines joined by LF, then LF and the parameters line: with no
-  // components the base starts with an empty line (spec §4.4.3 step 5).
+  // components the base starts with an empty line (docs/wire-formats.md, "Commitments and signature bases", step 5).
   std::vector<std::string> components;
   std::string base;
   for (const auto& [name, value] : http.fields) {

@@ -1,4 +1,4 @@
-// json@1.0 (spec/messages-and-codecs.md §7.2).
+// json@1.0 (docs/message-formats.md, "json@1.0").
 //
 // Encoding writes the message's TABM (structured@1.0, children inline) as a
 // JSON object: binaries become strings (they must be valid UTF-8), typed

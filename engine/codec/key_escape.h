@@ -1,5 +1,5 @@
 // HyperBEAM's hb_escape: percent-encoding of keys inside `ao-types`
-// (spec/messages-and-codecs.md §1.3). a-z 0-9 . - _ / ? & pass through;
+// (docs/wire-formats.md, "Key escaping"). a-z 0-9 . - _ / ? & pass through;
 // every other byte (uppercase letters included) becomes %xx, lowercase hex.
 #pragma once
 

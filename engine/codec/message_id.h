@@ -1,4 +1,4 @@
-// Message IDs and hashpaths (spec/messages-and-codecs.md §5).
+// Message IDs and hashpaths (docs/wire-formats.md, "Message IDs"; docs/protocol.md §3).
 //
 //   id(M, kUnsigned)  the unsigned ID: HMAC-SHA256("ao", signature base of
 //                     all keys), children linked by their kSigned IDs
@@ -37,10 +37,10 @@ std::string unsigned_id_general(const Message& message);
 // `key+link: id(child, kSigned)`.
 Message linked_tabm(const Value& message);
 
-// Sum of 32-byte big-endian IDs mod 2^256 (§5.2). Takes and returns 43-char IDs.
+// Sum of 32-byte big-endian IDs mod 2^256 (docs/wire-formats.md, "Message IDs", step 3). Takes and returns 43-char IDs.
 std::string accumulate_ids(const std::vector<std::string>& ids);
 
-// Hashpath step (§5.5): from the current hashpath (an ID, or "P1/P2") and
+// Hashpath step (docs/protocol.md §3.2): from the current hashpath (an ID, or "P1/P2") and
 // the request's ID to the new hashpath "base/id2", with sha-256-chain.
 std::string hashpath_step(std::string_view current, std::string_view request_id);
 

@@ -7,7 +7,7 @@
 //    (@method, @path, @authority, @query, ...), any PSS salt length;
 //  * HyperBEAM: labels `sig-<id>`, keyid = base64(n), and its quirk of
 //    signing `"@path"` in the parameters line while the wire says `"path"`
-//    (spec/messages-and-codecs.md §4.6); verification tries the RFC base
+//    (docs/wire-formats.md, "Signatures on the wire"); verification tries the RFC base
 //    first and then HyperBEAM's.
 //
 // Verified signatures become commitments on the decoded message
@@ -87,7 +87,7 @@ std::vector<CheckedSignature> check_http_signatures(const HttpRequestLine& line,
                                                     const Message& tabm);
 
 // Adds `signature` and `signature-input` for every httpsig@1.0 commitment
-// of `commitments` (§4.4.5) to an encoded message.
+// of `commitments` (docs/wire-formats.md, "Signatures on the wire") to an encoded message.
 void add_wire_signatures(HttpMessage& http, const Message& tabm, const Message& commitments);
 
 class Wallet;

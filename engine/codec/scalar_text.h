@@ -1,4 +1,4 @@
-// Text forms of typed scalars in structured@1.0 (spec/messages-and-codecs.md §3.2).
+// Text forms of typed scalars in structured@1.0 (docs/message-formats.md, "structured@1.0").
 //
 //   integer  decimal, '-' for negatives, no '+'            42, -7
 //   float    C printf("%.20e"), Erlang's float_to_binary    1.50000000000000000000e+00

@@ -1,4 +1,4 @@
-// structured@1.0: rich messages ⇄ TABM (spec/messages-and-codecs.md §3).
+// structured@1.0: rich messages ⇄ TABM (docs/message-formats.md, "structured@1.0").
 //
 // A TABM ("type-annotated binary message") is a Message whose values are
 // only binaries and nested TABMs (plus an opaque `commitments` map); the

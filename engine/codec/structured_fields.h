@@ -1,5 +1,5 @@
 // HTTP Structured Field Values (RFC 8941 / RFC 9651) in HyperBEAM's dialect
-// (spec/messages-and-codecs.md §1.4).
+// (docs/wire-formats.md, "Structured Fields").
 //
 // Differences from the RFC, all required for interop:
 //  * dictionary keys are lenient on parse (they may start with and contain

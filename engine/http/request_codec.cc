@@ -55,7 +55,7 @@ Message decode_httpsig(const HttpRequest& request, bool* signed_by_headers) {
     for (const auto& k : keys_in_commitment(sig.commitment)) covered.push_back(k);
     commitments.set(sig.id, Value(std::move(sig.commitment)));
   }
-  // Only what the signatures cover is the signed message (spec §6.2 step 2).
+  // Only what the signatures cover is the signed message (docs/protocol.md §8.1).
   Message kept;
   for (const auto& [k, v] : tabm) {
     std::string plain = k.size() > 5 && k.substr(k.size() - 5) == "+link" ? k.substr(0, k.size() - 5) : k;
@@ -116,7 +116,7 @@ DecodedRequest decode_request(const HttpRequest& request) {
   } catch (const CodecError& e) {
     throw RequestError(400, e.what());
   }
-  // The path is the message's own, else the request target (spec §6.2).
+  // The path is the message's own, else the request target (docs/protocol.md §8.1).
   const Value* own = out.message.find("path");
   if (own == nullptr || !own->is_binary() || own->as_binary().empty()) out.message.set("path", Value(request.target));
   out.message.set("method", Value(request.method));

@@ -1,4 +1,4 @@
-// An HTTP request as an AO-Core message (spec/resolution-and-http.md §6.2).
+// An HTTP request as an AO-Core message (docs/protocol.md §8.1).
 //
 // The codec is chosen by the `codec-device` header, else by content type
 // (application/ans104 → ans104@1.0, application/json → json@1.0), else
@@ -6,7 +6,7 @@
 // is a RequestError (400), never silently dropped. A signed httpsig request
 // keeps only the keys its signatures cover.
 //
-// Hashpath fix (DESIGN.md §6.1): transport headers (host, user-agent,
+// Hashpath fix (docs/protocol.md §8.1): transport headers (host, user-agent,
 // connection, accept*, content-length, ...) are not message keys, so a
 // request's hashpath does not depend on the client software.
 #pragma once

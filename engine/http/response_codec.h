@@ -1,4 +1,4 @@
-// A resolution result as an HTTP response (spec/resolution-and-http.md §6.4).
+// A resolution result as an HTTP response (docs/protocol.md §8.2).
 //
 // Status: the result's `status` key, else the result status's code. Codec:
 // `require-codec` (406 if unsupported), else `accept-codec`, else `accept`
@@ -13,7 +13,7 @@
 
 namespace hashpath {
 
-// How the client asked for the reply (spec §6.4), from the request's headers
+// How the client asked for the reply (docs/protocol.md §8.2), from the request's headers
 // and from the keys of the request message (aoconnect sends `accept-codec`
 // and `accept-bundle` as ANS-104 tags). A header wins over a key.
 struct ReplyPreferences {

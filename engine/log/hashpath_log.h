@@ -1,4 +1,4 @@
-// The hashpath log: append-only, Merkle-hashed, signed (DESIGN.md §4,
+// The hashpath log: append-only, Merkle-hashed, signed (docs/log-format.md,
 // docs/log-format.md).
 //
 // Promises:

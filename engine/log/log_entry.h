@@ -1,4 +1,4 @@
-// One entry of the hashpath log: one resolution step (DESIGN.md §4.1,
+// One entry of the hashpath log: one resolution step (docs/log-format.md §1,
 // docs/log-format.md).
 //
 // An entry is a deterministic CBOR map (RFC 8949 §4.2.1: shortest integer

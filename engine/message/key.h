@@ -1,4 +1,4 @@
-// Message keys (spec/messages-and-codecs.md §1.2, §2.2, §2.3).
+// Message keys (docs/protocol.md §1.2-§1.4).
 //
 // Keys are byte strings. A key is stored and compared in normalised form:
 // ASCII-lowercased, except keys of length 32, 42 or 43, which HyperBEAM

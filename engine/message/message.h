@@ -1,4 +1,4 @@
-// The AO-Core message model (spec/messages-and-codecs.md §2).
+// The AO-Core message model (docs/protocol.md §1).
 //
 // A Message is an immutable-by-default map from normalised keys to Values,
 // kept sorted bytewise (Erlang's binary order, which every codec and

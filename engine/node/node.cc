@@ -44,7 +44,7 @@ std::optional<Message> hook_body(const ResolveResult& r) {
 }
 
 // A client's `cache-control: only-if-cached` still applies although the
-// header is transport, not a message key (spec §5.4: the operator's
+// header is transport, not a message key (docs/protocol.md §7: the operator's
 // `always` does not define that flag).
 bool asks_only_if_cached(const HttpRequest& request) {
   for (const auto& [k, v] : request.headers) {

@@ -1,5 +1,5 @@
 // A running node's request path: HTTP request → message → HyperPATH →
-// resolution → HTTP response (spec/resolution-and-http.md §6.1, §6.3).
+// resolution → HTTP response (docs/protocol.md §8).
 //
 //   OPTIONS *        204 with CORS headers
 //   GET /            302 to /~meta@1.0/info
@@ -13,7 +13,7 @@
 // is a write that failed (StoreWriteError: a full disk): the reply is 503
 // without `log-seq`, and no entry naming what was not written is committed.
 //
-// Hooks of the node message's `on` key (spec §6.3): `start` once, from
+// Hooks of the node message's `on` key (docs/protocol.md §8.3): `start` once, from
 // start(); `request` before the path is parsed (its body replaces the
 // request message: Hashpath hands hooks the request as one message, not
 // HyperBEAM's parsed list); `step` in every step; `response` before the

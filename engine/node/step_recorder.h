@@ -1,4 +1,4 @@
-// Records every resolution step in the hashpath log (DESIGN.md §4.1) and
+// Records every resolution step in the hashpath log (docs/log-format.md §1) and
 // puts its inputs and result in the store, so the log plus the store is
 // self-contained for replay.
 //

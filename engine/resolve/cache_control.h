@@ -1,4 +1,4 @@
-// Cache-control directives and how they combine (spec §5.4, HyperBEAM
+// Cache-control directives and how they combine (docs/protocol.md §7, HyperBEAM
 // hb_cache_control). A source (a message's `cache-control` key, or the
 // node's options) defines some of store / lookup / only-if-cached; sources
 // are applied lowest first and a later one overwrites only what it defines.

@@ -1,5 +1,5 @@
 // Devices: the code that gives a message's keys their meaning
-// (spec/resolution-and-http.md §2.4, §2.5).
+// (docs/protocol.md §5).
 //
 // A device is named `name@version`. It answers some keys itself: its own
 // functions (`handles`), or every exported key through a handler or a
@@ -43,7 +43,7 @@ struct ResolveResult {
 
 const char* status_name(ResolveResult::Outcome status);
 
-// A device's `info` (spec §2.5): which keys are device keys and how the
+// A device's `info` (docs/protocol.md §5.2): which keys are device keys and how the
 // ones without a function of their own are answered.
 struct DeviceInfo {
   // Only these keys are device keys (compared normalised); absent: every key.
@@ -84,7 +84,7 @@ class Device {
 class DeviceRegistry;
 
 // Which device answers `key` on a message whose device is `device`, and by
-// which route (spec §2.5, message_to_fun). Never null: message@1.0 is the
+// which route (docs/protocol.md §5.2). Never null: message@1.0 is the
 // last resort.
 struct KeyLookup {
   std::shared_ptr<Device> device;

@@ -1,4 +1,4 @@
-// Hooks (spec §6.3, HyperBEAM dev_hook): the node message's `on` key maps a
+// Hooks (docs/protocol.md §8.3, HyperBEAM dev_hook): the node message's `on` key maps a
 // hook name (`start`, `request`, `response`, `step`) to one handler message
 // or a list of them.
 //

@@ -77,7 +77,7 @@ std::shared_ptr<PathList> subpath(std::string_view text, int depth) {
   return std::make_shared<PathList>(parse_path(text, depth + 1));
 }
 
-// A value with an explicit type (§4.3): integer, float, atom, list, map.
+// A value with an explicit type (docs/protocol.md §6 step 3): integer, float, atom, list, map.
 // `resolve` is handled by the callers (it is a sub-path, not a value).
 Value typed_value(std::string_view text, std::string type) {
   for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -194,7 +194,7 @@ PathList parse_path(std::string_view path, int depth) {
   for (const auto& raw : checked_segments(path)) {
     list.push_back(parse_segment(percent_decode(raw, false), depth));
   }
-  // §4.2 step 4: a path that starts with a plain message gets an empty base.
+  // docs/protocol.md §6 step 4: a path that starts with a plain message gets an empty base.
   if (!list.empty() && list.front().kind == PathStep::Kind::kMessage) {
     list.insert(list.begin(), PathStep{});
   }
@@ -240,7 +240,7 @@ PathList parse_hyperpath(const Message& singleton) {
 
   PathList list = parse_path(path, 0);
 
-  // Scope and type the globals (§4.2 steps 5-7), then apply them.
+  // Scope and type the globals (docs/protocol.md §6 steps 5-6), then apply them.
   std::map<size_t, PathStep> scoped;  // element index → keys for it alone
   PathStep global;
   for (auto& [key, value] : globals) {
@@ -249,7 +249,7 @@ PathList parse_hyperpath(const Message& singleton) {
     size_t dot = name.find('.');
     if (dot != std::string::npos && name.find('.', dot + 1) == std::string::npos &&
         all_digits(std::string_view(name).substr(0, dot))) {
-      // A scope past the end of the list is dropped (spec §4.2 step 6), so
+      // A scope past the end of the list is dropped (docs/protocol.md §6 step 5), so
       // an index too large to parse is simply out of range.
       size_t n = 0;
       auto [end, ec] = std::from_chars(name.data(), name.data() + dot, n);
@@ -272,7 +272,7 @@ PathList parse_hyperpath(const Message& singleton) {
     if (!takes_globals) continue;
     for (const PathStep* source : {&global, scoped.count(i) ? &scoped[i] : nullptr}) {
       if (source == nullptr) continue;
-      for (const auto& [k, v] : source->message) step.message.set(k, v);  // globals win (§4.2 step 7)
+      for (const auto& [k, v] : source->message) step.message.set(k, v);  // globals win (docs/protocol.md §6 step 6)
       for (const auto& sp : source->subpaths) {
         for (auto it = step.subpaths.begin(); it != step.subpaths.end();) {
           it = it->first == sp.first ? step.subpaths.erase(it) : it + 1;

@@ -1,5 +1,5 @@
 // HyperPATHs: how a request target becomes the list of messages that
-// resolution folds over (spec/resolution-and-http.md §4).
+// resolution folds over (docs/protocol.md §6).
 //
 //   /<ID>~process@1.0/compute&slot+integer=3/results?accept=json
 //

@@ -117,7 +117,7 @@ ResolveResult committed_key_list(const Message& base) {
 }
 
 // Sets `value` at the `/`-separated `path` inside `m`, creating messages on
-// the way (spec §2.9 deep set; §8.1 cases 23-24).
+// the way (docs/protocol.md §4.4; HyperBEAM's deep-set test vectors).
 void deep_set(Message& m, std::string_view path, const Value& value, int depth) {
   if (depth > kMaxNestingDepth) return;
   size_t slash = path.find('/');

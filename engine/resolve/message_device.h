@@ -1,4 +1,4 @@
-// message@1.0, the default device (spec/resolution-and-http.md §2.7).
+// message@1.0, the default device (docs/protocol.md §5.3).
 //
 // Any key reads that key of the message (private keys are not found; a
 // link is loaded one level). Keys with a meaning of their own: keys, id,

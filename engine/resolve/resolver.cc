@@ -27,7 +27,7 @@ std::vector<std::string> path_parts(const Value* path) {
 }
 
 // A request that says nothing but its key is hashed into the hashpath as
-// the key's text (spec §3.3 "pure key request").
+// the key's text (docs/protocol.md §3.2, "pure key request").
 bool is_pure_key_request(const Message& request) {
   for (const auto& [k, v] : request) {
     if (k != "path" && k != "hashpath" && !is_private_key(k)) return false;
@@ -401,7 +401,7 @@ ResolveResult Resolver::resolve_steps(const PathList& path, size_t depth,
   for (size_t i = 1; i < path.size(); ++i) {
     const PathStep& s = path[i];
     const ResolveOptions step_options = final_step(options, i + 1 == path.size());
-    // A literal ID result followed by more steps is that message (spec §2.3 note).
+    // A literal ID result followed by more steps is that message (docs/protocol.md §4.1).
     if (current.value.is_binary() && looks_like_id(current.value.as_binary())) {
       std::optional<Value> loaded = load(current.value.as_binary());
       if (loaded) current.value = *loaded;
@@ -454,7 +454,7 @@ ResolveResult Resolver::resolve_steps(const PathList& path, size_t depth,
 
 ResolveResult Resolver::resolve_path(const PathList& path, const ResolveOptions& options) {
   if (path.size() == 1 && path.front().kind == PathStep::Kind::kId) {
-    // GET /<id>: the stored message itself, no execution (spec §2.2).
+    // GET /<id>: the stored message itself, no execution (docs/protocol.md §4.1).
     std::optional<Value> loaded = load(path.front().id);
     if (!loaded)
       return ResolveResult::not_found("message " + path.front().id + " is not in the store");

@@ -1,5 +1,5 @@
 // resolve(Msg1, Msg2): the AO-Core step, and resolve_many over a parsed
-// HyperPATH (spec/resolution-and-http.md §2, §3).
+// HyperPATH (docs/protocol.md §3, §4).
 //
 // Each step runs the key named by the first part of Msg2's path through the
 // device of Msg1 (default message@1.0). A successful message result gets
@@ -43,10 +43,10 @@ struct ResolveOptions {
   // Extend priv/hashpath on successful steps (internal calls such as `set` do not).
   bool update_hashpath = true;
   // The node's cache-control directives, the highest-precedence source
-  // (spec §5.4). HTTP requests use `always`: cacheable results are served
+  // (docs/protocol.md §7). HTTP requests use `always`: cacheable results are served
   // from and stored by hashpath.
   CacheDirectives cache_control;
-  // The `on.step` handlers (spec §2.3 stage 7), if any are installed.
+  // The `on.step` handlers (docs/protocol.md §4.2 stage 5), if any are installed.
   std::optional<Value> step_hook;
   // Refuse (403) every step whose device does not declare the key
   // deterministic. A Lua program's `ao.resolve` runs so: what a process
@@ -73,7 +73,7 @@ class Resolver {
   ResolveResult step(const Message& base, const Message& request,
                      const ResolveOptions& options = {});
 
-  // set(base, path, value) as HyperBEAM's deep set (spec §2.9): each
+  // set(base, path, value) as HyperBEAM's deep set (docs/protocol.md §4.4): each
   // message along `path` (a/b/c) is changed by its own device's `set`.
   ResolveResult set_path(const Message& base, std::string_view path, Value value);
 
@@ -119,7 +119,7 @@ std::string hashpath_of(const Message& m);
 
 // The hashpath of resolving `key` (the first part of request.path) on
 // `base`: hashpath_step(HP(base), key for a pure key request, else
-// ID(request)) (spec §3.3).
+// ID(request)) (docs/protocol.md §3.2).
 std::string step_hashpath(const Message& base, const Message& request, std::string_view key);
 
 }  // namespace hashpath

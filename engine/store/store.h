@@ -1,4 +1,4 @@
-// The content-addressed message store (spec/resolution-and-http.md §5).
+// The content-addressed message store (docs/protocol.md §9, docs/store-format.md).
 //
 // A message is written once and can be read back by each of its IDs: the
 // unsigned ID, the all-commitments ID and each commitment ID. Nested

@@ -249,7 +249,7 @@ TEST_F(Cli, ServeStartsServesAndStopsOnSigterm) {
   EXPECT_NE(bad.out.find("config"), std::string::npos) << bad.out;
 }
 
-// Issue 11 §1: every reply, whatever its status, is sent after the entries
+// Every reply, whatever its status, is sent after the entries
 // of its request are committed, and names the last in `log-seq`: a node
 // SIGKILLed right after the reply still has that entry. Three real nodes:
 // one whose request hook fails, one whose response hook fails, one without
@@ -295,7 +295,7 @@ TEST_F(Cli, EveryReplyIsCommittedBeforeItLeaves) {
   }
 }
 
-// Issue 11 §3.3: executions never hold up the node's own surface. Four
+// Executions never hold up the node's own surface. Four
 // processes compute endless loops (each until its budget) while node info
 // is asked for: it answers while they are all still running.
 TEST_F(Cli, LongComputationsDoNotStallNodeInfo) {

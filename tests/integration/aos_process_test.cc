@@ -300,7 +300,7 @@ TEST_F(AosProcessTest, ErrorsBudgetsAndUnknownProcesses) {
   expect_audit_passes();
 }
 
-// Issue 11 §3.4: a slot that runs out of memory is an error result with no
+// A slot that runs out of memory is an error result with no
 // effect: the state rolls back to the slot before (what it changed before
 // running out is undone), its memory is released, and later slots run.
 // Computed slot by slot, all at once on fresh devices, and replayed: the
@@ -333,7 +333,7 @@ TEST_F(AosProcessTest, ASlotThatRunsOutOfMemoryHasNoEffect) {
   expect_audit_passes();
 }
 
-// Issue 11 §3.3: what a spawner may ask of the Lua runtime is capped by the
+// What a spawner may ask of the Lua runtime is capped by the
 // node's policy, refused at spawn with the reason.
 TEST_F(AosProcessTest, ASpawnAskingMoreThanTheNodeAllowsIsRefused) {
   std::string aos = store->put(aos_library_module()).back();
@@ -348,7 +348,7 @@ TEST_F(AosProcessTest, ASpawnAskingMoreThanTheNodeAllowsIsRefused) {
   }
 }
 
-// Issue 11 §3.5: a program reads only what replay can reproduce. Node info
+// A program reads only what replay can reproduce. Node info
 // is refused (its port, its clock would enter the state); a deterministic
 // read works; the process replays.
 TEST_F(AosProcessTest, AProgramMayReadOnlyDeterministicKeys) {
@@ -390,7 +390,7 @@ TEST_F(AosProcessTest, ARestartedNodeRecomputesTheLuaStateFromTheLog) {
 }
 
 TEST_F(AosProcessTest, PushDeliversOutboxMessagesBetweenLocalProcesses) {
-  // multi_process_push (spec §8.9): one process answers Ping with Pong, the
+  // multi_process_push (HyperBEAM's dev_push test): one process answers Ping with Pong, the
   // other sends Ping and prints GOT PONG when the answer arrives.
   std::string ponger = spawn(
       "Handlers.add('ping', Handlers.utils.hasMatchingTag('Action', 'Ping'), function(msg)\n"

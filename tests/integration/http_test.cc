@@ -1,4 +1,4 @@
-// The node over real HTTP on a loopback port: spec §8.6, bad input, and
+// The node over real HTTP on a loopback port: HyperBEAM's HTTP conformance cases (hb_http, dev_meta), bad input, and
 // Hashpath's transport-header fix. Clients: raw sockets (so malformed and
 // slow requests can be sent) and curl.
 #include <arpa/inet.h>
@@ -117,7 +117,7 @@ TEST_F(NodeFixture, MetaInfoAddressAndCors) {
   Reply info = request("GET", "/~meta@1.0/info");
   EXPECT_EQ(info.status, 200);
   EXPECT_EQ(info.header("access-control-allow-origin"), "*");
-  EXPECT_EQ(info.header("test_config_item"), "test");  // spec §8.6 config
+  EXPECT_EQ(info.header("test_config_item"), "test");  // HyperBEAM's config case
   EXPECT_EQ(info.header("priv_key"), "");              // priv_inaccessible
   EXPECT_EQ(info.header("address"), operator_wallet->address());
   Reply build = request("GET", "/~meta@1.0/build/node");
@@ -173,7 +173,7 @@ TEST_F(NodeFixture, InvalidSignaturesAreRejected) {
   EXPECT_EQ(garbage.status, 400);
 }
 
-// Issue 11 §3.1: a commitment is verified whatever codec carried it. A
+// A commitment is verified whatever codec carried it. A
 // genuine signed message, edited and sent as json@1.0 with its
 // commitments, must not act as its signer, and must not change what the
 // genuine message's ID names in the store.
@@ -220,7 +220,7 @@ TEST_F(NodeFixture, CommitmentsInJsonBodiesAreVerified) {
   EXPECT_NE(nested.body.find("inner"), std::string::npos) << nested.body;
 }
 
-// Issue 11 §3.7: a body in a transfer coding the server does not decode is
+// A body in a transfer coding the server does not decode is
 // not read as the next request.
 TEST_F(NodeFixture, UnknownTransferEncodingIsRefusedNotSmuggled) {
   std::string inner = "GET /~meta@1.0/info/address HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -230,7 +230,7 @@ TEST_F(NodeFixture, UnknownTransferEncodingIsRefusedNotSmuggled) {
   EXPECT_EQ(r.body.find("HTTP/1.1"), std::string::npos) << r.body;  // one response only
 }
 
-// Issue 11 §3.6: a first segment 32, 42 or 43 bytes long is an ID only if
+// A first segment 32, 42 or 43 bytes long is an ID only if
 // it looks like one.
 TEST_F(NodeFixture, SegmentsOfIdLengthAreIdsOnlyIfTheyLookLikeOne) {
   // 32, 42 and 43 bytes long.
@@ -290,7 +290,7 @@ TEST_F(NodeFixture, AcceptBundleSendsChildrenWhole) {
 }
 
 TEST_F(NodeFixture, TransportHeadersDoNotChangeTheHashpath) {
-  // DESIGN.md §6.1: HyperBEAM folds every header into the request message,
+  // docs/protocol.md §8.1: HyperBEAM folds every header into the request message,
   // so the same request from two clients gets two hashpaths.
   Reply a =
       request("GET", "/~message@1.0&x=1/x", {{"user-agent", "curl/8"}, {"accept-language", "en"}});
@@ -335,7 +335,7 @@ TEST_F(NodeFixture, CurlSpeaksToTheNode) {
   EXPECT_EQ(code.out, "400");
 }
 
-// Handlers for the hook cases of §8.6: `request` adds `added`, `halt`
+// Handlers for HyperBEAM's hook cases: `request` adds `added`, `halt`
 // refuses with "Bad", `response` marks the body, `start` adds a key to the
 // node message. Each counts its calls.
 class HookDevice : public Device {
@@ -360,7 +360,7 @@ class HookDevice : public Device {
   std::map<std::string, int> calls;
 };
 
-// spec §8.6 node-message cases, through Node::handle without the network.
+// HyperBEAM's node-message cases, through Node::handle without the network.
 class NodeMessageCases : public ::testing::Test {
  protected:
   Node make_node(Message config) {

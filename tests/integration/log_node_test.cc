@@ -180,7 +180,7 @@ TEST_F(LogNodeTest, EveryStepIsLoggedBeforeTheResponseAndReplays) {
   EXPECT_GE(rep.oracle, 3u);
 }
 
-// Issue 11 §1: a reply is committed and names its entry whatever the
+// A reply is committed and names its entry whatever the
 // outcome; an oracle result is named by the hashpath of the chain it
 // starts (its own ID).
 TEST_F(LogNodeTest, EveryOutcomeIsCommittedAndNamedBeforeTheReply) {
@@ -345,7 +345,7 @@ INSTANTIATE_TEST_SUITE_P(
         Tamper{"gap", "log.db", "DELETE FROM entries WHERE seq = 2", "entry 2 is missing"}),
     [](const ::testing::TestParamInfo<Tamper>& info) { return std::string(info.param.name); });
 
-// Issue 11 §3.9: log@1.0's parameters are what they say or a 400 with the
+// Log@1.0's parameters are what they say or a 400 with the
 // reason; only canonical tile paths exist.
 TEST_F(LogNodeTest, OutOfRangeParametersAndNonCanonicalTilesAreRefused) {
   for (int i = 0; i < 3; ++i) get("/~message@1.0&a=1/a");
@@ -377,7 +377,7 @@ TEST_F(LogNodeTest, OutOfRangeParametersAndNonCanonicalTilesAreRefused) {
   EXPECT_EQ(get("/~log@1.0/tile/0/000.p/3").status, 200);
 }
 
-// Issue 11 §3.1: a stranger re-sending a genuine signed message as json@1.0
+// A stranger re-sending a genuine signed message as json@1.0
 // with keys its signature does not cover, to another path, changes nothing
 // the log names: verify and replay still pass.
 TEST_F(LogNodeTest, ResendingASignedMessageWithExtraKeysBreaksNoReplay) {
@@ -408,7 +408,7 @@ std::pair<int, std::string> http_get_once(uint16_t port, const std::string& targ
   return {std::stoi(in.substr(9, 3)), seq};
 }
 
-// Issue 11 §1: a device that throws is answered, and the entry the reply
+// A device that throws is answered, and the entry the reply
 // names survives a SIGKILL of the node right after the reply. The node
 // runs in a child process, the kill is real, and the log is opened after.
 TEST(LogNodeCrash, AThrowingDevicesEntrySurvivesASigkillRightAfterTheReply) {

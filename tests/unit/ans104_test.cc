@@ -1,5 +1,5 @@
 // ANS-104 data items against arbundles (both forks), HyperBEAM literals and
-// the spec's vectors; tamper and malformed-input cases.
+// the codec vectors (tests/data/vectors); tamper and malformed-input cases.
 #include <gtest/gtest.h>
 
 #include "tests/support/status_assertions.h"

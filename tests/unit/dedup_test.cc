@@ -1,4 +1,4 @@
-// dedup@1.0 (spec/process-devices.md §7.4), alone and first in a stack.
+// dedup@1.0 (docs/devices.md §6), alone and first in a stack.
 #include <gtest/gtest.h>
 
 #include "devices/dedup.h"

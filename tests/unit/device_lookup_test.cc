@@ -1,8 +1,8 @@
-// Key → device lookup (spec §2.5: info, exports, excludes, handler,
-// default), deep set through devices (§2.9), the step hook (§2.3 stage 7)
-// and cache-control (§5.4): the §8.1 cases that HyperBEAM runs with
+// Key → device lookup (docs/protocol.md §5.2: info, exports, excludes, handler,
+// default), deep set through devices (docs/protocol.md §4.4), the step hook (docs/protocol.md §4.2 stage 5)
+// and cache-control (docs/protocol.md §7): the hb_ao_test_vectors cases that HyperBEAM runs with
 // in-memory devices (13–15, 20–22, 25–27, 30), each ported as a small
-// native device with the same key behaviour, and the §8.5 table.
+// native device with the same key behaviour, and HyperBEAM's cache-control table.
 #include <gtest/gtest.h>
 
 #include "engine/resolve/hooks.h"
@@ -323,7 +323,7 @@ TEST(HookTest, ChainsHandlersAndHonoursHookResult) {
   EXPECT_FALSE(hook_handlers(node, "response").has_value());
 }
 
-// §8.5 derive_cache_settings table.
+// HyperBEAM's derive_cache_settings table.
 TEST(CacheControlTest, DeriveCacheSettingsTable) {
   auto parse = [](std::initializer_list<const char*> tokens) {
     List l;

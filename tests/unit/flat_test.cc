@@ -1,4 +1,4 @@
-// flat@1.0: spec §7.1 and its text form.
+// flat@1.0: HyperBEAM's cases (docs/message-formats.md) and its text form.
 #include <gtest/gtest.h>
 
 #include "engine/codec/flat.h"

@@ -1,4 +1,4 @@
-// httpsig@1.0 and message IDs against codec-vectors.json (spec §4, §5, §9)
+// httpsig@1.0 and message IDs against codec-vectors.json (docs/wire-formats.md)
 // and the RFC 9421 interop vectors.
 #include <gtest/gtest.h>
 
@@ -170,7 +170,7 @@ TEST(MessageIds, FlatFastPathEqualsTheGeneralEncoder) {
     if (rng() % 7 == 0) m.set("typed", Value::integer(3));
     EXPECT_EQ(message_id(Value(m)), unsigned_id_general(m)) << i;
   }
-  // The spec vectors go through it too (the flat ones use the fast path).
+  // The codec vectors go through it too (the flat ones use the fast path).
   for (const auto& v : codec_vectors()["httpsig_unsigned_ids"]) {
     Value message = vector_value(v["message"]);
     if (message.is_map()) {

@@ -1,4 +1,4 @@
-// HyperPATH parsing: spec/resolution-and-http.md §4.5 examples and §8.4.
+// HyperPATH parsing: HyperBEAM's hb_singleton cases (docs/protocol.md §6).
 #include <gtest/gtest.h>
 
 #include "engine/resolve/hyperpath.h"
@@ -134,7 +134,7 @@ TEST(HyperPath, Rows19To22QueryScopesFlagsAndBareIds) {
 }
 
 TEST(HyperPath, GlobalsWinOverInlineAndScopedOverGlobal) {
-  // §4.2 step 7: `/a/b&k=1?k=2` gives b.k = "2".
+  // docs/protocol.md §6 step 6: `/a/b&k=1?k=2` gives b.k = "2".
   EXPECT_PATH(parse_hyperpath("/a/b&k=1?k=2"),
               (PathList{msg({{"k", "2"}}), path_msg("a", {{"k", "2"}}), path_msg("b", {{"k", "2"}})}));
   EXPECT_PATH(parse_hyperpath("/a?k=g&1.k=s"),

@@ -491,7 +491,7 @@ class FileSizeLimit {
   void (*previous_)(int) = nullptr;
 };
 
-// Issue 11 §3.2: a journal write that fails (the disk is full) commits
+// A journal write that fails (the disk is full) commits
 // nothing, leaves no torn record, is tried again by the next commit, and no
 // checkpoint covers what is not on disk.
 TEST_F(LogTest, AFailedJournalWriteCommitsNothingAndIsRetried) {

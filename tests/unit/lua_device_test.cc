@@ -1,4 +1,4 @@
-// lua@5.3a through the resolver (spec/process-devices.md §5.2, §5.5, §5.8):
+// lua@5.3a through the resolver (docs/devices.md §5):
 // modules by ID, inline and in lists, invocation with (base, req), return
 // conventions, errors, plain reads of base keys, and determinism.
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 namespace hashpath {
 namespace {
 
-// The functions of HyperBEAM's test/test.lua that need no network, as §5.8
+// The functions of HyperBEAM's test/test.lua that need no network, as HyperBEAM's dev_lua tests
 // describes them.
 constexpr const char* kTestModule = R"lua(
 function assoctable() return { a = 1, b = 2, c = 3 } end

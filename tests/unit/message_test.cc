@@ -13,7 +13,7 @@ TEST(Keys, NormalisationLowercasesExceptIdLengths) {
   EXPECT_EQ(normalize_key("Hello-World"), "hello-world");
   EXPECT_EQ(normalize_key("already"), "already");
   std::string id43 = "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU";
-  EXPECT_EQ(normalize_key(id43), id43);  // spec §1.2: IDs keep case
+  EXPECT_EQ(normalize_key(id43), id43);  // docs/protocol.md §1.2: IDs keep case
   std::string eth42 = "0x1a642f0E3c3aF545E7AcBD38b07251B3990914F1";
   EXPECT_EQ(normalize_key(eth42), eth42);
   std::string raw32(32, 'A');

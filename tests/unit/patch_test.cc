@@ -1,5 +1,5 @@
-// patch@1.0: the conformance cases of spec/process-devices.md §8.5 and the
-// two authoring forms of §4.4.
+// patch@1.0: HyperBEAM's dev_patch cases and its
+// two authoring forms (docs/devices.md §4).
 #include <gtest/gtest.h>
 
 #include "devices/patch.h"

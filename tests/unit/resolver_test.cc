@@ -1,5 +1,5 @@
-// Resolution: spec/resolution-and-http.md §8.1 (resolution), §8.2
-// (message@1.0) and §3 (hashpaths), against a real store.
+// Resolution: HyperBEAM's hb_ao_test_vectors (resolution), dev_message
+// cases and hashpaths (docs/protocol.md §3-§5), against a real store.
 #include <gtest/gtest.h>
 
 #include "engine/codec/httpsig_commitment.h"
@@ -12,7 +12,7 @@
 namespace hashpath {
 namespace {
 
-// test-device@1.0 of spec §8 (cases 3-7): test_func, load, index.
+// HyperBEAM's test-device@1.0: test_func, load, index.
 class TestDevice : public Device {
  public:
   std::string_view name() const override { return "test-device@1.0"; }
@@ -133,7 +133,7 @@ TEST_F(ResolverTest, Cases23And24DeepSetByPath) {
   EXPECT_EQ(grown.at("a"), abc.at("a"));
   Message z = set(grown, Message{{"z/a", "0"}, {"z/b", "1"}, {"z/y/x", "2"}});
   EXPECT_EQ(z.at("z"), Value(Message{{"a", "0"}, {"b", "1"}, {"y", Message{{"x", "2"}}}}));
-  // deep_unset (§8.2)
+  // deep_unset (dev_message)
   Message deep{{"deep", Message{{"test-key2", "x"}, {"test-key3", "y"}}}};
   EXPECT_EQ(set(deep, Message{{"deep/test-key2", Value::atom("unset")}}).at("deep"),
             Value(Message{{"test-key3", "y"}}));

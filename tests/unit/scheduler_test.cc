@@ -1,4 +1,4 @@
-// scheduler@1.0, local scheduling (spec/process-devices.md §2): gap-free
+// scheduler@1.0, local scheduling (docs/devices.md §2): gap-free
 // slots, the hash chain, signed assignments, reads, restarts, and the
 // verification `next` applies before compute (forged assignments refused).
 #include <gtest/gtest.h>
@@ -147,7 +147,7 @@ TEST_F(SchedulerTest, ProcessesThisNodeDoesNotScheduleAreRefused) {
   EXPECT_EQ(post(Message{{"type", "Process"}}).http_status(), 400);  // no scheduler named
 }
 
-// http_get_json_schedule (spec §8.2): a process and 10 messages read as the
+// http_get_json_schedule (HyperBEAM's dev_scheduler test): a process and 10 messages read as the
 // legacy aos-2 JSON page: 11 edges, each with the message and its
 // assignment in json-struct form; the sender is the verified signer.
 TEST_F(SchedulerTest, Aos2JsonSchedule) {

@@ -1,4 +1,4 @@
-// stack@1.0: the cases of spec/process-devices.md §8.4, with native ports
+// stack@1.0: HyperBEAM's dev_stack cases (docs/devices.md §3), with native ports
 // of HyperBEAM's generated test devices.
 #include <gtest/gtest.h>
 

@@ -65,7 +65,7 @@ TEST(MessageRecord, RoundTripAndMalformed) {
 
 TEST(SqliteStore, BinariesAreContentAddressed) {
   SqliteStore store(":memory:");
-  // spec §8.5: "Simple unsigned data item" is stored at its SHA-256 ID.
+  // HyperBEAM's "Simple unsigned data item" is stored at its SHA-256 ID.
   EXPECT_EQ(store.put_binary("Simple unsigned data item"),
             "IcyY7UXyw8cwFDz7ZAD83fAoNWc6biz3i_f8apOYR78");
   EXPECT_EQ(store.get("IcyY7UXyw8cwFDz7ZAD83fAoNWc6biz3i_f8apOYR78")->as_binary(),
@@ -162,7 +162,7 @@ TEST(SqliteStore, NestedSignedMessageWithAListKeepsItsId) {
   EXPECT_EQ(message_id(*back, IdScope::kSigned), message_id(Value(parent), IdScope::kSigned));
 }
 
-// Issue 11 §3.1: no write changes what a stored ID names. A copy of a
+// No write changes what a stored ID names. A copy of a
 // signed message whose content was changed keeps the genuine commitments,
 // but they no longer verify: it may not take any name its commitments
 // give, and is readable by its own unsigned ID only.
@@ -199,7 +199,7 @@ TEST(SqliteStore, NamesFromCommitmentsOnlyForMessagesWhoseCommitmentsVerify) {
   EXPECT_EQ(store.get("states/P/1")->as_map().at("data"), Value("return 1"));
 }
 
-// Issue 11 §3.2: a transaction that fails because the disk is full (here
+// A transaction that fails because the disk is full (here
 // the file may not grow: EFBIG) is a StoreWriteError, leaves nothing
 // behind, and forgets what it wrote: the same messages are written when
 // they are put again (a store that remembered them as written would skip

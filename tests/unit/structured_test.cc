@@ -1,4 +1,4 @@
-// structured@1.0 against the spec's vectors (§3) and HyperBEAM's literals.
+// structured@1.0 against the codec vectors (tests/data/vectors) and HyperBEAM's literals.
 #include <gtest/gtest.h>
 
 #include "engine/codec/key_escape.h"

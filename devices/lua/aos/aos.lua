@@ -8,7 +8,7 @@
 -- of Lua source sent by the owner, and `msg.reply`.
 --
 -- process@1.0 calls `compute(state, assignment)` once per slot
--- (spec/process-devices.md §5.7). The scheduled message is
+-- (docs/devices.md §5.6). The scheduled message is
 -- `assignment.body`; AOS handlers see it as `msg` with header-case fields
 -- (`msg.Action`, `msg.From`, `msg.Tags`, `msg.Data`, `msg.Id`). The slot's
 -- result goes to `state.results`:
