@@ -1,4 +1,4 @@
-// The AOS-compatible process runtime (aos/aos.lua), built into the
+// The AOS-compatible process runtime (aos/, joined at build time), built into the
 // program: a process that lists it as its first module runs AOS programs
 // (Handlers, Send, msg.reply, Eval, json...) unchanged.
 #pragma once
@@ -9,7 +9,7 @@
 
 namespace hashpath {
 
-// The Lua source of aos/aos.lua.
+// The Lua source: the parts of aos/ joined (aos/README.md).
 std::string_view aos_library_source();
 
 // The library as a module message: {content-type: application/lua,

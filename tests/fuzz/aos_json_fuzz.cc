@@ -1,4 +1,4 @@
-// libFuzzer target: the AOS runtime's JSON decoder (devices/lua/aos/aos.lua),
+// libFuzzer target: the AOS runtime's JSON decoder (devices/lua/aos/json.lua),
 // which reads message data from the network (`Content-Type:
 // application/json`). Invariant: any input decodes, or fails with a
 // "json.decode:" error; never another Lua error, a crash or a hang (the

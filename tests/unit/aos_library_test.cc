@@ -1,4 +1,4 @@
-// The AOS runtime (devices/lua/aos/aos.lua) on its own: its JSON against
+// The AOS runtime (devices/lua/aos/) on its own: its JSON against
 // nlohmann::json as the independent reading (valid and malformed input),
 // and the handler semantics the AO documentation describes.
 #include <gtest/gtest.h>

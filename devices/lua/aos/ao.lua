@@ -1,0 +1,77 @@
+-- ao: the process's view of itself and its outbox.
+ao = ao or {}
+ao._version = 'hashpath-aos-1'
+ao.reference = ao.reference or 0
+ao.authorities = ao.authorities or {}
+ao.outbox = { Messages = {}, Spawns = {}, Output = {} }
+Inbox = Inbox or {}
+MaxInbox = MaxInbox or 10000
+
+local prints = {}
+print = function(...)
+  local parts = {}
+  for i = 1, select('#', ...) do parts[i] = tostring((select(i, ...))) end
+  local line = table.concat(parts, '\t')
+  prints[#prints + 1] = line
+  return line
+end
+
+local modules = { json = json, ['.json'] = json, utils = utils, ['.utils'] = utils }
+require = function(name)
+  local m = modules[name]
+  if m == nil then
+    error("module '" .. tostring(name) .. "' not found: a process can require only json and .utils", 2)
+  end
+  return m
+end
+
+-- A message to send: Tags (a map, or a list of {name, value}) become keys.
+local function outgoing(msg)
+  local out = {}
+  for k, v in pairs(msg) do
+    if k ~= 'Tags' and k ~= 'onReply' and type(v) ~= 'function' then out[k] = v end
+  end
+  if type(msg.Tags) == 'table' then
+    for k, v in pairs(msg.Tags) do
+      if type(v) == 'table' and v.name ~= nil then
+        out[v.name] = v.value
+      else
+        out[k] = v
+      end
+    end
+  end
+  return out
+end
+
+function ao.send(msg)
+  assert(type(msg) == 'table', 'ao.send: the message must be a table')
+  ao.reference = ao.reference + 1
+  local out = outgoing(msg)
+  out.reference = tostring(ao.reference)
+  table.insert(ao.outbox.Messages, out)
+  local target = msg.Target or msg.target
+  local ref = out.reference
+  out.onReply = nil
+  return {
+    Target = target,
+    reference = ref,
+    onReply = function(handle)
+      Handlers.once('reply-' .. ref, function(m)
+        return m.From == target and m['X-Reference'] == ref
+      end, handle)
+    end,
+  }
+end
+Send = ao.send
+
+function ao.spawn(module, msg)
+  msg = msg or {}
+  ao.reference = ao.reference + 1
+  local out = outgoing(msg)
+  out.module = module
+  out.reference = tostring(ao.reference)
+  table.insert(ao.outbox.Spawns, out)
+  return out
+end
+Spawn = ao.spawn
+

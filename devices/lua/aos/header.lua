@@ -1,0 +1,20 @@
+-- Hashpath's AOS-compatible process runtime for lua@5.3a (our own code).
+--
+-- Loaded as a process's first module, before the process's own code, it
+-- gives AOS programs what they expect: `ao` (id, send, spawn, outbox,
+-- authorities, env), `Send`, `Spawn`, `Handlers` (add, append, prepend,
+-- once, remove, evaluate, utils), `Inbox`, `Owner`, `print` into the
+-- message's output, `require` of the built-in `json` and `.utils`, `Eval`
+-- of Lua source sent by the owner, and `msg.reply`.
+--
+-- process@1.0 calls `compute(state, assignment)` once per slot
+-- (docs/devices.md §5.6). The scheduled message is
+-- `assignment.body`; AOS handlers see it as `msg` with header-case fields
+-- (`msg.Action`, `msg.From`, `msg.Tags`, `msg.Data`, `msg.Id`). The slot's
+-- result goes to `state.results`:
+--   outbox   {"1" = msg, ...}: messages sent (patch@1.0 messages among them)
+--   output   {data = <prints and Eval value>, prompt = "aos> "[, print = true]}
+--   error    the error text, when a handler or an Eval failed
+--   spawns   processes asked for with Spawn (recorded, not started)
+-- Every global the program sets lives on in the process's Lua state.
+
