@@ -17,7 +17,7 @@
 #include "engine/codec/json.h"
 #include "engine/node/node.h"
 #include "engine/store/sqlite_store.h"
-#include "tests/unit/shared_data.h"
+#include "tests/support/test_data.h"
 #include "verify/log_verifier.h"
 #include "verify/process_replay.h"
 #include "verify/replay.h"

@@ -23,7 +23,8 @@
 #include "engine/http/server.h"
 #include "engine/node/node.h"
 #include "engine/store/sqlite_store.h"
-#include "tests/unit/shared_data.h"
+#include "tests/support/subprocess.h"
+#include "tests/support/test_data.h"
 
 namespace hashpath {
 namespace {
@@ -327,11 +328,11 @@ TEST_F(NodeFixture, BadInputGets4xxAndTheServerKeepsServing) {
 
 TEST_F(NodeFixture, CurlSpeaksToTheNode) {
   std::string base = "http://127.0.0.1:" + std::to_string(server->port());
-  auto r = testing::run_command("curl -s " + base + "/~meta@1.0/info/address");
-  EXPECT_EQ(r.status, 0);
+  auto r = testing::run_process({"/usr/bin/curl", "-s", base + "/~meta@1.0/info/address"});
+  EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, operator_wallet->address());
-  auto code =
-      testing::run_command("curl -s -o /dev/null -w '%{http_code}' '" + base + "/~nope@1.0/x'");
+  auto code = testing::run_process(
+      {"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", base + "/~nope@1.0/x"});
   EXPECT_EQ(code.out, "400");
 }
 

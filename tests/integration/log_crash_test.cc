@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "engine/log/hashpath_log.h"
-#include "tests/unit/shared_data.h"
+#include "tests/support/test_data.h"
 #include "verify/log_verifier.h"
 
 namespace hashpath {

@@ -23,7 +23,7 @@
 #include "engine/http/server.h"
 #include "engine/node/node.h"
 #include "engine/store/sqlite_store.h"
-#include "tests/unit/shared_data.h"
+#include "tests/support/test_data.h"
 #include "verify/fixture.h"
 #include "verify/log_verifier.h"
 #include "verify/replay.h"

@@ -7,11 +7,11 @@
 
 #include "engine/status.h"
 
-namespace hashpath::testing_support {
+namespace hashpath::testing {
 
 inline ::testing::AssertionResult Holds(const Status& s) {
   if (s.is_ok()) return ::testing::AssertionSuccess() << "ok";
   return ::testing::AssertionFailure() << "rejected: " << s.reason();
 }
 
-}  // namespace hashpath::testing_support
+}  // namespace hashpath::testing

@@ -14,7 +14,7 @@
 #include "engine/crypto/secp256k1.h"
 #include "engine/crypto/wallet.h"
 #include "engine/error.h"
-#include "tests/unit/shared_data.h"
+#include "tests/support/test_data.h"
 
 namespace hashpath {
 namespace {

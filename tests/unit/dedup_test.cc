@@ -4,7 +4,7 @@
 #include "devices/dedup.h"
 #include "devices/stack.h"
 #include "engine/resolve/resolver.h"
-#include "tests/unit/shared_data.h"
+#include "tests/support/test_data.h"
 
 namespace hashpath {
 namespace {

@@ -17,7 +17,7 @@
 #include "engine/crypto/hash.h"
 #include "engine/log/hashpath_log.h"
 #include "engine/store/store.h"
-#include "tests/unit/shared_data.h"
+#include "tests/support/test_data.h"
 
 namespace hashpath {
 namespace {

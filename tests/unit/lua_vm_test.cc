@@ -4,7 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "devices/lua/lua_vm.h"
-#include "tests/unit/shared_data.h"
+#include "tests/support/subprocess.h"
+#include "tests/support/test_data.h"
 
 namespace hashpath {
 namespace {
@@ -108,19 +109,20 @@ TEST(LuaVmTest, ErrorsAndPrintOutput) {
 }
 
 TEST(LuaDeterminismTest, TwoProcessesGiveTheSameBytes) {
-  std::string probe =
-      std::string(HASHPATH_LUA_PROBE) + " " + HASHPATH_SOURCE_DIR + "/tests/lua/determinism.lua";
-  auto first = testing::run_command(probe);
-  auto second = testing::run_command(probe);
-  ASSERT_EQ(first.status, 0) << first.out;
+  std::vector<std::string> probe{HASHPATH_LUA_PROBE,
+                                 std::string(HASHPATH_SOURCE_DIR) + "/tests/lua/determinism.lua"};
+  auto first = testing::run_process(probe);
+  auto second = testing::run_process(probe);
+  ASSERT_EQ(first.status, 0) << first.err;
   EXPECT_EQ(first.out, second.out);
   EXPECT_NE(first.out.find("key1="), std::string::npos);
   EXPECT_NE(first.out.find("table: 0x"), std::string::npos);
   // Control: with absolute pointers (what unpatched Lua does), two
   // processes disagree, so the comparison above is not vacuous.
-  auto raw1 = testing::run_command(probe + " --absolute-pointers");
-  auto raw2 = testing::run_command(probe + " --absolute-pointers");
-  ASSERT_EQ(raw1.status, 0) << raw1.out;
+  probe.push_back("--absolute-pointers");
+  auto raw1 = testing::run_process(probe);
+  auto raw2 = testing::run_process(probe);
+  ASSERT_EQ(raw1.status, 0) << raw1.err;
   EXPECT_NE(raw1.out, raw2.out);
 }
 

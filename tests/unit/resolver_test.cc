@@ -7,7 +7,7 @@
 #include "engine/crypto/wallet.h"
 #include "engine/resolve/resolver.h"
 #include "engine/store/sqlite_store.h"
-#include "tests/unit/shared_data.h"
+#include "tests/support/test_data.h"
 
 namespace hashpath {
 namespace {

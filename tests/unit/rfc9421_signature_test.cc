@@ -12,10 +12,10 @@
 #include "engine/crypto/base64.h"
 #include "engine/crypto/wallet.h"
 #include "engine/error.h"
-#include "tests/unit/shared_data.h"
+#include "tests/support/test_data.h"
 
 namespace hashpath {
-using hashpath::testing_support::Holds;
+using hashpath::testing::Holds;
 namespace {
 
 std::string lower(std::string s) {

@@ -14,10 +14,10 @@
 #include "engine/crypto/hash.h"
 #include "engine/resolve/resolver.h"
 #include "engine/store/sqlite_store.h"
-#include "tests/unit/shared_data.h"
+#include "tests/support/test_data.h"
 
 namespace hashpath {
-using hashpath::testing_support::Holds;
+using hashpath::testing::Holds;
 namespace {
 
 class SchedulerTest : public ::testing::Test {

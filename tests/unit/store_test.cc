@@ -13,7 +13,7 @@
 #include "engine/error.h"
 #include "engine/store/message_record.h"
 #include "engine/store/sqlite_store.h"
-#include "tests/unit/shared_data.h"
+#include "tests/support/test_data.h"
 
 namespace hashpath {
 namespace {

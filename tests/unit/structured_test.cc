@@ -5,7 +5,7 @@
 #include "engine/codec/scalar_text.h"
 #include "engine/codec/structured.h"
 #include "engine/error.h"
-#include "tests/unit/shared_data.h"
+#include "tests/support/test_data.h"
 
 namespace hashpath {
 namespace {

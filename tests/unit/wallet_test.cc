@@ -11,7 +11,7 @@
 #include "engine/crypto/wallet.h"
 #include "engine/error.h"
 #include "engine/node/wallet_file.h"
-#include "tests/unit/shared_data.h"
+#include "tests/support/test_data.h"
 
 namespace hashpath {
 namespace {

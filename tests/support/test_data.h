@@ -52,13 +52,6 @@ std::filesystem::path fresh_test_dir(const std::string& prefix);
 // peer closes; empty if it cannot connect. For raw HTTP in tests.
 std::string exchange_over_loopback(uint16_t port, const std::string& bytes, int pause_ms = 0);
 
-// Runs `command` through the shell; returns its exit status and stdout.
-struct CommandResult {
-  int status;
-  std::string out;
-};
-CommandResult run_command(const std::string& command);
-
 }  // namespace hashpath::testing
 
 #define HASHPATH_NEEDS_SHARED(relative)                                          \

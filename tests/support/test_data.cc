@@ -1,4 +1,4 @@
-#include "tests/unit/shared_data.h"
+#include "tests/support/test_data.h"
 
 #include <gtest/gtest.h>
 #include <arpa/inet.h>
@@ -126,18 +126,6 @@ Message tabm_value(const nlohmann::json& j) {
   for (const auto& [k, v] : j.items())
     m.set(k, v.is_object() ? Value(tabm_value(v)) : Value(v.get<std::string>()));
   return m;
-}
-
-CommandResult run_command(const std::string& command) {
-  CommandResult r{-1, {}};
-  FILE* p = popen(command.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
 }
 
 std::filesystem::path fresh_test_dir(const std::string& prefix) {
