@@ -3,6 +3,7 @@
 #   make test   install what is missing, build, run every test (ASan + UBSan build)
 #   make bench  build Release and run the benchmarks
 #   make fuzz   build the libFuzzer targets with clang and run each briefly
+#   make format-check  fail if a source is not clang-formatted (CI runs it)
 #   make crash  SIGKILL a real node 100 times under load, with full-disk rounds
 
 JOBS ?= $(shell nproc)
@@ -11,7 +12,7 @@ FUZZ_SECONDS ?= 30
 
 KILLS ?= 100
 
-.PHONY: all deps build build-asan run test bench fuzz crash format clean
+.PHONY: all deps build build-asan run test bench fuzz crash format format-check clean
 
 all: build
 
@@ -53,8 +54,14 @@ fuzz: deps
 	cmake --build build-fuzz -j $(JOBS)
 	bash tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
+CXX_SOURCES = find engine app tests bench devices verify \( -name '*.h' -o -name '*.cc' \) -print
+
 format:
-	find engine app tests bench devices verify -name '*.h' -o -name '*.cc' | xargs clang-format -i
+	$(CXX_SOURCES) | xargs clang-format -i
+
+# Fails, naming the files and lines, if any source is not clang-formatted.
+format-check: deps
+	$(CXX_SOURCES) | xargs clang-format --dry-run --Werror
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -35,5 +35,4 @@ struct DataDir {
 LogOptions log_options_from(const Message& config);
 bool log_enabled(const Message& config);
 
-
 }  // namespace hashpath::app

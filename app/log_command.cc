@@ -7,9 +7,9 @@
 
 #include "app/commands.h"
 #include "app/data_dir.h"
-#include "devices/node_devices.h"
 #include "app/file_io.h"
 #include "devices/log.h"
+#include "devices/node_devices.h"
 #include "engine/codec/typed_json.h"
 #include "engine/crypto/base64.h"
 #include "engine/log/log_journal.h"

@@ -16,11 +16,11 @@
 #include "app/message_files.h"
 #include "engine/codec/ans104.h"
 #include "engine/codec/flat.h"
-#include "engine/codec/rfc9421_signature.h"
 #include "engine/codec/httpsig.h"
 #include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/json.h"
 #include "engine/codec/message_id.h"
+#include "engine/codec/rfc9421_signature.h"
 #include "engine/codec/structured.h"
 #include "engine/codec/typed_json.h"
 #include "engine/error.h"
@@ -117,12 +117,13 @@ int inspect(const std::string& file, const std::string& codec, bool as_json) {
     for (const auto& c : loaded.checks) {
       std::cout << "  " << c.id << "  " << c.device << " " << c.type;
       if (!c.committer.empty()) std::cout << " by " << c.committer;
-      std::cout << ": " << (c.verdict.is_ok() ? "valid" : "INVALID (" + c.verdict.reason() + ")") << "\n";
+      std::cout << ": " << (c.verdict.is_ok() ? "valid" : "INVALID (" + c.verdict.reason() + ")")
+                << "\n";
     }
   }
   if (failed != nullptr) {
-    std::cerr << "hashpath: commitment " << failed->id << " does not verify: " << failed->verdict.reason()
-              << "\n";
+    std::cerr << "hashpath: commitment " << failed->id
+              << " does not verify: " << failed->verdict.reason() << "\n";
     return 1;
   }
   return 0;
@@ -217,7 +218,8 @@ void add_message_command(CLI::App& root) {
     bool unsigned_only = false;
   };
   auto idopts = std::make_shared<IdOptions>();
-  CLI::App* id_cmd = message->add_subcommand("id", "Print a message's signed ID (its signers' commitments; the unsigned ID if none)");
+  CLI::App* id_cmd = message->add_subcommand(
+      "id", "Print a message's signed ID (its signers' commitments; the unsigned ID if none)");
   id_cmd->add_option("file", idopts->file, "Message file, or - for standard input")->required();
   id_cmd->add_option("--codec", idopts->codec, "ans104, httpsig or json (default: guess)")
       ->check(codecs);

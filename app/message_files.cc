@@ -1,9 +1,9 @@
 #include "app/message_files.h"
 
 #include "engine/codec/ans104.h"
-#include "engine/codec/rfc9421_signature.h"
 #include "engine/codec/httpsig.h"
 #include "engine/codec/json.h"
+#include "engine/codec/rfc9421_signature.h"
 #include "engine/codec/structured.h"
 #include "engine/error.h"
 

@@ -178,9 +178,10 @@ void add_process_command(CLI::App& root) {
   send_cmd->add_option("pid", o->pid, "Process ID")->required();
   send_cmd->add_option("--tag", o->tags, "KEY=VALUE (e.g. Action=Eval)");
   send_cmd->add_option("--data", o->data, "The message's data");
-  send_cmd->add_flag("--push", o->push,
-                     "Push it (push@1.0): schedule, compute, and deliver its outbox messages to the "
-                     "processes this node schedules");
+  send_cmd->add_flag(
+      "--push", o->push,
+      "Push it (push@1.0): schedule, compute, and deliver its outbox messages to the "
+      "processes this node schedules");
   add_client_options(send_cmd, o);
   send_cmd->callback([o] { send(*o); });
 

@@ -13,9 +13,9 @@
 #include "devices/node_devices.h"
 #include "engine/error.h"
 #include "engine/http/server.h"
+#include "engine/node/access_log.h"
 #include "engine/node/config.h"
 #include "engine/node/node.h"
-#include "engine/node/access_log.h"
 #include "engine/node/wallet_file.h"
 #include "engine/store/sqlite_store.h"
 

@@ -18,8 +18,8 @@
 #include <iostream>
 #include <sstream>
 
-#include "devices/node_devices.h"
 #include "devices/lua/aos_library.h"
+#include "devices/node_devices.h"
 #include "engine/codec/commitments.h"
 #include "engine/crypto/wallet.h"
 #include "engine/log/hashpath_log.h"

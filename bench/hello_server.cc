@@ -24,10 +24,11 @@ class Session : public std::enable_shared_from_this<Session> {
   explicit Session(tcp::socket s) : stream_(std::move(s)) {}
   void read() {
     req_ = {};
-    http::async_read(stream_, buffer_, req_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return;
-      self->write();
-    });
+    http::async_read(stream_, buffer_, req_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) return;
+                       self->write();
+                     });
   }
 
  private:
@@ -39,10 +40,11 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.body() = "swtONHix_QCC3OYbzWUt9d0xvREuXyTkYZ-U6TMDWwA";
     res_.keep_alive(req_.keep_alive());
     res_.prepare_payload();
-    http::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec || !self->res_.keep_alive()) return;
-      self->read();
-    });
+    http::async_write(stream_, res_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec || !self->res_.keep_alive()) return;
+                        self->read();
+                      });
   }
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
@@ -61,7 +63,8 @@ int main(int argc, char** argv) {
   if (argc != 3) return 2;
   int threads = std::stoi(argv[2]);
   asio::io_context ioc(threads);
-  tcp::acceptor acceptor(ioc, {asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(std::stoi(argv[1]))});
+  tcp::acceptor acceptor(
+      ioc, {asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(std::stoi(argv[1]))});
   accept(acceptor, ioc);
   std::vector<std::thread> pool;
   for (int i = 1; i < threads; ++i) pool.emplace_back([&] { ioc.run(); });

@@ -26,7 +26,8 @@ class CapturingReporter : public benchmark::ConsoleReporter {
     ConsoleReporter::ReportRuns(runs);
     for (const auto& run : runs) {
       if (run.run_type != Run::RT_Iteration && run.aggregate_name != "mean") continue;
-      Rates& r = rates[run.run_name.function_name + (run.run_name.args.empty() ? "" : "/" + run.run_name.args)];
+      Rates& r = rates[run.run_name.function_name +
+                       (run.run_name.args.empty() ? "" : "/" + run.run_name.args)];
       auto items = run.counters.find("items_per_second");
       auto bytes = run.counters.find("bytes_per_second");
       if (items != run.counters.end()) r.items = items->second.value;

@@ -2,11 +2,11 @@
 // included), with the store warm, against the lookups underneath it.
 #include <benchmark/benchmark.h>
 
+#include <spdlog/spdlog.h>
 #include "bench/peer_report.h"
 #include "devices/meta.h"
 #include "engine/codec/message_id.h"
 #include "engine/node/node.h"
-#include <spdlog/spdlog.h>
 #include "engine/resolve/resolver.h"
 #include "engine/store/sqlite_store.h"
 
@@ -27,7 +27,8 @@ void BM_ResolveKeyRead(benchmark::State& state) {
   std::string id = store.put(base)[0];
   Message warm = store.get(id)->as_map();
   Message request{{"path", "key-7"}};
-  message_id(Value(warm), IdScope::kEveryCommitment);  // the base's ID is memoised, as in a warm node
+  message_id(Value(warm),
+             IdScope::kEveryCommitment);  // the base's ID is memoised, as in a warm node
   for (auto _ : state) {
     ResolveResult r = resolver.step(warm, request);
     if (!r.is_ok()) state.SkipWithError("step failed");
@@ -73,7 +74,8 @@ void BM_NodeHandleInfoAddress(benchmark::State& state) {
   auto devices = std::make_shared<DeviceRegistry>();
   devices->add(std::make_shared<MetaDevice>(node_state));
   Node node(node_state, std::make_shared<SqliteStore>(":memory:"), devices);
-  HttpRequest request{"GET", "/~meta@1.0/info/address", {{"host", "127.0.0.1"}, {"user-agent", "wrk"}}, "", ""};
+  HttpRequest request{
+      "GET", "/~meta@1.0/info/address", {{"host", "127.0.0.1"}, {"user-agent", "wrk"}}, "", ""};
   for (auto _ : state) {
     HttpResponse r = node.handle(request);
     if (r.status != 200) state.SkipWithError("request failed");
@@ -94,7 +96,8 @@ BENCHMARK(BM_HashpathStep);
 int main(int argc, char** argv) {
   using hashpath::bench::compare;
   using hashpath::bench::Metric;
-  compare("resolve step, message@1.0 key read", "BM_ResolveKeyRead", "BM_MessageFind", Metric::kItemsPerSecond);
+  compare("resolve step, message@1.0 key read", "BM_ResolveKeyRead", "BM_MessageFind",
+          Metric::kItemsPerSecond);
   compare("resolve step with hashpath, message read", "BM_ResolveMessageRead", "BM_HashpathStep",
           Metric::kItemsPerSecond);
   return hashpath::bench::run_with_peer_report(argc, argv);

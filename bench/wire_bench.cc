@@ -23,7 +23,8 @@ namespace {
 
 Message twenty_keys() {
   Message m;
-  for (int i = 0; i < 17; ++i) m.set("key-" + std::to_string(i), "value number " + std::to_string(i));
+  for (int i = 0; i < 17; ++i)
+    m.set("key-" + std::to_string(i), "value number " + std::to_string(i));
   m.set("quantity", Value::integer(1000000000000));
   m.set("ratio", Value::floating(0.125));
   m.set("target", "VnYnaoOvankqXk13s502zpiq9PIaqFHDRcIrTNhyqKQ");
@@ -52,7 +53,8 @@ void BM_UnsignedId_20Keys(benchmark::State& state) {
 
 void BM_HmacOfSignatureBase_20Keys(benchmark::State& state) {
   Message tabm = linked_tabm(Value(twenty_keys()));
-  std::string base = signature_base(tabm, committable_keys(tabm), {"hmac-sha256", "ao", {}, {}, {}, {}, {}});
+  std::string base =
+      signature_base(tabm, committable_keys(tabm), {"hmac-sha256", "ao", {}, {}, {}, {}, {}});
   HmacSha256Key key("ao");
   for (auto _ : state) benchmark::DoNotOptimize(key.mac(base));
   state.SetItemsProcessed(state.iterations());
@@ -103,17 +105,23 @@ void BM_Ans104VerifyType3(benchmark::State& state) {
 
 void BM_RawSecp256k1Verify(benchmark::State& state) {
   DataItem item = signed_item(ec_wallet());
-  std::string digest = keccak256("\x19" "Ethereum Signed Message:\n48" + item.signature_data());
+  std::string digest = keccak256(
+      "\x19"
+      "Ethereum Signed Message:\n48" +
+      item.signature_data());
   secp256k1_context* ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
   secp256k1_pubkey pk;
-  if (secp256k1_ec_pubkey_parse(ctx, &pk, reinterpret_cast<const unsigned char*>(item.owner.data()), 65) != 1) {
+  if (secp256k1_ec_pubkey_parse(ctx, &pk, reinterpret_cast<const unsigned char*>(item.owner.data()),
+                                65) != 1) {
     state.SkipWithError("owner is not a public key");
   }
   secp256k1_ecdsa_signature sig;
-  secp256k1_ecdsa_signature_parse_compact(ctx, &sig, reinterpret_cast<const unsigned char*>(item.signature.data()));
+  secp256k1_ecdsa_signature_parse_compact(
+      ctx, &sig, reinterpret_cast<const unsigned char*>(item.signature.data()));
   secp256k1_ecdsa_signature_normalize(ctx, &sig, &sig);
   for (auto _ : state) {
-    int ok = secp256k1_ecdsa_verify(ctx, &sig, reinterpret_cast<const unsigned char*>(digest.data()), &pk);
+    int ok = secp256k1_ecdsa_verify(ctx, &sig,
+                                    reinterpret_cast<const unsigned char*>(digest.data()), &pk);
     if (ok != 1) state.SkipWithError("raw verify failed");
     benchmark::DoNotOptimize(ok);
   }
@@ -130,7 +138,8 @@ void BM_HttpsigRsaCommit_20Keys(benchmark::State& state) {
 
 void BM_RawRsa4096PssSign(benchmark::State& state) {
   Message tabm = linked_tabm(Value(twenty_keys()));
-  std::string base = signature_base(tabm, committable_keys(tabm), {"rsa-pss-sha512", "k", {}, {}, {}, {}, {}});
+  std::string base =
+      signature_base(tabm, committable_keys(tabm), {"rsa-pss-sha512", "k", {}, {}, {}, {}, {}});
   auto* pkey = static_cast<EVP_PKEY*>(rsa_wallet().rsa().evp_pkey());
   EVP_MD_CTX* md = EVP_MD_CTX_new();
   unsigned char sig[512];

@@ -189,7 +189,8 @@ ResolveResult ProcessDevice::call(std::string_view key, const Message& base, con
     Message definition = process_definition(base);
     return scheduler_call(
         initial_state(definition),
-        Message{{"path", "slot"}, {"target", Value(message_id(Value(definition), IdScope::kSigned))}},
+        Message{{"path", "slot"},
+                {"target", Value(message_id(Value(definition), IdScope::kSigned))}},
         resolver);
   }
   if (key == "now") return compute_to(base, std::nullopt, resolver);

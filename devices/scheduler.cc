@@ -98,14 +98,17 @@ std::optional<Message> stored_assignment(Resolver& resolver, const std::string& 
 Status check_assignment(const Message& assignment, const std::string& process, int64_t slot,
                         const std::vector<std::string>& schedulers,
                         const std::string& previous_chain) {
-  if (assignment.text("process").value_or("") != process) return Status::rejected("it is for another process");
-  if (assignment.integer("slot") != slot) return Status::rejected("it is not for slot " + std::to_string(slot));
+  if (assignment.text("process").value_or("") != process)
+    return Status::rejected("it is for another process");
+  if (assignment.integer("slot") != slot)
+    return Status::rejected("it is not for slot " + std::to_string(slot));
   bool signed_by_scheduler = false;
   for (const auto& check : check_commitments(assignment)) {
     for (const auto& s : schedulers)
       signed_by_scheduler = signed_by_scheduler || (check.verdict.is_ok() && check.committer == s);
   }
-  if (!signed_by_scheduler) return Status::rejected("it is not signed by a scheduler of the process");
+  if (!signed_by_scheduler)
+    return Status::rejected("it is not signed by a scheduler of the process");
   const Value* body = assignment.find("body");
   if (body == nullptr || !body->is_map()) return Status::rejected("it has no message");
   std::string chain;
@@ -165,8 +168,9 @@ Status check_node_limits(const Message& definition, const Message& config) {
     if (!asked) continue;
     int64_t allowed = config.integer(l.policy).value_or(l.default_limit);
     if (*asked > allowed) {
-      return Status::rejected("the process asks for " + std::string(l.key) + " " + std::to_string(*asked) +
-             ", more than this node allows (" + l.policy + " = " + std::to_string(allowed) + ")");
+      return Status::rejected("the process asks for " + std::string(l.key) + " " +
+                              std::to_string(*asked) + ", more than this node allows (" + l.policy +
+                              " = " + std::to_string(allowed) + ")");
     }
   }
   return Status::ok();

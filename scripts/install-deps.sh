@@ -6,10 +6,11 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   clang libclang-rt-14-dev           # `make fuzz` (libFuzzer) and sanitizer runtimes
+  clang-format                       # `make format` / `make format-check`
   libssl-dev libsecp256k1-dev libcbor-dev libsqlite3-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  curl python3                       # integration tests speak HTTP with curl; a free-port helper
+  curl python3                       # curl as a third-party HTTP client; the Python log verifier
   dpkg-dev patch                     # Lua is built from Debian's lua5.3 source package, patched
 )
 # Interop tests drive third-party JS clients with node and npm. A machine may

@@ -43,8 +43,9 @@ ProcessReplayReport replay_process(Store& store, const DeviceRegistry& devices,
     ResolveResult r =
         resolver.step(process, Message{{"path", "compute"}, {"slot", Value::integer(s)}});
     if (!r.is_ok() || !r.value.is_map()) {
-      report.verdict = Status::rejected("slot " + std::to_string(s) + ": recomputing failed (" +
-                       status_name(r.status) + "): " + typed_json_encode(as_message(r.value)));
+      report.verdict =
+          Status::rejected("slot " + std::to_string(s) + ": recomputing failed (" +
+                           status_name(r.status) + "): " + typed_json_encode(as_message(r.value)));
       return report;
     }
     Message state = r.value.as_map();
@@ -57,8 +58,8 @@ ProcessReplayReport replay_process(Store& store, const DeviceRegistry& devices,
     sr.agrees = sr.stored_id.empty() || sr.stored_id == sr.state_id;
     report.slots.push_back(sr);
     if (!sr.agrees) {
-      report.verdict = Status::rejected("slot " + std::to_string(s) + " diverges: stored state " + sr.stored_id +
-                       ", recomputed " + sr.state_id);
+      report.verdict = Status::rejected("slot " + std::to_string(s) + " diverges: stored state " +
+                                        sr.stored_id + ", recomputed " + sr.state_id);
       report.diff = results_diff(stored->as_map(), state);
       return report;
     }

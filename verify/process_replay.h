@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/status.h"
 #include "engine/resolve/device.h"
+#include "engine/status.h"
 #include "engine/store/store.h"
 
 namespace hashpath {
@@ -29,7 +29,7 @@ struct SlotReplay {
 struct ProcessReplayReport {
   Status verdict;  // rejected with the first diverging slot, explained
   std::vector<SlotReplay> slots;
-  std::string diff;     // its stored vs recomputed results
+  std::string diff;  // its stored vs recomputed results
 };
 
 // `devices` must be fresh (no live process state): the replay starts from

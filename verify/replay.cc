@@ -54,17 +54,18 @@ EntryReplay replay_entry(const LogEntry& e, const std::string& where, Store& sto
     }
     return EntryReplay{Status::ok(), "", true};
   }
-  if (devices.find(e.device) == nullptr) return diverged("device " + e.device + " is not in this build");
+  if (devices.find(e.device) == nullptr)
+    return diverged("device " + e.device + " is not in this build");
   ResolveOptions options;
   ResolveResult r = resolver.step(*base, *request, options);
   Message replayed = result_message(r.value);
   std::string replayed_id = message_id(Value(replayed), IdScope::kUnsigned);
   std::string status = status_name(r.status);
   if (replayed_id != id_from_bytes(e.result) || status != e.status) {
-    return diverged("result differs: logged " + id_from_bytes(e.result) + " (" + e.status +
-                        "), replayed " + replayed_id + " (" + status + ")",
-                    logged ? message_diff(*logged, replayed)
-                           : "(the logged result is not in the store)\n");
+    return diverged(
+        "result differs: logged " + id_from_bytes(e.result) + " (" + e.status + "), replayed " +
+            replayed_id + " (" + status + ")",
+        logged ? message_diff(*logged, replayed) : "(the logged result is not in the store)\n");
   }
   return EntryReplay{};
 }

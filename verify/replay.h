@@ -21,7 +21,7 @@
 namespace hashpath {
 
 struct ReplayReport {
-  Status verdict;  // rejected naming the first diverging entry, and why
+  Status verdict;         // rejected naming the first diverging entry, and why
   uint64_t replayed = 0;  // re-executed
   uint64_t oracle = 0;    // checked against their recorded inputs
   uint64_t first_divergence = 0;

@@ -74,8 +74,7 @@ void push_at(lua_State* L, const Value& v, int depth) {
 }
 
 Value value_at(lua_State* L, int index, int depth) {
-  if (depth > kMaxNestingDepth)
-    throw LuaError("Lua result nested too deeply (or cyclic)");
+  if (depth > kMaxNestingDepth) throw LuaError("Lua result nested too deeply (or cyclic)");
   index = lua_absindex(L, index);
   switch (lua_type(L, index)) {
     case LUA_TSTRING: {
@@ -127,7 +126,7 @@ Value value_at(lua_State* L, int index, int depth) {
           key = lua_toboolean(L, -1) ? "true" : "false";
         } else {
           throw LuaError(std::string("a Lua table key of type ") + luaL_typename(L, -1) +
-                                   " cannot be a message key");
+                         " cannot be a message key");
         }
         lua_pop(L, 1);
         out.set(key, value_at(L, -1, depth + 1));
@@ -139,7 +138,7 @@ Value value_at(lua_State* L, int index, int depth) {
       return Value(Message{});
     default:
       throw LuaError(std::string("a Lua ") + luaL_typename(L, index) +
-                               " cannot be part of a message");
+                     " cannot be part of a message");
   }
 }
 

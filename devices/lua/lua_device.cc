@@ -186,10 +186,9 @@ ResolveResult no_live_state(const std::string& pid, int64_t at) {
 // The result of a slot that ran out of memory, whether it ran or was
 // skipped: the same bytes either way.
 ResolveResult out_of_memory_result(int64_t slot, size_t limit) {
-  return ResolveResult::error(500, "slot " + std::to_string(slot) +
-                                       " ran out of memory (the process's memory-limit is " +
-                                       std::to_string(limit) +
-                                       " bytes); it has no effect on the process's state");
+  return ResolveResult::error(
+      500, "slot " + std::to_string(slot) + " ran out of memory (the process's memory-limit is " +
+               std::to_string(limit) + " bytes); it has no effect on the process's state");
 }
 
 // What a process may ask for (`instruction-budget`, `memory-limit` in its

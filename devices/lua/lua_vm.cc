@@ -10,8 +10,8 @@
 #include <stdexcept>
 
 #include "devices/lua/lua_convert.h"
-#include "engine/error.h"
 #include "engine/crypto/hash.h"
+#include "engine/error.h"
 
 namespace hashpath {
 namespace {
@@ -75,8 +75,7 @@ void LuaVm::enter() const { lua_setpointerbase(arena_.base()); }
 LuaVm::LuaVm(Options options) : options_(std::move(options)), arena_(options_.memory_limit) {
   enter();
   L_ = lua_newstate(&LuaArena::lua_alloc, &arena_);
-  if (L_ == nullptr)
-    throw LuaError("cannot create a Lua state: the memory limit is too small");
+  if (L_ == nullptr) throw LuaError("cannot create a Lua state: the memory limit is too small");
   *static_cast<LuaVm**>(lua_getextraspace(L_)) = this;
   // An error outside any protected call (only set-up can raise one: out of
   // memory) becomes a C++ exception instead of abort().
@@ -120,8 +119,7 @@ void LuaVm::install_sandbox() {
   lua_pop(L_, 1);
   if (luaL_loadbufferx(L_, kSandbox, std::strlen(kSandbox), "=sandbox", "t") != LUA_OK ||
       lua_pcall(L_, 0, 0, 0) != LUA_OK) {
-    throw LuaError(std::string("cannot install the Lua sandbox: ") +
-                             lua_tostring(L_, -1));
+    throw LuaError(std::string("cannot install the Lua sandbox: ") + lua_tostring(L_, -1));
   }
 }
 

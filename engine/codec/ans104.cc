@@ -19,9 +19,9 @@ constexpr const char* kCodec = "ans104@1.0";
 [[noreturn]] void fail(const std::string& what) { throw CodecError(kCodec, what); }
 
 bool is_forbidden(std::string_view k) {
-  static const char* kForbidden[] = {"id",        "unsigned_id", "owner",     "owner_address",
-                                     "tags",      "data_size",   "data_tree", "signature",
-                                     "signature_type"};
+  static const char* kForbidden[] = {
+      "id",        "unsigned_id", "owner",     "owner_address", "tags",
+      "data_size", "data_tree",   "signature", "signature_type"};
   for (const char* f : kForbidden) {
     if (k == f) return true;
   }
@@ -34,7 +34,8 @@ std::string id_bytes(const Value& v, const char* field) {
   if (s.empty()) return {};
   if (s.size() == 32) return std::string(s);
   if (is_human_id(s)) return base64_decode(s);
-  fail(std::string(field) + " must be a 43-character ID, not '" + std::string(s.substr(0, 64)) + "'");
+  fail(std::string(field) + " must be a 43-character ID, not '" + std::string(s.substr(0, 64)) +
+       "'");
 }
 
 // The committer address an item's owner stands for.
@@ -101,9 +102,9 @@ bool is_bundle_tag(std::string_view name) {
 DataItem item_from_tabm(const Message& source, const Message* commitment, int depth);
 Message tabm_from_item(const DataItem& item, int depth);
 
-// HyperBEAM's nested bundles (docs/wire-formats.md, "ans104@1.0"): children (nested maps, values too large for a tag, and the data
-// when children exist) travel as items of a HyperBEAM nested bundle whose
-// first item is a manifest naming each child's unsigned id.
+// HyperBEAM's nested bundles (docs/wire-formats.md, "ans104@1.0"): children (nested maps, values
+// too large for a tag, and the data when children exist) travel as items of a HyperBEAM nested
+// bundle whose first item is a manifest naming each child's unsigned id.
 void bundle_children(DataItem& item, std::vector<std::pair<std::string, DataItem>> children) {
   if (!item.data.empty()) {
     DataItem data_item;
@@ -164,7 +165,8 @@ Message ans104_tabm_from_item(const DataItem& item) { return tabm_from_item(item
 namespace {
 
 DataItem item_from_tabm(const Message& source, const Message* commitment, int depth) {
-  if (depth > kMaxNestingDepth) fail("nested bundles deeper than " + std::to_string(kMaxNestingDepth));
+  if (depth > kMaxNestingDepth)
+    fail("nested bundles deeper than " + std::to_string(kMaxNestingDepth));
   Message tabm = source;
   tabm.remove("commitments");
   DataItem item;
@@ -194,7 +196,8 @@ DataItem item_from_tabm(const Message& source, const Message* commitment, int de
       children.emplace_back(k, item_from_tabm(v.as_map(), nullptr, depth + 1));
       continue;
     }
-    if (!v.is_binary()) fail("'" + k + "' is a " + kind_name(v.kind()) + "; ans104@1.0 takes a TABM");
+    if (!v.is_binary())
+      fail("'" + k + "' is a " + kind_name(v.kind()) + "; ans104@1.0 takes a TABM");
     if (v.as_binary().size() > kMaxAns104TagValueBytes) {
       DataItem big;
       big.signature = big.owner = std::string(512, '\0');
@@ -243,7 +246,8 @@ DataItem item_from_tabm(const Message& source, const Message* commitment, int de
 }
 
 Message tabm_from_item(const DataItem& item, int depth) {
-  if (depth > kMaxNestingDepth) fail("nested bundles deeper than " + std::to_string(kMaxNestingDepth));
+  if (depth > kMaxNestingDepth)
+    fail("nested bundles deeper than " + std::to_string(kMaxNestingDepth));
   Message tabm;
   bool all_lowercase = true;
   for (const auto& t : item.tags) {
@@ -286,8 +290,8 @@ Message tabm_from_item(const DataItem& item, int depth) {
   if (!all_lowercase || folded.size() != item.tags.size()) {
     Message original;
     for (size_t i = 0; i < item.tags.size(); ++i) {
-      original.set(std::to_string(i + 1),
-                   Message{{"name", Value(item.tags[i].name)}, {"value", Value(item.tags[i].value)}});
+      original.set(std::to_string(i + 1), Message{{"name", Value(item.tags[i].name)},
+                                                  {"value", Value(item.tags[i].value)}});
     }
     c.set("original-tags", Value(std::move(original)));
   }
@@ -317,7 +321,8 @@ Status verify_ans104_commitment(const Message& tabm, const Message& commitment,
     DataItem item = ans104_item_from_tabm(tabm, &commitment);
     if (Status s = item.verify(); !s.is_ok()) return s;
     if (!id.empty() && id != item.id()) {
-      return Status::rejected("commitment ID " + std::string(id) + " is not the item ID " + item.id());
+      return Status::rejected("commitment ID " + std::string(id) + " is not the item ID " +
+                              item.id());
     }
     std::string committer = text(commitment, "committer");
     std::string expected = owner_committer(item);

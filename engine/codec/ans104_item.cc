@@ -48,7 +48,9 @@ class Reader {
     uint64_t v = 0;
     for (size_t i = std::min<size_t>(width, 8); i-- > 0;) v = (v << 8) | static_cast<uint8_t>(b[i]);
     for (size_t i = 8; i < width; ++i) {
-      if (b[i] != 0) fail(std::string(what_) + ": a length at offset " + std::to_string(pos_ - width) + " is too large");
+      if (b[i] != 0)
+        fail(std::string(what_) + ": a length at offset " + std::to_string(pos_ - width) +
+             " is too large");
     }
     return v;
   }
@@ -70,8 +72,10 @@ class Reader {
 };
 
 std::string eip191_digest(std::string_view message) {
-  return keccak256("\x19" "Ethereum Signed Message:\n" + std::to_string(message.size()) +
-                   std::string(message));
+  return keccak256(
+      "\x19"
+      "Ethereum Signed Message:\n" +
+      std::to_string(message.size()) + std::string(message));
 }
 
 std::string deep_hash_fields(const DataItem& item, std::string_view type, std::string_view owner) {
@@ -124,7 +128,8 @@ std::vector<Ans104Tag> avro_decode_tags(std::string_view bytes) {
       tags.push_back({std::move(name), std::string(r.take(static_cast<size_t>(value_len)))});
     }
   }
-  if (r.remaining() != 0) fail("Avro tags: " + std::to_string(r.remaining()) + " bytes after the end");
+  if (r.remaining() != 0)
+    fail("Avro tags: " + std::to_string(r.remaining()) + " bytes after the end");
   // The deep hash signs the tag bytes as encoded; only the canonical
   // encoding (one block, shortest varints, every producer's form) can be
   // re-encoded to the same bytes, so only it is accepted.
@@ -139,7 +144,8 @@ size_t ans104_signature_size(uint16_t type) {
     case 3:
       return 65;
     default:
-      fail("unsupported signature type " + std::to_string(type) + " (supported: 1 Arweave, 3 Ethereum)");
+      fail("unsupported signature type " + std::to_string(type) +
+           " (supported: 1 Arweave, 3 Ethereum)");
   }
 }
 
@@ -162,14 +168,16 @@ DataItem DataItem::parse(std::string_view bytes) {
   }
   uint64_t tag_count = r.le(8);
   uint64_t tag_bytes = r.le(8);
-  if (tag_count > kMaxAns104Tags) fail("declares " + std::to_string(tag_count) + " tags (limit 128)");
+  if (tag_count > kMaxAns104Tags)
+    fail("declares " + std::to_string(tag_count) + " tags (limit 128)");
   if (tag_bytes > r.remaining()) {
     fail("declares " + std::to_string(tag_bytes) + " tag bytes but only " +
          std::to_string(r.remaining()) + " remain");
   }
   item.tags = avro_decode_tags(r.take(static_cast<size_t>(tag_bytes)));
   if (item.tags.size() != tag_count) {
-    fail("declares " + std::to_string(tag_count) + " tags but encodes " + std::to_string(item.tags.size()));
+    fail("declares " + std::to_string(tag_count) + " tags but encodes " +
+         std::to_string(item.tags.size()));
   }
   item.data = std::string(r.take(r.remaining()));
   return item;
@@ -216,7 +224,8 @@ bool DataItem::is_signed() const { return signature.find_first_not_of('\0') != s
 Status DataItem::verify() const {
   try {
     if (!is_signed()) return Status::rejected("the item is not signed");
-    if (signature.size() != ans104_signature_size(signature_type)) return Status::rejected("bad signature size");
+    if (signature.size() != ans104_signature_size(signature_type))
+      return Status::rejected("bad signature size");
     if (!target.empty() && target.size() != 32) return Status::rejected("target must be 32 bytes");
     if (!anchor.empty() && anchor.size() != 32) return Status::rejected("anchor must be 32 bytes");
     for (const auto& t : tags) {
@@ -226,7 +235,8 @@ Status DataItem::verify() const {
     }
     std::string message = signature_data();
     if (signature_type == 1) {
-      if (!RsaPublicKey::from_modulus(owner).verify_pss(message, signature, HashAlgorithm::kSha256)) {
+      if (!RsaPublicKey::from_modulus(owner).verify_pss(message, signature,
+                                                        HashAlgorithm::kSha256)) {
         return Status::rejected("RSA-PSS signature does not verify");
       }
     } else if (signature_type == 3) {
@@ -280,7 +290,8 @@ std::vector<DataItem> parse_hyperbeam_bundle(std::string_view bytes) {
   }
   std::vector<DataItem> items;
   for (uint64_t i = 0; i < count; ++i) {
-    if (index[i].first > r.remaining()) fail("nested bundle item " + std::to_string(i) + " is truncated");
+    if (index[i].first > r.remaining())
+      fail("nested bundle item " + std::to_string(i) + " is truncated");
     DataItem item = DataItem::parse(r.take(static_cast<size_t>(index[i].first)));
     if (base64url_encode(index[i].second) != item.hyperbeam_unsigned_id()) {
       fail("nested bundle item " + std::to_string(i) + " does not have the id its index names");
@@ -307,7 +318,8 @@ std::string serialize_hyperbeam_bundle(const std::vector<DataItem>& items) {
 std::vector<DataItem> parse_bundle(std::string_view bytes) {
   Reader r(bytes, "bundle");
   uint64_t count = r.le(32);
-  if (count > r.remaining() / 64) fail("bundle declares " + std::to_string(count) + " items, more than fit");
+  if (count > r.remaining() / 64)
+    fail("bundle declares " + std::to_string(count) + " items, more than fit");
   std::vector<std::pair<uint64_t, std::string>> index;
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t size = r.le(32);
@@ -322,7 +334,8 @@ std::vector<DataItem> parse_bundle(std::string_view bytes) {
     }
     items.push_back(std::move(item));
   }
-  if (r.remaining() != 0) fail("bundle has " + std::to_string(r.remaining()) + " bytes after its items");
+  if (r.remaining() != 0)
+    fail("bundle has " + std::to_string(r.remaining()) + " bytes after its items");
   return items;
 }
 

@@ -50,7 +50,7 @@ struct DataItem {
   // HyperBEAM's unsigned_id: SHA-256 of the deep hash with a zero owner and
   // type "1" (used for unsigned items and nested bundles).
   std::string hyperbeam_unsigned_id() const;
-  std::string owner_address() const;   // base64url(SHA-256(owner)), arbundles' address
+  std::string owner_address() const;  // base64url(SHA-256(owner)), arbundles' address
 
   bool is_signed() const;
   // Signature check; false with `why` set on failure (never throws).

@@ -75,7 +75,8 @@ Status verify_commitments_at(const Value& value, const std::string& where, bool 
     const auto& items = value.as_list();
     for (size_t i = 0; i < items.size(); ++i) {
       if (!items[i].is_map() && !items[i].is_list()) continue;
-      Status s = verify_commitments_at(items[i], child_where(std::to_string(i + 1)), true, depth + 1);
+      Status s =
+          verify_commitments_at(items[i], child_where(std::to_string(i + 1)), true, depth + 1);
       if (!s.is_ok()) return s;
     }
     return Status::ok();

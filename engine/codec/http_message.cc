@@ -67,11 +67,13 @@ HttpMessage HttpMessage::parse(std::string_view text) {
     }
     std::string name(line.substr(0, colon));
     if (!is_http_token(name)) {
-      throw CodecError("http", "header line " + std::to_string(line_no) + " has an invalid field name");
+      throw CodecError("http",
+                       "header line " + std::to_string(line_no) + " has an invalid field name");
     }
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
     if (out.field(name) != nullptr) {
       throw CodecError("http", "header '" + name + "' appears twice");
     }

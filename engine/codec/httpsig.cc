@@ -20,7 +20,8 @@ bool is_signature_field(std::string_view k) { return k == "signature" || k == "s
 
 HttpsigEncoding encode(const Message& tabm, bool top_level);
 
-// ---- multipart grouping (docs/wire-formats.md, "httpsig@1.0") ----------------------------------------
+// ---- multipart grouping (docs/wire-formats.md, "httpsig@1.0")
+// ----------------------------------------
 
 // A part is a binary, or a map of the binary fields of one nesting level.
 struct Part {
@@ -53,8 +54,7 @@ void group_map(const std::string& path, const Message& m, std::map<std::string, 
 }
 
 std::string encode_part(const std::string& name, const Part& part, const std::string& inline_key) {
-  std::string disposition =
-      name == inline_key ? "inline" : "form-data;name=\"" + name + "\"";
+  std::string disposition = name == inline_key ? "inline" : "form-data;name=\"" + name + "\"";
   if (part.is_binary) return "content-disposition: " + disposition + "\r\n\r\n" + part.binary;
   Message fields = part.fields;
   fields.set("content-disposition", disposition);
@@ -82,12 +82,14 @@ std::string multipart_body(const std::vector<std::pair<std::string, Value>>& bod
   }
   boundary = base64url_encode(h.finish());
   std::string body;
-  for (const auto& p : encoded) body.append("--").append(boundary).append("\r\n").append(p).append("\r\n");
+  for (const auto& p : encoded)
+    body.append("--").append(boundary).append("\r\n").append(p).append("\r\n");
   body.append("--").append(boundary).append("--");
   return body;
 }
 
-// ---- multipart parsing (docs/wire-formats.md, "httpsig@1.0") -------------------------------------------
+// ---- multipart parsing (docs/wire-formats.md, "httpsig@1.0")
+// -------------------------------------------
 
 std::string_view trim_crlf(std::string_view s) {
   while (!s.empty() && (s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
@@ -97,7 +99,8 @@ std::string_view trim_crlf(std::string_view s) {
 std::vector<std::string_view> split_multipart(std::string_view body, const std::string& boundary) {
   std::string first = "--" + boundary + "\r\n";
   std::string delim = "\r\n--" + boundary;
-  if (body.substr(0, first.size()) != first) fail("multipart body does not start with its boundary");
+  if (body.substr(0, first.size()) != first)
+    fail("multipart body does not start with its boundary");
   std::vector<std::string_view> parts;
   size_t pos = first.size();
   for (;;) {
@@ -151,7 +154,8 @@ void insert_path(Message& into, std::string_view path, Value value, int depth) {
   }
   Message child;
   if (const Value* existing = into.find(head)) {
-    if (!existing->is_map()) fail("part path '" + std::string(path) + "' is both a value and a map");
+    if (!existing->is_map())
+      fail("part path '" + std::string(path) + "' is both a value and a map");
     child = existing->as_map();
   }
   into.remove(head);
@@ -181,7 +185,8 @@ void parse_multipart(std::string_view body, const std::string& boundary,
     }
     part.body = std::move(part_body);
     const std::string* types = part.field("ao-types");
-    if (types != nullptr && *types == "empty-message" && part.fields.size() == 1 && part.body.empty()) {
+    if (types != nullptr && *types == "empty-message" && part.fields.size() == 1 &&
+        part.body.empty()) {
       insert_path(out, name, Value(Message{}), 0);
       continue;
     }
@@ -244,7 +249,8 @@ HttpsigEncoding encode(const Message& tabm, bool top_level) {
   if (body_map.empty()) return enc;
 
   enc.has_body = true;
-  if (body_map.size() == 1 && body_map[0].first == enc.inline_key && body_map[0].second.is_binary()) {
+  if (body_map.size() == 1 && body_map[0].first == enc.inline_key &&
+      body_map[0].second.is_binary()) {
     enc.http.body = std::string(body_map[0].second.as_binary());
   } else {
     std::string boundary;

@@ -36,7 +36,7 @@ std::string signature_params_line(const std::vector<std::string>& components,
   for (size_t i = 0; i < components.size(); ++i) {
     if (i > 0) out.push_back(' ');
     out.append(sf::quote_string(is_derived_component(components[i]) ? "@" + components[i]
-                                                                      : components[i]));
+                                                                    : components[i]));
   }
   out.push_back(')');
   // Alphabetical parameter order (docs/wire-formats.md, "Commitments and signature bases", step 5).
@@ -65,8 +65,8 @@ std::string text_field(const Message& c, std::string_view key) {
 }  // namespace
 
 bool is_derived_component(std::string_view name) {
-  static const char* kDerived[] = {"method", "target-uri", "authority",    "scheme",
-                                   "request-target", "path", "query", "query-param"};
+  static const char* kDerived[] = {"method",         "target-uri", "authority", "scheme",
+                                   "request-target", "path",       "query",     "query-param"};
   for (const char* d : kDerived) {
     if (name == d) return true;
   }
@@ -125,7 +125,8 @@ std::string signature_base(const Message& tabm, const std::vector<std::string>& 
                            const SignatureParams& params) {
   HttpMessage http = committed_encoding(tabm, committed);
   // Component lines joined by LF, then LF and the parameters line: with no
-  // components the base starts with an empty line (docs/wire-formats.md, "Commitments and signature bases", step 5).
+  // components the base starts with an empty line (docs/wire-formats.md, "Commitments and signature
+  // bases", step 5).
   std::vector<std::string> components;
   std::string base;
   for (const auto& [name, value] : http.fields) {
@@ -196,7 +197,8 @@ Commitment rsa_commitment(const Message& tabm, const std::vector<std::string>& c
 Status verify_commitment(const Message& tabm, const Message& commitment, std::string_view id) {
   try {
     std::string device = text_field(commitment, "commitment-device");
-    if (!device.empty() && device != "httpsig@1.0") return Status::rejected("not an httpsig@1.0 commitment");
+    if (!device.empty() && device != "httpsig@1.0")
+      return Status::rejected("not an httpsig@1.0 commitment");
     SignatureParams p;
     p.alg = text_field(commitment, "type");
     p.keyid = text_field(commitment, "keyid");
@@ -209,7 +211,8 @@ Status verify_commitment(const Message& tabm, const Message& commitment, std::st
         (std::string_view(k) == "created" ? p.created : p.expires) = t;
       }
     }
-    if (p.bundle && *p.bundle == "true") return Status::rejected("bundle-mode commitments are not supported yet");
+    if (p.bundle && *p.bundle == "true")
+      return Status::rejected("bundle-mode commitments are not supported yet");
     std::string base = signature_base(tabm, keys_in_commitment(commitment), p);
     std::string sig_text = text_field(commitment, "signature");
     std::string sig = base64_decode(sig_text);
@@ -220,7 +223,8 @@ Status verify_commitment(const Message& tabm, const Message& commitment, std::st
       std::string n = base64_decode(p.keyid);
       auto key = RsaPublicKey::from_modulus(n);
       auto alg = p.alg == "rsa-pss-sha512" ? HashAlgorithm::kSha512 : HashAlgorithm::kSha256;
-      if (!key.verify_pss(base, sig, alg)) return Status::rejected("RSA-PSS signature does not verify");
+      if (!key.verify_pss(base, sig, alg))
+        return Status::rejected("RSA-PSS signature does not verify");
       std::string committer = text_field(commitment, "committer");
       if (!committer.empty() && committer != arweave_address(n)) {
         return Status::rejected("committer " + committer + " is not the address of the keyid");
@@ -229,7 +233,8 @@ Status verify_commitment(const Message& tabm, const Message& commitment, std::st
       return Status::rejected("unsupported signature type '" + p.alg + "'");
     }
     if (!id.empty() && id != commitment_id(sig)) {
-      return Status::rejected("commitment ID " + std::string(id) + " is not derived from its signature");
+      return Status::rejected("commitment ID " + std::string(id) +
+                              " is not derived from its signature");
     }
     return Status::ok();
   } catch (const Error& e) {

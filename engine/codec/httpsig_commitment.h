@@ -1,5 +1,6 @@
 // httpsig@1.0 commitments: signature bases, signing, verification and the
-// `signature` / `signature-input` wire fields (docs/wire-formats.md, "Commitments and signature bases").
+// `signature` / `signature-input` wire fields (docs/wire-formats.md, "Commitments and signature
+// bases").
 //
 // A commitment is a Message with fields `commitment-device`, `type`,
 // `keyid`, `committer` (RSA), `signature` (base64url), `committed` (a list
@@ -35,8 +36,9 @@ bool is_derived_component(std::string_view name);
 // `commitments` and private keys, `+link` suffixes removed, sorted.
 std::vector<std::string> committable_keys(const Message& tabm);
 
-// The exact signature base (docs/wire-formats.md, "Commitments and signature bases") for `committed` keys of `tabm`
-// (non-bundle TABM: children as `+link`). CodecError if a key is missing.
+// The exact signature base (docs/wire-formats.md, "Commitments and signature bases") for
+// `committed` keys of `tabm` (non-bundle TABM: children as `+link`). CodecError if a key is
+// missing.
 std::string signature_base(const Message& tabm, const std::vector<std::string>& committed,
                            const SignatureParams& params);
 

@@ -1,6 +1,5 @@
 #include "engine/codec/json.h"
 
-
 #include "engine/codec/json_document.h"
 #include "engine/codec/structured.h"
 #include "engine/error.h"

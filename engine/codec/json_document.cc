@@ -17,12 +17,14 @@ nlohmann::json parse_json_document(std::string_view text, const char* codec) {
   try {
     nlohmann::json doc = nlohmann::json::parse(text, guard);
     if (too_deep) {
-      throw CodecError(codec, "nesting deeper than " + std::to_string(kMaxNestingDepth) + " levels");
+      throw CodecError(codec,
+                       "nesting deeper than " + std::to_string(kMaxNestingDepth) + " levels");
     }
     return doc;
   } catch (const nlohmann::json::exception& e) {  // parse_error, out_of_range (1e999), ...
     if (too_deep) {
-      throw CodecError(codec, "nesting deeper than " + std::to_string(kMaxNestingDepth) + " levels");
+      throw CodecError(codec,
+                       "nesting deeper than " + std::to_string(kMaxNestingDepth) + " levels");
     }
     throw CodecError(codec, std::string("malformed JSON: ") + e.what());
   }
@@ -65,7 +67,8 @@ Value json_object_to_message(const nlohmann::json& object, const char* codec,
                              const JsonObjectDecoder& members) {
   std::vector<Message::Entry> entries;
   entries.reserve(object.size());
-  for (const auto& [k, v] : object.items()) entries.emplace_back(k, json_to_value(v, codec, members));
+  for (const auto& [k, v] : object.items())
+    entries.emplace_back(k, json_to_value(v, codec, members));
   return Value(Message::from_entries(std::move(entries)));
 }
 

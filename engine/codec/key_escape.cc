@@ -41,8 +41,8 @@ std::string unescape_key(std::string_view escaped) {
     int hi = i + 2 < escaped.size() ? hex_digit_value(escaped[i + 1]) : -1;
     int lo = i + 2 < escaped.size() ? hex_digit_value(escaped[i + 2]) : -1;
     if (hi < 0 || lo < 0) {
-      throw CodecError("key-escape", "bad percent-escape at offset " + std::to_string(i) +
-                                         " in '" + std::string(escaped) + "'");
+      throw CodecError("key-escape", "bad percent-escape at offset " + std::to_string(i) + " in '" +
+                                         std::string(escaped) + "'");
     }
     out.push_back(static_cast<char>((hi << 4) | lo));
     i += 2;

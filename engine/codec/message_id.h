@@ -37,7 +37,8 @@ std::string unsigned_id_general(const Message& message);
 // `key+link: id(child, kSigned)`.
 Message linked_tabm(const Value& message);
 
-// Sum of 32-byte big-endian IDs mod 2^256 (docs/wire-formats.md, "Message IDs", step 3). Takes and returns 43-char IDs.
+// Sum of 32-byte big-endian IDs mod 2^256 (docs/wire-formats.md, "Message IDs", step 3). Takes and
+// returns 43-char IDs.
 std::string accumulate_ids(const std::vector<std::string>& ids);
 
 // Hashpath step (docs/protocol.md §3.2): from the current hashpath (an ID, or "P1/P2") and

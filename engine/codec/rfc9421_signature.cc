@@ -170,7 +170,8 @@ Status verify_wire_signature(const HttpRequestLine& line, const HttpMessage& htt
     const std::string* digest = http.field("content-digest");
     std::string reason;
     if (digest == nullptr || !digest_matches(*digest, http.body, reason)) {
-      return Status::rejected("signature '" + sig.label + "': " + (digest ? reason : "no content-digest"));
+      return Status::rejected("signature '" + sig.label +
+                              "': " + (digest ? reason : "no content-digest"));
     }
   }
   try {

@@ -31,8 +31,8 @@ int64_t parse_integer(std::string_view text) {
   int64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec == std::errc::result_out_of_range) {
-    throw CodecError(kCodec, "integer '" + std::string(text.substr(0, 64)) +
-                                 "' does not fit in 64 bits");
+    throw CodecError(kCodec,
+                     "integer '" + std::string(text.substr(0, 64)) + "' does not fit in 64 bits");
   }
   if (ec != std::errc() || end != text.data() + text.size()) {
     throw CodecError(kCodec, "'" + std::string(text.substr(0, 64)) + "' is not an integer");

@@ -16,7 +16,7 @@ namespace hashpath {
 std::string format_integer(int64_t value);
 int64_t parse_integer(std::string_view text);  // 64-bit range; leading zeros allowed
 
-std::string format_float(double value);  // CodecError for NaN and infinities
+std::string format_float(double value);     // CodecError for NaN and infinities
 double parse_float(std::string_view text);  // [-]digits[.digits][(e|E)[+|-]digits]
 
 std::string parse_atom(std::string_view text);

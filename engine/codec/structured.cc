@@ -38,8 +38,7 @@ std::string serialize_types(TypeList types) {
   return out;
 }
 
-Message encode_value_map(const Message& m, const StructuredOptions& opt, int depth,
-                         TypeList types);
+Message encode_value_map(const Message& m, const StructuredOptions& opt, int depth, TypeList types);
 
 Message encode_child(const Value& v, const StructuredOptions& opt, int depth) {
   if (v.is_list()) {
@@ -109,7 +108,7 @@ Message encode_value_map(const Message& m, const StructuredOptions& opt, int dep
 
 struct Types {
   std::vector<std::pair<std::string, std::string>> entries;  // normalised key → lowercase type
-  bool empty_message = false;  // the bare word `empty-message`
+  bool empty_message = false;                                // the bare word `empty-message`
 
   const std::string* find(std::string_view key) const {
     for (const auto& [k, t] : entries) {
@@ -139,7 +138,8 @@ Types parse_types(const Message& tabm) {
     const auto* item = std::get_if<sf::Item>(&member);
     const std::string* word = item ? std::get_if<std::string>(&item->value) : nullptr;
     const sf::Token* token = item ? std::get_if<sf::Token>(&item->value) : nullptr;
-    if (word == nullptr && token == nullptr) fail("ao-types: the type of '" + k + "' is not a string");
+    if (word == nullptr && token == nullptr)
+      fail("ao-types: the type of '" + k + "' is not a string");
     types.entries.emplace_back(normalize_key(unescape_key(k)),
                                ascii_lowercase(word ? *word : token->name));
   }

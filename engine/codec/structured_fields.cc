@@ -17,8 +17,22 @@ bool is_alpha(char c) { return is_lcalpha(c) || (c >= 'A' && c <= 'Z'); }
 bool is_token_char(char c) {
   if (is_alpha(c) || is_digit(c)) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~': case ':':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
+    case ':':
     case '/':
       return true;
     default:
@@ -164,7 +178,8 @@ class Parser {
     char c = peek();
     if (dictionary ? !is_dict_key_first(c) : !is_param_key_first(c)) fail("invalid key");
     size_t start = pos_++;
-    while (!eof() && (dictionary ? is_dict_key_char(s_[pos_]) : is_param_key_char(s_[pos_]))) ++pos_;
+    while (!eof() && (dictionary ? is_dict_key_char(s_[pos_]) : is_param_key_char(s_[pos_])))
+      ++pos_;
     return std::string(s_.substr(start, pos_ - start));
   }
 

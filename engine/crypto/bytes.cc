@@ -28,7 +28,8 @@ std::string hex_decode(std::string_view hex) {
   std::string out(hex.size() / 2, '\0');
   for (size_t i = 0; i < out.size(); ++i) {
     int hi = hex_digit_value(hex[2 * i]), lo = hex_digit_value(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) throw CodecError("hex", "invalid digit at offset " + std::to_string(2 * i));
+    if (hi < 0 || lo < 0)
+      throw CodecError("hex", "invalid digit at offset " + std::to_string(2 * i));
     out[i] = static_cast<char>((hi << 4) | lo);
   }
   return out;

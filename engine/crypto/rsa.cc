@@ -123,7 +123,8 @@ bool RsaPublicKey::verify_with(std::string_view message, std::string_view signat
                                HashAlgorithm alg, bool pss) const {
   // A signature must be exactly the modulus length; OpenSSL would reject
   // other lengths too, but this keeps error queues clean.
-  if (signature.size() != modulus_.size() && signature.size() != (size_bits() + 7) / 8) return false;
+  if (signature.size() != modulus_.size() && signature.size() != (size_bits() + 7) / 8)
+    return false;
   EVP_MD_CTX* md = thread_md_ctx();
   EVP_PKEY_CTX* pctx = nullptr;
   bool ok = md != nullptr && EVP_DigestVerifyInit(md, &pctx, md_of(alg), nullptr,
@@ -175,8 +176,8 @@ RsaPrivateKey RsaPrivateKey::from_components(const RsaComponents& c) {
       c.dq.empty() || c.qi.empty()) {
     throw CryptoError("RSA: private key needs n, e, d, p, q, dp, dq and qi");
   }
-  BnPtr bns[8] = {bn_from(c.n),  bn_from(c.e),  bn_from(c.d),  bn_from(c.p),
-                  bn_from(c.q),  bn_from(c.dp), bn_from(c.dq), bn_from(c.qi)};
+  BnPtr bns[8] = {bn_from(c.n), bn_from(c.e),  bn_from(c.d),  bn_from(c.p),
+                  bn_from(c.q), bn_from(c.dp), bn_from(c.dq), bn_from(c.qi)};
   const char* names[8] = {OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
                           OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
                           OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,

@@ -97,7 +97,8 @@ bool secp256k1_verify(std::string_view digest32, std::string_view signature,
 
 std::string secp256k1_recover(std::string_view digest32, std::string_view signature65) {
   require_digest(digest32);
-  if (signature65.size() != 65) throw CryptoError("secp256k1: recoverable signature must be 65 bytes");
+  if (signature65.size() != 65)
+    throw CryptoError("secp256k1: recoverable signature must be 65 bytes");
   int v = static_cast<unsigned char>(signature65[64]);
   int recid = v >= 27 ? v - 27 : v;
   if (recid < 0 || recid > 3) throw CryptoError("secp256k1: bad recovery id " + std::to_string(v));

@@ -31,9 +31,7 @@ std::string left_pad(std::string bytes, size_t width) {
 
 }  // namespace
 
-const char* key_type_name(KeyType type) {
-  return type == KeyType::kRsa ? "rsa" : "secp256k1";
-}
+const char* key_type_name(KeyType type) { return type == KeyType::kRsa ? "rsa" : "secp256k1"; }
 
 Wallet Wallet::generate(KeyType type) {
   Wallet w;
@@ -55,8 +53,8 @@ Wallet Wallet::from_jwk(std::string_view text) {
   if (kty == j.end() || !kty->is_string()) throw CryptoError("wallet: JWK has no 'kty'");
   Wallet w;
   if (*kty == "RSA") {
-    RsaComponents c{field(j, "n"),  field(j, "e"),  field(j, "d"),  field(j, "p"),
-                    field(j, "q"),  field(j, "dp"), field(j, "dq"), field(j, "qi")};
+    RsaComponents c{field(j, "n"), field(j, "e"),  field(j, "d"),  field(j, "p"),
+                    field(j, "q"), field(j, "dp"), field(j, "dq"), field(j, "qi")};
     w.type_ = KeyType::kRsa;
     w.rsa_ = RsaPrivateKey::from_components(c);
   } else if (*kty == "EC") {
@@ -109,7 +107,8 @@ const std::string& Wallet::public_key() const {
 }
 
 void Wallet::derive_address() {
-  address_ = type_ == KeyType::kRsa ? arweave_address(public_key()) : ethereum_address(public_key());
+  address_ =
+      type_ == KeyType::kRsa ? arweave_address(public_key()) : ethereum_address(public_key());
 }
 
 const RsaPrivateKey& Wallet::rsa() const {

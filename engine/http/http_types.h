@@ -11,8 +11,8 @@
 namespace hashpath {
 
 struct HttpRequest {
-  std::string method;  // GET, POST, ...
-  std::string target;  // path and query, as received
+  std::string method;                                        // GET, POST, ...
+  std::string target;                                        // path and query, as received
   std::vector<std::pair<std::string, std::string>> headers;  // names lowercased, in order
   std::string body;
   std::string remote;  // peer address, for logs

@@ -2,11 +2,11 @@
 
 #include "engine/codec/ans104.h"
 #include "engine/codec/commitments.h"
-#include "engine/codec/rfc9421_signature.h"
 #include "engine/codec/httpsig.h"
 #include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/json.h"
 #include "engine/codec/message_id.h"
+#include "engine/codec/rfc9421_signature.h"
 #include "engine/codec/structured.h"
 #include "engine/message/key.h"
 
@@ -36,7 +36,8 @@ Message decode_httpsig(const HttpRequest& request, bool* signed_by_headers) {
   HttpMessage all;  // every header: signatures may cover any of them
   for (const auto& [k, v] : request.headers) all.set_field(k, v);
   all.body = request.body;
-  HttpRequestLine line{request.method, request.target, request.header("host") ? *request.header("host") : "", "http"};
+  HttpRequestLine line{request.method, request.target,
+                       request.header("host") ? *request.header("host") : "", "http"};
 
   HttpMessage content;
   for (const auto& [k, v] : all.fields) {
@@ -58,8 +59,10 @@ Message decode_httpsig(const HttpRequest& request, bool* signed_by_headers) {
   // Only what the signatures cover is the signed message (docs/protocol.md §8.1).
   Message kept;
   for (const auto& [k, v] : tabm) {
-    std::string plain = k.size() > 5 && k.substr(k.size() - 5) == "+link" ? k.substr(0, k.size() - 5) : k;
-    if (std::find(covered.begin(), covered.end(), plain) != covered.end() || k == "ao-types") kept.set(k, v);
+    std::string plain =
+        k.size() > 5 && k.substr(k.size() - 5) == "+link" ? k.substr(0, k.size() - 5) : k;
+    if (std::find(covered.begin(), covered.end(), plain) != covered.end() || k == "ao-types")
+      kept.set(k, v);
   }
   Message out = rich(kept);
   out.set("commitments", Value(std::move(commitments)));
@@ -78,12 +81,36 @@ Message decode_ans104(const HttpRequest& request) {
 }  // namespace
 
 bool is_transport_header(std::string_view name) {
-  static const char* kTransport[] = {
-      "host", "connection", "keep-alive", "content-length", "transfer-encoding", "te", "trailer",
-      "upgrade", "user-agent", "accept", "accept-encoding", "accept-language", "accept-charset",
-      "origin", "referer", "cookie", "dnt", "priority", "cache-control", "pragma", "via", "forwarded",
-      "proxy-authorization", "proxy-connection", "access-control-request-headers",
-      "access-control-request-method", "codec-device", "accept-codec", "require-codec", "expect"};
+  static const char* kTransport[] = {"host",
+                                     "connection",
+                                     "keep-alive",
+                                     "content-length",
+                                     "transfer-encoding",
+                                     "te",
+                                     "trailer",
+                                     "upgrade",
+                                     "user-agent",
+                                     "accept",
+                                     "accept-encoding",
+                                     "accept-language",
+                                     "accept-charset",
+                                     "origin",
+                                     "referer",
+                                     "cookie",
+                                     "dnt",
+                                     "priority",
+                                     "cache-control",
+                                     "pragma",
+                                     "via",
+                                     "forwarded",
+                                     "proxy-authorization",
+                                     "proxy-connection",
+                                     "access-control-request-headers",
+                                     "access-control-request-method",
+                                     "codec-device",
+                                     "accept-codec",
+                                     "require-codec",
+                                     "expect"};
   for (const char* t : kTransport) {
     if (name == t) return true;
   }
@@ -108,7 +135,8 @@ DecodedRequest decode_request(const HttpRequest& request) {
       out.message = committed_projection_deep(json_decode(request.body));
       outer_verified = false;
     } else {
-      throw RequestError(400, "codec-device '" + out.codec + "' is not supported (httpsig@1.0, ans104@1.0, json@1.0)");
+      throw RequestError(400, "codec-device '" + out.codec +
+                                  "' is not supported (httpsig@1.0, ans104@1.0, json@1.0)");
     }
     if (Status s = verify_commitments_deep(Value(out.message), outer_verified); !s.is_ok()) {
       throw RequestError(400, "invalid commitment: " + s.reason());
@@ -118,7 +146,8 @@ DecodedRequest decode_request(const HttpRequest& request) {
   }
   // The path is the message's own, else the request target (docs/protocol.md §8.1).
   const Value* own = out.message.find("path");
-  if (own == nullptr || !own->is_binary() || own->as_binary().empty()) out.message.set("path", Value(request.target));
+  if (own == nullptr || !own->is_binary() || own->as_binary().empty())
+    out.message.set("path", Value(request.target));
   out.message.set("method", Value(request.method));
   return out;
 }

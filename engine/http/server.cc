@@ -3,10 +3,10 @@
 #include "engine/http/server.h"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/version.hpp>
@@ -52,8 +52,8 @@ bool unsupported_transfer_encoding(std::string_view te) {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const HttpServer::Options& options, const HttpServer::Handler& handler,
-          WorkPools& pools)
+  Session(tcp::socket socket, const HttpServer::Options& options,
+          const HttpServer::Handler& handler, WorkPools& pools)
       : stream_(std::move(socket)), options_(options), handler_(handler), pools_(pools) {
     beast::error_code ec;
     auto peer = stream_.socket().remote_endpoint(ec);  // once per connection, not per request
@@ -61,7 +61,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void run() {
-    asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::read, shared_from_this()));
+    asio::dispatch(stream_.get_executor(),
+                   beast::bind_front_handler(&Session::read, shared_from_this()));
   }
 
  private:
@@ -70,7 +71,8 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
     parser_->body_limit(options_.max_body_bytes);
     stream_.expires_after(options_.read_timeout);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
@@ -79,10 +81,12 @@ class Session : public std::enable_shared_from_this<Session> {
       return close();
     }
     if (ec == http::error::header_limit) {
-      return reply_error(431, "request headers exceed " + std::to_string(options_.max_header_bytes) + " bytes");
+      return reply_error(
+          431, "request headers exceed " + std::to_string(options_.max_header_bytes) + " bytes");
     }
     if (ec == http::error::body_limit) {
-      return reply_error(413, "request body exceeds " + std::to_string(options_.max_body_bytes) + " bytes");
+      return reply_error(
+          413, "request body exceeds " + std::to_string(options_.max_body_bytes) + " bytes");
     }
     if (ec) return reply_error(400, "malformed HTTP request: " + ec.message());
 
@@ -97,7 +101,8 @@ class Session : public std::enable_shared_from_this<Session> {
     request.target = std::string(req.target());
     for (const auto& field : req) {
       auto name = field.name_string();
-      request.headers.emplace_back(ascii_lowercase(std::string_view(name.data(), name.size())), std::string(field.value()));
+      request.headers.emplace_back(ascii_lowercase(std::string_view(name.data(), name.size())),
+                                   std::string(field.value()));
     }
     request.body = std::move(req.body());
     request.remote = remote_;
@@ -118,10 +123,9 @@ class Session : public std::enable_shared_from_this<Session> {
       } catch (const std::exception& e) {
         response = HttpResponse::text(500, std::string("internal error: ") + e.what());
       }
-      asio::post(self->stream_.get_executor(),
-                 [self, response = std::move(response)]() mutable {
-                   self->write(std::move(response), self->keep_alive_);
-                 });
+      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->write(std::move(response), self->keep_alive_);
+      });
     });
   }
 
@@ -139,11 +143,12 @@ class Session : public std::enable_shared_from_this<Session> {
     res->keep_alive(keep_alive);
     res->prepare_payload();
     stream_.expires_after(options_.read_timeout);
-    http::async_write(stream_, *res,
-                      [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
-                        if (ec || !keep_alive) return self->close();
-                        self->read();
-                      });
+    http::async_write(
+        stream_, *res,
+        [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
+          if (ec || !keep_alive) return self->close();
+          self->read();
+        });
   }
 
   void close() {
@@ -165,9 +170,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
 struct HttpServer::Impl {
   Impl(Options o, Handler h)
-      : options(std::move(o)), handler(std::move(h)),
-        ioc(static_cast<int>(options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency()))),
-        acceptor(asio::make_strand(ioc)), signals(ioc) {
+      : options(std::move(o)),
+        handler(std::move(h)),
+        ioc(static_cast<int>(options.threads ? options.threads
+                                             : std::max(1u, std::thread::hardware_concurrency()))),
+        acceptor(asio::make_strand(ioc)),
+        signals(ioc) {
     if (options.pools.empty()) options.pools.push_back({});
     for (const auto& p : options.pools) {
       unsigned n = p.threads ? p.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -209,8 +217,8 @@ HttpServer::HttpServer(Options options, Handler handler)
   if (!ec) a.bind(endpoint, ec);
   if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    throw Error("cannot listen on " + impl_->options.address + ":" + std::to_string(impl_->options.port) + ": " +
-                ec.message());
+    throw Error("cannot listen on " + impl_->options.address + ":" +
+                std::to_string(impl_->options.port) + ": " + ec.message());
   }
 }
 
@@ -223,7 +231,8 @@ uint16_t HttpServer::port() const { return impl_->acceptor.local_endpoint().port
 
 void HttpServer::start() {
   impl_->accept();
-  unsigned n = impl_->options.threads ? impl_->options.threads : std::max(1u, std::thread::hardware_concurrency());
+  unsigned n = impl_->options.threads ? impl_->options.threads
+                                      : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
 }
 

@@ -50,8 +50,8 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  uint16_t port() const;  // the bound port
-  void start();           // returns at once; io threads serve in the background
+  uint16_t port() const;   // the bound port
+  void start();            // returns at once; io threads serve in the background
   void stop_on_signals();  // SIGINT/SIGTERM stop the server
   void stop();             // closes the listener and connections; idempotent
   void wait();             // blocks until the io threads have finished

@@ -38,8 +38,8 @@
 #include <thread>
 #include <vector>
 
-#include "engine/error.h"
 #include "engine/crypto/wallet.h"
+#include "engine/error.h"
 #include "engine/log/checkpoint.h"
 #include "engine/log/log_database.h"
 #include "engine/log/log_entry.h"

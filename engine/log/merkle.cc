@@ -69,8 +69,7 @@ MerkleHash MerkleTree::range_hash(uint64_t begin, uint64_t end) const {
 }
 
 MerkleHash MerkleTree::root(uint64_t size) const {
-  if (size > this->size())
-    throw LogError("tree size " + std::to_string(size) + " is past the log");
+  if (size > this->size()) throw LogError("tree size " + std::to_string(size) + " is past the log");
   if (size == 0) return merkle_empty_root();
   return range_hash(0, size);
 }
@@ -92,7 +91,7 @@ void MerkleTree::path(uint64_t m, uint64_t begin, uint64_t end,
 std::vector<MerkleHash> MerkleTree::inclusion_proof(uint64_t index, uint64_t size) const {
   if (size > this->size() || index >= size) {
     throw LogError("no leaf " + std::to_string(index) + " in a tree of size " +
-                            std::to_string(size));
+                   std::to_string(size));
   }
   std::vector<MerkleHash> out;
   path(index, 0, size, out);
@@ -119,7 +118,7 @@ void MerkleTree::subproof(uint64_t m, uint64_t begin, uint64_t end, bool complet
 std::vector<MerkleHash> MerkleTree::consistency_proof(uint64_t first, uint64_t second) const {
   if (second > size() || first > second) {
     throw LogError("no consistency proof from " + std::to_string(first) + " to " +
-                            std::to_string(second));
+                   std::to_string(second));
   }
   std::vector<MerkleHash> out;
   if (first == 0 || first == second) return out;

@@ -25,7 +25,8 @@ class BufferedStdoutSink : public spdlog::sinks::base_sink<std::mutex> {
 }  // namespace
 
 void install_access_log() {
-  auto logger = std::make_shared<spdlog::logger>("hashpath", std::make_shared<BufferedStdoutSink>());
+  auto logger =
+      std::make_shared<spdlog::logger>("hashpath", std::make_shared<BufferedStdoutSink>());
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
   spdlog::flush_every(std::chrono::seconds(1));

@@ -19,7 +19,8 @@ Message load_config_file(const std::filesystem::path& path) {
   Message config;
   try {
     size_t first = text.find_first_not_of(" \t\r\n");
-    config = (first != std::string::npos && text[first] == '{') ? json_decode(text) : flat_decode(text);
+    config =
+        (first != std::string::npos && text[first] == '{') ? json_decode(text) : flat_decode(text);
     if (const Value* port = config.find("port"); port != nullptr && port->is_binary()) {
       config.set("port", Value::integer(parse_integer(port->as_binary())));
     }

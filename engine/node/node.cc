@@ -61,8 +61,8 @@ bool asks_only_if_cached(const HttpRequest& request) {
 HttpResponse storage_unavailable(const HttpRequest& request, const std::string& what,
                                  const std::exception& e) {
   spdlog::error("{} {}: could not {}: {}", request.method, request.target, what, e.what());
-  return HttpResponse::text(503, "the node could not " + what +
-                                     " (storage unavailable); nothing of it was recorded");
+  return HttpResponse::text(
+      503, "the node could not " + what + " (storage unavailable); nothing of it was recorded");
 }
 
 }  // namespace
@@ -168,9 +168,8 @@ HttpResponse Node::resolve_request(const HttpRequest& request, Resolver& resolve
   Message singleton = decoded.message;
   const ReplyPreferences reply = reply_preferences(request, &singleton);
   if (std::optional<Value> hook = hook_handlers(config, "request")) {
-    ResolveResult r =
-        run_hook(resolver, *hook, "request",
-                 Message{{"request", Value(singleton)}, {"body", Value(singleton)}});
+    ResolveResult r = run_hook(resolver, *hook, "request",
+                               Message{{"request", Value(singleton)}, {"body", Value(singleton)}});
     if (!r.is_ok()) return encode_response(request, r, reply);
     std::optional<Message> body = hook_body(r);
     if (!body) {

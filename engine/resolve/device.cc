@@ -7,7 +7,7 @@ namespace hashpath {
 
 ResolveResult ResolveResult::error(int http_status, std::string reason) {
   return {Outcome::kError, Value(Message{{"status", Value::integer(http_status)},
-                                        {"body", Value(std::move(reason))}})};
+                                         {"body", Value(std::move(reason))}})};
 }
 
 ResolveResult ResolveResult::not_found(std::string reason) {

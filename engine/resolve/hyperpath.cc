@@ -53,7 +53,8 @@ std::vector<std::string> split_at_depth0(std::string_view s, char sep) {
   size_t start = 0;
   for (;;) {
     size_t at = find_at_depth0(s, std::string_view(&sep, 1), start);
-    std::string_view piece = s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start);
+    std::string_view piece =
+        s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start);
     if (!piece.empty()) out.emplace_back(piece);
     if (at == std::string_view::npos) return out;
     start = at + 1;
@@ -176,7 +177,8 @@ std::vector<std::string> checked_segments(std::string_view path) {
   int depth = 0;
   for (char c : path) {
     if (c == '(') ++depth;
-    if (c == ')' && --depth < 0) fail("unbalanced ')' in '" + std::string(path.substr(0, 80)) + "'");
+    if (c == ')' && --depth < 0)
+      fail("unbalanced ')' in '" + std::string(path.substr(0, 80)) + "'");
   }
   if (depth != 0) fail("unclosed '(' in '" + std::string(path.substr(0, 80)) + "'");
   std::vector<std::string> parts = split_path_segments(path);
@@ -222,7 +224,8 @@ PathList parse_hyperpath(const Message& singleton) {
                            : std::string();
   size_t q = target.find('?');
   std::string_view path = std::string_view(target).substr(0, q);
-  std::string_view query = q == std::string::npos ? std::string_view() : std::string_view(target).substr(q + 1);
+  std::string_view query =
+      q == std::string::npos ? std::string_view() : std::string_view(target).substr(q + 1);
 
   // Global keys: every non-path key of the singleton, then the query (wins).
   std::vector<std::pair<std::string, Value>> globals;
@@ -232,9 +235,11 @@ PathList parse_hyperpath(const Message& singleton) {
   for (const auto& pair : split_at_depth0(query, '&')) {
     size_t eq = pair.find('=');
     std::string key = percent_decode(std::string_view(pair).substr(0, eq), true);
-    if (normalize_key(key) == "path") continue;  // the target is the path; a query cannot replace it
-    Value value = eq == std::string::npos ? Value::boolean(true)
-                                          : Value(percent_decode(std::string_view(pair).substr(eq + 1), true));
+    if (normalize_key(key) == "path")
+      continue;  // the target is the path; a query cannot replace it
+    Value value = eq == std::string::npos
+                      ? Value::boolean(true)
+                      : Value(percent_decode(std::string_view(pair).substr(eq + 1), true));
     globals.emplace_back(std::move(key), std::move(value));
   }
 
@@ -267,12 +272,13 @@ PathList parse_hyperpath(const Message& singleton) {
     PathStep& step = list[i];
     const Value* own_path = step.message.find("path");
     bool takes_globals = step.kind == PathStep::Kind::kMessage ||
-                         (step.kind == PathStep::Kind::kAs && own_path != nullptr && own_path->is_binary() &&
-                          own_path->as_binary().empty());
+                         (step.kind == PathStep::Kind::kAs && own_path != nullptr &&
+                          own_path->is_binary() && own_path->as_binary().empty());
     if (!takes_globals) continue;
     for (const PathStep* source : {&global, scoped.count(i) ? &scoped[i] : nullptr}) {
       if (source == nullptr) continue;
-      for (const auto& [k, v] : source->message) step.message.set(k, v);  // globals win (docs/protocol.md §6 step 6)
+      for (const auto& [k, v] : source->message)
+        step.message.set(k, v);  // globals win (docs/protocol.md §6 step 6)
       for (const auto& sp : source->subpaths) {
         for (auto it = step.subpaths.begin(); it != step.subpaths.end();) {
           it = it->first == sp.first ? step.subpaths.erase(it) : it + 1;
@@ -296,7 +302,8 @@ bool PathStep::operator==(const PathStep& o) const {
   if (kind != o.kind || id != o.id || device != o.device || !(message == o.message)) return false;
   if (!same_list(subpath, o.subpath) || subpaths.size() != o.subpaths.size()) return false;
   for (size_t i = 0; i < subpaths.size(); ++i) {
-    if (subpaths[i].first != o.subpaths[i].first || !same_list(subpaths[i].second, o.subpaths[i].second)) {
+    if (subpaths[i].first != o.subpaths[i].first ||
+        !same_list(subpaths[i].second, o.subpaths[i].second)) {
       return false;
     }
   }

@@ -32,9 +32,9 @@ using PathList = std::vector<PathStep>;
 struct PathStep {
   enum class Kind { kMessage, kId, kAs, kResolve };
   Kind kind = Kind::kMessage;
-  Message message;   // kMessage, and the message of kAs
-  std::string id;    // kId
-  std::string device;  // kAs, unless the device is itself a sub-path
+  Message message;                    // kMessage, and the message of kAs
+  std::string id;                     // kId
+  std::string device;                 // kAs, unless the device is itself a sub-path
   std::shared_ptr<PathList> subpath;  // kResolve; kAs whose device is `( … )`
   // Keys of `message` whose values are to be resolved from these paths first.
   std::vector<std::pair<std::string, std::shared_ptr<PathList>>> subpaths;

@@ -82,8 +82,8 @@ std::string hashpath_of(const Message& m) {
 }
 
 std::string step_hashpath(const Message& base, const Message& request, std::string_view key) {
-  std::string last =
-      is_pure_key_request(request) ? std::string(key) : message_id(Value(request), IdScope::kSigned);
+  std::string last = is_pure_key_request(request) ? std::string(key)
+                                                  : message_id(Value(request), IdScope::kSigned);
   return hashpath_step(hashpath_of(base), last);
 }
 
@@ -154,13 +154,13 @@ ResolveResult Resolver::step_at(const Message& base, const Message& request,
       step.lookup.device == devices_.message_device() && base.find(step.key) != nullptr;
 
   if (options.deterministic_only && !step.deterministic) {
-    return observed(step,
-                    ResolveResult::error(403, std::string(step.lookup.device->name()) + " '" +
-                                                  step.key +
-                                                  "' reads the node or the world, not only its "
-                                                  "inputs: a program may read only "
-                                                  "deterministic keys"),
-                    false);
+    return observed(
+        step,
+        ResolveResult::error(403, std::string(step.lookup.device->name()) + " '" + step.key +
+                                      "' reads the node or the world, not only its "
+                                      "inputs: a program may read only "
+                                      "deterministic keys"),
+        false);
   }
   if (std::optional<ResolveResult> cached = from_cache(step)) {
     bool hit = cached->is_ok();  // else only-if-cached found nothing
@@ -220,8 +220,9 @@ ResolveResult Resolver::call_device(Step& step) {
   } catch (const Error& e) {
     return ResolveResult::error(400, e.what());
   } catch (const std::exception& e) {
-    return {ResolveResult::Outcome::kFailure,
-            Value(Message{{"status", Value::integer(500)}, {"body", Value(std::string(e.what()))}})};
+    return {
+        ResolveResult::Outcome::kFailure,
+        Value(Message{{"status", Value::integer(500)}, {"body", Value(std::string(e.what()))}})};
   }
 }
 
@@ -239,8 +240,7 @@ void Resolver::store_in_cache(Step& step, const ResolveResult& result) {
 
 ResolveResult Resolver::observed(Step& step, ResolveResult result, bool cache_hit) {
   if (!observer_) return result;
-  bool carries_hashpath =
-      result.is_ok() && result.value.is_map() && step.options.update_hashpath;
+  bool carries_hashpath = result.is_ok() && result.value.is_map() && step.options.update_hashpath;
   StepRecord record{.base = step.base,
                     .request = step.request,
                     .device = std::string(step.lookup.device->name()),

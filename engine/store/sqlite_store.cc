@@ -81,7 +81,8 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
   } else {
     std::string written_key;
     if (value.is_map()) {
-      written_key = message_id(value, IdScope::kUnsigned) + "/" + message_id(value, IdScope::kSigned);
+      written_key =
+          message_id(value, IdScope::kUnsigned) + "/" + message_id(value, IdScope::kSigned);
       if (written_.count(written_key) != 0) return message_id(value, IdScope::kUnsigned);
     }
     // Children first: the record links to them by their IDs.
@@ -136,7 +137,8 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
   const bool committed = value.is_map() && value.as_map().contains("commitments");
   if (committed) {
     bool verifies = true;
-    for (const CommitmentCheck& c : check_commitments(value.as_map())) verifies = verifies && c.verdict.is_ok();
+    for (const CommitmentCheck& c : check_commitments(value.as_map()))
+      verifies = verifies && c.verdict.is_ok();
     if (!verifies) ids.resize(1);
   }
   for (size_t i = 0; i < ids.size(); ++i) {

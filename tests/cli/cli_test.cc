@@ -111,7 +111,8 @@ TEST_F(Cli, MessageConvertBetweenAllFormats) {
   EXPECT_NE(flat.out.find("port: 8734\n"), std::string::npos) << flat.out;
   EXPECT_NE(flat.out.find("sub/k: v\n"), std::string::npos) << flat.out;
   write("m.flat", flat.out);
-  auto structured = hp({"message", "convert", "--from", "flat", "--to", "structured", path("m.flat")});
+  auto structured =
+      hp({"message", "convert", "--from", "flat", "--to", "structured", path("m.flat")});
   ASSERT_EQ(structured.status, 0) << structured.err;
   auto typed = nlohmann::json::parse(structured.out);
   EXPECT_EQ(typed["port"], 8734);
@@ -149,7 +150,8 @@ TEST_F(Cli, MessageSignInspectIdBothCodecs) {
   for (const char* codec : {"httpsig", "ans104"}) {
     SCOPED_TRACE(codec);
     std::string out = path(std::string("m.") + codec);
-    auto sign = hp({"message", "sign", path("m.json"), "--wallet", key, "--codec", codec, "-o", out});
+    auto sign =
+        hp({"message", "sign", path("m.json"), "--wallet", key, "--codec", codec, "-o", out});
     ASSERT_EQ(sign.status, 0) << sign.err;
     auto inspect = hp({"message", "inspect", out, "--json"});
     ASSERT_EQ(inspect.status, 0) << inspect.err;
@@ -205,7 +207,8 @@ TEST_F(Cli, MessageCommandErrors) {
   EXPECT_NE(r.err.find("ans104@1.0"), std::string::npos) << r.err;
   write("m.json", R"({"a":"b"})");
   write("ec.json", "");
-  ASSERT_EQ(hp({"wallet", "new", "--type", "secp256k1", "--force", "-o", path("ec.json")}).status, 0);
+  ASSERT_EQ(hp({"wallet", "new", "--type", "secp256k1", "--force", "-o", path("ec.json")}).status,
+            0);
   auto s = hp({"message", "sign", path("m.json"), "--wallet", path("ec.json"), "--codec", "httpsig",
                "-o", path("x")});
   EXPECT_EQ(s.status, 1);
@@ -288,14 +291,15 @@ TEST_F(Cli, EveryReplyIsCommittedBeforeItLeaves) {
 // endless loops (each until its budget) while node info is asked for: it
 // answers while they are all still running.
 TEST_F(Cli, LongComputationsDoNotStallNodeInfo) {
-  write("loop.lua", "Handlers.add('spin', Handlers.utils.hasMatchingTag('Action', 'Spin'), "
-                    "function() while true do end end)\n");
+  write("loop.lua",
+        "Handlers.add('spin', Handlers.utils.hasMatchingTag('Action', 'Spin'), "
+        "function() while true do end end)\n");
   NodeUnderTest node(node_options("data"));
   std::vector<std::string> pids;
   for (int i = 0; i < 4; ++i) {
-    auto spawn = hp_client({"process", "spawn", "--module", path("loop.lua"), "--tag",
-                            "instruction-budget=300000000"},
-                           node);
+    auto spawn = hp_client(
+        {"process", "spawn", "--module", path("loop.lua"), "--tag", "instruction-budget=300000000"},
+        node);
     ASSERT_EQ(spawn.status, 0) << spawn.err;
     std::string pid = spawn.out.substr(0, spawn.out.find('\n'));
     auto send = hp_client({"process", "send", pid, "--tag", "Action=Spin"}, node);
@@ -339,8 +343,9 @@ void flip_entry_bit(const std::string& log_db, int seq) {
   sqlite3_finalize(read);
   entry[20] ^= 1;
   sqlite3_stmt* write = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "UPDATE entries SET entry = ? WHERE seq = ?", -1, &write, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_prepare_v2(db, "UPDATE entries SET entry = ? WHERE seq = ?", -1, &write, nullptr),
+      SQLITE_OK);
   sqlite3_bind_blob(write, 1, entry.data(), static_cast<int>(entry.size()), SQLITE_TRANSIENT);
   sqlite3_bind_int(write, 2, seq);
   EXPECT_EQ(sqlite3_step(write), SQLITE_DONE);
@@ -428,7 +433,8 @@ TEST_F(Cli, ProcessCommandsAuditAndReplayInSeparateProcesses) {
     ASSERT_EQ(result.status, 0) << result.err;
     auto j = nlohmann::json::parse(result.out);
     EXPECT_EQ(j["outbox"]["1"]["data"], "probed 3") << j.dump();
-    auto unknown = hp_client({"process", "send", std::string(43, 'A'), "--tag", "Action=Probe"}, node);
+    auto unknown =
+        hp_client({"process", "send", std::string(43, 'A'), "--tag", "Action=Probe"}, node);
     EXPECT_EQ(unknown.status, 1);
     EXPECT_NE(unknown.err.find("404"), std::string::npos) << unknown.err;
     EXPECT_EQ(node.stop(), 0);

@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "engine/codec/rfc9421_signature.h"
 #include "engine/codec/httpsig.h"
+#include "engine/codec/rfc9421_signature.h"
 #include "engine/error.h"
 
 using namespace hashpath;

@@ -11,10 +11,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "devices/node_devices.h"
 #include "devices/lua/aos_library.h"
-#include "engine/codec/rfc9421_signature.h"
+#include "devices/node_devices.h"
 #include "engine/codec/json.h"
+#include "engine/codec/rfc9421_signature.h"
 #include "engine/node/node.h"
 #include "engine/store/sqlite_store.h"
 #include "tests/support/test_data.h"
@@ -312,7 +312,8 @@ TEST_F(AosProcessTest, ASlotThatRunsOutOfMemoryHasNoEffect) {
   EXPECT_EQ(output_at(pid, set), "1");
   int64_t oom = send(pid, Message{{"action", "Eval"}}, node_wallet,
                      "X = 2; local t = {} for i = 1, 1e9 do t[i] = string.rep('y', 1000) .. i end");
-  std::string error = read(pid, "compute&slot+integer=" + std::to_string(oom) + "/results/error/body");
+  std::string error =
+      read(pid, "compute&slot+integer=" + std::to_string(oom) + "/results/error/body");
   EXPECT_NE(error.find("ran out of memory"), std::string::npos) << error;
   // Caught by pcall, it is still the slot's end: the arena is not trusted.
   int64_t caught = send(pid, Message{{"action", "Eval"}}, node_wallet,
@@ -353,9 +354,10 @@ TEST_F(AosProcessTest, ASpawnAskingMoreThanTheNodeAllowsIsRefused) {
 // read works; the process replays.
 TEST_F(AosProcessTest, AProgramMayReadOnlyDeterministicKeys) {
   std::string pid = spawn("", node_wallet);
-  int64_t info = send(pid, Message{{"action", "Eval"}}, node_wallet,
-                      "local status, v = ao.resolve({ device = 'meta@1.0' }, 'info')\n"
-                      "Info = v\nreturn status .. ' ' .. tostring(type(v) == 'table' and v.body or v)");
+  int64_t info =
+      send(pid, Message{{"action", "Eval"}}, node_wallet,
+           "local status, v = ao.resolve({ device = 'meta@1.0' }, 'info')\n"
+           "Info = v\nreturn status .. ' ' .. tostring(type(v) == 'table' and v.body or v)");
   std::string said = output_at(pid, info);
   EXPECT_NE(said.find("reads the node or the world"), std::string::npos) << said;
   EXPECT_EQ(said.find("8734"), std::string::npos) << said;

@@ -1,5 +1,5 @@
-// The node over real HTTP on a loopback port: HyperBEAM's HTTP conformance cases (hb_http, dev_meta), bad input, and
-// Hashpath's transport-header fix. Clients: raw sockets (so malformed and
+// The node over real HTTP on a loopback port: HyperBEAM's HTTP conformance cases (hb_http,
+// dev_meta), bad input, and Hashpath's transport-header fix. Clients: raw sockets (so malformed and
 // slow requests can be sent) and curl.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -13,11 +13,11 @@
 #include "devices/meta.h"
 #include "engine/codec/ans104.h"
 #include "engine/codec/commitments.h"
-#include "engine/codec/json.h"
-#include "engine/codec/rfc9421_signature.h"
 #include "engine/codec/httpsig.h"
 #include "engine/codec/httpsig_commitment.h"
+#include "engine/codec/json.h"
 #include "engine/codec/message_id.h"
+#include "engine/codec/rfc9421_signature.h"
 #include "engine/codec/structured.h"
 #include "engine/crypto/wallet.h"
 #include "engine/http/server.h"
@@ -183,8 +183,8 @@ TEST_F(NodeFixture, CommitmentsInJsonBodiesAreVerified) {
   Message genuine = commit_httpsig(Message{{"action", "Eval"}, {"data", "return 1"}}, client);
   std::string genuine_id = message_id(Value(genuine), IdScope::kSigned);
   // Unchanged, it is accepted as json@1.0 and stored under its ID.
-  Reply ok = request("POST", "/action", {{"content-type", "application/json"}},
-                     json_encode(genuine));
+  Reply ok =
+      request("POST", "/action", {{"content-type", "application/json"}}, json_encode(genuine));
   EXPECT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(ok.body, "Eval");
 
@@ -215,8 +215,7 @@ TEST_F(NodeFixture, CommitmentsInJsonBodiesAreVerified) {
 
   // A nested message's commitments are claims too.
   Message outer{{"inner", Value(forged)}, {"x", "1"}};
-  Reply nested =
-      request("POST", "/x", {{"content-type", "application/json"}}, json_encode(outer));
+  Reply nested = request("POST", "/x", {{"content-type", "application/json"}}, json_encode(outer));
   EXPECT_EQ(nested.status, 400) << nested.body;
   EXPECT_NE(nested.body.find("inner"), std::string::npos) << nested.body;
 }
@@ -225,8 +224,9 @@ TEST_F(NodeFixture, CommitmentsInJsonBodiesAreVerified) {
 // not read as the next request.
 TEST_F(NodeFixture, UnknownTransferEncodingIsRefusedNotSmuggled) {
   std::string inner = "GET /~meta@1.0/info/address HTTP/1.1\r\nHost: x\r\n\r\n";
-  Reply r = raw("POST /~meta@1.0/info HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip\r\n\r\n" +
-                inner);
+  Reply r =
+      raw("POST /~meta@1.0/info HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip\r\n\r\n" +
+          inner);
   EXPECT_EQ(r.status, 501) << r.head;
   EXPECT_EQ(r.body.find("HTTP/1.1"), std::string::npos) << r.body;  // one response only
 }

@@ -5,9 +5,9 @@
 // fixture in fixtures/.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
@@ -15,11 +15,11 @@
 
 #include "devices/node_devices.h"
 #include "engine/codec/commitments.h"
-#include "engine/codec/rfc9421_signature.h"
-#include "engine/codec/json.h"
 #include "engine/codec/httpsig.h"
 #include "engine/codec/httpsig_commitment.h"
+#include "engine/codec/json.h"
 #include "engine/codec/message_id.h"
+#include "engine/codec/rfc9421_signature.h"
 #include "engine/http/server.h"
 #include "engine/node/node.h"
 #include "engine/store/sqlite_store.h"
@@ -189,10 +189,11 @@ TEST_F(LogNodeTest, EveryOutcomeIsCommittedAndNamedBeforeTheReply) {
     int status;
     std::string device, key;
   };
-  for (const Case& c : std::vector<Case>{{"/~throw@1.0/error", 400, "throw@1.0", "error"},
-                                         {"/~throw@1.0/boom", 500, "throw@1.0", "boom"},
-                                         {"/~message@1.0&a=1/missing", 404, "message@1.0", "missing"},
-                                         {"/~meta@1.0/info", 200, "meta@1.0", "info"}}) {
+  for (const Case& c :
+       std::vector<Case>{{"/~throw@1.0/error", 400, "throw@1.0", "error"},
+                         {"/~throw@1.0/boom", 500, "throw@1.0", "boom"},
+                         {"/~message@1.0&a=1/missing", 404, "message@1.0", "missing"},
+                         {"/~meta@1.0/info", 200, "meta@1.0", "info"}}) {
     SCOPED_TRACE(c.target);
     HttpResponse r = get(c.target);
     EXPECT_EQ(r.status, c.status) << r.body;
@@ -306,7 +307,8 @@ TEST_P(LogTamperTest, VerifyFailsAndNamesThePlace) {
   sql(t.file, t.sql);
   LogVerifyReport v = verify();
   EXPECT_FALSE(v.verdict.is_ok()) << t.name;
-  EXPECT_NE(v.verdict.reason().find(t.expected), std::string::npos) << t.name << ": " << v.verdict.reason();
+  EXPECT_NE(v.verdict.reason().find(t.expected), std::string::npos)
+      << t.name << ": " << v.verdict.reason();
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -383,11 +385,13 @@ TEST_F(LogNodeTest, OutOfRangeParametersAndNonCanonicalTilesAreRefused) {
 TEST_F(LogNodeTest, ResendingASignedMessageWithExtraKeysBreaksNoReplay) {
   Wallet client = testing::test_wallet(2);
   Message genuine = commit_httpsig(Message{{"action", "Eval"}, {"data", "return 1"}}, client);
-  HttpRequest first{"POST", "/action", {{"content-type", "application/json"}}, json_encode(genuine), ""};
+  HttpRequest first{
+      "POST", "/action", {{"content-type", "application/json"}}, json_encode(genuine), ""};
   EXPECT_EQ(node->handle(first).status, 200);
   Message extra = genuine;
   extra.set("balances", Message{{"attacker", "999999"}});
-  HttpRequest resend{"POST", "/data", {{"content-type", "application/json"}}, json_encode(extra), ""};
+  HttpRequest resend{
+      "POST", "/data", {{"content-type", "application/json"}}, json_encode(extra), ""};
   HttpResponse r = node->handle(resend);
   EXPECT_EQ(r.status, 200) << r.body;  // the uncovered key is dropped, as httpsig drops it
   std::string id = message_id(Value(genuine), IdScope::kSigned);

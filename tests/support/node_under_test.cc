@@ -20,8 +20,8 @@ ProcessResult run_hashpath(const std::vector<std::string>& args, const ProcessOp
 
 NodeUnderTest::NodeUnderTest(Options options) : options_(std::move(options)) {
   port_ = free_loopback_port();
-  std::vector<std::string> argv{hashpath_binary(), "serve", "--port", std::to_string(port_),
-                                "--data", options_.data.string()};
+  std::vector<std::string> argv{hashpath_binary(),     "serve",  "--port",
+                                std::to_string(port_), "--data", options_.data.string()};
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
   process_ = std::make_unique<ChildProcess>(argv, options_.log_path, options_.env);
   for (int i = 0; i < 150; ++i) {

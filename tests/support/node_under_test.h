@@ -18,14 +18,15 @@ namespace hashpath::testing {
 std::string hashpath_binary();
 
 // Runs the hashpath program with `args`.
-ProcessResult run_hashpath(const std::vector<std::string>& args, const ProcessOptions& options = {});
+ProcessResult run_hashpath(const std::vector<std::string>& args,
+                           const ProcessOptions& options = {});
 
 class NodeUnderTest {
  public:
   struct Options {
-    std::filesystem::path data;            // --data
-    std::vector<std::string> extra_args;   // e.g. {"--config", file}
-    std::string log_path = "/dev/null";    // the node's own output
+    std::filesystem::path data;           // --data
+    std::vector<std::string> extra_args;  // e.g. {"--config", file}
+    std::string log_path = "/dev/null";   // the node's own output
     std::vector<std::string> env = {"SPDLOG_LEVEL=warn"};
   };
   // Starts the node and waits (up to 15 s) until it answers HTTP; throws

@@ -1,7 +1,7 @@
 #include "tests/support/test_data.h"
 
-#include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -58,7 +58,9 @@ std::string test_wallet_path(int n) {
   return test_data_path("wallets/test-rsa-" + std::to_string(n) + ".json");
 }
 
-Wallet test_wallet(int n) { return Wallet::from_jwk(read_test_data("wallets/test-rsa-" + std::to_string(n) + ".json")); }
+Wallet test_wallet(int n) {
+  return Wallet::from_jwk(read_test_data("wallets/test-rsa-" + std::to_string(n) + ".json"));
+}
 
 std::string shared_path(const std::string& relative) {
   std::filesystem::path p = std::filesystem::path(HASHPATH_SHARED_DIR) / relative;
@@ -68,7 +70,9 @@ std::string shared_path(const std::string& relative) {
   return p.string();
 }
 
-std::string read_shared(const std::string& relative) { return read_whole_file(shared_path(relative)); }
+std::string read_shared(const std::string& relative) {
+  return read_whole_file(shared_path(relative));
+}
 
 std::string exchange_over_loopback(uint16_t port, const std::string& bytes, int pause_ms) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -97,8 +101,7 @@ const nlohmann::json& codec_vectors() {
 }
 
 const nlohmann::json& httpsig_vectors() {
-  static const nlohmann::json j =
-      nlohmann::json::parse(read_test_data("vectors/httpsig.json"));
+  static const nlohmann::json j = nlohmann::json::parse(read_test_data("vectors/httpsig.json"));
   return j;
 }
 

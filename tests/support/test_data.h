@@ -54,9 +54,9 @@ std::string exchange_over_loopback(uint16_t port, const std::string& bytes, int 
 
 }  // namespace hashpath::testing
 
-#define HASHPATH_NEEDS_SHARED(relative)                                          \
-  do {                                                                           \
-    if (!::hashpath::testing::shared_exists(relative))                           \
-      GTEST_SKIP() << "skipped: needs ../shared/" << (relative)                  \
-                   << " (not in the repository: its licence forbids it)";        \
+#define HASHPATH_NEEDS_SHARED(relative)                                   \
+  do {                                                                    \
+    if (!::hashpath::testing::shared_exists(relative))                    \
+      GTEST_SKIP() << "skipped: needs ../shared/" << (relative)           \
+                   << " (not in the repository: its licence forbids it)"; \
   } while (0)

@@ -2,13 +2,13 @@
 // the codec vectors (tests/data/vectors); tamper and malformed-input cases.
 #include <gtest/gtest.h>
 
-#include "tests/support/status_assertions.h"
 #include "engine/codec/ans104_item.h"
 #include "engine/codec/deep_hash.h"
 #include "engine/crypto/base64.h"
 #include "engine/crypto/bytes.h"
 #include "engine/crypto/wallet.h"
 #include "engine/error.h"
+#include "tests/support/status_assertions.h"
 #include "tests/support/test_data.h"
 
 namespace hashpath {
@@ -44,7 +44,8 @@ std::vector<Ans104Tag> tags_of(const nlohmann::json& pairs) {
 
 TEST(DeepHash, Vectors) {
   for (const auto& v : codec_vectors()["deep_hash"]) {
-    EXPECT_EQ(hex_encode(deep_hash_of(v["structure"])), v["sha384_hex"].get<std::string>()) << v["name"];
+    EXPECT_EQ(hex_encode(deep_hash_of(v["structure"])), v["sha384_hex"].get<std::string>())
+        << v["name"];
   }
 }
 
@@ -57,19 +58,29 @@ TEST(AvroTags, Vectors) {
 }
 
 TEST(AvroTags, MalformedInput) {
-  for (const char* hex : {"02", "0208", "02087461", "020874616731", "0208746167310c76616c7565",
-                          "0208746167310c76616c75653100ff", "ffffffffffffffffffff01",
-                          "0201", "02ff0f"}) {
+  for (const char* hex :
+       {"02", "0208", "02087461", "020874616731", "0208746167310c76616c7565",
+        "0208746167310c76616c75653100ff", "ffffffffffffffffffff01", "0201", "02ff0f"}) {
     EXPECT_THROW(avro_decode_tags(hex_decode(hex)), CodecError) << hex;
   }
   // Valid Avro, but not the canonical form the deep hash needs (fuzzer):
   // a negative block count with a byte size, an empty array with its
   // terminator, a varint with a redundant continuation byte.
-  EXPECT_THROW(avro_decode_tags(hex_decode("0114" "0261" "0262" "00")), CodecError);
+  EXPECT_THROW(avro_decode_tags(hex_decode("0114"
+                                           "0261"
+                                           "0262"
+                                           "00")),
+               CodecError);
   EXPECT_THROW(avro_decode_tags(hex_decode("00")), CodecError);
-  EXPECT_THROW(avro_decode_tags(hex_decode("8200" "0261" "0262" "00")), CodecError);
+  EXPECT_THROW(avro_decode_tags(hex_decode("8200"
+                                           "0261"
+                                           "0262"
+                                           "00")),
+               CodecError);
   // A block count of INT64_MIN, whose negation overflows (fuzzer, UBSan).
-  EXPECT_THROW(avro_decode_tags(hex_decode("ffffffffffffffffff01" "00")), CodecError);
+  EXPECT_THROW(avro_decode_tags(hex_decode("ffffffffffffffffff01"
+                                           "00")),
+               CodecError);
 }
 
 TEST(DataItems, AllArbundlesItemsParseVerifyAndReserialise) {
@@ -87,7 +98,8 @@ TEST(DataItems, AllArbundlesItemsParseVerifyAndReserialise) {
     EXPECT_EQ(base64url_encode(item.anchor), v["anchor"].get<std::string>());
     EXPECT_EQ(item.tags, tags_of(v["tags"]));
     EXPECT_EQ(base64url_encode(item.data), v["dataB64url"].get<std::string>());
-    EXPECT_EQ(base64url_encode(item.signature_data()), v["signatureDataDeepHash"].get<std::string>());
+    EXPECT_EQ(base64url_encode(item.signature_data()),
+              v["signatureDataDeepHash"].get<std::string>());
     EXPECT_TRUE(Holds(item.verify()));
     EXPECT_EQ(item.serialize(), raw);
     if (v["signatureType"] == 1) {
@@ -181,7 +193,8 @@ TEST(DataItems, HyperBeamUnsignedIdLiterals) {
   DataItem typed;
   typed.signature = typed.owner = std::string(512, '\0');
   typed.tags = tags_of(ao["data_item_tags"]);
-  EXPECT_EQ(typed.hyperbeam_unsigned_id(), ao["data_item_hyperbeam_unsigned_id"].get<std::string>());
+  EXPECT_EQ(typed.hyperbeam_unsigned_id(),
+            ao["data_item_hyperbeam_unsigned_id"].get<std::string>());
 }
 
 TEST(DataItems, SignAndVerifyWithBothKeyTypes) {
@@ -233,9 +246,9 @@ TEST(DataItems, MalformedInputIsRejectedNeverCrashes) {
 
 #include "engine/codec/ans104.h"
 #include "engine/codec/commitments.h"
-#include "engine/message/key.h"
 #include "engine/codec/message_id.h"
 #include "engine/codec/structured.h"
+#include "engine/message/key.h"
 
 namespace hashpath {
 namespace {
@@ -254,7 +267,8 @@ TEST(Ans104Mapping, MessageMappingVectors) {
 
 TEST(Ans104Mapping, EveryArbundlesItemBecomesAVerifiableMessageAndBack) {
   for (const auto& v : dataitems()["dataItems"]) {
-    SCOPED_TRACE(v["name"].get<std::string>() + " type " + std::to_string(v["signatureType"].get<int>()));
+    SCOPED_TRACE(v["name"].get<std::string>() + " type " +
+                 std::to_string(v["signatureType"].get<int>()));
     std::string raw = base64_decode(v["rawB64url"].get<std::string>());
     DataItem item = DataItem::parse(raw);
     Message tabm = ans104_tabm_from_item(item);
@@ -298,9 +312,10 @@ TEST(Ans104Mapping, AoconnectDataItemBodiesVerify) {
 }
 
 TEST(Ans104Mapping, CommitWithBothKeyTypes) {
-  Message tabm{{"action", "Eval"}, {"data", "return 1"}, {"target", "J-j0jyZ1YWhMBXtJMWHz-dl-mDcksoJSQo_Fq5loHUs"}};
-  for (const Wallet& w : {testing::test_wallet(1),
-                          Wallet::generate(KeyType::kSecp256k1)}) {
+  Message tabm{{"action", "Eval"},
+               {"data", "return 1"},
+               {"target", "J-j0jyZ1YWhMBXtJMWHz-dl-mDcksoJSQo_Fq5loHUs"}};
+  for (const Wallet& w : {testing::test_wallet(1), Wallet::generate(KeyType::kSecp256k1)}) {
     Message signed_message = ans104_commit(tabm, w);
     auto checks = check_commitments(signed_message);
     ASSERT_EQ(checks.size(), 1u);
@@ -319,7 +334,8 @@ TEST(Ans104Mapping, CommitWithBothKeyTypes) {
 TEST(Ans104Mapping, RejectsWhatAnItemCannotCarry) {
   EXPECT_THROW(ans104_item_from_tabm(Message{{"owner", "x"}}), CodecError);
   EXPECT_THROW(ans104_item_from_tabm(Message{{"signature", "x"}}), CodecError);
-  EXPECT_THROW(ans104_item_from_tabm(Message{{"list", List{Value("x")}}}), CodecError);  // not a TABM
+  EXPECT_THROW(ans104_item_from_tabm(Message{{"list", List{Value("x")}}}),
+               CodecError);  // not a TABM
   EXPECT_THROW(ans104_item_from_tabm(Message{{"target", "not-an-id"}}), CodecError);
   // A signed type-3 item whose owner is not a secp256k1 point (fuzzer).
   DataItem odd;
@@ -381,7 +397,8 @@ TEST(Ans104NestedBundles, MalformedNestedBundles) {
   // An item claiming a nested bundle without a valid manifest.
   DataItem parent;
   parent.signature = parent.owner = std::string(512, '\0');
-  parent.tags = {{"bundle-format", "binary"}, {"bundle-map", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}};
+  parent.tags = {{"bundle-format", "binary"},
+                 {"bundle-map", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}};
   parent.data = good;
   EXPECT_THROW(ans104_tabm_from_item(parent), CodecError);
 }

@@ -41,7 +41,8 @@ class MessageGenerator {
     int len = pick(0, 3) == 0 ? pick(0, 300) : pick(0, 20);
     for (int i = 0; i < len; ++i) {
       // Text-only messages (json, flat) use printable ASCII; others any byte.
-      s.push_back(text_only_ ? static_cast<char>(pick(0x20, 0x7e)) : static_cast<char>(pick(0, 255)));
+      s.push_back(text_only_ ? static_cast<char>(pick(0x20, 0x7e))
+                             : static_cast<char>(pick(0, 255)));
     }
     return s;
   }

@@ -48,10 +48,10 @@ TEST(Base64, DecoderAcceptsBothAlphabetsAndMissingPadding) {
 
 TEST(Base64, DecoderRejectsMalformedInput) {
   EXPECT_THROW(base64_decode("Zm9v!"), CodecError);
-  EXPECT_THROW(base64_decode("Z"), CodecError);         // no encoding has length 4k+1
+  EXPECT_THROW(base64_decode("Z"), CodecError);  // no encoding has length 4k+1
   EXPECT_THROW(base64_decode("Zg=\n"), CodecError);
-  EXPECT_THROW(base64_decode("Zg="), CodecError);       // padding that does not complete a group
-  EXPECT_THROW(base64_decode("Z=g="), CodecError);      // padding in the middle
+  EXPECT_THROW(base64_decode("Zg="), CodecError);   // padding that does not complete a group
+  EXPECT_THROW(base64_decode("Z=g="), CodecError);  // padding in the middle
   EXPECT_THROW(base64_decode("Zm9v===="), CodecError);
 }
 
@@ -171,11 +171,14 @@ TEST(Secp256k1, DeterministicSignatureMatchesEthers) {
   auto key = Secp256k1PrivateKey::from_secret(hex_decode(t3["private_key_hex"].get<std::string>()));
   EXPECT_EQ(hex_encode(key.public_key()), t3["owner_uncompressed_pubkey_hex"].get<std::string>());
   EXPECT_EQ(ethereum_address(key.public_key()), t3["ethereum_address"].get<std::string>());
-  EXPECT_EQ(arweave_address(key.public_key()), t3["owner_address_arweave_style"].get<std::string>());
+  EXPECT_EQ(arweave_address(key.public_key()),
+            t3["owner_address_arweave_style"].get<std::string>());
 
   // EIP-191 personal-sign digest of the 48-byte deep hash.
   std::string sig_data = hex_decode(t3["signature_data_sha384_hex"].get<std::string>());
-  std::string digest = keccak256(std::string("\x19" "Ethereum Signed Message:\n48") + sig_data);
+  std::string digest = keccak256(std::string("\x19"
+                                             "Ethereum Signed Message:\n48") +
+                                 sig_data);
   EXPECT_EQ(hex_encode(digest), t3["eip191_digest_keccak256_hex"].get<std::string>());
 
   std::string sig = key.sign_recoverable(digest);
@@ -239,9 +242,7 @@ TEST(RsaPss, SignVerifyRoundTripWithHashLengthSalt) {
   EXPECT_FALSE(pub.verify_pss("x", std::string(511, 'a'), HashAlgorithm::kSha256));
 }
 
-TEST(RsaPss, RejectsBadModulus) {
-  EXPECT_THROW(RsaPublicKey::from_modulus(""), CryptoError);
-}
+TEST(RsaPss, RejectsBadModulus) { EXPECT_THROW(RsaPublicKey::from_modulus(""), CryptoError); }
 
 }  // namespace
 }  // namespace hashpath

@@ -1,8 +1,8 @@
 // Key → device lookup (docs/protocol.md §5.2: info, exports, excludes, handler,
-// default), deep set through devices (docs/protocol.md §4.4), the step hook (docs/protocol.md §4.2 stage 5)
-// and cache-control (docs/protocol.md §7): the hb_ao_test_vectors cases that HyperBEAM runs with
-// in-memory devices (13–15, 20–22, 25–27, 30), each ported as a small
-// native device with the same key behaviour, and HyperBEAM's cache-control table.
+// default), deep set through devices (docs/protocol.md §4.4), the step hook (docs/protocol.md §4.2
+// stage 5) and cache-control (docs/protocol.md §7): the hb_ao_test_vectors cases that HyperBEAM
+// runs with in-memory devices (13–15, 20–22, 25–27, 30), each ported as a small native device with
+// the same key behaviour, and HyperBEAM's cache-control table.
 #include <gtest/gtest.h>
 
 #include "engine/resolve/hooks.h"
@@ -316,7 +316,8 @@ TEST(HookTest, ChainsHandlersAndHonoursHookResult) {
   EXPECT_EQ(kept.value.as_map().at("body"), Value("b"));
   // hook/result = error refuses.
   Value refuse(Message{{"path", "keys"}, {"hook", Message{{"result", "error"}}}});
-  EXPECT_EQ(run_hook(resolver, refuse, "request", Message{}).status, ResolveResult::Outcome::kError);
+  EXPECT_EQ(run_hook(resolver, refuse, "request", Message{}).status,
+            ResolveResult::Outcome::kError);
   // Node message lookup.
   Message node{{"on", Message{{"request", Message{{"path", "x"}}}}}};
   EXPECT_TRUE(hook_handlers(node, "request").has_value());

@@ -27,7 +27,8 @@ TEST(Flat, IdSegmentsKeepTheirCase) {
 }
 
 TEST(Flat, TextFormIsSortedLines) {
-  Message m{{"port", Value::integer(8734)}, {"name", "node"}, {"store", Message{{"kind", "sqlite"}}}};
+  Message m{
+      {"port", Value::integer(8734)}, {"name", "node"}, {"store", Message{{"kind", "sqlite"}}}};
   std::string text = flat_encode(m);
   EXPECT_EQ(text, "ao-types: port=\"integer\"\nname: node\nport: 8734\nstore/kind: sqlite\n");
   EXPECT_EQ(flat_decode(text), m);

@@ -4,7 +4,6 @@
 
 #include <random>
 
-#include "tests/support/status_assertions.h"
 #include "engine/codec/httpsig.h"
 #include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/message_id.h"
@@ -12,6 +11,7 @@
 #include "engine/crypto/base64.h"
 #include "engine/crypto/wallet.h"
 #include "engine/error.h"
+#include "tests/support/status_assertions.h"
 #include "tests/support/test_data.h"
 
 namespace hashpath {
@@ -42,11 +42,13 @@ TEST(HttpsigVectors, TabmFieldsBodySignatureBaseAndUnsignedId) {
     HttpMessage expected;
     for (const auto& [k, f] : v["http_fields"].items()) expected.set_field(k, f.get<std::string>());
     EXPECT_EQ(enc.http.fields, expected.fields);
-    std::string body = v["http_body_b64"].is_null() ? "" : base64_decode(v["http_body_b64"].get<std::string>());
+    std::string body =
+        v["http_body_b64"].is_null() ? "" : base64_decode(v["http_body_b64"].get<std::string>());
     EXPECT_EQ(enc.http.body, body);
 
     SignatureParams hmac{"hmac-sha256", "ao", {}, {}, {}, {}, {}};
-    EXPECT_EQ(signature_base(tabm, committable_keys(tabm), hmac), v["signature_base"].get<std::string>());
+    EXPECT_EQ(signature_base(tabm, committable_keys(tabm), hmac),
+              v["signature_base"].get<std::string>());
     EXPECT_EQ(message_id(message, IdScope::kUnsigned), v["unsigned_id"].get<std::string>());
     EXPECT_EQ(message_id(message, IdScope::kSigned), v["unsigned_id"].get<std::string>());
 
@@ -87,7 +89,8 @@ class SignedVector : public ::testing::Test {
 };
 
 TEST_F(SignedVector, RsaSignatureBaseAndVerification) {
-  SignatureParams rsa{"rsa-pss-sha512", s["keyid_std_base64"].get<std::string>(), {}, {}, {}, {}, {}};
+  SignatureParams rsa{
+      "rsa-pss-sha512", s["keyid_std_base64"].get<std::string>(), {}, {}, {}, {}, {}};
   EXPECT_EQ(signature_base(tabm, keys, rsa), s["rsa"]["signature_base"].get<std::string>());
   // The vector's (zero-salt) signature verifies as a commitment.
   for (const auto& [id, c] : s["commitments_structured"].items()) {
@@ -111,10 +114,12 @@ TEST_F(SignedVector, HmacCommitmentAndIds) {
   EXPECT_EQ(hmac.id, s["hmac"]["commitment_id"].get<std::string>());
   Message signed_message = vector_value(s["message"]).as_map();
   Message commitments;
-  for (const auto& [id, c] : s["commitments_structured"].items()) commitments.set(id, vector_value(c));
+  for (const auto& [id, c] : s["commitments_structured"].items())
+    commitments.set(id, vector_value(c));
   signed_message.set("commitments", commitments);
   const auto& ids = s["ids"];
-  EXPECT_EQ(message_id(Value(signed_message), IdScope::kUnsigned), ids["id(none)"].get<std::string>());
+  EXPECT_EQ(message_id(Value(signed_message), IdScope::kUnsigned),
+            ids["id(none)"].get<std::string>());
   EXPECT_EQ(message_id(Value(signed_message), IdScope::kSigned),
             ids["id(all) (committers=all)"].get<std::string>());
   EXPECT_EQ(message_id(Value(signed_message), IdScope::kEveryCommitment),
@@ -138,7 +143,8 @@ TEST_F(SignedVector, TamperingIsDetected) {
   EXPECT_FALSE(Holds(s));
   EXPECT_NE(s.reason().find("committer"), std::string::npos) << s.reason();
   // A commitment filed under an ID its signature does not give.
-  EXPECT_FALSE(Holds(verify_commitment(tabm, c.message, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")));
+  EXPECT_FALSE(
+      Holds(verify_commitment(tabm, c.message, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")));
   // Missing committed key, garbage signature, unknown type.
   Message missing = tabm;
   missing.remove("a");
@@ -157,8 +163,8 @@ TEST(MessageIds, FlatFastPathEqualsTheGeneralEncoder) {
   // Random flat messages, including derived-component names (path, method),
   // empty values, quotes and the keys that force the general path.
   std::mt19937 rng(7);
-  const char* keys[] = {"path", "method", "a", "x-note", "query", "target", "body", "data", "n", "q\"uote",
-                        "authority", "empty", "UPPER"};
+  const char* keys[] = {"path", "method", "a",       "x-note",    "query", "target", "body",
+                        "data", "n",      "q\"uote", "authority", "empty", "UPPER"};
   for (int i = 0; i < 300; ++i) {
     Message m;
     int n = static_cast<int>(rng() % 5);
@@ -181,14 +187,16 @@ TEST(MessageIds, FlatFastPathEqualsTheGeneralEncoder) {
 
 TEST(MessageIds, AccumulateVectors) {
   for (const auto& c : codec_vectors()["accumulate"]["cases"]) {
-    EXPECT_EQ(accumulate_ids(c["ids"].get<std::vector<std::string>>()), c["result"].get<std::string>());
+    EXPECT_EQ(accumulate_ids(c["ids"].get<std::vector<std::string>>()),
+              c["result"].get<std::string>());
   }
   EXPECT_THROW(accumulate_ids({"short"}), CodecError);
 }
 
 TEST(MessageIds, HashpathChainVector) {
   const auto& h = codec_vectors()["hashpath_sha256_chain"];
-  std::string first = hashpath_step(h["msg1_id"].get<std::string>(), h["msg2_id"].get<std::string>());
+  std::string first =
+      hashpath_step(h["msg1_id"].get<std::string>(), h["msg2_id"].get<std::string>());
   EXPECT_EQ(first, h["hashpath_after_first_step"].get<std::string>());
   EXPECT_EQ(hashpath_step(first, h["msg3_id"].get<std::string>()),
             h["hashpath_after_second_step"].get<std::string>());
@@ -212,14 +220,14 @@ TEST(HttpsigDecode, RejectsMalformedMultipart) {
     EXPECT_THROW(httpsig_decode(h), CodecError) << h.body;
   };
   bad("");
-  bad("--B\r\ncontent-disposition: inline\r\n\r\nx");                    // no closing boundary
-  bad("--X\r\ncontent-disposition: inline\r\n\r\nx\r\n--X--");           // wrong boundary
-  bad("--B\r\nno-colon-here\r\n\r\nx\r\n--B--");                          // bad header line
-  bad("--B\r\nfoo: bar\r\n\r\nx\r\n--B--");                               // no disposition
-  bad("--B\r\ncontent-disposition: form-data\r\n\r\nx\r\n--B--");         // no name
-  bad("--B\r\ncontent-disposition: inline\r\n\r\nx\r\n--B--trailing");   // data after end
+  bad("--B\r\ncontent-disposition: inline\r\n\r\nx");                   // no closing boundary
+  bad("--X\r\ncontent-disposition: inline\r\n\r\nx\r\n--X--");          // wrong boundary
+  bad("--B\r\nno-colon-here\r\n\r\nx\r\n--B--");                        // bad header line
+  bad("--B\r\nfoo: bar\r\n\r\nx\r\n--B--");                             // no disposition
+  bad("--B\r\ncontent-disposition: form-data\r\n\r\nx\r\n--B--");       // no name
+  bad("--B\r\ncontent-disposition: inline\r\n\r\nx\r\n--B--trailing");  // data after end
   bad("--B\r\ncontent-disposition: form-data;name=\"a\"\r\n\r\nx\r\n--B\r\n"
-      "content-disposition: form-data;name=\"a\"\r\n\r\ny\r\n--B--");     // duplicate part
+      "content-disposition: form-data;name=\"a\"\r\n\r\ny\r\n--B--");  // duplicate part
   HttpMessage ids;
   ids.set_field("ao-ids", "short=\"x\"");
   EXPECT_THROW(httpsig_decode(ids), CodecError);
@@ -249,9 +257,11 @@ TEST(HttpsigRoundTrip, EmptyDataSurvivesThroughAoBodyKey) {  // fuzzer
 }
 
 TEST(HttpsigRoundTrip, NestedSignatureFieldsSurvive) {  // fuzzer: they were dropped
-  Message tabm{{"a", "1"},
-               {"child", Message{{"x", "2"}, {"signature", "sig-a=:AAAA:"},
-                                 {"signature-input", "sig-a=(\"x\");alg=\"hmac-sha256\";keyid=\"ao\""}}}};
+  Message tabm{
+      {"a", "1"},
+      {"child", Message{{"x", "2"},
+                        {"signature", "sig-a=:AAAA:"},
+                        {"signature-input", "sig-a=(\"x\");alg=\"hmac-sha256\";keyid=\"ao\""}}}};
   HttpsigEncoding enc = httpsig_encode(tabm);
   EXPECT_EQ(httpsig_decode(enc.http), tabm);
 }

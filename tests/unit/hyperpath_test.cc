@@ -39,8 +39,9 @@ PathStep with_subpath(PathStep s, const std::string& key, PathList l) {
   return s;
 }
 
-#define EXPECT_PATH(actual, expected) \
-  EXPECT_EQ(actual, expected) << "got      " << describe(actual) << "\nexpected " << describe(expected)
+#define EXPECT_PATH(actual, expected)                                             \
+  EXPECT_EQ(actual, expected) << "got      " << describe(actual) << "\nexpected " \
+                              << describe(expected)
 
 const std::string kId = "e5ohB7TgMYRoc0BLllkmAqkqLy1SrliEkOPJlNPXBQ8";
 const PathList kXyz = {msg({}), path_msg("x"), path_msg("y"), path_msg("z")};
@@ -65,10 +66,10 @@ TEST(HyperPath, Rows4To7ScopedAndTypedKeys) {
   EXPECT_PATH(parse_hyperpath(Message{{"path", "/a/b/c"}, {"2.test-key+integer", "123"}}),
               (PathList{msg({}), path_msg("a"), path_msg("b", {{"test-key", Value::integer(123)}}),
                         path_msg("c")}));
-  EXPECT_PATH(
-      parse_hyperpath(Message{{"path", "/a/b/c"}, {"2.test-key+resolve", "/x/y/z"}}),
-      (PathList{msg({}), path_msg("a"),
-                with_subpath(path_msg("b", {{"test-key", "/x/y/z"}}), "test-key", kXyz), path_msg("c")}));
+  EXPECT_PATH(parse_hyperpath(Message{{"path", "/a/b/c"}, {"2.test-key+resolve", "/x/y/z"}}),
+              (PathList{msg({}), path_msg("a"),
+                        with_subpath(path_msg("b", {{"test-key", "/x/y/z"}}), "test-key", kXyz),
+                        path_msg("c")}));
 }
 
 TEST(HyperPath, Row8SubpathSegment) {
@@ -78,9 +79,10 @@ TEST(HyperPath, Row8SubpathSegment) {
 
 TEST(HyperPath, Rows9And10InlineKeys) {
   Message post{{"method", "POST"}};
-  EXPECT_PATH(parse_hyperpath(Message{{"path", "/a/b&k1=v1/c&k2=v2"}, {"method", "POST"}}),
-              (PathList{msg(post), path_msg("a", post), path_msg("b", {{"k1", "v1"}, {"method", "POST"}}),
-                        path_msg("c", {{"k2", "v2"}, {"method", "POST"}})}));
+  EXPECT_PATH(
+      parse_hyperpath(Message{{"path", "/a/b&k1=v1/c&k2=v2"}, {"method", "POST"}}),
+      (PathList{msg(post), path_msg("a", post), path_msg("b", {{"k1", "v1"}, {"method", "POST"}}),
+                path_msg("c", {{"k2", "v2"}, {"method", "POST"}})}));
   EXPECT_PATH(parse_hyperpath("/a/b&k1=v1&k2=v2"),
               (PathList{msg({}), path_msg("a"), path_msg("b", {{"k1", "v1"}, {"k2", "v2"}})}));
 }
@@ -94,49 +96,59 @@ TEST(HyperPath, Row11SubpathAsInlineValue) {
 }
 
 TEST(HyperPath, Row12IdThenKey) {
-  EXPECT_PATH(parse_hyperpath(Message{{"path", Value("/" + kId + "/some-other")}, {"method", "GET"}}),
-              (PathList{id(kId), path_msg("some-other", {{"method", "GET"}})}));
+  EXPECT_PATH(
+      parse_hyperpath(Message{{"path", Value("/" + kId + "/some-other")}, {"method", "GET"}}),
+      (PathList{id(kId), path_msg("some-other", {{"method", "GET"}})}));
 }
 
 TEST(HyperPath, Rows13To17DeviceSwitches) {
-  EXPECT_PATH(parse_hyperpath("/~meta@1.0/info"), (PathList{as("meta@1.0", {{"path", ""}}), path_msg("info")}));
+  EXPECT_PATH(parse_hyperpath("/~meta@1.0/info"),
+              (PathList{as("meta@1.0", {{"path", ""}}), path_msg("info")}));
   EXPECT_PATH(parse_hyperpath("/~meta@1.0/info/~json@1.0/serialize"),
-              (PathList{as("meta@1.0", {{"path", ""}}), path_msg("info"), as("json@1.0", {{"path", ""}}),
-                        path_msg("serialize")}));
+              (PathList{as("meta@1.0", {{"path", ""}}), path_msg("info"),
+                        as("json@1.0", {{"path", ""}}), path_msg("serialize")}));
   std::string pid = "IYkkrqlZNW_J-4T-5eFApZOMRl5P4VjvrcOXWvIqB1Q";
   EXPECT_PATH(parse_hyperpath("/" + pid + "~process@1.0/compute/cache/counter"),
-              (PathList{as("process@1.0", {{"path", Value(pid)}}), path_msg("compute"), path_msg("cache"),
-                        path_msg("counter")}));
+              (PathList{as("process@1.0", {{"path", Value(pid)}}), path_msg("compute"),
+                        path_msg("cache"), path_msg("counter")}));
   EXPECT_PATH(
-      parse_hyperpath(Message{{"path", Value("/" + pid + "~process@1.0/now/~lua@5.3a&module=" + kId +
-                                             "/calculate/serialize~json@1.0")},
+      parse_hyperpath(Message{{"path", Value("/" + pid + "~process@1.0/now/~lua@5.3a&module=" +
+                                             kId + "/calculate/serialize~json@1.0")},
                               {"accept", "x"}}),
       (PathList{as("process@1.0", {{"path", Value(pid)}}), path_msg("now", {{"accept", "x"}}),
                 as("lua@5.3a", {{"path", ""}, {"module", Value(kId)}, {"accept", "x"}}),
-                path_msg("calculate", {{"accept", "x"}}), as("json@1.0", {{"path", "serialize"}})}));
+                path_msg("calculate", {{"accept", "x"}}),
+                as("json@1.0", {{"path", "serialize"}})}));
 }
 
 TEST(HyperPath, Row18QuotesAreKeptAndTypesApplied) {
-  EXPECT_PATH(parse_hyperpath("/~message@1.0&greeting=\"Hello\"&count+integer=42/count"),
-              (PathList{as("message@1.0", {{"path", ""}, {"greeting", "\"Hello\""}, {"count", Value::integer(42)}}),
-                        path_msg("count")}));
+  EXPECT_PATH(
+      parse_hyperpath("/~message@1.0&greeting=\"Hello\"&count+integer=42/count"),
+      (PathList{as("message@1.0",
+                   {{"path", ""}, {"greeting", "\"Hello\""}, {"count", Value::integer(42)}}),
+                path_msg("count")}));
 }
 
 TEST(HyperPath, Rows19To22QueryScopesFlagsAndBareIds) {
-  EXPECT_PATH(parse_hyperpath("/key1?1.key1=value1"), (PathList{msg({}), path_msg("key1", {{"key1", "value1"}})}));
+  EXPECT_PATH(parse_hyperpath("/key1?1.key1=value1"),
+              (PathList{msg({}), path_msg("key1", {{"key1", "value1"}})}));
   EXPECT_PATH(parse_hyperpath("/a/b&flag"),
               (PathList{msg({}), path_msg("a"), path_msg("b", {{"flag", Value::boolean(true)}})}));
   EXPECT_PATH(parse_hyperpath("/" + kId), (PathList{id(kId)}));
   EXPECT_PATH(parse_hyperpath("/a?x+integer=5&f+float=1.5&flag"),
-              (PathList{msg({{"x", Value::integer(5)}, {"f", Value::floating(1.5)}, {"flag", Value::boolean(true)}}),
-                        path_msg("a", {{"x", Value::integer(5)}, {"f", Value::floating(1.5)},
+              (PathList{msg({{"x", Value::integer(5)},
+                             {"f", Value::floating(1.5)},
+                             {"flag", Value::boolean(true)}}),
+                        path_msg("a", {{"x", Value::integer(5)},
+                                       {"f", Value::floating(1.5)},
                                        {"flag", Value::boolean(true)}})}));
 }
 
 TEST(HyperPath, GlobalsWinOverInlineAndScopedOverGlobal) {
   // docs/protocol.md §6 step 6: `/a/b&k=1?k=2` gives b.k = "2".
-  EXPECT_PATH(parse_hyperpath("/a/b&k=1?k=2"),
-              (PathList{msg({{"k", "2"}}), path_msg("a", {{"k", "2"}}), path_msg("b", {{"k", "2"}})}));
+  EXPECT_PATH(
+      parse_hyperpath("/a/b&k=1?k=2"),
+      (PathList{msg({{"k", "2"}}), path_msg("a", {{"k", "2"}}), path_msg("b", {{"k", "2"}})}));
   EXPECT_PATH(parse_hyperpath("/a?k=g&1.k=s"),
               (PathList{msg({{"k", "g"}}), path_msg("a", {{"k", "s"}})}));
 }
@@ -148,7 +160,8 @@ TEST(HyperPath, DeliberateDifferencesFromHyperBeam) {
   // An escaped slash stays inside its segment.
   EXPECT_PATH(parse_hyperpath("/a%2Fb/c"), (PathList{msg({}), path_msg("a/b"), path_msg("c")}));
   // A scope past the end is dropped, however large (fuzzer: it overflowed).
-  EXPECT_PATH(parse_hyperpath("/a?9.k=v&99999999999999999999999.k=w"), (PathList{msg({}), path_msg("a")}));
+  EXPECT_PATH(parse_hyperpath("/a?9.k=v&99999999999999999999999.k=w"),
+              (PathList{msg({}), path_msg("a")}));
   // An inline flag named `path` is just a key (fuzzer: it crashed the globals check).
   EXPECT_NO_THROW(parse_hyperpath("/~lua@5.3a&path/x?k=v"));
   // A query cannot replace the path of every step.
@@ -156,7 +169,8 @@ TEST(HyperPath, DeliberateDifferencesFromHyperBeam) {
 }
 
 TEST(HyperPath, Section84Checks) {
-  EXPECT_EQ(split_path_segments("/a/b&c=(/d/e)/f"), (std::vector<std::string>{"a", "b&c=(/d/e)", "f"}));
+  EXPECT_EQ(split_path_segments("/a/b&c=(/d/e)/f"),
+            (std::vector<std::string>{"a", "b&c=(/d/e)", "f"}));
   std::string i = "IYkkrqlZNW_J-4T-5eFApZOMRl5P4VjvrcOXWvIqB1Q";
   EXPECT_PATH(parse_hyperpath("/" + i + "/msg2"), (PathList{id(i), path_msg("msg2")}));
   EXPECT_TRUE(parse_hyperpath("/").empty());

@@ -41,8 +41,9 @@ TEST(Json, KeepsCommitments) {
 }
 
 TEST(Json, RejectsMalformedInput) {
-  for (const char* bad : {"", "{", "[1,2]", "\"str\"", "{\"a\":1,}", "{\"a\":18446744073709551615}",
-                          "{\"a\" 1}", "{\"a\":1e1055}", "{\"ao-types\":\"a=\\\"integer\\\"\",\"a\":\"x\"}"}) {
+  for (const char* bad :
+       {"", "{", "[1,2]", "\"str\"", "{\"a\":1,}", "{\"a\":18446744073709551615}", "{\"a\" 1}",
+        "{\"a\":1e1055}", "{\"ao-types\":\"a=\\\"integer\\\"\",\"a\":\"x\"}"}) {
     EXPECT_THROW(json_decode(bad), CodecError) << bad;
   }
   std::string deep(100000, '[');

@@ -306,8 +306,7 @@ TEST(SignedNoteTest, ParsesTheGoSumdbNoteAndItsKeyId) {
 }
 
 TEST(SignedNoteTest, CheckpointsSignedWithRsaAndSecp256k1Verify) {
-  for (const Wallet& w : {testing::test_wallet(1),
-                          Wallet::generate(KeyType::kSecp256k1)}) {
+  for (const Wallet& w : {testing::test_wallet(1), Wallet::generate(KeyType::kSecp256k1)}) {
     const char* key = key_type_name(w.type());
     Checkpoint c{log_origin(w), 8, h(kRoots[8])};
     SignedNote note = sign_checkpoint(c, w, c.origin);

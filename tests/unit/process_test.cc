@@ -53,8 +53,7 @@ class MemoryStoreWithoutChecks : public Store {
 class ProcessTest : public ::testing::Test {
  protected:
   ProcessTest() : store(":memory:"), resolver(registry, &store) {
-    node = std::make_shared<NodeState>(
-        testing::test_wallet(1), Message{});
+    node = std::make_shared<NodeState>(testing::test_wallet(1), Message{});
     registry.add(std::make_shared<ProcessDevice>());
     registry.add(std::make_shared<SchedulerDevice>(node));
     registry.add(std::make_shared<StackDevice>());

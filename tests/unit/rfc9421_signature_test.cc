@@ -3,15 +3,15 @@
 // HyperBEAM's own signature/signature-input form.
 #include <gtest/gtest.h>
 
-#include "tests/support/status_assertions.h"
-#include "engine/codec/rfc9421_signature.h"
 #include "engine/codec/httpsig.h"
 #include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/message_id.h"
+#include "engine/codec/rfc9421_signature.h"
 #include "engine/codec/structured.h"
 #include "engine/crypto/base64.h"
 #include "engine/crypto/wallet.h"
 #include "engine/error.h"
+#include "tests/support/status_assertions.h"
 #include "tests/support/test_data.h"
 
 namespace hashpath {
@@ -61,7 +61,9 @@ TEST(WireSignatures, ThirdPartyRfc9421Vectors) {
     HttpRequestLine moved = line;
     moved.target = "/elsewhere";
     HttpMessage changed = http;
-    changed.set_field(sigs[0].components.back().rfind('@', 0) == 0 ? "x-unsigned" : sigs[0].components.back(), "tampered");
+    changed.set_field(
+        sigs[0].components.back().rfind('@', 0) == 0 ? "x-unsigned" : sigs[0].components.back(),
+        "tampered");
     bool path_signed = std::find(sigs[0].components.begin(), sigs[0].components.end(), "@path") !=
                        sigs[0].components.end();
     if (path_signed) {
@@ -103,7 +105,8 @@ TEST(WireSignatures, EveryAoconnectRequestVerifies) {
       EXPECT_EQ(s.label.rfind("http-sig-", 0), 0u);
       Message commitment;
       std::string id = wire_commitment(s, {"body"}, false, commitment);
-      EXPECT_EQ(commitment.at("committer").as_binary(), r["httpsig"]["keyAddress"].get<std::string>());
+      EXPECT_EQ(commitment.at("committer").as_binary(),
+                r["httpsig"]["keyAddress"].get<std::string>());
       EXPECT_EQ(id.size(), 43u);
     }
     ++verified;
@@ -122,7 +125,8 @@ TEST(WireSignatures, HyperBeamHeadersOfTheSignedVector) {
   HttpMessage http = httpsig_encode(tabm).http;
   add_wire_signatures(http, tabm, commitments);
   EXPECT_EQ(*http.field("signature"), s["http_headers"]["signature"].get<std::string>());
-  EXPECT_EQ(*http.field("signature-input"), s["http_headers"]["signature-input"].get<std::string>());
+  EXPECT_EQ(*http.field("signature-input"),
+            s["http_headers"]["signature-input"].get<std::string>());
   // And back: each wire signature verifies and maps to the same commitment ID.
   HttpRequestLine line{"POST", "/", "localhost", "http"};
   for (const auto& sig : parse_wire_signatures(http)) {

@@ -5,7 +5,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/support/status_assertions.h"
 #include "devices/scheduler.h"
 #include "engine/codec/commitments.h"
 #include "engine/codec/httpsig_commitment.h"
@@ -14,6 +13,7 @@
 #include "engine/crypto/hash.h"
 #include "engine/resolve/resolver.h"
 #include "engine/store/sqlite_store.h"
+#include "tests/support/status_assertions.h"
 #include "tests/support/test_data.h"
 
 namespace hashpath {
@@ -23,8 +23,7 @@ namespace {
 class SchedulerTest : public ::testing::Test {
  protected:
   SchedulerTest() : store(":memory:"), resolver(registry, &store) {
-    node = std::make_shared<NodeState>(
-        testing::test_wallet(1), Message{});
+    node = std::make_shared<NodeState>(testing::test_wallet(1), Message{});
     scheduler = std::make_shared<SchedulerDevice>(node);
     registry.add(scheduler);
     process =

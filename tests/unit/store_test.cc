@@ -214,7 +214,8 @@ TEST(SqliteStore, AWriteThatFailsIsForgottenAndDoneAgain) {
     store.put(Message{{"warm", "up"}});
     std::vector<Message> batch;
     for (int i = 0; i < 50; ++i)
-      batch.push_back(Message{{"n", Value(std::to_string(i))}, {"pad", Value(std::string(4000, 'x'))}});
+      batch.push_back(
+          Message{{"n", Value(std::to_string(i))}, {"pad", Value(std::string(4000, 'x'))}});
     {
       struct rlimit saved;
       ::getrlimit(RLIMIT_FSIZE, &saved);

@@ -14,8 +14,10 @@ TEST(StructuredFields, Rfc8941Items) {
   EXPECT_EQ(std::get<Decimal>(parse_item("4.5").value).value, 4.5);
   EXPECT_EQ(std::get<std::string>(parse_item(R"("hello \"world\"")").value), R"(hello "world")");
   EXPECT_EQ(std::get<Token>(parse_item("foo123/456").value).name, "foo123/456");
-  EXPECT_EQ(std::get<ByteSequence>(parse_item(":cHJldGVuZCB0aGlzIGlzIGJpbmFyeSBjb250ZW50Lg==:").value).bytes,
-            "pretend this is binary content.");
+  EXPECT_EQ(
+      std::get<ByteSequence>(parse_item(":cHJldGVuZCB0aGlzIGlzIGJpbmFyeSBjb250ZW50Lg==:").value)
+          .bytes,
+      "pretend this is binary content.");
   EXPECT_EQ(std::get<bool>(parse_item("?1").value), true);
   Item with_params = parse_item("abc;a=1;b=2;cde_456");
   ASSERT_EQ(with_params.params.size(), 3u);
@@ -61,7 +63,8 @@ TEST(StructuredFields, SerialisationUsesCommaSpaceAndMinimalEscaping) {
   d.emplace_back("b", Item{std::string("x\"y\\z"), {}});
   d.emplace_back("a", Item{int64_t{7}, {{"p", Token{"t"}}}});
   EXPECT_EQ(serialize_dictionary(d), R"(b="x\"y\\z", a=7;p=t)");
-  List l{Item{ByteSequence{"\xfb\xff"}, {}}, InnerList{{Item{std::string("a"), {}}, Item{true, {}}}, {}}};
+  List l{Item{ByteSequence{"\xfb\xff"}, {}},
+         InnerList{{Item{std::string("a"), {}}, Item{true, {}}}, {}}};
   EXPECT_EQ(serialize_list(l), R"(:+/8=:, ("a" ?1))");
   EXPECT_EQ(quote_string("plain"), "\"plain\"");
 }
@@ -78,9 +81,18 @@ TEST(StructuredFields, RoundTrip) {
 }
 
 TEST(StructuredFields, MalformedInputIsRejectedWithOffset) {
-  const char* bad_items[] = {"",          "\"unterminated", "\"bad \\escape\"", ":not base64!:",
-                             "?2",        "1.2345",         "1.",               "12345678901234567890",
-                             "a b",       "\"tab\there\"",  "(",                "@x"};
+  const char* bad_items[] = {"",
+                             "\"unterminated",
+                             "\"bad \\escape\"",
+                             ":not base64!:",
+                             "?2",
+                             "1.2345",
+                             "1.",
+                             "12345678901234567890",
+                             "a b",
+                             "\"tab\there\"",
+                             "(",
+                             "@x"};
   for (const char* in : bad_items) {
     EXPECT_THROW(parse_item(in), CodecError) << in;
   }

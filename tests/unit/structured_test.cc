@@ -101,10 +101,15 @@ TEST(Structured, HyperBeamAoTypesLiteral) {
 
 TEST(Structured, HyperBeamDefaultsLiteralAoTypes) {
   // ans104 set_defaults_test: the ao-types string of the defaults message.
-  Message m{{"data", ""},          {"data_root", ""},      {"denomination", Value::integer(0)},
-            {"format", Value::atom("ans104")},              {"last_tx", ""},
-            {"manifest", Value::atom("undefined")},        {"quantity", Value::integer(0)},
-            {"reward", Value::integer(0)},                 {"target", ""}};
+  Message m{{"data", ""},
+            {"data_root", ""},
+            {"denomination", Value::integer(0)},
+            {"format", Value::atom("ans104")},
+            {"last_tx", ""},
+            {"manifest", Value::atom("undefined")},
+            {"quantity", Value::integer(0)},
+            {"reward", Value::integer(0)},
+            {"target", ""}};
   Message tabm = structured_to_tabm(Value(m));
   // The HyperBEAM test's tags are exactly this TABM's fields in sorted order.
   const auto& tags = codec_vectors()["ans104_hyperbeam_unsigned_id_literal"]["tags"];
@@ -137,7 +142,8 @@ TEST(Structured, DecodingDropsPrivateKeysFromOutside) {
 }
 
 TEST(Structured, NestedInlineChildrenAndLists) {
-  Message m{{"outer", Message{{"n", Value::integer(5)}, {"l", List{Value("x"), Value::atom("y")}}}}};
+  Message m{
+      {"outer", Message{{"n", Value::integer(5)}, {"l", List{Value("x"), Value::atom("y")}}}}};
   Message tabm = structured_to_tabm(Value(m));
   const Message& outer = tabm.at("outer").as_map();
   EXPECT_EQ(outer.at("ao-types").as_binary(), "n=\"integer\"");
@@ -170,8 +176,9 @@ TEST(Structured, EveryEscapedKeyReadsBack) {
 }
 
 TEST(Structured, DecodesLegacyForms) {
-  Message tabm{{"ao-types", "l=\"list\", m=\"map\", e=\"empty-binary\", el=\"EMPTY-LIST\", "
-                            "em=\"empty-message\", i=\"Integer\""},
+  Message tabm{{"ao-types",
+                "l=\"list\", m=\"map\", e=\"empty-binary\", el=\"EMPTY-LIST\", "
+                "em=\"empty-message\", i=\"Integer\""},
                {"l", R"("plain", 7, tok, "(ao-type-integer) 12", "(ao-type-float) 1.5e+00", ?1)"},
                {"m", R"(a="x", b=2)"},
                {"i", "5"}};
@@ -200,11 +207,12 @@ TEST(Structured, MalformedTabmsAreRejected) {
   bad(Message{{"ao-types", "a=1"}, {"a", "1"}});  // type is not a string
   bad(Message{{"ao-types", "a%zz=\"integer\""}, {"a", "1"}});
   bad(Message{{"ao-types", ".=\"list\""}, {"1", "a"}, {"3", "c"}});  // gap in the list
-  bad(Message{{"ao-types", "l=\"list\""}, {"l", "(1 2)"}});         // inner list in a legacy list
+  bad(Message{{"ao-types", "l=\"list\""}, {"l", "(1 2)"}});          // inner list in a legacy list
   bad(Message{{"ao-types", "l=\"list\""}, {"l", "\"(ao-type-integer)12\""}});
   bad(Message{{"ao-types", Value::integer(1)}});
   EXPECT_THROW(structured_to_tabm(Value("bare")), CodecError);
-  EXPECT_THROW(structured_to_tabm(Value(Message{{"", Value::floating(1.3)}})), CodecError);  // fuzzer
+  EXPECT_THROW(structured_to_tabm(Value(Message{{"", Value::floating(1.3)}})),
+               CodecError);  // fuzzer
   EXPECT_THROW(structured_to_tabm(Value(Message{{"a+link", Value::floating(0.3)}})), CodecError);
   EXPECT_THROW(structured_to_tabm(Value(Message{{"f", Value::floating(NAN)}})), CodecError);
   EXPECT_THROW(structured_to_tabm(Value(Message{{"c", Message{}}}), {LinkMode::kLink, nullptr}),

@@ -53,7 +53,8 @@ TEST(Wallet, Secp256k1GenerateWriteReadAndAddress) {
   Wallet r = Wallet::from_jwk(w.to_jwk());
   EXPECT_EQ(r.address(), w.address());
   // Independent derivation of the address from the JWK's x and y.
-  std::string xy = base64_decode(j["x"].get<std::string>()) + base64_decode(j["y"].get<std::string>());
+  std::string xy =
+      base64_decode(j["x"].get<std::string>()) + base64_decode(j["y"].get<std::string>());
   std::string expected = eip55_checksum(keccak256(xy).substr(12));
   EXPECT_EQ(w.address(), expected);
   EXPECT_EQ(w.address().size(), 42u);
