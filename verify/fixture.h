@@ -13,7 +13,7 @@
 //     "messages": {"<id>": <typed JSON message>, ...}
 //   }
 //
-// Leaf hashes are not in the file: they are recomputed on import, so a
+// Leaf hashes are not in the file: they are recomputed when it is read, so a
 // changed entry shows up as a checkpoint that no longer matches.
 #pragma once
 

@@ -8,7 +8,8 @@
 // travel in `ao-ids`. A non-empty body gets an RFC 9530 `content-digest`.
 //
 // Decoding is the inverse; `signature`/`signature-input` are left in place
-// for the commitment parser (httpsig_commitments.h). Malformed multipart is
+// for the signature parser (rfc9421_signature.h), which turns them into
+// commitments (httpsig_commitment.h). Malformed multipart is
 // a CodecError("httpsig@1.0", ...).
 #pragma once
 

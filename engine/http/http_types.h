@@ -1,6 +1,6 @@
-// Plain HTTP request and response values passed between Boost.Beast (the
-// server, server.cc, and the CLI's client, client.cc: the two translation
-// units that include it) and the node's request handling.
+// Plain HTTP request and response values, with no Boost in sight: the
+// server (server.cc) and the CLI's client (client.cc), the only two
+// translation units that include Boost.Beast, convert to and from them.
 #pragma once
 
 #include <string>
