@@ -17,6 +17,7 @@
 #include "engine/codec/rfc9421_signature.h"
 #include "engine/node/node.h"
 #include "engine/store/sqlite_store.h"
+#include "tests/support/in_process_node.h"
 #include "tests/support/test_data.h"
 #include "verify/log_verifier.h"
 #include "verify/process_replay.h"
@@ -34,49 +35,17 @@ std::string read_text(const fs::path& p) {
   return s.str();
 }
 
-class AosProcessTest : public ::testing::Test {
+class AosProcessTest : public testing::InProcessNodeTest {
  protected:
-  void SetUp() override {
-    dir = testing::fresh_test_dir("hashpath-aos");
-    open();
-  }
-  void TearDown() override {
-    close();
-    fs::remove_all(dir);
-  }
-  void open() {
-    state = std::make_shared<NodeState>(node_wallet, Message{});
-    store = std::make_shared<SqliteStore>((dir / "store.db").string());
-    LogOptions o;
-    o.checkpoint_every = 0;
-    o.checkpoint_interval_ms = 0;
-    log = std::make_shared<HashpathLog>((dir / "log.db").string(), node_wallet, o);
-    devices = fresh_devices();
-    node = std::make_unique<Node>(state, store, devices, log);
-  }
+  AosProcessTest() : InProcessNodeTest("hashpath-aos") {}
   // Every device a node has, with no live process state.
   std::shared_ptr<DeviceRegistry> fresh_devices() { return node_devices(state, log); }
-  void close() {
-    node.reset();
-    devices.reset();
-    log.reset();
-    store.reset();
-  }
 
   std::string put_module(const std::string& name, const std::string& code) {
     return store
         ->put(Message{
             {"content-type", "application/lua"}, {"name", Value(name)}, {"body", Value(code)}})
         .back();
-  }
-  HttpResponse post_signed(const std::string& target, const Message& m, const Wallet& w) {
-    HttpMessage http = signed_http_message(m, w);
-    HttpRequest r{"POST", target, {}, http.body, ""};
-    for (const auto& [k, v] : http.fields) r.headers.emplace_back(k, v);
-    return node->handle(r);
-  }
-  HttpResponse get(const std::string& target) {
-    return node->handle(HttpRequest{"GET", target, {}, "", ""});
   }
   // Spawns an AOS process running `program`, owned by `owner`.
   std::string spawn(const std::string& program, const Wallet& owner, Message extra = {}) {
@@ -127,14 +96,7 @@ class AosProcessTest : public ::testing::Test {
     EXPECT_GT(rep.replayed, 0u);
   }
 
-  fs::path dir;
-  Wallet node_wallet = testing::test_wallet(1);
   Wallet alice = testing::test_wallet(2);
-  std::shared_ptr<NodeState> state;
-  std::shared_ptr<SqliteStore> store;
-  std::shared_ptr<HashpathLog> log;
-  std::shared_ptr<DeviceRegistry> devices;
-  std::unique_ptr<Node> node;
 };
 
 const fs::path kFixtures = fs::path(HASHPATH_SOURCE_DIR) / "fixtures" / "processes";

@@ -23,6 +23,7 @@
 #include "engine/http/server.h"
 #include "engine/node/node.h"
 #include "engine/store/sqlite_store.h"
+#include "tests/support/in_process_node.h"
 #include "tests/support/test_data.h"
 #include "verify/fixture.h"
 #include "verify/log_verifier.h"
@@ -62,33 +63,12 @@ class ThrowingDevice : public Device {
   }
 };
 
-class LogNodeTest : public ::testing::Test {
+class LogNodeTest : public testing::InProcessNodeTest {
  protected:
-  void SetUp() override {
-    dir = testing::fresh_test_dir("hashpath-log-node");
-    open();
-  }
-  void TearDown() override {
-    close();
-    fs::remove_all(dir);
-  }
-  void open() {
-    state = std::make_shared<NodeState>(wallet, Message{});
-    store = std::make_shared<SqliteStore>((dir / "store.db").string());
-    LogOptions o;
-    o.checkpoint_every = 0;
-    o.checkpoint_interval_ms = 0;
-    log = std::make_shared<HashpathLog>((dir / "log.db").string(), wallet, o);
-    devices = node_devices(state, log);
-    devices->add(echo);
-    devices->add(std::make_shared<ThrowingDevice>());
-    node = std::make_unique<Node>(state, store, devices, log);
-  }
-  void close() {
-    node.reset();
-    devices.reset();  // log@1.0 holds the log too
-    log.reset();
-    store.reset();
+  LogNodeTest() : InProcessNodeTest("hashpath-log-node") {}
+  void add_test_devices(DeviceRegistry& d) override {
+    d.add(echo);
+    d.add(std::make_shared<ThrowingDevice>());
   }
   // Closes the node, verifies what it wrote, reopens it and replays the log.
   struct Audit {
@@ -102,9 +82,6 @@ class LogNodeTest : public ::testing::Test {
     open();
     a.replayed = replay();
     return a;
-  }
-  HttpResponse get(const std::string& target) {
-    return node->handle(HttpRequest{"GET", target, {}, "", ""});
   }
 
   // A scenario with every kind of step: node reads, stored and nested
@@ -143,14 +120,8 @@ class LogNodeTest : public ::testing::Test {
     sqlite3_close(db);
   }
 
-  fs::path dir;
-  Wallet wallet = testing::test_wallet(1);
+  Wallet& wallet = node_wallet;
   std::shared_ptr<EchoDevice> echo = std::make_shared<EchoDevice>();
-  std::shared_ptr<NodeState> state;
-  std::shared_ptr<SqliteStore> store;
-  std::shared_ptr<HashpathLog> log;
-  std::shared_ptr<DeviceRegistry> devices;
-  std::unique_ptr<Node> node;
 };
 
 TEST_F(LogNodeTest, EveryStepIsLoggedBeforeTheResponseAndReplays) {
