@@ -12,5 +12,6 @@ void add_message_command(CLI::App& root);
 void add_serve_command(CLI::App& root);
 void add_log_command(CLI::App& root);
 void add_process_command(CLI::App& root);
+void add_verify_command(CLI::App& root);
 
 }  // namespace hashpath::app

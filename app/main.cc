@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   hashpath::app::add_serve_command(app);
   hashpath::app::add_log_command(app);
   hashpath::app::add_process_command(app);
+  hashpath::app::add_verify_command(app);
 
   try {
     app.parse(argc, argv);

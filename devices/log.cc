@@ -2,7 +2,12 @@
 
 #include <charconv>
 
+#include "engine/codec/message_id.h"
 #include "engine/crypto/base64.h"
+#include "engine/message/key.h"
+#include "engine/resolve/resolver.h"
+#include "engine/store/message_record.h"
+#include "engine/store/store.h"
 
 namespace hashpath {
 namespace {
@@ -78,13 +83,16 @@ Message log_entry_message(const StoredEntry& stored) {
 }
 
 ResolveResult LogDevice::call(std::string_view key, const Message& base, const Message& request,
-                              Resolver&) {
+                              Resolver& resolver) {
   try {
     std::string view_name = base.text("log-view").value_or("");
+    if (view_name == "message") return stored_record(key, resolver);
     if (!view_name.empty()) return in_view(view_name, key, base, request);
     if (key == "checkpoint") return checkpoint(request);
     if (key == "entries") return entries(request);
-    if (key == "entry" || key == "proof") return ResolveResult::ok(Value(view(std::string(key))));
+    if (key == "entry" || key == "proof" || key == "message") {
+      return ResolveResult::ok(Value(view(std::string(key))));
+    }
     if (key == "tile") {
       Message v = view("tile");
       v.set("tile-path", "");
@@ -96,6 +104,19 @@ ResolveResult LogDevice::call(std::string_view key, const Message& base, const M
   } catch (const LogError& e) {
     return bad_request(e.what());
   }
+}
+
+// The record of a message an entry names, as the store holds it: the
+// verifier's read path (docs/log-format.md §7).
+ResolveResult LogDevice::stored_record(std::string_view id, Resolver& resolver) {
+  if (!looks_like_id(id)) return bad_request("'" + std::string(id) + "' is not a message ID");
+  Store* store = resolver.store();
+  std::optional<Value> v = store != nullptr ? store->get(id) : std::nullopt;
+  if (!v || !(v->is_map() || v->is_list())) {
+    return ResolveResult::not_found("no message " + std::string(id) + " in this node's store");
+  }
+  return ResolveResult::ok(Value(Message{{"content-type", Value(std::string(kRecordContentType))},
+                                         {"body", Value(encode_record(linked_tabm(*v)))}}));
 }
 
 ResolveResult LogDevice::checkpoint(const Message& request) {

@@ -11,11 +11,17 @@
 //   GET  /~log@1.0/proof/consistency?from=&to=    RFC 9162 consistency proof
 //   GET  /~log@1.0/tile/<L>/<N>[.p/<W>]           C2SP tlog-tiles hash tiles
 //   GET  /~log@1.0/tile/entries/<N>[.p/<W>]       and entry bundles
+//   GET  /~log@1.0/message/<id>                   the store record of a message
+//                                                 (docs/store-format.md), its
+//                                                 children as links: what a
+//                                                 remote verifier fetches
 //
 // Multi-segment paths resolve through intermediate "view" messages
 // ({device: log@1.0, log-view: ...}); each segment is one step. The
 // device reads the log, which changes as it is read, so nothing it
-// answers is cached, and replay treats its results as oracle inputs.
+// answers is cached. GETs of log@1.0 are the log's read path and are not
+// themselves logged (Node::handle_resolution): a verifier reading the log
+// must not grow it (docs/verification.md).
 #pragma once
 
 #include <memory>
@@ -25,13 +31,16 @@
 
 namespace hashpath {
 
+// The content type of `message/<id>` bodies.
+inline constexpr std::string_view kRecordContentType = "application/x-hashpath-record";
+
 class LogDevice : public Device {
  public:
   explicit LogDevice(std::shared_ptr<HashpathLog> log) : log_(std::move(log)) {}
   std::string_view name() const override { return "log@1.0"; }
   bool handles(std::string_view key) const override {
     return key == "checkpoint" || key == "entry" || key == "entries" || key == "proof" ||
-           key == "tile";
+           key == "tile" || key == "message";
   }
   // Segments after a view (a seq, `inclusion`, tile coordinates) reach call().
   DeviceInfo info() const override {
@@ -48,6 +57,7 @@ class LogDevice : public Device {
   ResolveResult in_view(std::string_view view, std::string_view key, const Message& base,
                         const Message& request);
   ResolveResult tile(const Message& base, std::string_view segment);
+  ResolveResult stored_record(std::string_view id, Resolver& resolver);
   std::shared_ptr<HashpathLog> log_;
 };
 

@@ -28,11 +28,19 @@ inline void put_le32(std::string& out, uint32_t v) { put_le(out, v, 4); }
 inline void put_le64(std::string& out, uint64_t v) { put_le(out, v, 8); }
 inline void put_be16(std::string& out, uint16_t v) { put_be(out, v, 2); }
 inline void put_be32(std::string& out, uint32_t v) { put_be(out, v, 4); }
+inline void put_be64(std::string& out, uint64_t v) { put_be(out, v, 8); }
 
 // The 4 bytes at `at`, most significant first; the caller checks the bounds.
 inline uint32_t get_be32(std::string_view in, size_t at) {
   uint32_t v = 0;
   for (size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(in[at + i]);
+  return v;
+}
+
+// The `width` bytes at `at`, most significant first; the caller checks the bounds.
+inline uint64_t get_be(std::string_view in, size_t at, size_t width) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < width; ++i) v = (v << 8) | static_cast<uint8_t>(in[at + i]);
   return v;
 }
 

@@ -100,6 +100,12 @@ void LogDatabase::for_each_entry(const std::function<bool(const StoredEntry&)>& 
   }
 }
 
+void LogDatabase::truncate(uint64_t size) {
+  SqliteStatement s(db_, "DELETE FROM entries WHERE seq >= ?");
+  s.bind_int(1, static_cast<int64_t>(size));
+  s.step();
+}
+
 uint64_t LogDatabase::entry_count() {
   SqliteStatement s(db_, "SELECT COUNT(*) FROM entries");
   s.step();

@@ -40,6 +40,9 @@ class LogDatabase {
   LogDatabase& operator=(const LogDatabase&) = delete;
 
   void append(const std::vector<StoredEntry>& batch);  // one transaction
+  // Removes every entry from `size` on (a verifier's mirror drops what it
+  // had not accepted). Never used on a node's own log.
+  void truncate(uint64_t size);
   std::optional<StoredEntry> entry(uint64_t seq);
   std::vector<StoredEntry> entries(uint64_t from, uint64_t to);  // [from, to)
   // Every stored entry's seq and leaf hash, in seq order (gaps are the

@@ -67,15 +67,28 @@ HttpResponse storage_unavailable(const HttpRequest& request, const std::string& 
 
 }  // namespace
 
+namespace {
+
+// `target` is `device` itself, or below it.
+bool targets_device(std::string_view target, std::string_view device) {
+  return target.substr(0, device.size()) == device &&
+         (target.size() == device.size() || target[device.size()] == '/' ||
+          target[device.size()] == '?');
+}
+
+}  // namespace
+
 NodeWork Node::work_kind(const HttpRequest& request) {
   std::string_view t = request.target;
   if (request.method == "OPTIONS" || t == "/") return NodeWork::kNode;
   for (std::string_view own : {"/~meta@1.0", "/~log@1.0"}) {
-    if (t.substr(0, own.size()) == own &&
-        (t.size() == own.size() || t[own.size()] == '/' || t[own.size()] == '?'))
-      return NodeWork::kNode;
+    if (targets_device(t, own)) return NodeWork::kNode;
   }
   return NodeWork::kExecution;
+}
+
+bool Node::is_log_read(const HttpRequest& request) {
+  return request.method == "GET" && targets_device(request.target, "/~log@1.0");
 }
 
 void Node::start() {
@@ -114,7 +127,8 @@ HttpResponse Node::handle_resolution(const HttpRequest& request) {
   // Every exit below leaves through here: what the request appended is
   // committed before the reply leaves, and named in `log-seq` — unless a
   // write failed, for then nothing that names it may be acknowledged.
-  RequestSteps steps(recorder_.get());
+  // The log's read path is not logged: a verifier reading it must not grow it.
+  RequestSteps steps(is_log_read(request) ? nullptr : recorder_.get());
   Resolver resolver = steps.resolver(*devices_, store_.get());
   HttpResponse response;
   try {

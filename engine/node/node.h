@@ -42,6 +42,10 @@ enum class NodeWork : size_t { kNode = 0, kExecution = 1 };
 class Node {
  public:
   static NodeWork work_kind(const HttpRequest& request);
+  // A GET of log@1.0: the log's read path (checkpoints, tiles, proofs,
+  // entries, message records), answered without being logged, so that
+  // reading the log never grows it (docs/verification.md).
+  static bool is_log_read(const HttpRequest& request);
 
   // With a log, every step is recorded (StepRecorder) and committed before
   // the response is returned; responses carry `log-seq`.

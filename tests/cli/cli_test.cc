@@ -478,5 +478,115 @@ TEST_F(Cli, ProcessCommandsAuditAndReplayInSeparateProcesses) {
   EXPECT_NE(down.err.find("cannot reach the node"), std::string::npos) << down.err;
 }
 
+// The number in "<n> <what>" of a verify summary line.
+uint64_t count_in(const std::string& text, const std::string& what) {
+  size_t at = text.find(" " + what);
+  if (at == std::string::npos) return UINT64_MAX;
+  size_t start = text.rfind(' ', at - 1);
+  return std::stoull(text.substr(start + 1, at - start - 1));
+}
+
+// The size of the checkpoint the node signs now.
+uint64_t checkpoint_now(const NodeUnderTest& node) {
+  HttpRequest post{"POST", "/~log@1.0/checkpoint", {}, "", ""};
+  HttpResponse r = node.send(post);
+  EXPECT_EQ(r.status, 200) << r.body;
+  const std::string* size = r.header("size");
+  return size == nullptr ? 0 : std::stoull(*size);
+}
+
+// Rewrites one byte of the record a store names `id` by, as a tamperer with
+// the node's disk would: the last `from` byte becomes `to`.
+void alter_record(const std::string& store_db, const std::string& id, char from, char to) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(store_db.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* read = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT records.hash, records.bytes FROM records JOIN ids ON "
+                               "ids.hash = records.hash WHERE ids.id = ?",
+                               -1, &read, nullptr),
+            SQLITE_OK);
+  sqlite3_bind_text(read, 1, id.c_str(), -1, SQLITE_TRANSIENT);
+  ASSERT_EQ(sqlite3_step(read), SQLITE_ROW) << "no record for " << id;
+  std::string hash(static_cast<const char*>(sqlite3_column_blob(read, 0)),
+                   static_cast<size_t>(sqlite3_column_bytes(read, 0)));
+  std::string bytes(static_cast<const char*>(sqlite3_column_blob(read, 1)),
+                    static_cast<size_t>(sqlite3_column_bytes(read, 1)));
+  sqlite3_finalize(read);
+  size_t at = bytes.rfind(from);
+  ASSERT_NE(at, std::string::npos);
+  bytes[at] = to;
+  sqlite3_stmt* write = nullptr;
+  ASSERT_EQ(
+      sqlite3_prepare_v2(db, "UPDATE records SET bytes = ? WHERE hash = ?", -1, &write, nullptr),
+      SQLITE_OK);
+  sqlite3_bind_blob(write, 1, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_blob(write, 2, hash.data(), static_cast<int>(hash.size()), SQLITE_TRANSIENT);
+  EXPECT_EQ(sqlite3_step(write), SQLITE_DONE);
+  sqlite3_finalize(write);
+  sqlite3_close(db);
+}
+
+// A second party checks a running node over HTTP only: `hashpath verify`
+// from its own directory, against node A (a separate process), fetches,
+// hashes and re-executes A's entries, a Lua process's among them; a second
+// run fetches exactly the entries after what the first accepted; a message
+// rewritten on A's disk is named by a verifier that has not seen it.
+TEST_F(Cli, VerifyChecksAnotherNodeOverHttpIncrementally) {
+  write("ping.lua",
+        "Handlers.add('ping', Handlers.utils.hasMatchingTag('Action', 'Ping'), function(msg) "
+        "Count = (Count or 0) + 1; msg.reply({ Data = 'pong ' .. Count }) end)\n");
+  std::string verifier = path("verifier");
+  uint64_t first_size = 0, second_size = 0;
+  std::string altered;
+  // Checkpoints only when asked, so the sizes below are the ones verified.
+  write("a.json", R"({"log-checkpoint-interval": 0})");
+  {
+    NodeUnderTest a(node_options("a", {"--config", path("a.json")}));
+    EXPECT_EQ(a.get("/~message@1.0&a=1/a").status, 200);
+    auto spawn = hp_client({"process", "spawn", "--module", path("ping.lua")}, a);
+    ASSERT_EQ(spawn.status, 0) << spawn.err;
+    std::string pid = spawn.out.substr(0, spawn.out.find('\n'));
+    for (int i = 0; i < 2; ++i) {
+      auto send = hp_client({"process", "send", pid, "--tag", "Action=Ping"}, a);
+      ASSERT_EQ(send.status, 0) << send.err;
+    }
+    first_size = checkpoint_now(a);
+    auto first = hp({"verify", "--node", a.url(), "--data", verifier});
+    ASSERT_EQ(first.status, 0) << first.err;
+    EXPECT_EQ(count_in(first.out, "new entries fetched"), first_size) << first.out;
+    EXPECT_GE(count_in(first.out, "steps re-executed"), 1u) << first.out;
+    EXPECT_NE(first.out.find("(accepted before: 0)"), std::string::npos) << first.out;
+
+    HttpResponse b = a.get("/~message@1.0&b=two/b");
+    EXPECT_EQ(b.body, "two");
+    second_size = checkpoint_now(a);
+    auto second = hp({"verify", "--node", a.url(), "--data", verifier});
+    ASSERT_EQ(second.status, 0) << second.err;
+    EXPECT_NE(second.out.find("(accepted before: " + std::to_string(first_size) + ")"),
+              std::string::npos)
+        << second.out;
+    EXPECT_EQ(count_in(second.out, "new entries fetched"), second_size - first_size) << second.out;
+    // Nothing new: nothing fetched.
+    auto third = hp({"verify", "--node", a.url(), "--data", verifier});
+    EXPECT_EQ(count_in(third.out, "new entries fetched"), 0u) << third.out;
+
+    auto show = hp({"log", "show", "--json", "--from", std::to_string(first_size), "--to",
+                    std::to_string(first_size + 1), "--data", path("a")});
+    altered = nlohmann::json::parse(show.out)["result"];
+    EXPECT_EQ(a.stop(), 0);
+  }
+  // The result of the `b` step, rewritten on A's disk ("two" → "twx").
+  alter_record(path("a") + "/store.db", altered, 'o', 'x');
+  NodeUnderTest a(node_options("a", {"--config", path("a.json")}));
+  auto fresh = hp({"verify", "--node", a.url(), "--data", path("fresh-verifier")});
+  EXPECT_EQ(fresh.status, 1) << fresh.out;
+  EXPECT_NE(fresh.err.find("message " + altered), std::string::npos) << fresh.err;
+  EXPECT_NE(fresh.err.find("altered"), std::string::npos) << fresh.err;
+  // The verifier that accepted it before has nothing new to fetch: it keeps
+  // its own copy, checked when it was fetched.
+  EXPECT_EQ(hp({"verify", "--node", a.url(), "--data", verifier}).status, 0);
+}
+
 }  // namespace
 }  // namespace hashpath

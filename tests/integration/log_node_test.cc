@@ -97,7 +97,10 @@ class LogNodeTest : public testing::InProcessNodeTest {
     EXPECT_EQ(get("/" + id + "/missing").status, 404);  // an error step is logged too
     EXPECT_EQ(get("/~message@1.0&a=1/a").body, "1");
     log->checkpoint_now();
-    EXPECT_EQ(get("/~log@1.0/entry/0").status, 200);
+    HttpResponse read = get("/~log@1.0/entry/0");
+    EXPECT_EQ(read.status, 200);
+    EXPECT_EQ(read.header("log-seq"), nullptr);  // the log's read path is not logged
+    EXPECT_EQ(get("/~meta@1.0/info/address").status, 200);
     log->checkpoint_now();
   }
   LogVerifyReport verify() {

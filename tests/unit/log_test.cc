@@ -16,6 +16,7 @@
 #include "engine/crypto/bytes.h"
 #include "engine/crypto/hash.h"
 #include "engine/log/hashpath_log.h"
+#include "engine/log/merkle_frontier.h"
 #include "engine/store/store.h"
 #include "tests/support/test_data.h"
 
@@ -138,6 +139,30 @@ struct Naive {
     return out;
   }
 };
+
+// The verifier's right edge gives the root the naive RFC 6962 definition
+// gives, at every size, also after a save and restore.
+TEST(MerkleFrontierTest, AgreesWithANaiveTreeForEverySizeTo1000) {
+  MerkleFrontier frontier;
+  Naive naive;
+  EXPECT_EQ(frontier.root(), naive.mth(0, 0));
+  for (uint64_t n = 1; n <= 1000; ++n) {
+    MerkleHash leaf = merkle_leaf_hash("leaf " + std::to_string(n));
+    naive.leaves.push_back(leaf);
+    frontier.append(leaf);
+    ASSERT_EQ(frontier.size(), n);
+    ASSERT_EQ(frontier.root(), naive.mth(0, n)) << n;
+    if (n % 97 == 0) frontier = MerkleFrontier::decode(frontier.encode());  // resumes
+  }
+  // Malformed saved states are refused, not misread.
+  std::string good = frontier.encode();
+  EXPECT_THROW(MerkleFrontier::decode(good.substr(0, good.size() - 1)), LogFormatError);
+  EXPECT_THROW(MerkleFrontier::decode(good + "x"), LogFormatError);
+  EXPECT_THROW(MerkleFrontier::decode("short"), LogFormatError);
+  std::string wrong_size = good;
+  wrong_size[7] ^= 1;  // 1000 → 1001: a different number of subtrees
+  EXPECT_THROW(MerkleFrontier::decode(wrong_size), LogFormatError);
+}
 
 TEST(MerkleTest, AgreesWithANaiveTreeForEverySizeTo1000) {
   MerkleTree tree;

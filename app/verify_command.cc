@@ -1,0 +1,95 @@
+// `hashpath verify --node URL [--data DIR]`: check another node's log from
+// its public read path and re-execute it (verify/remote_verifier.h,
+// docs/verification.md).
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "app/commands.h"
+#include "devices/node_devices.h"
+#include "engine/error.h"
+#include "engine/node/node_state.h"
+#include "engine/node/wallet_file.h"
+#include "verify/remote_verifier.h"
+
+namespace hashpath::app {
+namespace {
+
+struct VerifyOptions {
+  std::string node;
+  std::string data = ".hashpath-verifier";
+  bool quiet = false;
+};
+
+// The verifier's own key (secp256k1, made on first run). Nothing it checks
+// depends on it: the devices that re-execute a node's steps need a node
+// state, and this is the verifier's.
+Wallet verifier_wallet(const std::filesystem::path& dir) {
+  std::filesystem::path file = dir / "wallet.json";
+  if (!std::filesystem::exists(file)) {
+    std::filesystem::create_directories(dir);
+    save_wallet_file(file, Wallet::generate(KeyType::kSecp256k1));
+  }
+  return load_wallet_file(file);
+}
+
+// Progress on a terminal, one line rewritten in place; nothing in a pipe.
+std::function<void(const RemoteVerifyProgress&)> progress_printer() {
+  if (!::isatty(2)) return {};
+  auto started =
+      std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
+  return [started](const RemoteVerifyProgress& p) {
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - *started).count();
+    uint64_t total = p.to - p.from;
+    double rate = s > 0 ? static_cast<double>(p.fetched) / s : 0;
+    double eta = rate > 0 ? static_cast<double>(total - p.fetched) / rate : 0;
+    std::fprintf(
+        stderr,
+        "\rentries %llu/%llu fetched and hashed, %llu messages, %.0f entries/s, ETA %.0f s   ",
+        static_cast<unsigned long long>(p.fetched), static_cast<unsigned long long>(total),
+        static_cast<unsigned long long>(p.messages), rate, eta);
+  };
+}
+
+void verify_node(const VerifyOptions& o) {
+  std::filesystem::path dir(o.data);
+  auto state = std::make_shared<NodeState>(verifier_wallet(dir), Message{});
+  auto devices = node_devices(state, nullptr);
+  RemoteVerifyOptions options;
+  options.node_url = o.node;
+  options.data = dir;
+  if (!o.quiet) options.progress = progress_printer();
+  RemoteVerifyReport r = verify_remote_log(options, *devices);
+  if (options.progress) std::fprintf(stderr, "\n");
+  if (!r.verdict.is_ok()) {
+    std::cerr << "hashpath: verify failed" << (r.origin.empty() ? "" : " for " + r.origin) << ": "
+              << r.verdict.reason() << "\n"
+              << r.diff;
+    throw CLI::RuntimeError(1);
+  }
+  std::cout << "verified " << r.origin << " up to size " << r.size
+            << " (accepted before: " << r.accepted_before << "): " << r.new_entries
+            << " new entries fetched, " << r.replayed << " steps re-executed, " << r.oracle
+            << " oracle steps checked against their recorded results, " << r.messages_fetched
+            << " messages fetched\n";
+}
+
+}  // namespace
+
+void add_verify_command(CLI::App& root) {
+  auto o = std::make_shared<VerifyOptions>();
+  CLI::App* cmd = root.add_subcommand(
+      "verify", "Check another node's log over HTTP and re-execute its new steps");
+  cmd->add_option("--node", o->node, "The node's URL, http://host:port")->required();
+  cmd->add_option("--data", o->data,
+                  "The verifier's own directory: what it accepted, per origin (default "
+                  ".hashpath-verifier)");
+  cmd->add_flag("--quiet", o->quiet, "No progress line on a terminal");
+  cmd->callback([o] { verify_node(*o); });
+}
+
+}  // namespace hashpath::app

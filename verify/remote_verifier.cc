@@ -1,0 +1,387 @@
+#include "verify/remote_verifier.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <vector>
+
+#include "engine/codec/coding.h"
+#include "engine/codec/commitments.h"
+#include "engine/codec/message_id.h"
+#include "engine/codec/structured.h"
+#include "engine/crypto/address.h"
+#include "engine/crypto/base64.h"
+#include "engine/error.h"
+#include "engine/http/client.h"
+#include "engine/log/checkpoint.h"
+#include "engine/log/log_database.h"
+#include "engine/log/log_entry.h"
+#include "engine/log/merkle_frontier.h"
+#include "engine/message/key.h"
+#include "engine/store/message_record.h"
+#include "engine/store/sqlite_store.h"
+#include "engine/store/store.h"
+#include "verify/replay.h"
+
+namespace hashpath {
+namespace {
+
+constexpr uint64_t kBundleWidth = 256;
+constexpr const char* kStateFormat = "hashpath-verified/1";
+
+Status rejected(std::string reason) { return Status::rejected(std::move(reason)); }
+
+// The log's read path on a node: GET <url>/~log@1.0/<path>.
+class NodeReadPath {
+ public:
+  NodeReadPath(std::string url, int timeout) : url_(std::move(url)), timeout_(timeout) {}
+  Status get(const std::string& path, HttpResponse& response) const {
+    try {
+      response = http_fetch(url_, HttpRequest{"GET", "/~log@1.0/" + path, {}, "", ""}, timeout_);
+    } catch (const HttpClientError& e) {
+      return rejected("cannot read " + path + ": " + e.what());
+    }
+    if (response.status != 200) {
+      return rejected(path + ": the node answered " + std::to_string(response.status) + " (" +
+                      response.body.substr(0, 200) + ")");
+    }
+    return Status::ok();
+  }
+
+ private:
+  std::string url_;
+  int timeout_;
+};
+
+// tile/entries/<N>[.p/<W>], N in groups of three digits, all but the last
+// prefixed with 'x' (C2SP tlog-tiles).
+std::string entry_bundle_path(uint64_t index, uint64_t width) {
+  std::vector<std::string> groups;
+  do {
+    char buf[4];
+    std::snprintf(buf, sizeof buf, "%03u", static_cast<unsigned>(index % 1000));
+    groups.insert(groups.begin(), buf);
+    index /= 1000;
+  } while (index > 0);
+  std::string out = "tile/entries";
+  for (size_t i = 0; i < groups.size(); ++i) {
+    out += (i + 1 < groups.size() ? "/x" : "/") + groups[i];
+  }
+  if (width < kBundleWidth) out += ".p/" + std::to_string(width);
+  return out;
+}
+
+// An entry bundle: each entry as a big-endian u16 length and its bytes.
+Status parse_entry_bundle(std::string_view bytes, const std::string& path,
+                          std::vector<std::string>& out) {
+  size_t at = 0;
+  while (at < bytes.size()) {
+    if (bytes.size() - at < 2) return rejected(path + ": the bundle ends inside a length");
+    size_t n = static_cast<size_t>(get_be(bytes, at, 2));
+    at += 2;
+    if (bytes.size() - at < n) return rejected(path + ": an entry runs past the end of the bundle");
+    out.emplace_back(bytes.substr(at, n));
+    at += n;
+  }
+  return Status::ok();
+}
+
+// What this verifier accepted for one origin: the signed note and the
+// right edge of its tree.
+struct AcceptedState {
+  std::string note_text;
+  Checkpoint checkpoint;
+  MerkleFrontier frontier;
+};
+
+std::optional<AcceptedState> load_state(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  size_t l1 = text.find('\n');
+  size_t l2 = l1 == std::string::npos ? l1 : text.find('\n', l1 + 1);
+  if (l2 == std::string::npos || text.substr(0, l1) != kStateFormat) {
+    throw LogFormatError(file.string() + " is not a verifier state file (" + kStateFormat + ")");
+  }
+  AcceptedState s;
+  s.frontier = MerkleFrontier::decode(base64_decode(text.substr(l1 + 1, l2 - l1 - 1)));
+  s.note_text = text.substr(l2 + 1);
+  s.checkpoint = Checkpoint::parse_body(SignedNote::parse(s.note_text).body);
+  if (s.checkpoint.size != s.frontier.size() || s.checkpoint.root != s.frontier.root()) {
+    throw LogFormatError(file.string() + ": its frontier is not the tree of its checkpoint");
+  }
+  return s;
+}
+
+// Replaces `file` with the new state in one rename, after the bytes are on disk.
+void save_state(const std::filesystem::path& file, const std::string& note_text,
+                const MerkleFrontier& frontier) {
+  std::string text =
+      std::string(kStateFormat) + "\n" + base64_encode(frontier.encode()) + "\n" + note_text;
+  std::filesystem::path tmp = file;
+  tmp += ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw StoreWriteError("cannot write " + tmp.string());
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) throw StoreWriteError("cannot write " + tmp.string());
+  std::filesystem::rename(tmp, file);
+  int dir = ::open(file.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+}
+
+// The address a checkpoint key stands for (docs/log-format.md §3).
+std::string address_of(KeyType type, std::string_view public_key) {
+  return type == KeyType::kRsa ? arweave_address(public_key) : ethereum_address(public_key);
+}
+
+class RemoteRun {
+ public:
+  RemoteRun(const RemoteVerifyOptions& options, const DeviceRegistry& devices,
+            RemoteVerifyReport& report)
+      : options_(options),
+        devices_(devices),
+        report_(report),
+        node_(options.node_url, options.timeout_seconds) {}
+
+  Status run();
+
+ private:
+  // The node's checkpoint, checked against the key it names and that key
+  // against the origin.
+  Status read_checkpoint();
+  // Fetches entries [from, to) bundle by bundle into the mirror, hashing
+  // each onto `frontier`, and the messages they name into the store.
+  Status fetch_entries(LogDatabase& mirror, SqliteStore& store, MerkleFrontier& frontier,
+                       uint64_t from, uint64_t to);
+  // Fetches message `id` (and, first, its children) unless the store has it;
+  // checks it hashes to `id` under `scope` and its commitments verify.
+  // `full`, if given, receives it with its children loaded.
+  Status fetch_message(SqliteStore& store, const std::string& id, IdScope scope,
+                       const std::string& named_by, int depth = 0, Value* full = nullptr);
+
+  const RemoteVerifyOptions& options_;
+  const DeviceRegistry& devices_;
+  RemoteVerifyReport& report_;
+  NodeReadPath node_;
+  std::string note_text_;
+  Checkpoint checkpoint_;
+  std::string address_;
+  RemoteVerifyProgress progress_;
+};
+
+Status RemoteRun::read_checkpoint() {
+  HttpResponse r;
+  if (Status s = node_.get("checkpoint", r); !s.is_ok()) return s;
+  note_text_ = r.body;
+  SignedNote note;
+  try {
+    note = SignedNote::parse(note_text_);
+    checkpoint_ = Checkpoint::parse_body(note.body);
+  } catch (const LogFormatError& e) {
+    return rejected(std::string("checkpoint: ") + e.what());
+  }
+  report_.origin = checkpoint_.origin;
+  const std::string* type = r.header("key-type");
+  const std::string* key = r.header("public-key");
+  if (type == nullptr || key == nullptr) {
+    return rejected("checkpoint: the node names no key-type and public-key");
+  }
+  NoteVerifier verifier;
+  verifier.name = checkpoint_.origin;
+  if (*type == "rsa") {
+    verifier.type = KeyType::kRsa;
+  } else if (*type == "secp256k1") {
+    verifier.type = KeyType::kSecp256k1;
+  } else {
+    return rejected("checkpoint: unknown key-type '" + *type + "'");
+  }
+  try {
+    verifier.public_key = base64_decode(*key);
+    address_ = address_of(verifier.type, verifier.public_key);
+  } catch (const Error& e) {
+    return rejected(std::string("checkpoint: its public-key is unusable: ") + e.what());
+  }
+  if (checkpoint_.origin != "hashpath/" + address_) {
+    return rejected("checkpoint: the key given is " + address_ + "'s, not the origin's (" +
+                    checkpoint_.origin + ")");
+  }
+  if (!note.verified_by(verifier)) {
+    return rejected("checkpoint " + std::to_string(checkpoint_.size) +
+                    ": the signature does not verify with " + address_ + "'s key");
+  }
+  return Status::ok();
+}
+
+Status RemoteRun::fetch_message(SqliteStore& store, const std::string& id, IdScope scope,
+                                const std::string& named_by, int depth, Value* full) {
+  std::string what = named_by + ": message " + id;
+  if (depth > kMaxNestingDepth) return rejected(what + " is nested too deeply");
+  if (!looks_like_id(id)) return rejected(what + " is not an ID");
+  if (std::optional<Value> cached = get_full(store, id)) {  // fetched before
+    if (full != nullptr) *full = std::move(*cached);
+    return Status::ok();
+  }
+  HttpResponse r;
+  if (Status s = node_.get("message/" + id, r); !s.is_ok()) return s.within(named_by);
+  Value message;
+  try {
+    message = structured_from_tabm(decode_record(r.body));
+  } catch (const CodecError& e) {
+    return rejected(what + ": " + e.what());
+  }
+  if (!message.is_map() && !(depth > 0 && message.is_list())) {
+    return rejected(what + " is not a message");
+  }
+  // The record holds its children as links: fetch each and put it in place.
+  auto fill = [&](Value& child, const std::string& key) -> Status {
+    if (!child.is_link()) return Status::ok();
+    return fetch_message(store, child.as_link().id, IdScope::kSigned, named_by + "/" + key,
+                         depth + 1, &child);
+  };
+  if (message.is_map()) {
+    Message m = message.as_map();
+    for (const auto& [k, v] : message.as_map()) {
+      Value child = v;
+      if (Status s = fill(child, k); !s.is_ok()) return s;
+      if (child.is_link()) continue;
+      m.set(k, std::move(child));
+    }
+    message = Value(std::move(m));
+  } else {
+    List items = message.as_list();
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (Status s = fill(items[i], std::to_string(i + 1)); !s.is_ok()) return s;
+    }
+    message = Value(std::move(items));
+  }
+  std::string actual = message_id(message, scope);
+  if (actual != id) {
+    return rejected(what + ": the node served a message that hashes to " + actual +
+                    " (a stored message was altered)");
+  }
+  if (depth == 0) {
+    if (Status s = verify_commitments_deep(message); !s.is_ok()) return s.within(what);
+    store.put(message.as_map());  // with its children
+    ++report_.messages_fetched;
+    ++progress_.messages;
+  }
+  if (full != nullptr) *full = std::move(message);
+  return Status::ok();
+}
+
+Status RemoteRun::fetch_entries(LogDatabase& mirror, SqliteStore& store, MerkleFrontier& frontier,
+                                uint64_t from, uint64_t to) {
+  progress_.from = from;
+  progress_.to = to;
+  for (uint64_t bundle = from / kBundleWidth; bundle * kBundleWidth < to; ++bundle) {
+    uint64_t first = bundle * kBundleWidth;
+    uint64_t width = std::min(kBundleWidth, to - first);
+    std::string path = entry_bundle_path(bundle, width);
+    HttpResponse r;
+    if (Status s = node_.get(path, r); !s.is_ok()) return s;
+    std::vector<std::string> entries;
+    if (Status s = parse_entry_bundle(r.body, path, entries); !s.is_ok()) return s;
+    if (entries.size() != width) {
+      return rejected(path + ": " + std::to_string(entries.size()) + " entries, not " +
+                      std::to_string(width));
+    }
+    std::vector<StoredEntry> batch;
+    for (uint64_t i = 0; i < width; ++i) {
+      uint64_t seq = first + i;
+      if (seq < from) continue;  // accepted before
+      std::string at = "entry " + std::to_string(seq);
+      LogEntry e;
+      try {
+        e = LogEntry::decode(entries[i]);
+      } catch (const LogFormatError& err) {
+        return rejected(at + ": " + err.what());
+      }
+      if (e.seq != seq) return rejected(at + " says it is entry " + std::to_string(e.seq));
+      MerkleHash leaf = merkle_leaf_hash(entries[i]);
+      frontier.append(leaf);
+      batch.push_back(StoredEntry{seq, entries[i], to_string(leaf), ""});
+      for (Status s :
+           {fetch_message(store, id_from_bytes(e.base), IdScope::kEveryCommitment, at + " base"),
+            fetch_message(store, id_from_bytes(e.req), IdScope::kSigned, at + " request"),
+            fetch_message(store, id_from_bytes(e.result), IdScope::kUnsigned, at + " result")}) {
+        if (!s.is_ok()) return s;
+      }
+      ++report_.new_entries;
+      ++progress_.fetched;
+    }
+    mirror.append(batch);
+    if (options_.progress) options_.progress(progress_);
+  }
+  return Status::ok();
+}
+
+Status RemoteRun::run() {
+  if (Status s = read_checkpoint(); !s.is_ok()) return s;
+  std::filesystem::path dir = options_.data / "logs" / address_;
+  std::filesystem::create_directories(dir);
+  std::optional<AcceptedState> accepted = load_state(dir / "accepted");
+  uint64_t from = accepted ? accepted->checkpoint.size : 0;
+  report_.accepted_before = from;
+  report_.size = from;
+  if (accepted && checkpoint_.size < from) {
+    return rejected("checkpoint " + std::to_string(checkpoint_.size) +
+                    " is older than the one accepted (" + std::to_string(from) +
+                    "): the node rolled its log back, or shows another history");
+  }
+  if (accepted && checkpoint_.size == from) {
+    if (checkpoint_.root != accepted->checkpoint.root) {
+      return rejected("checkpoint " + std::to_string(from) +
+                      " has another root than the one accepted at that size: a fork");
+    }
+    return Status::ok();  // nothing new
+  }
+  LogDatabase mirror((dir / "log.db").string(), LogSync::kNormal);
+  mirror.truncate(from);  // entries a failed run fetched but never accepted
+  SqliteStore store((dir / "store.db").string());
+  MerkleFrontier frontier = accepted ? accepted->frontier : MerkleFrontier{};
+  if (Status s = fetch_entries(mirror, store, frontier, from, checkpoint_.size); !s.is_ok()) {
+    return s;
+  }
+  if (frontier.root() != checkpoint_.root) {
+    return rejected("entries " + std::to_string(from) + ".." +
+                    std::to_string(checkpoint_.size - 1) + " do not hash to checkpoint " +
+                    std::to_string(checkpoint_.size) +
+                    "'s root (the node serves entries its checkpoint does not cover)");
+  }
+  ReplayReport replay = replay_log(mirror, store, devices_, from, checkpoint_.size);
+  report_.replayed = replay.replayed;
+  report_.oracle = replay.oracle;
+  if (!replay.verdict.is_ok()) {
+    report_.diff = replay.diff;
+    return replay.verdict;
+  }
+  save_state(dir / "accepted", note_text_, frontier);
+  report_.size = checkpoint_.size;
+  return Status::ok();
+}
+
+}  // namespace
+
+RemoteVerifyReport verify_remote_log(const RemoteVerifyOptions& options,
+                                     const DeviceRegistry& devices) {
+  RemoteVerifyReport report;
+  try {
+    report.verdict = RemoteRun(options, devices, report).run();
+  } catch (const Error& e) {
+    // The verifier's own files (its state, mirror or store) failed.
+    report.verdict = Status::rejected(e.what());
+  }
+  return report;
+}
+
+}  // namespace hashpath

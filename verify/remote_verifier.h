@@ -1,0 +1,68 @@
+// `hashpath verify --node URL`: a second party checks a running node from
+// its public read path only (docs/verification.md).
+//
+// One run, against the node's latest checkpoint:
+//  1. the checkpoint note is signed by the key it names, and that key is
+//     the origin's (the address binding of docs/log-format.md §3);
+//  2. it extends what this verifier accepted for that origin before: a
+//     smaller size is a rollback, the same size with another root a fork;
+//  3. the new entries, fetched from entry bundles, are canonical, numbered
+//     in order, and together with the accepted tree's right edge (a
+//     MerkleFrontier) hash to the checkpoint's root;
+//  4. every message those entries name is fetched (`message/<id>`, each
+//     record checked to hash to its ID and its commitments to verify) into
+//     the verifier's own store;
+//  5. every deterministic step among them is re-executed with this build's
+//     devices, and oracle steps are checked against their recorded inputs
+//     (replay_log), comparing result ID, status and hashpath;
+//  6. only then is the checkpoint accepted: the verifier's state for the
+//     origin is replaced atomically (write, fsync, rename).
+// A second run starts where the first stopped: its cost is the new entries
+// plus O(log n). Memory is bounded by one entry bundle (256 entries).
+//
+// The verifier's directory holds, per origin, `logs/<address>/`:
+// `accepted` (the accepted note and the frontier), `log.db` (the accepted
+// entries: a mirror, for replay and audit), `store.db` (the messages).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "engine/resolve/device.h"
+#include "engine/status.h"
+
+namespace hashpath {
+
+struct RemoteVerifyProgress {
+  uint64_t from = 0, to = 0;  // the new entries: [from, to)
+  uint64_t fetched = 0;       // of them, fetched and hashed so far
+  uint64_t messages = 0;      // messages fetched so far
+};
+
+struct RemoteVerifyOptions {
+  std::string node_url;                                       // http://host:port
+  std::filesystem::path data;                                 // the verifier's own directory
+  int timeout_seconds = 60;                                   // per HTTP request
+  std::function<void(const RemoteVerifyProgress&)> progress;  // may be empty
+};
+
+struct RemoteVerifyReport {
+  Status verdict;  // rejected with the first problem: which entry, message or checkpoint
+  std::string origin;
+  uint64_t accepted_before = 0;  // the size accepted before this run
+  uint64_t size = 0;             // the size accepted now (if ok)
+  uint64_t new_entries = 0;      // fetched and hashed in this run
+  uint64_t replayed = 0;         // of them, re-executed
+  uint64_t oracle = 0;           // of them, checked against recorded inputs
+  uint64_t messages_fetched = 0;
+  std::string diff;  // logged vs re-executed result, for a divergence
+};
+
+// `devices` must be fresh (no live process state) and are used for the
+// re-execution only.
+RemoteVerifyReport verify_remote_log(const RemoteVerifyOptions& options,
+                                     const DeviceRegistry& devices);
+
+}  // namespace hashpath
