@@ -160,9 +160,11 @@ class RemoteRun {
   // against the origin.
   Status read_checkpoint();
   // Fetches entries [from, to) bundle by bundle into the mirror, hashing
-  // each onto `frontier`, and the messages they name into the store.
+  // each onto `frontier`.
   Status fetch_entries(LogDatabase& mirror, SqliteStore& store, MerkleFrontier& frontier,
                        uint64_t from, uint64_t to);
+  // Fetches the messages entries [from, to) of the mirror name.
+  Status fetch_messages(LogDatabase& mirror, SqliteStore& store, uint64_t from, uint64_t to);
   // Fetches message `id` (and, first, its children) unless the store has it;
   // checks it hashes to `id` under `scope` and its commitments verify.
   // `full`, if given, receives it with its children loaded.
@@ -310,16 +312,28 @@ Status RemoteRun::fetch_entries(LogDatabase& mirror, SqliteStore& store, MerkleF
       MerkleHash leaf = merkle_leaf_hash(entries[i]);
       frontier.append(leaf);
       batch.push_back(StoredEntry{seq, entries[i], to_string(leaf), ""});
+      ++report_.new_entries;
+      ++progress_.fetched;
+    }
+    mirror.append(batch);
+    if (options_.progress) options_.progress(progress_);
+  }
+  return Status::ok();
+}
+
+Status RemoteRun::fetch_messages(LogDatabase& mirror, SqliteStore& store, uint64_t from,
+                                 uint64_t to) {
+  for (uint64_t start = from; start < to; start += kBundleWidth) {
+    for (const StoredEntry& row : mirror.entries(start, std::min(to, start + kBundleWidth))) {
+      LogEntry e = LogEntry::decode(row.entry);  // decoded once already
+      std::string at = "entry " + std::to_string(e.seq);
       for (Status s :
            {fetch_message(store, id_from_bytes(e.base), IdScope::kEveryCommitment, at + " base"),
             fetch_message(store, id_from_bytes(e.req), IdScope::kSigned, at + " request"),
             fetch_message(store, id_from_bytes(e.result), IdScope::kUnsigned, at + " result")}) {
         if (!s.is_ok()) return s;
       }
-      ++report_.new_entries;
-      ++progress_.fetched;
     }
-    mirror.append(batch);
     if (options_.progress) options_.progress(progress_);
   }
   return Status::ok();
@@ -358,6 +372,8 @@ Status RemoteRun::run() {
                     std::to_string(checkpoint_.size) +
                     "'s root (the node serves entries its checkpoint does not cover)");
   }
+  // Only entries the checkpoint commits to are worth their messages.
+  if (Status s = fetch_messages(mirror, store, from, checkpoint_.size); !s.is_ok()) return s;
   ReplayReport replay = replay_log(mirror, store, devices_, from, checkpoint_.size);
   report_.replayed = replay.replayed;
   report_.oracle = replay.oracle;
