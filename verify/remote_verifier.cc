@@ -8,7 +8,6 @@
 #include <sstream>
 #include <vector>
 
-#include "engine/codec/coding.h"
 #include "engine/codec/commitments.h"
 #include "engine/codec/message_id.h"
 #include "engine/codec/structured.h"
@@ -17,6 +16,7 @@
 #include "engine/error.h"
 #include "engine/http/client.h"
 #include "engine/log/checkpoint.h"
+#include "engine/log/entry_bundle.h"
 #include "engine/log/log_database.h"
 #include "engine/log/log_entry.h"
 #include "engine/log/merkle_frontier.h"
@@ -29,7 +29,7 @@
 namespace hashpath {
 namespace {
 
-constexpr uint64_t kBundleWidth = 256;
+constexpr uint64_t kBundleWidth = kEntryBundleWidth;
 constexpr const char* kStateFormat = "hashpath-verified/1";
 
 Status rejected(std::string reason) { return Status::rejected(std::move(reason)); }
@@ -55,39 +55,6 @@ class NodeReadPath {
   std::string url_;
   int timeout_;
 };
-
-// tile/entries/<N>[.p/<W>], N in groups of three digits, all but the last
-// prefixed with 'x' (C2SP tlog-tiles).
-std::string entry_bundle_path(uint64_t index, uint64_t width) {
-  std::vector<std::string> groups;
-  do {
-    char buf[4];
-    std::snprintf(buf, sizeof buf, "%03u", static_cast<unsigned>(index % 1000));
-    groups.insert(groups.begin(), buf);
-    index /= 1000;
-  } while (index > 0);
-  std::string out = "tile/entries";
-  for (size_t i = 0; i < groups.size(); ++i) {
-    out += (i + 1 < groups.size() ? "/x" : "/") + groups[i];
-  }
-  if (width < kBundleWidth) out += ".p/" + std::to_string(width);
-  return out;
-}
-
-// An entry bundle: each entry as a big-endian u16 length and its bytes.
-Status parse_entry_bundle(std::string_view bytes, const std::string& path,
-                          std::vector<std::string>& out) {
-  size_t at = 0;
-  while (at < bytes.size()) {
-    if (bytes.size() - at < 2) return rejected(path + ": the bundle ends inside a length");
-    size_t n = static_cast<size_t>(get_be(bytes, at, 2));
-    at += 2;
-    if (bytes.size() - at < n) return rejected(path + ": an entry runs past the end of the bundle");
-    out.emplace_back(bytes.substr(at, n));
-    at += n;
-  }
-  return Status::ok();
-}
 
 // What this verifier accepted for one origin: the signed note and the
 // right edge of its tree.
@@ -292,7 +259,11 @@ Status RemoteRun::fetch_entries(LogDatabase& mirror, SqliteStore& store, MerkleF
     HttpResponse r;
     if (Status s = node_.get(path, r); !s.is_ok()) return s;
     std::vector<std::string> entries;
-    if (Status s = parse_entry_bundle(r.body, path, entries); !s.is_ok()) return s;
+    try {
+      entries = decode_entry_bundle(r.body);
+    } catch (const LogFormatError& e) {
+      return rejected(path + ": " + e.what());
+    }
     if (entries.size() != width) {
       return rejected(path + ": " + std::to_string(entries.size()) + " entries, not " +
                       std::to_string(width));

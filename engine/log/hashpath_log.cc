@@ -1,4 +1,5 @@
 #include "engine/log/hashpath_log.h"
+#include "engine/log/entry_bundle.h"
 
 #include <chrono>
 #include <iterator>
@@ -336,12 +337,9 @@ std::optional<std::string> HashpathLog::tile(unsigned level, uint64_t index, uns
 std::optional<std::string> HashpathLog::entry_bundle(uint64_t index, unsigned width) {
   if (width == 0 || width > 256 || index > (UINT64_MAX >> 9)) return std::nullopt;
   if (index * 256 + width > committed_size()) return std::nullopt;
-  std::string out;
-  for (const auto& e : entries(index * 256, index * 256 + width)) {
-    put_be16(out, static_cast<uint16_t>(e.entry.size()));
-    out += e.entry;
-  }
-  return out;
+  std::vector<std::string> bundle;
+  for (auto& e : entries(index * 256, index * 256 + width)) bundle.push_back(std::move(e.entry));
+  return encode_entry_bundle(bundle);
 }
 
 }  // namespace hashpath

@@ -162,7 +162,7 @@ TEST_F(RemoteVerifyTest, EntriesThatAreNotTheCheckpointsAreRefused) {
   tamper([](const HttpRequest& r, HttpResponse& resp) {
     if (starts_with(r.target, "/~log@1.0/tile/entries/")) resp.body.resize(resp.body.size() - 3);
   });
-  expect_rejected("past the end of the bundle");
+  expect_rejected("runs past the end of the bundle");
 }
 
 TEST_F(RemoteVerifyTest, AMessageThatIsNotItsIdIsNamed) {

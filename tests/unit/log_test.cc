@@ -15,6 +15,7 @@
 #include "engine/crypto/base64.h"
 #include "engine/crypto/bytes.h"
 #include "engine/crypto/hash.h"
+#include "engine/log/entry_bundle.h"
 #include "engine/log/hashpath_log.h"
 #include "engine/log/merkle_frontier.h"
 #include "engine/store/store.h"
@@ -139,6 +140,28 @@ struct Naive {
     return out;
   }
 };
+
+// Entry bundles and tile paths as C2SP tlog-tiles writes them.
+TEST(EntryBundleTest, PathsAndBundlesAreTheTlogTilesForms) {
+  EXPECT_EQ(tile_index_path(0), "000");
+  EXPECT_EQ(tile_index_path(67), "067");
+  EXPECT_EQ(tile_index_path(1000), "x001/000");
+  EXPECT_EQ(tile_index_path(1234067), "x001/x234/067");  // the spec's example
+  EXPECT_EQ(entry_bundle_path(5, 256), "tile/entries/005");
+  EXPECT_EQ(entry_bundle_path(1234067, 3), "tile/entries/x001/x234/067.p/3");
+  std::vector<std::string> entries{"a", "", std::string(300, 'x')};
+  std::string bundle = encode_entry_bundle(entries);
+  EXPECT_EQ(bundle.substr(0, 3), std::string("\x00\x01"
+                                             "a",
+                                             3));
+  EXPECT_EQ(decode_entry_bundle(bundle), entries);
+  EXPECT_TRUE(decode_entry_bundle("").empty());
+  EXPECT_THROW(decode_entry_bundle(bundle.substr(0, bundle.size() - 1)), LogFormatError);
+  EXPECT_THROW(decode_entry_bundle(std::string("\x00", 1)), LogFormatError);
+  EXPECT_THROW(encode_entry_bundle({std::string(70000, 'x')}), LogFormatError);
+  std::vector<std::string> too_many(257, "e");
+  EXPECT_THROW(decode_entry_bundle(encode_entry_bundle(too_many)), LogFormatError);
+}
 
 // The verifier's right edge gives the root the naive RFC 6962 definition
 // gives, at every size, also after a save and restore.
