@@ -44,6 +44,7 @@ bench: build
 	bash bench/http_bench.sh build
 	bash bench/process_http_bench.sh build
 	bash bench/aos_bench.sh build 1000
+	bash bench/remote_verify_bench.sh build
 
 crash: build
 	python3 tests/crash/node_crash_campaign.py --hashpath build/hashpath --work build/crash-campaign \
