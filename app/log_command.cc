@@ -17,6 +17,7 @@
 #include "engine/node/wallet_file.h"
 #include "engine/store/sqlite_store.h"
 #include "verify/fixture.h"
+#include "verify/log_mirror.h"
 #include "verify/log_verifier.h"
 #include "verify/process_audit.h"
 #include "verify/process_replay.h"
@@ -130,6 +131,15 @@ void export_fixture_file(const LogCommandOptions& o) {
   write_output(o.out, export_fixture(*d.db, store, d.verifier(), o.scenario).to_json());
 }
 
+void publish(const LogCommandOptions& o) {
+  OpenedData d = open_data(o.data);
+  SqliteStore store(d.dir.store_file().string());
+  MirrorReport r = publish_log_mirror(*d.db, store, d.verifier(), o.out);
+  std::cout << "published " << log_origin(d.wallet) << " up to size " << r.size << " to " << o.out
+            << " (before: " << r.published_before << "): " << r.bundles << " entry bundles, "
+            << r.tiles << " hash tiles, " << r.messages << " messages written\n";
+}
+
 void replay_one_process(const LogCommandOptions& o, Store& store, const DeviceRegistry& devices) {
   ProcessReplayReport r = replay_process(store, devices, o.process, o.to_slot);
   for (const SlotReplay& s : r.slots) {
@@ -240,7 +250,12 @@ void add_log_command(CLI::App& root) {
   export_cmd->add_option("--scenario", o->scenario, "What the recorded run did");
   export_cmd->callback([o] { export_fixture_file(*o); });
 
-  for (CLI::App* sub : {show_cmd, checkpoint_cmd, proof_cmd, verify_cmd, export_cmd}) {
+  CLI::App* publish_cmd = log->add_subcommand(
+      "publish", "Write (or bring up to date) a static mirror of the log's read path");
+  publish_cmd->add_option("--to", o->out, "The mirror's directory")->required();
+  publish_cmd->callback([o] { publish(*o); });
+
+  for (CLI::App* sub : {show_cmd, checkpoint_cmd, proof_cmd, verify_cmd, export_cmd, publish_cmd}) {
     sub->add_option("--data", o->data, "Node data directory");
   }
 

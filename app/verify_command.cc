@@ -1,6 +1,6 @@
-// `hashpath verify --node URL [--data DIR]`: check another node's log from
-// its public read path and re-execute it (verify/remote_verifier.h,
-// docs/verification.md).
+// `hashpath verify --node URL | --mirror URL [--data DIR]`: check another
+// node's log from its public read path (or a static mirror of it) and
+// re-execute it (verify/remote_verifier.h, docs/verification.md).
 #include <unistd.h>
 
 #include <chrono>
@@ -20,7 +20,7 @@ namespace hashpath::app {
 namespace {
 
 struct VerifyOptions {
-  std::string node;
+  std::string node, mirror;
   std::string data = ".hashpath-verifier";
   bool quiet = false;
 };
@@ -60,7 +60,9 @@ void verify_node(const VerifyOptions& o) {
   auto state = std::make_shared<NodeState>(verifier_wallet(dir), Message{});
   auto devices = node_devices(state, nullptr);
   RemoteVerifyOptions options;
+  if (o.node.empty() == o.mirror.empty()) throw Error("verify: give --node URL or --mirror URL");
   options.node_url = o.node;
+  options.mirror_url = o.mirror;
   options.data = dir;
   if (!o.quiet) options.progress = progress_printer();
   RemoteVerifyReport r = verify_remote_log(options, *devices);
@@ -84,7 +86,9 @@ void add_verify_command(CLI::App& root) {
   auto o = std::make_shared<VerifyOptions>();
   CLI::App* cmd = root.add_subcommand(
       "verify", "Check another node's log over HTTP and re-execute its new steps");
-  cmd->add_option("--node", o->node, "The node's URL, http://host:port")->required();
+  cmd->add_option("--node", o->node, "The node's URL, http://host:port");
+  cmd->add_option("--mirror", o->mirror,
+                  "Or a static mirror's base URL (written by hashpath log publish)");
   cmd->add_option("--data", o->data,
                   "The verifier's own directory: what it accepted, per origin (default "
                   ".hashpath-verifier)");

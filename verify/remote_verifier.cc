@@ -34,13 +34,15 @@ constexpr const char* kStateFormat = "hashpath-verified/1";
 
 Status rejected(std::string reason) { return Status::rejected(std::move(reason)); }
 
-// The log's read path on a node: GET <url>/~log@1.0/<path>.
+// The log's read path: GET <url>/~log@1.0/<path> on a node, <url>/<path>
+// on a static mirror (verify/log_mirror.h).
 class NodeReadPath {
  public:
-  NodeReadPath(std::string url, int timeout) : url_(std::move(url)), timeout_(timeout) {}
+  NodeReadPath(std::string url, std::string prefix, int timeout)
+      : url_(std::move(url)), prefix_(std::move(prefix)), timeout_(timeout) {}
   Status get(const std::string& path, HttpResponse& response) const {
     try {
-      response = http_fetch(url_, HttpRequest{"GET", "/~log@1.0/" + path, {}, "", ""}, timeout_);
+      response = http_fetch(url_, HttpRequest{"GET", prefix_ + path, {}, "", ""}, timeout_);
     } catch (const HttpClientError& e) {
       return rejected("cannot read " + path + ": " + e.what());
     }
@@ -53,6 +55,7 @@ class NodeReadPath {
 
  private:
   std::string url_;
+  std::string prefix_;
   int timeout_;
 };
 
@@ -118,7 +121,8 @@ class RemoteRun {
       : options_(options),
         devices_(devices),
         report_(report),
-        node_(options.node_url, options.timeout_seconds) {}
+        node_(options.mirror_url.empty() ? options.node_url : options.mirror_url,
+              options.mirror_url.empty() ? "/~log@1.0/" : "/", options.timeout_seconds) {}
 
   Status run();
 
@@ -160,11 +164,28 @@ Status RemoteRun::read_checkpoint() {
     return rejected(std::string("checkpoint: ") + e.what());
   }
   report_.origin = checkpoint_.origin;
-  const std::string* type = r.header("key-type");
-  const std::string* key = r.header("public-key");
-  if (type == nullptr || key == nullptr) {
-    return rejected("checkpoint: the node names no key-type and public-key");
+  // A node names its key in the checkpoint's headers; a mirror in a file.
+  std::string type_text, key_text;
+  if (!options_.mirror_url.empty()) {
+    HttpResponse k;
+    if (Status s = node_.get("log-key", k); !s.is_ok()) return s;
+    size_t space = k.body.find(' ');
+    if (space == std::string::npos || k.body.empty() || k.body.back() != '\n') {
+      return rejected("log-key: not \"<key-type> <public key>\\n\"");
+    }
+    type_text = k.body.substr(0, space);
+    key_text = k.body.substr(space + 1, k.body.size() - space - 2);
+  } else {
+    const std::string* t = r.header("key-type");
+    const std::string* k = r.header("public-key");
+    if (t == nullptr || k == nullptr) {
+      return rejected("checkpoint: the node names no key-type and public-key");
+    }
+    type_text = *t;
+    key_text = *k;
   }
+  const std::string* type = &type_text;
+  const std::string* key = &key_text;
   NoteVerifier verifier;
   verifier.name = checkpoint_.origin;
   if (*type == "rsa") {

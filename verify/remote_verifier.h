@@ -42,9 +42,10 @@ struct RemoteVerifyProgress {
 };
 
 struct RemoteVerifyOptions {
-  std::string node_url;                                       // http://host:port
-  std::filesystem::path data;                                 // the verifier's own directory
-  int timeout_seconds = 60;                                   // per HTTP request
+  std::string node_url;        // http://host:port
+  std::string mirror_url;      // or a static mirror's base URL (verify/log_mirror.h)
+  std::filesystem::path data;  // the verifier's own directory
+  int timeout_seconds = 60;    // per HTTP request
   std::function<void(const RemoteVerifyProgress&)> progress;  // may be empty
 };
 

@@ -588,5 +588,68 @@ TEST_F(Cli, VerifyChecksAnotherNodeOverHttpIncrementally) {
   EXPECT_EQ(hp({"verify", "--node", a.url(), "--data", verifier}).status, 0);
 }
 
+// A static mirror (`hashpath log publish`) served by Python's http.server
+// reaches the verdicts `verify --node` reaches against the node itself, and
+// is brought up to date incrementally; its files are the node's bytes.
+TEST_F(Cli, AStaticMirrorVerifiesAsTheNodeDoes) {
+  write("a.json", R"({"log-checkpoint-interval": 0})");
+  write("ping.lua",
+        "Handlers.add('ping', Handlers.utils.hasMatchingTag('Action', 'Ping'), function(msg) "
+        "msg.reply({ Data = 'pong' }) end)\n");
+  std::string node_verdict, bundle_from_node;
+  {
+    NodeUnderTest a(node_options("a", {"--config", path("a.json")}));
+    EXPECT_EQ(a.get("/~message@1.0&a=1/a").status, 200);
+    auto spawn = hp_client({"process", "spawn", "--module", path("ping.lua")}, a);
+    ASSERT_EQ(spawn.status, 0) << spawn.err;
+    std::string pid = spawn.out.substr(0, spawn.out.find('\n'));
+    ASSERT_EQ(hp_client({"process", "send", pid, "--tag", "Action=Ping"}, a).status, 0);
+    uint64_t size = checkpoint_now(a);
+    auto v = hp({"verify", "--node", a.url(), "--data", path("via-node")});
+    ASSERT_EQ(v.status, 0) << v.err;
+    node_verdict = v.out.substr(v.out.find("up to size"));
+    bundle_from_node =
+        a.get("/~log@1.0/" + std::string("tile/entries/000.p/") + std::to_string(size)).body;
+    EXPECT_EQ(a.stop(), 0);
+  }
+  auto pub = hp({"log", "publish", "--to", path("mirror"), "--data", path("a")});
+  ASSERT_EQ(pub.status, 0) << pub.err;
+  EXPECT_NE(pub.out.find("(before: 0)"), std::string::npos) << pub.out;
+  int port = testing::free_loopback_port();
+  testing::ChildProcess server({"/usr/bin/python3", "-m", "http.server", std::to_string(port),
+                                "--bind", "127.0.0.1", "--directory", path("mirror")},
+                               path("http-server.log"));
+  std::string mirror = "http://127.0.0.1:" + std::to_string(port);
+  for (int i = 0; i < 100; ++i) {
+    try {
+      if (http_fetch(mirror, HttpRequest{"GET", "/checkpoint", {}, "", ""}, 5).status == 200) break;
+    } catch (const HttpClientError&) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::string size_text = node_verdict.substr(11, node_verdict.find(' ', 11) - 11);
+  HttpResponse mirrored =
+      http_fetch(mirror, HttpRequest{"GET", "/tile/entries/000.p/" + size_text, {}, "", ""}, 5);
+  EXPECT_EQ(mirrored.body, bundle_from_node);  // the same bytes at the same path
+  auto v = hp({"verify", "--mirror", mirror, "--data", path("via-mirror")});
+  ASSERT_EQ(v.status, 0) << v.err;
+  EXPECT_EQ(v.out.substr(v.out.find("up to size")), node_verdict);
+
+  // More entries, published incrementally, verified incrementally.
+  {
+    NodeUnderTest a(node_options("a", {"--config", path("a.json")}));
+    EXPECT_EQ(a.get("/~message@1.0&b=2/b").status, 200);
+    checkpoint_now(a);
+    EXPECT_EQ(a.stop(), 0);
+  }
+  auto again = hp({"log", "publish", "--to", path("mirror"), "--data", path("a")});
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_NE(again.out.find("(before: " + size_text + ")"), std::string::npos) << again.out;
+  auto v2 = hp({"verify", "--mirror", mirror, "--data", path("via-mirror")});
+  ASSERT_EQ(v2.status, 0) << v2.err;
+  EXPECT_NE(v2.out.find("(accepted before: " + size_text + ")"), std::string::npos) << v2.out;
+  EXPECT_EQ(hp({"verify", "--data", path("x")}).status, 1);  // neither --node nor --mirror
+}
+
 }  // namespace
 }  // namespace hashpath
