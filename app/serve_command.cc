@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "app/commands.h"
@@ -30,6 +31,7 @@ struct ServeOptions {
   std::string config;
   unsigned threads = 0;
   unsigned workers = 0;
+  std::string port_file;
 };
 
 void serve(const ServeOptions& o) {
@@ -85,6 +87,13 @@ void serve(const ServeOptions& o) {
   HttpServer server(options, [&node](const HttpRequest& r) { return node.handle(r); });
   server.stop_on_signals();
   server.start();
+  if (!o.port_file.empty()) {
+    // Written once the port is bound, under a temporary name and renamed:
+    // whoever waits for the file reads a whole number.
+    std::string tmp = o.port_file + ".tmp";
+    std::ofstream(tmp) << server.port() << "\n";
+    fs::rename(tmp, o.port_file);
+  }
   spdlog::info("hashpath listening on http://{}:{} as {} (data: {})", o.host, server.port(),
                wallet.address(), data.string());
   server.wait();
@@ -97,7 +106,10 @@ void serve(const ServeOptions& o) {
 void add_serve_command(CLI::App& root) {
   auto o = std::make_shared<ServeOptions>();
   CLI::App* cmd = root.add_subcommand("serve", "Run an AO-Core node over HTTP");
-  cmd->add_option("--port", o->port, "Port to listen on (default: config 'port', else 8734)");
+  cmd->add_option("--port", o->port,
+                  "Port to listen on (default: config 'port', else 8734; 0: any free port)");
+  cmd->add_option("--port-file", o->port_file,
+                  "Write the port listened on to this file once bound (with --port 0)");
   cmd->add_option("--host", o->host, "Address to listen on (default 127.0.0.1)");
   cmd->add_option("--data", o->data, "Data directory: wallet, store, config (default .hashpath)");
   cmd->add_option("--wallet", o->wallet,

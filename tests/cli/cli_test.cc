@@ -357,6 +357,7 @@ TEST_F(Cli, LogCommandsShowProveVerifyReplayAndFindTampering) {
   std::string data = path("data");
   {
     NodeUnderTest node(node_options("data"));
+    EXPECT_EQ(node.get("/~meta@1.0/info/address").status, 200);
     EXPECT_EQ(node.get("/~message@1.0&a=1/a").status, 200);
     EXPECT_EQ(node.stop(), 0);
   }

@@ -3,10 +3,13 @@
 #include <signal.h>
 
 #include <chrono>
+#include <fstream>
 #include <stdexcept>
 #include <thread>
 
+#include "engine/error.h"
 #include "engine/http/client.h"
+#include "engine/node/wallet_file.h"
 
 namespace hashpath::testing {
 
@@ -19,22 +22,24 @@ ProcessResult run_hashpath(const std::vector<std::string>& args, const ProcessOp
 }
 
 NodeUnderTest::NodeUnderTest(Options options) : options_(std::move(options)) {
-  port_ = free_loopback_port();
-  std::vector<std::string> argv{hashpath_binary(),     "serve",  "--port",
-                                std::to_string(port_), "--data", options_.data.string()};
+  // The node binds any free port itself and says which (--port-file): no
+  // other test's node can take it in between.
+  std::filesystem::create_directories(options_.data);
+  std::filesystem::path port_file = options_.data / "port";
+  std::filesystem::remove(port_file);
+  std::vector<std::string> argv{
+      hashpath_binary(),     "serve", "--port", "0", "--port-file", port_file.string(), "--data",
+      options_.data.string()};
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
   process_ = std::make_unique<ChildProcess>(argv, options_.log_path, options_.env);
-  for (int i = 0; i < 150; ++i) {
-    if (!process_->running()) break;
-    try {
-      (void)get("/~meta@1.0/info/address");
-      return;
-    } catch (const HttpClientError&) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int i = 0; i < 300 && process_->running(); ++i) {
+    if (std::filesystem::exists(port_file)) {
+      std::ifstream(port_file) >> port_;
+      if (port_ > 0) return;
     }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  throw std::runtime_error("hashpath serve did not start on port " + std::to_string(port_) +
-                           " (its output: " + options_.log_path + ")");
+  throw std::runtime_error("hashpath serve did not start (its output: " + options_.log_path + ")");
 }
 
 std::vector<std::string> NodeUnderTest::client_args() const {
