@@ -1,6 +1,12 @@
-# Shared by the HTTP benchmark scripts (sourced): a temporary directory and
-# background processes cleaned up on exit, free loopback ports, and wrk's
-# requests per second.
+# Shared by the HTTP benchmark scripts (sourced after `set -euo pipefail`,
+# with the script's arguments): BUILD (the first argument, else $BUILD, else
+# build), DURATION (5s) and THREADS (2); wrk required; a temporary directory
+# and background processes cleaned up on exit, free loopback ports, and
+# wrk's requests per second.
+BUILD=${1:-${BUILD:-build}}
+DURATION=${DURATION:-5s}
+THREADS=${THREADS:-2}
+command -v wrk >/dev/null || { echo "wrk is not installed (make bench installs it)"; exit 1; }
 T=$(mktemp -d)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$T"; }

@@ -5,10 +5,6 @@
 # (GET /<id>/<key>), each with 1 and 16 connections.
 # usage: bench/http_bench.sh [BUILD_DIR]   (DURATION=5s by default)
 set -euo pipefail
-BUILD=${1:-${BUILD:-build}}
-DURATION=${DURATION:-5s}
-THREADS=${THREADS:-2}
-command -v wrk >/dev/null || { echo "wrk is not installed (make bench installs it)"; exit 1; }
 
 source "$(dirname "$0")/bench_lib.sh"
 NODE_PORT=$(free_port)

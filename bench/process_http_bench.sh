@@ -5,13 +5,9 @@
 # Every GET is a logged resolution (process@1.0 now/compute, then key reads).
 # usage: bench/process_http_bench.sh [BUILD_DIR]   (DURATION=5s by default)
 set -euo pipefail
-BUILD=${1:-${BUILD:-build}}
-DURATION=${DURATION:-5s}
-THREADS=${THREADS:-2}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-command -v wrk >/dev/null || { echo "wrk is not installed (make bench installs it)"; exit 1; }
 
-source "$SRC/bench/bench_lib.sh"
+source "$SRC/bench/bench_lib.sh" "$@"
 NODE_PORT=$(free_port)
 HELLO_PORT=$(free_port)
 SPDLOG_LEVEL=warn "$BUILD/hashpath" serve --port "$NODE_PORT" --data "$T/data" --threads "$THREADS" > "$T/node.log" 2>&1 &

@@ -5,10 +5,6 @@
 # run over 1,000 new entries.
 # usage: bench/remote_verify_bench.sh [BUILD_DIR]   (DURATION=5s: how long wrk produces entries)
 set -euo pipefail
-BUILD=${1:-${BUILD:-build}}
-DURATION=${DURATION:-5s}
-THREADS=${THREADS:-2}
-command -v wrk >/dev/null || { echo "wrk is not installed (make bench installs it)"; exit 1; }
 
 source "$(dirname "$0")/bench_lib.sh"
 PORT=$(free_port)

@@ -1,8 +1,5 @@
 #include "verify/log_mirror.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <fstream>
 #include <sstream>
 
@@ -11,22 +8,14 @@
 #include "engine/error.h"
 #include "engine/log/entry_bundle.h"
 #include "engine/log/merkle.h"
+#include "engine/store/durable_file.h"
 #include "engine/store/message_record.h"
 
 namespace hashpath {
 namespace {
 
 void write_file(const std::filesystem::path& file, const std::string& bytes) {
-  std::filesystem::create_directories(file.parent_path());
-  std::filesystem::path tmp = file;
-  tmp += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw StoreWriteError("cannot write " + tmp.string());
-  bool ok = ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) &&
-            ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) throw StoreWriteError("cannot write " + tmp.string());
-  std::filesystem::rename(tmp, file);
+  replace_file_durably(file, bytes);
 }
 
 std::string read_file(const std::filesystem::path& file) {

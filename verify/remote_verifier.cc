@@ -1,8 +1,5 @@
 #include "verify/remote_verifier.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -21,6 +18,7 @@
 #include "engine/log/log_entry.h"
 #include "engine/log/merkle_frontier.h"
 #include "engine/message/key.h"
+#include "engine/store/durable_file.h"
 #include "engine/store/message_record.h"
 #include "engine/store/sqlite_store.h"
 #include "engine/store/store.h"
@@ -93,20 +91,7 @@ void save_state(const std::filesystem::path& file, const std::string& note_text,
                 const MerkleFrontier& frontier) {
   std::string text =
       std::string(kStateFormat) + "\n" + base64_encode(frontier.encode()) + "\n" + note_text;
-  std::filesystem::path tmp = file;
-  tmp += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw StoreWriteError("cannot write " + tmp.string());
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-            ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) throw StoreWriteError("cannot write " + tmp.string());
-  std::filesystem::rename(tmp, file);
-  int dir = ::open(file.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
+  replace_file_durably(file, text);
 }
 
 // The address a checkpoint key stands for (docs/log-format.md §3).
