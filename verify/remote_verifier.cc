@@ -202,9 +202,14 @@ Status RemoteRun::fetch_message(SqliteStore& store, const std::string& id, IdSco
   std::string what = named_by + ": message " + id;
   if (depth > kMaxNestingDepth) return rejected(what + " is nested too deeply");
   if (!looks_like_id(id)) return rejected(what + " is not an ID");
-  if (std::optional<Value> cached = get_full(store, id)) {  // fetched before
-    if (full != nullptr) *full = std::move(*cached);
-    return Status::ok();
+  // Fetched before: a top-level message needs only to be there; a child is
+  // wanted whole, for its parent's ID.
+  if (full == nullptr && store.contains(id)) return Status::ok();
+  if (full != nullptr) {
+    if (std::optional<Value> cached = get_full(store, id)) {
+      *full = std::move(*cached);
+      return Status::ok();
+    }
   }
   HttpResponse r;
   if (Status s = node_.get("message/" + id, r); !s.is_ok()) return s.within(named_by);
