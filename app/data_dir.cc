@@ -38,6 +38,10 @@ void DataDir::require_existing() const {
     throw Error("'" + root.string() + "' has no log (log.db)");
 }
 
+uint64_t witness_quorum_from(const Message& config) {
+  return number_of(config, "log-witness-quorum", 0);
+}
+
 bool log_enabled(const Message& config) { return text_of(config, "log") != "false"; }
 
 LogOptions log_options_from(const Message& config) {

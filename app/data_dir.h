@@ -5,6 +5,11 @@
 //   DIR/config.flat   optional configuration (or --config FILE, JSON too)
 //   DIR/store.db      the message store (SQLite)
 //   DIR/log.db        the hashpath log (SQLite)
+//   DIR/checkpoint-key.ed25519   the log's Ed25519 checkpoint key (created by `serve`)
+//   DIR/witness-key.ed25519, DIR/witness-reexecuting-key.ed25519
+//                     the witness@1.0 cosigning keys (created by `serve`)
+//   DIR/witness/      the witness's state/ and evidence/, and verifier/
+//                     (what it re-executed)
 #pragma once
 
 #include <filesystem>
@@ -23,6 +28,12 @@ struct DataDir {
   std::filesystem::path store_file() const { return root / "store.db"; }
   std::filesystem::path log_file() const { return root / "log.db"; }
   std::filesystem::path config_file() const { return root / "config.flat"; }
+  std::filesystem::path checkpoint_key_file() const { return root / "checkpoint-key.ed25519"; }
+  std::filesystem::path witness_key_file() const { return root / "witness-key.ed25519"; }
+  std::filesystem::path witness_reexecuting_key_file() const {
+    return root / "witness-reexecuting-key.ed25519";
+  }
+  std::filesystem::path witness_dir() const { return root / "witness"; }
 
   // Error naming the directory if it has no wallet or no log (for commands
   // that read an existing node's data).
@@ -33,6 +44,8 @@ struct DataDir {
 // `log-checkpoint-every` (entries), `log-checkpoint-interval` (ms),
 // `log-receipts` (true/false), `log-sync` (off | normal | full).
 LogOptions log_options_from(const Message& config);
+// `log-witness-quorum` (default 0: none).
+uint64_t witness_quorum_from(const Message& config);
 bool log_enabled(const Message& config);
 
 }  // namespace hashpath::app

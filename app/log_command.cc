@@ -12,6 +12,7 @@
 #include "devices/node_devices.h"
 #include "engine/codec/typed_json.h"
 #include "engine/crypto/base64.h"
+#include "engine/log/ed25519_note.h"
 #include "engine/log/log_journal.h"
 #include "engine/node/config.h"
 #include "engine/node/wallet_file.h"
@@ -134,7 +135,15 @@ void export_fixture_file(const LogCommandOptions& o) {
 void publish(const LogCommandOptions& o) {
   OpenedData d = open_data(o.data);
   SqliteStore store(d.dir.store_file().string());
-  MirrorReport r = publish_log_mirror(*d.db, store, d.verifier(), o.out);
+  // The Ed25519 checkpoint key, if the node has one, bound as the node binds it.
+  std::optional<SignedNote> binding;
+  if (std::filesystem::exists(d.dir.checkpoint_key_file())) {
+    Ed25519PrivateKey key = load_or_create_ed25519_key(d.dir.checkpoint_key_file());
+    std::string origin = log_origin(d.wallet);
+    binding = bind_checkpoint_key(
+        d.wallet, origin, Ed25519NoteKey{origin, Ed25519NoteKey::Kind::kSigner, key.public_key()});
+  }
+  MirrorReport r = publish_log_mirror(*d.db, store, d.verifier(), o.out, binding);
   std::cout << "published " << log_origin(d.wallet) << " up to size " << r.size << " to " << o.out
             << " (before: " << r.published_before << "): " << r.bundles << " entry bundles, "
             << r.tiles << " hash tiles, " << r.messages << " messages written\n";

@@ -12,13 +12,17 @@
 #include "app/commands.h"
 #include "app/data_dir.h"
 #include "devices/node_devices.h"
+#include "devices/witness.h"
 #include "engine/error.h"
 #include "engine/http/server.h"
+#include "engine/log/checkpoint_witnesses.h"
+#include "engine/log/ed25519_note.h"
 #include "engine/node/access_log.h"
 #include "engine/node/config.h"
 #include "engine/node/node.h"
 #include "engine/node/wallet_file.h"
 #include "engine/store/sqlite_store.h"
+#include "verify/remote_verifier.h"
 
 namespace hashpath::app {
 namespace {
@@ -33,6 +37,62 @@ struct ServeOptions {
   unsigned workers = 0;
   std::string port_file;
 };
+
+// The log's witnesses (config `log-witnesses`): every new checkpoint goes
+// to them, and the latest now.
+std::shared_ptr<CheckpointWitnesses> start_witnessing(const std::shared_ptr<HashpathLog>& log,
+                                                      const Message& config) {
+  const Value* value = config.find("log-witnesses");
+  if (value == nullptr) return nullptr;
+  std::vector<WitnessEndpoint> endpoints = parse_witness_endpoints(*value);
+  uint64_t quorum = witness_quorum_from(config);
+  if (quorum > endpoints.size())
+    throw Error("log-witness-quorum " + std::to_string(quorum) + " is more than the " +
+                std::to_string(endpoints.size()) + " witnesses configured");
+  auto witnesses = std::make_shared<CheckpointWitnesses>(log, std::move(endpoints), 60);
+  witnesses->set_quorum(quorum);
+  std::weak_ptr<CheckpointWitnesses> weak = witnesses;
+  log->set_on_checkpoint([weak](const SignedNote& note) {
+    if (auto w = weak.lock()) w->submit(note);
+  });
+  if (std::optional<SignedNote> latest = log->latest_checkpoint()) witnesses->submit(*latest);
+  spdlog::info("log: {} witnesses, quorum {}", witnesses->count(), quorum);
+  return witnesses;
+}
+
+// witness@1.0 over this data directory: its keys, the logs it witnesses
+// (config `witness-logs`), and re-execution with fresh devices.
+std::shared_ptr<WitnessDevice> witness_device(const DataDir& dir, const Wallet& wallet,
+                                              const Message& config) {
+  WitnessOptions o;
+  o.dir = dir.witness_dir();
+  o.name = config.text("witness-name").value_or("hashpath-witness/" + wallet.address());
+  o.key = load_or_create_ed25519_key(dir.witness_key_file());
+  o.reexecuting_key = load_or_create_ed25519_key(dir.witness_reexecuting_key_file());
+  if (const Value* logs = config.find("witness-logs")) o.logs = WitnessDevice::parse_logs(*logs);
+  std::filesystem::path verifier_dir = dir.witness_dir() / "verifier";
+  o.reexecute = [verifier_dir, wallet](const WitnessedLog& log, const std::string& note,
+                                       std::optional<ForkEvidence>& evidence) {
+    auto state = std::make_shared<NodeState>(wallet, Message{});
+    auto devices = node_devices(state, nullptr);
+    RemoteVerifyOptions options;
+    options.node_url = log.reexecute_url;
+    options.data = verifier_dir;
+    options.note_text = note;
+    RemoteVerifyReport report = verify_remote_log(options, *devices);
+    evidence = report.evidence;
+    spdlog::info("witness: re-executed {} up to {}: {} new entries, {} steps re-executed{}",
+                 report.origin, report.size, report.new_entries, report.replayed,
+                 report.verdict.is_ok() ? "" : " — " + report.verdict.reason());
+    return report.verdict;
+  };
+  auto device = std::make_shared<WitnessDevice>(std::move(o));
+  if (!device->logs().empty()) {
+    spdlog::info("witness: {} logs; cosigner keys {} and {}", device->logs().size(),
+                 device->cosigner(false).vkey(), device->cosigner(true).vkey());
+  }
+  return device;
+}
 
 void serve(const ServeOptions& o) {
   namespace fs = std::filesystem;
@@ -65,13 +125,20 @@ void serve(const ServeOptions& o) {
   DataDir dir{data};
   auto store = std::make_shared<SqliteStore>(dir.store_file().string());
   std::shared_ptr<HashpathLog> log;
+  std::shared_ptr<CheckpointWitnesses> witnesses;
   if (log_enabled(config)) {
-    log = std::make_shared<HashpathLog>(dir.log_file().string(), wallet, log_options_from(config));
-    spdlog::info("log: {} entries, origin {}", log->committed_size(), log->origin());
+    LogOptions log_options = log_options_from(config);
+    log_options.checkpoint_key = load_or_create_ed25519_key(dir.checkpoint_key_file());
+    log = std::make_shared<HashpathLog>(dir.log_file().string(), wallet, log_options);
+    spdlog::info("log: {} entries, origin {}, checkpoint key {}", log->committed_size(),
+                 log->origin(), log->checkpoint_key()->vkey());
+    witnesses = start_witnessing(log, config);
   } else {
     spdlog::warn("the hashpath log is off (config log: false): nothing is recorded");
   }
-  Node node(state, store, node_devices(state, log), log);
+  auto devices = node_devices(state, log, witnesses);
+  devices->add(witness_device(dir, wallet, config));
+  Node node(state, store, devices, log);
   node.start();
 
   HttpServer::Options options;

@@ -6,12 +6,15 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "app/commands.h"
 #include "devices/node_devices.h"
 #include "engine/error.h"
+#include "engine/log/fork_evidence.h"
 #include "engine/node/node_state.h"
 #include "engine/node/wallet_file.h"
 #include "verify/remote_verifier.h"
@@ -20,7 +23,8 @@ namespace hashpath::app {
 namespace {
 
 struct VerifyOptions {
-  std::string node, mirror;
+  std::string node, mirror, evidence;
+  std::vector<std::string> witnesses;
   std::string data = ".hashpath-verifier";
   bool quiet = false;
 };
@@ -55,7 +59,34 @@ std::function<void(const RemoteVerifyProgress&)> progress_printer() {
   };
 }
 
+// `verify --evidence FILE`: offline, no network. Exit 1 if it proves a
+// fork, 0 if it does not; a file that is not evidence is an error (2).
+void check_evidence_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot read evidence file '" + path + "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  ForkEvidence evidence;
+  try {
+    evidence = ForkEvidence::from_json(text.str());
+  } catch (const LogFormatError& e) {
+    throw Error("'" + path + "' is not fork evidence: " + e.what());
+  }
+  ForkVerdict v = check_fork_evidence(evidence);
+  if (v.proves_fork) {
+    std::cout << "fork proven for " << evidence.origin << ": " << v.explanation << "\n";
+    throw CLI::RuntimeError(1);
+  }
+  std::cout << "no fork proven for " << evidence.origin << ": " << v.explanation << "\n";
+}
+
 void verify_node(const VerifyOptions& o) {
+  if (!o.evidence.empty()) {
+    if (!o.node.empty() || !o.mirror.empty())
+      throw Error("verify: --evidence is checked offline, without --node or --mirror");
+    check_evidence_file(o.evidence);
+    return;
+  }
   std::filesystem::path dir(o.data);
   auto state = std::make_shared<NodeState>(verifier_wallet(dir), Message{});
   auto devices = node_devices(state, nullptr);
@@ -64,9 +95,14 @@ void verify_node(const VerifyOptions& o) {
   options.node_url = o.node;
   options.mirror_url = o.mirror;
   options.data = dir;
+  options.witness_urls = o.witnesses;
   if (!o.quiet) options.progress = progress_printer();
   RemoteVerifyReport r = verify_remote_log(options, *devices);
   if (options.progress) std::fprintf(stderr, "\n");
+  for (const std::string& line : r.gossip) std::cout << "witness " << line << "\n";
+  if (!r.evidence_file.empty())
+    std::cerr << "hashpath: fork evidence written to " << r.evidence_file.string()
+              << " (check it offline: hashpath verify --evidence FILE)\n";
   if (!r.verdict.is_ok()) {
     std::cerr << "hashpath: verify failed" << (r.origin.empty() ? "" : " for " + r.origin) << ": "
               << r.verdict.reason() << "\n"
@@ -92,6 +128,11 @@ void add_verify_command(CLI::App& root) {
   cmd->add_option("--data", o->data,
                   "The verifier's own directory: what it accepted, per origin (default "
                   ".hashpath-verifier)");
+  cmd->add_option("--witness", o->witnesses,
+                  "Witnesses (http://host:port) to compare the node's checkpoint with: a "
+                  "split view is reported with evidence");
+  cmd->add_option("--evidence", o->evidence,
+                  "Check a fork evidence file offline: exit 1 if it proves a fork, 0 if not");
   cmd->add_flag("--quiet", o->quiet, "No progress line on a terminal");
   cmd->callback([o] { verify_node(*o); });
 }

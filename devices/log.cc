@@ -89,6 +89,14 @@ ResolveResult LogDevice::call(std::string_view key, const Message& base, const M
     if (view_name == "message") return stored_record(key, resolver);
     if (!view_name.empty()) return in_view(view_name, key, base, request);
     if (key == "checkpoint") return checkpoint(request);
+    if (key == "checkpoint-key") {
+      std::optional<SignedNote> binding = log_->checkpoint_key_binding();
+      if (!binding) return ResolveResult::not_found("this log has no Ed25519 checkpoint key");
+      return ResolveResult::ok(Value(Message{{"content-type", "text/plain; charset=utf-8"},
+                                             {"body", Value(binding->text())},
+                                             {"vkey", Value(log_->checkpoint_key()->vkey())}}));
+    }
+    if (key == "witnesses") return witness_status();
     if (key == "entries") return entries(request);
     if (key == "entry" || key == "proof" || key == "message") {
       return ResolveResult::ok(Value(view(std::string(key))));
@@ -119,9 +127,46 @@ ResolveResult LogDevice::stored_record(std::string_view id, Resolver& resolver) 
                                          {"body", Value(encode_record(linked_tabm(*v)))}}));
 }
 
+ResolveResult LogDevice::witness_status() {
+  List out;
+  if (witnesses_) {
+    for (const WitnessStatus& w : witnesses_->status()) {
+      Message m{{"name", Value(w.name)},
+                {"cosigned-size", Value::integer(static_cast<int64_t>(w.cosigned_size))}};
+      if (!w.last_error.empty()) m.set("last-error", Value(w.last_error));
+      out.emplace_back(std::move(m));
+    }
+  }
+  return ResolveResult::ok(Value(Message{{"witnesses", Value(std::move(out))}}));
+}
+
 ResolveResult LogDevice::checkpoint(const Message& request) {
-  std::optional<SignedNote> note = log_->latest_checkpoint();
-  if (request.text("method").value_or("") == "POST" || !note) note = log_->checkpoint_now();
+  std::optional<SignedNote> note;
+  std::optional<uint64_t> wanted;
+  if (request.text("cosigned") == "quorum") {
+    if (!witnesses_ || witnesses_->quorum() == 0)
+      return bad_request("this log has no log-witness-quorum configured");
+    wanted = witnesses_->quorum();
+  } else {
+    wanted = number_key(request, "cosigned");
+  }
+  if (wanted) {
+    if (*wanted > 0) {
+      if (!witnesses_ || witnesses_->count() < *wanted) {
+        return bad_request("this log has " + std::to_string(witnesses_ ? witnesses_->count() : 0) +
+                           " witnesses; " + std::to_string(*wanted) + " cosignatures cannot be");
+      }
+      note = witnesses_->newest_cosigned(*wanted);
+      if (!note) {
+        return ResolveResult::not_found("no checkpoint has " + std::to_string(*wanted) +
+                                        " valid cosignatures yet");
+      }
+    }
+  }
+  if (!note) {
+    note = log_->latest_checkpoint();
+    if (request.text("method").value_or("") == "POST" || !note) note = log_->checkpoint_now();
+  }
   Checkpoint c = Checkpoint::parse_body(note->body);
   return ResolveResult::ok(
       Value(Message{{"content-type", "text/plain; charset=utf-8"},

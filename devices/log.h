@@ -3,7 +3,11 @@
 //   GET  /~log@1.0/checkpoint                     the latest signed checkpoint (text/plain body;
 //                                                 origin, size, root, key-type and the node's
 //                                                 public-key as keys); one is signed if none exists
+//   GET  /~log@1.0/checkpoint?cosigned=k          the newest with k valid witness cosignatures
 //   POST /~log@1.0/checkpoint                     sign one now
+//   GET  /~log@1.0/checkpoint-key                 the wallet's binding of the Ed25519
+//                                                 checkpoint key (docs/verification.md §2)
+//   GET  /~log@1.0/witnesses                      each witness: name, size cosigned, last error
 //   GET  /~log@1.0/entry/<seq>                    the entry: CBOR body, fields as keys
 //   GET  /~log@1.0/entries?from=&to=              up to 1000 entries, fields as keys
 //   GET  /~log@1.0/proof/inclusion?seq=&size=     RFC 9162 inclusion proof (hashes
@@ -26,6 +30,7 @@
 
 #include <memory>
 
+#include "engine/log/checkpoint_witnesses.h"
 #include "engine/log/hashpath_log.h"
 #include "engine/resolve/device.h"
 
@@ -36,11 +41,13 @@ inline constexpr std::string_view kRecordContentType = "application/x-hashpath-r
 
 class LogDevice : public Device {
  public:
-  explicit LogDevice(std::shared_ptr<HashpathLog> log) : log_(std::move(log)) {}
+  explicit LogDevice(std::shared_ptr<HashpathLog> log,
+                     std::shared_ptr<CheckpointWitnesses> witnesses = nullptr)
+      : log_(std::move(log)), witnesses_(std::move(witnesses)) {}
   std::string_view name() const override { return "log@1.0"; }
   bool handles(std::string_view key) const override {
     return key == "checkpoint" || key == "entry" || key == "entries" || key == "proof" ||
-           key == "tile" || key == "message";
+           key == "tile" || key == "message" || key == "checkpoint-key" || key == "witnesses";
   }
   // Segments after a view (a seq, `inclusion`, tile coordinates) reach call().
   DeviceInfo info() const override {
@@ -58,7 +65,9 @@ class LogDevice : public Device {
                         const Message& request);
   ResolveResult tile(const Message& base, std::string_view segment);
   ResolveResult stored_record(std::string_view id, Resolver& resolver);
+  ResolveResult witness_status();
   std::shared_ptr<HashpathLog> log_;
+  std::shared_ptr<CheckpointWitnesses> witnesses_;  // may be null
 };
 
 // An entry as a message, flat so that it travels as headers: the CBOR

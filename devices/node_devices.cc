@@ -13,8 +13,9 @@
 
 namespace hashpath {
 
-std::shared_ptr<DeviceRegistry> node_devices(const std::shared_ptr<NodeState>& state,
-                                             const std::shared_ptr<HashpathLog>& log) {
+std::shared_ptr<DeviceRegistry> node_devices(
+    const std::shared_ptr<NodeState>& state, const std::shared_ptr<HashpathLog>& log,
+    const std::shared_ptr<CheckpointWitnesses>& witnesses) {
   auto registry = std::make_shared<DeviceRegistry>();
   registry->add(std::make_shared<MetaDevice>(state));
   registry->add(std::make_shared<LuaDevice>());
@@ -25,7 +26,7 @@ std::shared_ptr<DeviceRegistry> node_devices(const std::shared_ptr<NodeState>& s
   registry->add(std::make_shared<SchedulerDevice>(state));
   registry->add(std::make_shared<ProcessDevice>());
   registry->add(std::make_shared<PushDevice>(state));
-  if (log) registry->add(std::make_shared<LogDevice>(log));
+  if (log) registry->add(std::make_shared<LogDevice>(log, witnesses));
   return registry;
 }
 

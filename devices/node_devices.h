@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "engine/log/checkpoint_witnesses.h"
 #include "engine/log/hashpath_log.h"
 #include "engine/node/node_state.h"
 #include "engine/resolve/device.h"
@@ -15,7 +16,9 @@ namespace hashpath {
 // meta@1.0, lua@5.3a, patch@1.0, stack@1.0, dedup@1.0, json@1.0,
 // scheduler@1.0, process@1.0, push@1.0, and log@1.0 when `log` is not null.
 // Callers may add more (tests add their own) before serving.
-std::shared_ptr<DeviceRegistry> node_devices(const std::shared_ptr<NodeState>& state,
-                                             const std::shared_ptr<HashpathLog>& log);
+// `witnesses` (may be null) are the log's, for `checkpoint?cosigned=k`.
+std::shared_ptr<DeviceRegistry> node_devices(
+    const std::shared_ptr<NodeState>& state, const std::shared_ptr<HashpathLog>& log,
+    const std::shared_ptr<CheckpointWitnesses>& witnesses = nullptr);
 
 }  // namespace hashpath

@@ -11,6 +11,8 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl python3                       # curl as a third-party HTTP client; the Python log verifier
+  python3-cryptography               # cosignatures checked by Python's Ed25519 (interop tests)
+  golang-go golang-golang-x-mod-dev  # checkpoints checked by Go's sumdb/note (GOPATH, offline)
   dpkg-dev patch                     # Lua is built from Debian's lua5.3 source package, patched
 )
 # Interop tests drive third-party JS clients with node and npm. A machine may

@@ -47,7 +47,8 @@ void publish_message(Store& store, const std::string& id, const std::filesystem:
 }  // namespace
 
 MirrorReport publish_log_mirror(LogDatabase& db, Store& store, const NoteVerifier& signer,
-                                const std::filesystem::path& dir) {
+                                const std::filesystem::path& dir,
+                                const std::optional<SignedNote>& key_binding) {
   MirrorReport report;
   std::optional<std::string> note = db.latest_checkpoint();
   if (!note)
@@ -62,6 +63,7 @@ MirrorReport publish_log_mirror(LogDatabase& db, Store& store, const NoteVerifie
     }
     report.published_before = published.size;
   }
+  if (key_binding) write_file(dir / "checkpoint-key", key_binding->text());
   write_file(dir / "log-key", std::string(key_type_name(signer.type)) + " " +
                                   base64url_encode(signer.public_key) + "\n");
   // The tree, for hash tiles; entries and their messages from the first

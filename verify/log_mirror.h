@@ -3,6 +3,8 @@
 //
 //   DIR/checkpoint                  the latest signed note (written last)
 //   DIR/log-key                     "<key-type> <public key, base64url>\n"
+//   DIR/checkpoint-key              the wallet's binding of the Ed25519
+//                                   checkpoint key, if given (as the node's)
 //   DIR/tile/<L>/<N>[.p/<W>]        hash tiles (C2SP tlog-tiles)
 //   DIR/tile/entries/<N>[.p/<W>]    entry bundles
 //   DIR/message/<id>                the store record of every message an
@@ -18,6 +20,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 
 #include "engine/log/checkpoint.h"
 #include "engine/log/log_database.h"
@@ -34,6 +37,7 @@ struct MirrorReport {
 // Publishes up to the latest checkpoint stored in `db`. Error if there is
 // none, or if a file cannot be written.
 MirrorReport publish_log_mirror(LogDatabase& db, Store& store, const NoteVerifier& signer,
-                                const std::filesystem::path& dir);
+                                const std::filesystem::path& dir,
+                                const std::optional<SignedNote>& key_binding = std::nullopt);
 
 }  // namespace hashpath

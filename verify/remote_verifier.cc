@@ -13,9 +13,11 @@
 #include "engine/error.h"
 #include "engine/http/client.h"
 #include "engine/log/checkpoint.h"
+#include "engine/log/ed25519_note.h"
 #include "engine/log/entry_bundle.h"
 #include "engine/log/log_database.h"
 #include "engine/log/log_entry.h"
+#include "engine/log/merkle.h"
 #include "engine/log/merkle_frontier.h"
 #include "engine/message/key.h"
 #include "engine/store/durable_file.h"
@@ -49,6 +51,13 @@ class NodeReadPath {
                       response.body.substr(0, 200) + ")");
     }
     return Status::ok();
+  }
+  // As get(), but a 404 is `found = false`, not a problem.
+  Status get_if_present(const std::string& path, HttpResponse& response, bool& found) const {
+    Status s = get(path, response);
+    found = s.is_ok();
+    if (!s.is_ok() && response.status == 404) return Status::ok();
+    return s;
   }
 
  private:
@@ -127,6 +136,18 @@ class RemoteRun {
   Status fetch_message(SqliteStore& store, const std::string& id, IdScope scope,
                        const std::string& named_by, int depth = 0, Value* full = nullptr);
 
+  // The Ed25519 checkpoint key, if the node binds one to its wallet: then
+  // the checkpoint must carry its signature too.
+  Status check_checkpoint_key(const SignedNote& note);
+  // Leaf hashes [0, size) of the node's current tree, from its bundles.
+  Status fetch_leaves(uint64_t size, std::vector<MerkleHash>& leaves);
+  // The accepted checkpoint and the node's do not fit: find out whether
+  // the node's tree extends the accepted one, and keep evidence if not.
+  void look_for_fork(const AcceptedState& accepted, const std::string& why);
+  // Gossip with the witnesses (options_.witness_urls); after acceptance.
+  Status compare_with_witnesses(LogDatabase& mirror);
+  void keep_evidence(ForkEvidence evidence);
+
   const RemoteVerifyOptions& options_;
   const DeviceRegistry& devices_;
   RemoteVerifyReport& report_;
@@ -134,13 +155,14 @@ class RemoteRun {
   std::string note_text_;
   Checkpoint checkpoint_;
   std::string address_;
+  NoteVerifier wallet_;  // the origin's wallet key
   RemoteVerifyProgress progress_;
 };
 
 Status RemoteRun::read_checkpoint() {
   HttpResponse r;
   if (Status s = node_.get("checkpoint", r); !s.is_ok()) return s;
-  note_text_ = r.body;
+  note_text_ = options_.note_text.empty() ? r.body : options_.note_text;
   SignedNote note;
   try {
     note = SignedNote::parse(note_text_);
@@ -194,7 +216,168 @@ Status RemoteRun::read_checkpoint() {
     return rejected("checkpoint " + std::to_string(checkpoint_.size) +
                     ": the signature does not verify with " + address_ + "'s key");
   }
+  wallet_ = verifier;
+  return check_checkpoint_key(note);
+}
+
+Status RemoteRun::check_checkpoint_key(const SignedNote& note) {
+  HttpResponse r;
+  bool found = false;
+  if (Status s = node_.get_if_present("checkpoint-key", r, found); !s.is_ok()) return s;
+  if (!found) return Status::ok();  // a node without an Ed25519 key: the wallet signs alone
+  Ed25519NoteKey key;
+  try {
+    key = bound_checkpoint_key(SignedNote::parse(r.body), wallet_, checkpoint_.origin);
+  } catch (const LogFormatError& e) {
+    return rejected(std::string("checkpoint-key: ") + e.what());
+  }
+  if (!signed_by_ed25519(note, key)) {
+    return rejected("checkpoint " + std::to_string(checkpoint_.size) +
+                    ": no valid signature by the Ed25519 checkpoint key " + key.vkey());
+  }
+  report_.checkpoint_vkey = key.vkey();
   return Status::ok();
+}
+
+void RemoteRun::keep_evidence(ForkEvidence evidence) {
+  Checkpoint a = Checkpoint::parse_body(SignedNote::parse(evidence.first).body);
+  Checkpoint b = Checkpoint::parse_body(SignedNote::parse(evidence.second).body);
+  std::filesystem::path file =
+      options_.data / "evidence" /
+      (address_ + "-" + std::to_string(a.size) + "-" + std::to_string(b.size) + ".json");
+  replace_file_durably(file, evidence.to_json());
+  report_.evidence_file = file;
+  report_.evidence = std::move(evidence);
+}
+
+Status RemoteRun::fetch_leaves(uint64_t size, std::vector<MerkleHash>& leaves) {
+  for (uint64_t bundle = 0; bundle * kBundleWidth < size; ++bundle) {
+    uint64_t width = std::min(kBundleWidth, size - bundle * kBundleWidth);
+    std::string path = entry_bundle_path(bundle, width);
+    HttpResponse r;
+    if (Status s = node_.get(path, r); !s.is_ok()) return s;
+    std::vector<std::string> entries;
+    try {
+      entries = decode_entry_bundle(r.body);
+    } catch (const LogFormatError& e) {
+      return rejected(path + ": " + e.what());
+    }
+    if (entries.size() != width)
+      return rejected(path + ": not " + std::to_string(width) + " entries");
+    for (const auto& e : entries) leaves.push_back(merkle_leaf_hash(e));
+  }
+  return Status::ok();
+}
+
+void RemoteRun::look_for_fork(const AcceptedState& accepted, const std::string& why) {
+  ForkEvidence e;
+  e.origin = checkpoint_.origin;
+  e.signer_wallet = wallet_;
+  e.found_by = "hashpath verify: " + why;
+  const Checkpoint& old = accepted.checkpoint;
+  if (old.size == checkpoint_.size) {
+    e.first = accepted.note_text;
+    e.second = note_text_;
+    keep_evidence(std::move(e));
+    return;
+  }
+  // Rebuild the node's tree from its entries and cut it at the smaller size.
+  std::vector<MerkleHash> leaves;
+  uint64_t big = std::max(old.size, checkpoint_.size), small = std::min(old.size, checkpoint_.size);
+  MerkleTree tree;
+  if (checkpoint_.size > old.size) {
+    if (!fetch_leaves(checkpoint_.size, leaves).is_ok()) return;
+    for (const auto& h : leaves) tree.append(h);
+    if (tree.root(big) != checkpoint_.root)
+      return;                                  // the node's entries do not match its own checkpoint
+    if (tree.root(small) == old.root) return;  // consistent after all
+    e.first = accepted.note_text;
+    e.second = note_text_;
+  } else {
+    // A rollback: the accepted tree is in the verifier's own mirror.
+    LogDatabase mirror((options_.data / "logs" / address_ / "log.db").string(), LogSync::kNormal);
+    mirror.for_each_leaf([&](uint64_t seq, const std::string& leaf) {
+      if (seq < big) tree.append(*merkle_hash_from(leaf));
+    });
+    if (tree.size() != big || tree.root(big) != old.root) return;
+    if (tree.root(small) == checkpoint_.root) return;  // an honest prefix, only older
+    e.first = note_text_;
+    e.second = accepted.note_text;
+  }
+  e.second_prefix = TreePrefix{tree.root(small), tree.consistency_proof(small, big)};
+  keep_evidence(std::move(e));
+}
+
+Status RemoteRun::compare_with_witnesses(LogDatabase& mirror) {
+  if (options_.witness_urls.empty()) return Status::ok();
+  std::optional<MerkleTree> tree;  // the accepted tree, built when first needed
+  Status verdict;
+  for (const std::string& url : options_.witness_urls) {
+    HttpResponse r;
+    try {
+      r = http_fetch(
+          url, HttpRequest{"GET", "/~witness@1.0/latest?origin=" + checkpoint_.origin, {}, "", ""},
+          options_.timeout_seconds);
+    } catch (const HttpClientError& e) {
+      report_.gossip.push_back(url + ": unreachable (" + e.what() + ")");
+      continue;
+    }
+    if (r.status != 200) {
+      report_.gossip.push_back(url + ": holds nothing (" + std::to_string(r.status) + ")");
+      continue;
+    }
+    SignedNote held;
+    Checkpoint w;
+    try {
+      held = SignedNote::parse(r.body);
+      w = Checkpoint::parse_body(held.body);
+    } catch (const LogFormatError& e) {
+      report_.gossip.push_back(url + ": answered a malformed note (" + e.what() + ")");
+      continue;
+    }
+    if (w.origin != checkpoint_.origin || !held.verified_by(wallet_)) {
+      report_.gossip.push_back(url + ": holds a note the origin's wallet did not sign");
+      continue;
+    }
+    std::string line = url + ": holds size " + std::to_string(w.size);
+    ForkEvidence e;
+    e.origin = checkpoint_.origin;
+    e.signer_wallet = wallet_;
+    e.found_by =
+        "hashpath verify --witness " + url + ": the node's checkpoint against the witness's";
+    bool fork = false;
+    if (w.size == checkpoint_.size) {
+      fork = w.root != checkpoint_.root;
+      e.first = held.text();
+      e.second = note_text_;
+    } else if (w.size < checkpoint_.size) {
+      if (!tree) {
+        tree.emplace();
+        mirror.for_each_leaf([&](uint64_t seq, const std::string& leaf) {
+          if (seq < checkpoint_.size) tree->append(*merkle_hash_from(leaf));
+        });
+      }
+      fork = tree->root(w.size) != w.root;
+      e.first = held.text();
+      e.second = note_text_;
+      e.second_prefix =
+          TreePrefix{tree->root(w.size), tree->consistency_proof(w.size, checkpoint_.size)};
+    } else {
+      line += " (newer than the node showed this verifier)";
+    }
+    if (fork) {
+      line += ": a split view — the witness was shown another history";
+      keep_evidence(std::move(e));
+      if (verdict.is_ok()) {
+        verdict = rejected("split view: " + url + " holds checkpoint " + std::to_string(w.size) +
+                           " of another history than the node showed this verifier");
+      }
+    } else if (w.size <= checkpoint_.size) {
+      line += ", consistent";
+    }
+    report_.gossip.push_back(line);
+  }
+  return verdict;
 }
 
 Status RemoteRun::fetch_message(SqliteStore& store, const std::string& id, IdScope scope,
@@ -330,16 +513,19 @@ Status RemoteRun::run() {
   report_.accepted_before = from;
   report_.size = from;
   if (accepted && checkpoint_.size < from) {
+    look_for_fork(*accepted, "the node showed a smaller checkpoint than the one accepted");
     return rejected("checkpoint " + std::to_string(checkpoint_.size) +
                     " is older than the one accepted (" + std::to_string(from) +
                     "): the node rolled its log back, or shows another history");
   }
   if (accepted && checkpoint_.size == from) {
     if (checkpoint_.root != accepted->checkpoint.root) {
+      look_for_fork(*accepted, "the same size as the accepted checkpoint, another root");
       return rejected("checkpoint " + std::to_string(from) +
                       " has another root than the one accepted at that size: a fork");
     }
-    return Status::ok();  // nothing new
+    LogDatabase mirror((dir / "log.db").string(), LogSync::kNormal);
+    return compare_with_witnesses(mirror);  // nothing new
   }
   LogDatabase mirror((dir / "log.db").string(), LogSync::kNormal);
   mirror.truncate(from);  // entries a failed run fetched but never accepted
@@ -349,6 +535,13 @@ Status RemoteRun::run() {
     return s;
   }
   if (frontier.root() != checkpoint_.root) {
+    if (accepted) look_for_fork(*accepted, "the new entries do not extend the accepted tree");
+    if (report_.evidence) {
+      return rejected("checkpoint " + std::to_string(checkpoint_.size) +
+                      " does not extend the accepted checkpoint " + std::to_string(from) +
+                      ": the node's log forked (entries before " + std::to_string(from) +
+                      " were rewritten)");
+    }
     return rejected("entries " + std::to_string(from) + ".." +
                     std::to_string(checkpoint_.size - 1) + " do not hash to checkpoint " +
                     std::to_string(checkpoint_.size) +
@@ -365,7 +558,7 @@ Status RemoteRun::run() {
   }
   save_state(dir / "accepted", note_text_, frontier);
   report_.size = checkpoint_.size;
-  return Status::ok();
+  return compare_with_witnesses(mirror);
 }
 
 }  // namespace

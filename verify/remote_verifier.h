@@ -17,6 +17,10 @@
 //     (replay_log), comparing result ID, status and hashpath;
 //  6. only then is the checkpoint accepted: the verifier's state for the
 //     origin is replaced atomically (write, fsync, rename).
+// A checkpoint that contradicts the accepted one (same size, another root;
+// or a tree that does not extend it) and, with witnesses given, one a
+// witness holds that the node's tree contradicts, is written as fork
+// evidence (engine/log/fork_evidence.h) to DIR/evidence/.
 // A second run starts where the first stopped: its cost is the new entries
 // plus O(log n). Memory is bounded by one entry bundle (256 entries).
 //
@@ -28,8 +32,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "engine/log/fork_evidence.h"
 #include "engine/resolve/device.h"
 #include "engine/status.h"
 
@@ -46,6 +53,12 @@ struct RemoteVerifyOptions {
   std::string mirror_url;      // or a static mirror's base URL (verify/log_mirror.h)
   std::filesystem::path data;  // the verifier's own directory
   int timeout_seconds = 60;    // per HTTP request
+  // Verify up to this signed checkpoint (a witness's submission) instead of
+  // the node's latest; the node still names its key.
+  std::string note_text;
+  // Gossip: after verifying, compare with what each of these witnesses
+  // (http://host:port) holds for the origin (`witness@1.0/latest`).
+  std::vector<std::string> witness_urls;
   std::function<void(const RemoteVerifyProgress&)> progress;  // may be empty
 };
 
@@ -58,7 +71,12 @@ struct RemoteVerifyReport {
   uint64_t replayed = 0;         // of them, re-executed
   uint64_t oracle = 0;           // of them, checked against recorded inputs
   uint64_t messages_fetched = 0;
-  std::string diff;  // logged vs re-executed result, for a divergence
+  std::string diff;             // logged vs re-executed result, for a divergence
+  std::string checkpoint_vkey;  // the Ed25519 key bound to the origin, if the node has one
+  // What proves a fork, if one was found; written to DIR/evidence/.
+  std::optional<ForkEvidence> evidence;
+  std::filesystem::path evidence_file;
+  std::vector<std::string> gossip;  // per witness: what it held, in words
 };
 
 // `devices` must be fresh (no live process state) and are used for the

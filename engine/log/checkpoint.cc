@@ -147,8 +147,12 @@ std::string log_origin(const Wallet& wallet) { return "hashpath/" + wallet.addre
 
 SignedNote sign_checkpoint(const Checkpoint& checkpoint, const Wallet& wallet,
                            const std::string& name) {
+  return sign_note_with_wallet(checkpoint.body(), wallet, name);
+}
+
+SignedNote sign_note_with_wallet(std::string body, const Wallet& wallet, const std::string& name) {
   SignedNote note;
-  note.body = checkpoint.body();
+  note.body = std::move(body);
   NoteVerifier me = NoteVerifier::of(wallet, name);
   note.signatures.push_back(NoteSignature{name, me.key_id(), sign_bytes(note.body, wallet)});
   return note;

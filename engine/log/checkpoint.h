@@ -71,6 +71,8 @@ std::string note_key_id(std::string_view name, std::string_view type_and_key);
 // The origin a node's log uses.
 std::string log_origin(const Wallet& wallet);
 
+// A note with `body` (ending in "\n") signed by `wallet` under `name`.
+SignedNote sign_note_with_wallet(std::string body, const Wallet& wallet, const std::string& name);
 // Signs `checkpoint`'s body with `wallet` under the name `name`.
 SignedNote sign_checkpoint(const Checkpoint& checkpoint, const Wallet& wallet,
                            const std::string& name);

@@ -24,6 +24,10 @@ HashpathLog::HashpathLog(const std::string& path, Wallet wallet, LogOptions opti
     journal_ = std::make_unique<LogJournal>(journal_path_for(path), options.sync == LogSync::kFull);
   }
   load(path);
+  if (options_.checkpoint_key) {
+    Ed25519NoteKey key = *checkpoint_key();
+    binding_ = bind_checkpoint_key(wallet_, origin_, key);
+  }
   signer_ = std::thread([this] { background_loop(); });
 }
 
@@ -191,14 +195,61 @@ std::optional<SignedNote> HashpathLog::sign_committed() {
   // The signed size must survive power loss before anyone can see it.
   if (sync_db_) sync_db_->sync_to_disk();
   SignedNote note = sign_checkpoint(c, wallet_, origin_);
+  if (options_.checkpoint_key)
+    note.signatures.push_back(sign_note_ed25519(note.body, *options_.checkpoint_key, origin_));
   {
     std::lock_guard<std::mutex> db_lock(db_mu_);
     db_->put_checkpoint(c.size, note.text());
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  checkpointed_ = c.size;
-  latest_ = note;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    checkpointed_ = c.size;
+    latest_ = note;
+  }
+  if (on_checkpoint_) on_checkpoint_(note);
   return note;
+}
+
+std::optional<Ed25519NoteKey> HashpathLog::checkpoint_key() const {
+  if (!options_.checkpoint_key) return std::nullopt;
+  return Ed25519NoteKey{origin_, Ed25519NoteKey::Kind::kSigner,
+                        options_.checkpoint_key->public_key()};
+}
+
+void HashpathLog::set_on_checkpoint(std::function<void(const SignedNote&)> hook) {
+  std::lock_guard<std::mutex> sign_lock(sign_mu_);
+  on_checkpoint_ = std::move(hook);
+}
+
+void HashpathLog::add_cosignatures(uint64_t size, const std::vector<NoteSignature>& cosignatures) {
+  std::lock_guard<std::mutex> cosign_lock(cosign_mu_);
+  std::optional<SignedNote> note = checkpoint_of_size(size);
+  if (!note) return;
+  bool added = false;
+  for (const auto& c : cosignatures) {
+    bool known = false;
+    for (auto& s : note->signatures) {
+      if (s.name == c.name && s.key_id == c.key_id) {
+        known = true;
+        if (s.signature != c.signature) s.signature = c.signature, added = true;  // a newer one
+      }
+    }
+    if (!known) note->signatures.push_back(c), added = true;
+  }
+  if (!added) return;
+  {
+    std::lock_guard<std::mutex> db_lock(db_mu_);
+    db_->put_checkpoint(size, note->text());
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (latest_ && Checkpoint::parse_body(latest_->body).size == size) latest_ = note;
+}
+
+std::optional<SignedNote> HashpathLog::checkpoint_of_size(uint64_t size) {
+  std::lock_guard<std::mutex> db_lock(db_mu_);
+  std::optional<std::string> text = db_->checkpoint(size);
+  if (!text) return std::nullopt;
+  return SignedNote::parse(*text);
 }
 
 SignedNote HashpathLog::checkpoint_now() {

@@ -41,6 +41,7 @@
 #include "engine/crypto/wallet.h"
 #include "engine/error.h"
 #include "engine/log/checkpoint.h"
+#include "engine/log/ed25519_note.h"
 #include "engine/log/log_database.h"
 #include "engine/log/log_entry.h"
 #include "engine/log/log_journal.h"
@@ -53,6 +54,9 @@ struct LogOptions {
   uint64_t checkpoint_interval_ms = 1000;  // 0: never by time
   bool receipts = false;                   // sign every entry's leaf hash
   LogSync sync = LogSync::kNormal;
+  // If set, every checkpoint also carries this key's Ed25519 signature
+  // (docs/verification.md §2), under the origin's name.
+  std::optional<Ed25519PrivateKey> checkpoint_key;
 };
 
 class HashpathLog {
@@ -99,6 +103,19 @@ class HashpathLog {
   const std::string& origin() const { return origin_; }
   NoteVerifier verifier() const { return NoteVerifier::of(wallet_, origin_); }
   const LogOptions& options() const { return options_; }
+  // The Ed25519 checkpoint key and the wallet's binding of it to the
+  // origin; nullopt if the log has no such key.
+  std::optional<Ed25519NoteKey> checkpoint_key() const;
+  std::optional<SignedNote> checkpoint_key_binding() const { return binding_; }
+
+  // Called (on the signer's thread, with no lock held) after each new
+  // checkpoint is stored; whoever sends checkpoints to witnesses sets it.
+  void set_on_checkpoint(std::function<void(const SignedNote&)> hook);
+  // Adds witness cosignatures to the stored checkpoint of `size` (and to
+  // the latest, if it is that one). The caller has verified them.
+  void add_cosignatures(uint64_t size, const std::vector<NoteSignature>& cosignatures);
+  // The stored checkpoint of `size`, if there is one.
+  std::optional<SignedNote> checkpoint_of_size(uint64_t size);
 
  private:
   void load(const std::string& path);
@@ -131,7 +148,10 @@ class HashpathLog {
   std::unique_ptr<LogDatabase> sync_db_;
   std::mutex sign_mu_;  // one signer at a time, so checkpoint sizes only grow
   std::thread signer_;
-  std::function<void()> before_commit_;  // guarded by journal_mu_
+  std::function<void()> before_commit_;                   // guarded by journal_mu_
+  std::optional<SignedNote> binding_;                     // set once, in the constructor
+  std::function<void(const SignedNote&)> on_checkpoint_;  // guarded by sign_mu_
+  std::mutex cosign_mu_;  // one add_cosignatures at a time; taken before db_mu_ and mu_
 };
 
 }  // namespace hashpath

@@ -124,6 +124,13 @@ std::optional<std::string> LogDatabase::latest_checkpoint() {
   return s.column_blob(0);
 }
 
+std::optional<std::string> LogDatabase::checkpoint(uint64_t size) {
+  SqliteStatement s(db_, "SELECT note FROM checkpoints WHERE size = ?");
+  s.bind_int(1, static_cast<int64_t>(size));
+  if (!s.step()) return std::nullopt;
+  return s.column_blob(0);
+}
+
 std::vector<std::pair<uint64_t, std::string>> LogDatabase::checkpoints() {
   std::vector<std::pair<uint64_t, std::string>> out;
   SqliteStatement s(db_, "SELECT size, note FROM checkpoints ORDER BY size");

@@ -54,6 +54,7 @@ class LogDatabase {
 
   void put_checkpoint(uint64_t size, const std::string& note);
   std::optional<std::string> latest_checkpoint();
+  std::optional<std::string> checkpoint(uint64_t size);
   std::vector<std::pair<uint64_t, std::string>> checkpoints();
 
   // Forces the committed WAL frames to disk (used before a checkpoint is

@@ -13,6 +13,9 @@
 
 #include "engine/crypto/base64.h"
 #include "engine/http/client.h"
+#include "engine/log/checkpoint.h"
+#include "engine/log/ed25519_note.h"
+#include "engine/log/merkle.h"
 #include "tests/support/node_under_test.h"
 #include "tests/support/test_data.h"
 
@@ -34,7 +37,9 @@ ProcessResult hp_client(std::vector<std::string> args, const NodeUnderTest& node
 class Cli : public ::testing::Test {
  protected:
   void SetUp() override { dir_ = testing::fresh_test_dir("hp-cli"); }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void TearDown() override {
+    if (std::getenv("HASHPATH_KEEP_TEST_DIRS") == nullptr) std::filesystem::remove_all(dir_);
+  }
   std::string path(const std::string& name) { return (dir_ / name).string(); }
   void write(const std::string& name, const std::string& text) {
     std::ofstream(path(name), std::ios::binary) << text;
@@ -650,6 +655,249 @@ TEST_F(Cli, AStaticMirrorVerifiesAsTheNodeDoes) {
   ASSERT_EQ(v2.status, 0) << v2.err;
   EXPECT_NE(v2.out.find("(accepted before: " + size_text + ")"), std::string::npos) << v2.out;
   EXPECT_EQ(hp({"verify", "--data", path("x")}).status, 1);  // neither --node nor --mirror
+}
+
+// ---------------------------------------------------------------------------
+// Witnessing (docs/verification.md §4–§6): nodes and witnesses as separate
+// processes on loopback ports.
+
+// An identity made before any node runs, so that a witness can trust a log
+// (and a log name its witness) before either starts: a wallet, and the
+// Ed25519 key the node will find in its data directory.
+struct LogIdentity {
+  std::string address, vkey;
+};
+LogIdentity make_log_identity(const std::filesystem::path& data) {
+  std::filesystem::create_directories(data);
+  auto made = hp({"wallet", "new", "-o", (data / "wallet.json").string()});
+  EXPECT_EQ(made.status, 0) << made.err;
+  LogIdentity id;
+  id.address = hp({"wallet", "address", (data / "wallet.json").string()}).out;
+  while (!id.address.empty() && id.address.back() == '\n') id.address.pop_back();
+  Ed25519PrivateKey key = load_or_create_ed25519_key(data / "checkpoint-key.ed25519");
+  id.vkey =
+      Ed25519NoteKey{"hashpath/" + id.address, Ed25519NoteKey::Kind::kSigner, key.public_key()}
+          .vkey();
+  return id;
+}
+// The cosigner key a witness will use: the re-executing one or the plain one.
+Ed25519NoteKey witness_key(const std::filesystem::path& data, const std::string& name,
+                           bool reexecuting) {
+  std::filesystem::create_directories(data);
+  Ed25519PrivateKey key = load_or_create_ed25519_key(
+      data / (reexecuting ? "witness-reexecuting-key.ed25519" : "witness-key.ed25519"));
+  return Ed25519NoteKey{reexecuting ? name + "/re-executed" : name, Ed25519NoteKey::Kind::kCosigner,
+                        key.public_key()};
+}
+std::string witness_config(const std::string& name, const std::string& log_vkey,
+                           const std::string& reexecute_url = "") {
+  nlohmann::json log = {{"vkey", log_vkey}};
+  if (!reexecute_url.empty()) log["reexecute"] = reexecute_url;
+  return nlohmann::json{{"witness-name", name}, {"witness-logs", {log}}}.dump();
+}
+std::string log_config(const std::string& witness_url, const Ed25519NoteKey& witness) {
+  return nlohmann::json{
+      {"log-checkpoint-interval", 0},
+      {"log-witnesses", {{{"url", witness_url + "/~witness@1.0"}, {"vkey", witness.vkey()}}}},
+      {"log-witness-quorum", 1}}
+      .dump();
+}
+// Waits (up to 60 s) until the node serves a checkpoint of `size` with a
+// valid cosignature by `witness`; returns the note.
+std::string wait_for_cosigned(const NodeUnderTest& node, uint64_t size,
+                              const Ed25519NoteKey& witness) {
+  for (int i = 0; i < 600; ++i) {
+    HttpResponse r = node.get("/~log@1.0/checkpoint?cosigned=1");
+    if (r.status == 200) {
+      SignedNote note = SignedNote::parse(r.body);
+      if (Checkpoint::parse_body(note.body).size == size && cosigned_by(note, witness))
+        return r.body;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ADD_FAILURE() << "no checkpoint of size " << size << " cosigned by " << witness.name << " ("
+                << node.get("/~log@1.0/witnesses").body << ")";
+  return {};
+}
+std::vector<std::filesystem::path> files_in(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> out;
+  if (std::filesystem::exists(dir)) {
+    for (const auto& e : std::filesystem::directory_iterator(dir)) out.push_back(e.path());
+  }
+  return out;
+}
+
+// A runs a token process and is witnessed by B, which re-executes A before
+// cosigning; a third party verifies A; a second run re-executes only what
+// is new. Then A's log is truncated and regrown with other entries under
+// the same wallet and key (a fork): B refuses it and writes evidence that
+// proves the fork offline, as does the third party's verifier.
+TEST_F(Cli, AReexecutingWitnessCosignsWhatItReproducedAndProvesAFork) {
+  LogIdentity a_id = make_log_identity(path("a"));
+  Ed25519NoteKey b_key = witness_key(path("b"), "witness.test/b", true);
+  int a_port = testing::free_loopback_port();
+  std::string a_url = "http://127.0.0.1:" + std::to_string(a_port);
+  write("b.json", witness_config("witness.test/b", a_id.vkey, a_url));
+  NodeUnderTest b(node_options("b", {"--config", path("b.json")}));
+  write("a.json", log_config(b.url(), b_key));
+  write("token.lua",
+        "Balances = Balances or { alice = 100 }\n"
+        "Handlers.add('transfer', Handlers.utils.hasMatchingTag('Action', 'Transfer'), "
+        "function(msg)\n"
+        "  local qty = tonumber(msg.Quantity or '1')\n"
+        "  Balances.alice = Balances.alice - qty\n"
+        "  Balances[msg.Recipient] = (Balances[msg.Recipient] or 0) + qty\n"
+        "  msg.reply({ Data = tostring(Balances[msg.Recipient]) })\n"
+        "end)\n");
+  std::string verifier = path("third-party");
+  uint64_t first = 0, second = 0;
+  {
+    NodeUnderTest::Options ao = node_options("a", {"--config", path("a.json")});
+    ao.port = a_port;
+    NodeUnderTest a(ao);
+    auto spawn = hp_client({"process", "spawn", "--module", path("token.lua")}, a);
+    ASSERT_EQ(spawn.status, 0) << spawn.err;
+    std::string pid = spawn.out.substr(0, spawn.out.find('\n'));
+    auto transfer = [&](const char* to) {
+      auto s = hp_client({"process", "send", pid, "--tag", "Action=Transfer", "--tag", "Quantity=5",
+                          "--tag", std::string("Recipient=") + to},
+                         a);
+      ASSERT_EQ(s.status, 0) << s.err;
+    };
+    transfer("bob");
+    transfer("carol");
+    first = checkpoint_now(a);
+    std::string cosigned = wait_for_cosigned(a, first, b_key);
+    ASSERT_FALSE(cosigned.empty());
+    // B reproduced A's history before it cosigned: its verifier accepted it.
+    EXPECT_TRUE(std::filesystem::exists(path("b") + "/witness/verifier/logs/" + a_id.address +
+                                        "/accepted"));
+    auto v1 = hp({"verify", "--node", a.url(), "--data", verifier});
+    ASSERT_EQ(v1.status, 0) << v1.err;
+    EXPECT_EQ(count_in(v1.out, "new entries fetched"), first) << v1.out;
+    EXPECT_GE(count_in(v1.out, "steps re-executed"), 1u) << v1.out;
+
+    transfer("bob");
+    second = checkpoint_now(a);
+    ASSERT_FALSE(wait_for_cosigned(a, second, b_key).empty());
+    auto v2 = hp({"verify", "--node", a.url(), "--data", verifier});
+    ASSERT_EQ(v2.status, 0) << v2.err;
+    EXPECT_EQ(count_in(v2.out, "new entries fetched"), second - first) << v2.out;
+    EXPECT_EQ(a.stop(), 0);
+  }
+  // The fork: A's log gone, a new one grown past B's size, same wallet, same key.
+  std::filesystem::create_directories(path("a2"));
+  for (const char* f : {"wallet.json", "checkpoint-key.ed25519"})
+    std::filesystem::copy_file(path("a") + "/" + f, path("a2") + "/" + f);
+  NodeUnderTest::Options forked = node_options("a2", {"--config", path("a.json")});
+  forked.port = a_port;
+  NodeUnderTest a2(forked);
+  for (uint64_t i = 0; i < second + 4; ++i)
+    EXPECT_EQ(a2.get("/~message@1.0&n=" + std::to_string(i) + "/n").status, 200);
+  uint64_t regrown = checkpoint_now(a2);
+  ASSERT_GT(regrown, second);
+  std::filesystem::path proving;
+  for (int i = 0; i < 600 && proving.empty(); ++i) {
+    for (const auto& f : files_in(path("b") + "/witness/evidence")) {
+      if (read(std::filesystem::relative(f, dir_).string()).find("second-prefix") !=
+          std::string::npos)
+        proving = f;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_FALSE(proving.empty()) << a2.get("/~log@1.0/witnesses").body;
+  EXPECT_NE(a2.get("/~log@1.0/witnesses").body.find("422"), std::string::npos);
+  EXPECT_EQ(a2.get("/~log@1.0/checkpoint?cosigned=1").status, 404);  // never cosigned
+  auto offline = hp({"verify", "--evidence", proving.string()});
+  EXPECT_EQ(offline.status, 1) << offline.out << offline.err;
+  EXPECT_NE(offline.out.find("fork proven"), std::string::npos) << offline.out;
+  // The third party finds the same, with evidence of its own.
+  auto v3 = hp({"verify", "--node", a2.url(), "--data", verifier});
+  EXPECT_EQ(v3.status, 1) << v3.out;
+  EXPECT_NE(v3.err.find("forked"), std::string::npos) << v3.err;
+  std::vector<std::filesystem::path> own = files_in(verifier + "/evidence");
+  ASSERT_EQ(own.size(), 1u);
+  EXPECT_EQ(hp({"verify", "--evidence", own[0].string()}).status, 1);
+}
+
+// Two data directories share a prefix, the wallet and the checkpoint key,
+// and show different extensions to two witnesses: a client that gossips
+// with both sees the split view and gets evidence that proves it.
+TEST_F(Cli, GossipWithWitnessesExposesASplitView) {
+  LogIdentity id = make_log_identity(path("x"));
+  Ed25519NoteKey k1 = witness_key(path("w1"), "witness.test/w1", false);
+  Ed25519NoteKey k2 = witness_key(path("w2"), "witness.test/w2", false);
+  write("w.json", witness_config("witness.test/w1", id.vkey));
+  write("w2.json", witness_config("witness.test/w2", id.vkey));
+  NodeUnderTest w1(node_options("w1", {"--config", path("w.json")}));
+  NodeUnderTest w2(node_options("w2", {"--config", path("w2.json")}));
+  {
+    NodeUnderTest x(node_options("x"));
+    for (int i = 0; i < 3; ++i)
+      EXPECT_EQ(x.get("/~message@1.0&p=" + std::to_string(i) + "/p").status, 200);
+    checkpoint_now(x);
+    EXPECT_EQ(x.stop(), 0);
+  }
+  std::filesystem::copy(path("x"), path("y"), std::filesystem::copy_options::recursive);
+  write("x.json", log_config(w1.url(), k1));
+  write("y.json", log_config(w2.url(), k2));
+  NodeUnderTest x(node_options("x", {"--config", path("x.json")}));
+  NodeUnderTest y(node_options("y", {"--config", path("y.json")}));
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(x.get("/~message@1.0&x=" + std::to_string(i) + "/x").status, 200);
+  for (int i = 0; i < 2; ++i)
+    EXPECT_EQ(y.get("/~message@1.0&y=" + std::to_string(i) + "/y").status, 200);
+  uint64_t xs = checkpoint_now(x), ys = checkpoint_now(y);
+  ASSERT_LT(ys, xs);
+  ASSERT_FALSE(wait_for_cosigned(x, xs, k1).empty());
+  ASSERT_FALSE(wait_for_cosigned(y, ys, k2).empty());
+  // Each view alone verifies.
+  EXPECT_EQ(hp({"verify", "--node", y.url(), "--data", path("vy")}).status, 0);
+  auto gossip = hp({"verify", "--node", x.url(), "--witness", w1.url(), "--witness", w2.url(),
+                    "--data", path("vx")});
+  EXPECT_EQ(gossip.status, 1) << gossip.out << gossip.err;
+  EXPECT_NE(gossip.err.find("split view"), std::string::npos) << gossip.err;
+  EXPECT_NE(gossip.out.find(w1.url() + ": holds size " + std::to_string(xs) + ", consistent"),
+            std::string::npos)
+      << gossip.out;
+  std::vector<std::filesystem::path> evidence = files_in(path("vx") + "/evidence");
+  ASSERT_EQ(evidence.size(), 1u);
+  auto offline = hp({"verify", "--evidence", evidence[0].string()});
+  EXPECT_EQ(offline.status, 1) << offline.out;
+  EXPECT_NE(offline.out.find("fork proven"), std::string::npos) << offline.out;
+}
+
+// A witness killed (SIGKILL) after it persisted a checkpoint and before it
+// answered comes back holding the newer checkpoint, and says so (409).
+TEST_F(Cli, AWitnessKilledBeforeItsAnswerComesBackWithTheNewState) {
+  Ed25519PrivateKey log_key = Ed25519PrivateKey::from_seed(std::string(32, '\x05'));
+  Ed25519NoteKey log_vkey{"example.com/log", Ed25519NoteKey::Kind::kSigner, log_key.public_key()};
+  write("w.json", witness_config("witness.test/w", log_vkey.vkey()));
+  MerkleTree tree;
+  for (int i = 0; i < 5; ++i) tree.append(merkle_leaf_hash("leaf " + std::to_string(i)));
+  SignedNote note;
+  note.body = Checkpoint{"example.com/log", 5, tree.root()}.body();
+  note.signatures.push_back(sign_note_ed25519(note.body, log_key, "example.com/log"));
+  HttpRequest add{"POST", "/~witness@1.0/add-checkpoint", {}, "old 0\n\n" + note.text(), ""};
+  {
+    NodeUnderTest::Options o = node_options("w", {"--config", path("w.json")});
+    o.env.push_back("HASHPATH_FAULT=witness-after-persist");
+    NodeUnderTest w(o);
+    EXPECT_ANY_THROW(w.send(add));  // the connection dies with the process
+    for (int i = 0; i < 100 && w.running(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_FALSE(w.running());
+  }
+  NodeUnderTest w(node_options("w", {"--config", path("w.json")}));
+  HttpResponse latest = w.get("/~witness@1.0/latest?origin=example.com/log");
+  ASSERT_EQ(latest.status, 200) << latest.body;
+  EXPECT_EQ(Checkpoint::parse_body(SignedNote::parse(latest.body).body).size, 5u);
+  HttpResponse again = w.send(add);
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(again.body, "5\n");
+  const std::string* type = again.header("content-type");
+  ASSERT_NE(type, nullptr);
+  EXPECT_EQ(*type, "text/x.tlog.size");
 }
 
 }  // namespace

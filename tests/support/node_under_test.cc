@@ -27,9 +27,10 @@ NodeUnderTest::NodeUnderTest(Options options) : options_(std::move(options)) {
   std::filesystem::create_directories(options_.data);
   std::filesystem::path port_file = options_.data / "port";
   std::filesystem::remove(port_file);
-  std::vector<std::string> argv{
-      hashpath_binary(),     "serve", "--port", "0", "--port-file", port_file.string(), "--data",
-      options_.data.string()};
+  std::vector<std::string> argv{hashpath_binary(), "serve",
+                                "--port",          std::to_string(options_.port),
+                                "--port-file",     port_file.string(),
+                                "--data",          options_.data.string()};
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
   process_ = std::make_unique<ChildProcess>(argv, options_.log_path, options_.env);
   for (int i = 0; i < 300 && process_->running(); ++i) {

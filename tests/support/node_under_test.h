@@ -28,6 +28,7 @@ class NodeUnderTest {
     std::vector<std::string> extra_args;  // e.g. {"--config", file}
     std::string log_path = "/dev/null";   // the node's own output
     std::vector<std::string> env = {"SPDLOG_LEVEL=warn"};
+    int port = 0;  // --port (0: any free port, reported back)
   };
   // Starts the node and waits (up to 15 s) until it answers HTTP; throws
   // naming the log if it does not.
