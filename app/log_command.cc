@@ -191,34 +191,7 @@ void audit(const LogCommandOptions& o) {
     std::cout << audit_to_json(a);
     return;
   }
-  std::cout << "process " << a.process << "\n";
-  for (const AuditedSlot& s : a.slots) {
-    std::cout << "slot " << s.slot << "  message " << s.message << "  from "
-              << (s.from.empty() ? "(unsigned)" : s.from)
-              << (s.action.empty() ? "" : "  action " + s.action) << "\n";
-    std::cout << "  assignment " << s.assignment << "  timestamp " << s.timestamp << "\n";
-    if (!s.computed) {
-      std::cout << "  not computed yet\n";
-      continue;
-    }
-    std::cout << "  state " << s.state << "\n";
-    if (!s.output.empty()) std::cout << "  output: " << s.output << "\n";
-    if (!s.error.empty()) std::cout << "  error: " << s.error << "\n";
-    for (const auto& m : s.outbox) std::cout << "  sent: " << m << "\n";
-    if (!s.patched.empty()) {
-      std::cout << "  patched:";
-      for (const auto& k : s.patched) std::cout << " " << k;
-      std::cout << "\n";
-    }
-    std::cout << "  log entries:";
-    for (uint64_t e : s.entries) std::cout << " " << e;
-    if (s.checkpoint) {
-      std::cout << "  (covered by checkpoint " << *s.checkpoint << ")";
-    } else {
-      std::cout << "  (no checkpoint covers them yet)";
-    }
-    std::cout << "\n";
-  }
+  std::cout << audit_to_text(a);
 }
 
 void add_range(CLI::App* cmd, const std::shared_ptr<LogCommandOptions>& o) {

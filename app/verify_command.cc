@@ -23,7 +23,8 @@ namespace hashpath::app {
 namespace {
 
 struct VerifyOptions {
-  std::string node, mirror, evidence;
+  std::string node, mirror, evidence, process;
+  bool json = false;
   std::vector<std::string> witnesses;
   std::string data = ".hashpath-verifier";
   bool quiet = false;
@@ -80,6 +81,32 @@ void check_evidence_file(const std::string& path) {
   std::cout << "no fork proven for " << evidence.origin << ": " << v.explanation << "\n";
 }
 
+// `verify --node URL --process PID`: the log, then the process.
+void verify_process(const RemoteVerifyOptions& options, const DeviceRegistry& devices,
+                    const VerifyOptions& o) {
+  RemoteProcessReport r = verify_remote_process(options, devices, o.process);
+  if (options.progress) std::fprintf(stderr, "\n");
+  if (!r.log.verdict.is_ok()) {
+    std::cerr << "hashpath: verify failed for " << r.log.origin << ": " << r.log.verdict.reason()
+              << "\n"
+              << r.log.diff;
+    throw CLI::RuntimeError(1);
+  }
+  if (!r.verdict.is_ok()) {
+    std::cerr << "hashpath: process " << o.process << " on " << r.log.origin << ": "
+              << r.verdict.reason() << "\n"
+              << r.replay.diff;
+    throw CLI::RuntimeError(1);
+  }
+  if (o.json) {
+    std::cout << audit_to_json(r.audit);
+  } else {
+    std::cout << audit_to_text(r.audit);
+    std::cout << "process " << o.process << ": " << r.replay.slots.size()
+              << " slots re-executed from its signed assignments, every state as the node's\n";
+  }
+}
+
 void verify_node(const VerifyOptions& o) {
   if (!o.evidence.empty()) {
     if (!o.node.empty() || !o.mirror.empty())
@@ -97,6 +124,11 @@ void verify_node(const VerifyOptions& o) {
   options.data = dir;
   options.witness_urls = o.witnesses;
   if (!o.quiet) options.progress = progress_printer();
+  if (!o.process.empty()) {
+    if (o.node.empty()) throw Error("verify: --process needs --node (a mirror cannot compute)");
+    verify_process(options, *devices, o);
+    return;
+  }
   RemoteVerifyReport r = verify_remote_log(options, *devices);
   if (options.progress) std::fprintf(stderr, "\n");
   for (const std::string& line : r.gossip) std::cout << "witness " << line << "\n";
@@ -133,6 +165,9 @@ void add_verify_command(CLI::App& root) {
                   "split view is reported with evidence");
   cmd->add_option("--evidence", o->evidence,
                   "Check a fork evidence file offline: exit 1 if it proves a fork, 0 if not");
+  cmd->add_option("--process", o->process,
+                  "Then re-execute this process from the node's signed assignments and audit it");
+  cmd->add_flag("--json", o->json, "With --process: the audit report as JSON");
   cmd->add_flag("--quiet", o->quiet, "No progress line on a terminal");
   cmd->callback([o] { verify_node(*o); });
 }

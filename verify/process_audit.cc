@@ -2,6 +2,7 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "engine/codec/commitments.h"
 #include "engine/codec/message_id.h"
@@ -127,6 +128,39 @@ std::string audit_to_json(const ProcessAudit& audit) {
   return nlohmann::json{{"process", audit.process}, {"slots", slots}}.dump(
              2, ' ', false, nlohmann::json::error_handler_t::replace) +
          "\n";
+}
+
+std::string audit_to_text(const ProcessAudit& a) {
+  std::ostringstream out;
+  out << "process " << a.process << "\n";
+  for (const AuditedSlot& s : a.slots) {
+    out << "slot " << s.slot << "  message " << s.message << "  from "
+        << (s.from.empty() ? "(unsigned)" : s.from)
+        << (s.action.empty() ? "" : "  action " + s.action) << "\n";
+    out << "  assignment " << s.assignment << "  timestamp " << s.timestamp << "\n";
+    if (!s.computed) {
+      out << "  not computed yet\n";
+      continue;
+    }
+    out << "  state " << s.state << "\n";
+    if (!s.output.empty()) out << "  output: " << s.output << "\n";
+    if (!s.error.empty()) out << "  error: " << s.error << "\n";
+    for (const auto& m : s.outbox) out << "  sent: " << m << "\n";
+    if (!s.patched.empty()) {
+      out << "  patched:";
+      for (const auto& k : s.patched) out << " " << k;
+      out << "\n";
+    }
+    out << "  log entries:";
+    for (uint64_t e : s.entries) out << " " << e;
+    if (s.checkpoint) {
+      out << "  (covered by checkpoint " << *s.checkpoint << ")";
+    } else {
+      out << "  (no checkpoint covers them yet)";
+    }
+    out << "\n";
+  }
+  return out.str();
 }
 
 }  // namespace hashpath

@@ -44,5 +44,7 @@ ProcessAudit audit_process(LogDatabase& db, Store& store, const std::string& pid
 
 // The audit as JSON (an object with `process` and `slots`).
 std::string audit_to_json(const ProcessAudit& audit);
+// The audit for a person: a few lines per slot.
+std::string audit_to_text(const ProcessAudit& audit);
 
 }  // namespace hashpath

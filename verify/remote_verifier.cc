@@ -24,6 +24,8 @@
 #include "engine/store/message_record.h"
 #include "engine/store/sqlite_store.h"
 #include "engine/store/store.h"
+#include "verify/process_audit.h"
+#include "verify/process_replay.h"
 #include "verify/replay.h"
 
 namespace hashpath {
@@ -119,6 +121,9 @@ class RemoteRun {
               options.mirror_url.empty() ? "/~log@1.0/" : "/", options.timeout_seconds) {}
 
   Status run();
+  // After run(): the process `pid` from the verifier's copies (see
+  // verify_remote_process).
+  Status audit_process(const std::string& pid, RemoteProcessReport& out);
 
  private:
   // The node's checkpoint, checked against the key it names and that key
@@ -561,7 +566,85 @@ Status RemoteRun::run() {
   return compare_with_witnesses(mirror);
 }
 
+Status RemoteRun::audit_process(const std::string& pid, RemoteProcessReport& out) {
+  std::filesystem::path dir = options_.data / "logs" / address_;
+  LogDatabase mirror((dir / "log.db").string(), LogSync::kNormal);
+  SqliteStore store((dir / "store.db").string());
+  if (!store.contains(pid)) return rejected("process " + pid + " is not in " + address_ + "'s log");
+  // The assignments: results of the log's schedule steps, signed by the
+  // scheduler (their commitments were verified when they were fetched;
+  // replay checks signer, slot and chain again, slot by slot).
+  std::vector<std::string> assignment_of;
+  bool failed = false;
+  mirror.for_each_entry([&](const StoredEntry& row) {
+    LogEntry e = LogEntry::decode(row.entry);
+    std::string rid = id_from_bytes(e.result);
+    std::optional<Value> v = get_full(store, rid);
+    if (!v || !v->is_map()) return true;
+    const Message& m = v->as_map();
+    std::optional<int64_t> slot = m.integer("slot");
+    if (m.text("process") != pid || !slot || *slot < 0 || !m.contains("hash-chain") ||
+        !m.contains("body"))
+      return true;
+    if (static_cast<size_t>(*slot) >= assignment_of.size()) assignment_of.resize(*slot + 1);
+    std::string& known = assignment_of[static_cast<size_t>(*slot)];
+    if (!known.empty() && known != rid) {
+      failed = true;  // two signed assignments for one slot
+      known = "conflict";
+      return false;
+    }
+    known = rid;
+    store.alias("assignments/" + pid + "/" + std::to_string(*slot), rid);
+    return true;
+  });
+  if (failed) return rejected("process " + pid + ": the log holds two assignments for one slot");
+  for (size_t s = 0; s < assignment_of.size(); ++s) {
+    if (assignment_of[s].empty())
+      return rejected("process " + pid + ": slot " + std::to_string(s) +
+                      " has no assignment in the log, though a later slot has");
+  }
+  // The node's state for every slot, by the ID it names.
+  for (size_t s = 0; s < assignment_of.size(); ++s) {
+    std::string where = "slot " + std::to_string(s);
+    HttpResponse r;
+    std::string target =
+        "/" + pid + "~process@1.0/snapshot&slot+integer=" + std::to_string(s) + "/state-id";
+    try {
+      r = http_fetch(options_.node_url, HttpRequest{"GET", target, {}, "", ""},
+                     options_.timeout_seconds);
+    } catch (const HttpClientError& e) {
+      return rejected(where + ": cannot read the node's state: " + e.what());
+    }
+    if (r.status != 200 || !looks_like_id(r.body))
+      return rejected(where + ": the node names no state (" + std::to_string(r.status) + " " +
+                      r.body.substr(0, 200) + ")");
+    if (Status st = fetch_message(store, r.body, IdScope::kUnsigned, where + " state"); !st.is_ok())
+      return st;
+    store.alias("process-state/" + pid + "/" + std::to_string(s), r.body);
+  }
+  out.replay = replay_process(store, devices_, pid);
+  out.audit = hashpath::audit_process(mirror, store, pid);
+  return out.replay.verdict;
+}
+
 }  // namespace
+
+RemoteProcessReport verify_remote_process(const RemoteVerifyOptions& options,
+                                          const DeviceRegistry& devices, const std::string& pid) {
+  RemoteProcessReport out;
+  try {
+    RemoteRun run(options, devices, out.log);
+    out.log.verdict = run.run();
+    if (!out.log.verdict.is_ok()) {
+      out.verdict = out.log.verdict;
+      return out;
+    }
+    out.verdict = run.audit_process(pid, out);
+  } catch (const Error& e) {
+    out.verdict = Status::rejected(e.what());
+  }
+  return out;
+}
 
 RemoteVerifyReport verify_remote_log(const RemoteVerifyOptions& options,
                                      const DeviceRegistry& devices) {

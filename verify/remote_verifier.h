@@ -39,6 +39,8 @@
 #include "engine/log/fork_evidence.h"
 #include "engine/resolve/device.h"
 #include "engine/status.h"
+#include "verify/process_audit.h"
+#include "verify/process_replay.h"
 
 namespace hashpath {
 
@@ -83,5 +85,20 @@ struct RemoteVerifyReport {
 // re-execution only.
 RemoteVerifyReport verify_remote_log(const RemoteVerifyOptions& options,
                                      const DeviceRegistry& devices);
+
+// `hashpath verify --node URL --process PID`: the log first (as above),
+// then the process's whole history re-executed from the signed assignments
+// the verified log holds, on fresh devices, each slot's state compared with
+// the one the node names for it (`<pid>~process@1.0/snapshot`, its
+// `state-id`; the state fetched and ID-checked), and the audit report
+// (verify/process_audit.h) built from the verifier's copies.
+struct RemoteProcessReport {
+  RemoteVerifyReport log;
+  Status verdict;  // the log's problem, or the first slot that diverges
+  ProcessReplayReport replay;
+  ProcessAudit audit;
+};
+RemoteProcessReport verify_remote_process(const RemoteVerifyOptions& options,
+                                          const DeviceRegistry& devices, const std::string& pid);
 
 }  // namespace hashpath

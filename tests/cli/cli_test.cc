@@ -492,6 +492,17 @@ uint64_t count_in(const std::string& text, const std::string& what) {
   return std::stoull(text.substr(start + 1, at - start - 1));
 }
 
+// A token process: alice's balance goes to whoever a Transfer names.
+constexpr const char* kTokenLua =
+    "Balances = Balances or { alice = 100 }\n"
+    "Handlers.add('transfer', Handlers.utils.hasMatchingTag('Action', 'Transfer'), "
+    "function(msg)\n"
+    "  local qty = tonumber(msg.Quantity or '1')\n"
+    "  Balances.alice = Balances.alice - qty\n"
+    "  Balances[msg.Recipient] = (Balances[msg.Recipient] or 0) + qty\n"
+    "  msg.reply({ Data = tostring(Balances[msg.Recipient]) })\n"
+    "end)\n";
+
 // The size of the checkpoint the node signs now.
 uint64_t checkpoint_now(const NodeUnderTest& node) {
   HttpRequest post{"POST", "/~log@1.0/checkpoint", {}, "", ""};
@@ -657,6 +668,60 @@ TEST_F(Cli, AStaticMirrorVerifiesAsTheNodeDoes) {
   EXPECT_EQ(hp({"verify", "--data", path("x")}).status, 1);  // neither --node nor --mirror
 }
 
+// `verify --node A --process PID` re-executes a token process from A's
+// signed assignments and reports its audit; a state alias rewritten on A's
+// disk (slot 2 made to name slot 1's state) is found by a fresh verifier
+// and named by slot, with a diff of the results.
+TEST_F(Cli, VerifyProcessReexecutesFromTheNodesAssignmentsAndNamesAnAlteredSlot) {
+  write("a.json", R"({"log-checkpoint-interval": 0})");
+  write("token.lua", kTokenLua);
+  std::string pid;
+  {
+    NodeUnderTest a(node_options("a", {"--config", path("a.json")}));
+    auto spawn = hp_client({"process", "spawn", "--module", path("token.lua")}, a);
+    ASSERT_EQ(spawn.status, 0) << spawn.err;
+    pid = spawn.out.substr(0, spawn.out.find('\n'));
+    for (const char* to : {"bob", "carol", "bob"}) {
+      auto s = hp_client({"process", "send", pid, "--tag", "Action=Transfer", "--tag", "Quantity=5",
+                          "--tag", std::string("Recipient=") + to},
+                         a);
+      ASSERT_EQ(s.status, 0) << s.err;
+    }
+    checkpoint_now(a);
+    auto v = hp({"verify", "--node", a.url(), "--process", pid, "--json", "--data", path("v")});
+    ASSERT_EQ(v.status, 0) << v.err;
+    nlohmann::json audit = nlohmann::json::parse(v.out);
+    EXPECT_EQ(audit["process"], pid);
+    ASSERT_GE(audit["slots"].size(), 3u);
+    int transfers = 0;
+    for (const auto& slot : audit["slots"]) {
+      EXPECT_TRUE(slot["computed"]) << slot.dump();
+      transfers += slot["action"] == "Transfer";
+    }
+    EXPECT_EQ(transfers, 3);
+    auto text = hp({"verify", "--node", a.url(), "--process", pid, "--data", path("v")});
+    EXPECT_EQ(text.status, 0) << text.err;
+    EXPECT_NE(text.out.find("every state as the node's"), std::string::npos) << text.out;
+    EXPECT_EQ(a.stop(), 0);
+  }
+  // Slot 2's state alias now names slot 1's state.
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((path("a") + "/store.db").c_str(), &db), SQLITE_OK);
+    std::string sql = "UPDATE ids SET hash = (SELECT hash FROM ids WHERE id = 'process-state/" +
+                      pid + "/1') WHERE id = 'process-state/" + pid + "/2'";
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    EXPECT_EQ(sqlite3_changes(db), 1);
+    sqlite3_close(db);
+  }
+  NodeUnderTest a(node_options("a", {"--config", path("a.json")}));
+  checkpoint_now(a);
+  auto fresh = hp({"verify", "--node", a.url(), "--process", pid, "--data", path("fresh")});
+  EXPECT_EQ(fresh.status, 1) << fresh.out;
+  EXPECT_NE(fresh.err.find("slot 2 diverges"), std::string::npos) << fresh.err;
+  EXPECT_NE(fresh.err.find("- "), std::string::npos) << fresh.err;  // the results diff
+}
+
 // ---------------------------------------------------------------------------
 // Witnessing (docs/verification.md §4–§6): nodes and witnesses as separate
 // processes on loopback ports.
@@ -740,15 +805,7 @@ TEST_F(Cli, AReexecutingWitnessCosignsWhatItReproducedAndProvesAFork) {
   write("b.json", witness_config("witness.test/b", a_id.vkey, a_url));
   NodeUnderTest b(node_options("b", {"--config", path("b.json")}));
   write("a.json", log_config(b.url(), b_key));
-  write("token.lua",
-        "Balances = Balances or { alice = 100 }\n"
-        "Handlers.add('transfer', Handlers.utils.hasMatchingTag('Action', 'Transfer'), "
-        "function(msg)\n"
-        "  local qty = tonumber(msg.Quantity or '1')\n"
-        "  Balances.alice = Balances.alice - qty\n"
-        "  Balances[msg.Recipient] = (Balances[msg.Recipient] or 0) + qty\n"
-        "  msg.reply({ Data = tostring(Balances[msg.Recipient]) })\n"
-        "end)\n");
+  write("token.lua", kTokenLua);
   std::string verifier = path("third-party");
   uint64_t first = 0, second = 0;
   {
