@@ -145,7 +145,8 @@ void verify_node(const VerifyOptions& o) {
             << " (accepted before: " << r.accepted_before << "): " << r.new_entries
             << " new entries fetched, " << r.replayed << " steps re-executed, " << r.oracle
             << " oracle steps checked against their recorded results, " << r.messages_fetched
-            << " messages fetched\n";
+            << " messages fetched (" << r.requests << " requests, " << r.bytes_fetched
+            << " bytes)\n";
 }
 
 }  // namespace

@@ -2,8 +2,10 @@
 # Remote verification rate: `hashpath verify --node` fetching, hashing and
 # re-executing a node's log over loopback HTTP, against the rate the same
 # node produced that log under wrk, in the same run; then one incremental
-# run over 1,000 new entries.
-# usage: bench/remote_verify_bench.sh [BUILD_DIR]   (DURATION=5s: how long wrk produces entries)
+# run over 1,000 new entries once the log has LOG_SIZE entries (default
+# 1,000,000): its time, requests and bytes fetched.
+# usage: bench/remote_verify_bench.sh [BUILD_DIR]   (DURATION=5s: how long wrk produces entries;
+#        LOG_SIZE=1000000)
 set -euo pipefail
 
 source "$(dirname "$0")/bench_lib.sh"
@@ -33,10 +35,19 @@ verify_s=$(echo "$(now) - $start" | bc -l)
 grep -q "up to size $total " "$T/verify.out" || { cat "$T/verify.out"; echo "verify did not reach $total"; exit 1; }
 verify_rate=$(echo "$total / $verify_s" | bc -l)
 
-# Incremental: 1,000 new entries.
-for _ in $(seq 1 10); do
-  wrk -t1 -c1 -d100ms "$URL/~message@1.0&greeting=hello/greeting" > /dev/null 2>&1 || true
-done
+# Grow the log to LOG_SIZE entries and let the verifier catch up.
+LOG_SIZE=${LOG_SIZE:-1000000}
+current=$(size)
+if [ "$current" -lt "$LOG_SIZE" ]; then
+  grow_s=$(printf "%.0f" "$(echo "($LOG_SIZE - $current) / $produce_rate * 1.15 + 1" | bc -l)")
+  wrk -t"$THREADS" -c16 -d"${grow_s}s" "$URL/~message@1.0&greeting=hello/greeting" > /dev/null
+fi
+grown=$(size)
+start=$(now)
+"$BUILD/hashpath" verify --node "$URL" --data "$T/verifier" --quiet > "$T/verify-grown.out"
+catchup_s=$(echo "$(now) - $start" | bc -l)
+
+# Incremental: 1,000 new entries on a log of LOG_SIZE or more.
 base=$(size)
 for i in $(seq 1 1000); do curl -sf -o /dev/null "$URL/~message@1.0&n+integer=$i/n"; done
 new_total=$(size)
@@ -44,10 +55,15 @@ start=$(now)
 "$BUILD/hashpath" verify --node "$URL" --data "$T/verifier" --quiet > "$T/verify2.out"
 incr_s=$(echo "$(now) - $start" | bc -l)
 new_entries=$(sed -n 's/.*: \([0-9]*\) new entries fetched.*/\1/p' "$T/verify2.out")
+requests=$(sed -n 's/.*(\([0-9]*\) requests, \([0-9]*\) bytes).*/\1/p' "$T/verify2.out")
+bytes=$(sed -n 's/.*(\([0-9]*\) requests, \([0-9]*\) bytes).*/\2/p' "$T/verify2.out")
 
 printf '%-58s %12s %12s %7s\n' "case (same run)" "hashpath" "peer" "ratio"
 printf '%-58s %10.0f/s %10.0f/s %7.3f\n' "verify --node, $total entries (fetch + hash + re-execute)" \
   "$verify_rate" "$produce_rate" "$(echo "$verify_rate / $produce_rate" | bc -l)"
 printf '  peer: the rate the node produced them (wrk -c16 -d%s, %d entries)\n' "$DURATION" "$produced"
-printf '%-58s %10.3f s  (%s new entries on %s, %.0f entries/s)\n' "incremental verify of the entries after size $base" \
-  "$incr_s" "$new_entries" "$new_total" "$(echo "$new_entries / $incr_s" | bc -l)"
+printf '%-58s %10.3f s  (%d entries, %.0f entries/s)\n' "catch-up verify to size $grown" \
+  "$catchup_s" "$(( grown - total ))" "$(echo "($grown - $total) / $catchup_s" | bc -l)"
+printf '%-58s %10.3f s  (%s new entries on %s: %s requests, %s bytes, %.0f bytes/entry)\n' \
+  "incremental verify after size $base" "$incr_s" "$new_entries" "$new_total" "$requests" "$bytes" \
+  "$(echo "$bytes / $new_entries" | bc -l)"

@@ -48,6 +48,8 @@ class NodeReadPath {
     } catch (const HttpClientError& e) {
       return rejected("cannot read " + path + ": " + e.what());
     }
+    ++requests_;
+    bytes_ += response.body.size();
     if (response.status != 200) {
       return rejected(path + ": the node answered " + std::to_string(response.status) + " (" +
                       response.body.substr(0, 200) + ")");
@@ -61,11 +63,14 @@ class NodeReadPath {
     if (!s.is_ok() && response.status == 404) return Status::ok();
     return s;
   }
+  uint64_t requests() const { return requests_; }
+  uint64_t bytes() const { return bytes_; }
 
  private:
   std::string url_;
   std::string prefix_;
   int timeout_;
+  mutable uint64_t requests_ = 0, bytes_ = 0;  // what this run read, bodies only
 };
 
 // What this verifier accepted for one origin: the signed note and the
@@ -121,6 +126,10 @@ class RemoteRun {
               options.mirror_url.empty() ? "/~log@1.0/" : "/", options.timeout_seconds) {}
 
   Status run();
+  void count_reads() {
+    report_.requests = node_.requests();
+    report_.bytes_fetched = node_.bytes();
+  }
   // After run(): the process `pid` from the verifier's copies (see
   // verify_remote_process).
   Status audit_process(const std::string& pid, RemoteProcessReport& out);
@@ -131,8 +140,7 @@ class RemoteRun {
   Status read_checkpoint();
   // Fetches entries [from, to) bundle by bundle into the mirror, hashing
   // each onto `frontier`.
-  Status fetch_entries(LogDatabase& mirror, SqliteStore& store, MerkleFrontier& frontier,
-                       uint64_t from, uint64_t to);
+  Status fetch_entries(LogDatabase& mirror, MerkleFrontier& frontier, uint64_t from, uint64_t to);
   // Fetches the messages entries [from, to) of the mirror name.
   Status fetch_messages(LogDatabase& mirror, SqliteStore& store, uint64_t from, uint64_t to);
   // Fetches message `id` (and, first, its children) unless the store has it;
@@ -447,8 +455,8 @@ Status RemoteRun::fetch_message(SqliteStore& store, const std::string& id, IdSco
   return Status::ok();
 }
 
-Status RemoteRun::fetch_entries(LogDatabase& mirror, SqliteStore& store, MerkleFrontier& frontier,
-                                uint64_t from, uint64_t to) {
+Status RemoteRun::fetch_entries(LogDatabase& mirror, MerkleFrontier& frontier, uint64_t from,
+                                uint64_t to) {
   progress_.from = from;
   progress_.to = to;
   for (uint64_t bundle = from / kBundleWidth; bundle * kBundleWidth < to; ++bundle) {
@@ -536,7 +544,7 @@ Status RemoteRun::run() {
   mirror.truncate(from);  // entries a failed run fetched but never accepted
   SqliteStore store((dir / "store.db").string());
   MerkleFrontier frontier = accepted ? accepted->frontier : MerkleFrontier{};
-  if (Status s = fetch_entries(mirror, store, frontier, from, checkpoint_.size); !s.is_ok()) {
+  if (Status s = fetch_entries(mirror, frontier, from, checkpoint_.size); !s.is_ok()) {
     return s;
   }
   if (frontier.root() != checkpoint_.root) {
@@ -635,6 +643,7 @@ RemoteProcessReport verify_remote_process(const RemoteVerifyOptions& options,
   try {
     RemoteRun run(options, devices, out.log);
     out.log.verdict = run.run();
+    run.count_reads();
     if (!out.log.verdict.is_ok()) {
       out.verdict = out.log.verdict;
       return out;
@@ -650,7 +659,9 @@ RemoteVerifyReport verify_remote_log(const RemoteVerifyOptions& options,
                                      const DeviceRegistry& devices) {
   RemoteVerifyReport report;
   try {
-    report.verdict = RemoteRun(options, devices, report).run();
+    RemoteRun run(options, devices, report);
+    report.verdict = run.run();
+    run.count_reads();
   } catch (const Error& e) {
     // The verifier's own files (its state, mirror or store) failed.
     report.verdict = Status::rejected(e.what());

@@ -73,7 +73,8 @@ struct RemoteVerifyReport {
   uint64_t replayed = 0;         // of them, re-executed
   uint64_t oracle = 0;           // of them, checked against recorded inputs
   uint64_t messages_fetched = 0;
-  std::string diff;             // logged vs re-executed result, for a divergence
+  uint64_t requests = 0, bytes_fetched = 0;  // of the read path, response bodies
+  std::string diff;                          // logged vs re-executed result, for a divergence
   std::string checkpoint_vkey;  // the Ed25519 key bound to the origin, if the node has one
   // What proves a fork, if one was found; written to DIR/evidence/.
   std::optional<ForkEvidence> evidence;

@@ -48,15 +48,15 @@ Ed25519PrivateKey Ed25519PrivateKey::from_seed(std::string_view seed) {
       n != 32) {
     throw CryptoError("ed25519: cannot derive the public key");
   }
+  out.key_ = std::shared_ptr<EVP_PKEY>(k.release(), EVP_PKEY_free);
   return out;
 }
 
 std::string Ed25519PrivateKey::sign(std::string_view message) const {
-  KeyPtr k = private_key(seed_);
   ContextPtr ctx(EVP_MD_CTX_new());
   std::string sig(64, '\0');
   size_t n = sig.size();
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, k.get()) != 1 ||
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1 ||
       EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &n,
                      reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1 ||
       n != 64) {

@@ -5,8 +5,11 @@
 // signatures are 64 bytes and deterministic.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
+
+typedef struct evp_pkey_st EVP_PKEY;
 
 namespace hashpath {
 
@@ -24,6 +27,7 @@ class Ed25519PrivateKey {
  private:
   std::string seed_;
   std::string public_key_;
+  std::shared_ptr<EVP_PKEY> key_;  // OpenSSL's form of the seed, made once
 };
 
 // False for a malformed key or signature as for a wrong one.

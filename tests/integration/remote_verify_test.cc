@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <mutex>
 
@@ -11,6 +12,7 @@
 #include "engine/crypto/base64.h"
 #include "engine/http/server.h"
 #include "engine/log/checkpoint.h"
+#include "engine/log/ed25519_note.h"
 #include "tests/support/in_process_node.h"
 #include "tests/support/subprocess.h"
 #include "verify/remote_verifier.h"
@@ -133,6 +135,55 @@ TEST_F(RemoteVerifyTest, AForgedOrMisboundCheckpointIsRefused) {
     if (r.target == "/~log@1.0/checkpoint") resp.set_header("key-type", "dsa");
   });
   expect_rejected("unknown key-type");
+}
+
+// With an Ed25519 checkpoint key, the wallet's binding of it must verify
+// and the checkpoint must carry its signature; each failure is named and
+// leaves the accepted state as it was.
+TEST_F(RemoteVerifyTest, TheEd25519CheckpointKeyMustBeBoundAndMustSign) {
+  close();
+  checkpoint_key = Ed25519PrivateKey::from_seed(std::string(32, '\x04'));
+  open();
+  uint64_t first = make_history("one");
+  RemoteVerifyReport ok = verify();
+  ASSERT_TRUE(ok.verdict.is_ok()) << ok.verdict.reason();
+  EXPECT_EQ(ok.checkpoint_vkey, log->checkpoint_key()->vkey());
+  make_history("two");
+  fs::path accepted = verifier_dir_ / "logs" / node_wallet.address() / "accepted";
+  auto bytes_of = [](const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  const std::string accepted_first = bytes_of(accepted);
+  ASSERT_NE(accepted_first.find("\n" + std::to_string(first) + "\n"), std::string::npos);
+  auto expect_refused = [&](const std::string& what) {
+    RemoteVerifyReport r = verify();
+    EXPECT_FALSE(r.verdict.is_ok()) << "accepted despite: " << what;
+    EXPECT_NE(r.verdict.reason().find(what), std::string::npos) << r.verdict.reason();
+    EXPECT_EQ(bytes_of(accepted), accepted_first);  // nothing written
+  };
+  // The Ed25519 signature line dropped from the checkpoint.
+  tamper([](const HttpRequest& r, HttpResponse& resp) {
+    if (r.target != "/~log@1.0/checkpoint") return;
+    SignedNote n = SignedNote::parse(resp.body);
+    n.signatures.pop_back();
+    resp.body = n.text();
+  });
+  expect_refused("no valid signature by the Ed25519 checkpoint key");
+  // A binding signed by another wallet; a binding that is not a note.
+  Wallet other = testing::test_wallet(2);
+  tamper([&](const HttpRequest& r, HttpResponse& resp) {
+    if (r.target != "/~log@1.0/checkpoint-key") return;
+    Ed25519NoteKey key = *log->checkpoint_key();
+    resp.body = bind_checkpoint_key(other, key.name, key).text();
+  });
+  expect_refused("not signed by the origin's wallet");
+  tamper([](const HttpRequest& r, HttpResponse& resp) {
+    if (r.target == "/~log@1.0/checkpoint-key") resp.body = "garbage";
+  });
+  expect_refused("checkpoint-key: ");
+  tamper(nullptr);
+  EXPECT_TRUE(verify().verdict.is_ok());
 }
 
 TEST_F(RemoteVerifyTest, EntriesThatAreNotTheCheckpointsAreRefused) {

@@ -21,6 +21,7 @@ void InProcessNodeTest::open() {
   LogOptions o;
   o.checkpoint_every = 0;
   o.checkpoint_interval_ms = 0;
+  o.checkpoint_key = checkpoint_key;
   log = std::make_shared<HashpathLog>((dir / "log.db").string(), node_wallet, o);
   devices = node_devices(state, log);
   add_test_devices(*devices);

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "engine/crypto/wallet.h"
@@ -40,6 +41,7 @@ class InProcessNodeTest : public ::testing::Test {
 
   std::filesystem::path dir;
   Wallet node_wallet = test_wallet(1);
+  std::optional<Ed25519PrivateKey> checkpoint_key;  // the log's, if set before open()
   std::shared_ptr<NodeState> state;
   std::shared_ptr<SqliteStore> store;
   std::shared_ptr<HashpathLog> log;

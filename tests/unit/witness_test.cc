@@ -267,7 +267,9 @@ TEST_F(WitnessTest, ConcurrentSubmissionsFromOneOldSizeCannotBothSucceed) {
     std::string held = body(advance(t, 0, 63));
     uint64_t size = std::stoull(held);
     EXPECT_GT(size, old);
-    if (size != old + 10) ASSERT_EQ(status(advance(t, size, old + 10)), 200);
+    if (size != old + 10) {
+      ASSERT_EQ(status(advance(t, size, old + 10)), 200);
+    }
   }
 }
 
