@@ -171,7 +171,7 @@ bool CheckpointWitnesses::send(size_t index, const SignedNote& note, uint64_t si
       continue;  // again, from the size the witness holds
     }
     if (response.status != 200) {
-      fail(std::to_string(response.status) + ": " + response.body.substr(0, 200));
+      fail(std::to_string(response.status) + ": " + response.body.substr(0, 1000));
       // A refusal of this checkpoint (a bad proof, an untrusted key) is
       // final: it is not sent again, only newer ones are. Anything else
       // (5xx, a proxy's error) is retried.

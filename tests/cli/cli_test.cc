@@ -847,6 +847,37 @@ TEST_F(Cli, AReexecutingWitnessCosignsWhatItReproducedAndProvesAFork) {
     auto v2 = hp({"verify", "--node", a.url(), "--data", verifier});
     ASSERT_EQ(v2.status, 0) << v2.err;
     EXPECT_EQ(count_in(v2.out, "new entries fetched"), second - first) << v2.out;
+    EXPECT_EQ(a.get("/~message@1.0&w=tampered/w").body, "tampered");
+    EXPECT_EQ(a.stop(), 0);
+  }
+  // A stored message rewritten on A's disk before A signs the entries that
+  // name it: B's next re-execution fetches it, names it and refuses.
+  std::string altered;
+  auto shown = hp({"log", "show", "--json", "--from", std::to_string(second), "--data", path("a")});
+  std::istringstream lines(shown.out);
+  for (std::string line; std::getline(lines, line);) {
+    nlohmann::json e = nlohmann::json::parse(line);
+    if (e["key"] == "w") altered = e["result"];
+  }
+  ASSERT_FALSE(altered.empty()) << shown.out;
+  alter_record(path("a") + "/store.db", altered, 'd', 'x');
+  {
+    NodeUnderTest::Options ao = node_options("a", {"--config", path("a.json")});
+    ao.port = a_port;
+    NodeUnderTest a(ao);
+    uint64_t third = checkpoint_now(a);
+    ASSERT_GT(third, second);
+    std::string status;
+    for (int i = 0; i < 600 && status.find(altered) == std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      status = a.get("/~log@1.0/witnesses").body;
+    }
+    EXPECT_NE(status.find("422"), std::string::npos) << status;
+    EXPECT_NE(status.find(altered), std::string::npos) << status;
+    EXPECT_NE(status.find("altered"), std::string::npos) << status;
+    HttpResponse newest = a.get("/~log@1.0/checkpoint?cosigned=1");
+    ASSERT_EQ(newest.status, 200);
+    EXPECT_EQ(Checkpoint::parse_body(SignedNote::parse(newest.body).body).size, second);
     EXPECT_EQ(a.stop(), 0);
   }
   // The fork: A's log gone, a new one grown past B's size, same wallet, same key.
@@ -929,6 +960,31 @@ TEST_F(Cli, GossipWithWitnessesExposesASplitView) {
   auto offline = hp({"verify", "--evidence", evidence[0].string()});
   EXPECT_EQ(offline.status, 1) << offline.out;
   EXPECT_NE(offline.out.find("fork proven"), std::string::npos) << offline.out;
+}
+
+// A witness that is down never holds up the log: requests and checkpoints
+// go on, the witness's status says what failed, and no checkpoint claims
+// a cosignature.
+TEST_F(Cli, AWitnessThatIsDownNeverBlocksTheLog) {
+  Ed25519NoteKey nobody = witness_key(path("nobody"), "witness.test/nobody", false);
+  write("a.json",
+        log_config("http://127.0.0.1:" + std::to_string(testing::free_loopback_port()), nobody));
+  NodeUnderTest a(node_options("a", {"--config", path("a.json")}));
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 5; ++i)
+      EXPECT_EQ(a.get("/~message@1.0&r=" + std::to_string(i) + "/r").status, 200);
+    EXPECT_GT(checkpoint_now(a), 0u);
+  }
+  std::string status;
+  for (int i = 0; i < 100 && status.find("last-error") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    status = a.get("/~log@1.0/witnesses").body;
+  }
+  EXPECT_NE(status.find("last-error"), std::string::npos) << status;
+  EXPECT_EQ(a.get("/~log@1.0/checkpoint?cosigned=1").status, 404);
+  EXPECT_EQ(a.get("/~log@1.0/checkpoint?cosigned=quorum").status, 404);
+  EXPECT_EQ(a.get("/~log@1.0/checkpoint?cosigned=2").status, 400);  // one witness configured
+  EXPECT_EQ(a.get("/~log@1.0/checkpoint?cosigned=-1").status, 400);
 }
 
 // A witness killed (SIGKILL) after it persisted a checkpoint and before it
