@@ -186,6 +186,34 @@ TEST_F(RemoteVerifyTest, TheEd25519CheckpointKeyMustBeBoundAndMustSign) {
   EXPECT_TRUE(verify().verdict.is_ok());
 }
 
+// A node that signs absurd checkpoints with its own wallet: a size far past
+// its entries, the largest u64, a negative or padded size. Each is a clear
+// error and nothing is accepted.
+TEST_F(RemoteVerifyTest, AbsurdSizesAreClearErrors) {
+  uint64_t size = make_history("one");
+  auto signed_with_size = [&](std::string size_text) {
+    tamper([this, size_text](const HttpRequest& r, HttpResponse& resp) {
+      if (r.target != "/~log@1.0/checkpoint") return;
+      Checkpoint c = Checkpoint::parse_body(SignedNote::parse(resp.body).body);
+      std::string body =
+          c.origin + "\n" + size_text + "\n" + base64_encode(to_string(c.root)) + "\n";
+      resp.body = sign_note_with_wallet(body, node_wallet, c.origin).text();
+    });
+  };
+  signed_with_size(std::to_string(size + 1000));
+  expect_rejected("tile/entries/");
+  signed_with_size("18446744073709551615");
+  expect_rejected("tile/entries/");
+  signed_with_size("18446744073709551616");
+  expect_rejected("is not a decimal number");
+  signed_with_size("-1");
+  expect_rejected("is not a decimal number");
+  signed_with_size("0" + std::to_string(size));
+  expect_rejected("is not a decimal number");
+  tamper(nullptr);
+  EXPECT_TRUE(verify().verdict.is_ok());
+}
+
 TEST_F(RemoteVerifyTest, EntriesThatAreNotTheCheckpointsAreRefused) {
   make_history("one");
   // One byte of one entry flipped inside a bundle.
