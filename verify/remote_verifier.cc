@@ -152,6 +152,8 @@ class RemoteRun {
   // The Ed25519 checkpoint key, if the node binds one to its wallet: then
   // the checkpoint must carry its signature too.
   Status check_checkpoint_key(const SignedNote& note);
+  // Entry bundle `bundle` of `width` entries, checked to hold that many.
+  Status fetch_bundle(uint64_t bundle, uint64_t width, std::vector<std::string>& entries);
   // Leaf hashes [0, size) of the node's current tree, from its bundles.
   Status fetch_leaves(uint64_t size, std::vector<MerkleHash>& leaves);
   // The accepted checkpoint and the node's do not fit: find out whether
@@ -263,20 +265,27 @@ void RemoteRun::keep_evidence(ForkEvidence evidence) {
   report_.evidence = std::move(evidence);
 }
 
+Status RemoteRun::fetch_bundle(uint64_t bundle, uint64_t width, std::vector<std::string>& entries) {
+  std::string path = entry_bundle_path(bundle, width);
+  HttpResponse r;
+  if (Status s = node_.get(path, r); !s.is_ok()) return s;
+  try {
+    entries = decode_entry_bundle(r.body);
+  } catch (const LogFormatError& e) {
+    return rejected(path + ": " + e.what());
+  }
+  if (entries.size() != width) {
+    return rejected(path + ": " + std::to_string(entries.size()) + " entries, not " +
+                    std::to_string(width));
+  }
+  return Status::ok();
+}
+
 Status RemoteRun::fetch_leaves(uint64_t size, std::vector<MerkleHash>& leaves) {
   for (uint64_t bundle = 0; bundle * kBundleWidth < size; ++bundle) {
-    uint64_t width = std::min(kBundleWidth, size - bundle * kBundleWidth);
-    std::string path = entry_bundle_path(bundle, width);
-    HttpResponse r;
-    if (Status s = node_.get(path, r); !s.is_ok()) return s;
     std::vector<std::string> entries;
-    try {
-      entries = decode_entry_bundle(r.body);
-    } catch (const LogFormatError& e) {
-      return rejected(path + ": " + e.what());
-    }
-    if (entries.size() != width)
-      return rejected(path + ": not " + std::to_string(width) + " entries");
+    Status s = fetch_bundle(bundle, std::min(kBundleWidth, size - bundle * kBundleWidth), entries);
+    if (!s.is_ok()) return s;
     for (const auto& e : entries) leaves.push_back(merkle_leaf_hash(e));
   }
   return Status::ok();
@@ -462,19 +471,8 @@ Status RemoteRun::fetch_entries(LogDatabase& mirror, MerkleFrontier& frontier, u
   for (uint64_t bundle = from / kBundleWidth; bundle * kBundleWidth < to; ++bundle) {
     uint64_t first = bundle * kBundleWidth;
     uint64_t width = std::min(kBundleWidth, to - first);
-    std::string path = entry_bundle_path(bundle, width);
-    HttpResponse r;
-    if (Status s = node_.get(path, r); !s.is_ok()) return s;
     std::vector<std::string> entries;
-    try {
-      entries = decode_entry_bundle(r.body);
-    } catch (const LogFormatError& e) {
-      return rejected(path + ": " + e.what());
-    }
-    if (entries.size() != width) {
-      return rejected(path + ": " + std::to_string(entries.size()) + " entries, not " +
-                      std::to_string(width));
-    }
+    if (Status s = fetch_bundle(bundle, width, entries); !s.is_ok()) return s;
     std::vector<StoredEntry> batch;
     for (uint64_t i = 0; i < width; ++i) {
       uint64_t seq = first + i;

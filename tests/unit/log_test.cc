@@ -351,6 +351,12 @@ TEST(SignedNoteTest, ParsesTheGoSumdbNoteAndItsKeyId) {
       note_key_id("PeterNeumann", base64_decode("ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")),
       hex_decode("c74f20a3"));
   EXPECT_EQ(note.text(), text);
+  // And its Ed25519 signature verifies with the example's vkey.
+  Ed25519NoteKey key = Ed25519NoteKey::parse_vkey(
+      "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW");
+  EXPECT_TRUE(signed_by_ed25519(note, key));
+  note.body[0] = 'i';
+  EXPECT_FALSE(signed_by_ed25519(note, key));
 }
 
 TEST(SignedNoteTest, CheckpointsSignedWithRsaAndSecp256k1Verify) {
