@@ -111,7 +111,10 @@ Value value_at(lua_State* L, int index, int depth) {
         }
         return Value(std::move(out));
       }
-      Message out;
+      // Entries collected, then sorted once: a table of K keys costs
+      // O(K log K), not the O(K^2) of K sorted insertions.
+      std::vector<Message::Entry> entries;
+      entries.reserve(static_cast<size_t>(count));
       lua_pushnil(L);
       while (lua_next(L, index) != 0) {
         // Keys as the text Lua gives them; tostring on a copy so lua_next
@@ -129,10 +132,10 @@ Value value_at(lua_State* L, int index, int depth) {
                          " cannot be a message key");
         }
         lua_pop(L, 1);
-        out.set(key, value_at(L, -1, depth + 1));
+        entries.emplace_back(std::move(key), value_at(L, -1, depth + 1));
         lua_pop(L, 1);
       }
-      return Value(std::move(out));
+      return Value(Message::from_entries(std::move(entries)));
     }
     case LUA_TNIL:
       return Value(Message{});

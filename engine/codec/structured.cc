@@ -1,5 +1,7 @@
 #include "engine/codec/structured.h"
 
+#include <unordered_map>
+
 #include <algorithm>
 #include <vector>
 
@@ -108,13 +110,14 @@ Message encode_value_map(const Message& m, const StructuredOptions& opt, int dep
 
 struct Types {
   std::vector<std::pair<std::string, std::string>> entries;  // normalised key → lowercase type
+  std::unordered_map<std::string, size_t> first;             // key → its first entry
   bool empty_message = false;                                // the bare word `empty-message`
 
-  const std::string* find(std::string_view key) const {
-    for (const auto& [k, t] : entries) {
-      if (k == key) return &t;
-    }
-    return nullptr;
+  // A map of K keys announces up to K types: looked up by hash, not by a
+  // scan per key (which made decoding O(K^2)).
+  const std::string* find(const std::string& key) const {
+    auto it = first.find(key);
+    return it == first.end() ? nullptr : &entries[it->second].second;
   }
 };
 
@@ -142,6 +145,7 @@ Types parse_types(const Message& tabm) {
       fail("ao-types: the type of '" + k + "' is not a string");
     types.entries.emplace_back(normalize_key(unescape_key(k)),
                                ascii_lowercase(word ? *word : token->name));
+    types.first.emplace(types.entries.back().first, types.entries.size() - 1);
   }
   return types;
 }

@@ -1,5 +1,7 @@
 #include "engine/codec/structured_fields.h"
 
+#include <unordered_map>
+
 #include <charconv>
 #include <cstdio>
 
@@ -302,6 +304,7 @@ Dictionary parse_dictionary(std::string_view text) {
   p.skip_sp();
   Dictionary dict;
   if (p.eof()) return dict;
+  std::unordered_map<std::string, size_t> position;  // key → its place in dict
   do {
     std::string k = p.key(true);
     Member m;
@@ -311,15 +314,12 @@ Dictionary parse_dictionary(std::string_view text) {
       m = Item{true, p.parameters()};  // a bare key is boolean true
     }
     // RFC 8941 §4.2.2: a repeated key overwrites the earlier value in place.
-    bool replaced = false;
-    for (auto& [existing, value] : dict) {
-      if (existing == k) {
-        value = std::move(m);
-        replaced = true;
-        break;
-      }
+    auto [at, added] = position.emplace(k, dict.size());
+    if (added) {
+      dict.emplace_back(std::move(k), std::move(m));
+    } else {
+      dict[at->second].second = std::move(m);
     }
-    if (!replaced) dict.emplace_back(std::move(k), std::move(m));
   } while (p.next_member());
   return dict;
 }

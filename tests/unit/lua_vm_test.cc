@@ -140,3 +140,65 @@ TEST(LuaVmTest, TooLittleMemoryToStartIsAnException) {
 
 }  // namespace
 }  // namespace hashpath
+
+namespace hashpath {
+namespace {
+
+// A table of many keys becomes the message the key-by-key construction
+// gives (Message::set in Lua's iteration order, the later of two keys
+// that normalise alike winning): one sort instead of K insertions must
+// change nothing but the cost.
+TEST(LuaConvertTest, ALargeTableConvertsAsKeyByKeyInsertionWould) {
+  LuaVm vm({});
+  ASSERT_TRUE(run(vm,
+                  "function big()\n"
+                  "  local t = {}\n"
+                  "  for i = 1, 5000 do t['holder' .. i] = i end\n"
+                  "  t.Foo = 'upper'; t.foo = 'lower'; t[7] = 'seven'; t[true] = 'yes'\n"
+                  "  t.nested = { b = 2, a = 1, C = 3 }\n"
+                  "  return t\n"
+                  "end\n"
+                  "function order()\n"
+                  "  local keys = {}\n"
+                  "  for k in pairs(big_table) do keys[#keys + 1] = tostring(k) end\n"
+                  "  return keys\n"
+                  "end")
+                  .ok);
+  LuaVm::CallResult r = vm.call("big", {});
+  ASSERT_TRUE(r.ok) << r.error;
+  ASSERT_EQ(r.values.size(), 1u);
+  const Message& got = r.values[0].as_map();
+  // The expectation, built key by key in Lua's own iteration order.
+  ASSERT_TRUE(run(vm, "big_table = big()").ok);
+  LuaVm::CallResult keys = vm.call("order", {});
+  ASSERT_TRUE(keys.ok) << keys.error;
+  Message expected;
+  for (const Value& k : keys.values[0].as_list()) {
+    std::string key(k.as_binary());
+    std::string lua_key = key;
+    if (key == "true") {
+      expected.set(key, Value("yes"));
+      continue;
+    }
+    if (key == "7") {
+      expected.set(key, Value("seven"));
+      continue;
+    }
+    if (key == "Foo" || key == "foo") {
+      expected.set(key, Value(key == "Foo" ? "upper" : "lower"));
+      continue;
+    }
+    if (key == "nested") {
+      expected.set(
+          key, Value(Message{
+                   {"a", Value::integer(1)}, {"b", Value::integer(2)}, {"c", Value::integer(3)}}));
+      continue;
+    }
+    expected.set(key, Value::integer(std::stoll(key.substr(6))));
+  }
+  EXPECT_EQ(got.size(), 5000u + 4);
+  EXPECT_TRUE(got == expected);
+}
+
+}  // namespace
+}  // namespace hashpath

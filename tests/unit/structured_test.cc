@@ -4,6 +4,7 @@
 #include "engine/codec/key_escape.h"
 #include "engine/codec/scalar_text.h"
 #include "engine/codec/structured.h"
+#include "engine/codec/structured_fields.h"
 #include "engine/error.h"
 #include "tests/support/test_data.h"
 
@@ -226,6 +227,32 @@ TEST(Structured, HugeNestingIsRejectedNotRecursedInto) {
   Message tabm{{"leaf", "x"}};
   for (int i = 0; i < 200; ++i) tabm = Message{{"n", tabm}};
   EXPECT_THROW(structured_from_tabm(tabm), CodecError);
+}
+
+}  // namespace
+}  // namespace hashpath
+
+namespace hashpath {
+namespace {
+
+// ao-types of a large map: each key's type found (by hash, not by a scan
+// per key), a repeated key overwriting the earlier type as RFC 8941 says,
+// and the whole round-tripping.
+TEST(Structured, LargeAoTypesDecodeAndRoundTrip) {
+  std::vector<Message::Entry> entries;
+  for (int i = 0; i < 20000; ++i)
+    entries.emplace_back("holder" + std::to_string(i), Value::integer(i));
+  Message big = Message::from_entries(std::move(entries));
+  Message tabm = structured_to_tabm(Value(big));
+  EXPECT_TRUE(structured_from_tabm(tabm) == Value(big));
+  Message dup{{"ao-types", "a=\"integer\", b=\"integer\", a=\"float\""}, {"a", "1.5"}, {"b", "2"}};
+  Value decoded = structured_from_tabm(dup);
+  EXPECT_TRUE(decoded.as_map().at("a").is_float());
+  EXPECT_EQ(decoded.as_map().at("b").as_integer(), 2);
+  sf::Dictionary d = sf::parse_dictionary("a=1, b=2, a=3");
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].first, "a");  // in place: the first position, the last value
+  EXPECT_EQ(std::get<int64_t>(std::get<sf::Item>(d[0].second).value), 3);
 }
 
 }  // namespace
