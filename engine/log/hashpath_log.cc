@@ -22,6 +22,17 @@ HashpathLog::HashpathLog(const std::string& path, Wallet wallet, LogOptions opti
   if (path != ":memory:") {
     sync_db_ = std::make_unique<LogDatabase>(path, options.sync);
     journal_ = std::make_unique<LogJournal>(journal_path_for(path), options.sync == LogSync::kFull);
+    leaf_db_ = std::make_unique<LogDatabase>(path, options.sync);
+    tree_.set_leaf_source([this](uint64_t from, uint64_t to) {
+      std::lock_guard<std::mutex> leaf_lock(leaf_mu_);
+      std::vector<MerkleHash> out;
+      for (const std::string& raw : leaf_db_->leaf_hashes(from, to)) {
+        std::optional<MerkleHash> h = merkle_hash_from(raw);
+        if (!h) throw LogError("log entry has a malformed leaf hash");
+        out.push_back(*h);
+      }
+      return out;
+    });
   }
   load(path);
   if (options_.checkpoint_key) {
@@ -60,7 +71,10 @@ void HashpathLog::load(const std::string&) {
     if (!h) throw LogError("log entry " + std::to_string(seq) + " has a malformed leaf hash");
     tree_.append(*h);
     ++expected;
+    // Everything read here is in SQLite: keep only the tree above its tiles.
+    if (leaf_db_ && expected % 65536 == 0) tree_.prune(expected >> MerkleTree::kTileHeight);
   });
+  if (leaf_db_) tree_.prune(expected >> MerkleTree::kTileHeight);
   committed_ = indexed_ = expected;
   if (std::optional<std::string> text = db_->latest_checkpoint()) {
     SignedNote note = SignedNote::parse(*text);
@@ -163,6 +177,8 @@ void HashpathLog::index_pending() {
     unindexed_.erase(unindexed_.begin(),
                      unindexed_.begin() + static_cast<std::ptrdiff_t>(batch.size()));
     indexed_ = batch.back().seq + 1;
+    if (leaf_db_) tree_.prune(indexed_ >> MerkleTree::kTileHeight);
+    if (unindexed_.empty()) unindexed_.shrink_to_fit();  // a burst's peak is not kept
   }
   // Empty the journal once everything in it is indexed; commits hold the
   // journal lock, so none can slip in between the check and the cut.

@@ -17,6 +17,9 @@
 //   straight to SQLite.)
 // * Checkpoints cover indexed entries only (the signer indexes first), so a
 //   reader of the database alone never sees a checkpoint past its entries.
+// * The Merkle tree is in memory only above its 256-leaf tiles for the
+//   entries in SQLite (merkle.h, pruning): about one hash per 128 entries;
+//   what a proof needs below that is read back from SQLite.
 //   One is signed when `checkpoint_every` entries have been committed since
 //   the last, every `checkpoint_interval_ms` while the log grows (in the
 //   background, never on the request path), and on demand. Before signing,
@@ -146,6 +149,12 @@ class HashpathLog {
   // The signer's own connection, to force entries to disk without holding
   // up commits (null for an in-memory log).
   std::unique_ptr<LogDatabase> sync_db_;
+  // The tree's own connection, to read back the leaves of the tiles it
+  // pruned (tree_ keeps levels 8 and up only for entries in SQLite):
+  // memory is bounded by the unindexed tail, not by the log's length.
+  // leaf_mu_ is taken with mu_ held and nothing is taken under it.
+  std::mutex leaf_mu_;
+  std::unique_ptr<LogDatabase> leaf_db_;
   std::mutex sign_mu_;  // one signer at a time, so checkpoint sizes only grow
   std::thread signer_;
   std::function<void()> before_commit_;                   // guarded by journal_mu_

@@ -88,6 +88,16 @@ std::vector<StoredEntry> LogDatabase::entries(uint64_t from, uint64_t to) {
   return out;
 }
 
+std::vector<std::string> LogDatabase::leaf_hashes(uint64_t from, uint64_t to) {
+  std::vector<std::string> out;
+  SqliteStatement s(db_, "SELECT leaf FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq");
+  constexpr uint64_t kMax = static_cast<uint64_t>(INT64_MAX);
+  s.bind_int(1, static_cast<int64_t>(std::min(from, kMax)))
+      .bind_int(2, static_cast<int64_t>(std::min(to, kMax)));
+  while (s.step()) out.push_back(s.column_blob(0));
+  return out;
+}
+
 void LogDatabase::for_each_leaf(const std::function<void(uint64_t, const std::string&)>& visit) {
   SqliteStatement s(db_, "SELECT seq, leaf FROM entries ORDER BY seq");
   while (s.step()) visit(static_cast<uint64_t>(s.column_int(0)), s.column_blob(1));

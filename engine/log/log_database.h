@@ -47,6 +47,8 @@ class LogDatabase {
   std::vector<StoredEntry> entries(uint64_t from, uint64_t to);  // [from, to)
   // Every stored entry's seq and leaf hash, in seq order (gaps are the
   // caller's to report).
+  // The leaf hashes of entries [from, to) (fewer if the log is shorter).
+  std::vector<std::string> leaf_hashes(uint64_t from, uint64_t to);
   void for_each_leaf(const std::function<void(uint64_t seq, const std::string& leaf)>& visit);
   // Every stored entry in seq order, until `visit` returns false.
   void for_each_entry(const std::function<bool(const StoredEntry&)>& visit);

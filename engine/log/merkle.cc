@@ -1,5 +1,6 @@
 #include "engine/log/merkle.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <stdexcept>
@@ -50,7 +51,9 @@ std::optional<MerkleHash> merkle_hash_from(std::string_view raw32) {
 void MerkleTree::append(const MerkleHash& leaf) {
   if (levels_.empty()) levels_.emplace_back();
   levels_[0].push_back(leaf);
-  // Each completed pair at level k completes one node at level k+1.
+  // Each completed pair at level k completes one node at level k+1. (The
+  // pruned prefix of a level is whole tiles: an even count of nodes, so
+  // the parity of what is stored is the parity of the level.)
   for (size_t k = 0; levels_[k].size() % 2 == 0; ++k) {
     if (k + 1 == levels_.size()) levels_.emplace_back();
     const auto& level = levels_[k];
@@ -58,11 +61,55 @@ void MerkleTree::append(const MerkleHash& leaf) {
   }
 }
 
+void MerkleTree::prune(uint64_t tiles) {
+  uint64_t complete = size() >> kTileHeight;
+  tiles = std::min(tiles, complete);
+  if (tiles <= pruned_tiles_) return;
+  if (!source_) throw LogError("a Merkle tree cannot prune without a leaf source");
+  for (unsigned k = 0; k < kTileHeight && k < levels_.size(); ++k) {
+    uint64_t drop = (tiles - pruned_tiles_) << (kTileHeight - k);
+    levels_[k].erase(levels_[k].begin(), levels_[k].begin() + static_cast<std::ptrdiff_t>(drop));
+    levels_[k].shrink_to_fit();
+  }
+  pruned_tiles_ = tiles;
+}
+
+const std::vector<std::vector<MerkleHash>>& MerkleTree::pruned_tile(uint64_t tile) const {
+  constexpr size_t kCachedTiles = 16;
+  if (auto it = tile_cache_.find(tile); it != tile_cache_.end()) return it->second;
+  uint64_t first = tile << kTileHeight;
+  std::vector<std::vector<MerkleHash>> levels(kTileHeight + 1);
+  levels[0] = source_(first, first + (uint64_t{1} << kTileHeight));
+  if (levels[0].size() != (size_t{1} << kTileHeight))
+    throw LogError("the leaves of tile " + std::to_string(tile) + " could not be read back");
+  for (unsigned k = 0; k < kTileHeight; ++k) {
+    for (size_t i = 0; i + 1 < levels[k].size(); i += 2)
+      levels[k + 1].push_back(merkle_node_hash(levels[k][i], levels[k][i + 1]));
+  }
+  if (levels[kTileHeight][0] != levels_[kTileHeight][tile])
+    throw LogError("the leaves read back for tile " + std::to_string(tile) +
+                   " do not hash to the tile's root");
+  if (tile_cache_.size() >= kCachedTiles) {
+    tile_cache_.erase(tile_cache_order_.front());
+    tile_cache_order_.erase(tile_cache_order_.begin());
+  }
+  tile_cache_order_.push_back(tile);
+  return tile_cache_[tile] = std::move(levels);
+}
+
+MerkleHash MerkleTree::node(unsigned level, uint64_t index) const {
+  if (index >= count(level))
+    throw LogError("no node " + std::to_string(index) + " at level " + std::to_string(level));
+  if (index >= offset(level)) return levels_[level][index - offset(level)];
+  uint64_t tile = (index << level) >> kTileHeight;
+  return pruned_tile(tile)[level][index - (tile << (kTileHeight - level))];
+}
+
 MerkleHash MerkleTree::range_hash(uint64_t begin, uint64_t end) const {
   uint64_t n = end - begin;
   if (std::has_single_bit(n) && begin % n == 0) {
     unsigned level = static_cast<unsigned>(std::countr_zero(n));
-    return levels_[level][begin >> level];
+    return node(level, begin >> level);
   }
   uint64_t k = split_point(n);
   return merkle_node_hash(range_hash(begin, begin + k), range_hash(begin + k, end));

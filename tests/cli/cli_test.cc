@@ -307,6 +307,9 @@ TEST_F(Cli, LongComputationsDoNotStallNodeInfo) {
         node);
     ASSERT_EQ(spawn.status, 0) << spawn.err;
     std::string pid = spawn.out.substr(0, spawn.out.find('\n'));
+    // Once seen empty under load (status 0): say what spawn printed.
+    ASSERT_EQ(pid.size(), 43u) << "spawn printed '" << spawn.out << "', stderr '" << spawn.err
+                               << "'";
     auto send = hp_client({"process", "send", pid, "--tag", "Action=Spin"}, node);
     ASSERT_EQ(send.status, 0) << send.err;
     pids.push_back(pid);

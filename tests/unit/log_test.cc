@@ -422,6 +422,42 @@ LogOptions manual() {
   return o;
 }
 
+// A log past many tiles keeps its tree pruned and still answers every
+// proof, tile and root as the whole tree does, before and after a reopen.
+TEST_F(LogTest, APrunedTreeServesProofsAndTilesAcrossAReopen) {
+  MerkleTree mirror;
+  const int n = 3000;
+  auto check = [&](HashpathLog& log) {
+    std::mt19937_64 rng(11);
+    for (int probe = 0; probe < 200; ++probe) {
+      uint64_t size = 1 + rng() % n, index = rng() % size, first = rng() % (size + 1);
+      ASSERT_EQ(log.root(size), mirror.root(size)) << size;
+      ASSERT_EQ(log.inclusion_proof(index, size), mirror.inclusion_proof(index, size));
+      ASSERT_EQ(log.consistency_proof(first, size), mirror.consistency_proof(first, size));
+    }
+    for (uint64_t t = 0; t < n / 256; ++t) {
+      std::string expected;
+      for (uint64_t i = 0; i < 256; ++i) expected += to_string(mirror.node(0, t * 256 + i));
+      ASSERT_EQ(log.tile(0, t, 256), expected) << t;
+    }
+  };
+  {
+    HashpathLog log(path(), wallet, manual());
+    for (int i = 0; i < n; ++i) {
+      LogEntry e = sample_entry();
+      e.key = "k" + std::to_string(i);
+      e.seq = log.append(e);
+      mirror.append(merkle_leaf_hash(e.encode()));
+      if (i % 64 == 63) log.commit_through(e.seq);
+    }
+    log.checkpoint_now();
+    check(log);
+  }
+  HashpathLog reopened(path(), wallet, manual());
+  EXPECT_EQ(reopened.committed_size(), static_cast<uint64_t>(n));
+  check(reopened);
+}
+
 TEST_F(LogTest, AppendCommitCheckpointAndReopen) {
   MerkleTree mirror;
   {
@@ -574,6 +610,60 @@ TEST_F(LogTest, AFailedJournalWriteCommitsNothingAndIsRetried) {
   HashpathLog reopened(path(), wallet, manual());
   EXPECT_EQ(reopened.committed_size(), 26u);
   for (uint64_t s = 0; s < 26; ++s) EXPECT_TRUE(reopened.entry(s).has_value()) << s;
+}
+
+}  // namespace
+}  // namespace hashpath
+
+namespace hashpath {
+namespace {
+
+// A pruned tree answers every root, proof and node as the whole tree does,
+// reading the pruned leaves back (and checking them against the tile's
+// root); it refuses leaves that are not the tile's.
+TEST(MerkleTreeTest, APrunedTreeAnswersAsTheWholeTree) {
+  std::vector<MerkleHash> leaves;
+  for (int i = 0; i < 3000; ++i) leaves.push_back(merkle_leaf_hash("leaf " + std::to_string(i)));
+  int reads = 0;
+  MerkleTree whole, pruned;
+  pruned.set_leaf_source([&](uint64_t from, uint64_t to) {
+    ++reads;
+    return std::vector<MerkleHash>(leaves.begin() + static_cast<std::ptrdiff_t>(from),
+                                   leaves.begin() + static_cast<std::ptrdiff_t>(to));
+  });
+  std::mt19937_64 rng(7);
+  for (uint64_t i = 0; i < leaves.size(); ++i) {
+    whole.append(leaves[i]);
+    pruned.append(leaves[i]);
+    if (i % 300 == 299) pruned.prune(pruned.size() >> 8);
+    if (i % 97 != 0 && i + 1 != leaves.size()) continue;
+    uint64_t n = whole.size();
+    ASSERT_EQ(pruned.size(), n);
+    for (int probe = 0; probe < 20; ++probe) {
+      uint64_t size = 1 + rng() % n, index = rng() % size, first = rng() % (size + 1);
+      ASSERT_EQ(pruned.root(size), whole.root(size)) << size;
+      ASSERT_EQ(pruned.inclusion_proof(index, size), whole.inclusion_proof(index, size));
+      ASSERT_EQ(pruned.consistency_proof(first, size), whole.consistency_proof(first, size));
+      unsigned level = static_cast<unsigned>(rng() % 12);
+      if (whole.nodes_at(level) > 0) {
+        uint64_t at = rng() % whole.nodes_at(level);
+        ASSERT_EQ(pruned.node(level, at), whole.node(level, at)) << level << " " << at;
+      }
+    }
+  }
+  EXPECT_EQ(pruned.pruned_tiles(), 3000u / 256);
+  EXPECT_GT(reads, 0);
+  // Leaves that are not the tile's are refused, not used.
+  MerkleTree lied;
+  lied.set_leaf_source(
+      [&](uint64_t from, uint64_t to) { return std::vector<MerkleHash>(to - from, leaves[0]); });
+  for (uint64_t i = 0; i < 600; ++i) lied.append(leaves[i]);
+  lied.prune(2);
+  EXPECT_THROW(lied.node(0, 3), LogError);
+  EXPECT_EQ(lied.root(600), whole.root(600)) << "the root needs no pruned leaf";
+  MerkleTree no_source;
+  for (uint64_t i = 0; i < 600; ++i) no_source.append(leaves[i]);
+  EXPECT_THROW(no_source.prune(1), LogError);
 }
 
 }  // namespace
