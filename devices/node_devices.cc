@@ -18,7 +18,10 @@ std::shared_ptr<DeviceRegistry> node_devices(
     const std::shared_ptr<CheckpointWitnesses>& witnesses) {
   auto registry = std::make_shared<DeviceRegistry>();
   registry->add(std::make_shared<MetaDevice>(state));
-  registry->add(std::make_shared<LuaDevice>());
+  size_t live = LuaDevice::kDefaultLiveProcesses;
+  if (std::optional<int64_t> n = state->config().integer("lua-live-processes"); n && *n > 0)
+    live = static_cast<size_t>(*n);
+  registry->add(std::make_shared<LuaDevice>(live));
   registry->add(std::make_shared<PatchDevice>());
   registry->add(std::make_shared<StackDevice>());
   registry->add(std::make_shared<DedupDevice>());

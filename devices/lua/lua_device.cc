@@ -242,7 +242,7 @@ ResolveResult LuaDevice::compute_process(const Message& raw_base, const Message&
     }
     if (at >= 0 && (live == nullptr || live->at_slot != at)) return no_live_state(pid, at);
     if (live == nullptr) {
-      if (live_.size() >= kMaxLiveProcesses) {
+      if (live_.size() >= max_live_) {
         auto oldest = live_.begin();
         for (auto i = live_.begin(); i != live_.end(); ++i) {
           if (i->second->last_used < oldest->second->last_used) oldest = i;

@@ -44,6 +44,14 @@ namespace hashpath {
 
 class LuaDevice : public Device {
  public:
+  // How many processes keep a live Lua state (config `lua-live-processes`);
+  // the least recently used beyond it is dropped (and recomputed from its
+  // stored state's slot 0 if needed again). This bounds a node's Lua memory.
+  static constexpr size_t kDefaultLiveProcesses = 256;
+  explicit LuaDevice(size_t max_live = kDefaultLiveProcesses)
+      : max_live_(max_live == 0 ? 1 : max_live) {}
+  size_t max_live() const { return max_live_; }
+
   std::string_view name() const override { return "lua@5.3a"; }
   bool handles(std::string_view) const override { return false; }
   DeviceInfo info() const override {
@@ -58,11 +66,8 @@ class LuaDevice : public Device {
   ResolveResult call(std::string_view key, const Message& base, const Message& request,
                      Resolver& resolver) override;
 
-  // How many processes keep a live Lua state; the least recently used
-  // beyond it is dropped (and recomputed if needed again).
-  static constexpr size_t kMaxLiveProcesses = 256;
-
  private:
+  const size_t max_live_;
   struct LiveProcess;
   ResolveResult compute_process(const Message& base, const Message& request, Resolver& resolver);
   ResolveResult normalize_process(const Message& base);
