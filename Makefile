@@ -45,6 +45,9 @@ bench: build
 	bash bench/process_http_bench.sh build
 	bash bench/aos_bench.sh build 1000
 	bash bench/remote_verify_bench.sh build
+	./build/bench/token_state_bench 3
+	./build/bench/log_memory_bench 10000000
+	./build/bench/lua_memory_bench 4000 256
 
 crash: build
 	python3 tests/crash/node_crash_campaign.py --hashpath build/hashpath --work build/crash-campaign \

@@ -732,6 +732,52 @@ TEST_F(Cli, VerifyProcessReexecutesFromTheNodesAssignmentsAndNamesAnAlteredSlot)
   EXPECT_NE(fresh.err.find("- "), std::string::npos) << fresh.err;  // the results diff
 }
 
+// A token with 10,000 holders that patches its whole balances table into
+// the state on every message (issue 14's shape) computes, and the node's
+// history replays byte for byte in another OS process: the log's steps
+// and the process from its assignments.
+TEST_F(Cli, ATenThousandHolderTokenReplaysInAnotherProcess) {
+  write("a.json", R"({"log-checkpoint-interval": 0})");
+  write("big_token.lua",
+        "if not Seeded then\n"
+        "  Balances = {}\n"
+        "  for i = 1, 10000 do Balances['holder' .. i] = 1000 end\n"
+        "  Seeded = true\n"
+        "end\n"
+        "Handlers.add('transfer', Handlers.utils.hasMatchingTag('Action', 'Transfer'), "
+        "function(msg)\n"
+        "  local q = tonumber(msg.Quantity)\n"
+        "  Balances.holder1 = Balances.holder1 - q\n"
+        "  Balances[msg.Recipient] = (Balances[msg.Recipient] or 0) + q\n"
+        "  Send({ device = 'patch@1.0', balances = Balances })\n"
+        "  msg.reply({ Data = tostring(Balances[msg.Recipient]) })\n"
+        "end)\n");
+  std::string pid;
+  {
+    NodeUnderTest a(node_options("a", {"--config", path("a.json")}));
+    auto spawn = hp_client({"process", "spawn", "--module", path("big_token.lua")}, a);
+    ASSERT_EQ(spawn.status, 0) << spawn.err;
+    pid = spawn.out.substr(0, spawn.out.find('\n'));
+    for (const char* to : {"holder2", "newcomer", "holder2"}) {
+      auto s = hp_client({"process", "send", pid, "--tag", "Action=Transfer", "--tag", "Quantity=7",
+                          "--tag", std::string("Recipient=") + to},
+                         a);
+      ASSERT_EQ(s.status, 0) << s.err;
+    }
+    HttpResponse balance = a.get("/" + pid + "~process@1.0/now/balances/holder2");
+    EXPECT_EQ(balance.body, "1014") << balance.body;
+    HttpResponse newcomer = a.get("/" + pid + "~process@1.0/now/balances/newcomer");
+    EXPECT_EQ(newcomer.body, "7") << newcomer.body;
+    checkpoint_now(a);
+    EXPECT_EQ(a.stop(), 0);
+  }
+  auto process = hp({"replay", "--process", pid, "--data", path("a")});
+  EXPECT_EQ(process.status, 0) << process.out << process.err;
+  EXPECT_NE(process.out.find("process replay ok"), std::string::npos) << process.out;
+  auto log = hp({"replay", "--data", path("a")});
+  EXPECT_EQ(log.status, 0) << log.out << log.err;
+}
+
 // ---------------------------------------------------------------------------
 // Witnessing (docs/verification.md §4–§6): nodes and witnesses as separate
 // processes on loopback ports.
