@@ -48,6 +48,7 @@ bench: build
 	./build/bench/token_state_bench 3
 	./build/bench/log_memory_bench 10000000
 	./build/bench/lua_memory_bench 4000 256
+	N=1000 bash bench/push_bench.sh build
 
 crash: build
 	python3 tests/crash/node_crash_campaign.py --hashpath build/hashpath --work build/crash-campaign \
