@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <random>
 
+#include "bench/bench_fixtures.h"
 #include "bench/peer_report.h"
 #include "devices/meta.h"
 #include "engine/crypto/hash.h"
@@ -37,20 +38,7 @@ fs::path temp_file(const std::string& name) {
   return p;
 }
 
-LogEntry sample_entry(uint64_t i) {
-  LogEntry e;
-  e.base = std::string(32, '\x01');
-  e.req = std::string(32, static_cast<char>(i & 0xff));
-  e.result = std::string(32, '\x03');
-  e.prev = std::string(43, 'p');
-  e.hashpath = std::string(43, 'p') + "/" + std::string(43, 'q');
-  e.device = "message@1.0";
-  e.key = "greeting";
-  e.route = "function";
-  e.status = "ok";
-  e.time = 1763700000000 + i;
-  return e;
-}
+LogEntry sample_entry(uint64_t i) { return bench::sample_log_entry(i); }
 
 Wallet& rsa_wallet() {
   static Wallet w = Wallet::generate(KeyType::kRsa);

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <string>
 
+#include "bench/bench_fixtures.h"
 #include "engine/crypto/wallet.h"
 #include "engine/log/hashpath_log.h"
 
@@ -18,28 +19,8 @@ namespace {
 
 using namespace hashpath;
 
-uint64_t rss_kib() {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
-  }
-  return 0;
-}
-
-LogEntry entry(uint64_t i) {
-  LogEntry e;
-  e.base = std::string(32, '\x01');
-  e.req = std::string(32, static_cast<char>(i & 0xff));
-  e.result = std::string(32, '\x03');
-  e.prev = std::string(43, 'p');
-  e.hashpath = std::string(43, 'p') + "/" + std::string(43, 'q');
-  e.device = "message@1.0";
-  e.key = "greeting";
-  e.route = "function";
-  e.status = "ok";
-  e.time = 1763700000000 + i;
-  return e;
-}
+using bench::resident_kib;
+using bench::sample_log_entry;
 
 }  // namespace
 
@@ -57,7 +38,7 @@ int main(int argc, char** argv) {
               "whole tree would hold");
   uint64_t at_10k = 0;
   for (uint64_t n = 0, report = 10000; n < max;) {
-    uint64_t seq = log.append(entry(n++));
+    uint64_t seq = log.append(sample_log_entry(n++));
     if (seq % 64 == 63) log.commit_through(seq);
     // A node signs every log-checkpoint-every entries (default 100,000) and
     // indexes continuously; appending in a tight loop would outrun the
@@ -66,7 +47,7 @@ int main(int argc, char** argv) {
     if (n == report || n == max) {
       log.commit();
       log.checkpoint_now();  // indexes what is committed, so the tree prunes
-      uint64_t rss = rss_kib();
+      uint64_t rss = resident_kib();
       if (report == 10000) at_10k = rss;
       std::printf("%-12llu %12.1f %14.2f %19.1f MiB\n", static_cast<unsigned long long>(n),
                   rss / 1024.0, static_cast<double>(rss) / static_cast<double>(at_10k),

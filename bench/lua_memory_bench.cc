@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "bench/bench_fixtures.h"
 #include "devices/lua/aos_library.h"
 #include "devices/node_devices.h"
 #include "engine/codec/commitments.h"
@@ -23,13 +24,7 @@ namespace {
 
 using namespace hashpath;
 
-uint64_t rss_kib() {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
-  }
-  return 0;
-}
+using bench::resident_kib;
 
 }  // namespace
 
@@ -40,10 +35,7 @@ int main(int argc, char** argv) {
   fs::path dir = fs::temp_directory_path() / ("hashpath-lua-memory-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
-  std::ifstream key(std::string(HASHPATH_TEST_DATA_DIR) + "/wallets/test-rsa-1.json");
-  std::stringstream jwk;
-  jwk << key.rdbuf();
-  Wallet wallet = Wallet::from_jwk(jwk.str());
+  Wallet wallet = bench::test_wallet("test-rsa-1.json");
   auto state =
       std::make_shared<NodeState>(wallet, Message{{"lua-live-processes", Value::integer(live)}});
   auto store = std::make_shared<SqliteStore>((dir / "store.db").string());
@@ -78,7 +70,7 @@ int main(int argc, char** argv) {
     }
     log->commit();
     if (p == 1 || p == 10 || p == 100 || p == 256 || p % 1000 == 0 || p == max) {
-      uint64_t rss = rss_kib();
+      uint64_t rss = resident_kib();
       if (p == 10) at10 = rss;
       std::printf(
           "%-10d %12.1f %14s\n", p, rss / 1024.0,

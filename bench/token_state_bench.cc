@@ -19,6 +19,7 @@
 #include <sstream>
 #include <vector>
 
+#include "bench/bench_fixtures.h"
 #include "devices/lua/aos_library.h"
 #include "devices/node_devices.h"
 #include "engine/codec/commitments.h"
@@ -133,14 +134,8 @@ int main(int argc, char** argv) {
   }
   // The project's own test wallets (tests/data/PROVENANCE.md): no key
   // generation in the figures' way.
-  auto wallet = [](const char* name) {
-    std::ifstream in(std::string(HASHPATH_TEST_DATA_DIR) + "/wallets/" + name);
-    std::stringstream text;
-    text << in.rdbuf();
-    return Wallet::from_jwk(text.str());
-  };
-  Wallet node_wallet = wallet("test-rsa-1.json");
-  Wallet user = wallet("test-rsa-2.json");
+  Wallet node_wallet = bench::test_wallet("test-rsa-1.json");
+  Wallet user = bench::test_wallet("test-rsa-2.json");
   Figure at10 = run(10, messages, node_wallet, user);
   std::printf("%-10s %14s %16s %12s %12s\n", "holders", "ms/message", "bytes/message",
               "time vs K=10", "bytes vs K=10");
