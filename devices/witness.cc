@@ -1,6 +1,5 @@
 #include "devices/witness.h"
 
-#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -26,12 +25,6 @@ ResolveResult answer(int status, std::string body, std::string content_type = "t
             {"body", Value(std::move(body))}};
   return {status == 200 ? ResolveResult::Outcome::kOk : ResolveResult::Outcome::kError,
           Value(std::move(m))};
-}
-
-bool parse_size(std::string_view s, uint64_t& out) {
-  if (s.empty() || (s.size() > 1 && s[0] == '0')) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && p == s.data() + s.size();
 }
 
 // The first three lines of a checkpoint body (extension lines may follow).
@@ -78,6 +71,13 @@ ResolveResult WitnessDevice::call(std::string_view key, const Message&, const Me
   return add_checkpoint(request);
 }
 
+const WitnessedLog* WitnessDevice::find_log(const std::string& origin) const {
+  for (const auto& l : options_.logs) {
+    if (l.key.name == origin) return &l;
+  }
+  return nullptr;
+}
+
 std::optional<std::string> WitnessDevice::held_note(const std::string& origin) {
   if (auto it = held_.find(origin); it != held_.end()) return it->second;
   std::ifstream in(options_.dir / "state" / state_name(origin), std::ios::binary);
@@ -107,10 +107,11 @@ ResolveResult WitnessDevice::add_checkpoint(const Message& request) {
   size_t nl = body.find('\n');
   if (nl == std::string_view::npos || body.substr(0, 4) != "old ")
     return answer(400, "the body must start with \"old <size>\\n\"");
-  uint64_t old_size = 0;
-  if (!parse_size(body.substr(4, nl - 4), old_size))
+  std::optional<uint64_t> old = parse_tree_size(body.substr(4, nl - 4));
+  if (!old)
     return answer(400, "the old size '" + std::string(body.substr(4, nl - 4)) +
                            "' is not a decimal number without leading zeroes");
+  const uint64_t old_size = *old;
   body.remove_prefix(nl + 1);
   // Proof lines up to the blank line.
   std::vector<MerkleHash> proof;
@@ -141,10 +142,7 @@ ResolveResult WitnessDevice::add_checkpoint(const Message& request) {
   } catch (const LogFormatError& e) {
     return answer(400, std::string("the checkpoint is malformed: ") + e.what());
   }
-  const WitnessedLog* log = nullptr;
-  for (const auto& l : options_.logs) {
-    if (l.key.name == c.origin) log = &l;
-  }
+  const WitnessedLog* log = find_log(c.origin);
   if (log == nullptr) return answer(404, "unknown log origin " + c.origin);
   if (!signed_by_ed25519(note, log->key))
     return answer(403,
@@ -225,10 +223,7 @@ ResolveResult WitnessDevice::add_checkpoint(const Message& request) {
 ResolveResult WitnessDevice::latest(const Message& request) {
   std::optional<std::string> origin = request.text("origin");
   if (!origin) return answer(400, "latest needs ?origin=");
-  const WitnessedLog* log = nullptr;
-  for (const auto& l : options_.logs) {
-    if (l.key.name == *origin) log = &l;
-  }
+  const WitnessedLog* log = find_log(*origin);
   if (log == nullptr) return answer(404, "unknown log origin " + *origin);
   std::lock_guard<std::mutex> lock(mu_);
   std::optional<std::string> held = held_note(*origin);

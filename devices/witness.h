@@ -79,6 +79,7 @@ class WitnessDevice : public Device {
  private:
   ResolveResult add_checkpoint(const Message& request);
   ResolveResult latest(const Message& request);
+  const WitnessedLog* find_log(const std::string& origin) const;    // null if not witnessed
   std::optional<std::string> held_note(const std::string& origin);  // under mu_
   void write_evidence(const ForkEvidence& evidence);
 

@@ -110,6 +110,16 @@ void save_state(const std::filesystem::path& file, const std::string& note_text,
   replace_file_durably(file, text);
 }
 
+// The tree of the first `size` entries of the verifier's mirror (fork and
+// gossip checks only: it holds every leaf in memory).
+MerkleTree accepted_tree(LogDatabase& mirror, uint64_t size) {
+  MerkleTree tree;
+  mirror.for_each_leaf([&](uint64_t seq, const std::string& leaf) {
+    if (seq < size) tree.append(*merkle_hash_from(leaf));
+  });
+  return tree;
+}
+
 // The address a checkpoint key stands for (docs/log-format.md §3).
 std::string address_of(KeyType type, std::string_view public_key) {
   return type == KeyType::kRsa ? arweave_address(public_key) : ethereum_address(public_key);
@@ -318,9 +328,7 @@ void RemoteRun::look_for_fork(const AcceptedState& accepted, const std::string& 
   } else {
     // A rollback: the accepted tree is in the verifier's own mirror.
     LogDatabase mirror((options_.data / "logs" / address_ / "log.db").string(), LogSync::kNormal);
-    mirror.for_each_leaf([&](uint64_t seq, const std::string& leaf) {
-      if (seq < big) tree.append(*merkle_hash_from(leaf));
-    });
+    tree = accepted_tree(mirror, big);
     if (tree.size() != big || tree.root(big) != old.root) return;
     if (tree.root(small) == checkpoint_.root) return;  // an honest prefix, only older
     e.first = note_text_;
@@ -373,12 +381,7 @@ Status RemoteRun::compare_with_witnesses(LogDatabase& mirror) {
       e.first = held.text();
       e.second = note_text_;
     } else if (w.size < checkpoint_.size) {
-      if (!tree) {
-        tree.emplace();
-        mirror.for_each_leaf([&](uint64_t seq, const std::string& leaf) {
-          if (seq < checkpoint_.size) tree->append(*merkle_hash_from(leaf));
-        });
-      }
+      if (!tree) tree = accepted_tree(mirror, checkpoint_.size);
       fork = tree->root(w.size) != w.root;
       e.first = held.text();
       e.second = note_text_;

@@ -36,13 +36,15 @@ bool verify_bytes(std::string_view message, std::string_view signature, const No
   }
 }
 
-bool parse_decimal(std::string_view s, uint64_t& out) {
-  if (s.empty() || (s.size() > 1 && s[0] == '0')) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
 }  // namespace
+
+std::optional<uint64_t> parse_tree_size(std::string_view s) {
+  uint64_t out = 0;
+  if (s.empty() || (s.size() > 1 && s[0] == '0')) return std::nullopt;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return out;
+}
 
 std::string Checkpoint::body() const {
   return origin + "\n" + std::to_string(size) + "\n" + base64_encode(to_string(root)) + "\n";
@@ -64,8 +66,10 @@ Checkpoint Checkpoint::parse_body(std::string_view body) {
   Checkpoint c;
   c.origin = std::string(lines[0]);
   if (c.origin.empty()) throw LogFormatError("checkpoint origin is empty");
-  if (!parse_decimal(lines[1], c.size))
+  std::optional<uint64_t> size = parse_tree_size(lines[1]);
+  if (!size)
     throw LogFormatError("checkpoint size '" + std::string(lines[1]) + "' is not a decimal number");
+  c.size = *size;
   std::string root;
   try {
     root = base64_decode(lines[2]);

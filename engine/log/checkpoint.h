@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,11 @@ struct SignedNote {
 // C2SP signed-note key ID: SHA-256(name || "\n" || type byte || key)[0:4],
 // with `type_and_key` the type byte followed by the key material.
 std::string note_key_id(std::string_view name, std::string_view type_and_key);
+
+// A tree size as C2SP writes one (checkpoint bodies, tlog-witness `old`
+// lines and 409 bodies): ASCII decimal, no leading zeros unless it is "0",
+// within u64. nullopt for anything else.
+std::optional<uint64_t> parse_tree_size(std::string_view text);
 
 // The origin a node's log uses.
 std::string log_origin(const Wallet& wallet);

@@ -1,6 +1,5 @@
 #include "engine/log/checkpoint_witnesses.h"
 
-#include <charconv>
 #include <chrono>
 
 #include "engine/crypto/base64.h"
@@ -19,13 +18,10 @@ std::pair<std::string, std::string> split_url(const std::string& url) {
   return {url.substr(0, path), prefix};
 }
 
+// A 409's `text/x.tlog.size` body: the size and a newline.
 std::optional<uint64_t> parse_size_body(std::string_view body) {
   if (body.empty() || body.back() != '\n') return std::nullopt;
-  body.remove_suffix(1);
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(body.data(), body.data() + body.size(), v);
-  if (ec != std::errc() || p != body.data() + body.size()) return std::nullopt;
-  return v;
+  return parse_tree_size(body.substr(0, body.size() - 1));
 }
 
 }  // namespace
@@ -185,9 +181,9 @@ bool CheckpointWitnesses::send(size_t index, const SignedNote& note, uint64_t si
     }
     if (!cosigned_by(cosigned, w.key)) return fail("no valid cosignature from " + w.key.name);
     std::vector<NoteSignature> mine;
-    Ed25519NoteKey key = w.key;
+    const std::string key_id = w.key.key_id();
     for (const auto& s : cosigned.signatures) {
-      if (s.name == key.name && s.key_id == key.key_id()) mine.push_back(s);
+      if (s.name == w.key.name && s.key_id == key_id) mine.push_back(s);
     }
     log_->add_cosignatures(size, mine);
     std::optional<SignedNote> stored = log_->checkpoint_of_size(size);

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/codec/coding.h"
 #include "engine/crypto/base64.h"
 #include "engine/crypto/bytes.h"
 #include "engine/error.h"
@@ -23,18 +24,6 @@ bool valid_name(std::string_view name) {
     if (c == '+' || c <= 0x20 || c == 0x7f) return false;
   }
   return true;
-}
-
-uint64_t read_be64(std::string_view b) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(b[i]);
-  return v;
-}
-
-std::string be64(uint64_t v) {
-  std::string out(8, '\0');
-  for (int i = 7; i >= 0; --i, v >>= 8) out[static_cast<size_t>(i)] = static_cast<char>(v & 0xff);
-  return out;
 }
 
 }  // namespace
@@ -99,8 +88,10 @@ NoteSignature cosign_note(std::string_view body, const Ed25519PrivateKey& key,
   if (timestamp > static_cast<uint64_t>(INT64_MAX))
     throw LogFormatError("a cosignature timestamp must not exceed 2^63 - 1");
   Ed25519NoteKey k{name, Ed25519NoteKey::Kind::kCosigner, key.public_key()};
-  return NoteSignature{name, k.key_id(),
-                       be64(timestamp) + key.sign(cosignature_message(body, timestamp))};
+  std::string signature;
+  put_be64(signature, timestamp);
+  signature += key.sign(cosignature_message(body, timestamp));
+  return NoteSignature{name, k.key_id(), std::move(signature)};
 }
 
 std::optional<uint64_t> cosigned_by(const SignedNote& note, const Ed25519NoteKey& cosigner) {
@@ -108,7 +99,7 @@ std::optional<uint64_t> cosigned_by(const SignedNote& note, const Ed25519NoteKey
   std::string id = cosigner.key_id();
   for (const auto& s : note.signatures) {
     if (s.name != cosigner.name || s.key_id != id || s.signature.size() != 72) continue;
-    uint64_t t = read_be64(s.signature);
+    uint64_t t = get_be(s.signature, 0, 8);
     if (t > static_cast<uint64_t>(INT64_MAX)) continue;
     if (ed25519_verify(cosignature_message(note.body, t), s.signature.substr(8),
                        cosigner.public_key))

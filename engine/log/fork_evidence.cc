@@ -13,16 +13,22 @@ constexpr const char* kFormat = "hashpath-fork-evidence/v1";
 
 std::string b64(const MerkleHash& h) { return base64_encode(to_string(h)); }
 
-MerkleHash hash_field(const nlohmann::json& j, const std::string& name) {
-  if (!j.contains(name) || !j[name].is_string())
-    throw LogFormatError("fork evidence: '" + name + "' is missing or not a string");
+// `value` (named `what` in errors) as a base64 SHA-256 hash.
+MerkleHash hash_of(const nlohmann::json& value, const std::string& what) {
   std::optional<MerkleHash> h;
-  try {
-    h = merkle_hash_from(base64_decode(j[name].get<std::string>()));
-  } catch (const Error&) {
+  if (value.is_string()) {
+    try {
+      h = merkle_hash_from(base64_decode(value.get<std::string>()));
+    } catch (const Error&) {
+    }
   }
-  if (!h) throw LogFormatError("fork evidence: '" + name + "' is not a base64 SHA-256 hash");
+  if (!h) throw LogFormatError("fork evidence: '" + what + "' is not a base64 SHA-256 hash");
   return *h;
+}
+
+MerkleHash hash_field(const nlohmann::json& j, const std::string& name) {
+  if (!j.contains(name)) throw LogFormatError("fork evidence: '" + name + "' is missing");
+  return hash_of(j[name], name);
 }
 
 std::vector<MerkleHash> proof_field(const nlohmann::json& j, const std::string& name) {
@@ -31,8 +37,7 @@ std::vector<MerkleHash> proof_field(const nlohmann::json& j, const std::string& 
   if (j[name].size() > 64) throw LogFormatError("fork evidence: '" + name + "' is too long");
   std::vector<MerkleHash> out;
   for (size_t i = 0; i < j[name].size(); ++i) {
-    nlohmann::json one = {{"h", j[name][i]}};
-    out.push_back(hash_field(one, "h"));
+    out.push_back(hash_of(j[name][i], name + "[" + std::to_string(i) + "]"));
   }
   return out;
 }
