@@ -18,13 +18,9 @@
 #include <iostream>
 #include <sstream>
 
-#include "devices/lua/aos_library.h"
-#include "devices/node_devices.h"
+#include "bench/aos_bench_node.h"
 #include "engine/codec/commitments.h"
 #include "engine/crypto/wallet.h"
-#include "engine/log/hashpath_log.h"
-#include "engine/node/node.h"
-#include "engine/store/sqlite_store.h"
 
 namespace hashpath {
 namespace {
@@ -40,10 +36,7 @@ std::string read_text(const fs::path& p) {
   return s.str();
 }
 
-[[noreturn]] void fail(const std::string& why) {
-  std::cerr << "FAIL: " << why << "\n";
-  std::exit(1);
-}
+using bench::fail;
 
 int run(int n) {
   fs::path dir = fs::temp_directory_path() / ("hashpath-aos-bench-" + std::to_string(::getpid()));
@@ -53,26 +46,11 @@ int run(int n) {
   Wallet node_wallet = Wallet::from_jwk(read_text(shared / "interop/keys/key-1.json"));
   Wallet user = Wallet::from_jwk(read_text(shared / "interop/keys/key-2.json"));
 
-  auto state = std::make_shared<NodeState>(node_wallet, Message{});
-  auto store = std::make_shared<SqliteStore>((dir / "store.db").string());
-  auto log = std::make_shared<HashpathLog>((dir / "log.db").string(), node_wallet, LogOptions{});
-  auto devices = node_devices(state, nullptr);
-  Node node(state, store, devices, getenv("AOS_BENCH_NO_LOG") ? nullptr : log);
-  Resolver& resolver = node.resolver();
-
-  std::string aos = store->put(aos_library_module()).back();
-  Message definition =
-      commit_httpsig(aos_process_definition(node_wallet.address(), List{Value(aos)}), node_wallet);
-  auto schedule = [&](const Message& m) {
-    ResolveResult r = resolver.resolve(
-        definition, Message{{"path", "schedule"}, {"method", "POST"}, {"body", Value(m)}});
-    if (!r.is_ok()) fail("scheduling failed");
-  };
-  auto eval = [&](const std::string& code) {
-    return commit_httpsig(Message{{"action", "Eval"}, {"data", Value(code)}}, node_wallet);
-  };
+  bench::AosBenchNode node(dir, node_wallet, getenv("AOS_BENCH_NO_LOG") == nullptr);
+  auto schedule = [&](const Message& m) { node.schedule(m); };
+  auto eval = [&](const std::string& code) { return node.eval(code); };
   // Slot 0 the spawn, 1 `return 1+1`, 2 the handler, 3..N+2 pings, N+3 `return Count`.
-  schedule(definition);
+  schedule(node.definition());
   schedule(eval("return 1+1"));
   schedule(
       eval("Count = Count or 0\n"
@@ -88,14 +66,7 @@ int run(int n) {
   double schedule_s = std::chrono::duration<double>(Clock::now() - t0).count();
   schedule(eval("return Count"));
 
-  auto compute = [&](int64_t slot) {
-    ResolveResult r =
-        resolver.resolve(definition, Message{{"path", "compute"}, {"slot", Value::integer(slot)}});
-    if (!r.is_ok() || !r.value.is_map())
-      fail("compute of slot " + std::to_string(slot) + " failed");
-    log->commit();  // this loop is the log's only writer
-    return r.value.as_map();
-  };
+  auto compute = [&](int64_t slot) { return node.compute(slot); };
   auto text_at = [](const Message& m, std::initializer_list<const char*> path) {
     Value v(m);
     for (const char* k : path) {
@@ -121,8 +92,8 @@ int run(int n) {
   double ping_s = std::chrono::duration<double>(Clock::now() - tp).count();
   if (text_at(compute(3 + n), {"results", "output", "data"}) != std::to_string(n))
     fail("Count is not " + std::to_string(n));
-  log->checkpoint_now();
-  uint64_t entries = log->committed_size();
+  node.log().checkpoint_now();
+  uint64_t entries = node.log().committed_size();
 
   double per_s = n / ping_s;
   std::cout << "[boot] " << boot_ms << " ms\n"
@@ -131,7 +102,6 @@ int run(int n) {
             << "[schedule x" << n << ", untimed in the figure] " << n / schedule_s
             << " msgs/s (two RSA-4096 signatures each)\n"
             << "aos-bench messages/s " << per_s << "\n";
-  node.resolver().set_step_observer(nullptr);
   fs::remove_all(dir);
   return 0;
 }

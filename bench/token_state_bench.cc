@@ -13,20 +13,13 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <map>
-#include <sstream>
 #include <vector>
 
+#include "bench/aos_bench_node.h"
 #include "bench/bench_fixtures.h"
-#include "devices/lua/aos_library.h"
-#include "devices/node_devices.h"
 #include "engine/codec/commitments.h"
 #include "engine/crypto/wallet.h"
-#include "engine/log/hashpath_log.h"
-#include "engine/node/node.h"
-#include "engine/store/sqlite_store.h"
 
 namespace hashpath {
 namespace {
@@ -34,10 +27,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-[[noreturn]] void fail(const std::string& why) {
-  std::cerr << "FAIL: " << why << "\n";
-  std::exit(1);
-}
+using bench::fail;
 
 uint64_t bytes_on_disk(const fs::path& dir) {
   uint64_t n = 0;
@@ -55,65 +45,40 @@ Figure run(int k, int messages, const Wallet& node_wallet, const Wallet& user) {
                  ("hashpath-token-bench-" + std::to_string(::getpid()) + "-" + std::to_string(k));
   fs::remove_all(dir);
   fs::create_directories(dir);
-  auto state = std::make_shared<NodeState>(node_wallet, Message{});
-  auto store = std::make_shared<SqliteStore>((dir / "store.db").string());
-  auto log = std::make_shared<HashpathLog>((dir / "log.db").string(), node_wallet, LogOptions{});
-  auto devices = node_devices(state, nullptr);
-  Node node(state, store, devices, log);
-  Resolver& resolver = node.resolver();
-
-  std::string aos = store->put(aos_library_module()).back();
-  Message definition =
-      commit_httpsig(aos_process_definition(node_wallet.address(), List{Value(aos)}), node_wallet);
-  auto schedule = [&](const Message& m) {
-    ResolveResult r = resolver.resolve(
-        definition, Message{{"path", "schedule"}, {"method", "POST"}, {"body", Value(m)}});
-    if (!r.is_ok()) fail("scheduling failed");
-  };
-  auto eval = [&](const std::string& code) {
-    return commit_httpsig(Message{{"action", "Eval"}, {"data", Value(code)}}, node_wallet);
-  };
-  schedule(definition);
-  schedule(
-      eval("Balances = {}\n"
-           "for i = 1, " +
-           std::to_string(k) +
-           " do Balances['holder' .. i] = 1000 end\n"
-           "Handlers.add('Transfer', Handlers.utils.hasMatchingTag('Action', 'Transfer'),\n"
-           "  function(msg)\n"
-           "    local q = tonumber(msg.Quantity)\n"
-           "    Balances[msg.From] = (Balances[msg.From] or 0) - q\n"
-           "    Balances[msg.Recipient] = (Balances[msg.Recipient] or 0) + q\n"
-           "    Send({ device = 'patch@1.0', balances = Balances })\n"
-           "  end)\n"
-           "Send({ device = 'patch@1.0', balances = Balances })\n"
-           "return 'ready'"));
+  bench::AosBenchNode node(dir, node_wallet);
+  node.schedule(node.definition());
+  node.schedule(
+      node.eval("Balances = {}\n"
+                "for i = 1, " +
+                std::to_string(k) +
+                " do Balances['holder' .. i] = 1000 end\n"
+                "Handlers.add('Transfer', Handlers.utils.hasMatchingTag('Action', 'Transfer'),\n"
+                "  function(msg)\n"
+                "    local q = tonumber(msg.Quantity)\n"
+                "    Balances[msg.From] = (Balances[msg.From] or 0) - q\n"
+                "    Balances[msg.Recipient] = (Balances[msg.Recipient] or 0) + q\n"
+                "    Send({ device = 'patch@1.0', balances = Balances })\n"
+                "  end)\n"
+                "Send({ device = 'patch@1.0', balances = Balances })\n"
+                "return 'ready'"));
   for (int i = 0; i < messages; ++i) {
-    schedule(commit_httpsig(Message{{"action", "Transfer"},
-                                    {"recipient", Value("holder" + std::to_string(1 + i % 7))},
-                                    {"quantity", "1"}},
-                            user));
+    node.schedule(commit_httpsig(Message{{"action", "Transfer"},
+                                         {"recipient", Value("holder" + std::to_string(1 + i % 7))},
+                                         {"quantity", "1"}},
+                                 user));
   }
-  auto compute = [&](int64_t slot) {
-    ResolveResult r =
-        resolver.resolve(definition, Message{{"path", "compute"}, {"slot", Value::integer(slot)}});
-    if (!r.is_ok() || !r.value.is_map())
-      fail("compute of slot " + std::to_string(slot) + " failed");
-    log->commit();
-    return r.value.as_map();
-  };
-  compute(0);
-  compute(1);
+  node.compute(0);
+  node.compute(1);
   uint64_t before = bytes_on_disk(dir);
   auto t = Clock::now();
   for (int i = 0; i < messages; ++i) {
-    Message st = compute(2 + i);
+    Message st = node.compute(2 + i);
     const Value* b = st.find("balances");
     if (b == nullptr || !b->is_map() || b->as_map().size() < static_cast<size_t>(k))
       fail("slot " + std::to_string(2 + i) + ": balances not patched into the state");
   }
   double s = std::chrono::duration<double>(Clock::now() - t).count();
-  log->checkpoint_now();
+  node.log().checkpoint_now();
   uint64_t after = bytes_on_disk(dir);
   fs::remove_all(dir);
   return Figure{s * 1000 / messages, static_cast<double>(after - before) / messages};
