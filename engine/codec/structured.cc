@@ -110,12 +110,20 @@ Message encode_value_map(const Message& m, const StructuredOptions& opt, int dep
 
 struct Types {
   std::vector<std::pair<std::string, std::string>> entries;  // normalised key → lowercase type
-  std::unordered_map<std::string, size_t> first;             // key → its first entry
+  std::unordered_map<std::string, size_t> first;             // key → its first entry, if large
   bool empty_message = false;                                // the bare word `empty-message`
 
-  // A map of K keys announces up to K types: looked up by hash, not by a
-  // scan per key (which made decoding O(K^2)).
+  // A map of K keys announces up to K types: a large one is looked up by
+  // hash, not by a scan per key (which made decoding O(K^2)); a small one
+  // (most messages) by a scan, without building an index.
+  static constexpr size_t kScanLimit = 16;
   const std::string* find(const std::string& key) const {
+    if (first.empty()) {
+      for (const auto& [k, t] : entries) {
+        if (k == key) return &t;
+      }
+      return nullptr;
+    }
     auto it = first.find(key);
     return it == first.end() ? nullptr : &entries[it->second].second;
   }
@@ -145,7 +153,10 @@ Types parse_types(const Message& tabm) {
       fail("ao-types: the type of '" + k + "' is not a string");
     types.entries.emplace_back(normalize_key(unescape_key(k)),
                                ascii_lowercase(word ? *word : token->name));
-    types.first.emplace(types.entries.back().first, types.entries.size() - 1);
+  }
+  if (types.entries.size() > Types::kScanLimit) {
+    for (size_t i = 0; i < types.entries.size(); ++i)
+      types.first.emplace(types.entries[i].first, i);
   }
   return types;
 }

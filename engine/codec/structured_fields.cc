@@ -1,5 +1,6 @@
 #include "engine/codec/structured_fields.h"
 
+#include <optional>
 #include <unordered_map>
 
 #include <charconv>
@@ -304,7 +305,23 @@ Dictionary parse_dictionary(std::string_view text) {
   p.skip_sp();
   Dictionary dict;
   if (p.eof()) return dict;
-  std::unordered_map<std::string, size_t> position;  // key → its place in dict
+  // Repeated keys are found by a scan while the dictionary is small (every
+  // request's headers), by hash once it is large (a big map's ao-types),
+  // so parsing stays linear.
+  constexpr size_t kScanLimit = 16;
+  std::unordered_map<std::string, size_t> position;  // key → its place, once large
+  auto place_of = [&](const std::string& k) -> std::optional<size_t> {
+    if (dict.size() <= kScanLimit) {
+      for (size_t i = 0; i < dict.size(); ++i)
+        if (dict[i].first == k) return i;
+      return std::nullopt;
+    }
+    if (position.empty()) {
+      for (size_t i = 0; i < dict.size(); ++i) position.emplace(dict[i].first, i);
+    }
+    auto it = position.find(k);
+    return it == position.end() ? std::nullopt : std::optional<size_t>(it->second);
+  };
   do {
     std::string k = p.key(true);
     Member m;
@@ -314,11 +331,11 @@ Dictionary parse_dictionary(std::string_view text) {
       m = Item{true, p.parameters()};  // a bare key is boolean true
     }
     // RFC 8941 §4.2.2: a repeated key overwrites the earlier value in place.
-    auto [at, added] = position.emplace(k, dict.size());
-    if (added) {
-      dict.emplace_back(std::move(k), std::move(m));
+    if (std::optional<size_t> at = place_of(k)) {
+      dict[*at].second = std::move(m);
     } else {
-      dict[at->second].second = std::move(m);
+      if (!position.empty()) position.emplace(k, dict.size());
+      dict.emplace_back(std::move(k), std::move(m));
     }
   } while (p.next_member());
   return dict;
