@@ -80,6 +80,26 @@ std::shared_ptr<std::mutex> ProcessDevice::lock_of(const std::string& pid) {
   return m;
 }
 
+std::optional<Message> ProcessDevice::remembered_state(const std::string& pid) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = remembered_.find(pid);
+  if (it == remembered_.end()) return std::nullopt;
+  it->second.last_used = ++clock_;
+  return it->second.state;
+}
+
+void ProcessDevice::remember_state(const std::string& pid, const Message& state) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (remembered_.size() >= kRememberedStates && remembered_.count(pid) == 0) {
+    auto oldest = remembered_.begin();
+    for (auto i = remembered_.begin(); i != remembered_.end(); ++i) {
+      if (i->second.last_used < oldest->second.last_used) oldest = i;
+    }
+    remembered_.erase(oldest);
+  }
+  remembered_[pid] = RememberedState{state, ++clock_};
+}
+
 ResolveResult ProcessDevice::compute_to(const Message& base, std::optional<int64_t> target,
                                         Resolver& resolver) {
   if (resolver.store() == nullptr) return ResolveResult::error(500, "process@1.0 needs a store");
@@ -90,8 +110,13 @@ ResolveResult ProcessDevice::compute_to(const Message& base, std::optional<int64
   if (execution.empty())
     return ResolveResult::error(400, "process " + pid + " names no execution-device");
   Message state = initial_state(definition);
+  std::optional<Message> remembered = remembered_state(pid);
+  auto remembered_at = [&](int64_t s) {
+    return remembered && remembered->integer("at-slot").value_or(-2) == s;
+  };
   // A slot already computed is read, without asking the scheduler.
   if (target && *target >= 0) {
+    if (remembered_at(*target)) return ResolveResult::ok(Value(*remembered));
     if (std::optional<Value> stored = get_full(*resolver.store(), state_alias(pid, *target));
         stored && stored->is_map())
       return ResolveResult::ok(std::move(*stored));
@@ -108,8 +133,13 @@ ResolveResult ProcessDevice::compute_to(const Message& base, std::optional<int64
   // One computation per process at a time: its execution state is shared.
   std::shared_ptr<std::mutex> process_lock = lock_of(pid);
   std::lock_guard<std::mutex> hold(*process_lock);
-  // Resume from the nearest stored state at or below the target.
+  // Resume from the nearest stored state at or below the target (the one
+  // remembered in memory is the same message as the stored one).
   for (int64_t s = slot; s >= 0; --s) {
+    if (remembered_at(s)) {
+      state = *remembered;
+      break;
+    }
     if (std::optional<Value> cached = get_full(*resolver.store(), state_alias(pid, s));
         cached && cached->is_map()) {
       state = cached->as_map();
@@ -158,6 +188,7 @@ ResolveResult ProcessDevice::compute_to(const Message& base, std::optional<int64
     state.set("at-slot", Value::integer(at + 1));
     std::vector<std::string> ids = resolver.store()->put(state);
     resolver.store()->alias(state_alias(pid, at + 1), ids.back());
+    remember_state(pid, state);
   }
   return ResolveResult::ok(Value(std::move(state)));
 }

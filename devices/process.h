@@ -65,9 +65,24 @@ class ProcessDevice : public Device {
   ResolveResult compute_to(const Message& base, std::optional<int64_t> target, Resolver& resolver);
   ResolveResult snapshot(const Message& base, const Message& request, Resolver& resolver);
   std::shared_ptr<std::mutex> lock_of(const std::string& pid);
+  // The state this device last computed for `pid`, if it still remembers
+  // it: the same message it stored, kept so the next slot resumes without
+  // reading (and decoding) it back from the store.
+  std::optional<Message> remembered_state(const std::string& pid);
+  void remember_state(const std::string& pid, const Message& state);
 
-  std::mutex mu_;
+  // The most recently computed states kept in memory (a bound, not a
+  // cache policy anyone relies on: the store has them all).
+  static constexpr size_t kRememberedStates = 64;
+
+  std::mutex mu_;  // locks_, remembered_, clock_
   std::map<std::string, std::shared_ptr<std::mutex>> locks_;
+  struct RememberedState {
+    Message state;
+    uint64_t last_used = 0;
+  };
+  std::map<std::string, RememberedState> remembered_;
+  uint64_t clock_ = 0;
 };
 
 }  // namespace hashpath

@@ -8,9 +8,25 @@
 // other table a map (keys as the text Lua gives them), a string a binary,
 // numbers integers or floats, booleans atoms. Functions, userdata, threads
 // and tables nested deeper than kMaxNestingDepth (or cyclic) are errors.
+//
+// Large values cross cheaply (docs/architecture.md, "What a message costs"):
+// * Message → Lua: a map or list of more than kLazyEntries entries becomes
+//   a lazy table, empty until Lua first looks at it (indexes, assigns,
+//   iterates, takes its length, or calls next/rawget/rawset/rawlen/
+//   getmetatable/setmetatable on it: the `__touch` of tracked-tables.patch),
+//   when it is filled. A lazy table Lua never looked at converts back to the
+//   very value it came from, IDs and all.
+// * Lua → Value: a plain table (no metatable) of at least kLazyEntries
+//   entries that converted to a map is remembered, and the Lua patch
+//   reports each write to it (LuaTableMemo); the next conversion starts
+//   from the remembered map and redoes only the keys written since, and
+//   the entries that are themselves tables. The result is the same as a
+//   conversion from scratch (LuaConvertTest checks both ways).
 #pragma once
 
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "engine/error.h"
 #include "engine/message/message.h"
@@ -18,6 +34,34 @@
 struct lua_State;
 
 namespace hashpath {
+
+inline constexpr size_t kLazyEntries = 64;
+
+// What large tables of one Lua state converted to, and which of their keys
+// Lua wrote since. Installed on a state (it must outlive the state: the
+// state reports freed tables to it as it closes).
+class LuaTableMemo {
+ public:
+  void install(lua_State* L);
+
+  struct Tracked {
+    Value value;                          // a map: what the table converted to
+    std::vector<std::string> written;     // string keys written since
+    bool rewritten = false;               // any other change: convert it whole
+    std::vector<std::string> table_keys;  // keys whose values are tables
+  };
+  Tracked* find(const void* table);
+  void remember(const void* table, Tracked tracked);
+  void forget(const void* table);
+
+ private:
+  // Past this many writes between two conversions, converting the table
+  // whole is as cheap: the keys are no longer listed.
+  static constexpr size_t kMaxWritten = 4096;
+  static void on_write(void* ud, const void* table, int keytype, const char* key, size_t keylen,
+                       long long ikey);
+  std::unordered_map<const void*, Tracked> tables_;
+};
 
 void push_value(lua_State* L, const Value& v);
 // The value at stack index `index`.

@@ -77,6 +77,7 @@ LuaVm::LuaVm(Options options) : options_(std::move(options)), arena_(options_.me
   L_ = lua_newstate(&LuaArena::lua_alloc, &arena_);
   if (L_ == nullptr) throw LuaError("cannot create a Lua state: the memory limit is too small");
   *static_cast<LuaVm**>(lua_getextraspace(L_)) = this;
+  table_memo_.install(L_);
   // An error outside any protected call (only set-up can raise one: out of
   // memory) becomes a C++ exception instead of abort().
   lua_atpanic(L_, [](lua_State* L) -> int {

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "devices/lua/lua_arena.h"
+#include "devices/lua/lua_convert.h"
 #include "engine/message/message.h"
 
 struct lua_State;
@@ -92,6 +93,9 @@ class LuaVm {
 
   Options options_;
   LuaArena arena_;
+  // Told by the state of writes to the large tables it converted; outlives
+  // L_ (lua_close reports every table it frees).
+  LuaTableMemo table_memo_;
   lua_State* L_ = nullptr;
   std::string output_;
   uint64_t instructions_ = 0;  // in the current call

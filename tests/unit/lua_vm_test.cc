@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "devices/lua/lua_vm.h"
+#include "engine/codec/message_id.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_data.h"
 
@@ -198,6 +199,107 @@ TEST(LuaConvertTest, ALargeTableConvertsAsKeyByKeyInsertionWould) {
   }
   EXPECT_EQ(got.size(), 5000u + 4);
   EXPECT_TRUE(got == expected);
+}
+
+}  // namespace
+}  // namespace hashpath
+
+namespace hashpath {
+namespace {
+
+// A large table converted again after Lua changed it (the memo of
+// lua_convert.h redoes the written keys only) must equal a conversion from
+// scratch: a deep copy made in Lua, whose tables the memo has never seen.
+TEST(LuaConvertTest, ATrackedTableConvertsAsAFreshConversionWould) {
+  LuaVm vm({});
+  ASSERT_TRUE(run(vm,
+                  "T = {}\n"
+                  "for i = 1, 500 do T['holder' .. i] = i end\n"
+                  "T.child = { x = 1 }\n"
+                  "T.big = {}\n"
+                  "for i = 1, 100 do T.big['k' .. i] = 'v' .. i end\n"
+                  "local function copy(t)\n"
+                  "  if type(t) ~= 'table' then return t end\n"
+                  "  local c = {}\n"
+                  "  for k, v in pairs(t) do c[k] = copy(v) end\n"
+                  "  return c\n"
+                  "end\n"
+                  "function get() return T end\n"
+                  "function fresh() return copy(T) end")
+                  .ok);
+  auto convert = [&](const std::string& f) {
+    LuaVm::CallResult r = vm.call(f, {});
+    EXPECT_TRUE(r.ok) << r.error;
+    return r.ok ? r.values.at(0) : Value();
+  };
+  Value first = convert("get");
+  Value again = convert("get");
+  // Unchanged: the very map remembered the first time.
+  ASSERT_TRUE(again.as_map().same_storage(first.as_map()));
+  const char* steps[] = {
+      "T.holder7 = T.holder7 + 1",
+      "T.holder8 = nil",
+      "T.newcomer = 'hello'",
+      "T.child.x = 2",                                  // a nested table's key
+      "T.big.k5 = 'changed'",                           // a nested tracked table
+      "T.big = nil",                                    // a table key removed
+      "T.holder9 = { deep = { deeper = true } }",       // a value that becomes a table
+      "T.holder9.deep.deeper = false",                  // written under it
+      "for i = 1, 450 do T['holder' .. i] = nil end",   // below the tracked size
+      "for i = 1, 600 do T['again' .. i] = i * 2 end",  // and back above it
+      "T.Upper = 'not a normal key'",                   // converted whole
+      "T.Upper = nil",
+      "T[3] = 'an integer key'",
+      "T[3] = nil; setmetatable(T, { __index = {} }); setmetatable(T, nil)",
+      "rawset(T, 'raw', 1)",
+      "table.insert(T.child, 'listed')",
+  };
+  for (const char* step : steps) {
+    ASSERT_TRUE(run(vm, step).ok) << step;
+    Value got = convert("get");
+    Value expected = convert("fresh");
+    EXPECT_TRUE(got == expected) << "after: " << step;
+    EXPECT_EQ(message_id(got, IdScope::kUnsigned), message_id(expected, IdScope::kUnsigned))
+        << "after: " << step;
+  }
+}
+
+// A large map given to Lua stays a lazy table until Lua looks at it: what
+// Lua hands back untouched is the same map (same storage), and every way of
+// looking at it sees the whole map.
+TEST(LuaConvertTest, ALargeMapStaysLazyUntilLuaLooksAtIt) {
+  LuaVm vm({});
+  ASSERT_TRUE(
+      run(vm,
+          "function same(t) return t end\n"
+          "function count(t) local n = 0; for _ in pairs(t) do n = n + 1 end; return n end\n"
+          "function first(t) return next(t) ~= nil end\n"
+          "function raw(t) return rawget(t, 'key7') end\n"
+          "function meta(t) return getmetatable(t) == nil end\n"
+          "function add(t) t.added = 'yes'; return t end\n"
+          "function length(t) return #t end\n"
+          "function sum(t) local s = 0; for _, v in ipairs(t) do s = s + v end; return s end")
+          .ok);
+  Message big;
+  for (int i = 0; i < 200; ++i) big.set("key" + std::to_string(i), Value::integer(i));
+  List numbers;
+  for (int i = 1; i <= 100; ++i) numbers.push_back(Value::integer(i));
+  auto call = [&](const std::string& f, Value arg) {
+    LuaVm::CallResult r = vm.call(f, {std::move(arg)});
+    EXPECT_TRUE(r.ok) << f << ": " << r.error;
+    return r.ok ? r.values.at(0) : Value();
+  };
+  EXPECT_TRUE(call("same", Value(big)).as_map().same_storage(big));
+  EXPECT_EQ(call("count", Value(big)).as_integer(), 200);
+  EXPECT_TRUE(call("first", Value(big)) == Value::boolean(true));
+  EXPECT_EQ(call("raw", Value(big)).as_integer(), 7);
+  EXPECT_TRUE(call("meta", Value(big)) == Value::boolean(true));
+  Message expected = big;
+  expected.set("added", Value("yes"));
+  EXPECT_TRUE(call("add", Value(big)) == Value(expected));
+  EXPECT_EQ(call("length", Value(numbers)).as_integer(), 100);
+  EXPECT_EQ(call("sum", Value(numbers)).as_integer(), 5050);
+  EXPECT_TRUE(call("same", Value(numbers)) == Value(numbers));
 }
 
 }  // namespace

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Prepares Lua 5.3 for the build: Debian's lua5.3 source package (with
-# Debian's own patches), then our deterministic.patch. No Lua source is in
-# the repository; only this recipe and the patch.
+# Debian's own patches), then our deterministic.patch and
+# tracked-tables.patch (README.md). No Lua source is in the repository;
+# only this recipe and the patches.
 #   usage: third_party/lua5.3/prepare.sh DEST_DIR
 # Idempotent: does nothing when DEST_DIR already holds a tree patched with
 # the current patch.
 set -euo pipefail
 DEST=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
-PATCH="$HERE/deterministic.patch"
-STAMP="$DEST/.patched-$(sha256sum "$PATCH" | cut -c1-16)"
+PATCHES=("$HERE/deterministic.patch" "$HERE/tracked-tables.patch")
+STAMP="$DEST/.patched-$(cat "${PATCHES[@]}" | sha256sum | cut -c1-16)"
 [ -f "$STAMP" ] && exit 0
 
 SUDO=""
@@ -29,9 +30,9 @@ echo "deps: fetching the lua5.3 source package"
 # apt checks the files against the signed Sources index; dpkg-source's own
 # signature check needs the uploader's key, which is not installed (a warning).
 (cd "$WORK" && apt-get source --download-only -qq lua5.3 2>/dev/null && dpkg-source -x lua5.3_*.dsc lua >/dev/null 2>&1)
-patch -d "$WORK/lua" -p1 --quiet < "$PATCH"
+for p in "${PATCHES[@]}"; do patch -d "$WORK/lua" -p1 --quiet < "$p"; done
 rm -rf "$DEST"
 mkdir -p "$(dirname "$DEST")"
 mv "$WORK/lua" "$DEST"
 touch "$STAMP"
-echo "deps: $(basename "$WORK"/lua5.3_*.dsc .dsc) prepared in $DEST (deterministic patch applied)"
+echo "deps: $(basename "$WORK"/lua5.3_*.dsc .dsc) prepared in $DEST (patches applied)"
