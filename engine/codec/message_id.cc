@@ -9,10 +9,18 @@
 #include "engine/error.h"
 #include "engine/message/key.h"
 
+#include <algorithm>
 #include <optional>
 #include <unordered_map>
 
 namespace hashpath {
+
+// The chunk IDs of a large map (chunked_map_id below), remembered on it.
+struct ChunkedIdMemo {
+  std::vector<std::string> last_keys;  // each chunk's last key, ascending
+  std::vector<std::string> ids;        // each chunk's ID
+};
+
 namespace {
 
 constexpr const char* kCodec = "message-id";
@@ -76,7 +84,105 @@ std::optional<std::string> flat_unsigned_id(const Message& m) {
   return id;
 }
 
+// ---- Large maps: the chunked commitment (docs/log-format.md, "State
+// commitments"). A map of more than kChunkedMapEntries entries is cut, in
+// key order, after every key whose FNV-1a 64-bit hash is 0 modulo
+// kChunkDivisor, after kChunkedMapEntries entries without such a key, and
+// after its last key (so no chunk is itself chunked); each chunk's ID is the unsigned ID
+// of the message made of its entries, and the map's ID is
+// HMAC-SHA256("ao", "hashpath-chunked-map/1" + "\n" + chunk IDs joined by
+// "\n"), base64url. Cut points depend on the keys alone, so a change to one
+// key rehashes its chunk and the short list of chunk IDs; the memo rides on
+// the message through copy-on-write changes (Message::chunk_memo).
+
+uint64_t fnv1a_64(std::string_view s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+bool ends_chunk(std::string_view key) { return fnv1a_64(key) % kChunkDivisor == 0; }
+
+std::string chunk_id(const Message& m, size_t begin, size_t end) {
+  std::vector<Message::Entry> entries(m.begin() + begin, m.begin() + end);
+  return message_id(Value(Message::from_entries(std::move(entries))), IdScope::kUnsigned);
+}
+
+// The end (exclusive) of the chunk that starts at `begin`: cut points
+// depend on the keys from `begin` on alone.
+size_t chunk_end(const Message& m, size_t begin) {
+  const Message::Entry* e = m.begin();
+  size_t j = begin;
+  while (j + 1 < m.size() && j + 1 - begin < kChunkedMapEntries && !ends_chunk(e[j].first)) ++j;
+  return j + 1;
+}
+
+std::shared_ptr<const ChunkedIdMemo> chunk_whole(const Message& m) {
+  auto memo = std::make_shared<ChunkedIdMemo>();
+  for (size_t begin = 0; begin < m.size();) {
+    size_t end = chunk_end(m, begin);
+    memo->ids.push_back(chunk_id(m, begin, end));
+    memo->last_keys.push_back(m.begin()[end - 1].first);
+    begin = end;
+  }
+  return memo;
+}
+
+// `old` brought up to date with `m`, which differs from the map it was made
+// for in the keys `changed` only: the chunks those keys fall in are cut and
+// hashed again, up to the first old cut point after them.
+std::shared_ptr<const ChunkedIdMemo> chunk_changes(const Message& m, const ChunkedIdMemo& old,
+                                                   std::vector<std::string> changed) {
+  const size_t chunks = old.last_keys.size();
+  std::vector<bool> dirty(chunks, false);
+  for (const auto& k : changed) {
+    size_t i = static_cast<size_t>(std::lower_bound(old.last_keys.begin(), old.last_keys.end(), k) -
+                                   old.last_keys.begin());
+    dirty[std::min(i, chunks - 1)] = true;
+  }
+  auto memo = std::make_shared<ChunkedIdMemo>();
+  const Message::Entry* e = m.begin();
+  auto entry_less = [](const Message::Entry& a, const std::string& k) { return a.first < k; };
+  size_t o = 0;  // the next old chunk
+  while (o < chunks) {
+    if (!dirty[o]) {
+      memo->ids.push_back(old.ids[o]);
+      memo->last_keys.push_back(old.last_keys[o]);
+      ++o;
+      continue;
+    }
+    // Cut again from just after the last chunk kept.
+    size_t pos =
+        memo->last_keys.empty()
+            ? 0
+            : static_cast<size_t>(
+                  std::lower_bound(e, e + m.size(), memo->last_keys.back(), entry_less) - e) +
+                  1;
+    while (true) {
+      if (pos >= m.size()) {
+        o = chunks;  // the map ends here: the old chunks left are gone
+        break;
+      }
+      size_t end = chunk_end(m, pos);
+      const std::string& last = e[end - 1].first;
+      memo->ids.push_back(chunk_id(m, pos, end));
+      memo->last_keys.push_back(last);
+      pos = end;
+      while (o < chunks && old.last_keys[o] < last) ++o;
+      bool same_cut = o < chunks && old.last_keys[o] == last;
+      if (same_cut) ++o;
+      // Back in step with the old cuts, and the next old chunk unchanged.
+      if (same_cut && (o == chunks ? pos == m.size() : !dirty[o])) break;
+    }
+  }
+  return memo;
+}
+
 std::string unsigned_id(const Message& m) {
+  if (m.size() > kChunkedMapEntries) return chunked_map_id(m);
   if (std::optional<std::string> fast = flat_unsigned_id(m)) return *fast;
   Message tabm = linked_tabm(Value(m));
   return hmac_commitment_id(tabm, committable_keys(tabm));
@@ -109,6 +215,37 @@ std::string compute_id(const Message& m, IdScope scope) {
 }
 
 }  // namespace
+
+std::vector<MapChunk> map_chunks(const Message& m) {
+  chunked_map_id(m);
+  std::shared_ptr<const ChunkedIdMemo> memo = m.chunk_memo(nullptr);
+  std::vector<MapChunk> out;
+  size_t begin = 0;
+  for (size_t i = 0; i < memo->ids.size(); ++i) {
+    auto last =
+        std::lower_bound(m.begin() + begin, m.end(), memo->last_keys[i],
+                         [](const Message::Entry& e, const std::string& k) { return e.first < k; });
+    size_t end = static_cast<size_t>(last - m.begin()) + 1;
+    out.push_back(MapChunk{memo->ids[i], begin, end});
+    begin = end;
+  }
+  return out;
+}
+
+std::string chunked_map_id(const Message& m) {
+  std::vector<std::string> changed;
+  std::shared_ptr<const ChunkedIdMemo> memo = m.chunk_memo(&changed);
+  if (memo == nullptr || memo->ids.empty()) {
+    memo = chunk_whole(m);
+  } else if (!changed.empty()) {
+    memo = chunk_changes(m, *memo, std::move(changed));
+  }
+  m.remember_chunks(memo);
+  static const HmacSha256Key key("ao");
+  std::string input = "hashpath-chunked-map/1";
+  for (const auto& id : memo->ids) input.append("\n").append(id);
+  return base64url_encode(key.mac(input));
+}
 
 std::string unsigned_id_general(const Message& message) {
   Message tabm = linked_tabm(Value(message));

@@ -7,6 +7,12 @@
 //                     unsigned ID
 //   id(M, kEveryCommitment)  every commitment, HMAC included (hashpaths)
 //
+// Hashpath's one departure from HyperBEAM's IDs: the unsigned ID of a map
+// of more than kChunkedMapEntries entries is its chunked commitment
+// (docs/log-format.md, "State commitments"), which a change to one key
+// updates in O(log K)-sized work instead of rehashing all K keys. Smaller
+// maps, and every signed ID, are HyperBEAM's.
+//
 // Hashpath computes the unsigned ID from the content every time (HyperBEAM
 // returns a stored HMAC commitment ID unverified), so it cannot be forged by
 // a sender. IDs are memoised on the message storage and cleared on change.
@@ -14,6 +20,7 @@
 // by the httpsig@1.0 encoding.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +30,26 @@
 namespace hashpath {
 
 enum class IdScope { kUnsigned, kSigned, kEveryCommitment };
+
+// Maps with more entries than this are identified by their chunks; a chunk
+// ends after a key whose FNV-1a 64-bit hash is 0 modulo kChunkDivisor, or
+// after kChunkedMapEntries entries (so a chunk's ID is an ordinary one).
+inline constexpr size_t kChunkedMapEntries = 1024;
+inline constexpr uint64_t kChunkDivisor = 64;
+
+// The chunked commitment of a map, whatever its size (message_id uses it
+// above kChunkedMapEntries); tests compare the incremental path with it.
+std::string chunked_map_id(const Message& m);
+
+// The chunks of a map's chunked commitment, in order: each one's ID and
+// its entries' range [begin, end) in the map (stores write large maps as
+// their chunks, docs/store-format.md).
+struct MapChunk {
+  std::string id;
+  size_t begin = 0;
+  size_t end = 0;
+};
+std::vector<MapChunk> map_chunks(const Message& m);
 
 std::string message_id(const Value& message, IdScope scope = IdScope::kUnsigned);  // 43-char
 // The IDs of the commitments whose committers are in `committers`; CodecError

@@ -101,15 +101,24 @@ Message as_message(const Value& v) {
   return out;
 }
 
+// Past this many changes, redoing the changed chunks one by one is no
+// cheaper than chunking the map again: the memo is dropped.
+constexpr size_t kMaxChangesSinceChunks = 4096;
+
 MessageData& Message::mutable_data(bool keeps_derived) {
   if (!data_) {
     data_ = std::make_shared<MessageData>();
   } else if (data_.use_count() > 1) {
     auto clone = std::make_shared<MessageData>(*data_);  // the clone has no derived values...
-    if (keeps_derived) {
+    {
       std::lock_guard<std::mutex> lock(data_->derived_mu);
-      for (size_t i = 0; i < static_cast<size_t>(DerivedSlot::kCount); ++i)
-        clone->derived[i] = data_->derived[i];
+      if (keeps_derived) {
+        for (size_t i = 0; i < static_cast<size_t>(DerivedSlot::kCount); ++i)
+          clone->derived[i] = data_->derived[i];
+      }
+      // ...but keeps the chunk memo: the caller's change is recorded next.
+      clone->chunks = data_->chunks;
+      clone->changed_since_chunks = data_->changed_since_chunks;
     }
     data_ = std::move(clone);
   } else if (!keeps_derived) {
@@ -117,6 +126,34 @@ MessageData& Message::mutable_data(bool keeps_derived) {
     for (auto& d : data_->derived) d.clear();
   }
   return *data_;
+}
+
+// Records that `key` changed, for the chunk memo (set and remove, with the
+// storage already this handle's own: no other handle can read it, so no
+// lock).
+static void note_changed(MessageData& d, std::string_view key) {
+  if (d.chunks == nullptr) return;
+  if (d.changed_since_chunks.size() >= kMaxChangesSinceChunks) {
+    d.chunks.reset();
+    d.changed_since_chunks.clear();
+    return;
+  }
+  d.changed_since_chunks.emplace_back(key);
+}
+
+std::shared_ptr<const ChunkedIdMemo> Message::chunk_memo(
+    std::vector<std::string>* changed_since) const {
+  if (!data_) return nullptr;
+  std::lock_guard<std::mutex> lock(data_->derived_mu);
+  if (changed_since != nullptr) *changed_since = data_->changed_since_chunks;
+  return data_->chunks;
+}
+
+void Message::remember_chunks(std::shared_ptr<const ChunkedIdMemo> memo) const {
+  if (!data_) return;
+  std::lock_guard<std::mutex> lock(data_->derived_mu);
+  data_->chunks = std::move(memo);
+  data_->changed_since_chunks.clear();
 }
 
 std::string Message::derived(DerivedSlot slot) const {
@@ -135,7 +172,9 @@ Message& Message::set(std::string_view key, Value value) {
   std::string scratch;
   std::string_view k = normalized(key, scratch);
   // IDs leave private keys out, so changing one keeps them.
-  auto& es = mutable_data(is_private_key(k)).entries;
+  MessageData& d = mutable_data(is_private_key(k));
+  note_changed(d, k);
+  auto& es = d.entries;
   auto it = std::lower_bound(es.begin(), es.end(), k, key_less);
   if (it != es.end() && it->first == k) {
     it->second = std::move(value);
@@ -149,7 +188,9 @@ Message& Message::remove(std::string_view key) {
   if (!contains(key)) return *this;
   std::string scratch;
   std::string_view k = normalized(key, scratch);
-  auto& es = mutable_data(is_private_key(k)).entries;
+  MessageData& d = mutable_data(is_private_key(k));
+  note_changed(d, k);
+  auto& es = d.entries;
   auto it = std::lower_bound(es.begin(), es.end(), k, key_less);
   es.erase(it);
   return *this;

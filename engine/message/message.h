@@ -32,6 +32,7 @@ namespace hashpath {
 
 class Value;
 struct MessageData;
+struct ChunkedIdMemo;  // engine/codec/message_id.cc's, for maps it chunks
 
 // Values derived from a message's content (its IDs) are memoised on the
 // shared storage. Every mutation clears them, except setting or removing a
@@ -78,6 +79,12 @@ class Message {
   // Memoised derived values (see DerivedSlot); empty string when unknown.
   std::string derived(DerivedSlot slot) const;
   void remember(DerivedSlot slot, std::string value) const;
+
+  // The chunk IDs message_id remembered for this map, with the keys set or
+  // removed since (copies made by set/remove inherit both); null when there
+  // are none, or too many changes to be worth redoing one by one.
+  std::shared_ptr<const ChunkedIdMemo> chunk_memo(std::vector<std::string>* changed_since) const;
+  void remember_chunks(std::shared_ptr<const ChunkedIdMemo> memo) const;
 
   // True when both handles share storage (cheap identity test).
   bool same_storage(const Message& other) const { return data_ == other.data_; }
@@ -171,6 +178,10 @@ struct MessageData {
 
   mutable std::mutex derived_mu;
   mutable std::string derived[static_cast<size_t>(DerivedSlot::kCount)];  // empty = unknown
+  // Guarded by derived_mu: message_id's chunk IDs (see Message::chunk_memo)
+  // and the keys changed since they were computed.
+  mutable std::shared_ptr<const ChunkedIdMemo> chunks;
+  mutable std::vector<std::string> changed_since_chunks;
 };
 
 inline size_t Message::size() const { return data_ ? data_->entries.size() : 0; }

@@ -138,9 +138,36 @@ void deep_set(Message& m, std::string_view path, const Value& value, int depth) 
   m.set(head, Value(std::move(child)));
 }
 
+// True when merging `changes` into `base` gives `changes` itself (a whole
+// table patched again, or anything merged into an empty message): every key
+// of `base` is in `changes`, and no key of `changes` needs special handling
+// (control and private keys, deep paths, unset/undefined, two different
+// maps to deep-merge). One pass over both sorted key lists.
+bool merge_is_replacement(const Message& base, const Message& changes, bool shallow) {
+  const Message::Entry* b = base.begin();
+  const Message::Entry* b_end = base.end();
+  for (const auto& [k, v] : changes) {
+    if (is_set_control_key(k) || is_private_key(k) || k.find('/') != std::string::npos)
+      return false;
+    if (v.is_atom() && (v.as_atom() == "unset" || v.as_atom() == "undefined")) return false;
+    if (b == b_end) continue;
+    if (b->first < k) return false;  // a key of base that changes lacks
+    if (b->first == k) {
+      if (!shallow && b->second.is_map() && v.is_map() &&
+          !b->second.as_map().same_storage(v.as_map()))
+        return false;
+      ++b;
+    }
+  }
+  return b == b_end;
+}
+
 }  // namespace
 
 Message merge_messages(const Message& base, const Message& changes, bool shallow) {
+  // The result is `changes` itself: returned as it is, so IDs known for it
+  // (and the chunk IDs of a large map) carry over.
+  if (merge_is_replacement(base, changes, shallow)) return changes;
   Message out = base;
   bool changed_committed = false;
   for (const auto& [k, v] : changes) {

@@ -18,6 +18,9 @@ namespace {
 
 constexpr int kKindMessage = 0;
 constexpr int kKindBinary = 1;
+// A map of more than kChunkedMapEntries entries: the IDs of its chunks (each
+// a message record of its own), one per line (docs/store-format.md).
+constexpr int kKindChunkedMap = 2;
 
 using Statement = SqliteStatement;
 
@@ -85,35 +88,54 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
           message_id(value, IdScope::kUnsigned) + "/" + message_id(value, IdScope::kSigned);
       if (written_.count(written_key) != 0) return message_id(value, IdScope::kUnsigned);
     }
-    // Children first: the record links to them by their IDs.
-    auto store_children = [&](auto& self, const Value& v) -> void {
-      if (v.is_map()) {
-        for (const auto& [k, child] : v.as_map()) {
-          if (k == "commitments") continue;
-          if (child.is_map() || child.is_list()) put_value_locked(child, depth + 1);
+    if (value.is_map() && value.as_map().size() > kChunkedMapEntries &&
+        !value.as_map().contains("commitments")) {
+      // Written as its chunks, which the versions of a map share: only the
+      // chunks not yet written are encoded.
+      const Message& m = value.as_map();
+      kind = kKindChunkedMap;
+      for (const MapChunk& c : map_chunks(m)) {
+        if (written_.count(c.id + "/" + c.id) == 0) {
+          std::vector<Message::Entry> entries(m.begin() + c.begin, m.begin() + c.end);
+          put_value_locked(Value(Message::from_entries(std::move(entries))), depth + 1);
         }
-      } else if (v.is_list()) {
-        for (const auto& child : v.as_list()) {
-          if (child.is_map() || child.is_list()) put_value_locked(child, depth + 1);
-        }
+        if (!record.empty()) record.push_back('\n');
+        record.append(c.id);
       }
-      (void)self;
-    };
-    store_children(store_children, value);
-    record = encode_record(linked_tabm(value));
-    ids.push_back(message_id(value, IdScope::kUnsigned));
-    ids.push_back(message_id(value, IdScope::kSigned));
-    ids.push_back(message_id(value, IdScope::kEveryCommitment));
-    if (value.is_map()) {
-      if (const Value* cs = value.as_map().find("commitments"); cs != nullptr && cs->is_map()) {
-        for (const auto& [cid, c] : cs->as_map()) ids.push_back(cid);
-      }
-      // An unsigned message's three IDs are one: write each name once.
-      std::sort(ids.begin() + 1, ids.end());
-      ids.erase(std::unique(ids.begin() + 1, ids.end()), ids.end());
-      if (ids.size() > 1 && ids[1] == ids[0]) ids.erase(ids.begin() + 1);
+      ids.push_back(message_id(value, IdScope::kUnsigned));
       if (written_.size() >= kMaxWritten) written_.clear();
       written_.insert(std::move(written_key));
+    } else {
+      // Children first: the record links to them by their IDs.
+      auto store_children = [&](auto& self, const Value& v) -> void {
+        if (v.is_map()) {
+          for (const auto& [k, child] : v.as_map()) {
+            if (k == "commitments") continue;
+            if (child.is_map() || child.is_list()) put_value_locked(child, depth + 1);
+          }
+        } else if (v.is_list()) {
+          for (const auto& child : v.as_list()) {
+            if (child.is_map() || child.is_list()) put_value_locked(child, depth + 1);
+          }
+        }
+        (void)self;
+      };
+      store_children(store_children, value);
+      record = encode_record(linked_tabm(value));
+      ids.push_back(message_id(value, IdScope::kUnsigned));
+      ids.push_back(message_id(value, IdScope::kSigned));
+      ids.push_back(message_id(value, IdScope::kEveryCommitment));
+      if (value.is_map()) {
+        if (const Value* cs = value.as_map().find("commitments"); cs != nullptr && cs->is_map()) {
+          for (const auto& [cid, c] : cs->as_map()) ids.push_back(cid);
+        }
+        // An unsigned message's three IDs are one: write each name once.
+        std::sort(ids.begin() + 1, ids.end());
+        ids.erase(std::unique(ids.begin() + 1, ids.end()), ids.end());
+        if (ids.size() > 1 && ids[1] == ids[0]) ids.erase(ids.begin() + 1);
+        if (written_.size() >= kMaxWritten) written_.clear();
+        written_.insert(std::move(written_key));
+      }
     }
   }
   std::string hash = sha256(record);
@@ -195,6 +217,10 @@ std::string SqliteStore::put_binary(std::string_view bytes) {
 
 std::optional<Value> SqliteStore::get(std::string_view id) {
   std::lock_guard<std::mutex> lock(mu_);
+  return get_locked(id, 0);
+}
+
+std::optional<Value> SqliteStore::get_locked(std::string_view id, int depth) {
   std::string key(id);
   if (auto it = index_.find(key); it != index_.end()) {
     lru_.splice(lru_.begin(), lru_, it->second);
@@ -207,8 +233,30 @@ std::optional<Value> SqliteStore::get(std::string_view id) {
   int kind = static_cast<int>(s.column_int(0));
   std::string bytes = s.column_blob(1);
   s.reset();  // no read transaction stays open between calls
-  Value v =
-      kind == kKindBinary ? Value(std::move(bytes)) : structured_from_tabm(decode_record(bytes));
+  Value v;
+  if (kind == kKindBinary) {
+    v = Value(std::move(bytes));
+  } else if (kind == kKindChunkedMap) {
+    // The chunks' entries, in order, are the map's (their keys ascend).
+    if (depth > 0) throw StoreError("chunked map " + key + " names a chunked map as a chunk");
+    std::vector<Message::Entry> entries;
+    for (size_t begin = 0; begin < bytes.size();) {
+      size_t end = std::min(bytes.find('\n', begin), bytes.size());
+      std::string chunk_id = bytes.substr(begin, end - begin);
+      std::optional<Value> chunk = get_locked(chunk_id, depth + 1);
+      if (!chunk || !chunk->is_map())
+        throw StoreError("chunk " + chunk_id + " of the map " + key + " is missing");
+      for (const auto& e : chunk->as_map()) {
+        if (!entries.empty() && !(entries.back().first < e.first))
+          throw StoreError("the chunks of the map " + key + " are out of order");
+        entries.push_back(e);
+      }
+      begin = end + 1;
+    }
+    v = Value(Message::from_entries(std::move(entries)));
+  } else {
+    v = structured_from_tabm(decode_record(bytes));
+  }
   remember(key, v);
   return v;
 }

@@ -44,6 +44,8 @@ class SqliteStore : public Store {
 
  private:
   std::string put_value_locked(const Value& value, int depth);
+  // With mu_ held; `depth` > 0 for the chunks of a chunked map.
+  std::optional<Value> get_locked(std::string_view id, int depth);
   void put_in_transaction(const std::vector<const Message*>& messages);
   void exec(const char* sql);
   // A statement prepared once per store, reset and ready to bind.

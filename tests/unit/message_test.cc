@@ -2,6 +2,11 @@
 // typed access.
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "engine/codec/message_id.h"
+#include "engine/crypto/base64.h"
+#include "engine/crypto/hash.h"
 #include "engine/error.h"
 #include "engine/message/key.h"
 #include "engine/message/message.h"
@@ -150,6 +155,104 @@ TEST(MessageAsMessageTest, ListsBecomeNumberedMessages) {
   EXPECT_EQ(as_message(Value(List{Value("a"), Value("b")})), (Message{{"1", "a"}, {"2", "b"}}));
   EXPECT_EQ(as_message(Value(Message{{"k", "v"}})), (Message{{"k", "v"}}));
   EXPECT_TRUE(as_message(Value("text")).empty());
+}
+
+}  // namespace
+}  // namespace hashpath
+
+namespace hashpath {
+namespace {
+
+// The chunked commitment recomputed from docs/log-format.md ("State
+// commitments") with nothing of message_id.cc's incremental code: cut
+// points from the FNV-1a hash of each key, each chunk's ID by the general
+// (HyperBEAM) encoder, the HMAC over the chunk IDs.
+std::string chunked_id_by_the_spec(const Message& m) {
+  auto fnv = [](std::string_view s) {
+    uint64_t h = 14695981039346656037ULL;
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+    return h;
+  };
+  std::string input = "hashpath-chunked-map/1";
+  std::vector<Message::Entry> chunk;
+  size_t i = 0;
+  for (const auto& e : m) {
+    chunk.push_back(e);
+    ++i;
+    if (fnv(e.first) % 64 == 0 || chunk.size() == 1024 || i == m.size()) {
+      input += "\n" + unsigned_id_general(Message::from_entries(chunk));
+      chunk.clear();
+    }
+  }
+  static const HmacSha256Key key("ao");
+  return base64url_encode(key.mac(input));
+}
+
+Message holders(size_t n) {
+  std::vector<Message::Entry> entries;
+  for (size_t i = 0; i < n; ++i)
+    entries.emplace_back("holder" + std::to_string(i), Value::integer(1000));
+  return Message::from_entries(std::move(entries));
+}
+
+TEST(ChunkedMapId, SmallMapsKeepHyperBeamIdsAndLargeOnesFollowTheSpec) {
+  Message at_limit = holders(kChunkedMapEntries);
+  EXPECT_EQ(message_id(Value(at_limit)), unsigned_id_general(at_limit));
+  Message large = holders(kChunkedMapEntries + 1);
+  EXPECT_NE(message_id(Value(large)), unsigned_id_general(large));
+  EXPECT_EQ(message_id(Value(large)), chunked_id_by_the_spec(large));
+  // Keys that never end a chunk by their hash: cut every 1,024 entries.
+  std::vector<Message::Entry> no_cuts;
+  for (int i = 0; no_cuts.size() < 3000; ++i) {
+    std::string k = "k" + std::to_string(i);
+    uint64_t h = 14695981039346656037ULL;
+    for (unsigned char c : k) h = (h ^ c) * 1099511628211ULL;
+    if (h % 64 != 0) no_cuts.emplace_back(k, Value("v"));
+  }
+  Message uncut = Message::from_entries(std::move(no_cuts));
+  EXPECT_EQ(map_chunks(uncut).size(), 3u);
+  EXPECT_EQ(message_id(Value(uncut)), chunked_id_by_the_spec(uncut));
+}
+
+// A map changed key by key after its ID was computed (the memo rides along
+// the copies) has the ID a copy with no memo computes from scratch.
+TEST(ChunkedMapId, IncrementalUpdatesGiveTheIdOfTheWholeMap) {
+  std::mt19937 rng(20261202);
+  Message m = holders(5000);
+  ASSERT_EQ(message_id(Value(m)), chunked_id_by_the_spec(m));
+  for (int round = 0; round < 60; ++round) {
+    Message next = m;  // shares storage and memo until changed
+    int changes = 1 + static_cast<int>(rng() % 12);
+    for (int c = 0; c < changes; ++c) {
+      std::string k = "holder" + std::to_string(rng() % 6000);
+      switch (rng() % 4) {
+        case 0:
+          next.remove(k);
+          break;
+        case 1:
+          next.set(k, Value(Message{{"nested", Value::integer(round)}}));
+          break;
+        default:
+          next.set(k, Value::integer(static_cast<int64_t>(rng() % 100000)));
+      }
+    }
+    if (round % 20 == 19) {  // shrink below the limit and grow back
+      for (int i = 0; i < 4500; ++i) next.remove("holder" + std::to_string(i));
+    }
+    if (round % 20 == 0 && round > 0) {
+      for (int i = 0; i < 4500; ++i) next.set("holder" + std::to_string(i), Value::integer(i));
+    }
+    Message fresh = Message::from_entries(std::vector<Message::Entry>(next.begin(), next.end()));
+    ASSERT_EQ(message_id(Value(next)), message_id(Value(fresh))) << "round " << round;
+    if (next.size() > kChunkedMapEntries && round % 10 == 0) {
+      ASSERT_EQ(message_id(Value(fresh)), chunked_id_by_the_spec(fresh)) << "round " << round;
+    }
+    // The old version keeps its own ID.
+    ASSERT_EQ(
+        message_id(Value(m)),
+        message_id(Value(Message::from_entries(std::vector<Message::Entry>(m.begin(), m.end())))));
+    m = next;
+  }
 }
 
 }  // namespace

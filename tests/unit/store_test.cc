@@ -4,6 +4,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include <filesystem>
 
 #include "engine/codec/commitments.h"
@@ -230,6 +232,77 @@ TEST(SqliteStore, AWriteThatFailsIsForgottenAndDoneAgain) {
     EXPECT_FALSE(store.contains(message_id(Value(batch[0]))));
     store.put_all(batch);
     for (const Message& m : batch) EXPECT_TRUE(store.contains(message_id(Value(m))));
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace hashpath
+
+namespace hashpath {
+namespace {
+
+Message token_balances(size_t holders, int64_t changed_value) {
+  std::vector<Message::Entry> entries;
+  for (size_t i = 0; i < holders; ++i)
+    entries.emplace_back("holder" + std::to_string(i), Value::integer(1000));
+  Message m = Message::from_entries(std::move(entries));
+  m.set("holder7", Value::integer(changed_value));
+  return m;
+}
+
+// A map past kChunkedMapEntries is written as its chunks and a record
+// listing them (docs/store-format.md): a version that differs in one key
+// adds that key's chunk and a new list, reads back whole after a reopen
+// (also through a parent that links to it), and a missing chunk is a clear
+// error, not a short map.
+TEST(SqliteStore, ALargeMapIsStoredAsChunksItsVersionsShare) {
+  auto dir = std::filesystem::temp_directory_path() / ("hp-chunks-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string file = (dir / "store.db").string();
+  Message v1 = token_balances(5000, 1);
+  Message v2 = v1;
+  v2.set("holder4242", Value::integer(2));
+  Message parent{{"balances", Value(v2)}, {"name", "token"}};
+  const size_t chunks = map_chunks(v1).size();
+  ASSERT_GT(chunks, 40u);
+  std::string id1, id2, parent_id;
+  {
+    SqliteStore store(file);
+    id1 = store.put(v1).back();
+    size_t after_v1 = store.record_count();
+    EXPECT_EQ(after_v1, chunks + 1);  // the chunks and their list
+    id2 = store.put(v2).back();
+    EXPECT_EQ(store.record_count(), after_v1 + 2);  // one chunk, one list
+    parent_id = store.put(parent).back();
+  }
+  EXPECT_EQ(id1, message_id(Value(v1)));
+  SqliteStore reopened(file, /*cache_entries=*/0);
+  std::optional<Value> back1 = reopened.get(id1);
+  std::optional<Value> back2 = reopened.get(id2);
+  ASSERT_TRUE(back1 && back2);
+  EXPECT_TRUE(back1->as_map() == v1);
+  EXPECT_TRUE(back2->as_map() == v2);
+  EXPECT_EQ(message_id(*back2), id2);
+  std::optional<Value> whole = get_full(reopened, parent_id);
+  ASSERT_TRUE(whole.has_value());
+  EXPECT_TRUE(whole->as_map() == parent);
+  // Tampering: remove the record of one chunk.
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+    std::string chunk = map_chunks(v1)[3].id;
+    std::string sql = "DELETE FROM ids WHERE id = '" + chunk + "'";
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  SqliteStore tampered(file, /*cache_entries=*/0);
+  try {
+    tampered.get(id1);
+    ADD_FAILURE() << "a map with a missing chunk was read";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("is missing"), std::string::npos) << e.what();
   }
   std::filesystem::remove_all(dir);
 }
