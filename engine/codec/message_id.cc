@@ -19,6 +19,8 @@ namespace hashpath {
 struct ChunkedIdMemo {
   std::vector<std::string> last_keys;  // each chunk's last key, ascending
   std::vector<std::string> ids;        // each chunk's ID
+  std::vector<size_t> page_ends;       // each page's end (exclusive), in chunks
+  std::vector<std::string> page_ids;   // each page's ID
 };
 
 namespace {
@@ -88,12 +90,15 @@ std::optional<std::string> flat_unsigned_id(const Message& m) {
 // commitments"). A map of more than kChunkedMapEntries entries is cut, in
 // key order, after every key whose FNV-1a 64-bit hash is 0 modulo
 // kChunkDivisor, after kChunkedMapEntries entries without such a key, and
-// after its last key (so no chunk is itself chunked); each chunk's ID is the unsigned ID
-// of the message made of its entries, and the map's ID is
-// HMAC-SHA256("ao", "hashpath-chunked-map/1" + "\n" + chunk IDs joined by
-// "\n"), base64url. Cut points depend on the keys alone, so a change to one
-// key rehashes its chunk and the short list of chunk IDs; the memo rides on
-// the message through copy-on-write changes (Message::chunk_memo).
+// after its last key (so no chunk is itself chunked); each chunk's ID is the
+// unsigned ID of the message made of its entries. Chunks are grouped into
+// pages the same way, by other bits of their last key's hash; a page's ID is
+// HMAC-SHA256("ao", "hashpath-chunk-page/1" + "\n"-prefixed chunk IDs) and
+// the map's is HMAC-SHA256("ao", "hashpath-chunked-map/1" + "\n"-prefixed
+// page IDs), base64url. Cut points depend on the keys alone, so a change to
+// one key rehashes its chunk, its page and the short list of pages; the
+// memo rides on the message through copy-on-write changes
+// (Message::chunk_memo).
 
 uint64_t fnv1a_64(std::string_view s) {
   uint64_t h = 0xcbf29ce484222325ULL;
@@ -214,7 +219,67 @@ std::string compute_id(const Message& m, IdScope scope) {
   return accumulate_ids(ids);
 }
 
+// `memo`'s chunks grouped into pages: a page ends after a chunk whose
+// last key's FNV-1a hash, shifted right by 6 bits, is 0 modulo
+// kChunkDivisor, after kChunkedMapEntries chunks, and at the last chunk.
+// A page whose chunk IDs are those of a page of `old` ending at the same
+// key keeps that page's ID.
+std::shared_ptr<const ChunkedIdMemo> with_pages(std::shared_ptr<const ChunkedIdMemo> memo,
+                                                const ChunkedIdMemo* old) {
+  auto paged = std::make_shared<ChunkedIdMemo>(*memo);
+  paged->page_ends.clear();
+  paged->page_ids.clear();
+  static const HmacSha256Key key("ao");
+  const size_t chunks = paged->ids.size();
+  for (size_t begin = 0; begin < chunks;) {
+    size_t end = begin;
+    while (end + 1 < chunks && end + 1 - begin < kChunkedMapEntries &&
+           ((fnv1a_64(paged->last_keys[end]) >> 6) % kChunkDivisor) != 0)
+      ++end;
+    ++end;
+    std::string id;
+    if (old != nullptr) {
+      // The old page ending at the same chunk key, if its chunks are these.
+      auto at =
+          std::lower_bound(old->last_keys.begin(), old->last_keys.end(), paged->last_keys[end - 1]);
+      size_t old_end = static_cast<size_t>(at - old->last_keys.begin()) + 1;
+      auto page = std::lower_bound(old->page_ends.begin(), old->page_ends.end(), old_end);
+      if (at != old->last_keys.end() && *at == paged->last_keys[end - 1] &&
+          page != old->page_ends.end() && *page == old_end) {
+        size_t p = static_cast<size_t>(page - old->page_ends.begin());
+        size_t old_begin = p == 0 ? 0 : old->page_ends[p - 1];
+        if (old_end - old_begin == end - begin &&
+            std::equal(paged->ids.begin() + static_cast<std::ptrdiff_t>(begin),
+                       paged->ids.begin() + static_cast<std::ptrdiff_t>(end),
+                       old->ids.begin() + static_cast<std::ptrdiff_t>(old_begin)))
+          id = old->page_ids[p];
+      }
+    }
+    if (id.empty()) {
+      std::string input = "hashpath-chunk-page/1";
+      for (size_t i = begin; i < end; ++i) input.append("\n").append(paged->ids[i]);
+      id = base64url_encode(key.mac(input));
+    }
+    paged->page_ends.push_back(end);
+    paged->page_ids.push_back(std::move(id));
+    begin = end;
+  }
+  return paged;
+}
+
 }  // namespace
+
+std::vector<MapPage> map_pages(const Message& m) {
+  chunked_map_id(m);
+  std::shared_ptr<const ChunkedIdMemo> memo = m.chunk_memo(nullptr);
+  std::vector<MapPage> out;
+  size_t begin = 0;
+  for (size_t p = 0; p < memo->page_ids.size(); ++p) {
+    out.push_back(MapPage{memo->page_ids[p], begin, memo->page_ends[p]});
+    begin = memo->page_ends[p];
+  }
+  return out;
+}
 
 std::vector<MapChunk> map_chunks(const Message& m) {
   chunked_map_id(m);
@@ -234,16 +299,19 @@ std::vector<MapChunk> map_chunks(const Message& m) {
 
 std::string chunked_map_id(const Message& m) {
   std::vector<std::string> changed;
-  std::shared_ptr<const ChunkedIdMemo> memo = m.chunk_memo(&changed);
-  if (memo == nullptr || memo->ids.empty()) {
+  std::shared_ptr<const ChunkedIdMemo> old = m.chunk_memo(&changed);
+  std::shared_ptr<const ChunkedIdMemo> memo = old;
+  if (old == nullptr || old->ids.empty()) {
     memo = chunk_whole(m);
+    old = nullptr;
   } else if (!changed.empty()) {
-    memo = chunk_changes(m, *memo, std::move(changed));
+    memo = chunk_changes(m, *old, std::move(changed));
   }
+  if (memo->page_ids.empty() || memo != old) memo = with_pages(memo, old.get());
   m.remember_chunks(memo);
   static const HmacSha256Key key("ao");
   std::string input = "hashpath-chunked-map/1";
-  for (const auto& id : memo->ids) input.append("\n").append(id);
+  for (const auto& id : memo->page_ids) input.append("\n").append(id);
   return base64url_encode(key.mac(input));
 }
 

@@ -50,6 +50,14 @@ struct MapChunk {
   size_t end = 0;
 };
 std::vector<MapChunk> map_chunks(const Message& m);
+// The pages that group those chunks: each one's ID and its chunks' range
+// [begin, end) in map_chunks's order.
+struct MapPage {
+  std::string id;
+  size_t begin = 0;
+  size_t end = 0;
+};
+std::vector<MapPage> map_pages(const Message& m);
 
 std::string message_id(const Value& message, IdScope scope = IdScope::kUnsigned);  // 43-char
 // The IDs of the commitments whose committers are in `committers`; CodecError

@@ -18,9 +18,21 @@ namespace {
 
 constexpr int kKindMessage = 0;
 constexpr int kKindBinary = 1;
-// A map of more than kChunkedMapEntries entries: the IDs of its chunks (each
-// a message record of its own), one per line (docs/store-format.md).
+// A map of more than kChunkedMapEntries entries: the IDs of its pages, one
+// per line; a page: the IDs of its chunks (each a message record of its
+// own), one per line (docs/store-format.md).
 constexpr int kKindChunkedMap = 2;
+constexpr int kKindChunkPage = 3;
+
+std::vector<std::string> id_lines(const std::string& bytes) {
+  std::vector<std::string> out;
+  for (size_t begin = 0; begin < bytes.size();) {
+    size_t end = std::min(bytes.find('\n', begin), bytes.size());
+    out.push_back(bytes.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return out;
+}
 
 using Statement = SqliteStatement;
 
@@ -90,17 +102,37 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
     }
     if (value.is_map() && value.as_map().size() > kChunkedMapEntries &&
         !value.as_map().contains("commitments")) {
-      // Written as its chunks, which the versions of a map share: only the
-      // chunks not yet written are encoded.
+      // Written as its chunks and pages, which the versions of a map share:
+      // only those not yet written are encoded.
       const Message& m = value.as_map();
       kind = kKindChunkedMap;
-      for (const MapChunk& c : map_chunks(m)) {
-        if (written_.count(c.id + "/" + c.id) == 0) {
-          std::vector<Message::Entry> entries(m.begin() + c.begin, m.begin() + c.end);
-          put_value_locked(Value(Message::from_entries(std::move(entries))), depth + 1);
-        }
+      std::vector<MapChunk> chunks = map_chunks(m);
+      for (const MapPage& page : map_pages(m)) {
         if (!record.empty()) record.push_back('\n');
-        record.append(c.id);
+        record.append(page.id);
+        if (written_.count("page/" + page.id) != 0) continue;
+        std::string list;
+        for (size_t i = page.begin; i < page.end; ++i) {
+          const MapChunk& c = chunks[i];
+          if (written_.count(c.id + "/" + c.id) == 0) {
+            std::vector<Message::Entry> entries(m.begin() + c.begin, m.begin() + c.end);
+            put_value_locked(Value(Message::from_entries(std::move(entries))), depth + 1);
+          }
+          if (!list.empty()) list.push_back('\n');
+          list.append(c.id);
+        }
+        std::string page_hash = sha256(list);
+        prepared("INSERT OR IGNORE INTO records (hash, kind, bytes) VALUES (?, ?, ?)")
+            .bind(1, page_hash)
+            .bind_int(2, kKindChunkPage)
+            .bind(3, list)
+            .step();
+        prepared("INSERT OR IGNORE INTO ids (id, hash) VALUES (?, ?)")
+            .bind_text(1, page.id)
+            .bind(2, page_hash)
+            .step();
+        if (written_.size() >= kMaxWritten) written_.clear();
+        written_.insert("page/" + page.id);
       }
       ids.push_back(message_id(value, IdScope::kUnsigned));
       if (written_.size() >= kMaxWritten) written_.clear();
@@ -237,21 +269,27 @@ std::optional<Value> SqliteStore::get_locked(std::string_view id, int depth) {
   if (kind == kKindBinary) {
     v = Value(std::move(bytes));
   } else if (kind == kKindChunkedMap) {
-    // The chunks' entries, in order, are the map's (their keys ascend).
+    // The chunks' entries, page by page, are the map's (their keys ascend).
     if (depth > 0) throw StoreError("chunked map " + key + " names a chunked map as a chunk");
     std::vector<Message::Entry> entries;
-    for (size_t begin = 0; begin < bytes.size();) {
-      size_t end = std::min(bytes.find('\n', begin), bytes.size());
-      std::string chunk_id = bytes.substr(begin, end - begin);
-      std::optional<Value> chunk = get_locked(chunk_id, depth + 1);
-      if (!chunk || !chunk->is_map())
-        throw StoreError("chunk " + chunk_id + " of the map " + key + " is missing");
-      for (const auto& e : chunk->as_map()) {
-        if (!entries.empty() && !(entries.back().first < e.first))
-          throw StoreError("the chunks of the map " + key + " are out of order");
-        entries.push_back(e);
+    for (const std::string& page_id : id_lines(bytes)) {
+      s.bind_text(1, page_id);
+      if (!s.step() || s.column_int(0) != kKindChunkPage) {
+        s.reset();
+        throw StoreError("page " + page_id + " of the map " + key + " is missing");
       }
-      begin = end + 1;
+      std::string page = s.column_blob(1);
+      s.reset();
+      for (const std::string& chunk_id : id_lines(page)) {
+        std::optional<Value> chunk = get_locked(chunk_id, depth + 1);
+        if (!chunk || !chunk->is_map())
+          throw StoreError("chunk " + chunk_id + " of the map " + key + " is missing");
+        for (const auto& e : chunk->as_map()) {
+          if (!entries.empty() && !(entries.back().first < e.first))
+            throw StoreError("the chunks of the map " + key + " are out of order");
+          entries.push_back(e);
+        }
+      }
     }
     v = Value(Message::from_entries(std::move(entries)));
   } else {

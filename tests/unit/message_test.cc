@@ -173,18 +173,31 @@ std::string chunked_id_by_the_spec(const Message& m) {
     for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
     return h;
   };
-  std::string input = "hashpath-chunked-map/1";
+  static const HmacSha256Key key("ao");
+  std::vector<std::string> ids, last_keys;
   std::vector<Message::Entry> chunk;
   size_t i = 0;
   for (const auto& e : m) {
     chunk.push_back(e);
     ++i;
     if (fnv(e.first) % 64 == 0 || chunk.size() == 1024 || i == m.size()) {
-      input += "\n" + unsigned_id_general(Message::from_entries(chunk));
+      ids.push_back(unsigned_id_general(Message::from_entries(chunk)));
+      last_keys.push_back(e.first);
       chunk.clear();
     }
   }
-  static const HmacSha256Key key("ao");
+  std::string input = "hashpath-chunked-map/1";
+  std::string page = "hashpath-chunk-page/1";
+  size_t in_page = 0;
+  for (size_t c = 0; c < ids.size(); ++c) {
+    page += "\n" + ids[c];
+    ++in_page;
+    if ((fnv(last_keys[c]) >> 6) % 64 == 0 || in_page == 1024 || c + 1 == ids.size()) {
+      input += "\n" + base64url_encode(key.mac(page));
+      page = "hashpath-chunk-page/1";
+      in_page = 0;
+    }
+  }
   return base64url_encode(key.mac(input));
 }
 

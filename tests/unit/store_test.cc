@@ -251,9 +251,10 @@ Message token_balances(size_t holders, int64_t changed_value) {
   return m;
 }
 
-// A map past kChunkedMapEntries is written as its chunks and a record
-// listing them (docs/store-format.md): a version that differs in one key
-// adds that key's chunk and a new list, reads back whole after a reopen
+// A map past kChunkedMapEntries is written as its chunks, their pages and a
+// record listing the pages (docs/store-format.md): a version that differs
+// in one key adds that key's chunk, its page and a new list, reads back
+// whole after a reopen
 // (also through a parent that links to it), and a missing chunk is a clear
 // error, not a short map.
 TEST(SqliteStore, ALargeMapIsStoredAsChunksItsVersionsShare) {
@@ -266,15 +267,16 @@ TEST(SqliteStore, ALargeMapIsStoredAsChunksItsVersionsShare) {
   v2.set("holder4242", Value::integer(2));
   Message parent{{"balances", Value(v2)}, {"name", "token"}};
   const size_t chunks = map_chunks(v1).size();
+  const size_t pages = map_pages(v1).size();
   ASSERT_GT(chunks, 40u);
   std::string id1, id2, parent_id;
   {
     SqliteStore store(file);
     id1 = store.put(v1).back();
     size_t after_v1 = store.record_count();
-    EXPECT_EQ(after_v1, chunks + 1);  // the chunks and their list
+    EXPECT_EQ(after_v1, chunks + pages + 1);  // the chunks, the pages, the list of pages
     id2 = store.put(v2).back();
-    EXPECT_EQ(store.record_count(), after_v1 + 2);  // one chunk, one list
+    EXPECT_EQ(store.record_count(), after_v1 + 3);  // one chunk, its page, the list
     parent_id = store.put(parent).back();
   }
   EXPECT_EQ(id1, message_id(Value(v1)));
