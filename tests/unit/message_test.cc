@@ -227,6 +227,26 @@ TEST(ChunkedMapId, SmallMapsKeepHyperBeamIdsAndLargeOnesFollowTheSpec) {
   EXPECT_EQ(message_id(Value(uncut)), chunked_id_by_the_spec(uncut));
 }
 
+// Private keys are not part of an ID, so they must not move cut points:
+// a large map with them has the ID of the map without them, whether they
+// were there first or set after the ID was known; and a map that is large
+// only with them keeps HyperBEAM's ID.
+TEST(ChunkedMapId, PrivateKeysChangeNoId) {
+  Message plain = holders(3000);
+  const std::string id = message_id(Value(plain));
+  Message with_private = plain;
+  with_private.set("priv-note", Value("node-local"));
+  with_private.set("priv", Value(Message{{"hashpath", "x"}}));
+  EXPECT_EQ(message_id(Value(with_private)), id);
+  std::vector<Message::Entry> entries(plain.begin(), plain.end());
+  entries.emplace_back("priv-first", Value("there before any ID"));
+  EXPECT_EQ(message_id(Value(Message::from_entries(std::move(entries)))), id);
+  Message small = holders(kChunkedMapEntries);
+  Message small_with_private = small;
+  small_with_private.set("priv-x", Value("y"));
+  EXPECT_EQ(message_id(Value(small_with_private)), unsigned_id_general(small));
+}
+
 // A map changed key by key after its ID was computed (the memo rides along
 // the copies) has the ID a copy with no memo computes from scratch.
 TEST(ChunkedMapId, IncrementalUpdatesGiveTheIdOfTheWholeMap) {
