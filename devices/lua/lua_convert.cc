@@ -99,9 +99,18 @@ int lazy_len(lua_State* L) {
   lua_pushinteger(L, luaL_len(L, 1));
   return 1;
 }
+// The raw `next`, as pairs() of a plain table returns it (whatever the
+// program's global `next` is).
+int raw_next(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 2);
+  if (lua_next(L, 1)) return 2;
+  lua_pushnil(L);
+  return 1;
+}
 int lazy_pairs(lua_State* L) {
   fill_lazy(L);
-  lua_getglobal(L, "next");
+  lua_pushcfunction(L, &raw_next);
   lua_pushvalue(L, 1);
   lua_pushnil(L);
   return 3;
