@@ -273,6 +273,11 @@ TEST(LuaConvertTest, ALargeMapStaysLazyUntilLuaLooksAtIt) {
       run(vm,
           "function same(t) return t end\n"
           "function count(t) local n = 0; for _ in pairs(t) do n = n + 1 end; return n end\n"
+          "function count_without_next(t)\n"
+          "  local saved = next; next = nil\n"
+          "  local n = 0; for _ in pairs(t) do n = n + 1 end\n"
+          "  next = saved; return n\n"
+          "end\n"
           "function first(t) return next(t) ~= nil end\n"
           "function raw(t) return rawget(t, 'key7') end\n"
           "function meta(t) return getmetatable(t) == nil end\n"
@@ -291,6 +296,8 @@ TEST(LuaConvertTest, ALargeMapStaysLazyUntilLuaLooksAtIt) {
   };
   EXPECT_TRUE(call("same", Value(big)).as_map().same_storage(big));
   EXPECT_EQ(call("count", Value(big)).as_integer(), 200);
+  // pairs() iterates with the raw next, whatever the global is.
+  EXPECT_EQ(call("count_without_next", Value(big)).as_integer(), 200);
   EXPECT_TRUE(call("first", Value(big)) == Value::boolean(true));
   EXPECT_EQ(call("raw", Value(big)).as_integer(), 7);
   EXPECT_TRUE(call("meta", Value(big)) == Value::boolean(true));
