@@ -40,6 +40,8 @@ const Message* commitments_of(const Message& m) {
   return c != nullptr && c->is_map() ? &c->as_map() : nullptr;
 }
 
+std::string chunked_id(const Message& m, std::optional<bool> skips);
+
 // Keys no unsigned ID covers.
 bool id_skips(std::string_view k) {
   return k == "commitments" || is_private_key(k) || is_regenerated_key(k);
@@ -67,10 +69,9 @@ std::shared_ptr<const ChunkedIdMemo> usable_chunk_memo(const Message& m,
 // or nested values, bodies, ID-length keys, values over the header limit.
 std::optional<std::string> flat_unsigned_id(const Message& m) {
   static const HmacSha256Key key("ao");
-  auto skipped = [](const std::string& k) { return id_skips(k); };
   // Decide first, so a message that needs the general encoder costs no extra work.
   for (const auto& [k, v] : m) {
-    if (skipped(k)) continue;
+    if (id_skips(k)) continue;
     if (!v.is_binary() || v.as_binary().size() > kMaxHeaderValueBytes || is_id_length(k) ||
         k.empty() || k == "body" || k == "data" || k == "ao-body-key" || k == "ao-types" ||
         k == "ao-ids" || k == "signature" || k == "signature-input" ||
@@ -82,7 +83,7 @@ std::optional<std::string> flat_unsigned_id(const Message& m) {
   std::string base, params = "(";
   bool first = true;
   for (const auto& [k, v] : m) {
-    if (skipped(k)) continue;
+    if (id_skips(k)) continue;
     if (!first) {
       base.push_back('\n');
       params.push_back(' ');
@@ -208,12 +209,12 @@ std::shared_ptr<const ChunkedIdMemo> chunk_changes(const Message& m, const Chunk
 std::string unsigned_id(const Message& m) {
   // Chunked past kChunkedMapEntries of the entries the ID covers (a usable
   // memo means every entry is covered).
-  if (m.size() > kChunkedMapEntries &&
-      (usable_chunk_memo(m, nullptr) != nullptr ||
-       static_cast<size_t>(std::count_if(m.begin(), m.end(), [](const Message::Entry& e) {
-         return !id_skips(e.first);
-       })) > kChunkedMapEntries))
-    return chunked_map_id(m);
+  if (m.size() > kChunkedMapEntries) {
+    if (usable_chunk_memo(m, nullptr) != nullptr) return chunked_id(m, false);
+    size_t covered = static_cast<size_t>(std::count_if(
+        m.begin(), m.end(), [](const Message::Entry& e) { return !id_skips(e.first); }));
+    if (covered > kChunkedMapEntries) return chunked_id(m, covered != m.size());
+  }
   if (std::optional<std::string> fast = flat_unsigned_id(m)) return *fast;
   Message tabm = linked_tabm(Value(m));
   return hmac_commitment_id(tabm, committable_keys(tabm));
@@ -295,35 +296,34 @@ std::shared_ptr<const ChunkedIdMemo> with_pages(std::shared_ptr<const ChunkedIdM
 
 }  // namespace
 
-std::vector<MapPage> map_pages(const Message& m) {
-  chunked_map_id(m);
-  std::shared_ptr<const ChunkedIdMemo> memo = m.chunk_memo(nullptr);
-  std::vector<MapPage> out;
-  size_t begin = 0;
-  for (size_t p = 0; p < memo->page_ids.size(); ++p) {
-    out.push_back(MapPage{memo->page_ids[p], begin, memo->page_ends[p]});
-    begin = memo->page_ends[p];
-  }
-  return out;
-}
-
-std::vector<MapChunk> map_chunks(const Message& m) {
-  chunked_map_id(m);
-  std::shared_ptr<const ChunkedIdMemo> memo = m.chunk_memo(nullptr);
-  std::vector<MapChunk> out;
+std::optional<MapChunking> map_chunking(const Message& m) {
+  if (m.size() <= kChunkedMapEntries) return std::nullopt;
+  message_id(Value(m), IdScope::kUnsigned);
+  // Remembered only when the map's ID is its own entries' chunked commitment.
+  std::shared_ptr<const ChunkedIdMemo> memo = usable_chunk_memo(m, nullptr);
+  if (memo == nullptr) return std::nullopt;
+  MapChunking out;
   size_t begin = 0;
   for (size_t i = 0; i < memo->ids.size(); ++i) {
     auto last =
         std::lower_bound(m.begin() + begin, m.end(), memo->last_keys[i],
                          [](const Message::Entry& e, const std::string& k) { return e.first < k; });
     size_t end = static_cast<size_t>(last - m.begin()) + 1;
-    out.push_back(MapChunk{memo->ids[i], begin, end});
+    out.chunks.push_back(MapPart{memo->ids[i], begin, end});
     begin = end;
+  }
+  begin = 0;
+  for (size_t p = 0; p < memo->page_ids.size(); ++p) {
+    out.pages.push_back(MapPart{memo->page_ids[p], begin, memo->page_ends[p]});
+    begin = memo->page_ends[p];
   }
   return out;
 }
 
-std::string chunked_map_id(const Message& m) {
+namespace {
+
+// `skips`: whether `m` has keys IDs leave out, if the caller knows.
+std::string chunked_id(const Message& m, std::optional<bool> skips) {
   std::vector<std::string> changed;
   std::shared_ptr<const ChunkedIdMemo> old = usable_chunk_memo(m, &changed);
   std::shared_ptr<const ChunkedIdMemo> memo = old;
@@ -335,7 +335,7 @@ std::string chunked_map_id(const Message& m) {
       std::vector<Message::Entry> covered;
       std::copy_if(m.begin(), m.end(), std::back_inserter(covered),
                    [](const Message::Entry& e) { return !id_skips(e.first); });
-      return chunked_map_id(Message::from_entries(std::move(covered)));
+      return chunked_id(Message::from_entries(std::move(covered)), false);
     }
     memo = chunk_whole(m);
   } else if (!changed.empty()) {
@@ -348,6 +348,10 @@ std::string chunked_map_id(const Message& m) {
   for (const auto& id : memo->page_ids) input.append("\n").append(id);
   return base64url_encode(key.mac(input));
 }
+
+}  // namespace
+
+std::string chunked_map_id(const Message& m) { return chunked_id(m, std::nullopt); }
 
 std::string unsigned_id_general(const Message& message) {
   Message tabm = linked_tabm(Value(message));

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,23 +42,22 @@ inline constexpr uint64_t kChunkDivisor = 64;
 // above kChunkedMapEntries); tests compare the incremental path with it.
 std::string chunked_map_id(const Message& m);
 
-// The chunks of a map's chunked commitment, in order: each one's ID and
-// its entries' range [begin, end) in the map (stores write large maps as
-// their chunks, docs/store-format.md).
-struct MapChunk {
+// How a map's chunked commitment cuts it, for stores that write large maps
+// as their chunks (docs/store-format.md): each chunk's ID and its entries'
+// range [begin, end) in the map, and each page's ID and its chunks' range
+// in `chunks`. Nullopt when the map's ID is not the chunked commitment of
+// exactly its entries (it is small, or has keys IDs leave out, such as
+// private keys).
+struct MapPart {
   std::string id;
   size_t begin = 0;
   size_t end = 0;
 };
-std::vector<MapChunk> map_chunks(const Message& m);
-// The pages that group those chunks: each one's ID and its chunks' range
-// [begin, end) in map_chunks's order.
-struct MapPage {
-  std::string id;
-  size_t begin = 0;
-  size_t end = 0;
+struct MapChunking {
+  std::vector<MapPart> chunks;
+  std::vector<MapPart> pages;
 };
-std::vector<MapPage> map_pages(const Message& m);
+std::optional<MapChunking> map_chunking(const Message& m);
 
 std::string message_id(const Value& message, IdScope scope = IdScope::kUnsigned);  // 43-char
 // The IDs of the commitments whose committers are in `committers`; CodecError

@@ -100,20 +100,22 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
           message_id(value, IdScope::kUnsigned) + "/" + message_id(value, IdScope::kSigned);
       if (written_.count(written_key) != 0) return message_id(value, IdScope::kUnsigned);
     }
-    if (value.is_map() && value.as_map().size() > kChunkedMapEntries &&
-        !value.as_map().contains("commitments")) {
+    std::optional<MapChunking> chunking;
+    if (value.is_map()) chunking = map_chunking(value.as_map());
+    if (chunking) {
       // Written as its chunks and pages, which the versions of a map share:
-      // only those not yet written are encoded.
+      // only those not yet written are encoded. (A map with keys IDs leave
+      // out, commitments among them, is written whole.)
       const Message& m = value.as_map();
       kind = kKindChunkedMap;
-      std::vector<MapChunk> chunks = map_chunks(m);
-      for (const MapPage& page : map_pages(m)) {
+      const std::vector<MapPart>& chunks = chunking->chunks;
+      for (const MapPart& page : chunking->pages) {
         if (!record.empty()) record.push_back('\n');
         record.append(page.id);
         if (written_.count("page/" + page.id) != 0) continue;
         std::string list;
         for (size_t i = page.begin; i < page.end; ++i) {
-          const MapChunk& c = chunks[i];
+          const MapPart& c = chunks[i];
           if (written_.count(c.id + "/" + c.id) == 0) {
             std::vector<Message::Entry> entries(m.begin() + c.begin, m.begin() + c.end);
             put_value_locked(Value(Message::from_entries(std::move(entries))), depth + 1);

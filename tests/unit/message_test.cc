@@ -223,7 +223,8 @@ TEST(ChunkedMapId, SmallMapsKeepHyperBeamIdsAndLargeOnesFollowTheSpec) {
     if (h % 64 != 0) no_cuts.emplace_back(k, Value("v"));
   }
   Message uncut = Message::from_entries(std::move(no_cuts));
-  EXPECT_EQ(map_chunks(uncut).size(), 3u);
+  ASSERT_TRUE(map_chunking(uncut).has_value());
+  EXPECT_EQ(map_chunking(uncut)->chunks.size(), 3u);
   EXPECT_EQ(message_id(Value(uncut)), chunked_id_by_the_spec(uncut));
 }
 
@@ -238,6 +239,9 @@ TEST(ChunkedMapId, PrivateKeysChangeNoId) {
   with_private.set("priv-note", Value("node-local"));
   with_private.set("priv", Value(Message{{"hashpath", "x"}}));
   EXPECT_EQ(message_id(Value(with_private)), id);
+  // Its ID is not its own entries' chunking: a store writes it whole.
+  EXPECT_FALSE(map_chunking(with_private).has_value());
+  EXPECT_TRUE(map_chunking(plain).has_value());
   std::vector<Message::Entry> entries(plain.begin(), plain.end());
   entries.emplace_back("priv-first", Value("there before any ID"));
   EXPECT_EQ(message_id(Value(Message::from_entries(std::move(entries)))), id);
