@@ -330,8 +330,11 @@ std::string chunked_id(const Message& m, std::optional<bool> skips) {
   if (old == nullptr) {
     // Keys the ID leaves out must not move cut points: chunk the map
     // without them (and remember nothing on a map that has them).
-    if (std::any_of(m.begin(), m.end(),
-                    [](const Message::Entry& e) { return id_skips(e.first); })) {
+    if (!skips) {
+      skips = std::any_of(m.begin(), m.end(),
+                          [](const Message::Entry& e) { return id_skips(e.first); });
+    }
+    if (*skips) {
       std::vector<Message::Entry> covered;
       std::copy_if(m.begin(), m.end(), std::back_inserter(covered),
                    [](const Message::Entry& e) { return !id_skips(e.first); });
