@@ -1,11 +1,11 @@
 // Load driver for end-to-end messages over HTTP: N signed messages (RSA,
 // httpsig) prepared before the clock starts, POSTed to
 // `/<pid>~process@1.0/push` (scheduled, computed, answered) from C
-// connections; prints messages/s. Then, as what bounds it, RSA-4096 PSS
-// signatures/s on this machine (the node signs every assignment): one core,
-// and all cores.
+// connections; prints messages/s. Then, as what bounds it, the node's
+// assignment signatures/s on this machine (RSA-4096 PSS or secp256k1
+// EIP-191, the kind of NODE_WALLET): one core, and all cores.
 //
-//   push_driver URL PID N CONNECTIONS WALLET.json
+//   push_driver URL PID N CONNECTIONS CLIENT_WALLET.json NODE_WALLET.json
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "engine/codec/rfc9421_signature.h"
+#include "engine/crypto/keccak.h"
 #include "engine/crypto/rsa.h"
+#include "engine/crypto/secp256k1.h"
 #include "engine/crypto/wallet.h"
 #include "engine/http/client.h"
 
@@ -24,7 +26,16 @@ namespace {
 using namespace hashpath;
 using Clock = std::chrono::steady_clock;
 
-double rsa_signs_per_second(const Wallet& wallet, unsigned threads) {
+Wallet read_wallet(const char* path) {
+  std::ifstream in(path);
+  std::stringstream jwk;
+  jwk << in.rdbuf();
+  return Wallet::from_jwk(jwk.str());
+}
+
+// What one assignment signature costs the node: RSA-4096 PSS-SHA512 over
+// an httpsig base, or ECDSA over an EIP-191 digest of an item's deep hash.
+double signs_per_second(const Wallet& wallet, unsigned threads) {
   std::atomic<uint64_t> done{0};
   auto until = Clock::now() + std::chrono::seconds(2);
   std::vector<std::thread> workers;
@@ -32,7 +43,11 @@ double rsa_signs_per_second(const Wallet& wallet, unsigned threads) {
     workers.emplace_back([&] {
       std::string message(200, 'm');
       while (Clock::now() < until) {
-        (void)wallet.rsa().sign_pss(message, HashAlgorithm::kSha512);
+        if (wallet.type() == KeyType::kRsa) {
+          (void)wallet.rsa().sign_pss(message, HashAlgorithm::kSha512);
+        } else {
+          (void)wallet.secp256k1().sign_recoverable(keccak256(message));
+        }
         ++done;
       }
     });
@@ -44,16 +59,15 @@ double rsa_signs_per_second(const Wallet& wallet, unsigned threads) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 6) {
-    std::fprintf(stderr, "usage: push_driver URL PID N CONNECTIONS WALLET.json\n");
+  if (argc != 7) {
+    std::fprintf(stderr,
+                 "usage: push_driver URL PID N CONNECTIONS CLIENT_WALLET.json NODE_WALLET.json\n");
     return 2;
   }
   std::string url = argv[1], pid = argv[2];
   int n = std::atoi(argv[3]), connections = std::atoi(argv[4]);
-  std::ifstream in(argv[5]);
-  std::stringstream jwk;
-  jwk << in.rdbuf();
-  Wallet wallet = Wallet::from_jwk(jwk.str());
+  Wallet wallet = read_wallet(argv[5]);
+  Wallet node_wallet = read_wallet(argv[6]);
   std::vector<HttpRequest> requests;
   for (int i = 0; i < n; ++i) {
     Message m{
@@ -80,12 +94,13 @@ int main(int argc, char** argv) {
   for (auto& c : clients) c.join();
   double s = std::chrono::duration<double>(Clock::now() - start).count();
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  double one = rsa_signs_per_second(wallet, 1), all = rsa_signs_per_second(wallet, cores);
-  std::printf("push, %d connections: %.0f messages/s (%d messages, %d failed)\n", connections,
-              n / s, n, failed.load());
+  double one = signs_per_second(node_wallet, 1), all = signs_per_second(node_wallet, cores);
+  const char* kind = node_wallet.type() == KeyType::kRsa ? "RSA-4096" : "secp256k1";
+  std::printf("push, %s node, %d connections: %.0f messages/s (%d messages, %d failed)\n", kind,
+              connections, n / s, n, failed.load());
   std::printf(
-      "  bound: RSA-4096 assignment signatures %.0f/s on one core, %.0f/s on %u cores;"
+      "  bound: %s assignment signatures %.0f/s on one core, %.0f/s on %u cores;"
       " ratio %.2f of the all-core bound\n",
-      one, all, cores, (n / s) / all);
+      kind, one, all, cores, (n / s) / all);
   return failed.load() == 0 ? 0 : 1;
 }

@@ -56,7 +56,7 @@ ResolveResult PushDevice::push_slot(const Message& process, int64_t slot, int64_
     message.set("variant", "ao.N.1");
     message.set("type", "Message");
     message.set("from-process", Value(pid));
-    Message signed_message = commit_httpsig(message, node_->wallet());
+    Message signed_message = commit_with_wallet(message, node_->wallet());
     Message target_base = target_process->as_map();
     target_base.set("device", "process@1.0");
     ResolveResult scheduled = resolver.step(

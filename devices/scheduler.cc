@@ -201,8 +201,6 @@ ResolveResult SchedulerDevice::post(const Message& base, const Message& request,
   for (const auto& s : schedulers) ours = ours || s == node_->address();
   if (!ours)
     return bad("process " + pid + " is scheduled by " + schedulers.front() + ", not by this node");
-  if (node_->wallet().type() != KeyType::kRsa)
-    return ResolveResult::error(500, "scheduling needs an RSA node wallet");
 
   std::shared_ptr<Sequence> seq = sequence_of(pid);
   std::lock_guard<std::mutex> lock(seq->mu);  // slots are allocated one at a time
@@ -225,7 +223,7 @@ ResolveResult SchedulerDevice::post(const Message& base, const Message& request,
                      {"timestamp", Value::integer(static_cast<int64_t>(now.count()))},
                      {"hash-chain", Value(base64url_encode(chain))},
                      {"body", Value(message)}};
-  assignment = commit_httpsig(std::move(assignment), node_->wallet());
+  assignment = commit_with_wallet(std::move(assignment), node_->wallet());
   std::string id = resolver.store()->put(assignment).back();
   resolver.store()->alias(alias_of(pid, slot), id);
   seq->slot = slot;

@@ -18,7 +18,8 @@
 // node clock: an oracle input, logged with the step), `block-*` (zero: no
 // Arweave view here), `hash-chain` = base64url(SHA-256(previous raw chain
 // || the message's all-commitments ID as text)) and the message as `body`,
-// and is committed (httpsig, RSA) by the node wallet. Assignments are
+// and is committed by the node wallet (commit_with_wallet: httpsig
+// rsa-pss-sha512 for RSA, an ANS-104 type-3 item for secp256k1). Assignments are
 // stored and aliased `assignments/<process>/<slot>`, so slots and the
 // chain survive restarts. Hashpath verifies assignments before compute
 // (`next`): signed by a scheduler of the process, the expected slot, and

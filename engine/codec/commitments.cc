@@ -11,6 +11,22 @@
 #include "engine/message/key.h"
 
 namespace hashpath {
+namespace {
+
+// Whether an ans104@1.0 commitment signed its children as `key+link` tags
+// (commit_with_wallet does: the item stays small and a child is named by
+// its ID, as httpsig does) rather than inline in a nested bundle.
+bool signs_links(const Message& commitment) {
+  const Value* committed = commitment.find("committed");
+  if (committed == nullptr || !committed->is_map()) return false;
+  for (const auto& [n, key] : committed->as_map()) {
+    (void)n;
+    if (key.is_binary() && std::string_view(key.as_binary()).ends_with("+link")) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 std::vector<CommitmentCheck> check_commitments(const Message& message) {
   std::vector<CommitmentCheck> out;
@@ -54,7 +70,7 @@ std::vector<CommitmentCheck> check_commitments(const Message& message) {
     check.type = field("type");
     check.committer = field("committer");
     if (check.device == "ans104@1.0") {
-      check.verdict = verify_ans104_commitment(inline_tabm, c, id);
+      check.verdict = verify_ans104_commitment(signs_links(c) ? tabm : inline_tabm, c, id);
     } else if (check.device == "httpsig@1.0" || check.device.empty()) {
       check.verdict = verify_commitment(tabm, c, id);
     } else {
@@ -112,6 +128,14 @@ Message commit_httpsig(Message m, const Wallet& wallet) {
   return m;
 }
 
+Message commit_with_wallet(Message m, const Wallet& wallet) {
+  if (wallet.type() == KeyType::kRsa) return commit_httpsig(std::move(m), wallet);
+  m.remove("commitments");
+  Message committed = ans104_commit(linked_tabm(Value(m)), wallet);
+  m.set("commitments", committed.at("commitments"));
+  return m;
+}
+
 std::optional<std::set<std::string>> keys_every_commitment_covers(const Message& m) {
   const Value* cs = m.find("commitments");
   if (cs == nullptr || !cs->is_map() || cs->as_map().empty()) return std::nullopt;
@@ -121,7 +145,12 @@ std::optional<std::set<std::string>> keys_every_commitment_covers(const Message&
     const Value* committed = c.is_map() ? c.as_map().find("committed") : nullptr;
     if (committed == nullptr) return std::nullopt;
     auto add = [&](const Value& k) {
-      if (k.is_binary()) keys.insert(ascii_lowercase(std::string(k.as_binary())));
+      if (!k.is_binary()) return;
+      std::string key = ascii_lowercase(std::string(k.as_binary()));
+      // An ANS-104 item signed in linked form names a child `key+link`.
+      if (key.size() > kLinkSuffix.size() && key.ends_with(kLinkSuffix))
+        key.resize(key.size() - kLinkSuffix.size());
+      keys.insert(std::move(key));
     };
     if (committed->is_list()) {
       for (const Value& k : committed->as_list()) add(k);

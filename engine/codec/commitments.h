@@ -32,8 +32,9 @@ std::vector<CommitmentCheck> check_commitments(const Message& message);
 Status verify_commitments_deep(const Value& value, bool skip_top = false);
 
 // The keys every commitment of `m` covers (their `committed` lists,
-// lower-cased), or nullopt if `m` has no commitments or one of them does
-// not say (then it is taken to cover every key).
+// lower-cased, `key+link` read as `key`), or nullopt if `m` has no
+// commitments or one of them does not say (then it is taken to cover every
+// key).
 std::optional<std::set<std::string>> keys_every_commitment_covers(const Message& m);
 
 // `m` restricted to what its commitments cover (and the commitments): what
@@ -50,5 +51,16 @@ class Wallet;
 // `m` committed (httpsig@1.0, rsa-pss-sha512) by an RSA wallet over all
 // its keys, replacing any commitments it had.
 Message commit_httpsig(Message m, const Wallet& wallet);
+
+// `m` committed over all its keys by a node's wallet, whichever kind it is,
+// replacing any commitments it had:
+//   RSA-4096   httpsig@1.0 rsa-pss-sha512 (commit_httpsig; HyperBEAM's own)
+//   secp256k1  ans104@1.0 type 3 (Ethereum, EIP-191): the signed data item
+//              of m's linked TABM (children as `key+link` tags naming their
+//              IDs, as httpsig signs them); committer is the EIP-55
+//              address. HyperBEAM has no secp256k1 httpsig algorithm, so
+//              the item is the form its clients (arbundles) can verify;
+//              GET with accept: application/ans104 returns it.
+Message commit_with_wallet(Message m, const Wallet& wallet);
 
 }  // namespace hashpath

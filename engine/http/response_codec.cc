@@ -6,6 +6,7 @@
 #include "engine/codec/ans104.h"
 #include "engine/codec/httpsig.h"
 #include "engine/codec/json.h"
+#include "engine/codec/message_id.h"
 #include "engine/codec/structured.h"
 #include "engine/message/key.h"
 #include "engine/resolve/resolver.h"
@@ -90,6 +91,31 @@ ReplyPreferences reply_preferences(const HttpRequest& request, const Message* re
   return p;
 }
 
+namespace {
+
+// The data item of `message`: the signed item itself when an ans104@1.0
+// commitment of it still verifies against what is being sent (an
+// assignment a secp256k1 node signed, with its children as links; an item
+// POSTed as ANS-104, children inline), else the unsigned item of its TABM.
+std::string ans104_item_bytes(const Message& message) {
+  Message content = message;
+  content.remove("commitments");
+  Message tabm = structured_to_tabm(Value(content));
+  if (const Value* cs = message.find("commitments"); cs != nullptr && cs->is_map()) {
+    Message linked = linked_tabm(Value(content));
+    for (const auto& [id, c] : cs->as_map()) {
+      if (!c.is_map() || c.as_map().text("commitment-device") != "ans104@1.0") continue;
+      for (const Message* form : {&linked, &tabm}) {
+        if (verify_ans104_commitment(*form, c.as_map(), id).is_ok())
+          return ans104_item_from_tabm(*form, &c.as_map()).serialize();
+      }
+    }
+  }
+  return ans104_item_from_tabm(tabm).serialize();
+}
+
+}  // namespace
+
 HttpResponse encode_response(const HttpRequest& request, const ResolveResult& result,
                              const ReplyPreferences& preferences) {
   Message message = result.value.is_map() ? result.value.as_map()
@@ -117,7 +143,7 @@ HttpResponse encode_response(const HttpRequest& request, const ResolveResult& re
       out.body = json_encode(message) + "\n";
       out.headers.emplace_back("content-type", "application/json");
     } else if (codec == "ans104@1.0") {
-      out.body = ans104_item_from_tabm(structured_to_tabm(Value(message))).serialize();
+      out.body = ans104_item_bytes(message);
       out.headers.emplace_back("content-type", "application/ans104");
     } else if (codec == "httpsig@1.0") {
       out = encode_httpsig(message);

@@ -204,7 +204,10 @@ HttpResponse Node::resolve_request(const HttpRequest& request, Resolver& resolve
     if (const Value* body = r.value.as_map().find("body")) result.value = *body;
   }
   // accept-bundle: nested messages go whole, not as links to stored ones.
-  if (reply.accept_bundle && result.is_ok()) result.value = load_children(*store_, result.value);
+  // An ANS-104 item always carries its children (a nested bundle): that is
+  // the form its signature covers.
+  if ((reply.accept_bundle || reply.codec == "ans104@1.0") && result.is_ok())
+    result.value = load_children(*store_, result.value);
   return encode_response(request, result, reply);
 }
 
