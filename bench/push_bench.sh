@@ -33,6 +33,12 @@ for kind in rsa secp256k1; do
   wait_for "$URL/~meta@1.0/info/address"
   PID=$("$BUILD/hashpath" process spawn --module "$T/ping.lua" --node "$URL" --wallet "$SRC/tests/data/wallets/test-rsa-1.json")
   for c in 1 16; do
-    "$BUILD/bench/push_driver" "$URL" "$PID" "$N" "$c" "$SRC/tests/data/wallets/test-rsa-2.json" "$WALLET"
+    "$BUILD/bench/push_driver" "$URL" "$PID" "$N" "$c" "$SRC/tests/data/wallets/test-rsa-2.json" "$WALLET" |
+      tee "$T/$kind-$c.out"
   done
+done
+rate() { awk '/messages\/s/ {print $(NF-5)}' "$T/$1.out"; }
+for c in 1 16; do
+  printf 'secp256k1 node vs RSA-4096 node, %s connection(s): %s vs %s messages/s, ratio %.2f\n' \
+    "$c" "$(rate "secp256k1-$c")" "$(rate "rsa-$c")" "$(echo "$(rate "secp256k1-$c") / $(rate "rsa-$c")" | bc -l)"
 done

@@ -83,8 +83,6 @@ ResolveResult PushDevice::push_slot(const Message& process, int64_t slot, int64_
 ResolveResult PushDevice::call(std::string_view, const Message& base, const Message& request,
                                Resolver& resolver) {
   if (resolver.store() == nullptr) return ResolveResult::error(500, "push@1.0 needs a store");
-  if (node_->wallet().type() != KeyType::kRsa)
-    return ResolveResult::error(500, "push@1.0 signs with the node's RSA wallet");
   Message process = process_definition(base);
   int64_t depth = std::clamp<int64_t>(request.integer("result-depth").value_or(1), 0, kMaxDepth);
   std::optional<int64_t> slot = request.integer("slot");

@@ -96,6 +96,8 @@ class AosProcessTest : public testing::InProcessNodeTest {
     EXPECT_GT(rep.replayed, 0u);
   }
 
+  void expect_push_between_processes(const Wallet& owner);
+
   Wallet alice = testing::test_wallet(2);
 };
 
@@ -353,24 +355,25 @@ TEST_F(AosProcessTest, ARestartedNodeRecomputesTheLuaStateFromTheLog) {
   expect_audit_passes();
 }
 
-TEST_F(AosProcessTest, PushDeliversOutboxMessagesBetweenLocalProcesses) {
-  // multi_process_push (HyperBEAM's dev_push test): one process answers Ping with Pong, the
-  // other sends Ping and prints GOT PONG when the answer arrives.
+// multi_process_push (HyperBEAM's dev_push test): one process answers Ping
+// with Pong, the other sends Ping and prints GOT PONG when the answer
+// arrives. `owner` spawns both and sends the Eval.
+void AosProcessTest::expect_push_between_processes(const Wallet& owner) {
   std::string ponger = spawn(
       "Handlers.add('ping', Handlers.utils.hasMatchingTag('Action', 'Ping'), function(msg)\n"
       "  msg.reply({ Action = 'Pong' })\n"
       "end)",
-      node_wallet);
+      owner);
   std::string pinger = spawn(
       "Handlers.add('pong', Handlers.utils.hasMatchingTag('Action', 'Pong'), function(msg)\n"
       "  print('GOT PONG from ' .. msg.From)\n"
       "end)",
-      node_wallet);
+      owner);
   Message ping{{"action", "Eval"},
                {"target", Value(pinger)},
                {"data", Value("Send({ Target = '" + ponger + "', Action = 'Ping' })")},
                {"result-depth", Value::integer(3)}};
-  HttpResponse pushed = post_signed("/" + pinger + "~process@1.0/push", ping, node_wallet);
+  HttpResponse pushed = post_signed("/" + pinger + "~process@1.0/push", ping, owner);
   ASSERT_EQ(pushed.status, 200) << pushed.body;
   EXPECT_EQ(read(pinger, "now/results/output/data"), "GOT PONG from " + ponger);
   EXPECT_EQ(read(ponger, "now/results/outbox/1/action"), "Pong");
@@ -382,10 +385,24 @@ TEST_F(AosProcessTest, PushDeliversOutboxMessagesBetweenLocalProcesses) {
       {"action", "Eval"},
       {"target", Value(pinger)},
       {"data", Value("Send({ Target = '" + std::string(43, 'Z') + "', Action = 'Ping' })")}};
-  HttpResponse r = post_signed("/" + pinger + "~process@1.0/push", lost, node_wallet);
+  HttpResponse r = post_signed("/" + pinger + "~process@1.0/push", lost, owner);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find("Could not access target process!"), std::string::npos) << r.body;
   expect_audit_passes();
+}
+
+TEST_F(AosProcessTest, PushDeliversOutboxMessagesBetweenLocalProcesses) {
+  expect_push_between_processes(node_wallet);
+}
+
+// A node with a secp256k1 wallet (issue 14, item 5): its assignments and the
+// messages it pushes are ANS-104 type-3 items; processes trust it as their
+// authority, and the log audits and replays as with RSA.
+TEST_F(AosProcessTest, ASecp256k1NodeSchedulesPushesAndReplays) {
+  close();
+  node_wallet = Wallet::generate(KeyType::kSecp256k1);
+  open();
+  expect_push_between_processes(alice);
 }
 
 TEST_F(AosProcessTest, ASnapshotNamesAStateThatRecomputingFindsAgain) {
