@@ -82,6 +82,8 @@ int run(int n) {
   if (text_at(compute(1), {"results", "output", "data"}) != "2") fail("Eval 'return 1+1' is not 2");
   if (text_at(compute(2), {"results", "output", "data"}) != "installed") fail("handler install");
 
+  node.log().checkpoint_now();  // the log indexed: bytes below are what the Pings add
+  const uint64_t bytes_before = bench::stored_bytes(dir.string());
   auto tp = Clock::now();
   for (int i = 1; i <= n; ++i) {
     Message st = compute(2 + i);
@@ -90,6 +92,9 @@ int run(int n) {
     if (text_at(st, {"results", "outbox", "2", "data"}) != "") fail("more than one outbox message");
   }
   double ping_s = std::chrono::duration<double>(Clock::now() - tp).count();
+  node.log().checkpoint_now();
+  const double bytes_per_ping =
+      static_cast<double>(bench::stored_bytes(dir.string()) - bytes_before) / n;
   if (text_at(compute(3 + n), {"results", "output", "data"}) != std::to_string(n))
     fail("Count is not " + std::to_string(n));
   node.log().checkpoint_now();
@@ -101,6 +106,7 @@ int run(int n) {
             << " ms -> " << per_s << " msgs/s (" << entries << " log entries in all)\n"
             << "[schedule x" << n << ", untimed in the figure] " << n / schedule_s
             << " msgs/s (two RSA-4096 signatures each)\n"
+            << "[bytes] " << bytes_per_ping << " stored per Ping (store + log)\n"
             << "aos-bench messages/s " << per_s << "\n";
   fs::remove_all(dir);
   return 0;

@@ -1,5 +1,8 @@
 #include "bench/bench_fixtures.h"
 
+#include <sqlite3.h>
+
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -33,6 +36,37 @@ Wallet test_wallet(const std::string& name) {
   std::stringstream text;
   text << in.rdbuf();
   return Wallet::from_jwk(text.str());
+}
+
+uint64_t stored_bytes(const std::string& dir) {
+  namespace fs = std::filesystem;
+  uint64_t n = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.ends_with("-wal") || name.ends_with("-shm")) continue;  // counted with their database
+    if (!name.ends_with(".db")) {
+      n += fs::file_size(e.path());
+      continue;
+    }
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(e.path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+      sqlite3_close(db);
+      throw std::runtime_error("cannot open " + e.path().string());
+    }
+    auto pragma = [&](const char* sql) {
+      sqlite3_stmt* s = nullptr;
+      int64_t v = 0;
+      if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) == SQLITE_OK &&
+          sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+      sqlite3_finalize(s);
+      return v;
+    };
+    n += static_cast<uint64_t>((pragma("PRAGMA page_count") - pragma("PRAGMA freelist_count")) *
+                               pragma("PRAGMA page_size"));
+    sqlite3_close(db);
+  }
+  return n;
 }
 
 }  // namespace hashpath::bench

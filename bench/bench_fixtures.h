@@ -17,5 +17,10 @@ LogEntry sample_log_entry(uint64_t i);
 uint64_t resident_kib();
 // tests/data/wallets/<name>, e.g. "test-rsa-1.json".
 Wallet test_wallet(const std::string& name);
+// What a data directory holds: for each SQLite database in `dir` the pages
+// in use (page_count − freelist_count, WAL included: what a reader sees),
+// plus every other file's size. Not the files' sizes, which a WAL or a
+// freelist inflates and a checkpoint shrinks whatever was stored.
+uint64_t stored_bytes(const std::string& dir);
 
 }  // namespace hashpath::bench

@@ -29,12 +29,6 @@ using Clock = std::chrono::steady_clock;
 
 using bench::fail;
 
-uint64_t bytes_on_disk(const fs::path& dir) {
-  uint64_t n = 0;
-  for (const auto& e : fs::directory_iterator(dir)) n += fs::file_size(e.path());
-  return n;
-}
-
 struct Figure {
   double ms_per_message = 0;
   double bytes_per_message = 0;
@@ -69,7 +63,7 @@ Figure run(int k, int messages, const Wallet& node_wallet, const Wallet& user) {
   }
   node.compute(0);
   node.compute(1);
-  uint64_t before = bytes_on_disk(dir);
+  uint64_t before = bench::stored_bytes(dir.string());
   auto t = Clock::now();
   for (int i = 0; i < messages; ++i) {
     Message st = node.compute(2 + i);
@@ -79,7 +73,7 @@ Figure run(int k, int messages, const Wallet& node_wallet, const Wallet& user) {
   }
   double s = std::chrono::duration<double>(Clock::now() - t).count();
   node.log().checkpoint_now();
-  uint64_t after = bytes_on_disk(dir);
+  uint64_t after = bench::stored_bytes(dir.string());
   fs::remove_all(dir);
   return Figure{s * 1000 / messages, static_cast<double>(after - before) / messages};
 }

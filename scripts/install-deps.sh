@@ -8,6 +8,7 @@ PACKAGES=(
   clang libclang-rt-14-dev           # `make fuzz` (libFuzzer) and sanitizer runtimes
   clang-format                       # `make format` / `make format-check`
   libssl-dev libsecp256k1-dev libcbor-dev libsqlite3-dev
+  zlib1g-dev                         # sealed log tiles are deflated (engine/log/sealed_tile.h)
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl python3                       # curl as a third-party HTTP client; the Python log verifier

@@ -1,6 +1,7 @@
 #include "verify/log_verifier.h"
 
 #include "engine/codec/message_id.h"
+#include "engine/error.h"
 #include "engine/log/merkle.h"
 
 namespace hashpath {
@@ -106,12 +107,17 @@ Status check_checkpoint(uint64_t size, const std::string& text, const MerkleTree
 LogVerifyReport verify_log(LogDatabase& db, Store* store, const NoteVerifier& signer) {
   LogVerifyReport report;
   MerkleTree tree;
-  db.for_each_entry([&](const StoredEntry& row) {
-    report.verdict = check_entry(row, tree, store, signer, report);
-    if (!report.verdict.is_ok()) return false;
-    tree.append(merkle_leaf_hash(row.entry));
-    return true;
-  });
+  try {
+    db.for_each_entry([&](const StoredEntry& row) {
+      report.verdict = check_entry(row, tree, store, signer, report);
+      if (!report.verdict.is_ok()) return false;
+      tree.append(merkle_leaf_hash(row.entry));
+      return true;
+    });
+  } catch (const LogFormatError& e) {  // stored bytes that are not entries (a corrupt sealed tile)
+    report.verdict =
+        Status::rejected("entry " + std::to_string(tree.size()) + " cannot be read: " + e.what());
+  }
   report.entries = tree.size();
   if (!report.verdict.is_ok()) return report;
   std::optional<Checkpoint> previous;

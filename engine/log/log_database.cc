@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "engine/error.h"
+#include "engine/log/sealed_tile.h"
 #include "engine/store/sqlite_statement.h"
 
 namespace hashpath {
@@ -17,10 +19,32 @@ LogDatabase::LogDatabase(const std::string& path, LogSync sync) {
       "NOT NULL, "
       "receipt BLOB)");
   exec("CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL)");
+  exec(
+      "CREATE TABLE IF NOT EXISTS sealed_tiles (tile INTEGER PRIMARY KEY, entries BLOB NOT NULL, "
+      "leaves BLOB NOT NULL, receipts BLOB)");
   begin_ = std::make_unique<SqliteStatement>(db_, "BEGIN");
   commit_ = std::make_unique<SqliteStatement>(db_, "COMMIT");
   insert_ = std::make_unique<SqliteStatement>(
       db_, "INSERT INTO entries (seq, entry, leaf, receipt) VALUES (?, ?, ?, ?)");
+  // A log written before tiles were sealed has full tiles as rows: seal
+  // them once. (A tile is sealed in the transaction of the batch that
+  // fills it, so no crash leaves one unsealed.)
+  std::vector<uint64_t> full;
+  {
+    SqliteStatement q(db_,
+                      "SELECT seq / 256 FROM entries GROUP BY seq / 256 HAVING COUNT(*) = 256");
+    while (q.step()) full.push_back(static_cast<uint64_t>(q.column_int(0)));
+  }
+  if (!full.empty()) {
+    exec("BEGIN");
+    try {
+      for (uint64_t tile : full) seal_if_full(tile);
+      exec("COMMIT");
+    } catch (...) {
+      sqlite_rollback_if_open(db_);
+      throw;
+    }
+  }
 }
 
 LogDatabase::~LogDatabase() {
@@ -51,6 +75,11 @@ void LogDatabase::append(const std::vector<StoredEntry>& batch) {
       insert.step();
       insert.reset();
     }
+    // Tiles this batch filled become one sealed row each, in the same
+    // transaction: a crash leaves either the rows or the sealed tile.
+    for (const auto& e : batch) {
+      if ((e.seq + 1) % kSealedTileWidth == 0) seal_if_full(e.seq / kSealedTileWidth);
+    }
     run(*commit_);
   } catch (...) {
     insert_->reset();
@@ -68,56 +97,227 @@ StoredEntry row_of(SqliteStatement& s) {
   if (!s.column_is_null(3)) e.receipt = s.column_blob(3);
   return e;
 }
+
+SealedTile sealed_of(SqliteStatement& s) {  // columns: tile, entries, leaves, receipts
+  SealedTile t;
+  t.entries = s.column_blob(1);
+  t.leaves = s.column_blob(2);
+  if (!s.column_is_null(3)) t.receipts = s.column_blob(3);
+  return t;
+}
+
+constexpr uint64_t kMaxSeq = static_cast<uint64_t>(INT64_MAX);
+int64_t sql_seq(uint64_t seq) { return static_cast<int64_t>(std::min(seq, kMaxSeq)); }
 }  // namespace
+
+void LogDatabase::seal_if_full(uint64_t tile) {
+  std::vector<StoredEntry> rows;
+  {
+    SqliteStatement s(db_,
+                      "SELECT seq, entry, leaf, receipt FROM entries WHERE seq >= ? AND seq < ? "
+                      "ORDER BY seq");
+    s.bind_int(1, sql_seq(tile * kSealedTileWidth))
+        .bind_int(2, sql_seq((tile + 1) * kSealedTileWidth));
+    while (s.step()) rows.push_back(row_of(s));
+  }
+  if (rows.size() != kSealedTileWidth) return;
+  SealedTile sealed = seal_tile(rows);
+  SqliteStatement put(
+      db_, "INSERT INTO sealed_tiles (tile, entries, leaves, receipts) VALUES (?, ?, ?, ?)");
+  put.bind_int(1, sql_seq(tile)).bind(2, sealed.entries).bind(3, sealed.leaves);
+  if (sealed.receipts) {
+    put.bind(4, *sealed.receipts);
+  } else {
+    put.bind_null(4);
+  }
+  put.step();
+  SqliteStatement drop(db_, "DELETE FROM entries WHERE seq >= ? AND seq < ?");
+  drop.bind_int(1, sql_seq(tile * kSealedTileWidth))
+      .bind_int(2, sql_seq((tile + 1) * kSealedTileWidth));
+  drop.step();
+}
+
+const std::vector<StoredEntry>* LogDatabase::sealed_rows(uint64_t tile) {
+  if (cached_tile_ && *cached_tile_ == tile) return &cached_rows_;
+  SqliteStatement s(db_, "SELECT tile, entries, leaves, receipts FROM sealed_tiles WHERE tile = ?");
+  s.bind_int(1, sql_seq(tile));
+  if (!s.step()) return nullptr;
+  cached_rows_ = open_sealed_tile(tile, sealed_of(s));
+  cached_tile_ = tile;
+  return &cached_rows_;
+}
 
 std::optional<StoredEntry> LogDatabase::entry(uint64_t seq) {
   SqliteStatement s(db_, "SELECT seq, entry, leaf, receipt FROM entries WHERE seq = ?");
-  s.bind_int(1, static_cast<int64_t>(seq));
-  if (!s.step()) return std::nullopt;
-  return row_of(s);
+  s.bind_int(1, sql_seq(seq));
+  if (s.step()) return row_of(s);
+  const std::vector<StoredEntry>* rows = sealed_rows(seq / kSealedTileWidth);
+  if (rows == nullptr) return std::nullopt;
+  return (*rows)[seq % kSealedTileWidth];
+}
+
+void LogDatabase::visit_entries(uint64_t from, uint64_t to,
+                                const std::function<bool(const StoredEntry&)>& visit) {
+  if (from >= to) return;
+  // Sealed tiles and loose rows, merged in seq order (a tile is one or the
+  // other, so they never hold the same seq).
+  SqliteStatement tiles(db_,
+                        "SELECT tile, entries, leaves, receipts FROM sealed_tiles WHERE tile >= ? "
+                        "AND tile <= ? ORDER BY tile");
+  tiles.bind_int(1, sql_seq(from / kSealedTileWidth))
+      .bind_int(2, sql_seq((to - 1) / kSealedTileWidth));
+  SqliteStatement loose(
+      db_, "SELECT seq, entry, leaf, receipt FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq");
+  loose.bind_int(1, sql_seq(from)).bind_int(2, sql_seq(to));
+  bool have_tile = tiles.step(), have_row = loose.step();
+  while (have_tile || have_row) {
+    const uint64_t tile = have_tile ? static_cast<uint64_t>(tiles.column_int(0)) : 0;
+    const uint64_t row_seq = have_row ? static_cast<uint64_t>(loose.column_int(0)) : 0;
+    if (have_tile && (!have_row || tile * kSealedTileWidth < row_seq)) {
+      for (const StoredEntry& e : open_sealed_tile(tile, sealed_of(tiles))) {
+        if (e.seq >= from && e.seq < to && !visit(e)) return;
+      }
+      have_tile = tiles.step();
+    } else {
+      if (!visit(row_of(loose))) return;
+      have_row = loose.step();
+    }
+  }
 }
 
 std::vector<StoredEntry> LogDatabase::entries(uint64_t from, uint64_t to) {
   std::vector<StoredEntry> out;
-  SqliteStatement s(
-      db_, "SELECT seq, entry, leaf, receipt FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq");
-  constexpr uint64_t kMax = static_cast<uint64_t>(INT64_MAX);
-  s.bind_int(1, static_cast<int64_t>(std::min(from, kMax)))
-      .bind_int(2, static_cast<int64_t>(std::min(to, kMax)));
-  while (s.step()) out.push_back(row_of(s));
+  visit_entries(from, to, [&](const StoredEntry& e) {
+    out.push_back(e);
+    return true;
+  });
   return out;
 }
 
 std::vector<std::string> LogDatabase::leaf_hashes(uint64_t from, uint64_t to) {
   std::vector<std::string> out;
-  SqliteStatement s(db_, "SELECT leaf FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq");
-  constexpr uint64_t kMax = static_cast<uint64_t>(INT64_MAX);
-  s.bind_int(1, static_cast<int64_t>(std::min(from, kMax)))
-      .bind_int(2, static_cast<int64_t>(std::min(to, kMax)));
-  while (s.step()) out.push_back(s.column_blob(0));
+  if (from >= to) return out;
+  // Leaves of sealed tiles are stored raw: no entry is inflated for them.
+  SqliteStatement tiles(
+      db_, "SELECT tile, leaves FROM sealed_tiles WHERE tile >= ? AND tile <= ? ORDER BY tile");
+  tiles.bind_int(1, sql_seq(from / kSealedTileWidth))
+      .bind_int(2, sql_seq((to - 1) / kSealedTileWidth));
+  SqliteStatement loose(db_,
+                        "SELECT seq, leaf FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq");
+  loose.bind_int(1, sql_seq(from)).bind_int(2, sql_seq(to));
+  bool have_tile = tiles.step(), have_row = loose.step();
+  while (have_tile || have_row) {
+    const uint64_t tile = have_tile ? static_cast<uint64_t>(tiles.column_int(0)) : 0;
+    const uint64_t row_seq = have_row ? static_cast<uint64_t>(loose.column_int(0)) : 0;
+    if (have_tile && (!have_row || tile * kSealedTileWidth < row_seq)) {
+      std::string leaves = tiles.column_blob(1);
+      if (leaves.size() != kSealedTileWidth * 32)
+        throw LogFormatError("sealed tile " + std::to_string(tile) +
+                             ": leaves are not 256 × 32 bytes");
+      for (uint64_t i = 0; i < kSealedTileWidth; ++i) {
+        const uint64_t seq = tile * kSealedTileWidth + i;
+        if (seq >= from && seq < to) out.push_back(leaves.substr(i * 32, 32));
+      }
+      have_tile = tiles.step();
+    } else {
+      out.push_back(loose.column_blob(1));
+      have_row = loose.step();
+    }
+  }
   return out;
 }
 
 void LogDatabase::for_each_leaf(const std::function<void(uint64_t, const std::string&)>& visit) {
-  SqliteStatement s(db_, "SELECT seq, leaf FROM entries ORDER BY seq");
-  while (s.step()) visit(static_cast<uint64_t>(s.column_int(0)), s.column_blob(1));
-}
-
-void LogDatabase::for_each_entry(const std::function<bool(const StoredEntry&)>& visit) {
-  SqliteStatement s(db_, "SELECT seq, entry, leaf, receipt FROM entries ORDER BY seq");
-  while (s.step()) {
-    if (!visit(row_of(s))) return;
+  // In bounded slices: leaf_hashes holds one slice at a time.
+  constexpr uint64_t kSlice = 256 * kSealedTileWidth;
+  std::optional<uint64_t> last = last_seq();
+  if (!last) return;
+  for (uint64_t from = 0; from <= *last; from += kSlice) {
+    // Gaps are only possible among loose rows, so those are read with their seq.
+    std::vector<std::pair<uint64_t, std::string>> slice;
+    SqliteStatement tiles(
+        db_, "SELECT tile, leaves FROM sealed_tiles WHERE tile >= ? AND tile < ? ORDER BY tile");
+    tiles.bind_int(1, sql_seq(from / kSealedTileWidth))
+        .bind_int(2, sql_seq((from + kSlice) / kSealedTileWidth));
+    while (tiles.step()) {
+      const uint64_t tile = static_cast<uint64_t>(tiles.column_int(0));
+      std::string leaves = tiles.column_blob(1);
+      if (leaves.size() != kSealedTileWidth * 32)
+        throw LogFormatError("sealed tile " + std::to_string(tile) +
+                             ": leaves are not 256 × 32 bytes");
+      for (uint64_t i = 0; i < kSealedTileWidth; ++i)
+        slice.emplace_back(tile * kSealedTileWidth + i, leaves.substr(i * 32, 32));
+    }
+    SqliteStatement loose(db_, "SELECT seq, leaf FROM entries WHERE seq >= ? AND seq < ?");
+    loose.bind_int(1, sql_seq(from)).bind_int(2, sql_seq(from + kSlice));
+    while (loose.step())
+      slice.emplace_back(static_cast<uint64_t>(loose.column_int(0)), loose.column_blob(1));
+    std::sort(slice.begin(), slice.end());
+    for (const auto& [s, leaf] : slice) visit(s, leaf);
   }
 }
 
+void LogDatabase::for_each_entry(const std::function<bool(const StoredEntry&)>& visit) {
+  std::optional<uint64_t> last = last_seq();
+  if (last) visit_entries(0, *last + 1, visit);
+}
+
+std::optional<uint64_t> LogDatabase::last_seq() {
+  std::optional<uint64_t> last;
+  {
+    SqliteStatement s(db_, "SELECT MAX(seq) FROM entries");
+    if (s.step() && !s.column_is_null(0)) last = static_cast<uint64_t>(s.column_int(0));
+  }
+  SqliteStatement t(db_, "SELECT MAX(tile) FROM sealed_tiles");
+  if (t.step() && !t.column_is_null(0)) {
+    uint64_t tile_last =
+        static_cast<uint64_t>(t.column_int(0)) * kSealedTileWidth + kSealedTileWidth - 1;
+    if (!last || tile_last > *last) last = tile_last;
+  }
+  return last;
+}
+
 void LogDatabase::truncate(uint64_t size) {
-  SqliteStatement s(db_, "DELETE FROM entries WHERE seq >= ?");
-  s.bind_int(1, static_cast<int64_t>(size));
-  s.step();
+  cached_tile_.reset();
+  exec("BEGIN");
+  try {
+    // A sealed tile that `size` cuts goes back to rows, the kept ones.
+    const uint64_t cut = size / kSealedTileWidth;
+    if (size % kSealedTileWidth != 0) {
+      if (const std::vector<StoredEntry>* rows = sealed_rows(cut)) {
+        std::vector<StoredEntry> keep(rows->begin(),
+                                      rows->begin() + static_cast<long>(size % kSealedTileWidth));
+        cached_tile_.reset();
+        for (const StoredEntry& e : keep) {
+          insert_->bind_int(1, sql_seq(e.seq)).bind(2, e.entry).bind(3, e.leaf);
+          if (e.receipt.empty()) {
+            insert_->bind_null(4);
+          } else {
+            insert_->bind(4, e.receipt);
+          }
+          insert_->step();
+          insert_->reset();
+        }
+      }
+    }
+    SqliteStatement tiles(db_, "DELETE FROM sealed_tiles WHERE tile >= ?");
+    tiles.bind_int(1, sql_seq(cut));
+    tiles.step();
+    SqliteStatement s(db_, "DELETE FROM entries WHERE seq >= ?");
+    s.bind_int(1, sql_seq(size));
+    s.step();
+    exec("COMMIT");
+  } catch (...) {
+    insert_->reset();
+    sqlite_rollback_if_open(db_);
+    throw;
+  }
+  cached_tile_.reset();
 }
 
 uint64_t LogDatabase::entry_count() {
-  SqliteStatement s(db_, "SELECT COUNT(*) FROM entries");
+  SqliteStatement s(
+      db_, "SELECT (SELECT COUNT(*) FROM entries) + 256 * (SELECT COUNT(*) FROM sealed_tiles)");
   s.step();
   return static_cast<uint64_t>(s.column_int(0));
 }

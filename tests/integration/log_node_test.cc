@@ -321,6 +321,23 @@ INSTANTIATE_TEST_SUITE_P(
         Tamper{"gap", "log.db", "DELETE FROM entries WHERE seq = 2", "entry 2 is missing"}),
     [](const ::testing::TestParamInfo<Tamper>& info) { return std::string(info.param.name); });
 
+// A full tile of 256 entries is sealed (one compressed row): a byte
+// flipped there fails the verify, naming the entry and the tile.
+TEST_F(LogNodeTest, ACorruptSealedTileFailsVerifyAndNamesIt) {
+  for (int i = 0; i < 300; ++i) get("/~message@1.0&a=1/a");
+  log->checkpoint_now();
+  close();
+  LogVerifyReport before = verify();
+  ASSERT_TRUE(before.verdict.is_ok()) << before.verdict.reason();
+  sql("log.db",
+      "UPDATE sealed_tiles SET entries = substr(entries, 1, 100) || x'ff' || substr(entries, 102) "
+      "WHERE tile = 0");
+  LogVerifyReport v = verify();
+  EXPECT_FALSE(v.verdict.is_ok());
+  EXPECT_NE(v.verdict.reason().find("entry 0 cannot be read: sealed tile 0"), std::string::npos)
+      << v.verdict.reason();
+}
+
 // Log@1.0's parameters are what they say or a 400 with the
 // reason; only canonical tile paths exist.
 TEST_F(LogNodeTest, OutOfRangeParametersAndNonCanonicalTilesAreRefused) {
