@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "bench/aos_bench_node.h"
+#include "bench/bench_fixtures.h"
 #include "engine/codec/commitments.h"
 #include "engine/crypto/wallet.h"
 

@@ -21,3 +21,25 @@ rps() {  # rps CONNECTIONS URL
   local threads=$(( $1 < THREADS ? $1 : THREADS ))
   wrk -t"$threads" -c"$1" -d"$DURATION" "$2" | awk '/Requests\/sec/ {print $2}'
 }
+requests() {  # requests CONNECTIONS URL: how many requests wrk completed
+  local threads=$(( $1 < THREADS ? $1 : THREADS ))
+  wrk -t"$threads" -c"$1" -d"$DURATION" "$2" | awk '/requests in/ {print $1}'
+}
+stored_bytes() {  # stored_bytes DIR: SQLite pages in use (WAL included) + other files
+  python3 - "$1" <<'PY'
+import os, sqlite3, sys
+d = sys.argv[1]; n = 0
+for f in os.listdir(d):
+    p = os.path.join(d, f)
+    if f.endswith(("-wal", "-shm")):
+        continue
+    if f.endswith(".db"):
+        c = sqlite3.connect("file:%s?mode=ro" % p, uri=True)
+        q = lambda s: c.execute(s).fetchone()[0]
+        n += (q("PRAGMA page_count") - q("PRAGMA freelist_count")) * q("PRAGMA page_size")
+        c.close()
+    else:
+        n += os.path.getsize(p)
+print(n)
+PY
+}

@@ -2,7 +2,8 @@
 # HTTP throughput: the node against a minimal Boost.Beast server
 # (bench/hello_server.cc) with the same wrk settings, in the same run.
 # Cases: GET /~meta@1.0/info/address and a stored-message key read
-# (GET /<id>/<key>), each with 1 and 16 connections.
+# (GET /<id>/<key>), each with 1 and 16 connections; the log's cost (the
+# same node with the log off); the bytes each logged request stores.
 # usage: bench/http_bench.sh [BUILD_DIR]   (DURATION=5s by default)
 set -euo pipefail
 
@@ -52,4 +53,18 @@ for c in 1 16; do
   on=$(rps "$c" "http://127.0.0.1:$NODE_PORT/~meta@1.0/info/address")
   off=$(rps "$c" "http://127.0.0.1:$NOLOG_PORT/~meta@1.0/info/address")
   printf '%-44s %12.0f %12.0f %7.3f\n' "meta info/address, $c connection(s)" "$on" "$off" "$(echo "$on / $off" | bc -l)"
+done
+
+# What a logged request leaves on disk: the node's data directory before and
+# after a run of key reads (log + store, SQLite pages in use; entries not yet
+# indexed are counted in the journal).
+printf '\n%-44s %12s %12s\n' "bytes stored per request (log on)" "requests" "bytes/req"
+for case in "stored-message key read|/$ID/greeting" "meta info/address|/~meta@1.0/info/address"; do
+  name=${case%%|*}
+  path=${case#*|}
+  before=$(stored_bytes "$T/data")
+  n=$(requests 1 "http://127.0.0.1:$NODE_PORT$path")
+  curl -sf -X POST "http://127.0.0.1:$NODE_PORT/~log@1.0/checkpoint" >/dev/null  # indexes what is pending
+  after=$(stored_bytes "$T/data")
+  printf '%-44s %12d %12.0f\n' "$name, 1 connection" "$n" "$(echo "($after - $before) / $n" | bc -l)"
 done

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <span>
 
 #include "engine/error.h"
 #include "engine/log/sealed_tile.h"
@@ -38,7 +39,7 @@ LogDatabase::LogDatabase(const std::string& path, LogSync sync) {
   if (!full.empty()) {
     exec("BEGIN");
     try {
-      for (uint64_t tile : full) seal_if_full(tile);
+      for (uint64_t tile : full) seal_if_full(tile, {});
       exec("COMMIT");
     } catch (...) {
       sqlite_rollback_if_open(db_);
@@ -64,21 +65,22 @@ void LogDatabase::append(const std::vector<StoredEntry>& batch) {
   };
   run(*begin_);
   try {
-    SqliteStatement& insert = *insert_;
-    for (const auto& e : batch) {
-      insert.bind_int(1, static_cast<int64_t>(e.seq)).bind(2, e.entry).bind(3, e.leaf);
-      if (e.receipt.empty()) {
-        insert.bind_null(4);
-      } else {
-        insert.bind(4, e.receipt);
+    // Rows go in by tile. A tile this batch completes is sealed straight
+    // from memory (with any rows of it already stored) in the same
+    // transaction, so its entries are never written as rows: a crash
+    // leaves either the rows before it or the sealed tile.
+    const std::span<const StoredEntry> rows(batch);
+    size_t i = 0;
+    while (i < rows.size()) {
+      const uint64_t tile = rows[i].seq / kSealedTileWidth;
+      size_t j = i + 1;
+      while (j < rows.size() && rows[j].seq / kSealedTileWidth == tile) ++j;
+      const std::span<const StoredEntry> group = rows.subspan(i, j - i);
+      const bool completes = group.back().seq % kSealedTileWidth == kSealedTileWidth - 1;
+      if (!completes || !seal_if_full(tile, group)) {
+        for (const auto& e : group) insert_row(e);
       }
-      insert.step();
-      insert.reset();
-    }
-    // Tiles this batch filled become one sealed row each, in the same
-    // transaction: a crash leaves either the rows or the sealed tile.
-    for (const auto& e : batch) {
-      if ((e.seq + 1) % kSealedTileWidth == 0) seal_if_full(e.seq / kSealedTileWidth);
+      i = j;
     }
     run(*commit_);
   } catch (...) {
@@ -110,7 +112,18 @@ constexpr uint64_t kMaxSeq = static_cast<uint64_t>(INT64_MAX);
 int64_t sql_seq(uint64_t seq) { return static_cast<int64_t>(std::min(seq, kMaxSeq)); }
 }  // namespace
 
-void LogDatabase::seal_if_full(uint64_t tile) {
+void LogDatabase::insert_row(const StoredEntry& e) {
+  insert_->bind_int(1, sql_seq(e.seq)).bind(2, e.entry).bind(3, e.leaf);
+  if (e.receipt.empty()) {
+    insert_->bind_null(4);
+  } else {
+    insert_->bind(4, e.receipt);
+  }
+  insert_->step();
+  insert_->reset();
+}
+
+bool LogDatabase::seal_if_full(uint64_t tile, std::span<const StoredEntry> unstored) {
   std::vector<StoredEntry> rows;
   {
     SqliteStatement s(db_,
@@ -120,7 +133,12 @@ void LogDatabase::seal_if_full(uint64_t tile) {
         .bind_int(2, sql_seq((tile + 1) * kSealedTileWidth));
     while (s.step()) rows.push_back(row_of(s));
   }
-  if (rows.size() != kSealedTileWidth) return;
+  const size_t stored = rows.size();
+  rows.insert(rows.end(), unstored.begin(), unstored.end());
+  if (rows.size() != kSealedTileWidth) return false;
+  for (size_t k = 0; k < rows.size(); ++k) {
+    if (rows[k].seq != tile * kSealedTileWidth + k) return false;
+  }
   SealedTile sealed = seal_tile(rows);
   SqliteStatement put(
       db_, "INSERT INTO sealed_tiles (tile, entries, leaves, receipts) VALUES (?, ?, ?, ?)");
@@ -131,10 +149,13 @@ void LogDatabase::seal_if_full(uint64_t tile) {
     put.bind_null(4);
   }
   put.step();
-  SqliteStatement drop(db_, "DELETE FROM entries WHERE seq >= ? AND seq < ?");
-  drop.bind_int(1, sql_seq(tile * kSealedTileWidth))
-      .bind_int(2, sql_seq((tile + 1) * kSealedTileWidth));
-  drop.step();
+  if (stored > 0) {
+    SqliteStatement drop(db_, "DELETE FROM entries WHERE seq >= ? AND seq < ?");
+    drop.bind_int(1, sql_seq(tile * kSealedTileWidth))
+        .bind_int(2, sql_seq((tile + 1) * kSealedTileWidth));
+    drop.step();
+  }
+  return true;
 }
 
 const std::vector<StoredEntry>* LogDatabase::sealed_rows(uint64_t tile) {
@@ -288,16 +309,7 @@ void LogDatabase::truncate(uint64_t size) {
         std::vector<StoredEntry> keep(rows->begin(),
                                       rows->begin() + static_cast<long>(size % kSealedTileWidth));
         cached_tile_.reset();
-        for (const StoredEntry& e : keep) {
-          insert_->bind_int(1, sql_seq(e.seq)).bind(2, e.entry).bind(3, e.leaf);
-          if (e.receipt.empty()) {
-            insert_->bind_null(4);
-          } else {
-            insert_->bind(4, e.receipt);
-          }
-          insert_->step();
-          insert_->reset();
-        }
+        for (const StoredEntry& e : keep) insert_row(e);
       }
     }
     SqliteStatement tiles(db_, "DELETE FROM sealed_tiles WHERE tile >= ?");

@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -76,9 +77,11 @@ class LogDatabase {
 
  private:
   void exec(const char* sql);
-  // Inside a transaction: turns tile `tile` into a sealed row if all 256
-  // of its entries are rows.
-  void seal_if_full(uint64_t tile);
+  void insert_row(const StoredEntry& e);
+  // Inside a transaction: seals tile `tile` if its stored rows followed by
+  // `unstored` (not written as rows) are its 256 entries in order; then
+  // its rows are gone. False (nothing written) otherwise.
+  bool seal_if_full(uint64_t tile, std::span<const StoredEntry> unstored);
   // The entries of sealed tile `tile` (null if it is not sealed), from a
   // one-tile cache: reads of neighbouring entries inflate it once.
   const std::vector<StoredEntry>* sealed_rows(uint64_t tile);
