@@ -110,6 +110,34 @@ SealedTile sealed_of(SqliteStatement& s) {  // columns: tile, entries, leaves, r
 
 constexpr uint64_t kMaxSeq = static_cast<uint64_t>(INT64_MAX);
 int64_t sql_seq(uint64_t seq) { return static_cast<int64_t>(std::min(seq, kMaxSeq)); }
+
+// Steps through sealed tiles (`tiles`, column 0 the tile) and loose rows
+// (`loose`, column 0 the seq), both ordered, in seq order: a tile is one
+// or the other, so they never hold the same seq. A callback returns false
+// to stop.
+template <typename OnTile, typename OnRow>
+void in_seq_order(SqliteStatement& tiles, SqliteStatement& loose, OnTile on_tile, OnRow on_row) {
+  bool have_tile = tiles.step(), have_row = loose.step();
+  while (have_tile || have_row) {
+    const uint64_t tile = have_tile ? static_cast<uint64_t>(tiles.column_int(0)) : 0;
+    const uint64_t row_seq = have_row ? static_cast<uint64_t>(loose.column_int(0)) : 0;
+    if (have_tile && (!have_row || tile * kSealedTileWidth < row_seq)) {
+      if (!on_tile(tile)) return;
+      have_tile = tiles.step();
+    } else {
+      if (!on_row()) return;
+      have_row = loose.step();
+    }
+  }
+}
+
+// A sealed tile's raw leaves, checked for size.
+std::string sealed_leaves(SqliteStatement& s, int column, uint64_t tile) {
+  std::string leaves = s.column_blob(column);
+  if (leaves.size() != kSealedTileWidth * 32)
+    throw LogFormatError("sealed tile " + std::to_string(tile) + ": leaves are not 256 × 32 bytes");
+  return leaves;
+}
 }  // namespace
 
 void LogDatabase::insert_row(const StoredEntry& e) {
@@ -180,8 +208,6 @@ std::optional<StoredEntry> LogDatabase::entry(uint64_t seq) {
 void LogDatabase::visit_entries(uint64_t from, uint64_t to,
                                 const std::function<bool(const StoredEntry&)>& visit) {
   if (from >= to) return;
-  // Sealed tiles and loose rows, merged in seq order (a tile is one or the
-  // other, so they never hold the same seq).
   SqliteStatement tiles(db_,
                         "SELECT tile, entries, leaves, receipts FROM sealed_tiles WHERE tile >= ? "
                         "AND tile <= ? ORDER BY tile");
@@ -190,20 +216,42 @@ void LogDatabase::visit_entries(uint64_t from, uint64_t to,
   SqliteStatement loose(
       db_, "SELECT seq, entry, leaf, receipt FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq");
   loose.bind_int(1, sql_seq(from)).bind_int(2, sql_seq(to));
-  bool have_tile = tiles.step(), have_row = loose.step();
-  while (have_tile || have_row) {
-    const uint64_t tile = have_tile ? static_cast<uint64_t>(tiles.column_int(0)) : 0;
-    const uint64_t row_seq = have_row ? static_cast<uint64_t>(loose.column_int(0)) : 0;
-    if (have_tile && (!have_row || tile * kSealedTileWidth < row_seq)) {
-      for (const StoredEntry& e : open_sealed_tile(tile, sealed_of(tiles))) {
-        if (e.seq >= from && e.seq < to && !visit(e)) return;
-      }
-      have_tile = tiles.step();
-    } else {
-      if (!visit(row_of(loose))) return;
-      have_row = loose.step();
-    }
-  }
+  in_seq_order(
+      tiles, loose,
+      [&](uint64_t tile) {
+        for (const StoredEntry& e : open_sealed_tile(tile, sealed_of(tiles))) {
+          if (e.seq >= from && e.seq < to && !visit(e)) return false;
+        }
+        return true;
+      },
+      [&] { return visit(row_of(loose)); });
+}
+
+void LogDatabase::visit_leaves(uint64_t from, uint64_t to,
+                               const std::function<void(uint64_t, std::string)>& visit) {
+  if (from >= to) return;
+  // Leaves of sealed tiles are stored raw: no entry is inflated for them.
+  SqliteStatement tiles(
+      db_, "SELECT tile, leaves FROM sealed_tiles WHERE tile >= ? AND tile <= ? ORDER BY tile");
+  tiles.bind_int(1, sql_seq(from / kSealedTileWidth))
+      .bind_int(2, sql_seq((to - 1) / kSealedTileWidth));
+  SqliteStatement loose(db_,
+                        "SELECT seq, leaf FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq");
+  loose.bind_int(1, sql_seq(from)).bind_int(2, sql_seq(to));
+  in_seq_order(
+      tiles, loose,
+      [&](uint64_t tile) {
+        const std::string leaves = sealed_leaves(tiles, 1, tile);
+        for (uint64_t i = 0; i < kSealedTileWidth; ++i) {
+          const uint64_t seq = tile * kSealedTileWidth + i;
+          if (seq >= from && seq < to) visit(seq, leaves.substr(i * 32, 32));
+        }
+        return true;
+      },
+      [&] {
+        visit(static_cast<uint64_t>(loose.column_int(0)), loose.column_blob(1));
+        return true;
+      });
 }
 
 std::vector<StoredEntry> LogDatabase::entries(uint64_t from, uint64_t to) {
@@ -217,65 +265,13 @@ std::vector<StoredEntry> LogDatabase::entries(uint64_t from, uint64_t to) {
 
 std::vector<std::string> LogDatabase::leaf_hashes(uint64_t from, uint64_t to) {
   std::vector<std::string> out;
-  if (from >= to) return out;
-  // Leaves of sealed tiles are stored raw: no entry is inflated for them.
-  SqliteStatement tiles(
-      db_, "SELECT tile, leaves FROM sealed_tiles WHERE tile >= ? AND tile <= ? ORDER BY tile");
-  tiles.bind_int(1, sql_seq(from / kSealedTileWidth))
-      .bind_int(2, sql_seq((to - 1) / kSealedTileWidth));
-  SqliteStatement loose(db_,
-                        "SELECT seq, leaf FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq");
-  loose.bind_int(1, sql_seq(from)).bind_int(2, sql_seq(to));
-  bool have_tile = tiles.step(), have_row = loose.step();
-  while (have_tile || have_row) {
-    const uint64_t tile = have_tile ? static_cast<uint64_t>(tiles.column_int(0)) : 0;
-    const uint64_t row_seq = have_row ? static_cast<uint64_t>(loose.column_int(0)) : 0;
-    if (have_tile && (!have_row || tile * kSealedTileWidth < row_seq)) {
-      std::string leaves = tiles.column_blob(1);
-      if (leaves.size() != kSealedTileWidth * 32)
-        throw LogFormatError("sealed tile " + std::to_string(tile) +
-                             ": leaves are not 256 × 32 bytes");
-      for (uint64_t i = 0; i < kSealedTileWidth; ++i) {
-        const uint64_t seq = tile * kSealedTileWidth + i;
-        if (seq >= from && seq < to) out.push_back(leaves.substr(i * 32, 32));
-      }
-      have_tile = tiles.step();
-    } else {
-      out.push_back(loose.column_blob(1));
-      have_row = loose.step();
-    }
-  }
+  visit_leaves(from, to, [&](uint64_t, std::string leaf) { out.push_back(std::move(leaf)); });
   return out;
 }
 
 void LogDatabase::for_each_leaf(const std::function<void(uint64_t, const std::string&)>& visit) {
-  // In bounded slices: leaf_hashes holds one slice at a time.
-  constexpr uint64_t kSlice = 256 * kSealedTileWidth;
   std::optional<uint64_t> last = last_seq();
-  if (!last) return;
-  for (uint64_t from = 0; from <= *last; from += kSlice) {
-    // Gaps are only possible among loose rows, so those are read with their seq.
-    std::vector<std::pair<uint64_t, std::string>> slice;
-    SqliteStatement tiles(
-        db_, "SELECT tile, leaves FROM sealed_tiles WHERE tile >= ? AND tile < ? ORDER BY tile");
-    tiles.bind_int(1, sql_seq(from / kSealedTileWidth))
-        .bind_int(2, sql_seq((from + kSlice) / kSealedTileWidth));
-    while (tiles.step()) {
-      const uint64_t tile = static_cast<uint64_t>(tiles.column_int(0));
-      std::string leaves = tiles.column_blob(1);
-      if (leaves.size() != kSealedTileWidth * 32)
-        throw LogFormatError("sealed tile " + std::to_string(tile) +
-                             ": leaves are not 256 × 32 bytes");
-      for (uint64_t i = 0; i < kSealedTileWidth; ++i)
-        slice.emplace_back(tile * kSealedTileWidth + i, leaves.substr(i * 32, 32));
-    }
-    SqliteStatement loose(db_, "SELECT seq, leaf FROM entries WHERE seq >= ? AND seq < ?");
-    loose.bind_int(1, sql_seq(from)).bind_int(2, sql_seq(from + kSlice));
-    while (loose.step())
-      slice.emplace_back(static_cast<uint64_t>(loose.column_int(0)), loose.column_blob(1));
-    std::sort(slice.begin(), slice.end());
-    for (const auto& [s, leaf] : slice) visit(s, leaf);
-  }
+  if (last) visit_leaves(0, *last + 1, [&](uint64_t seq, std::string leaf) { visit(seq, leaf); });
 }
 
 void LogDatabase::for_each_entry(const std::function<bool(const StoredEntry&)>& visit) {

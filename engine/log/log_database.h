@@ -88,6 +88,9 @@ class LogDatabase {
   // Entries [from, to) in seq order, sealed and loose, until `visit` says stop.
   void visit_entries(uint64_t from, uint64_t to,
                      const std::function<bool(const StoredEntry&)>& visit);
+  // The seq and leaf of entries [from, to), in seq order.
+  void visit_leaves(uint64_t from, uint64_t to,
+                    const std::function<void(uint64_t, std::string)>& visit);
 
   sqlite3* db_ = nullptr;
   std::optional<uint64_t> cached_tile_;
