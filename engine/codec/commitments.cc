@@ -11,22 +11,15 @@
 #include "engine/message/key.h"
 
 namespace hashpath {
-namespace {
-
-// Whether an ans104@1.0 commitment signed its children as `key+link` tags
-// (commit_with_wallet does: the item stays small and a child is named by
-// its ID, as httpsig does) rather than inline in a nested bundle.
-bool signs_links(const Message& commitment) {
+bool ans104_signs_links(const Message& commitment) {
   const Value* committed = commitment.find("committed");
   if (committed == nullptr || !committed->is_map()) return false;
   for (const auto& [n, key] : committed->as_map()) {
     (void)n;
-    if (key.is_binary() && std::string_view(key.as_binary()).ends_with("+link")) return true;
+    if (key.is_binary() && std::string_view(key.as_binary()).ends_with(kLinkSuffix)) return true;
   }
   return false;
 }
-
-}  // namespace
 
 std::vector<CommitmentCheck> check_commitments(const Message& message) {
   std::vector<CommitmentCheck> out;
@@ -39,7 +32,8 @@ std::vector<CommitmentCheck> check_commitments(const Message& message) {
   Message content = message;
   content.remove("commitments");
   // httpsig signs the linked form (children as `+link` IDs); an ANS-104 item
-  // carries its children inline, in a nested bundle.
+  // carries its children inline, in a nested bundle, unless it was signed
+  // in linked form (ans104_signs_links).
   Message tabm, inline_tabm;
   try {
     tabm = linked_tabm(Value(content));
@@ -70,7 +64,7 @@ std::vector<CommitmentCheck> check_commitments(const Message& message) {
     check.type = field("type");
     check.committer = field("committer");
     if (check.device == "ans104@1.0") {
-      check.verdict = verify_ans104_commitment(signs_links(c) ? tabm : inline_tabm, c, id);
+      check.verdict = verify_ans104_commitment(ans104_signs_links(c) ? tabm : inline_tabm, c, id);
     } else if (check.device == "httpsig@1.0" || check.device.empty()) {
       check.verdict = verify_commitment(tabm, c, id);
     } else {
@@ -145,12 +139,8 @@ std::optional<std::set<std::string>> keys_every_commitment_covers(const Message&
     const Value* committed = c.is_map() ? c.as_map().find("committed") : nullptr;
     if (committed == nullptr) return std::nullopt;
     auto add = [&](const Value& k) {
-      if (!k.is_binary()) return;
-      std::string key = ascii_lowercase(std::string(k.as_binary()));
       // An ANS-104 item signed in linked form names a child `key+link`.
-      if (key.size() > kLinkSuffix.size() && key.ends_with(kLinkSuffix))
-        key.resize(key.size() - kLinkSuffix.size());
-      keys.insert(std::move(key));
+      if (k.is_binary()) keys.insert(ascii_lowercase(without_link_suffix(k.as_binary())));
     };
     if (committed->is_list()) {
       for (const Value& k : committed->as_list()) add(k);

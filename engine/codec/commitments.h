@@ -52,6 +52,12 @@ class Wallet;
 // its keys, replacing any commitments it had.
 Message commit_httpsig(Message m, const Wallet& wallet);
 
+// Whether an ans104@1.0 commitment signed the linked TABM (children as
+// `key+link` tags naming their IDs, as commit_with_wallet signs) rather
+// than the inline one (children in a nested bundle, as items from
+// elsewhere carry them).
+bool ans104_signs_links(const Message& commitment);
+
 // `m` committed over all its keys by a node's wallet, whichever kind it is,
 // replacing any commitments it had:
 //   RSA-4096   httpsig@1.0 rsa-pss-sha512 (commit_httpsig; HyperBEAM's own)

@@ -18,13 +18,6 @@ constexpr const char* kCodec = "httpsig@1.0";
 
 [[noreturn]] void fail(const std::string& what) { throw CodecError(kCodec, what); }
 
-std::string_view strip_link(std::string_view k) {
-  if (k.size() > kLinkSuffix.size() && k.substr(k.size() - kLinkSuffix.size()) == kLinkSuffix) {
-    k.remove_suffix(kLinkSuffix.size());
-  }
-  return k;
-}
-
 const HmacSha256Key& ao_hmac_key() {
   static const HmacSha256Key key("ao");
   return key;
@@ -77,7 +70,7 @@ std::vector<std::string> committable_keys(const Message& tabm) {
   std::vector<std::string> keys;
   for (const auto& [k, v] : tabm) {
     if (k == "commitments" || is_private_key(k)) continue;
-    keys.emplace_back(strip_link(k));
+    keys.emplace_back(without_link_suffix(k));
   }
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());

@@ -4,6 +4,7 @@
 #include "engine/crypto/base64.h"
 
 #include "engine/codec/ans104.h"
+#include "engine/codec/commitments.h"
 #include "engine/codec/httpsig.h"
 #include "engine/codec/json.h"
 #include "engine/codec/message_id.h"
@@ -100,18 +101,16 @@ namespace {
 std::string ans104_item_bytes(const Message& message) {
   Message content = message;
   content.remove("commitments");
-  Message tabm = structured_to_tabm(Value(content));
   if (const Value* cs = message.find("commitments"); cs != nullptr && cs->is_map()) {
-    Message linked = linked_tabm(Value(content));
     for (const auto& [id, c] : cs->as_map()) {
       if (!c.is_map() || c.as_map().text("commitment-device") != "ans104@1.0") continue;
-      for (const Message* form : {&linked, &tabm}) {
-        if (verify_ans104_commitment(*form, c.as_map(), id).is_ok())
-          return ans104_item_from_tabm(*form, &c.as_map()).serialize();
-      }
+      Message signed_form = ans104_signs_links(c.as_map()) ? linked_tabm(Value(content))
+                                                           : structured_to_tabm(Value(content));
+      if (verify_ans104_commitment(signed_form, c.as_map(), id).is_ok())
+        return ans104_item_from_tabm(signed_form, &c.as_map()).serialize();
     }
   }
-  return ans104_item_from_tabm(tabm).serialize();
+  return ans104_item_from_tabm(structured_to_tabm(Value(content))).serialize();
 }
 
 }  // namespace

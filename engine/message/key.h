@@ -42,4 +42,11 @@ bool is_regenerated_key(std::string_view normalized_key);  // unsigned_id, conte
 // The suffix that marks a link in TABM form: "name+link" → ID.
 inline constexpr std::string_view kLinkSuffix = "+link";
 
+// "name+link" → "name"; any other key unchanged.
+inline std::string_view without_link_suffix(std::string_view key) {
+  if (key.size() > kLinkSuffix.size() && key.ends_with(kLinkSuffix))
+    key.remove_suffix(kLinkSuffix.size());
+  return key;
+}
+
 }  // namespace hashpath
