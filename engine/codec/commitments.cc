@@ -180,14 +180,14 @@ Value committed_projection_deep(const Value& v) {
   if (!v.is_map()) return v;
   const Message projected = committed_projection(v.as_map());
   Message out = projected;  // shares storage until a child changes
-  for (const auto& [k, child] : projected) {
-    if ((!child.is_map() && !child.is_list()) || k == "commitments") continue;
+  projected.for_each_nested([&](const std::string& k, const Value& child) {
+    if (child.is_link() || k == "commitments") return;
     Value projected_child = committed_projection_deep(child);
     // Unchanged children come back as themselves: a pointer check for maps.
     bool same = child.is_map() ? projected_child.as_map().same_storage(child.as_map())
                                : projected_child == child;
     if (!same) out.set(k, std::move(projected_child));
-  }
+  });
   return out.same_storage(v.as_map()) ? v : Value(std::move(out));
 }
 

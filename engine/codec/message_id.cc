@@ -139,9 +139,12 @@ std::string chunk_id(const Message& m, size_t begin, size_t end) {
 // The end (exclusive) of the chunk that starts at `begin`: cut points
 // depend on the keys from `begin` on alone.
 size_t chunk_end(const Message& m, size_t begin) {
-  const Message::Entry* e = m.begin();
+  Message::Iterator e = m.begin() + static_cast<std::ptrdiff_t>(begin);
   size_t j = begin;
-  while (j + 1 < m.size() && j + 1 - begin < kChunkedMapEntries && !ends_chunk(e[j].first)) ++j;
+  while (j + 1 < m.size() && j + 1 - begin < kChunkedMapEntries && !ends_chunk(e->first)) {
+    ++j;
+    ++e;
+  }
   return j + 1;
 }
 
@@ -169,7 +172,7 @@ std::shared_ptr<const ChunkedIdMemo> chunk_changes(const Message& m, const Chunk
     dirty[std::min(i, chunks - 1)] = true;
   }
   auto memo = std::make_shared<ChunkedIdMemo>();
-  const Message::Entry* e = m.begin();
+  const Message::Iterator e = m.begin();
   auto entry_less = [](const Message::Entry& a, const std::string& k) { return a.first < k; };
   size_t o = 0;  // the next old chunk
   while (o < chunks) {
@@ -180,12 +183,11 @@ std::shared_ptr<const ChunkedIdMemo> chunk_changes(const Message& m, const Chunk
       continue;
     }
     // Cut again from just after the last chunk kept.
-    size_t pos =
-        memo->last_keys.empty()
-            ? 0
-            : static_cast<size_t>(
-                  std::lower_bound(e, e + m.size(), memo->last_keys.back(), entry_less) - e) +
-                  1;
+    size_t pos = memo->last_keys.empty()
+                     ? 0
+                     : static_cast<size_t>(
+                           std::lower_bound(e, m.end(), memo->last_keys.back(), entry_less) - e) +
+                           1;
     while (true) {
       if (pos >= m.size()) {
         o = chunks;  // the map ends here: the old chunks left are gone
@@ -303,21 +305,21 @@ std::optional<MapChunking> map_chunking(const Message& m) {
   std::shared_ptr<const ChunkedIdMemo> memo = usable_chunk_memo(m, nullptr);
   if (memo == nullptr) return std::nullopt;
   MapChunking out;
+  out.chunks.reserve(memo->ids.size());
+  for (size_t i = 0; i < memo->ids.size(); ++i)
+    out.chunks.push_back(MapChunk{memo->ids[i], memo->last_keys[i]});
   size_t begin = 0;
-  for (size_t i = 0; i < memo->ids.size(); ++i) {
-    auto last =
-        std::lower_bound(m.begin() + begin, m.end(), memo->last_keys[i],
-                         [](const Message::Entry& e, const std::string& k) { return e.first < k; });
-    size_t end = static_cast<size_t>(last - m.begin()) + 1;
-    out.chunks.push_back(MapPart{memo->ids[i], begin, end});
-    begin = end;
-  }
-  begin = 0;
   for (size_t p = 0; p < memo->page_ids.size(); ++p) {
     out.pages.push_back(MapPart{memo->page_ids[p], begin, memo->page_ends[p]});
     begin = memo->page_ends[p];
   }
   return out;
+}
+
+Message map_chunk(const Message& m, const MapChunking& chunking, size_t i) {
+  Message::Iterator begin = i == 0 ? m.begin() : m.upper_bound(chunking.chunks[i - 1].last_key);
+  Message::Iterator end = m.upper_bound(chunking.chunks[i].last_key);
+  return Message::from_entries(std::vector<Message::Entry>(begin, end));
 }
 
 namespace {

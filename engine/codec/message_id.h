@@ -43,21 +43,26 @@ inline constexpr uint64_t kChunkDivisor = 64;
 std::string chunked_map_id(const Message& m);
 
 // How a map's chunked commitment cuts it, for stores that write large maps
-// as their chunks (docs/store-format.md): each chunk's ID and its entries'
-// range [begin, end) in the map, and each page's ID and its chunks' range
-// in `chunks`. Nullopt when the map's ID is not the chunked commitment of
-// exactly its entries (it is small, or has keys IDs leave out, such as
-// private keys).
+// as their chunks (docs/store-format.md): each chunk's ID and last key, and
+// each page's ID and its chunks' range [begin, end) in `chunks`. Nullopt
+// when the map's ID is not the chunked commitment of exactly its entries
+// (it is small, or has keys IDs leave out, such as private keys).
+struct MapChunk {
+  std::string id;
+  std::string last_key;
+};
 struct MapPart {
   std::string id;
   size_t begin = 0;
   size_t end = 0;
 };
 struct MapChunking {
-  std::vector<MapPart> chunks;
+  std::vector<MapChunk> chunks;
   std::vector<MapPart> pages;
 };
 std::optional<MapChunking> map_chunking(const Message& m);
+// The entries of chunk `i` of `chunking`, `m`'s, as a message.
+Message map_chunk(const Message& m, const MapChunking& chunking, size_t i);
 
 std::string message_id(const Value& message, IdScope scope = IdScope::kUnsigned);  // 43-char
 // The IDs of the commitments whose committers are in `committers`; CodecError

@@ -1,8 +1,6 @@
 #include "engine/log/sealed_tile.h"
 
-#include <zlib.h>
-
-#include "engine/codec/coding.h"
+#include "engine/codec/deflated.h"
 #include "engine/error.h"
 #include "engine/log/entry_bundle.h"
 
@@ -12,37 +10,21 @@ namespace {
 // The inflated size a sealed blob may claim: 256 entries of < 64 KiB each.
 constexpr uint64_t kMaxInflated = kSealedTileWidth * (2 + 65535);
 
+// Level 1: most of what a tile repeats is whole IDs and key names, which
+// the fastest level finds too; the indexer pays it once per tile.
 std::string deflated(const std::string& bytes) {
-  uLongf size = compressBound(static_cast<uLong>(bytes.size()));
-  const uint32_t n = static_cast<uint32_t>(bytes.size());
-  std::string out;
-  put_be32(out, n);
-  out.resize(4 + size);
-  // Level 1: most of what a tile repeats is whole IDs and key names, which
-  // the fastest level finds too; the indexer pays it once per tile.
-  if (compress2(reinterpret_cast<Bytef*>(out.data() + 4), &size,
-                reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uLong>(bytes.size()),
-                1) != Z_OK) {
-    throw LogFormatError("sealed tile: zlib could not compress " + std::to_string(n) + " bytes");
+  try {
+    return deflate_with_length(bytes, 1);
+  } catch (const std::exception& e) {
+    throw LogFormatError(std::string("sealed tile: ") + e.what());
   }
-  out.resize(4 + size);
-  return out;
 }
 
 std::string inflated(uint64_t index, const std::string& blob, const char* what) {
-  auto fail = [&](const std::string& why) -> LogFormatError {
-    return LogFormatError("sealed tile " + std::to_string(index) + ": " + what + " " + why);
-  };
-  if (blob.size() < 4) throw fail("is shorter than its length prefix");
-  const uint64_t n = get_be32(blob, 0);
-  if (n > kMaxInflated) throw fail("claims " + std::to_string(n) + " bytes");
-  std::string out(n, '\0');
-  uLongf size = static_cast<uLongf>(n);
-  int rc = uncompress(reinterpret_cast<Bytef*>(out.data()), &size,
-                      reinterpret_cast<const Bytef*>(blob.data() + 4),
-                      static_cast<uLong>(blob.size() - 4));
-  if (rc != Z_OK || size != n) throw fail("does not inflate (zlib " + std::to_string(rc) + ")");
-  return out;
+  std::string why;
+  std::optional<std::string> out = inflate_with_length(blob, kMaxInflated, &why);
+  if (!out) throw LogFormatError("sealed tile " + std::to_string(index) + ": " + what + " " + why);
+  return std::move(*out);
 }
 
 }  // namespace

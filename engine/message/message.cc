@@ -39,7 +39,7 @@ Message Message::from_entries(std::vector<Entry> entries) {
   }
   if (strictly_sorted) {
     m.data_ = std::make_shared<MessageData>();
-    m.data_->entries = std::move(entries);
+    m.data_->assign(std::move(entries));
     return m;
   }
   // Stable sort keeps input order among equal keys; keep the last of each run.
@@ -54,18 +54,29 @@ Message Message::from_entries(std::vector<Entry> entries) {
     }
   }
   m.data_ = std::make_shared<MessageData>();
-  m.data_->entries = std::move(unique);
+  m.data_->assign(std::move(unique));
   return m;
 }
 
 const Value* Message::find(std::string_view key) const {
-  if (!data_) return nullptr;
+  if (!data_ || data_->runs.empty()) return nullptr;
   std::string scratch;
   std::string_view k = normalized(key, scratch);
-  const auto& es = data_->entries;
+  const MessageData& d = *data_;
+  const std::vector<Entry>& es = d.runs[d.run_for_key(k)]->entries;
   auto it = std::lower_bound(es.begin(), es.end(), k, key_less);
   if (it == es.end() || it->first != k) return nullptr;
   return &it->second;
+}
+
+Message::Iterator Message::upper_bound(std::string_view key) const {
+  if (!data_ || data_->runs.empty()) return end();
+  const size_t r = data_->run_for_key(key);
+  const std::vector<Entry>& es = data_->runs[r]->entries;
+  auto it = std::upper_bound(es.begin(), es.end(), key, [](std::string_view k, const Entry& e) {
+    return k < std::string_view(e.first);
+  });
+  return Iterator(data_.get(), data_->run_starts[r] + static_cast<size_t>(it - es.begin()));
 }
 
 const Value& Message::at(std::string_view key) const {
@@ -174,13 +185,20 @@ Message& Message::set(std::string_view key, Value value) {
   // IDs leave private keys out, so changing one keeps them.
   MessageData& d = mutable_data(is_private_key(k));
   note_changed(d, k);
-  auto& es = d.entries;
+  if (d.runs.empty()) {
+    d.assign({Entry(std::string(k), std::move(value))});
+    return *this;
+  }
+  const size_t r = d.run_for_key(k);
+  std::vector<Entry>& es = d.own_run(r).entries;
   auto it = std::lower_bound(es.begin(), es.end(), k, key_less);
   if (it != es.end() && it->first == k) {
     it->second = std::move(value);
-  } else {
-    es.insert(it, Entry(std::string(k), std::move(value)));
+    return *this;
   }
+  es.insert(it, Entry(std::string(k), std::move(value)));
+  for (size_t i = r + 1; i < d.run_starts.size(); ++i) ++d.run_starts[i];
+  if (es.size() > MessageData::kMaxEntriesPerRun) d.split_run(r);
   return *this;
 }
 
@@ -190,9 +208,14 @@ Message& Message::remove(std::string_view key) {
   std::string_view k = normalized(key, scratch);
   MessageData& d = mutable_data(is_private_key(k));
   note_changed(d, k);
-  auto& es = d.entries;
-  auto it = std::lower_bound(es.begin(), es.end(), k, key_less);
-  es.erase(it);
+  const size_t r = d.run_for_key(k);
+  std::vector<Entry>& es = d.own_run(r).entries;
+  es.erase(std::lower_bound(es.begin(), es.end(), k, key_less));
+  for (size_t i = r + 1; i < d.run_starts.size(); ++i) --d.run_starts[i];
+  if (es.empty()) {
+    d.runs.erase(d.runs.begin() + static_cast<std::ptrdiff_t>(r));
+    d.run_starts.erase(d.run_starts.begin() + static_cast<std::ptrdiff_t>(r));
+  }
   return *this;
 }
 
@@ -207,8 +230,120 @@ std::vector<std::string> Message::public_keys() const {
 bool Message::operator==(const Message& other) const {
   if (data_ == other.data_) return true;
   if (size() != other.size()) return false;
+  // Runs both messages share are equal without a look at their entries.
+  if (data_->run_starts == other.data_->run_starts) {
+    for (size_t r = 0; r < data_->runs.size(); ++r) {
+      if (data_->runs[r] != other.data_->runs[r] &&
+          data_->runs[r]->entries != other.data_->runs[r]->entries)
+        return false;
+    }
+    return true;
+  }
   return std::equal(begin(), end(), other.begin(),
                     [](const Entry& a, const Entry& b) { return a == b; });
+}
+
+// ---- MessageData: entries in runs
+
+void MessageData::assign(std::vector<Message::Entry> sorted) {
+  runs.clear();
+  run_starts.assign(1, 0);
+  if (sorted.empty()) return;
+  if (sorted.size() <= kMaxEntriesPerRun) {
+    auto run = std::make_shared<EntryRun>();
+    run->entries = std::move(sorted);
+    run_starts.push_back(run->entries.size());
+    runs.push_back(std::move(run));
+    return;
+  }
+  for (size_t begin = 0; begin < sorted.size(); begin += kEntriesPerRun) {
+    size_t end = std::min(sorted.size(), begin + kEntriesPerRun);
+    auto run = std::make_shared<EntryRun>();
+    run->entries.assign(
+        std::make_move_iterator(sorted.begin() + static_cast<std::ptrdiff_t>(begin)),
+        std::make_move_iterator(sorted.begin() + static_cast<std::ptrdiff_t>(end)));
+    runs.push_back(std::move(run));
+    run_starts.push_back(end);
+  }
+}
+
+size_t MessageData::run_of(size_t index) const {
+  // The last run starting at or before `index`.
+  auto it = std::upper_bound(run_starts.begin(), run_starts.end() - 1, index);
+  return static_cast<size_t>(it - run_starts.begin()) - 1;
+}
+
+size_t MessageData::run_for_key(std::string_view key) const {
+  // The first run whose last key is not below `key`, or the last run.
+  size_t lo = 0, hi = runs.size() - 1;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (std::string_view(runs[mid]->entries.back().first) < key) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+EntryRun& MessageData::own_run(size_t r) {
+  if (runs[r].use_count() > 1) {
+    runs[r] = std::make_shared<EntryRun>(*runs[r]);
+  } else {
+    runs[r]->known = 0;  // the caller changes it
+    runs[r]->lacks = 0;
+  }
+  return *runs[r];
+}
+
+bool is_nested_entry(const Message::Entry& e) {
+  return e.second.is_map() || e.second.is_list() || e.second.is_link();
+}
+
+bool Message::run_lacks(size_t r, RunFact fact, bool (*test)(const Entry&)) const {
+  const EntryRun& run = *data_->runs[r];
+  const auto bit = static_cast<uint8_t>(1u << static_cast<unsigned>(fact));
+  if ((run.known.load(std::memory_order_acquire) & bit) != 0)
+    return (run.lacks.load(std::memory_order_relaxed) & bit) != 0;
+  const bool lacks = std::none_of(run.entries.begin(), run.entries.end(), test);
+  // lacks before known, so a reader that sees the known bit sees the fact.
+  if (lacks) run.lacks.fetch_or(bit, std::memory_order_relaxed);
+  run.known.fetch_or(bit, std::memory_order_release);
+  return lacks;
+}
+
+void MessageData::split_run(size_t r) {
+  std::vector<Message::Entry>& es = runs[r]->entries;
+  const size_t half = es.size() / 2;
+  auto tail = std::make_shared<EntryRun>();
+  tail->entries.assign(std::make_move_iterator(es.begin() + static_cast<std::ptrdiff_t>(half)),
+                       std::make_move_iterator(es.end()));
+  es.resize(half);
+  runs.insert(runs.begin() + static_cast<std::ptrdiff_t>(r + 1), std::move(tail));
+  run_starts.insert(run_starts.begin() + static_cast<std::ptrdiff_t>(r + 1), run_starts[r] + half);
+}
+
+void Message::Iterator::enter_run(size_t run) {
+  run_ = run;
+  if (data_ == nullptr || run >= data_->runs.size()) {
+    p_ = run_begin_ = run_end_ = nullptr;
+    return;
+  }
+  const std::vector<Entry>& es = data_->runs[run]->entries;
+  run_begin_ = p_ = es.data();
+  run_end_ = es.data() + es.size();
+}
+
+void Message::Iterator::seek(size_t index) {
+  index_ = index;
+  if (data_ == nullptr || index >= data_->size()) {
+    run_ = data_ == nullptr ? 0 : data_->runs.size();
+    p_ = run_begin_ = run_end_ = nullptr;
+    return;
+  }
+  enter_run(data_->run_of(index));
+  p_ = run_begin_ + (index - data_->run_starts[run_]);
 }
 
 const char* kind_name(Value::Kind kind) {

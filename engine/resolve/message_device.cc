@@ -146,20 +146,45 @@ void deep_set(Message& m, std::string_view path, const Value& value, int depth) 
 // of `base` is in `changes`, and no key of `changes` needs special handling
 // (control and private keys, deep paths, unset/undefined, two different
 // maps to deep-merge). One pass over both sorted key lists.
+// An entry of a patch merge_messages does not simply set: a control or
+// private key, a deep path, or unset/undefined.
+bool merge_treats_specially(std::string_view k, const Value& v) {
+  return is_set_control_key(k) || is_private_key(k) || k.find('/') != std::string::npos ||
+         (v.is_atom() && (v.as_atom() == "unset" || v.as_atom() == "undefined"));
+}
+
+bool merge_treats_entry_specially(const Message::Entry& e) {
+  return merge_treats_specially(e.first, e.second);
+}
+
+// True when merging `changes` into `base` gives `changes` itself (a whole
+// table patched again, or anything merged into an empty message): every key
+// of `base` is in `changes`, and no key of `changes` needs special handling
+// (merge_treats_specially, or two different maps to deep-merge). One pass
+// over both sorted key lists, skipping the runs they share.
 bool merge_is_replacement(const Message& base, const Message& changes, bool shallow) {
-  const Message::Entry* b = base.begin();
-  const Message::Entry* b_end = base.end();
-  for (const auto& [k, v] : changes) {
-    if (is_set_control_key(k) || is_private_key(k) || k.find('/') != std::string::npos)
-      return false;
-    if (v.is_atom() && (v.as_atom() == "unset" || v.as_atom() == "undefined")) return false;
-    if (b == b_end) continue;
-    if (b->first < k) return false;  // a key of base that changes lacks
-    if (b->first == k) {
-      if (!shallow && b->second.is_map() && v.is_map() &&
-          !b->second.as_map().same_storage(v.as_map()))
-        return false;
-      ++b;
+  Message::Iterator b = base.begin();
+  const Message::Iterator b_end = base.end();
+  for (size_t r = 0; r < changes.run_count(); ++r) {
+    const EntryRun& run = changes.run(r);
+    // A run `changes` shares with `base`, at the same place: the same keys
+    // and values (so no maps to deep-merge), and only its special entries
+    // matter, which the run remembers it lacks.
+    if (b.at_run_start() && b.run() == &run) {
+      if (!changes.run_lacks(r, RunFact::kMergeSpecial, merge_treats_entry_specially)) return false;
+      b += static_cast<std::ptrdiff_t>(run.entries.size());
+      continue;
+    }
+    for (const auto& [k, v] : run.entries) {
+      if (merge_treats_specially(k, v)) return false;
+      if (b == b_end) continue;
+      if (b->first < k) return false;  // a key of base that changes lacks
+      if (b->first == k) {
+        if (!shallow && b->second.is_map() && v.is_map() &&
+            !b->second.as_map().same_storage(v.as_map()))
+          return false;
+        ++b;
+      }
     }
   }
   return b == b_end;

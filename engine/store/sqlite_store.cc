@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "engine/codec/commitments.h"
+#include "engine/codec/deflated.h"
 #include "engine/codec/message_id.h"
 #include "engine/codec/structured.h"
 #include "engine/crypto/base64.h"
@@ -22,7 +23,17 @@ constexpr int kKindBinary = 1;
 // per line; a page: the IDs of its chunks (each a message record of its
 // own), one per line (docs/store-format.md).
 constexpr int kKindChunkedMap = 2;
-constexpr int kKindChunkPage = 3;
+constexpr int kKindChunkPage = 3;  // read only: pages are written as kind 5
+// A message record of kDeflateFrom bytes or more, deflated (deflated.h);
+// its hash is the SHA-256 of the record, not of the deflated bytes.
+constexpr int kKindDeflatedMessage = 4;
+// A page as its chunks' 32-byte IDs, concatenated.
+constexpr int kKindChunkPageRaw = 5;
+
+constexpr size_t kDeflateFrom = 256;
+// What a deflated record may claim to inflate to; larger records are kept
+// as they are.
+constexpr uint64_t kMaxDeflatedRecord = 64u << 20;
 
 std::vector<std::string> id_lines(const std::string& bytes) {
   std::vector<std::string> out;
@@ -32,6 +43,19 @@ std::vector<std::string> id_lines(const std::string& bytes) {
     begin = end + 1;
   }
   return out;
+}
+
+// A page's chunk IDs from its record, of either kind.
+std::vector<std::string> page_chunk_ids(int kind, const std::string& bytes,
+                                        const std::string& page_id) {
+  if (kind == kKindChunkPage) return id_lines(bytes);
+  if (bytes.size() % 32 != 0)
+    throw StoreError("page " + page_id + " is " + std::to_string(bytes.size()) +
+                     " bytes, not a whole number of 32-byte IDs");
+  std::vector<std::string> ids;
+  for (size_t at = 0; at < bytes.size(); at += 32)
+    ids.push_back(base64url_encode(std::string_view(bytes).substr(at, 32)));
+  return ids;
 }
 
 using Statement = SqliteStatement;
@@ -108,26 +132,23 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
       // out, commitments among them, is written whole.)
       const Message& m = value.as_map();
       kind = kKindChunkedMap;
-      const std::vector<MapPart>& chunks = chunking->chunks;
+      const std::vector<MapChunk>& chunks = chunking->chunks;
       for (const MapPart& page : chunking->pages) {
         if (!record.empty()) record.push_back('\n');
         record.append(page.id);
         if (written_.count("page/" + page.id) != 0) continue;
-        std::string list;
+        std::string raw_ids;
         for (size_t i = page.begin; i < page.end; ++i) {
-          const MapPart& c = chunks[i];
-          if (written_.count(c.id + "/" + c.id) == 0) {
-            std::vector<Message::Entry> entries(m.begin() + c.begin, m.begin() + c.end);
-            put_value_locked(Value(Message::from_entries(std::move(entries))), depth + 1);
-          }
-          if (!list.empty()) list.push_back('\n');
-          list.append(c.id);
+          const MapChunk& c = chunks[i];
+          if (written_.count(c.id + "/" + c.id) == 0)
+            put_value_locked(Value(map_chunk(m, *chunking, i)), depth + 1);
+          raw_ids += base64_decode(c.id);
         }
-        std::string page_hash = sha256(list);
+        std::string page_hash = sha256(raw_ids);
         prepared("INSERT OR IGNORE INTO records (hash, kind, bytes) VALUES (?, ?, ?)")
             .bind(1, page_hash)
-            .bind_int(2, kKindChunkPage)
-            .bind(3, list)
+            .bind_int(2, kKindChunkPageRaw)
+            .bind(3, raw_ids)
             .step();
         prepared("INSERT OR IGNORE INTO ids (id, hash) VALUES (?, ?)")
             .bind_text(1, page.id)
@@ -173,6 +194,11 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
     }
   }
   std::string hash = sha256(record);
+  if (kind == kKindMessage && record.size() >= kDeflateFrom &&
+      record.size() <= kMaxDeflatedRecord) {
+    kind = kKindDeflatedMessage;
+    record = deflate_with_length(record, 1);
+  }
   prepared("INSERT OR IGNORE INTO records (hash, kind, bytes) VALUES (?, ?, ?)")
       .bind(1, hash)
       .bind_int(2, kind)
@@ -199,7 +225,8 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
   }
   for (size_t i = 0; i < ids.size(); ++i) {
     const std::string& id = ids[i];
-    const bool keep_existing = committed && i == 0 && kind == kKindMessage;
+    const bool keep_existing =
+        committed && i == 0 && (kind == kKindMessage || kind == kKindDeflatedMessage);
     prepared(keep_existing ? "INSERT OR IGNORE INTO ids (id, hash) VALUES (?, ?)"
                            : "INSERT OR REPLACE INTO ids (id, hash) VALUES (?, ?)")
         .bind_text(1, id)
@@ -276,13 +303,14 @@ std::optional<Value> SqliteStore::get_locked(std::string_view id, int depth) {
     std::vector<Message::Entry> entries;
     for (const std::string& page_id : id_lines(bytes)) {
       s.bind_text(1, page_id);
-      if (!s.step() || s.column_int(0) != kKindChunkPage) {
+      const int page_kind = s.step() ? static_cast<int>(s.column_int(0)) : -1;
+      if (page_kind != kKindChunkPage && page_kind != kKindChunkPageRaw) {
         s.reset();
         throw StoreError("page " + page_id + " of the map " + key + " is missing");
       }
       std::string page = s.column_blob(1);
       s.reset();
-      for (const std::string& chunk_id : id_lines(page)) {
+      for (const std::string& chunk_id : page_chunk_ids(page_kind, page, page_id)) {
         std::optional<Value> chunk = get_locked(chunk_id, depth + 1);
         if (!chunk || !chunk->is_map())
           throw StoreError("chunk " + chunk_id + " of the map " + key + " is missing");
@@ -294,6 +322,11 @@ std::optional<Value> SqliteStore::get_locked(std::string_view id, int depth) {
       }
     }
     v = Value(Message::from_entries(std::move(entries)));
+  } else if (kind == kKindDeflatedMessage) {
+    std::string why;
+    std::optional<std::string> record = inflate_with_length(bytes, kMaxDeflatedRecord, &why);
+    if (!record) throw StoreError("the record of " + key + " is deflated but " + why);
+    v = structured_from_tabm(decode_record(*record));
   } else {
     v = structured_from_tabm(decode_record(bytes));
   }

@@ -11,11 +11,9 @@ Value load_children_at(Store& store, const Value& value, int depth) {
   }
   if (value.is_map()) {
     Message out = value.as_map();
-    for (const auto& [k, v] : value.as_map()) {
-      if (v.is_map() || v.is_list() || v.is_link()) {
-        out.set(k, load_children_at(store, v, depth + 1));
-      }
-    }
+    value.as_map().for_each_nested([&](const std::string& k, const Value& v) {
+      out.set(k, load_children_at(store, v, depth + 1));
+    });
     return Value(std::move(out));
   }
   if (value.is_list()) {

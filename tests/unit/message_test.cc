@@ -78,9 +78,9 @@ TEST(Message, CopiesShareStorageUntilWritten) {
 
 TEST(Message, SoleOwnerMutatesInPlace) {
   Message a{{"x", "1"}};
-  const Message::Entry* before = a.begin();
+  const Message::Entry* before = &*a.begin();
   a.set("x", "2");  // overwrite of an existing key in unshared storage
-  EXPECT_EQ(a.begin(), before);
+  EXPECT_EQ(&*a.begin(), before);
 }
 
 TEST(Message, PublicKeysSkipPrivate) {

@@ -1,0 +1,81 @@
+#include "engine/codec/deflated.h"
+
+#include <zlib.h>
+
+#include <memory>
+#include <stdexcept>
+
+#include "engine/codec/coding.h"
+
+namespace hashpath {
+
+namespace {
+
+// One zlib compressor per thread and level, reset between uses: a fresh one
+// allocates about 256 KiB of state, which for the small records a store
+// writes costs more than compressing them.
+class Deflater {
+ public:
+  explicit Deflater(int level) {
+    if (deflateInit(&zs_, level) != Z_OK) throw std::runtime_error("deflate: zlib will not start");
+  }
+  ~Deflater() { deflateEnd(&zs_); }
+  Deflater(const Deflater&) = delete;
+  Deflater& operator=(const Deflater&) = delete;
+
+  // Appends `bytes` deflated to `out`.
+  void deflate_into(std::string_view bytes, std::string& out) {
+    deflateReset(&zs_);
+    const size_t at = out.size();
+    out.resize(at + deflateBound(&zs_, static_cast<uLong>(bytes.size())));
+    zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+    zs_.avail_in = static_cast<uInt>(bytes.size());
+    zs_.next_out = reinterpret_cast<Bytef*>(out.data() + at);
+    zs_.avail_out = static_cast<uInt>(out.size() - at);
+    if (::deflate(&zs_, Z_FINISH) != Z_STREAM_END)
+      throw std::runtime_error("deflate: zlib could not compress " + std::to_string(bytes.size()) +
+                               " bytes");
+    out.resize(at + zs_.total_out);
+  }
+
+ private:
+  z_stream zs_{};
+};
+
+}  // namespace
+
+std::string deflate_with_length(std::string_view bytes, int level) {
+  if (bytes.size() > UINT32_MAX) throw std::length_error("deflate: more than 4 GiB");
+  if (level < 0 || level > 9) throw std::invalid_argument("deflate: level must be 0..9");
+  thread_local std::unique_ptr<Deflater> deflaters[10];
+  if (!deflaters[level]) deflaters[level] = std::make_unique<Deflater>(level);
+  std::string out;
+  put_be32(out, static_cast<uint32_t>(bytes.size()));
+  deflaters[level]->deflate_into(bytes, out);
+  return out;
+}
+
+std::optional<std::string> inflate_with_length(std::string_view blob, uint64_t max_bytes,
+                                               std::string* why) {
+  if (blob.size() < 4) {
+    *why = "is shorter than its length prefix";
+    return std::nullopt;
+  }
+  const uint64_t n = get_be32(blob, 0);
+  if (n > max_bytes) {
+    *why = "claims " + std::to_string(n) + " bytes (at most " + std::to_string(max_bytes) + ")";
+    return std::nullopt;
+  }
+  std::string out(n, '\0');
+  uLongf size = static_cast<uLongf>(n);
+  int rc = uncompress(reinterpret_cast<Bytef*>(out.data()), &size,
+                      reinterpret_cast<const Bytef*>(blob.data() + 4),
+                      static_cast<uLong>(blob.size() - 4));
+  if (rc != Z_OK || size != n) {
+    *why = "does not inflate (zlib " + std::to_string(rc) + ")";
+    return std::nullopt;
+  }
+  return out;
+}
+
+}  // namespace hashpath
