@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "engine/codec/deflated.h"
 #include "engine/crypto/base64.h"
 #include "engine/http/client.h"
 #include "engine/log/checkpoint.h"
@@ -522,8 +523,8 @@ void alter_record(const std::string& store_db, const std::string& id, char from,
   ASSERT_EQ(sqlite3_open(store_db.c_str(), &db), SQLITE_OK);
   sqlite3_stmt* read = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db,
-                               "SELECT records.hash, records.bytes FROM records JOIN ids ON "
-                               "ids.hash = records.hash WHERE ids.id = ?",
+                               "SELECT records.hash, records.bytes, records.kind FROM records "
+                               "JOIN ids ON ids.hash = records.hash WHERE ids.id = ?",
                                -1, &read, nullptr),
             SQLITE_OK);
   sqlite3_bind_text(read, 1, id.c_str(), -1, SQLITE_TRANSIENT);
@@ -532,10 +533,18 @@ void alter_record(const std::string& store_db, const std::string& id, char from,
                    static_cast<size_t>(sqlite3_column_bytes(read, 0)));
   std::string bytes(static_cast<const char*>(sqlite3_column_blob(read, 1)),
                     static_cast<size_t>(sqlite3_column_bytes(read, 1)));
+  const bool deflated = sqlite3_column_int(read, 2) == 4;  // docs/store-format.md
   sqlite3_finalize(read);
+  if (deflated) {
+    std::string why;
+    std::optional<std::string> record = inflate_with_length(bytes, 64u << 20, &why);
+    ASSERT_TRUE(record.has_value()) << why;
+    bytes = *record;
+  }
   size_t at = bytes.rfind(from);
   ASSERT_NE(at, std::string::npos);
   bytes[at] = to;
+  if (deflated) bytes = deflate_with_length(bytes);
   sqlite3_stmt* write = nullptr;
   ASSERT_EQ(
       sqlite3_prepare_v2(db, "UPDATE records SET bytes = ? WHERE hash = ?", -1, &write, nullptr),

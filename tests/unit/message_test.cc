@@ -2,6 +2,8 @@
 // typed access.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <random>
 
 #include "engine/codec/message_id.h"
@@ -290,6 +292,66 @@ TEST(ChunkedMapId, IncrementalUpdatesGiveTheIdOfTheWholeMap) {
         message_id(Value(Message::from_entries(std::vector<Message::Entry>(m.begin(), m.end())))));
     m = next;
   }
+}
+
+}  // namespace
+}  // namespace hashpath
+
+namespace hashpath {
+namespace {
+
+// A large message keeps its entries in runs that copies share: a change to
+// a copy rewrites one run, leaves the original as it was, and iteration,
+// lookup, insertion past a run's limit and removal of a run's last entry
+// keep the one sorted order (checked against std::map as the oracle).
+TEST(Message, LargeMessagesShareRunsAndKeepOneOrder) {
+  std::map<std::string, int64_t> oracle;
+  std::vector<Message::Entry> entries;
+  for (int i = 0; i < 3000; ++i) {
+    std::string k = "k" + std::to_string(i);
+    oracle[k] = i;
+    entries.emplace_back(k, Value::integer(i));
+  }
+  Message a = Message::from_entries(std::move(entries));
+  ASSERT_GT(a.run_count(), 1u);
+  Message b = a;
+  b.set("k1500", Value::integer(-1));
+  size_t shared = 0;
+  for (size_t r = 0; r < a.run_count() && r < b.run_count(); ++r)
+    shared += &a.run(r) == &b.run(r) ? 1 : 0;
+  EXPECT_EQ(shared, a.run_count() - 1);  // one run rewritten
+  EXPECT_EQ(a.at("k1500").as_integer(), 1500);
+  EXPECT_EQ(b.at("k1500").as_integer(), -1);
+  EXPECT_FALSE(a == b);
+  // Many insertions into one run split it; removing every key of a run drops it.
+  for (int i = 0; i < 2000; ++i) {
+    std::string k = "k1500x" + std::to_string(i);
+    b.set(k, Value::integer(i));
+    oracle[k] = i;
+  }
+  oracle["k1500"] = -1;
+  for (int i = 100; i < 400; ++i) {
+    b.remove("k" + std::to_string(i));
+    oracle.erase("k" + std::to_string(i));
+  }
+  ASSERT_EQ(b.size(), oracle.size());
+  auto o = oracle.begin();
+  for (const auto& [k, v] : b) {
+    ASSERT_EQ(k, o->first);
+    ASSERT_EQ(v.as_integer(), o->second);
+    ++o;
+  }
+  for (const auto& [k, v] : oracle) ASSERT_EQ(b.at(k).as_integer(), v) << k;
+  EXPECT_EQ(b.find("k150"), nullptr);
+  // Random access agrees with stepping, and upper_bound with the oracle.
+  Message::Iterator it = b.begin();
+  for (size_t i = 0; i < b.size(); i += 97) EXPECT_EQ((b.begin() + i)->first, (it + i)->first);
+  EXPECT_EQ(b.upper_bound("k1500")->first, oracle.upper_bound("k1500")->first);
+  EXPECT_EQ(b.end() - b.begin(), static_cast<std::ptrdiff_t>(b.size()));
+  // Equal content in different runs compares equal.
+  std::vector<Message::Entry> again;
+  for (const auto& [k, v] : oracle) again.emplace_back(k, Value::integer(v));
+  EXPECT_TRUE(Message::from_entries(std::move(again)) == b);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "engine/codec/commitments.h"
 #include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/message_id.h"
+#include "engine/crypto/base64.h"
 #include "engine/crypto/wallet.h"
 #include "engine/error.h"
 #include "engine/store/message_record.h"
@@ -330,6 +331,127 @@ TEST(SqliteStore, ALargeMapWithAPrivateKeyIsWrittenWhole) {
   std::optional<Value> back = store.get(id);
   ASSERT_TRUE(back.has_value());
   EXPECT_TRUE(back->as_map() == public_part);
+}
+
+}  // namespace
+}  // namespace hashpath
+
+namespace hashpath {
+namespace {
+
+// Runs SQL on a store's file, as a tamperer with the disk would.
+void exec_sql(const std::string& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  sqlite3_close(db);
+}
+
+// A record of 256 bytes or more is kept deflated (kind 4) under the SHA-256
+// of the record itself, reads back as the message, and a deflated record
+// that no longer inflates is a StoreError naming the ID
+// (docs/store-format.md, "Deflated records").
+TEST(SqliteStore, LargeRecordsAreDeflatedAndACorruptOneIsNamed) {
+  auto dir = std::filesystem::temp_directory_path() / ("hp-deflate-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string file = (dir / "store.db").string();
+  Message big{{"text", Value(std::string(2000, 'a'))}, {"name", "big"}};
+  Message small{{"name", "small"}};
+  std::string big_id, small_id;
+  {
+    SqliteStore store(file);
+    big_id = store.put(big).back();
+    small_id = store.put(small).back();
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  auto kind_and_size = [&](const std::string& id) {
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db,
+                       "SELECT r.kind, length(r.bytes), r.hash FROM ids i JOIN records r ON "
+                       "r.hash = i.hash WHERE i.id = ?",
+                       -1, &st, nullptr);
+    sqlite3_bind_text(st, 1, id.c_str(), -1, SQLITE_TRANSIENT);
+    EXPECT_EQ(sqlite3_step(st), SQLITE_ROW);
+    std::pair<int, int> out{sqlite3_column_int(st, 0), sqlite3_column_int(st, 1)};
+    sqlite3_finalize(st);
+    return out;
+  };
+  EXPECT_EQ(kind_and_size(big_id).first, 4);
+  EXPECT_LT(kind_and_size(big_id).second, 200);  // 2,000 'a's deflate to a few bytes
+  EXPECT_EQ(kind_and_size(small_id).first, 0);
+  sqlite3_close(db);
+  {
+    SqliteStore reopened(file, /*cache_entries=*/0);
+    std::optional<Value> back = reopened.get(big_id);
+    ASSERT_TRUE(back.has_value());
+    EXPECT_TRUE(back->as_map() == big);
+    EXPECT_EQ(message_id(*back), big_id);
+  }
+  exec_sql(file, "UPDATE records SET bytes = substr(bytes, 1, length(bytes) - 3) WHERE kind = 4");
+  SqliteStore tampered(file, /*cache_entries=*/0);
+  try {
+    tampered.get(big_id);
+    ADD_FAILURE() << "a truncated deflated record was read";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find(big_id), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("deflated"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(tampered.get(small_id).has_value());  // the rest of the store reads on
+  std::filesystem::remove_all(dir);
+}
+
+// Stores written before pages were raw IDs keep kind-3 pages (IDs joined by
+// newlines): rewritten as such, the map still reads back whole.
+TEST(SqliteStore, PagesOfTheEarlierTextKindStillRead) {
+  auto dir = std::filesystem::temp_directory_path() / ("hp-pages-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string file = (dir / "store.db").string();
+  Message map = token_balances(3000, 9);
+  std::string id;
+  {
+    SqliteStore store(file);
+    id = store.put(map).back();
+  }
+  // Each raw page becomes its text form, under the same names.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "SELECT hash, bytes FROM records WHERE kind = 5", -1, &st, nullptr);
+  std::vector<std::pair<std::string, std::string>> pages;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    pages.emplace_back(std::string(static_cast<const char*>(sqlite3_column_blob(st, 0)), 32),
+                       std::string(static_cast<const char*>(sqlite3_column_blob(st, 1)),
+                                   static_cast<size_t>(sqlite3_column_bytes(st, 1))));
+  }
+  sqlite3_finalize(st);
+  ASSERT_FALSE(pages.empty());
+  for (const auto& [hash, raw] : pages) {
+    std::string text;
+    for (size_t at = 0; at < raw.size(); at += 32) {
+      if (!text.empty()) text.push_back('\n');
+      text += base64url_encode(raw.substr(at, 32));
+    }
+    sqlite3_stmt* up = nullptr;
+    sqlite3_prepare_v2(db, "UPDATE records SET kind = 3, bytes = ? WHERE hash = ?", -1, &up,
+                       nullptr);
+    sqlite3_bind_blob(up, 1, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_blob(up, 2, hash.data(), 32, SQLITE_TRANSIENT);
+    EXPECT_EQ(sqlite3_step(up), SQLITE_DONE);
+    sqlite3_finalize(up);
+  }
+  sqlite3_close(db);
+  SqliteStore reopened(file, /*cache_entries=*/0);
+  std::optional<Value> back = reopened.get(id);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_TRUE(back->as_map() == map);
+  // A raw page of a length that is not whole IDs is named.
+  exec_sql(file, "UPDATE records SET kind = 5, bytes = x'0102' WHERE kind = 3");
+  SqliteStore broken(file, /*cache_entries=*/0);
+  EXPECT_THROW(broken.get(id), StoreError);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
