@@ -11,6 +11,9 @@
 // aos-eval.mjs (the AOS WASM module under Node/V8) in the same run and
 // prints the ratio.
 //
+// To profile only the Pings: mkfifo ctl ack; PERF_CTL_FIFO=ctl PERF_ACK_FIFO=ack
+//   perf record -D -1 --control fifo:ctl,ack build/bench/aos_bench N
+//
 //   aos_bench [N]     prints "aos-bench messages/s <figure>" and details
 #include <chrono>
 #include <filesystem>
@@ -85,6 +88,7 @@ int run(int n) {
 
   node.log().checkpoint_now();  // the log indexed: bytes below are what the Pings add
   const uint64_t bytes_before = bench::stored_bytes(dir.string());
+  bench::PerfWindow perf_window;  // profiles only the Pings when run under `perf --control`
   auto tp = Clock::now();
   for (int i = 1; i <= n; ++i) {
     Message st = compute(2 + i);
@@ -93,6 +97,7 @@ int run(int n) {
     if (text_at(st, {"results", "outbox", "2", "data"}) != "") fail("more than one outbox message");
   }
   double ping_s = std::chrono::duration<double>(Clock::now() - tp).count();
+  perf_window.close();
   node.log().checkpoint_now();
   const double bytes_per_ping =
       static_cast<double>(bench::stored_bytes(dir.string()) - bytes_before) / n;
@@ -109,7 +114,10 @@ int run(int n) {
             << " msgs/s (two RSA-4096 signatures each)\n"
             << "[bytes] " << bytes_per_ping << " stored per Ping (store + log)\n"
             << "aos-bench messages/s " << per_s << "\n";
-  fs::remove_all(dir);
+  if (getenv("AOS_BENCH_KEEP") != nullptr)
+    std::cout << "[kept] " << dir.string() << "\n";
+  else
+    fs::remove_all(dir);
   return 0;
 }
 

@@ -1,7 +1,10 @@
 #include "bench/bench_fixtures.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -67,6 +70,30 @@ uint64_t stored_bytes(const std::string& dir) {
     sqlite3_close(db);
   }
   return n;
+}
+
+PerfWindow::PerfWindow() {
+  const char* ctl = std::getenv("PERF_CTL_FIFO");
+  const char* ack = std::getenv("PERF_ACK_FIFO");
+  if (ctl == nullptr || ack == nullptr) return;
+  ctl_ = ::open(ctl, O_WRONLY);
+  ack_ = ::open(ack, O_RDONLY);
+  send("enable\n");
+}
+
+void PerfWindow::close() {
+  if (ctl_ < 0) return;
+  send("disable\n");
+  ::close(ctl_);
+  ::close(ack_);
+  ctl_ = ack_ = -1;
+}
+
+void PerfWindow::send(const char* command) {
+  if (ctl_ < 0 || ack_ < 0) return;
+  if (::write(ctl_, command, std::strlen(command)) < 0) return;
+  char reply[8];
+  (void)::read(ack_, reply, sizeof reply);  // perf answers "ack\n" once it has acted
 }
 
 }  // namespace hashpath::bench

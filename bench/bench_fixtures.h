@@ -23,4 +23,22 @@ Wallet test_wallet(const std::string& name);
 // freelist inflates and a checkpoint shrinks whatever was stored.
 uint64_t stored_bytes(const std::string& dir);
 
+// A window of a benchmark to profile: when run under
+// `perf record -D -1 --control fifo:$PERF_CTL_FIFO,$PERF_ACK_FIFO`, perf
+// samples from construction to close() only. Without those variables set,
+// it does nothing.
+class PerfWindow {
+ public:
+  PerfWindow();
+  ~PerfWindow() { close(); }
+  PerfWindow(const PerfWindow&) = delete;
+  PerfWindow& operator=(const PerfWindow&) = delete;
+  void close();
+
+ private:
+  void send(const char* command);
+  int ctl_ = -1;
+  int ack_ = -1;
+};
+
 }  // namespace hashpath::bench

@@ -11,13 +11,21 @@ namespace hashpath {
 
 namespace {
 
-// One zlib compressor per thread and level, reset between uses: a fresh one
-// allocates about 256 KiB of state, which for the small records a store
-// writes costs more than compressing them.
+// Inputs up to this size get a compressor sized for them: a 4 KiB window
+// holds all of such an input, and a 2,048-slot hash table (zlib memLevel 4)
+// is what a reset clears — the default table is 64 Ki slots, and clearing
+// it cost more than compressing a store's ~700-byte records.
+constexpr size_t kSmallInput = 4096;
+
+// One zlib compressor per thread, level and size class, reset between
+// uses: a fresh one allocates about 256 KiB of state.
 class Deflater {
  public:
-  explicit Deflater(int level) {
-    if (deflateInit(&zs_, level) != Z_OK) throw std::runtime_error("deflate: zlib will not start");
+  Deflater(int level, bool small) {
+    const int window_bits = small ? 12 : 15;
+    const int mem_level = small ? 4 : 8;
+    if (deflateInit2(&zs_, level, Z_DEFLATED, window_bits, mem_level, Z_DEFAULT_STRATEGY) != Z_OK)
+      throw std::runtime_error("deflate: zlib will not start");
   }
   ~Deflater() { deflateEnd(&zs_); }
   Deflater(const Deflater&) = delete;
@@ -47,11 +55,13 @@ class Deflater {
 std::string deflate_with_length(std::string_view bytes, int level) {
   if (bytes.size() > UINT32_MAX) throw std::length_error("deflate: more than 4 GiB");
   if (level < 0 || level > 9) throw std::invalid_argument("deflate: level must be 0..9");
-  thread_local std::unique_ptr<Deflater> deflaters[10];
-  if (!deflaters[level]) deflaters[level] = std::make_unique<Deflater>(level);
+  thread_local std::unique_ptr<Deflater> deflaters[10][2];
+  const bool small = bytes.size() <= kSmallInput;
+  std::unique_ptr<Deflater>& deflater = deflaters[level][small ? 1 : 0];
+  if (!deflater) deflater = std::make_unique<Deflater>(level, small);
   std::string out;
   put_be32(out, static_cast<uint32_t>(bytes.size()));
-  deflaters[level]->deflate_into(bytes, out);
+  deflater->deflate_into(bytes, out);
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <openssl/rsa.h>
 
 #include "engine/crypto/bytes.h"
+#include "engine/crypto/verified_signatures.h"
 #include "engine/error.h"
 
 namespace hashpath {
@@ -112,6 +113,7 @@ RsaPublicKey RsaPublicKey::import_public(std::string_view modulus, std::string_v
   RsaPublicKey key;
   key.pkey_ = wrap(pkey);
   key.modulus_ = std::string(modulus);
+  key.exponent_ = std::string(exponent);
   return key;
 }
 
@@ -125,6 +127,15 @@ bool RsaPublicKey::verify_with(std::string_view message, std::string_view signat
   // other lengths too, but this keeps error queues clean.
   if (signature.size() != modulus_.size() && signature.size() != (size_bits() + 7) / 8)
     return false;
+  // A signature found valid before is valid now (verified_signatures.h).
+  static constexpr std::string_view kSchemes[2][3] = {
+      {"rsa-pkcs1-sha256", "rsa-pkcs1-sha384", "rsa-pkcs1-sha512"},
+      {"rsa-pss-sha256", "rsa-pss-sha384", "rsa-pss-sha512"}};
+  const std::string_view scheme = kSchemes[pss ? 1 : 0][static_cast<int>(alg)];
+  const std::string fingerprint = VerifiedSignatures::fingerprint(
+      scheme, exponent_ + std::string(1, '\0') + modulus_, signature, message);
+  VerifiedSignatures& verified = VerifiedSignatures::instance();
+  if (verified.contains(fingerprint)) return true;
   EVP_MD_CTX* md = thread_md_ctx();
   EVP_PKEY_CTX* pctx = nullptr;
   bool ok = md != nullptr && EVP_DigestVerifyInit(md, &pctx, md_of(alg), nullptr,
@@ -137,6 +148,7 @@ bool RsaPublicKey::verify_with(std::string_view message, std::string_view signat
   ok = ok && EVP_DigestVerify(md, as_uchar(signature), signature.size(), as_uchar(message),
                               message.size()) == 1;
   ERR_clear_error();
+  if (ok) verified.insert(fingerprint);
   return ok;
 }
 

@@ -4,6 +4,8 @@
 // Verification accepts every salt length: JavaScript signers (node crypto,
 // arweave-js, arbundles) use the maximum, HyperBEAM uses the hash length, and
 // both must verify. Keys are immutable and cheap to copy (shared handle).
+// A signature verified once in the process is not verified again at full
+// price (verified_signatures.h).
 #pragma once
 
 #include <memory>
@@ -45,6 +47,7 @@ class RsaPublicKey {
 
   std::shared_ptr<void> pkey_;
   std::string modulus_;
+  std::string exponent_;  // big-endian e, part of what a remembered verification names
 };
 
 class RsaPrivateKey {

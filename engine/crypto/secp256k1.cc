@@ -5,6 +5,7 @@
 #include <secp256k1_recovery.h>
 
 #include "engine/crypto/bytes.h"
+#include "engine/crypto/verified_signatures.h"
 #include "engine/error.h"
 
 namespace hashpath {
@@ -91,8 +92,15 @@ bool secp256k1_verify(std::string_view digest32, std::string_view signature,
   if (secp256k1_ecdsa_signature_parse_compact(context(), &sig, as_uchar(signature)) != 1) {
     return false;
   }
+  // A signature found valid before is valid now (verified_signatures.h).
+  const std::string fingerprint = VerifiedSignatures::fingerprint(
+      "secp256k1-ecdsa", public_key, signature.substr(0, 64), digest32);
+  VerifiedSignatures& verified = VerifiedSignatures::instance();
+  if (verified.contains(fingerprint)) return true;
   secp256k1_ecdsa_signature_normalize(context(), &sig, &sig);
-  return secp256k1_ecdsa_verify(context(), &sig, as_uchar(digest32), &pk) == 1;
+  const bool ok = secp256k1_ecdsa_verify(context(), &sig, as_uchar(digest32), &pk) == 1;
+  if (ok) verified.insert(fingerprint);
+  return ok;
 }
 
 std::string secp256k1_recover(std::string_view digest32, std::string_view signature65) {

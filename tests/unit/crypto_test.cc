@@ -12,6 +12,7 @@
 #include "engine/crypto/keccak.h"
 #include "engine/crypto/rsa.h"
 #include "engine/crypto/secp256k1.h"
+#include "engine/crypto/verified_signatures.h"
 #include "engine/crypto/wallet.h"
 #include "engine/error.h"
 #include "tests/support/test_data.h"
@@ -240,6 +241,76 @@ TEST(RsaPss, SignVerifyRoundTripWithHashLengthSalt) {
     EXPECT_FALSE(pub.verify_pss("hello hashpath", sig, alg));
   }
   EXPECT_FALSE(pub.verify_pss("x", std::string(511, 'a'), HashAlgorithm::kSha256));
+}
+
+// ---- Signatures verified before (engine/crypto/verified_signatures.h) ------
+
+// A remembered verification answers only the exact question it answered:
+// the same signature under another key, exponent, hash, padding or message
+// is checked in full (and fails) however often the valid one was seen.
+TEST(VerifiedSignatures, ARememberedSignatureAcceptsNothingElse) {
+  VerifiedSignatures::instance().clear();
+  Wallet w = testing::test_wallet(1);
+  RsaPublicKey pub = w.rsa().public_key();
+  const std::string sig = w.rsa().sign_pss("pay 10", HashAlgorithm::kSha256);
+  for (int round = 0; round < 2; ++round) {  // the second round answers from memory
+    EXPECT_TRUE(pub.verify_pss("pay 10", sig, HashAlgorithm::kSha256));
+    EXPECT_FALSE(pub.verify_pss("pay 11", sig, HashAlgorithm::kSha256));
+    EXPECT_FALSE(pub.verify_pss("pay 10", sig, HashAlgorithm::kSha512));
+    EXPECT_FALSE(pub.verify_pkcs1("pay 10", sig, HashAlgorithm::kSha256));
+    // The same modulus with another public exponent is another key.
+    RsaPublicKey other_e = RsaPublicKey::from_modulus(pub.modulus(), std::string("\x03", 1));
+    EXPECT_FALSE(other_e.verify_pss("pay 10", sig, HashAlgorithm::kSha256));
+    EXPECT_FALSE(testing::test_wallet(2).rsa().public_key().verify_pss("pay 10", sig,
+                                                                       HashAlgorithm::kSha256));
+  }
+  auto ec = Secp256k1PrivateKey::generate();
+  auto other_ec = Secp256k1PrivateKey::generate();
+  const std::string digest = sha256("pay 10");
+  const std::string ec_sig = ec.sign_recoverable(digest);
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_TRUE(secp256k1_verify(digest, ec_sig, ec.public_key()));
+    EXPECT_FALSE(secp256k1_verify(sha256("pay 11"), ec_sig, ec.public_key()));
+    EXPECT_FALSE(secp256k1_verify(digest, ec_sig, other_ec.public_key()));
+  }
+}
+
+TEST(VerifiedSignatures, ARejectedSignatureIsNotRemembered) {
+  VerifiedSignatures::instance().clear();
+  Wallet w = testing::test_wallet(1);
+  RsaPublicKey pub = w.rsa().public_key();
+  std::string sig = w.rsa().sign_pss("hello", HashAlgorithm::kSha256);
+  sig[7] ^= 1;
+  EXPECT_FALSE(pub.verify_pss("hello", sig, HashAlgorithm::kSha256));
+  EXPECT_FALSE(VerifiedSignatures::instance().contains(VerifiedSignatures::fingerprint(
+      "rsa-pss-sha256", std::string("\x01\x00\x01", 3) + '\0' + pub.modulus(), sig, "hello")));
+  EXPECT_FALSE(pub.verify_pss("hello", sig, HashAlgorithm::kSha256));
+}
+
+// Fingerprints are length-prefixed: moving bytes from one part to the next
+// names another verification.
+TEST(VerifiedSignatures, FingerprintsSeparateTheirParts) {
+  EXPECT_NE(VerifiedSignatures::fingerprint("s", "key", "sig", "msg"),
+            VerifiedSignatures::fingerprint("s", "ke", "ysig", "msg"));
+  EXPECT_NE(VerifiedSignatures::fingerprint("s", "key", "sig", "msg"),
+            VerifiedSignatures::fingerprint("s", "key", "si", "gmsg"));
+  EXPECT_EQ(VerifiedSignatures::fingerprint("s", "key", "sig", "msg"),
+            VerifiedSignatures::fingerprint("s", "key", "sig", "msg"));
+}
+
+// Two generations: an entry survives one turnover, and one used since
+// survives the next; memory stays bounded.
+TEST(VerifiedSignatures, MemoryIsBoundedAndRecentlyUsedEntriesStay) {
+  VerifiedSignatures cache;
+  cache.insert("kept");
+  cache.insert("dropped");
+  const size_t n = VerifiedSignatures::kGeneration;
+  for (size_t i = 0; i + 2 < n; ++i) cache.insert("a" + std::to_string(i));  // fills: turnover 1
+  EXPECT_TRUE(cache.contains("kept"));  // in the older generation: moved to the current
+  for (size_t i = 0; i + 1 < n; ++i) cache.insert("b" + std::to_string(i));  // turnover 2
+  EXPECT_TRUE(cache.contains("kept"));
+  EXPECT_FALSE(cache.contains("dropped"));
+  EXPECT_FALSE(cache.contains("a0"));
 }
 
 TEST(RsaPss, RejectsBadModulus) { EXPECT_THROW(RsaPublicKey::from_modulus(""), CryptoError); }
