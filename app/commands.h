@@ -13,5 +13,6 @@ void add_serve_command(CLI::App& root);
 void add_log_command(CLI::App& root);
 void add_process_command(CLI::App& root);
 void add_verify_command(CLI::App& root);
+void add_attest_command(CLI::App& root);
 
 }  // namespace hashpath::app

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   hashpath::app::add_log_command(app);
   hashpath::app::add_process_command(app);
   hashpath::app::add_verify_command(app);
+  hashpath::app::add_attest_command(app);
 
   try {
     app.parse(argc, argv);

@@ -109,6 +109,56 @@ TEST_F(Cli, WalletErrorsAreMessagesNotCrashes) {
   EXPECT_EQ(hp({"wallet", "new", "--type", "dsa", "-o", path("x.json")}).status, 2);
 }
 
+// `hashpath attest verify` on real reports (tests/data/snp): exit 0 and
+// "ok", or exit 1 naming the failed check; a VCEK from the cache layout.
+TEST_F(Cli, AttestVerifyNamesTheCheckThatFails) {
+  const std::string milan = testing::test_data_path("snp/virtee-sev/report_milan.bin");
+  const std::string vcek = testing::test_data_path("snp/virtee-sev/vcek_milan.der");
+  const std::string at = "1780272000";  // 2026-06-01: inside the VCEK's validity
+  auto ok = hp({"attest", "verify", milan, "--vcek", vcek, "--at", at});
+  EXPECT_EQ(ok.status, 0) << ok.out << ok.err;
+  EXPECT_EQ(ok.out.rfind("ok: the attestation verifies (Milan, VMPL 0", 0), 0u) << ok.out;
+  // Its hex form, as JSON.
+  auto json = hp({"attest", "verify", testing::test_data_path("snp/virtee-sev/report_milan.hex"),
+                  "--vcek", vcek, "--at", at, "--json"});
+  ASSERT_EQ(json.status, 0) << json.err;
+  nlohmann::json verdict = nlohmann::json::parse(json.out);
+  EXPECT_TRUE(verdict["ok"].get<bool>());
+  EXPECT_EQ(verdict["product"], "Milan");
+  // DEBUG: rejected by policy.
+  auto debug = hp({"attest", "verify", testing::test_data_path("snp/go-sev-guest/attestation.bin"),
+                   "--vcek", testing::test_data_path("snp/go-sev-guest/vcek.testcer"), "--at", at});
+  EXPECT_EQ(debug.status, 1);
+  EXPECT_EQ(debug.out, "rejected: policy: DEBUG is set\n");
+  // Expired at 2100; no VCEK at all; a VCEK found in the cache directory.
+  auto late = hp({"attest", "verify", milan, "--vcek", vcek, "--at", "4102444800", "--json"});
+  EXPECT_EQ(late.status, 1);
+  EXPECT_EQ(nlohmann::json::parse(late.out)["check"], "cert-chain");
+  auto none = hp({"attest", "verify", milan, "--at", at});
+  EXPECT_EQ(none.status, 1);
+  EXPECT_NE(none.out.find("cert-chain: no VCEK"), std::string::npos) << none.out;
+  const std::string chip =
+      "d49554ec717f4e5b0fe6b143bcf0405bd7ae304727edf46603f2a76aef6a3abc15d7af38db757039029f0efa"
+      "cfd08e244324884738c72b082e2f87a44d541eb6";
+  std::filesystem::create_directories(dir_ / "vceks" / "Milan" / chip);
+  std::filesystem::copy_file(vcek, dir_ / "vceks" / "Milan" / chip / "3-0-8-115.der");
+  write("milan.json", R"({"product": "Milan"})");
+  auto cached = hp({"attest", "verify", milan, "--vcek-cache", path("vceks"), "--policy",
+                    path("milan.json"), "--at", at});
+  EXPECT_EQ(cached.status, 0) << cached.out << cached.err;
+  // Bad input: a clear message and exit 1, never a crash.
+  write("junk", "not a report");
+  auto junk = hp({"attest", "verify", path("junk")});
+  EXPECT_EQ(junk.status, 1);
+  EXPECT_NE(junk.err.find("is neither a report"), std::string::npos) << junk.err;
+  write("policy.json", R"({"allow_debg": true})");
+  auto policy = hp({"attest", "verify", milan, "--policy", path("policy.json")});
+  EXPECT_EQ(policy.status, 1);
+  EXPECT_NE(policy.err.find("'allow_debg' is not an SNP policy key"), std::string::npos)
+      << policy.err;
+  EXPECT_EQ(hp({"attest", "verify", path("absent.bin")}).status, 1);
+}
+
 TEST_F(Cli, MessageConvertBetweenAllFormats) {
   write("m.json",
         R"({"name":"hashpath","port":8734,"ratio":0.5,"on":true,"tags":["a",1],"sub":{"k":"v"}})");

@@ -13,6 +13,7 @@
 #include "engine/crypto/base64.h"
 #include "engine/crypto/bytes.h"
 #include "engine/crypto/hash.h"
+#include "verify/snp/vcek_cache.h"
 
 namespace hashpath {
 
@@ -273,9 +274,12 @@ SnpVerdict verify_snp_report(const SnpEvidence& e, const SnpPolicy& p, int64_t u
   if (SnpCheck c = check_measurement(r, e, p); !c.ok()) return v.check = c, v;
 
   if (!e.vcek) {
-    v.check = fail("cert-chain",
-                   "no VCEK: attach it to the attestation (`vcek`), pass it (--vcek FILE) or put "
-                   "it in the VCEK cache (docs/attestation.md)");
+    std::string detail =
+        "no VCEK: attach it to the attestation (`vcek`), pass it (--vcek FILE) or put it in "
+        "the VCEK cache (docs/attestation.md)";
+    if (v.product != SnpProduct::kUnknown)
+      detail += "; AMD's KDS serves it at " + kds_vcek_url(r, v.product);
+    v.check = fail("cert-chain", detail);
     return v;
   }
   std::optional<AmdProductChain> chain;
