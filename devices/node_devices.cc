@@ -9,6 +9,7 @@
 #include "devices/process.h"
 #include "devices/push.h"
 #include "devices/scheduler.h"
+#include "devices/snp.h"
 #include "devices/stack.h"
 
 namespace hashpath {
@@ -29,6 +30,7 @@ std::shared_ptr<DeviceRegistry> node_devices(
   registry->add(std::make_shared<SchedulerDevice>(state));
   registry->add(std::make_shared<ProcessDevice>());
   registry->add(std::make_shared<PushDevice>(state));
+  registry->add(std::make_shared<SnpDevice>(state));
   if (log) registry->add(std::make_shared<LogDevice>(log, witnesses));
   return registry;
 }

@@ -135,6 +135,22 @@ TEST(SnpConformance, HyperBeamReportJsonConvertsByteExactAndVerifiesUnderItsChip
   EXPECT_NE(v.check.detail.find("no VCEK"), std::string::npos) << v.check.detail;
 }
 
+// The JSON form the node emits (snp@1.0 generate) reads back to the same
+// bytes, and is HyperBEAM's own JSON for its fixtures.
+TEST(SnpConformance, TheJsonRenderingRoundTrips) {
+  const std::string raw = read_test_data("snp/virtee-sev/report_milan.bin");
+  std::string why;
+  std::optional<std::string> back =
+      SnpReport::raw_from_hyperbeam_json(parsed(raw).to_hyperbeam_json(), &why);
+  ASSERT_TRUE(back) << why;
+  EXPECT_EQ(*back, raw);
+  if (!testing::shared_exists("interop/snp/hyperbeam/snp-attestation.json")) return;
+  const nlohmann::json theirs =
+      nlohmann::json::parse(read_shared("interop/snp/hyperbeam/snp-attestation.json"));
+  EXPECT_EQ(parsed(read_shared("interop/snp/hyperbeam/snp-attestation.bin")).to_hyperbeam_json(),
+            theirs);
+}
+
 TEST(SnpConformance, AReportWithoutASignatureIsRefusedNamingTheMissingField) {
   HASHPATH_NEEDS_SHARED("interop/snp/hyperbeam/snp-measurement.json");
   std::string why;

@@ -285,6 +285,68 @@ std::optional<std::string> SnpReport::raw_from_hyperbeam_json(const nlohmann::js
   return w.take();
 }
 
+nlohmann::json SnpReport::to_hyperbeam_json() const {
+  using Json = nlohmann::json;
+  auto integer = [&](size_t at, size_t width) {
+    uint64_t v = 0;
+    for (size_t i = width; i-- > 0;) v = (v << 8) | static_cast<unsigned char>(raw_[at + i]);
+    return v;
+  };
+  auto array = [&](size_t at, size_t n) {
+    Json a = Json::array();
+    for (size_t i = 0; i < n; ++i) a.push_back(static_cast<unsigned char>(raw_[at + i]));
+    return a;
+  };
+  auto tcb = [&](size_t at) {
+    Json t = Json::object();
+    t["bootloader"] = integer(at, 1);
+    t["tee"] = integer(at + 1, 1);
+    t["_reserved"] = array(at + 2, 4);
+    t["snp"] = integer(at + 6, 1);
+    t["microcode"] = integer(at + 7, 1);
+    return t;
+  };
+  Json j = Json::object();
+  j["version"] = integer(0x000, 4);
+  j["guest_svn"] = integer(0x004, 4);
+  j["policy"] = integer(0x008, 8);
+  j["family_id"] = array(0x010, 16);
+  j["image_id"] = array(0x020, 16);
+  j["vmpl"] = integer(0x030, 4);
+  j["sig_algo"] = integer(0x034, 4);
+  j["current_tcb"] = tcb(0x038);
+  j["plat_info"] = integer(0x040, 8);
+  j["_author_key_en"] = integer(0x048, 4);
+  j["_reserved_0"] = integer(0x04C, 4);
+  j["report_data"] = array(0x050, 64);
+  j["measurement"] = array(0x090, 48);
+  j["host_data"] = array(0x0C0, 32);
+  j["id_key_digest"] = array(0x0E0, 48);
+  j["author_key_digest"] = array(0x110, 48);
+  j["report_id"] = array(0x140, 32);
+  j["report_id_ma"] = array(0x160, 32);
+  j["reported_tcb"] = tcb(0x180);
+  j["_reserved_1"] = array(0x188, 24);
+  j["chip_id"] = array(0x1A0, 64);
+  j["committed_tcb"] = tcb(0x1E0);
+  j["current_build"] = integer(0x1E8, 1);
+  j["current_minor"] = integer(0x1E9, 1);
+  j["current_major"] = integer(0x1EA, 1);
+  j["_reserved_2"] = integer(0x1EB, 1);
+  j["committed_build"] = integer(0x1EC, 1);
+  j["committed_minor"] = integer(0x1ED, 1);
+  j["committed_major"] = integer(0x1EE, 1);
+  j["_reserved_3"] = integer(0x1EF, 1);
+  j["launch_tcb"] = tcb(0x1F0);
+  j["_reserved_4"] = array(0x1F8, 168);
+  Json sig = Json::object();
+  sig["r"] = array(0x2A0, 72);
+  sig["s"] = array(0x2E8, 72);
+  sig["_reserved"] = array(0x330, 368);
+  j["signature"] = sig;
+  return j;
+}
+
 uint32_t SnpReport::u32(size_t at) const {
   uint32_t v = 0;
   for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(raw_[at + i]);

@@ -59,6 +59,10 @@ class SnpReport {
   static std::optional<std::string> raw_from_hyperbeam_json(const nlohmann::json& report,
                                                             std::string* why);
 
+  // The inverse: HyperBEAM's JSON rendering of these bytes (fields the v2
+  // layout has no names for travel inside its reserved arrays).
+  nlohmann::json to_hyperbeam_json() const;
+
   const std::string& raw() const { return raw_; }
   std::string_view signed_part() const { return std::string_view(raw_).substr(0, kSignedSize); }
 
