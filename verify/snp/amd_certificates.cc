@@ -8,6 +8,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <mutex>
+#include <unordered_set>
+
 #include "engine/crypto/bytes.h"
 #include "engine/crypto/hash.h"
 
@@ -89,6 +92,35 @@ bool signed_by(X509* cert, X509* issuer) {
   return key != nullptr && X509_verify(cert, key) == 1;
 }
 
+// Chains whose three signatures verified (by the SHA-256 of the three
+// DERs): a node verifies many reports of few chips, and the three RSA-4096
+// checks are most of a report's cost. Validity times are checked on every
+// call. Bounded: cleared when full.
+class VerifiedChains {
+ public:
+  static VerifiedChains& instance() {
+    static VerifiedChains c;
+    return c;
+  }
+  bool contains(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return chains_.count(key) != 0;
+  }
+  void insert(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (chains_.size() >= 4096) chains_.clear();
+    chains_.insert(key);
+  }
+  void clear() {
+    std::lock_guard<std::mutex> lock(mu_);
+    chains_.clear();
+  }
+
+ private:
+  std::mutex mu_;  // guards chains_
+  std::unordered_set<std::string> chains_;
+};
+
 }  // namespace
 
 std::optional<AmdCertificate> AmdCertificate::parse(std::string_view der_or_pem, std::string* why) {
@@ -149,13 +181,19 @@ std::string_view pinned_ark_sha256(SnpProduct product) {
 }
 
 std::optional<AmdProductChain> built_in_chain(SnpProduct product) {
-  for (const PinnedArk& a : kPinnedArks) {
-    if (a.product != product) continue;
-    std::string why;
-    std::vector<AmdCertificate> certs = AmdCertificate::parse_bundle(a.pem, &why);
-    if (certs.size() != 2 || certs[1].sha256_hex() != a.sha256) return std::nullopt;
-    return AmdProductChain{certs[0], certs[1]};
-  }
+  // Parsed once per process: certificates are immutable.
+  static const std::vector<std::pair<SnpProduct, AmdProductChain>> chains = [] {
+    std::vector<std::pair<SnpProduct, AmdProductChain>> out;
+    for (const PinnedArk& a : kPinnedArks) {
+      std::string why;
+      std::vector<AmdCertificate> certs = AmdCertificate::parse_bundle(a.pem, &why);
+      if (certs.size() == 2 && certs[1].sha256_hex() == a.sha256)
+        out.emplace_back(a.product, AmdProductChain{certs[0], certs[1]});
+    }
+    return out;
+  }();
+  for (const auto& [p, chain] : chains)
+    if (p == product) return chain;
   return std::nullopt;
 }
 
@@ -229,16 +267,20 @@ SnpCheck check_chain(const AmdCertificate& ark, const AmdCertificate& ask,
   if (!pinned)
     return fail("the root '" + ark.common_name() + "' (SHA-256 " + ark_hash +
                 ") is not a pinned AMD ARK");
-  if (!signed_by(as_x509(ark), as_x509(ark)))
-    return fail("the ARK's self-signature does not verify");
-  if (!signed_by(as_x509(ask), as_x509(ark)))
-    return fail("the ASK '" + ask.common_name() + "' is not signed by the ARK '" +
-                ark.common_name() + "'");
-  if (X509_get_signature_nid(as_x509(vcek)) != NID_rsassaPss)
-    return fail("the VCEK is not signed with RSASSA-PSS");
-  if (!signed_by(as_x509(vcek), as_x509(ask)))
-    return fail("the VCEK is not signed by the ASK '" + ask.common_name() + "'");
-  if (vcek_public_key(vcek) == nullptr) return fail("the VCEK's key is not EC P-384");
+  const std::string chain_key = sha256(ark.der()) + sha256(ask.der()) + sha256(vcek.der());
+  if (!VerifiedChains::instance().contains(chain_key)) {
+    if (!signed_by(as_x509(ark), as_x509(ark)))
+      return fail("the ARK's self-signature does not verify");
+    if (!signed_by(as_x509(ask), as_x509(ark)))
+      return fail("the ASK '" + ask.common_name() + "' is not signed by the ARK '" +
+                  ark.common_name() + "'");
+    if (X509_get_signature_nid(as_x509(vcek)) != NID_rsassaPss)
+      return fail("the VCEK is not signed with RSASSA-PSS");
+    if (!signed_by(as_x509(vcek), as_x509(ask)))
+      return fail("the VCEK is not signed by the ASK '" + ask.common_name() + "'");
+    if (vcek_public_key(vcek) == nullptr) return fail("the VCEK's key is not EC P-384");
+    VerifiedChains::instance().insert(chain_key);
+  }
   std::string why;
   if (!valid_at(as_x509(ark), unix_seconds, "the ARK", &why) ||
       !valid_at(as_x509(ask), unix_seconds, "the ASK", &why) ||
@@ -248,9 +290,12 @@ SnpCheck check_chain(const AmdCertificate& ark, const AmdCertificate& ask,
   return SnpCheck::pass();
 }
 
+void forget_verified_chains() { VerifiedChains::instance().clear(); }
+
 std::shared_ptr<void> vcek_public_key(const AmdCertificate& vcek) {
-  EVP_PKEY* key = X509_get_pubkey(as_x509(vcek));
-  if (key == nullptr) return nullptr;
+  // The certificate's own decoded key, shared (not decoded again).
+  EVP_PKEY* key = X509_get0_pubkey(as_x509(vcek));
+  if (key == nullptr || EVP_PKEY_up_ref(key) != 1) return nullptr;
   char group[64] = {0};
   size_t len = 0;
   const bool p384 = EVP_PKEY_get_base_id(key) == EVP_PKEY_EC &&

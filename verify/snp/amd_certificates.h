@@ -86,10 +86,15 @@ std::optional<AmdProductChain> built_in_chain(SnpProduct product);
 // malformed.
 std::optional<VcekFacts> read_vcek_facts(const AmdCertificate& vcek, std::string* why);
 
-// The chain checks ("cert-chain"), at `unix_seconds`.
+// The chain checks ("cert-chain"), at `unix_seconds`. A chain whose
+// signatures verified once is remembered for the process (bounded); its
+// validity times are checked on every call.
 SnpCheck check_chain(const AmdCertificate& ark, const AmdCertificate& ask,
                      const AmdCertificate& vcek, int64_t unix_seconds,
                      const AmdTrustAnchors& anchors = {});
+
+// Forgets the remembered chains (benchmarks measure the full price).
+void forget_verified_chains();
 
 // The VCEK's public key (EVP_PKEY*, shared); null if it is not EC P-384.
 std::shared_ptr<void> vcek_public_key(const AmdCertificate& vcek);
