@@ -7,11 +7,16 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "engine/codec/commitments.h"
 #include "engine/crypto/base64.h"
 #include "engine/crypto/bytes.h"
+#include "engine/crypto/hash.h"
+#include "engine/log/checkpoint.h"
 #include "tests/support/test_data.h"
 #include "verify/snp/amd_certificates.h"
 #include "verify/snp/launch_digest.h"
+#include "verify/snp/report_binding.h"
+#include "verify/snp/simulated_snp.h"
 #include "verify/snp/snp_policy.h"
 #include "verify/snp/snp_report.h"
 #include "verify/snp/snp_verifier.h"
@@ -479,6 +484,138 @@ TEST(SnpNegative, PolicyAndTcbRequirementsAreEnforced) {
   SnpEvidence e = virtee_milan();
   measured.trusted_measurements = {hex_encode(parsed(e.report).measurement())};
   EXPECT_TRUE(verify_snp_report(e, measured, kVerifyAt).ok());
+}
+
+// ---- Profile hashpath-snp/1, with the simulated Secure Processor ----------
+
+TEST(SnpBinding, ThePreimageIsThe209ByteLayout) {
+  HashpathSnpBinding b;
+  b.key_id = std::string(32, 'k');
+  b.node_message_id = std::string(32, 'n');
+  b.log_id = std::string(32, 'l');
+  b.tree_size = 0x0102030405060708ull;
+  b.root = std::string(32, 'r');
+  b.sth_timestamp_ms = 1780272000123ull;
+  b.challenge = std::string(32, 'c');
+  const std::string p = b.preimage();
+  ASSERT_EQ(p.size(), 209u);
+  EXPECT_EQ(p.substr(0, 27), "hashpath/snp-report-data/v1");
+  EXPECT_EQ(p.substr(27, 5), std::string(5, '\0'));
+  EXPECT_EQ(p[32], 1);
+  EXPECT_EQ(p.substr(33, 32), b.key_id);
+  EXPECT_EQ(p.substr(65, 32), b.node_message_id);
+  EXPECT_EQ(p.substr(97, 32), b.log_id);
+  EXPECT_EQ(hex_encode(p.substr(129, 8)), "0102030405060708");
+  EXPECT_EQ(p.substr(137, 32), b.root);
+  EXPECT_EQ(p.substr(177, 32), b.challenge);
+  EXPECT_EQ(b.report_data(), sha512(p));
+  b.root = "short";
+  EXPECT_THROW(b.preimage(), std::invalid_argument);
+}
+
+class SimulatedAttestation : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { sim_ = new SimulatedSnp(); }
+  static void TearDownTestSuite() { delete sim_; }
+
+  // An attestation message of `wallet`'s node for a log head of `size`.
+  Message attestation(const Wallet& wallet, uint64_t size, const std::string& challenge) {
+    const std::string origin = "hashpath/" + wallet.address();
+    Checkpoint cp;
+    cp.origin = origin;
+    cp.size = size;
+    cp.root.fill(0x5A);
+    const SignedNote note = sign_checkpoint(cp, wallet, origin);
+    HashpathSnpBinding b;
+    b.key_id = sha256(wallet.rsa().public_key().modulus());
+    b.node_message_id = std::string(32, '\0');
+    b.log_id = sha256(origin);
+    b.tree_size = size;
+    b.root = std::string(32, '\x5A');
+    b.sth_timestamp_ms = 1780272000000ull;
+    b.challenge = challenge;
+    const std::string report = sim_->report(b.report_data(), std::string(48, '\x11'));
+    Message m{{"attestation-profile", Value(HashpathSnpBinding::kSimulatedProfile)},
+              {"address", Value(wallet.address())},
+              {"signer-key", Value(base64url_encode(wallet.rsa().public_key().modulus()))},
+              {"checkpoint", Value(note.text())},
+              {"tree-size", Value::integer(static_cast<int64_t>(size))},
+              {"root-hash", Value(base64url_encode(b.root))},
+              {"sth-timestamp", Value::integer(1780272000000)},
+              {"challenge", Value(base64url_encode(challenge))},
+              {"report-raw", Value(base64url_encode(report))},
+              {"vcek", Value(base64url_encode(sim_->vcek().der()))},
+              {"cert-chain", Value(sim_->chain_pem())}};
+    return m;
+  }
+  SnpPolicy simulated_policy() const {
+    SnpPolicy p;
+    p.accept_simulated = true;
+    p.anchors.extra_root_sha256 = {sim_->ark().sha256_hex()};
+    return p;
+  }
+  static SimulatedSnp* sim_;
+};
+SimulatedSnp* SimulatedAttestation::sim_ = nullptr;
+
+TEST_F(SimulatedAttestation, RoundTripsOnlyForAVerifierConfiguredForIt) {
+  const Wallet w = testing::test_wallet(1);
+  const std::string challenge(32, '\x07');
+  const Message signed_m = commit_httpsig(attestation(w, 42, challenge), w);
+  // A correct verifier rejects it twice: the debug policy, then the root.
+  EXPECT_EQ(verify_snp_message(signed_m, SnpPolicy{}, kVerifyAt).check.detail, "DEBUG is set");
+  SnpPolicy debug_only;
+  debug_only.allow_debug = true;
+  SnpVerdict root = verify_snp_message(signed_m, debug_only, kVerifyAt);
+  EXPECT_EQ(root.check.code, "cert-chain");
+  EXPECT_NE(root.check.detail.find(SimulatedSnp::kRootName), std::string::npos)
+      << root.check.detail;
+  // Configured for it: the key and the log head of size 42 are attested.
+  SnpVerdict v = verify_snp_message(signed_m, simulated_policy(), kVerifyAt);
+  ASSERT_TRUE(v.ok()) << v.check.code << ": " << v.check.detail;
+  ASSERT_TRUE(v.attested_head);
+  EXPECT_EQ(v.attested_head->size, 42u);
+  EXPECT_EQ(v.attested_head->origin, "hashpath/" + w.address());
+}
+
+TEST_F(SimulatedAttestation, EveryBoundFieldIsChecked) {
+  const Wallet w = testing::test_wallet(1);
+  const Wallet other = testing::test_wallet(2);
+  const std::string challenge(32, '\x07');
+  auto verdict = [&](const Message& m, const Wallet& signer) {
+    return verify_snp_message(commit_httpsig(m, signer), simulated_policy(), kVerifyAt).check;
+  };
+  // Another challenge, tree size or root than the report binds.
+  Message m = attestation(w, 42, challenge);
+  m.set("challenge", Value(base64url_encode(std::string(32, '\x08'))));
+  EXPECT_EQ(verdict(m, w).code, "report-data-mismatch");
+  m = attestation(w, 42, challenge);
+  m.set("sth-timestamp", Value::integer(1));
+  EXPECT_EQ(verdict(m, w).code, "report-data-mismatch");
+  // A checkpoint of another size than `tree-size` says.
+  Message bigger = attestation(w, 43, challenge);
+  m = attestation(w, 42, challenge);
+  m.set("checkpoint", bigger.at("checkpoint"));
+  SnpCheck c = verdict(m, w);
+  EXPECT_EQ(c.code, "report-data-mismatch");
+  EXPECT_NE(c.detail.find("tree-size"), std::string::npos) << c.detail;
+  // A checkpoint another key signed.
+  m = attestation(w, 42, challenge);
+  m.set("checkpoint", attestation(other, 42, challenge).at("checkpoint"));
+  EXPECT_EQ(verdict(m, w).code, "report-data-mismatch");
+  // Someone else re-wrapping the node's genuine report: their signature,
+  // their address, the node's key: refused.
+  m = attestation(w, 42, challenge);
+  m.set("address", Value(other.address()));
+  c = verdict(m, other);
+  EXPECT_EQ(c.code, "report-data-mismatch");
+  EXPECT_NE(c.detail.find("not the key of `address`"), std::string::npos) << c.detail;
+  // Signed by someone else than `address`.
+  EXPECT_EQ(verdict(attestation(w, 42, challenge), other).code, "message-signature");
+  // An unknown profile.
+  m = attestation(w, 42, challenge);
+  m.set("attestation-profile", Value("hashpath-snp/9"));
+  EXPECT_EQ(verdict(m, w).code, "report-data-mismatch");
 }
 
 // ---- The policy file -------------------------------------------------------

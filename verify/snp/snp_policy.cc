@@ -111,6 +111,8 @@ std::optional<SnpPolicy> SnpPolicy::from_json(const nlohmann::json& j, std::stri
     if (!r.ok()) break;
     if (key == "allow_debug") {
       r.boolean(v, key, p.allow_debug);
+    } else if (key == "snp_accept_simulated") {
+      r.boolean(v, key, p.accept_simulated);
     } else if (key == "allow_migrate_ma") {
       r.boolean(v, key, p.allow_migrate_ma);
     } else if (key == "allow_smt") {

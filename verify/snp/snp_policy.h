@@ -23,6 +23,9 @@ namespace hashpath {
 struct SnpPolicy {
   // policy
   bool allow_debug = false;
+  // Development only: accept simulated reports (their DEBUG policy; their
+  // root must also be among anchors.extra_root_sha256).
+  bool accept_simulated = false;
   bool allow_migrate_ma = false;
   bool allow_smt = true;
   bool require_single_socket = false;

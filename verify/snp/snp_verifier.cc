@@ -13,6 +13,7 @@
 #include "engine/crypto/base64.h"
 #include "engine/crypto/bytes.h"
 #include "engine/crypto/hash.h"
+#include "verify/snp/report_binding.h"
 #include "verify/snp/vcek_cache.h"
 
 namespace hashpath {
@@ -35,7 +36,8 @@ std::string firmware_text(uint32_t v) {
 SnpCheck check_policy(const SnpReport& r, const SnpPolicy& p) {
   auto bad = [](std::string d) { return fail("policy", std::move(d)); };
   const uint64_t policy = r.policy();
-  if ((policy & SnpReport::kPolicyDebug) != 0 && !p.allow_debug) return bad("DEBUG is set");
+  if ((policy & SnpReport::kPolicyDebug) != 0 && !p.allow_debug && !p.accept_simulated)
+    return bad("DEBUG is set");
   if ((policy & SnpReport::kPolicyMigrateMa) != 0 && !p.allow_migrate_ma)
     return bad("MIGRATE_MA is set");
   if ((policy & SnpReport::kPolicySmt) != 0 && !p.allow_smt) return bad("SMT is allowed");
@@ -351,6 +353,85 @@ std::optional<std::string> native_id(std::string_view id) {
   return std::nullopt;
 }
 
+// 32 bytes from base64url text of 32 bytes; nullopt otherwise.
+std::optional<std::string> bytes32(const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  std::string raw;
+  try {
+    raw = base64_decode(*text);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (raw.size() != 32) return std::nullopt;
+  return raw;
+}
+
+// The REPORT_DATA an attestation of profile hashpath-snp/1 must carry, after
+// checking what it claims: `signer-key` is `address`'s RSA key, and
+// `checkpoint` is a note that key signed for the log `address` keeps, of
+// `tree-size` and `root-hash`.
+std::optional<std::string> hashpath_binding_of(const Message& m, const std::string& address,
+                                               std::optional<Checkpoint>* head, std::string* why) {
+  std::string key;
+  try {
+    key = base64_decode(m.text("signer-key").value_or(""));
+  } catch (const std::exception&) {
+    key.clear();
+  }
+  if (key.empty()) {
+    *why = "the attestation has no `signer-key`";
+    return std::nullopt;
+  }
+  HashpathSnpBinding b;
+  b.key_type = 1;  // RSA-4096: the key ID is the address
+  b.key_id = sha256(key);
+  if (base64url_encode(b.key_id) != address) {
+    *why = "`signer-key` is not the key of `address` " + address;
+    return std::nullopt;
+  }
+  SignedNote note;
+  Checkpoint cp;
+  try {
+    note = SignedNote::parse(m.text("checkpoint").value_or(""));
+    cp = Checkpoint::parse_body(note.body);
+  } catch (const std::exception& e) {
+    *why = std::string("`checkpoint` is not a signed checkpoint: ") + e.what();
+    return std::nullopt;
+  }
+  const std::string origin = "hashpath/" + address;
+  if (cp.origin != origin || !note.verified_by(NoteVerifier{origin, KeyType::kRsa, key})) {
+    *why = "`checkpoint` is not signed by `signer-key` for the log " + origin;
+    return std::nullopt;
+  }
+  const std::optional<int64_t> size = m.integer("tree-size");
+  const std::optional<std::string> root = bytes32(m.text("root-hash"));
+  if (!size || *size < 0 || static_cast<uint64_t>(*size) != cp.size || !root ||
+      *root != std::string(cp.root.begin(), cp.root.end())) {
+    *why = "`tree-size` and `root-hash` are not the checkpoint's";
+    return std::nullopt;
+  }
+  b.log_id = sha256(origin);
+  b.tree_size = cp.size;
+  b.root = *root;
+  const std::optional<int64_t> time = m.integer("sth-timestamp");
+  if (!time || *time < 0) {
+    *why = "the attestation has no `sth-timestamp`";
+    return std::nullopt;
+  }
+  b.sth_timestamp_ms = static_cast<uint64_t>(*time);
+  b.node_message_id = m.contains("node-message-id")
+                          ? bytes32(m.text("node-message-id")).value_or("")
+                          : std::string(32, '\0');
+  b.challenge =
+      m.contains("challenge") ? bytes32(m.text("challenge")).value_or("") : std::string(32, '\0');
+  if (b.node_message_id.size() != 32 || b.challenge.size() != 32) {
+    *why = "`node-message-id` and `challenge` must be 32-byte IDs";
+    return std::nullopt;
+  }
+  *head = cp;
+  return b.report_data();
+}
+
 }  // namespace
 
 SnpVerdict verify_snp_message(const Message& m, const SnpPolicy& p, int64_t unix_seconds,
@@ -399,33 +480,57 @@ SnpVerdict verify_snp_message(const Message& m, const SnpPolicy& p, int64_t unix
     return v;
   }
 
-  // HyperBEAM's binding: REPORT_DATA = address ‖ node-message ID (= nonce).
-  std::optional<std::string> node_message_id;
-  if (const Value* nm = m.find("node-message"); nm != nullptr && nm->is_map()) {
-    node_message_id = message_id(*nm, IdScope::kUnsigned);
-  } else {
-    node_message_id = m.text("node-message-id");
-  }
-  std::optional<std::string> a = native_id(*address);
-  std::optional<std::string> n = node_message_id ? native_id(*node_message_id) : std::nullopt;
-  if (!a || !n) {
-    v.check = fail("report-data-mismatch",
-                   !a ? "`address` is not a 32-byte ID"
-                      : "the attestation has no `node-message` or `node-message-id` to bind");
-    return v;
-  }
-  e.expected_report_data = *a + *n;
-  if (std::optional<std::string> nonce = m.text("nonce")) {
-    std::string decoded;
-    try {
-      decoded = base64_decode(*nonce);
-    } catch (const std::exception&) {
-    }
-    if (decoded != *e.expected_report_data) {
-      v.check = fail("report-data-mismatch", "`nonce` is not address ‖ node-message ID (" +
-                                                 hex_encode(*e.expected_report_data) + ")");
+  const std::optional<std::string> profile = m.text("attestation-profile");
+  if (profile == HashpathSnpBinding::kProfile || profile == HashpathSnpBinding::kSimulatedProfile) {
+    std::optional<Checkpoint> head;
+    std::optional<std::string> data = hashpath_binding_of(m, *address, &head, &why);
+    if (!data) {
+      v.check = fail("report-data-mismatch", why);
       return v;
     }
+    e.expected_report_data = *data;
+    v.attested_head = head;
+  } else if (profile) {
+    v.check = fail("report-data-mismatch", "attestation-profile '" + *profile + "' is not known");
+    return v;
+  } else {
+    // HyperBEAM's binding: REPORT_DATA = address ‖ node-message ID (= nonce).
+    std::optional<std::string> node_message_id;
+    if (const Value* nm = m.find("node-message"); nm != nullptr && nm->is_map()) {
+      node_message_id = message_id(*nm, IdScope::kUnsigned);
+    } else {
+      node_message_id = m.text("node-message-id");
+    }
+    std::optional<std::string> a = native_id(*address);
+    std::optional<std::string> n = node_message_id ? native_id(*node_message_id) : std::nullopt;
+    if (!a || !n) {
+      v.check = fail("report-data-mismatch",
+                     !a ? "`address` is not a 32-byte ID"
+                        : "the attestation has no `node-message` or `node-message-id` to bind");
+      return v;
+    }
+    e.expected_report_data = *a + *n;
+    if (std::optional<std::string> nonce = m.text("nonce")) {
+      std::string decoded;
+      try {
+        decoded = base64_decode(*nonce);
+      } catch (const std::exception&) {
+      }
+      if (decoded != *e.expected_report_data) {
+        v.check = fail("report-data-mismatch", "`nonce` is not address ‖ node-message ID (" +
+                                                   hex_encode(*e.expected_report_data) + ")");
+        return v;
+      }
+    }
+  }
+  if (std::optional<std::string> pem = m.text("cert-chain")) {
+    std::vector<AmdCertificate> chain = AmdCertificate::parse_bundle(*pem, &why);
+    if (chain.size() != 2) {
+      v.check = fail("cert-chain", "`cert-chain` must hold the ASK then the ARK (PEM)");
+      return v;
+    }
+    e.ask = chain[0];
+    e.ark = chain[1];
   }
   if (const Value* lh = m.find("local-hashes"); lh != nullptr && lh->is_map()) {
     std::map<std::string, std::string> hashes;
@@ -448,7 +553,10 @@ SnpVerdict verify_snp_message(const Message& m, const SnpPolicy& p, int64_t unix
       return v;
     }
   }
-  return verify_snp_report(e, p, unix_seconds);
+  std::optional<Checkpoint> head = v.attested_head;
+  v = verify_snp_report(e, p, unix_seconds);
+  if (v.ok()) v.attested_head = head;
+  return v;
 }
 
 }  // namespace hashpath

@@ -21,8 +21,12 @@
 //
 // verify_snp_message() adds, first, `message-signature` (the attestation
 // message's commitments verify and its `address` is a signer), and derives
-// the expected REPORT_DATA from the message (HyperBEAM's profile: address ‖
-// node-message ID, equal to `nonce` when there is one).
+// the expected REPORT_DATA from the message: for `attestation-profile`
+// hashpath-snp/1 (and its simulated twin) SHA-512 of the binding of
+// report_binding.h, after checking that `signer-key` is the address's key
+// and that `checkpoint` is a note it signed for `tree-size` and `root-hash`
+// (a failure there is `report-data-mismatch`); without a profile,
+// HyperBEAM's address ‖ node-message ID, equal to `nonce` when there is one.
 //
 // Nothing here reads the wall clock: the caller passes the time
 // certificates must be valid at. Nothing here touches the network: the
@@ -34,6 +38,7 @@
 #include <optional>
 #include <string>
 
+#include "engine/log/checkpoint.h"
 #include "engine/message/message.h"
 #include "verify/snp/amd_certificates.h"
 #include "verify/snp/launch_digest.h"
@@ -57,6 +62,9 @@ struct SnpVerdict {
   SnpCheck check;  // ok, or the first failing check
   std::optional<SnpReport> report;
   SnpProduct product = SnpProduct::kUnknown;
+  // Profile hashpath-snp/1: the log head the report binds (its checkpoint
+  // verified under the attested key), for consistency with later heads.
+  std::optional<Checkpoint> attested_head;
   bool ok() const { return check.ok(); }
 };
 
