@@ -30,7 +30,7 @@ std::shared_ptr<DeviceRegistry> node_devices(
   registry->add(std::make_shared<SchedulerDevice>(state));
   registry->add(std::make_shared<ProcessDevice>());
   registry->add(std::make_shared<PushDevice>(state));
-  registry->add(std::make_shared<SnpDevice>(state));
+  registry->add(std::make_shared<SnpDevice>(state, log));
   if (log) registry->add(std::make_shared<LogDevice>(log, witnesses));
   return registry;
 }

@@ -16,7 +16,7 @@ void InProcessNodeTest::TearDown() {
 }
 
 void InProcessNodeTest::open() {
-  state = std::make_shared<NodeState>(node_wallet, Message{});
+  state = std::make_shared<NodeState>(node_wallet, node_config);
   store = std::make_shared<SqliteStore>((dir / "store.db").string());
   LogOptions o;
   o.checkpoint_every = 0;

@@ -41,6 +41,7 @@ class InProcessNodeTest : public ::testing::Test {
 
   std::filesystem::path dir;
   Wallet node_wallet = test_wallet(1);
+  Message node_config;                              // the node's configuration at open()
   std::optional<Ed25519PrivateKey> checkpoint_key;  // the log's, if set before open()
   std::shared_ptr<NodeState> state;
   std::shared_ptr<SqliteStore> store;

@@ -538,14 +538,14 @@ class SimulatedAttestation : public ::testing::Test {
     Message m{{"attestation-profile", Value(HashpathSnpBinding::kSimulatedProfile)},
               {"address", Value(wallet.address())},
               {"signer-key", Value(base64url_encode(wallet.rsa().public_key().modulus()))},
-              {"checkpoint", Value(note.text())},
+              {"checkpoint", Value(base64url_encode(note.text()))},
               {"tree-size", Value::integer(static_cast<int64_t>(size))},
               {"root-hash", Value(base64url_encode(b.root))},
               {"sth-timestamp", Value::integer(1780272000000)},
               {"challenge", Value(base64url_encode(challenge))},
               {"report-raw", Value(base64url_encode(report))},
               {"vcek", Value(base64url_encode(sim_->vcek().der()))},
-              {"cert-chain", Value(sim_->chain_pem())}};
+              {"cert-chain", Value(base64url_encode(sim_->chain_pem()))}};
     return m;
   }
   SnpPolicy simulated_policy() const {

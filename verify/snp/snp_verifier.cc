@@ -392,7 +392,7 @@ std::optional<std::string> hashpath_binding_of(const Message& m, const std::stri
   SignedNote note;
   Checkpoint cp;
   try {
-    note = SignedNote::parse(m.text("checkpoint").value_or(""));
+    note = SignedNote::parse(base64_decode(m.text("checkpoint").value_or("")));
     cp = Checkpoint::parse_body(note.body);
   } catch (const std::exception& e) {
     *why = std::string("`checkpoint` is not a signed checkpoint: ") + e.what();
@@ -523,10 +523,15 @@ SnpVerdict verify_snp_message(const Message& m, const SnpPolicy& p, int64_t unix
       }
     }
   }
-  if (std::optional<std::string> pem = m.text("cert-chain")) {
-    std::vector<AmdCertificate> chain = AmdCertificate::parse_bundle(*pem, &why);
+  if (std::optional<std::string> text = m.text("cert-chain")) {
+    std::string pem;
+    try {
+      pem = base64_decode(*text);
+    } catch (const std::exception&) {
+    }
+    std::vector<AmdCertificate> chain = AmdCertificate::parse_bundle(pem, &why);
     if (chain.size() != 2) {
-      v.check = fail("cert-chain", "`cert-chain` must hold the ASK then the ARK (PEM)");
+      v.check = fail("cert-chain", "`cert-chain` must hold the ASK then the ARK (PEM, base64url)");
       return v;
     }
     e.ask = chain[0];

@@ -24,7 +24,7 @@
 // the expected REPORT_DATA from the message: for `attestation-profile`
 // hashpath-snp/1 (and its simulated twin) SHA-512 of the binding of
 // report_binding.h, after checking that `signer-key` is the address's key
-// and that `checkpoint` is a note it signed for `tree-size` and `root-hash`
+// and that `checkpoint` (base64url of the note) is a note it signed for `tree-size` and `root-hash`
 // (a failure there is `report-data-mismatch`); without a profile,
 // HyperBEAM's address ‖ node-message ID, equal to `nonce` when there is one.
 //
