@@ -42,11 +42,9 @@ bool is_hex_report(const std::string& bytes) {
 
 SnpPolicy load_policy(const std::string& path) {
   if (path.empty()) return SnpPolicy{};
-  nlohmann::json j = nlohmann::json::parse(read_input(path), nullptr, false);
-  if (j.is_discarded()) throw Error("policy file '" + path + "' is not JSON");
   std::string why;
-  std::optional<SnpPolicy> p = SnpPolicy::from_json(j, &why);
-  if (!p) throw Error("policy file '" + path + "': " + why);
+  std::optional<SnpPolicy> p = SnpPolicy::from_file(path, &why);
+  if (!p) throw Error(why);
   return *p;
 }
 

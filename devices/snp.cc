@@ -34,20 +34,8 @@ ResolveResult rejected(const SnpCheck& c) {
 std::optional<SnpPolicy> load_policy(const Message& config, std::string* why) {
   const std::optional<std::string> path = config.text("snp-policy");
   if (!path) return SnpPolicy{};
-  std::ifstream in(*path, std::ios::binary);
-  if (!in) {
-    *why = "the node's snp-policy file '" + *path + "' cannot be read";
-    return std::nullopt;
-  }
-  std::stringstream s;
-  s << in.rdbuf();
-  nlohmann::json j = nlohmann::json::parse(s.str(), nullptr, false);
-  if (j.is_discarded()) {
-    *why = "the node's snp-policy file '" + *path + "' is not JSON";
-    return std::nullopt;
-  }
-  std::optional<SnpPolicy> p = SnpPolicy::from_json(j, why);
-  if (!p) *why = "the node's snp-policy file '" + *path + "': " + *why;
+  std::optional<SnpPolicy> p = SnpPolicy::from_file(*path, why);
+  if (!p) *why = "the node's snp-policy: " + *why;
   return p;
 }
 

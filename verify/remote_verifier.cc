@@ -526,6 +526,7 @@ Status RemoteRun::run() {
   uint64_t from = accepted ? accepted->checkpoint.size : 0;
   report_.accepted_before = from;
   report_.size = from;
+  if (accepted) report_.root = accepted->checkpoint.root;
   if (accepted && checkpoint_.size < from) {
     look_for_fork(*accepted, "the node showed a smaller checkpoint than the one accepted");
     return rejected("checkpoint " + std::to_string(checkpoint_.size) +
@@ -572,6 +573,7 @@ Status RemoteRun::run() {
   }
   save_state(dir / "accepted", note_text_, frontier);
   report_.size = checkpoint_.size;
+  report_.root = checkpoint_.root;
   return compare_with_witnesses(mirror);
 }
 

@@ -69,6 +69,7 @@ struct RemoteVerifyReport {
   std::string origin;
   uint64_t accepted_before = 0;  // the size accepted before this run
   uint64_t size = 0;             // the size accepted now (if ok)
+  MerkleHash root{};             // its root
   uint64_t new_entries = 0;      // fetched and hashed in this run
   uint64_t replayed = 0;         // of them, re-executed
   uint64_t oracle = 0;           // of them, checked against recorded inputs

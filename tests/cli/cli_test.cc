@@ -19,6 +19,7 @@
 #include "engine/log/merkle.h"
 #include "tests/support/node_under_test.h"
 #include "tests/support/test_data.h"
+#include "verify/snp/amd_certificates.h"
 
 namespace hashpath {
 namespace {
@@ -611,6 +612,48 @@ void alter_record(const std::string& store_db, const std::string& id, char from,
 // hashes and re-executes A's entries, a Lua process's among them; a second
 // run fetches exactly the entries after what the first accepted; a message
 // rewritten on A's disk is named by a verifier that has not seen it.
+// `hashpath verify --node URL --require-attestation`: a node in simulated
+// attestation mode, a fresh challenge each run; refused by a default policy
+// (DEBUG), accepted by one that trusts the simulated root explicitly, and
+// a node that cannot attest is refused.
+TEST_F(Cli, VerifyRequiresAnAttestedNodeWhenAsked) {
+  write("sim.json", R"({"attestation-mode": "simulated", "log-checkpoint-interval": 0})");
+  NodeUnderTest sim(node_options("sim", {"--config", path("sim.json")}));
+  EXPECT_EQ(sim.get("/~meta@1.0/info/address").status, 200);
+  auto strict =
+      hp({"verify", "--node", sim.url(), "--data", path("v1"), "--require-attestation", "--quiet"});
+  EXPECT_EQ(strict.status, 1);
+  EXPECT_NE(strict.err.find("policy: DEBUG is set"), std::string::npos) << strict.err;
+  // The simulated root, read off the chain the attestation carries.
+  HttpRequest req{"GET", "/~snp@1.0/generate", {}, "", ""};
+  req.headers.emplace_back("accept", "application/json");
+  HttpResponse att = http_fetch(sim.url(), req);
+  ASSERT_EQ(att.status, 200) << att.body;
+  const std::string pem =
+      base64_decode(nlohmann::json::parse(att.body)["cert-chain"].get<std::string>());
+  std::string why;
+  std::vector<AmdCertificate> chain = AmdCertificate::parse_bundle(pem, &why);
+  ASSERT_EQ(chain.size(), 2u) << why;
+  write("dev-policy.json",
+        R"({"snp_accept_simulated": true, "extra_roots": [")" + chain[1].sha256_hex() + R"("]})");
+  auto ok = hp({"verify", "--node", sim.url(), "--data", path("v2"), "--require-attestation",
+                "--policy", path("dev-policy.json"), "--quiet"});
+  EXPECT_EQ(ok.status, 0) << ok.out << ok.err;
+  EXPECT_NE(ok.out.find("attested (hashpath-snp-sim/1)"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("SIMULATED"), std::string::npos) << ok.out;
+  // --policy alone is a usage error, said as such.
+  auto alone = hp(
+      {"verify", "--node", sim.url(), "--data", path("v3"), "--policy", path("dev-policy.json")});
+  EXPECT_EQ(alone.status, 1);
+  EXPECT_NE(alone.err.find("give --require-attestation too"), std::string::npos) << alone.err;
+  // A node without SEV-SNP cannot attest: refused, with what it probed.
+  NodeUnderTest plain(node_options("plain"));
+  auto none = hp(
+      {"verify", "--node", plain.url(), "--data", path("v4"), "--require-attestation", "--quiet"});
+  EXPECT_EQ(none.status, 1);
+  EXPECT_NE(none.err.find("gives no attestation (501)"), std::string::npos) << none.err;
+}
+
 TEST_F(Cli, VerifyChecksAnotherNodeOverHttpIncrementally) {
   write("ping.lua",
         "Handlers.add('ping', Handlers.utils.hasMatchingTag('Action', 'Ping'), function(msg) "

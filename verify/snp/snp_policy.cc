@@ -1,6 +1,8 @@
 #include "verify/snp/snp_policy.h"
 
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "engine/crypto/bytes.h"
 
@@ -247,6 +249,24 @@ std::optional<SnpPolicy> SnpPolicy::from_json(const nlohmann::json& j, std::stri
     *why = r.why;
     return std::nullopt;
   }
+  return p;
+}
+
+std::optional<SnpPolicy> SnpPolicy::from_file(const std::string& path, std::string* why) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *why = "policy file '" + path + "' cannot be read";
+    return std::nullopt;
+  }
+  std::stringstream s;
+  s << in.rdbuf();
+  nlohmann::json j = nlohmann::json::parse(s.str(), nullptr, false);
+  if (j.is_discarded()) {
+    *why = "policy file '" + path + "' is not JSON";
+    return std::nullopt;
+  }
+  std::optional<SnpPolicy> p = from_json(j, why);
+  if (!p) *why = "policy file '" + path + "': " + *why;
   return p;
 }
 
