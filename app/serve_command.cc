@@ -5,13 +5,19 @@
 // SQLite store, registers the devices and serves HTTP until SIGINT/SIGTERM.
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "app/commands.h"
 #include "app/data_dir.h"
 #include "devices/node_devices.h"
+#include "devices/snp_guest.h"
 #include "devices/witness.h"
 #include "engine/error.h"
 #include "engine/http/server.h"
@@ -94,6 +100,73 @@ std::shared_ptr<WitnessDevice> witness_device(const DataDir& dir, const Wallet& 
   return device;
 }
 
+// Self-attestation (docs/attestation.md, "The binding"): the node asks its
+// own snp@1.0 for an attestation of its key and log head — a logged request
+// like any other — at start, then every `snp-attest-interval-ms` (default
+// one hour) or once the log has grown by `snp-attest-every` entries (default
+// 100,000), whichever comes first. Only in attestation-mode simulated or on
+// a machine with an SEV-SNP interface; if generate still fails, the node
+// says so once and does not try again.
+class SelfAttestation {
+ public:
+  SelfAttestation(Node& node, std::shared_ptr<HashpathLog> log, const Message& config)
+      : node_(node), log_(std::move(log)) {
+    interval_ms_ = config.integer("snp-attest-interval-ms").value_or(3600000);
+    every_ = config.integer("snp-attest-every").value_or(100000);
+    if (!log_ || !attest()) return;
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~SelfAttestation() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  SelfAttestation(const SelfAttestation&) = delete;
+  SelfAttestation& operator=(const SelfAttestation&) = delete;
+
+ private:
+  bool attest() {
+    HttpResponse r = node_.handle(HttpRequest{"GET", "/~snp@1.0/generate", {}, "", "self"});
+    if (r.status == 200) {
+      attested_at_ = log_->committed_size();
+      spdlog::info("snp: attested the node key and its log at size {}", attested_at_);
+      return true;
+    }
+    spdlog::info("snp: not attesting ({}): {}", r.status, r.body.substr(0, 200));
+    return false;
+  }
+  void loop() {
+    auto last = std::chrono::steady_clock::now();
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stopping_) {
+      wake_.wait_for(lock, std::chrono::seconds(1));
+      if (stopping_) break;
+      const bool due_by_time = interval_ms_ > 0 && std::chrono::steady_clock::now() - last >=
+                                                       std::chrono::milliseconds(interval_ms_);
+      const bool due_by_size =
+          every_ > 0 && log_->committed_size() >= attested_at_ + static_cast<uint64_t>(every_);
+      if (!due_by_time && !due_by_size) continue;
+      lock.unlock();
+      attest();
+      last = std::chrono::steady_clock::now();
+      lock.lock();
+    }
+  }
+
+  Node& node_;
+  std::shared_ptr<HashpathLog> log_;
+  int64_t interval_ms_ = 0;
+  int64_t every_ = 0;
+  uint64_t attested_at_ = 0;  // touched by the constructor, then the thread only
+  std::mutex mu_;             // guards stopping_
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
 void serve(const ServeOptions& o) {
   namespace fs = std::filesystem;
   install_access_log();
@@ -163,7 +236,12 @@ void serve(const ServeOptions& o) {
   }
   spdlog::info("hashpath listening on http://{}:{} as {} (data: {})", o.host, server.port(),
                wallet.address(), data.string());
-  server.wait();
+  {
+    std::optional<SelfAttestation> self_attestation;
+    if (config.text("attestation-mode") == std::string("simulated") || snp_guest_available())
+      self_attestation.emplace(node, log, config);
+    server.wait();
+  }
   spdlog::info("hashpath stopped");
   spdlog::default_logger()->flush();
 }

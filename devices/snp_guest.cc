@@ -131,6 +131,11 @@ std::optional<std::string> via_ioctl(std::string_view report_data, uint32_t vmpl
 
 }  // namespace
 
+bool snp_guest_available() {
+  std::error_code ec;
+  return std::filesystem::is_directory(kTsmReports, ec) || std::filesystem::exists(kSevGuest, ec);
+}
+
 std::optional<std::string> request_snp_report(std::string_view report_data, uint32_t vmpl,
                                               std::string* probed) {
   if (report_data.size() != 64) {

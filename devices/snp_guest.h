@@ -14,6 +14,9 @@
 
 namespace hashpath {
 
+// Whether this machine offers either interface (nothing is requested).
+bool snp_guest_available();
+
 std::optional<std::string> request_snp_report(std::string_view report_data, uint32_t vmpl,
                                               std::string* probed);
 

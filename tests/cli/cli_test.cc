@@ -646,6 +646,17 @@ TEST_F(Cli, VerifyRequiresAnAttestedNodeWhenAsked) {
       {"verify", "--node", sim.url(), "--data", path("v3"), "--policy", path("dev-policy.json")});
   EXPECT_EQ(alone.status, 1);
   EXPECT_NE(alone.err.find("give --require-attestation too"), std::string::npos) << alone.err;
+  // The node attested itself at start: a logged snp@1.0 generate step
+  // among its first entries (its readiness probe may come first).
+  bool self_attested = false;
+  for (int seq = 0; seq < 4 && !self_attested; ++seq) {
+    HttpResponse e = sim.get("/~log@1.0/entry/" + std::to_string(seq));
+    const std::string* device = e.header("step-device");
+    const std::string* key = e.header("key");
+    self_attested =
+        device != nullptr && *device == "snp@1.0" && key != nullptr && *key == "generate";
+  }
+  EXPECT_TRUE(self_attested);
   // A node without SEV-SNP cannot attest: refused, with what it probed.
   NodeUnderTest plain(node_options("plain"));
   auto none = hp(
