@@ -10,22 +10,17 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <random>
 #include <sstream>
 
 #include "app/commands.h"
 #include "devices/node_devices.h"
-#include "engine/codec/json.h"
-#include "engine/crypto/base64.h"
 #include "engine/error.h"
-#include "engine/http/client.h"
 #include "engine/log/fork_evidence.h"
-#include "engine/log/merkle.h"
 #include "engine/node/node_state.h"
 #include "engine/node/wallet_file.h"
+#include "verify/attested_node.h"
 #include "verify/remote_verifier.h"
 #include "verify/snp/report_binding.h"
-#include "verify/snp/snp_verifier.h"
 
 namespace hashpath::app {
 namespace {
@@ -39,96 +34,6 @@ struct VerifyOptions {
   bool require_attestation = false;
   std::string policy;  // with --require-attestation
 };
-
-// --require-attestation: the node attests, for a fresh challenge, that its
-// key and a head of its log live in a measured SEV-SNP guest
-// (docs/attestation.md, "The binding"). Verified before the log is.
-struct Attestation {
-  Checkpoint head;
-  std::string profile;
-};
-
-Attestation fetch_attestation(const VerifyOptions& o) {
-  std::string why;
-  SnpPolicy policy;
-  if (!o.policy.empty()) {
-    std::optional<SnpPolicy> p = SnpPolicy::from_file(o.policy, &why);
-    if (!p) throw Error(why);
-    policy = *p;
-  }
-  std::string challenge(32, '\0');
-  std::random_device rd;  // a verifier's nonce: not part of any execution
-  for (char& c : challenge) c = static_cast<char>(rd());
-  const std::string nonce = base64url_encode(challenge);
-  HttpRequest request{"GET", "/~snp@1.0/generate&challenge=" + nonce, {}, "", ""};
-  request.headers.emplace_back("accept", "application/json");  // the message as json@1.0
-  HttpResponse r = http_fetch(o.node, request);
-  if (r.status != 200)
-    throw Error("the node gives no attestation (" + std::to_string(r.status) +
-                "): " + r.body.substr(0, 300));
-  Message m;
-  try {
-    m = json_decode(r.body);
-  } catch (const CodecError& e) {
-    throw Error(std::string("the node's attestation is not a message: ") + e.what());
-  }
-  if (m.text("challenge") != nonce)
-    throw Error("the node's attestation is not for this verifier's challenge (stale or replayed)");
-  SnpVerdict v = verify_snp_message(m, policy, static_cast<int64_t>(std::time(nullptr)));
-  if (!v.ok())
-    throw Error("the node's attestation is rejected: " + v.check.code + ": " + v.check.detail);
-  if (!v.attested_head)
-    throw Error("the node's attestation binds no log head (profile hashpath-snp/1 does)");
-  return Attestation{*v.attested_head, m.text("attestation-profile").value_or("")};
-}
-
-// The verified head extends the attested one: an RFC 9162 consistency
-// proof from the node, checked against both roots.
-void check_attested_head(const VerifyOptions& o, const Attestation& a,
-                         const RemoteVerifyReport& r) {
-  if (a.head.origin != r.origin)
-    throw Error("the attested log " + a.head.origin + " is not the verified " + r.origin);
-  if (a.head.size > r.size)
-    throw Error("the attested head (size " + std::to_string(a.head.size) +
-                ") is past the verified one (" + std::to_string(r.size) + ")");
-  HttpResponse p = http_fetch(
-      o.node, HttpRequest{"GET",
-                          "/~log@1.0/proof/consistency&from=" + std::to_string(a.head.size) +
-                              "&to=" + std::to_string(r.size) + "/serialize~json@1.0",
-                          {},
-                          "",
-                          ""});
-  std::vector<MerkleHash> proof;
-  bool parsed = p.status == 200;
-  if (parsed) {
-    Message pm;
-    try {
-      pm = json_decode(p.body);
-    } catch (const CodecError&) {
-      parsed = false;
-    }
-    std::string list = pm.text("proof").value_or("");
-    size_t at = 0;
-    while (parsed && at < list.size()) {
-      const size_t comma = list.find(',', at);
-      const std::string one =
-          list.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
-      std::optional<MerkleHash> h;
-      try {
-        h = merkle_hash_from(base64_decode(one));
-      } catch (const std::exception&) {
-      }
-      if (!h) parsed = false;
-      if (h) proof.push_back(*h);
-      if (comma == std::string::npos) break;
-      at = comma + 1;
-    }
-  }
-  if (!parsed || !verify_consistency(a.head.size, r.size, a.head.root, r.root, proof))
-    throw Error("the verified head (size " + std::to_string(r.size) +
-                ") is not consistent with the attested one (size " + std::to_string(a.head.size) +
-                ")");
-}
 
 // The verifier's own key (secp256k1, made on first run). Nothing it checks
 // depends on it: the devices that re-execute a node's steps need a node
@@ -229,10 +134,22 @@ void verify_node(const VerifyOptions& o) {
     verify_process(options, *devices, o);
     return;
   }
-  std::optional<Attestation> attestation;
+  // --require-attestation: the node attests, for a fresh challenge, that its
+  // key and a head of its log live in a measured guest (verify/attested_node.h).
+  std::optional<NodeAttestation> attestation;
   if (o.require_attestation) {
     if (o.node.empty()) throw Error("verify: --require-attestation needs --node");
-    attestation = fetch_attestation(o);
+    SnpPolicy policy;
+    if (!o.policy.empty()) {
+      std::string why;
+      std::optional<SnpPolicy> p = SnpPolicy::from_file(o.policy, &why);
+      if (!p) throw Error(why);
+      policy = *p;
+    }
+    attestation.emplace();
+    Status s = fetch_node_attestation(o.node, policy, static_cast<int64_t>(std::time(nullptr)),
+                                      &*attestation);
+    if (!s.is_ok()) throw Error(s.reason());
   } else if (!o.policy.empty()) {
     throw Error("verify: --policy is the attestation policy; give --require-attestation too");
   }
@@ -255,7 +172,12 @@ void verify_node(const VerifyOptions& o) {
             << " messages fetched (" << r.requests << " requests, " << r.bytes_fetched
             << " bytes)\n";
   if (attestation) {
-    check_attested_head(o, *attestation, r);
+    Checkpoint verified;
+    verified.origin = r.origin;
+    verified.size = r.size;
+    verified.root = r.root;
+    if (Status s = check_attested_head(o.node, *attestation, verified); !s.is_ok())
+      throw Error(s.reason());
     std::cout << "attested (" << attestation->profile << "): the key of " << r.origin
               << " and its head of size " << attestation->head.size
               << " live in a measured SEV-SNP guest; the verified head extends it";

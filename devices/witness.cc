@@ -190,6 +190,24 @@ ResolveResult WitnessDevice::add_checkpoint(const Message& request) {
     return answer(422, "the consistency proof from " + std::to_string(old_size) + " to " +
                            std::to_string(c.size) + " does not verify");
   }
+  if (!log->attested_url.empty() && c.size > held_c.size) {
+    // A verified attestation is kept for kReattestSeconds: asking for one
+    // makes the node sign a checkpoint, which it submits here again.
+    const uint64_t now = options_.clock();
+    auto it = attested_.find(c.origin);
+    Status s;
+    if (it == attested_.end() || now >= it->second.second + kReattestSeconds) {
+      NodeAttestation fresh;
+      s = fetch_node_attestation(log->attested_url, *log->attestation_policy,
+                                 static_cast<int64_t>(now), &fresh);
+      if (s.is_ok()) it = attested_.insert_or_assign(c.origin, std::pair{fresh, now}).first;
+    }
+    if (s.is_ok()) s = check_attested_head(log->attested_url, it->second.first, c);
+    if (!s.is_ok()) {
+      attested_.erase(c.origin);
+      return answer(403, "the log's node is not attested: " + s.reason());
+    }
+  }
   const bool reexecuting = !log->reexecute_url.empty();
   if (reexecuting && c.size > held_c.size) {
     if (!options_.reexecute) return answer(500, "this witness cannot re-execute logs");
@@ -240,20 +258,37 @@ ResolveResult WitnessDevice::latest(const Message& request) {
 
 std::vector<WitnessedLog> WitnessDevice::parse_logs(const Value& value) {
   std::vector<WitnessedLog> out;
-  auto add = [&](std::string_view vkey, std::string url) {
+  auto add = [&](std::string_view vkey, std::string url, std::string attested = "",
+                 std::string policy_file = "") {
     Ed25519NoteKey key = Ed25519NoteKey::parse_vkey(vkey);
     if (key.kind != Ed25519NoteKey::Kind::kSigner)
       throw LogFormatError("witness-logs: " + key.name + " is not a log signer key (type 0x01)");
-    if (!url.empty() && url.rfind("http://", 0) != 0)
-      throw LogFormatError("witness-logs: '" + url + "' is not an http:// URL");
-    out.push_back(WitnessedLog{std::move(key), std::move(url)});
+    for (const std::string* u : {&url, &attested}) {
+      if (!u->empty() && u->rfind("http://", 0) != 0)
+        throw LogFormatError("witness-logs: '" + *u + "' is not an http:// URL");
+    }
+    std::shared_ptr<const SnpPolicy> policy;
+    if (!attested.empty()) {
+      SnpPolicy p;
+      if (!policy_file.empty()) {
+        std::string why;
+        std::optional<SnpPolicy> read = SnpPolicy::from_file(policy_file, &why);
+        if (!read) throw LogFormatError("witness-logs: " + why);
+        p = *read;
+      }
+      policy = std::make_shared<const SnpPolicy>(std::move(p));
+    } else if (!policy_file.empty()) {
+      throw LogFormatError("witness-logs: snp-policy is for a log with `attested URL`");
+    }
+    out.push_back(WitnessedLog{std::move(key), std::move(url), std::move(attested), policy});
   };
   if (value.is_list()) {
     for (const Value& item : value.as_list()) {
       Message m = as_message(item);
       std::optional<std::string> vkey = m.text("vkey");
       if (!vkey) throw LogFormatError("witness-logs: each log needs a vkey");
-      add(*vkey, m.text("reexecute").value_or(""));
+      add(*vkey, m.text("reexecute").value_or(""), m.text("attested").value_or(""),
+          m.text("snp-policy").value_or(""));
     }
     return out;
   }
@@ -264,13 +299,18 @@ std::vector<WitnessedLog> WitnessDevice::parse_logs(const Value& value) {
     std::string item(text.substr(0, comma));
     text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
     std::istringstream words(item);
-    std::string vkey, word, url;
+    std::string vkey, word, url, attested, policy;
     if (!(words >> vkey)) continue;
-    if (words >> word) {
-      if (word != "reexecute" || !(words >> url) || (words >> word))
-        throw LogFormatError("witness-logs: '" + item + "' is not 'VKEY [reexecute URL]'");
+    while (words >> word) {
+      std::string* into = word == "reexecute"    ? &url
+                          : word == "attested"   ? &attested
+                          : word == "snp-policy" ? &policy
+                                                 : nullptr;
+      if (into == nullptr || !into->empty() || !(words >> *into))
+        throw LogFormatError("witness-logs: '" + item +
+                             "' is not 'VKEY [reexecute URL] [attested URL [snp-policy FILE]]'");
     }
-    add(vkey, url);
+    add(vkey, url, attested, policy);
   }
   return out;
 }

@@ -2,7 +2,8 @@
 //
 //   POST add-checkpoint   body: "old <size>\n", up to 63 base64 proof lines,
 //                         "\n", a signed checkpoint. Answers, in this order:
-//                         404 unknown origin · 403 no trusted signature ·
+//                         404 unknown origin · 403 no trusted signature
+//                         (or, for an `attested` log, no attestation) ·
 //                         400 malformed, or old size > size · 409 old size
 //                         is not the size held (body "<held>\n", content-type
 //                         text/x.tlog.size), or same size, other root ·
@@ -20,6 +21,13 @@
 // fork". Either kind of witness writes fork evidence to `evidence/` when a
 // validly signed checkpoint contradicts the one it holds.
 //
+// A log configured with `attested URL` (and optionally `snp-policy FILE`)
+// is cosigned only while its node attests: before each larger checkpoint,
+// the witness checks that the submitted head and the head of a verified
+// SEV-SNP attestation from URL (docs/attestation.md; asked for with a fresh
+// challenge, kept for kReattestSeconds) are one history; otherwise 403
+// with the reason.
+//
 // State: `state/<hex SHA-256 of origin>` holds the latest cosigned note
 // (replaced durably). Cosignature timestamps are the wall clock: they are
 // not execution, and the witness's own log records each answer as an
@@ -29,6 +37,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -38,12 +47,15 @@
 #include "engine/log/fork_evidence.h"
 #include "engine/resolve/device.h"
 #include "engine/status.h"
+#include "verify/attested_node.h"
 
 namespace hashpath {
 
 struct WitnessedLog {
   Ed25519NoteKey key;         // the log's Ed25519 signer; its name is the origin
   std::string reexecute_url;  // empty: a plain witness for this log
+  std::string attested_url;   // non-empty: only while the node attests (above)
+  std::shared_ptr<const SnpPolicy> attestation_policy;  // with attested_url
 };
 
 struct WitnessOptions {
@@ -62,6 +74,8 @@ struct WitnessOptions {
 
 class WitnessDevice : public Device {
  public:
+  // How long a verified attestation of a log's node is trusted (seconds).
+  static constexpr uint64_t kReattestSeconds = 3600;
   explicit WitnessDevice(WitnessOptions options);
   std::string_view name() const override { return "witness@1.0"; }
   bool handles(std::string_view key) const override {
@@ -86,6 +100,9 @@ class WitnessDevice : public Device {
   WitnessOptions options_;
   std::mutex mu_;  // the held checkpoints: each check-and-persist is one critical section
   std::map<std::string, std::string> held_;  // origin → latest cosigned note (cache of state/)
+  // origin → its node's last verified attestation and when (clock) it was
+  // verified; under mu_.
+  std::map<std::string, std::pair<NodeAttestation, uint64_t>> attested_;
 };
 
 }  // namespace hashpath

@@ -987,6 +987,73 @@ std::vector<std::filesystem::path> files_in(const std::filesystem::path& dir) {
 // is new. Then A's log is truncated and regrown with other entries under
 // the same wallet and key (a fork): B refuses it and writes evidence that
 // proves the fork offline, as does the third party's verifier.
+// A witness whose trusted log requires attestation cosigns a checkpoint
+// only while the log's node attests under the witness's policy: a node in
+// simulated mode is cosigned by a witness trusting the simulated root, and
+// refused (403, the node's answer named) by one with the default policy.
+TEST_F(Cli, AWitnessRequiringAttestationCosignsOnlyAnAttestedNode) {
+  LogIdentity a_id = make_log_identity(path("a"));
+  Ed25519NoteKey w_key = witness_key(path("w"), "witness.test/w", false);
+  const int w_port = testing::free_loopback_port();
+  const std::string w_url = "http://127.0.0.1:" + std::to_string(w_port);
+  nlohmann::json a_config = nlohmann::json::parse(log_config(w_url, w_key));
+  a_config["attestation-mode"] = "simulated";
+  write("a.json", a_config.dump());
+  NodeUnderTest a(node_options("a", {"--config", path("a.json")}));
+  // The witness trusts the simulated root it reads off A's attestation.
+  HttpRequest req{"GET", "/~snp@1.0/generate", {}, "", ""};
+  req.headers.emplace_back("accept", "application/json");
+  HttpResponse att = http_fetch(a.url(), req);
+  ASSERT_EQ(att.status, 200) << att.body;
+  std::string why;
+  std::vector<AmdCertificate> chain = AmdCertificate::parse_bundle(
+      base64_decode(nlohmann::json::parse(att.body)["cert-chain"].get<std::string>()), &why);
+  ASSERT_EQ(chain.size(), 2u) << why;
+  write("dev-policy.json",
+        R"({"snp_accept_simulated": true, "extra_roots": [")" + chain[1].sha256_hex() + R"("]})");
+  nlohmann::json w_config = nlohmann::json::parse(witness_config("witness.test/w", a_id.vkey));
+  w_config["witness-logs"][0]["attested"] = a.url();
+  w_config["witness-logs"][0]["snp-policy"] = path("dev-policy.json");
+  write("w.json", w_config.dump());
+  {
+    NodeUnderTest::Options wo = node_options("w", {"--config", path("w.json")});
+    wo.port = w_port;
+    NodeUnderTest w(wo);
+    EXPECT_EQ(a.get("/~message@1.0&x=1/x").status, 200);
+    const uint64_t size = checkpoint_now(a);
+    // Asking for the attestation makes A sign (and submit) one more head:
+    // the witness cosigns that, which covers `size`.
+    uint64_t cosigned_size = 0;
+    for (int i = 0; i < 300 && cosigned_size < size; ++i) {
+      HttpResponse r = a.get("/~log@1.0/checkpoint?cosigned=1");
+      if (r.status == 200) {
+        SignedNote note = SignedNote::parse(r.body);
+        if (cosigned_by(note, w_key)) cosigned_size = Checkpoint::parse_body(note.body).size;
+      }
+      if (cosigned_size < size) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_GE(cosigned_size, size) << a.get("/~log@1.0/witnesses").body;
+    EXPECT_EQ(w.stop(), 0);
+  }
+  // The same witness with the default policy: the debug report is refused.
+  w_config["witness-logs"][0].erase("snp-policy");
+  write("w.json", w_config.dump());
+  NodeUnderTest::Options wo = node_options("w2", {"--config", path("w.json")});
+  wo.port = w_port;
+  NodeUnderTest w2(wo);
+  EXPECT_EQ(a.get("/~message@1.0&x=2/x").status, 200);
+  const uint64_t later = checkpoint_now(a);
+  std::string refused;
+  for (int i = 0; i < 300 && refused.find("not attested") == std::string::npos; ++i) {
+    refused = a.get("/~log@1.0/witnesses").body;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_NE(refused.find("DEBUG is set"), std::string::npos) << refused;
+  HttpResponse cosigned = a.get("/~log@1.0/checkpoint?cosigned=1");
+  if (cosigned.status == 200)
+    EXPECT_LT(Checkpoint::parse_body(SignedNote::parse(cosigned.body).body).size, later);
+}
+
 TEST_F(Cli, AReexecutingWitnessCosignsWhatItReproducedAndProvesAFork) {
   LogIdentity a_id = make_log_identity(path("a"));
   Ed25519NoteKey b_key = witness_key(path("b"), "witness.test/b", true);
