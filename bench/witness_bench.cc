@@ -64,8 +64,9 @@ void BM_WitnessAddCheckpoint(benchmark::State& state) {
   o.name = "bench.example/witness";
   o.key = Ed25519PrivateKey::from_seed(std::string(32, '\x22'));
   o.reexecuting_key = Ed25519PrivateKey::from_seed(std::string(32, '\x33'));
-  o.logs.push_back(WitnessedLog{
-      Ed25519NoteKey{kOrigin, Ed25519NoteKey::Kind::kSigner, log_key().public_key()}, ""});
+  o.logs.push_back(
+      WitnessedLog{Ed25519NoteKey{kOrigin, Ed25519NoteKey::Kind::kSigner, log_key().public_key()},
+                   "", "", nullptr});
   WitnessDevice witness(o);
   DeviceRegistry registry;
   Resolver resolver(registry, nullptr);

@@ -1050,8 +1050,9 @@ TEST_F(Cli, AWitnessRequiringAttestationCosignsOnlyAnAttestedNode) {
   }
   EXPECT_NE(refused.find("DEBUG is set"), std::string::npos) << refused;
   HttpResponse cosigned = a.get("/~log@1.0/checkpoint?cosigned=1");
-  if (cosigned.status == 200)
+  if (cosigned.status == 200) {
     EXPECT_LT(Checkpoint::parse_body(SignedNote::parse(cosigned.body).body).size, later);
+  }
 }
 
 TEST_F(Cli, AReexecutingWitnessCosignsWhatItReproducedAndProvesAFork) {

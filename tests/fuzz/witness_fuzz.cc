@@ -37,8 +37,9 @@ struct World {
     o.name = "fuzz.example/witness";
     o.key = Ed25519PrivateKey::from_seed(std::string(32, '\x02'));
     o.reexecuting_key = Ed25519PrivateKey::from_seed(std::string(32, '\x03'));
-    o.logs.push_back(WitnessedLog{
-        Ed25519NoteKey{kOrigin, Ed25519NoteKey::Kind::kSigner, log_key.public_key()}, ""});
+    o.logs.push_back(
+        WitnessedLog{Ed25519NoteKey{kOrigin, Ed25519NoteKey::Kind::kSigner, log_key.public_key()},
+                     "", "", nullptr});
     o.clock = [] { return uint64_t{1}; };
     witness = std::make_unique<WitnessDevice>(o);
     for (int i = 0; i < 64; ++i) tree.append(merkle_leaf_hash(std::to_string(i)));

@@ -98,7 +98,7 @@ class WitnessTest : public ::testing::Test {
     o.name = "witness.test/w1";
     o.key = Ed25519PrivateKey::from_seed(std::string(32, '\x02'));
     o.reexecuting_key = Ed25519PrivateKey::from_seed(std::string(32, '\x03'));
-    o.logs.push_back(WitnessedLog{log_vkey(), ""});
+    o.logs.push_back(WitnessedLog{log_vkey(), "", "", nullptr});
     o.clock = [] { return uint64_t{1700000000}; };
     device_ = std::make_unique<WitnessDevice>(o);
   }
