@@ -612,6 +612,25 @@ void alter_record(const std::string& store_db, const std::string& id, char from,
 // hashes and re-executes A's entries, a Lua process's among them; a second
 // run fetches exactly the entries after what the first accepted; a message
 // rewritten on A's disk is named by a verifier that has not seen it.
+// A policy file (JSON text) that trusts the simulated root of the node at
+// `url` — read off the chain its attestation carries, as an operator setting
+// up a development verifier would — and accepts simulated reports. Empty
+// (with a test failure) if the node gives no attestation.
+std::string trust_simulated_root_of(const std::string& url) {
+  HttpRequest req{"GET", "/~snp@1.0/generate", {}, "", ""};
+  req.headers.emplace_back("accept", "application/json");
+  HttpResponse att = http_fetch(url, req);
+  EXPECT_EQ(att.status, 200) << att.body;
+  if (att.status != 200) return {};
+  const std::string pem =
+      base64_decode(nlohmann::json::parse(att.body)["cert-chain"].get<std::string>());
+  std::string why;
+  std::vector<AmdCertificate> chain = AmdCertificate::parse_bundle(pem, &why);
+  EXPECT_EQ(chain.size(), 2u) << why;
+  if (chain.size() != 2) return {};
+  return R"({"snp_accept_simulated": true, "extra_roots": [")" + chain[1].sha256_hex() + R"("]})";
+}
+
 // `hashpath verify --node URL --require-attestation`: a node in simulated
 // attestation mode, a fresh challenge each run; refused by a default policy
 // (DEBUG), accepted by one that trusts the simulated root explicitly, and
@@ -625,17 +644,9 @@ TEST_F(Cli, VerifyRequiresAnAttestedNodeWhenAsked) {
   EXPECT_EQ(strict.status, 1);
   EXPECT_NE(strict.err.find("policy: DEBUG is set"), std::string::npos) << strict.err;
   // The simulated root, read off the chain the attestation carries.
-  HttpRequest req{"GET", "/~snp@1.0/generate", {}, "", ""};
-  req.headers.emplace_back("accept", "application/json");
-  HttpResponse att = http_fetch(sim.url(), req);
-  ASSERT_EQ(att.status, 200) << att.body;
-  const std::string pem =
-      base64_decode(nlohmann::json::parse(att.body)["cert-chain"].get<std::string>());
-  std::string why;
-  std::vector<AmdCertificate> chain = AmdCertificate::parse_bundle(pem, &why);
-  ASSERT_EQ(chain.size(), 2u) << why;
-  write("dev-policy.json",
-        R"({"snp_accept_simulated": true, "extra_roots": [")" + chain[1].sha256_hex() + R"("]})");
+  const std::string policy = trust_simulated_root_of(sim.url());
+  ASSERT_FALSE(policy.empty());
+  write("dev-policy.json", policy);
   auto ok = hp({"verify", "--node", sim.url(), "--data", path("v2"), "--require-attestation",
                 "--policy", path("dev-policy.json"), "--quiet"});
   EXPECT_EQ(ok.status, 0) << ok.out << ok.err;
@@ -1001,16 +1012,9 @@ TEST_F(Cli, AWitnessRequiringAttestationCosignsOnlyAnAttestedNode) {
   write("a.json", a_config.dump());
   NodeUnderTest a(node_options("a", {"--config", path("a.json")}));
   // The witness trusts the simulated root it reads off A's attestation.
-  HttpRequest req{"GET", "/~snp@1.0/generate", {}, "", ""};
-  req.headers.emplace_back("accept", "application/json");
-  HttpResponse att = http_fetch(a.url(), req);
-  ASSERT_EQ(att.status, 200) << att.body;
-  std::string why;
-  std::vector<AmdCertificate> chain = AmdCertificate::parse_bundle(
-      base64_decode(nlohmann::json::parse(att.body)["cert-chain"].get<std::string>()), &why);
-  ASSERT_EQ(chain.size(), 2u) << why;
-  write("dev-policy.json",
-        R"({"snp_accept_simulated": true, "extra_roots": [")" + chain[1].sha256_hex() + R"("]})");
+  const std::string policy = trust_simulated_root_of(a.url());
+  ASSERT_FALSE(policy.empty());
+  write("dev-policy.json", policy);
   nlohmann::json w_config = nlohmann::json::parse(witness_config("witness.test/w", a_id.vkey));
   w_config["witness-logs"][0]["attested"] = a.url();
   w_config["witness-logs"][0]["snp-policy"] = path("dev-policy.json");

@@ -35,6 +35,54 @@ bool zero_range(std::string_view raw, size_t from, size_t to, const char* what, 
 
 // ---- HyperBEAM's JSON rendering -------------------------------------------
 
+// The report's fields as HyperBEAM's JSON names them (serde of the sev 5.x
+// report, v2 layout), with their ABI offsets: one table for both directions.
+// Names with a '.' are inside the `signature` object.
+enum class JsonField { kInteger, kBytes, kTcb };
+struct JsonFieldSpec {
+  const char* name;
+  size_t offset;
+  JsonField kind;
+  size_t width;  // bytes (kTcb: 8)
+};
+constexpr JsonFieldSpec kJsonFields[] = {
+    {"version", 0x000, JsonField::kInteger, 4},
+    {"guest_svn", 0x004, JsonField::kInteger, 4},
+    {"policy", 0x008, JsonField::kInteger, 8},
+    {"family_id", 0x010, JsonField::kBytes, 16},
+    {"image_id", 0x020, JsonField::kBytes, 16},
+    {"vmpl", 0x030, JsonField::kInteger, 4},
+    {"sig_algo", 0x034, JsonField::kInteger, 4},
+    {"current_tcb", 0x038, JsonField::kTcb, 8},
+    {"plat_info", 0x040, JsonField::kInteger, 8},
+    {"_author_key_en", 0x048, JsonField::kInteger, 4},
+    {"_reserved_0", 0x04C, JsonField::kInteger, 4},
+    {"report_data", 0x050, JsonField::kBytes, 64},
+    {"measurement", 0x090, JsonField::kBytes, 48},
+    {"host_data", 0x0C0, JsonField::kBytes, 32},
+    {"id_key_digest", 0x0E0, JsonField::kBytes, 48},
+    {"author_key_digest", 0x110, JsonField::kBytes, 48},
+    {"report_id", 0x140, JsonField::kBytes, 32},
+    {"report_id_ma", 0x160, JsonField::kBytes, 32},
+    {"reported_tcb", 0x180, JsonField::kTcb, 8},
+    {"_reserved_1", 0x188, JsonField::kBytes, 24},
+    {"chip_id", 0x1A0, JsonField::kBytes, 64},
+    {"committed_tcb", 0x1E0, JsonField::kTcb, 8},
+    {"current_build", 0x1E8, JsonField::kInteger, 1},
+    {"current_minor", 0x1E9, JsonField::kInteger, 1},
+    {"current_major", 0x1EA, JsonField::kInteger, 1},
+    {"_reserved_2", 0x1EB, JsonField::kInteger, 1},
+    {"committed_build", 0x1EC, JsonField::kInteger, 1},
+    {"committed_minor", 0x1ED, JsonField::kInteger, 1},
+    {"committed_major", 0x1EE, JsonField::kInteger, 1},
+    {"_reserved_3", 0x1EF, JsonField::kInteger, 1},
+    {"launch_tcb", 0x1F0, JsonField::kTcb, 8},
+    {"_reserved_4", 0x1F8, JsonField::kBytes, 168},
+    {"signature.r", 0x2A0, JsonField::kBytes, 72},
+    {"signature.s", 0x2E8, JsonField::kBytes, 72},
+    {"signature._reserved", 0x330, JsonField::kBytes, 368},
+};
+
 class JsonReportWriter {
  public:
   explicit JsonReportWriter(const nlohmann::json& j) : j_(j), raw_(SnpReport::kSize, '\0') {}
@@ -241,42 +289,30 @@ std::optional<std::string> SnpReport::raw_from_hyperbeam_json(const nlohmann::js
     return std::nullopt;
   }
   JsonReportWriter w(report);
-  w.integer(report, "version", 0x000, 4);
-  w.integer(report, "guest_svn", 0x004, 4);
-  w.integer(report, "policy", 0x008, 8);
-  w.array(report, "family_id", 0x010, 16);
-  w.array(report, "image_id", 0x020, 16);
-  w.integer(report, "vmpl", 0x030, 4);
-  w.integer(report, "sig_algo", 0x034, 4);
-  w.tcb(report, "current_tcb", 0x038);
-  w.integer(report, "plat_info", 0x040, 8);
-  w.integer(report, "_author_key_en", 0x048, 4);
-  w.integer(report, "_reserved_0", 0x04C, 4);
-  w.array(report, "report_data", 0x050, 64);
-  w.array(report, "measurement", 0x090, 48);
-  w.array(report, "host_data", 0x0C0, 32);
-  w.array(report, "id_key_digest", 0x0E0, 48);
-  w.array(report, "author_key_digest", 0x110, 48);
-  w.array(report, "report_id", 0x140, 32);
-  w.array(report, "report_id_ma", 0x160, 32);
-  w.tcb(report, "reported_tcb", 0x180);
-  w.array(report, "_reserved_1", 0x188, 24);
-  w.array(report, "chip_id", 0x1A0, 64);
-  w.tcb(report, "committed_tcb", 0x1E0);
-  w.integer(report, "current_build", 0x1E8, 1);
-  w.integer(report, "current_minor", 0x1E9, 1);
-  w.integer(report, "current_major", 0x1EA, 1);
-  w.integer(report, "_reserved_2", 0x1EB, 1);
-  w.integer(report, "committed_build", 0x1EC, 1);
-  w.integer(report, "committed_minor", 0x1ED, 1);
-  w.integer(report, "committed_major", 0x1EE, 1);
-  w.integer(report, "_reserved_3", 0x1EF, 1);
-  w.tcb(report, "launch_tcb", 0x1F0);
-  w.array(report, "_reserved_4", 0x1F8, 168);
-  if (const nlohmann::json* sig = w.object("signature"); sig != nullptr) {
-    w.array(*sig, "r", 0x2A0, 72, "signature.");
-    w.array(*sig, "s", 0x2E8, 72, "signature.");
-    w.array(*sig, "_reserved", 0x330, 368, "signature.");
+  const nlohmann::json* signature = nullptr;
+  for (const JsonFieldSpec& f : kJsonFields) {
+    std::string_view name = f.name;
+    const nlohmann::json* obj = &report;
+    std::string where;
+    if (name.rfind("signature.", 0) == 0) {
+      if (signature == nullptr) signature = w.object("signature");
+      if (signature == nullptr) break;
+      obj = signature;
+      where = "signature.";
+      name.remove_prefix(where.size());
+    }
+    const std::string key(name);
+    switch (f.kind) {
+      case JsonField::kInteger:
+        w.integer(*obj, key.c_str(), f.offset, f.width, where);
+        break;
+      case JsonField::kBytes:
+        w.array(*obj, key.c_str(), f.offset, f.width, where);
+        break;
+      case JsonField::kTcb:
+        w.tcb(*obj, key.c_str(), f.offset);
+        break;
+    }
   }
   if (!w.ok()) {
     *why = w.why();
@@ -307,43 +343,26 @@ nlohmann::json SnpReport::to_hyperbeam_json() const {
     return t;
   };
   Json j = Json::object();
-  j["version"] = integer(0x000, 4);
-  j["guest_svn"] = integer(0x004, 4);
-  j["policy"] = integer(0x008, 8);
-  j["family_id"] = array(0x010, 16);
-  j["image_id"] = array(0x020, 16);
-  j["vmpl"] = integer(0x030, 4);
-  j["sig_algo"] = integer(0x034, 4);
-  j["current_tcb"] = tcb(0x038);
-  j["plat_info"] = integer(0x040, 8);
-  j["_author_key_en"] = integer(0x048, 4);
-  j["_reserved_0"] = integer(0x04C, 4);
-  j["report_data"] = array(0x050, 64);
-  j["measurement"] = array(0x090, 48);
-  j["host_data"] = array(0x0C0, 32);
-  j["id_key_digest"] = array(0x0E0, 48);
-  j["author_key_digest"] = array(0x110, 48);
-  j["report_id"] = array(0x140, 32);
-  j["report_id_ma"] = array(0x160, 32);
-  j["reported_tcb"] = tcb(0x180);
-  j["_reserved_1"] = array(0x188, 24);
-  j["chip_id"] = array(0x1A0, 64);
-  j["committed_tcb"] = tcb(0x1E0);
-  j["current_build"] = integer(0x1E8, 1);
-  j["current_minor"] = integer(0x1E9, 1);
-  j["current_major"] = integer(0x1EA, 1);
-  j["_reserved_2"] = integer(0x1EB, 1);
-  j["committed_build"] = integer(0x1EC, 1);
-  j["committed_minor"] = integer(0x1ED, 1);
-  j["committed_major"] = integer(0x1EE, 1);
-  j["_reserved_3"] = integer(0x1EF, 1);
-  j["launch_tcb"] = tcb(0x1F0);
-  j["_reserved_4"] = array(0x1F8, 168);
-  Json sig = Json::object();
-  sig["r"] = array(0x2A0, 72);
-  sig["s"] = array(0x2E8, 72);
-  sig["_reserved"] = array(0x330, 368);
-  j["signature"] = sig;
+  for (const JsonFieldSpec& f : kJsonFields) {
+    std::string_view name = f.name;
+    Json* into = &j;
+    if (name.rfind("signature.", 0) == 0) {
+      into = &j["signature"];
+      name.remove_prefix(std::string_view("signature.").size());
+    }
+    const std::string key(name);
+    switch (f.kind) {
+      case JsonField::kInteger:
+        (*into)[key] = integer(f.offset, f.width);
+        break;
+      case JsonField::kBytes:
+        (*into)[key] = array(f.offset, f.width);
+        break;
+      case JsonField::kTcb:
+        (*into)[key] = tcb(f.offset);
+        break;
+    }
+  }
   return j;
 }
 
