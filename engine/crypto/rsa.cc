@@ -1,5 +1,6 @@
 #include "engine/crypto/rsa.h"
 
+#include <optional>
 #include <unordered_map>
 
 #include <openssl/bn.h>
@@ -237,6 +238,45 @@ std::string RsaPrivateKey::sign_pss(std::string_view message, HashAlgorithm alg)
   }
   if (!ok) fail("signing");
   return sig;
+}
+
+namespace {
+
+// One RSAES-OAEP operation (SHA-256, MGF1-SHA-256, no label) with `key`.
+std::optional<std::string> oaep(EVP_PKEY* key, std::string_view in, bool encrypt) {
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(key, nullptr);
+  size_t len = 0;
+  std::string out;
+  auto run = [&](unsigned char* to, size_t* n) {
+    return encrypt ? EVP_PKEY_encrypt(ctx, to, n, as_uchar(in), in.size())
+                   : EVP_PKEY_decrypt(ctx, to, n, as_uchar(in), in.size());
+  };
+  bool ok = ctx != nullptr &&
+            (encrypt ? EVP_PKEY_encrypt_init(ctx) : EVP_PKEY_decrypt_init(ctx)) == 1 &&
+            EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) == 1 &&
+            EVP_PKEY_CTX_set_rsa_oaep_md(ctx, EVP_sha256()) == 1 &&
+            EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_sha256()) == 1 && run(nullptr, &len) == 1;
+  if (ok) {
+    out.resize(len);
+    ok = run(reinterpret_cast<unsigned char*>(out.data()), &len) == 1;
+    out.resize(len);
+  }
+  EVP_PKEY_CTX_free(ctx);
+  ERR_clear_error();
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+}  // namespace
+
+std::string RsaPublicKey::encrypt_oaep(std::string_view plaintext) const {
+  std::optional<std::string> c = oaep(static_cast<EVP_PKEY*>(pkey_.get()), plaintext, true);
+  if (!c) fail("OAEP encryption (the plaintext may be too long for the key)");
+  return *c;
+}
+
+std::optional<std::string> RsaPrivateKey::decrypt_oaep(std::string_view ciphertext) const {
+  return oaep(static_cast<EVP_PKEY*>(pkey_.get()), ciphertext, false);
 }
 
 }  // namespace hashpath

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -38,6 +39,10 @@ class RsaPublicKey {
   // `rsa-v1_5-sha256` and friends).
   bool verify_pkcs1(std::string_view message, std::string_view signature, HashAlgorithm alg) const;
 
+  // RSAES-OAEP (SHA-256, MGF1-SHA-256, empty label): `plaintext` (at most
+  // the key size less 66 bytes) encrypted to this key. CryptoError if too long.
+  std::string encrypt_oaep(std::string_view plaintext) const;
+
   void* evp_pkey() const { return pkey_.get(); }  // EVP_PKEY*, for benchmarks and codecs
 
  private:
@@ -57,6 +62,10 @@ class RsaPrivateKey {
 
   const RsaComponents& components() const { return components_; }
   RsaPublicKey public_key() const;
+
+  // The plaintext of an encrypt_oaep ciphertext; nullopt if it does not
+  // decrypt under this key (no detail: OAEP errors must not say why).
+  std::optional<std::string> decrypt_oaep(std::string_view ciphertext) const;
 
   // PSS signature of `message` hashed with `alg`; salt length = hash length.
   std::string sign_pss(std::string_view message, HashAlgorithm alg) const;

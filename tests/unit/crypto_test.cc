@@ -313,6 +313,23 @@ TEST(VerifiedSignatures, MemoryIsBoundedAndRecentlyUsedEntriesStay) {
   EXPECT_FALSE(cache.contains("a0"));
 }
 
+// RSA-OAEP (greenzone@1.0 sends the zone key so): a round trip, randomised
+// ciphertexts, and nothing for a changed ciphertext or another key.
+TEST(RsaOaep, RoundTripsAndRefusesTamperingAndOtherKeys) {
+  Wallet w = testing::test_wallet(1);
+  const std::string secret(32, '\x5C');
+  const std::string c = w.rsa().public_key().encrypt_oaep(secret);
+  EXPECT_EQ(c.size(), 512u);
+  EXPECT_NE(c, w.rsa().public_key().encrypt_oaep(secret));  // randomised
+  EXPECT_EQ(w.rsa().decrypt_oaep(c), secret);
+  std::string bad = c;
+  bad[100] ^= 1;
+  EXPECT_FALSE(w.rsa().decrypt_oaep(bad));
+  EXPECT_FALSE(testing::test_wallet(2).rsa().decrypt_oaep(c));
+  EXPECT_FALSE(w.rsa().decrypt_oaep("short"));
+  EXPECT_THROW(w.rsa().public_key().encrypt_oaep(std::string(600, 'x')), CryptoError);
+}
+
 TEST(RsaPss, RejectsBadModulus) { EXPECT_THROW(RsaPublicKey::from_modulus(""), CryptoError); }
 
 }  // namespace
