@@ -1,6 +1,7 @@
 #include "devices/node_devices.h"
 
 #include "devices/dedup.h"
+#include "devices/green_zone.h"
 #include "devices/json.h"
 #include "devices/log.h"
 #include "devices/lua/lua_device.h"
@@ -31,6 +32,7 @@ std::shared_ptr<DeviceRegistry> node_devices(
   registry->add(std::make_shared<ProcessDevice>());
   registry->add(std::make_shared<PushDevice>(state));
   registry->add(std::make_shared<SnpDevice>(state, log));
+  registry->add(std::make_shared<GreenZoneDevice>(state));
   if (log) registry->add(std::make_shared<LogDevice>(log, witnesses));
   return registry;
 }

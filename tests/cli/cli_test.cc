@@ -11,12 +11,16 @@
 #include <sstream>
 #include <thread>
 
+#include "engine/codec/commitments.h"
 #include "engine/codec/deflated.h"
+#include "engine/codec/json.h"
+#include "engine/codec/rfc9421_signature.h"
 #include "engine/crypto/base64.h"
 #include "engine/http/client.h"
 #include "engine/log/checkpoint.h"
 #include "engine/log/ed25519_note.h"
 #include "engine/log/merkle.h"
+#include "engine/node/wallet_file.h"
 #include "tests/support/node_under_test.h"
 #include "tests/support/test_data.h"
 #include "verify/snp/amd_certificates.h"
@@ -629,6 +633,96 @@ std::string trust_simulated_root_of(const std::string& url) {
   EXPECT_EQ(chain.size(), 2u) << why;
   if (chain.size() != 2) return {};
   return R"({"snp_accept_simulated": true, "extra_roots": [")" + chain[1].sha256_hex() + R"("]})";
+}
+
+// POSTs `m` to `url` + `target`, signed (httpsig, RSA) by `signer`; the
+// answer as json@1.0.
+HttpResponse post_signed_json(const std::string& url, const std::string& target, const Message& m,
+                              const Wallet& signer) {
+  HttpMessage http = signed_http_message(m, signer);
+  HttpRequest r{"POST", target, {}, http.body, ""};
+  for (const auto& [k, v] : http.fields) r.headers.emplace_back(k, v);
+  r.headers.emplace_back("accept", "application/json");
+  return http_fetch(url, r);
+}
+
+// greenzone@1.0 between two node processes in simulated attestation mode:
+// B joins A's zone with an attestation A's policy accepts; both then hold
+// the same zone key (compared by its ID only). A re-wrapped attestation, a
+// reused challenge and an untrusted root are refused; keys are never
+// exported.
+TEST_F(Cli, AGreenZoneAdmitsOnlyAnAttestedJoinerBoundToItsKey) {
+  write("sim.json", R"({"attestation-mode": "simulated"})");
+  NodeUnderTest b(node_options("b", {"--config", path("sim.json")}));
+  NodeUnderTest d(node_options("d", {"--config", path("sim.json")}));  // a root A does not trust
+  write("a-policy.json", trust_simulated_root_of(b.url()));
+  write("a.json",
+        nlohmann::json{{"attestation-mode", "simulated"}, {"snp-policy", path("a-policy.json")}}
+            .dump());
+  NodeUnderTest a(node_options("a", {"--config", path("a.json")}));
+  const Wallet a_wallet = load_wallet_file(path("a") + "/wallet.json");
+  const Wallet b_wallet = load_wallet_file(path("b") + "/wallet.json");
+  const Wallet d_wallet = load_wallet_file(path("d") + "/wallet.json");
+  auto info = [](const NodeUnderTest& n) {
+    HttpRequest r{"GET", "/~greenzone@1.0/info", {}, "", ""};
+    r.headers.emplace_back("accept", "application/json");
+    return nlohmann::json::parse(http_fetch(n.url(), r).body);
+  };
+  // init: only the operator.
+  EXPECT_EQ(post_signed_json(a.url(), "/~greenzone@1.0/init", Message{}, b_wallet).status, 403);
+  HttpResponse init = post_signed_json(a.url(), "/~greenzone@1.0/init", Message{}, a_wallet);
+  ASSERT_EQ(init.status, 200) << init.body;
+  const std::string zone_id = info(a)["zone-key-id"].get<std::string>();
+  // B joins through A.
+  Message join{{"peer", Value(a.url())}, {"peer-id", Value(a_wallet.address())}};
+  HttpResponse joined = post_signed_json(b.url(), "/~greenzone@1.0/join", join, b_wallet);
+  ASSERT_EQ(joined.status, 200) << joined.body;
+  EXPECT_EQ(info(b)["zone-key-id"], zone_id);
+  EXPECT_EQ(info(a)["members"], "1");
+  HttpResponse trusted =
+      post_signed_json(a.url(), "/~greenzone@1.0/is_trusted", Message{}, b_wallet);
+  EXPECT_NE(trusted.body.find("true"), std::string::npos) << trusted.body;
+  HttpResponse stranger =
+      post_signed_json(a.url(), "/~greenzone@1.0/is_trusted", Message{}, d_wallet);
+  EXPECT_NE(stranger.body.find("false"), std::string::npos) << stranger.body;
+  // D's root is not one A trusts: refused, whatever D asks.
+  Message d_join{{"peer", Value(a.url())}, {"peer-id", Value(a_wallet.address())}};
+  HttpResponse d_refused = post_signed_json(d.url(), "/~greenzone@1.0/join", d_join, d_wallet);
+  EXPECT_EQ(d_refused.status, 403) << d_refused.body;
+  EXPECT_NE(d_refused.body.find("cert-chain"), std::string::npos) << d_refused.body;
+  // D re-wraps B's genuine attestation (for a challenge A issued) under its
+  // own address and signature: the report binds B's key, not D's.
+  auto fresh_challenge = [&] {
+    HttpRequest r{"GET", "/~greenzone@1.0/challenge", {}, "", ""};
+    r.headers.emplace_back("accept", "application/json");
+    return nlohmann::json::parse(http_fetch(a.url(), r).body)["challenge"].get<std::string>();
+  };
+  const std::string challenge = fresh_challenge();
+  HttpRequest g{"GET", "/~snp@1.0/generate&challenge=" + challenge, {}, "", ""};
+  g.headers.emplace_back("accept", "application/json");
+  HttpResponse b_att = http_fetch(b.url(), g);
+  ASSERT_EQ(b_att.status, 200) << b_att.body;
+  Message rewrapped = json_decode(b_att.body);
+  rewrapped.remove("commitments");
+  rewrapped.set("address", Value(d_wallet.address()));
+  HttpResponse stolen = post_signed_json(a.url(), "/~greenzone@1.0/join",
+                                         commit_httpsig(rewrapped, d_wallet), d_wallet);
+  EXPECT_EQ(stolen.status, 403) << stolen.body;
+  EXPECT_NE(stolen.body.find("report-data-mismatch"), std::string::npos) << stolen.body;
+  EXPECT_EQ(stolen.body.find("zone-key\""), std::string::npos) << stolen.body;
+  // B's own attestation for that challenge is admitted once, and not twice.
+  Message genuine = json_decode(b_att.body);
+  HttpResponse once = post_signed_json(a.url(), "/~greenzone@1.0/join", genuine, b_wallet);
+  EXPECT_EQ(once.status, 200) << once.body;
+  HttpResponse twice = post_signed_json(a.url(), "/~greenzone@1.0/join", genuine, b_wallet);
+  EXPECT_EQ(twice.status, 403) << twice.body;
+  EXPECT_NE(twice.body.find("stale, used or unknown"), std::string::npos) << twice.body;
+  // The zone key travels sealed to B's key only: 512 bytes of RSA-OAEP.
+  EXPECT_EQ(base64_decode(nlohmann::json::parse(once.body)["zone-key"].get<std::string>()).size(),
+            512u);
+  // No signing key is exported or installed.
+  EXPECT_EQ(post_signed_json(a.url(), "/~greenzone@1.0/key", Message{}, b_wallet).status, 403);
+  EXPECT_EQ(post_signed_json(b.url(), "/~greenzone@1.0/become", Message{}, b_wallet).status, 403);
 }
 
 // `hashpath verify --node URL --require-attestation`: a node in simulated
