@@ -720,6 +720,14 @@ TEST_F(Cli, AGreenZoneAdmitsOnlyAnAttestedJoinerBoundToItsKey) {
   // The zone key travels sealed to B's key only: 512 bytes of RSA-OAEP.
   EXPECT_EQ(base64_decode(nlohmann::json::parse(once.body)["zone-key"].get<std::string>()).size(),
             512u);
+  // A zone whose node keeps the default policy refuses B's debug report.
+  NodeUnderTest e(node_options("e", {"--config", path("sim.json")}));
+  const Wallet e_wallet = load_wallet_file(path("e") + "/wallet.json");
+  ASSERT_EQ(post_signed_json(e.url(), "/~greenzone@1.0/init", Message{}, e_wallet).status, 200);
+  Message e_join{{"peer", Value(e.url())}, {"peer-id", Value(e_wallet.address())}};
+  HttpResponse debug = post_signed_json(b.url(), "/~greenzone@1.0/join", e_join, b_wallet);
+  EXPECT_EQ(debug.status, 403) << debug.body;
+  EXPECT_NE(debug.body.find("DEBUG is set"), std::string::npos) << debug.body;
   // No signing key is exported or installed.
   EXPECT_EQ(post_signed_json(a.url(), "/~greenzone@1.0/key", Message{}, b_wallet).status, 403);
   EXPECT_EQ(post_signed_json(b.url(), "/~greenzone@1.0/become", Message{}, b_wallet).status, 403);

@@ -12,6 +12,7 @@ for t in $TARGETS; do
   cp -n "$HERE/corpus/$t"/* "$corpus/" 2>/dev/null || true
   maxlen=4096
   [ "$t" = json_request_fuzz ] && maxlen=8192  # a signed assignment's JSON is ~4.5 KB
+  [ "$t" = snp_fuzz ] && maxlen=16384          # an attestation message's JSON is ~14 KB
   echo "== $t (${SECONDS_EACH}s)"
   "$BUILD/tests/fuzz/$t" -max_total_time="$SECONDS_EACH" -max_len=$maxlen -artifact_prefix="$BUILD/" "$corpus"
 done

@@ -1,17 +1,18 @@
 // libFuzzer target: what snp@1.0 and `hashpath attest verify` take from
 // outside (verify/snp): a raw report, HyperBEAM's JSON report, a VCEK or
 // chain certificate (DER or PEM), an OVMF image's footer and metadata, a
-// policy file, and the whole strict verification of such a report with
-// such a VCEK. Invariants: no crash or sanitizer report, no exception; a
-// report that parses keeps its bytes; a JSON report that converts parses
-// back (to_hyperbeam_json) to the same bytes; a verdict that fails names
-// one of the stable check codes.
+// policy file, an attestation message (json@1.0), and the whole strict
+// verification of such a report with such a VCEK. Invariants: no crash or sanitizer report, no
+// exception; a report that parses keeps its bytes; a JSON report that converts parses back
+// (to_hyperbeam_json) to the same bytes; a verdict that fails names one of the stable check codes.
 #include <cstdint>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 
+#include "engine/codec/json.h"
+#include "engine/error.h"
 #include "verify/snp/amd_certificates.h"
 #include "verify/snp/launch_digest.h"
 #include "verify/snp/snp_policy.h"
@@ -63,6 +64,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     (void)SnpPolicy::from_json(j, &why);
     (void)OvmfProfile::from_json(j, &why);
+    // An attestation message, as the node and `attest verify` decode one.
+    try {
+      SnpVerdict mv = verify_snp_message(json_decode(in), lax, 1780272000);
+      if (!mv.ok() && kCodes.count(mv.check.code) == 0) std::abort();
+    } catch (const CodecError&) {
+    }
   }
   // An OVMF image (its last bytes hold the footer table).
   if (std::optional<OvmfProfile> p = OvmfProfile::from_image(in, &why)) {

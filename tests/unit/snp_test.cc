@@ -156,6 +156,32 @@ TEST(SnpConformance, TheJsonRenderingRoundTrips) {
             theirs);
 }
 
+// HyperBEAM's January 2025 attestation message (a flat@1.0 dump): its
+// report binds address ‖ node-message ID, and that is its nonce.
+TEST(SnpConformance, HyperBeamFlatDumpReportDataIsItsNonce) {
+  HASHPATH_NEEDS_SHARED("interop/snp/hyperbeam/snp_attestation");
+  const std::string dump = read_shared("interop/snp/hyperbeam/snp_attestation");
+  auto line = [&](const std::string& key) {
+    std::smatch m;
+    if (!std::regex_search(dump, m, std::regex("(^|\n)" + key + ": ([^\n]*)")))
+      throw std::runtime_error("no " + key);
+    return m[2].str();
+  };
+  const std::string address = line("address");
+  const std::string nonce = base64_decode(line("nonce"));
+  SnpReport r = parsed(read_shared("interop/snp/hyperbeam/snp_attestation.report.bin"));
+  EXPECT_EQ(r.report_data(), nonce);
+  EXPECT_EQ(r.report_data().substr(0, 32), base64_decode(address));
+  SnpEvidence e;
+  e.report = r.raw();
+  e.expected_report_data = nonce;
+  SnpPolicy peer;
+  peer.allowed_vmpl = {1};
+  peer.product = SnpProduct::kMilan;
+  // Bound as it says; only the missing VCEK stops it.
+  EXPECT_EQ(verify_snp_report(e, peer, kVerifyAt).check.code, "cert-chain");
+}
+
 TEST(SnpConformance, AReportWithoutASignatureIsRefusedNamingTheMissingField) {
   HASHPATH_NEEDS_SHARED("interop/snp/hyperbeam/snp-measurement.json");
   std::string why;
