@@ -644,6 +644,59 @@ TEST_F(SimulatedAttestation, EveryBoundFieldIsChecked) {
   EXPECT_EQ(verdict(m, w).code, "report-data-mismatch");
 }
 
+// ---- Malformed input --------------------------------------------------------
+
+TEST(SnpMalformed, JsonReportsCertificatesAndMessagesFailWithWhatIsWrong) {
+  std::string why;
+  nlohmann::json j = parsed(read_test_data("snp/virtee-sev/report_milan.bin")).to_hyperbeam_json();
+  nlohmann::json bad = j;
+  bad["measurement"].erase(0);
+  EXPECT_FALSE(SnpReport::raw_from_hyperbeam_json(bad, &why));
+  EXPECT_NE(why.find("measurement must be an array of 48 bytes (it has 47)"), std::string::npos)
+      << why;
+  bad = j;
+  bad["vmpl"] = 1ll << 40;
+  EXPECT_FALSE(SnpReport::raw_from_hyperbeam_json(bad, &why));
+  EXPECT_NE(why.find("does not fit in 4 bytes"), std::string::npos) << why;
+  bad = j;
+  bad["chip_id"][3] = 300;
+  EXPECT_FALSE(SnpReport::raw_from_hyperbeam_json(bad, &why));
+  EXPECT_NE(why.find("chip_id[3] is not a byte"), std::string::npos) << why;
+  bad = j;
+  bad["current_tcb"] = "3";
+  EXPECT_FALSE(SnpReport::raw_from_hyperbeam_json(bad, &why));
+  bad = j;
+  bad["signature"].erase("s");
+  EXPECT_FALSE(SnpReport::raw_from_hyperbeam_json(bad, &why));
+  EXPECT_NE(why.find("signature.s"), std::string::npos) << why;
+  EXPECT_FALSE(SnpReport::raw_from_hyperbeam_json(nlohmann::json::array(), &why));
+  // Certificates: garbage, a truncated DER, trailing bytes, an empty bundle.
+  const std::string der = read_test_data("snp/virtee-sev/vcek_milan.der");
+  EXPECT_FALSE(AmdCertificate::parse("not a certificate", &why));
+  EXPECT_FALSE(AmdCertificate::parse(der.substr(0, der.size() - 1), &why));
+  EXPECT_FALSE(AmdCertificate::parse(der + "x", &why));
+  EXPECT_TRUE(AmdCertificate::parse_bundle("no PEM here", &why).empty());
+  EXPECT_EQ(why, "no PEM certificate found");
+  // A certificate that is not a VCEK has no AMD extensions to read.
+  std::optional<AmdProductChain> chain = built_in_chain(SnpProduct::kMilan);
+  ASSERT_TRUE(chain);
+  EXPECT_FALSE(read_vcek_facts(chain->ask, &why));
+  EXPECT_NE(why.find("missing"), std::string::npos) << why;
+  // Attestation messages with broken fields.
+  const Wallet w = testing::test_wallet(1);
+  auto code = [&](Message m) {
+    return verify_snp_message(commit_httpsig(std::move(m), w), SnpPolicy{}, kVerifyAt).check.code;
+  };
+  EXPECT_EQ(code(Message{{"address", Value(w.address())}, {"report-raw", Value("%%%")}}),
+            "report-format");
+  EXPECT_EQ(code(Message{{"address", Value(w.address())}, {"report", Value("{not json")}}),
+            "report-format");
+  EXPECT_EQ(code(Message{{"address", Value(w.address())}}), "report-format");
+  EXPECT_EQ(
+      verify_snp_message(Message{{"report-raw", Value("")}}, SnpPolicy{}, kVerifyAt).check.code,
+      "message-signature");
+}
+
 // ---- The policy file -------------------------------------------------------
 
 TEST(SnpPolicyFile, ReadsEveryKeyAndRefusesUnknownOnes) {
