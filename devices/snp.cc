@@ -2,9 +2,7 @@
 
 #include <chrono>
 #include <ctime>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "devices/snp_guest.h"
 #include "engine/codec/commitments.h"
