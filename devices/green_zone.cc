@@ -47,7 +47,7 @@ HttpResponse json_exchange(const std::string& url, const std::string& method,
 
 ResolveResult GreenZoneDevice::call(std::string_view key, const Message&, const Message& request,
                                     Resolver& resolver) {
-  if (key == "info") return info();
+  if (key == "info") return zone_info();
   if (key == "init") return init(request);
   if (key == "challenge") return challenge();
   if (key == "join") {
@@ -70,7 +70,7 @@ bool GreenZoneDevice::signed_by_operator(const Message& request) const {
   return false;
 }
 
-ResolveResult GreenZoneDevice::info() {
+ResolveResult GreenZoneDevice::zone_info() {
   std::lock_guard<std::mutex> lock(mu_);
   Message m{{"initialized", Value(zone_key_ ? "true" : "false")},
             {"members", Value::integer(static_cast<int64_t>(members_.size()))}};
@@ -86,7 +86,7 @@ ResolveResult GreenZoneDevice::init(const Message& request) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!zone_key_) zone_key_ = random_bytes(32);
   }
-  return info();
+  return zone_info();
 }
 
 ResolveResult GreenZoneDevice::challenge() {
@@ -209,7 +209,7 @@ ResolveResult GreenZoneDevice::join_peer(const Message& request, Resolver& resol
     zone_key_ = *key;
     peer_ = *peer_id;
   }
-  return info();
+  return zone_info();
 }
 
 ResolveResult GreenZoneDevice::is_trusted(const Message& request) {

@@ -55,7 +55,7 @@ class GreenZoneDevice : public Device {
                      Resolver& resolver) override;
 
  private:
-  ResolveResult info();
+  ResolveResult zone_info();
   ResolveResult init(const Message& request);
   ResolveResult challenge();
   ResolveResult admit(const Message& request);
