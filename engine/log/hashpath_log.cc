@@ -13,22 +13,6 @@ namespace {
 constexpr size_t kIndexBatch = 4096;
 constexpr std::chrono::milliseconds kIndexDelay(50);
 
-// A commit holds the journal lock for one write of a few microseconds. A
-// caller that finds it held spins about that long before it sleeps: being
-// put to sleep and woken costs two context switches, more than the wait.
-constexpr int kJournalLockSpins = 2000;
-
-void lock_journal(std::unique_lock<std::mutex>& lock) {
-  for (int i = 0; i < kJournalLockSpins; ++i) {
-    if (lock.try_lock()) return;
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#else
-    std::this_thread::yield();
-#endif
-  }
-  lock.lock();
-}
 }  // namespace
 
 HashpathLog::HashpathLog(const std::string& path, Wallet wallet, LogOptions options)
@@ -133,8 +117,7 @@ void HashpathLog::set_before_commit(std::function<void()> hook) {
 }
 
 void HashpathLog::commit_through(uint64_t seq) {
-  std::unique_lock<std::mutex> journal_lock(journal_mu_, std::defer_lock);
-  lock_journal(journal_lock);
+  std::lock_guard<std::mutex> journal_lock(journal_mu_);
   std::vector<StoredEntry> batch;
   {
     std::lock_guard<std::mutex> lock(mu_);
