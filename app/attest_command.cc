@@ -18,7 +18,6 @@
 #include "engine/crypto/bytes.h"
 #include "engine/error.h"
 #include "verify/snp/snp_verifier.h"
-#include "verify/snp/vcek_cache.h"
 
 namespace hashpath::app {
 namespace {
@@ -41,7 +40,6 @@ bool is_hex_report(const std::string& bytes) {
 }
 
 SnpPolicy load_policy(const std::string& path) {
-  if (path.empty()) return SnpPolicy{};
   std::string why;
   std::optional<SnpPolicy> p = SnpPolicy::from_file(path, &why);
   if (!p) throw Error(why);
@@ -100,8 +98,7 @@ void attest_verify(const AttestOptions& o) {
   const bool json_report = j.is_object() && j.contains("version") && j.contains("measurement") &&
                            !j.contains("report") && !j.contains("report-raw");
   if (!json_report && bytes.size() != SnpReport::kSize && !is_hex_report(bytes)) {
-    // An attestation message. The VCEK cache is looked up with the report
-    // the message carries.
+    // An attestation message.
     LoadedMessage loaded;
     try {
       loaded = load_message(bytes, "");
@@ -111,11 +108,7 @@ void attest_verify(const AttestOptions& o) {
                   "nor an attestation message: " +
                   e.what());
     }
-    verdict = verify_snp_message(loaded.message, policy, at, vcek);
-    if (!vcek && !o.vcek_cache.empty() && verdict.report && verdict.check.code == "cert-chain") {
-      if ((vcek = find_cached_vcek(o.vcek_cache, *verdict.report, policy.product)))
-        verdict = verify_snp_message(loaded.message, policy, at, vcek);
-    }
+    verdict = verify_snp_message(loaded.message, policy, at, vcek, o.vcek_cache);
   } else {
     SnpEvidence e;
     if (json_report) {
@@ -130,12 +123,8 @@ void attest_verify(const AttestOptions& o) {
     } else {
       e.report = bytes;
     }
-    if (!vcek && !o.vcek_cache.empty()) {
-      std::string why;
-      if (std::optional<SnpReport> r = SnpReport::parse(e.report, &why, policy.allow_vlek))
-        vcek = find_cached_vcek(o.vcek_cache, *r, policy.product);
-    }
     e.vcek = vcek;
+    e.vcek_cache = o.vcek_cache;
     if (!o.chain.empty()) {
       std::string why;
       std::vector<AmdCertificate> chain = AmdCertificate::parse_bundle(read_input(o.chain), &why);

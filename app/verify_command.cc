@@ -139,15 +139,11 @@ void verify_node(const VerifyOptions& o) {
   std::optional<NodeAttestation> attestation;
   if (o.require_attestation) {
     if (o.node.empty()) throw Error("verify: --require-attestation needs --node");
-    SnpPolicy policy;
-    if (!o.policy.empty()) {
-      std::string why;
-      std::optional<SnpPolicy> p = SnpPolicy::from_file(o.policy, &why);
-      if (!p) throw Error(why);
-      policy = *p;
-    }
+    std::string why;
+    std::optional<SnpPolicy> policy = SnpPolicy::from_file(o.policy, &why);
+    if (!policy) throw Error(why);
     attestation.emplace();
-    Status s = fetch_node_attestation(o.node, policy, static_cast<int64_t>(std::time(nullptr)),
+    Status s = fetch_node_attestation(o.node, *policy, static_cast<int64_t>(std::time(nullptr)),
                                       &*attestation);
     if (!s.is_ok()) throw Error(s.reason());
   } else if (!o.policy.empty()) {

@@ -1,5 +1,7 @@
 #include "devices/green_zone.h"
 
+#include "devices/snp.h"
+
 #include <openssl/rand.h>
 
 #include <chrono>
@@ -28,12 +30,6 @@ std::string random_bytes(size_t n) {
 }
 
 ResolveResult refused(std::string why) { return ResolveResult::error(403, std::move(why)); }
-
-std::optional<SnpPolicy> node_policy(const Message& config, std::string* why) {
-  const std::optional<std::string> path = config.text("snp-policy");
-  if (!path) return SnpPolicy{};
-  return SnpPolicy::from_file(*path, why);
-}
 
 HttpResponse json_exchange(const std::string& url, const std::string& method,
                            const std::string& target, const std::string& body) {
@@ -105,8 +101,8 @@ ResolveResult GreenZoneDevice::admit(const Message& request) {
   const Value* body = request.find("body");
   const Message& attestation = body != nullptr && body->is_map() ? body->as_map() : request;
   std::string why;
-  std::optional<SnpPolicy> policy = node_policy(node_->config(), &why);
-  if (!policy) return ResolveResult::error(500, "the node's snp-policy: " + why);
+  std::optional<SnpPolicy> policy = node_snp_policy(node_->config(), &why);
+  if (!policy) return ResolveResult::error(500, why);
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!zone_key_) return ResolveResult::error(409, "this node has no zone (init first)");
@@ -124,7 +120,7 @@ ResolveResult GreenZoneDevice::admit(const Message& request) {
   }
   const std::string address = attestation.text("address").value_or("");
   const std::string challenge = attestation.text("challenge").value_or("");
-  std::string sealed;
+  std::string sealed, zone_key_id;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = challenges_.find(challenge);
@@ -134,15 +130,12 @@ ResolveResult GreenZoneDevice::admit(const Message& request) {
           "used or unknown)");
     challenges_.erase(it);  // single use
     sealed = RsaPublicKey::from_modulus(key).encrypt_oaep(*zone_key_);
+    zone_key_id = base64url_encode(sha256(*zone_key_));
     members_[address] = now_seconds();
   }
   Message reply{{"zone-key", Value(base64url_encode(sealed))},
-                {"zone-key-id", Value(std::string())},
+                {"zone-key-id", Value(zone_key_id)},
                 {"node-address", Value(node_->address())}};
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    reply.set("zone-key-id", Value(base64url_encode(sha256(*zone_key_))));
-  }
   return ResolveResult::ok(Value(commit_with_wallet(std::move(reply), node_->wallet())));
 }
 

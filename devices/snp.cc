@@ -14,7 +14,6 @@
 #include "verify/snp/report_binding.h"
 #include "verify/snp/simulated_snp.h"
 #include "verify/snp/snp_verifier.h"
-#include "verify/snp/vcek_cache.h"
 
 namespace hashpath {
 
@@ -29,15 +28,13 @@ ResolveResult rejected(const SnpCheck& c) {
   return {ResolveResult::Outcome::kError, Value(std::move(m))};
 }
 
-std::optional<SnpPolicy> load_policy(const Message& config, std::string* why) {
-  const std::optional<std::string> path = config.text("snp-policy");
-  if (!path) return SnpPolicy{};
-  std::optional<SnpPolicy> p = SnpPolicy::from_file(*path, why);
+}  // namespace
+
+std::optional<SnpPolicy> node_snp_policy(const Message& config, std::string* why) {
+  std::optional<SnpPolicy> p = SnpPolicy::from_file(config.text("snp-policy").value_or(""), why);
   if (!p) *why = "the node's snp-policy: " + *why;
   return p;
 }
-
-}  // namespace
 
 SnpDevice::SnpDevice(std::shared_ptr<NodeState> node, std::shared_ptr<HashpathLog> log)
     : node_(std::move(node)), log_(std::move(log)) {
@@ -65,19 +62,14 @@ ResolveResult SnpDevice::call(std::string_view key, const Message&, const Messag
 ResolveResult SnpDevice::verify(const Message& request) {
   const Message config = node_->config();
   std::string why;
-  std::optional<SnpPolicy> policy = load_policy(config, &why);
+  std::optional<SnpPolicy> policy = node_snp_policy(config, &why);
   if (!policy) return ResolveResult::error(500, why);
   const Value* body = request.find("body");
   const Message& attestation = body != nullptr && body->is_map() ? body->as_map() : request;
   const int64_t at = request.integer("at").value_or(static_cast<int64_t>(std::time(nullptr)));
   // The message's own VCEK first; else the node's cache.
-  SnpVerdict v = verify_snp_message(attestation, *policy, at);
-  if (!v.ok() && v.check.code == "cert-chain" && v.report && !attestation.contains("vcek")) {
-    if (std::optional<std::string> dir = config.text("snp-vcek-cache")) {
-      if (std::optional<AmdCertificate> vcek = find_cached_vcek(*dir, *v.report, policy->product))
-        v = verify_snp_message(attestation, *policy, at, vcek);
-    }
-  }
+  SnpVerdict v = verify_snp_message(attestation, *policy, at, std::nullopt,
+                                    config.text("snp-vcek-cache").value_or(""));
   if (!v.ok()) return rejected(v.check);
   return ResolveResult::ok(Value("true"));
 }

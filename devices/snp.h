@@ -33,6 +33,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "engine/log/hashpath_log.h"
 #include "engine/node/node_state.h"
@@ -41,6 +43,12 @@
 namespace hashpath {
 
 class SimulatedSnp;
+struct SnpPolicy;
+
+// The node's SNP policy: the file config `snp-policy` names, else the
+// default; nullopt with `why` if the file is unreadable or invalid. (snp@1.0
+// verify and greenzone@1.0 join use it.)
+std::optional<SnpPolicy> node_snp_policy(const Message& config, std::string* why);
 
 class SnpDevice : public Device {
  public:

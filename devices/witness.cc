@@ -269,14 +269,10 @@ std::vector<WitnessedLog> WitnessDevice::parse_logs(const Value& value) {
     }
     std::shared_ptr<const SnpPolicy> policy;
     if (!attested.empty()) {
-      SnpPolicy p;
-      if (!policy_file.empty()) {
-        std::string why;
-        std::optional<SnpPolicy> read = SnpPolicy::from_file(policy_file, &why);
-        if (!read) throw LogFormatError("witness-logs: " + why);
-        p = *read;
-      }
-      policy = std::make_shared<const SnpPolicy>(std::move(p));
+      std::string why;
+      std::optional<SnpPolicy> read = SnpPolicy::from_file(policy_file, &why);
+      if (!read) throw LogFormatError("witness-logs: " + why);
+      policy = std::make_shared<const SnpPolicy>(std::move(*read));
     } else if (!policy_file.empty()) {
       throw LogFormatError("witness-logs: snp-policy is for a log with `attested URL`");
     }

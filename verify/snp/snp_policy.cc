@@ -253,6 +253,7 @@ std::optional<SnpPolicy> SnpPolicy::from_json(const nlohmann::json& j, std::stri
 }
 
 std::optional<SnpPolicy> SnpPolicy::from_file(const std::string& path, std::string* why) {
+  if (path.empty()) return SnpPolicy{};
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     *why = "policy file '" + path + "' cannot be read";

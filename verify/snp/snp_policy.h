@@ -55,7 +55,8 @@ struct SnpPolicy {
   // The policy file (JSON; docs/attestation.md lists its keys). Unknown
   // keys are errors, so a misspelt requirement is never silently ignored.
   static std::optional<SnpPolicy> from_json(const nlohmann::json& j, std::string* why);
-  // The same from a file; `why` names the file.
+  // The same from a file; `why` names the file. An empty path is the
+  // default policy.
   static std::optional<SnpPolicy> from_file(const std::string& path, std::string* why);
 };
 

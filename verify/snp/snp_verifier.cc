@@ -260,9 +260,11 @@ SnpVerdict verify_snp_report(const SnpEvidence& e, const SnpPolicy& p, int64_t u
   }
   // The product decides the TCB layout: the VCEK says it, else a v3+
   // report's CPUID, else the policy.
+  std::optional<AmdCertificate> vcek = e.vcek;
+  if (!vcek && !e.vcek_cache.empty()) vcek = find_cached_vcek(e.vcek_cache, r, p.product);
   std::optional<VcekFacts> facts;
   std::string facts_why;
-  if (e.vcek) facts = read_vcek_facts(*e.vcek, &facts_why);
+  if (vcek) facts = read_vcek_facts(*vcek, &facts_why);
   if (facts && facts->product) {
     v.product = *facts->product;
   } else if (r.product_from_cpuid() != SnpProduct::kUnknown) {
@@ -275,7 +277,7 @@ SnpVerdict verify_snp_report(const SnpEvidence& e, const SnpPolicy& p, int64_t u
   if (SnpCheck c = check_software(e, p); !c.ok()) return v.check = c, v;
   if (SnpCheck c = check_measurement(r, e, p); !c.ok()) return v.check = c, v;
 
-  if (!e.vcek) {
+  if (!vcek) {
     std::string detail =
         "no VCEK: attach it to the attestation (`vcek`), pass it (--vcek FILE) or put it in "
         "the VCEK cache (docs/attestation.md)";
@@ -296,7 +298,7 @@ SnpVerdict verify_snp_report(const SnpEvidence& e, const SnpPolicy& p, int64_t u
                    "report is v2): configure `product` or pass the chain");
     return v;
   }
-  if (SnpCheck c = check_chain(chain->ark, chain->ask, *e.vcek, unix_seconds, p.anchors); !c.ok())
+  if (SnpCheck c = check_chain(chain->ark, chain->ask, *vcek, unix_seconds, p.anchors); !c.ok())
     return v.check = c, v;
 
   if (!facts) {
@@ -321,7 +323,7 @@ SnpVerdict verify_snp_report(const SnpEvidence& e, const SnpPolicy& p, int64_t u
                                        ", the report's CHIP_ID is " + hex_encode(chip));
     return v;
   }
-  std::shared_ptr<void> key = vcek_public_key(*e.vcek);
+  std::shared_ptr<void> key = vcek_public_key(*vcek);
   if (key == nullptr || !snp_signature_verifies(r, key.get())) {
     v.check = fail("report-signature",
                    "the report's ECDSA P-384 signature does not verify "
@@ -435,7 +437,8 @@ std::optional<std::string> hashpath_binding_of(const Message& m, const std::stri
 }  // namespace
 
 SnpVerdict verify_snp_message(const Message& m, const SnpPolicy& p, int64_t unix_seconds,
-                              const std::optional<AmdCertificate>& vcek) {
+                              const std::optional<AmdCertificate>& vcek,
+                              const std::string& vcek_cache) {
   SnpVerdict v;
   // message-signature: signed, every commitment verifies, `address` signed.
   const std::optional<std::string> address = m.text("address");
@@ -544,9 +547,8 @@ SnpVerdict verify_snp_message(const Message& m, const SnpPolicy& p, int64_t unix
     }
     e.local_hashes = std::move(hashes);
   }
-  if (vcek) {
-    e.vcek = vcek;
-  } else if (std::optional<std::string> der = m.text("vcek")) {
+  // The VCEK: the message's own, else the caller's, else the cache.
+  if (std::optional<std::string> der = m.text("vcek")) {
     std::string raw;
     try {
       raw = base64_decode(*der);
@@ -557,7 +559,10 @@ SnpVerdict verify_snp_message(const Message& m, const SnpPolicy& p, int64_t unix
       v.check = fail("cert-chain", "`vcek` is not a certificate: " + why);
       return v;
     }
+  } else {
+    e.vcek = vcek;
   }
+  e.vcek_cache = vcek_cache;
   std::optional<Checkpoint> head = v.attested_head;
   v = verify_snp_report(e, p, unix_seconds);
   if (v.ok()) v.attested_head = head;

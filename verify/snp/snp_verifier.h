@@ -51,6 +51,7 @@ namespace hashpath {
 struct SnpEvidence {
   std::string report;                               // raw 1,184 bytes
   std::optional<AmdCertificate> vcek;               // required for cert-chain and later
+  std::string vcek_cache;                           // else looked up here (vcek_cache.h), if set
   std::optional<AmdCertificate> ask, ark;           // default: the built-in chain of the product
   std::optional<std::string> expected_report_data;  // 64 bytes, if the caller binds it
   // The eight local hashes of the launch (`local-hashes`): firmware, kernel,
@@ -72,10 +73,11 @@ SnpVerdict verify_snp_report(const SnpEvidence& evidence, const SnpPolicy& polic
                              int64_t unix_seconds);
 
 // An snp@1.0 attestation message (HyperBEAM's keys, or `report-raw` and
-// `vcek` as Hashpath emits them). `vcek` overrides a VCEK the message does
-// not carry.
+// `vcek` as Hashpath emits them). The VCEK is the message's `vcek`, else
+// `vcek`, else the one in `vcek_cache` for the report's chip and TCB.
 SnpVerdict verify_snp_message(const Message& message, const SnpPolicy& policy, int64_t unix_seconds,
-                              const std::optional<AmdCertificate>& vcek = std::nullopt);
+                              const std::optional<AmdCertificate>& vcek = std::nullopt,
+                              const std::string& vcek_cache = "");
 
 // The ECDSA P-384 check of a report's signature under `vcek_key` (EVP_PKEY*).
 bool snp_signature_verifies(const SnpReport& report, void* vcek_key);
