@@ -6,12 +6,17 @@
 #include "devices/log.h"
 #include "devices/lua/lua_device.h"
 #include "devices/meta.h"
+#include "devices/multipass.h"
 #include "devices/patch.h"
 #include "devices/process.h"
 #include "devices/push.h"
 #include "devices/scheduler.h"
 #include "devices/snp.h"
 #include "devices/stack.h"
+#include "devices/wasm/json_iface_device.h"
+#include "devices/wasm/wabt_interpreter.h"
+#include "devices/wasm/wasi_device.h"
+#include "devices/wasm/wasm64_device.h"
 
 namespace hashpath {
 
@@ -27,6 +32,13 @@ std::shared_ptr<DeviceRegistry> node_devices(
   registry->add(std::make_shared<PatchDevice>());
   registry->add(std::make_shared<StackDevice>());
   registry->add(std::make_shared<DedupDevice>());
+  registry->add(std::make_shared<MultipassDevice>());
+  // WASM processes: one set of live instances for the members that share
+  // them, on the reference engine (docs/wasm.md).
+  auto wasm = std::make_shared<WasmProcesses>(std::make_shared<WabtInterpreter>());
+  registry->add(std::make_shared<WasiDevice>());
+  registry->add(std::make_shared<JsonIfaceDevice>(wasm));
+  registry->add(std::make_shared<Wasm64Device>(wasm));
   registry->add(std::make_shared<JsonDevice>());
   registry->add(std::make_shared<SchedulerDevice>(state));
   registry->add(std::make_shared<ProcessDevice>());

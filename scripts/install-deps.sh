@@ -44,3 +44,8 @@ fi
 # Lua 5.3, deterministic: Debian's source package with our patch (see
 # third_party/lua5.3/). Built by CMake from .deps/lua5.3.
 bash "$(dirname "$0")/../third_party/lua5.3/prepare.sh" "$(dirname "$0")/../.deps/lua5.3"
+
+# WABT (the reference WASM interpreter, wasm2c): Debian's source package with
+# our fix for caught exceptions (see third_party/wabt/). Built by CMake from
+# .deps/wabt.
+bash "$(dirname "$0")/../third_party/wabt/prepare.sh" "$(dirname "$0")/../.deps/wabt"

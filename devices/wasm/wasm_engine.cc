@@ -1,0 +1,101 @@
+#include "devices/wasm/wasm_engine.h"
+
+#include <cstring>
+
+namespace hashpath {
+
+WasmValue WasmValue::f32(float v) {
+  uint32_t b = 0;
+  std::memcpy(&b, &v, sizeof b);
+  return {WasmType::kF32, b};
+}
+
+WasmValue WasmValue::f64(double v) {
+  uint64_t b = 0;
+  std::memcpy(&b, &v, sizeof b);
+  return {WasmType::kF64, b};
+}
+
+float WasmValue::as_f32() const {
+  uint32_t b = static_cast<uint32_t>(bits);
+  float v = 0;
+  std::memcpy(&v, &b, sizeof v);
+  return v;
+}
+
+double WasmValue::as_f64() const {
+  double v = 0;
+  std::memcpy(&v, &bits, sizeof v);
+  return v;
+}
+
+std::string signature_text(const WasmSignature& signature) {
+  auto letter = [](WasmType t) {
+    switch (t) {
+      case WasmType::kI32:
+        return 'i';
+      case WasmType::kI64:
+        return 'I';
+      case WasmType::kF32:
+        return 'f';
+      case WasmType::kF64:
+        return 'F';
+    }
+    return '?';
+  };
+  std::string s = "(";
+  for (WasmType t : signature.params) s += letter(t);
+  s += ')';
+  for (WasmType t : signature.results) s += letter(t);
+  return s;
+}
+
+Status WasmInstance::malloc(uint64_t n, uint64_t& ptr) {
+  WasmSignature sig;
+  if (Status s = export_signature("malloc", sig); !s.is_ok()) return s;
+  if (sig.params.size() != 1 || sig.results.size() != 1 || sig.params[0] != sig.results[0] ||
+      sig.params[0] == WasmType::kF32 || sig.params[0] == WasmType::kF64)
+    return Status::rejected("the module's malloc is " + signature_text(sig) + ", not (i)i or (I)I");
+  const bool wide = sig.params[0] == WasmType::kI64;
+  if (!wide && n > UINT32_MAX)
+    return Status::rejected("malloc(" + std::to_string(n) + "): more than a wasm32 module holds");
+  WasmValue arg = wide ? WasmValue::i64(n) : WasmValue::i32(static_cast<uint32_t>(n));
+  WasmCall r = call("malloc", std::span<const WasmValue>(&arg, 1));
+  if (!r.status.is_ok()) return r.status.within("malloc(" + std::to_string(n) + ")");
+  ptr = wide ? r.results.at(0).as_u64() : r.results.at(0).as_u32();
+  if (ptr == 0) return Status::rejected("malloc(" + std::to_string(n) + ") returned 0");
+  return Status::ok();
+}
+
+Status WasmInstance::write_string(std::string_view text, uint64_t& ptr) {
+  if (Status s = malloc(text.size() + 1, ptr); !s.is_ok()) return s;
+  std::string bytes(text);
+  bytes.push_back('\0');
+  return write(ptr, bytes);
+}
+
+Status WasmInstance::read_string(uint64_t ptr, std::string& out) const {
+  out.clear();
+  const uint64_t size = memory_size();
+  if (ptr >= size)
+    return Status::rejected("string at " + std::to_string(ptr) + ": outside memory (" +
+                            std::to_string(size) + " bytes)");
+  // Chunks of up to 64 KiB until the NUL.
+  uint64_t at = ptr;
+  std::string chunk;
+  while (at < size) {
+    uint64_t n = std::min<uint64_t>(size - at, 65536);
+    if (Status s = read(at, n, chunk); !s.is_ok()) return s;
+    size_t nul = chunk.find('\0');
+    if (nul != std::string::npos) {
+      out.append(chunk, 0, nul);
+      return Status::ok();
+    }
+    out += chunk;
+    at += n;
+  }
+  return Status::rejected("string at " + std::to_string(ptr) +
+                          " has no NUL before the end of memory");
+}
+
+}  // namespace hashpath

@@ -1,0 +1,203 @@
+#include "devices/wasm/wasm_processes.h"
+
+#include <cctype>
+
+#include "engine/codec/message_id.h"
+#include "engine/resolve/resolver.h"
+
+namespace hashpath {
+namespace {
+
+constexpr std::string_view kWasmMagic("\0asm", 4);
+
+bool looks_like_id(const Value& v) {
+  if (!v.is_binary() || v.as_binary().size() != 43) return false;
+  for (char c : v.as_binary())
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+  return true;
+}
+
+// The image value named by `base` (see module_bytes_of), or nullptr.
+const Value* image_value(const Message& base, Message& holder) {
+  std::string prefix = base.text("input-prefix").value_or("");
+  if (!prefix.empty()) {
+    if (const Value* p = base.find(prefix); p != nullptr && p->is_map()) {
+      holder = p->as_map();
+      if (const Value* v = holder.find("image")) return v;
+    }
+  }
+  if (const Value* p = base.find("process"); p != nullptr && p->is_map()) {
+    holder = p->as_map();
+    for (const char* k : {"image", "module"})
+      if (const Value* v = holder.find(k)) return v;
+  }
+  for (const char* k : {"image", "module", "body"})
+    if (const Value* v = base.find(k)) return v;
+  return nullptr;
+}
+
+// Resolves the image to its bytes and, when it is a message, that message.
+ResolveResult locate_image(const Message& base, Resolver& resolver, std::string& bytes,
+                           Message& module_message) {
+  Message holder;
+  const Value* image = image_value(base, holder);
+  if (image == nullptr)
+    return ResolveResult::error(400,
+                                "No viable image found: the process names no image or "
+                                "module");
+  Value v = *image;
+  if (looks_like_id(v) || v.is_link()) {
+    std::string id = v.is_link() ? v.as_link().id : std::string(v.as_binary());
+    std::optional<Value> stored = resolver.load(id);
+    if (!stored) return ResolveResult::error(404, "module " + id + " is not in the store");
+    v = *stored;
+  }
+  if (v.is_map()) {
+    module_message = v.as_map();
+    const Value* body = module_message.find("body");
+    if (body == nullptr || !body->is_binary()) body = module_message.find("data");
+    if (body == nullptr || !body->is_binary())
+      return ResolveResult::error(400, "the module message has no body");
+    v = *body;
+  }
+  if (!v.is_binary()) return ResolveResult::error(400, "the image is not a binary");
+  bytes = std::string(v.as_binary());
+  if (bytes.substr(0, 4) != kWasmMagic)
+    return ResolveResult::error(422, "the image is not a WebAssembly module (no \\0asm header)");
+  return ResolveResult::ok(Value());
+}
+
+// "1-gb", "500-mb", "64-kb", "12345" → bytes.
+bool parse_size(std::string_view text, uint64_t& out) {
+  size_t i = 0;
+  uint64_t n = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+    if (n > (uint64_t{1} << 40)) return false;
+    n = n * 10 + static_cast<uint64_t>(text[i] - '0');
+    ++i;
+  }
+  if (i == 0) return false;
+  std::string unit;
+  for (char c : text.substr(i))
+    unit += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  uint64_t scale = 1;
+  if (unit.empty() || unit == "-b") {
+    scale = 1;
+  } else if (unit == "-kb") {
+    scale = uint64_t{1} << 10;
+  } else if (unit == "-mb") {
+    scale = uint64_t{1} << 20;
+  } else if (unit == "-gb") {
+    scale = uint64_t{1} << 30;
+  } else {
+    return false;
+  }
+  out = n * scale;
+  return true;
+}
+
+ResolveResult limit_from(const Message& m, bool& found, uint64_t& out) {
+  const Value* v = m.find("memory-limit");
+  found = v != nullptr;
+  if (v == nullptr) return ResolveResult::ok(Value());
+  if (v->is_integer() && v->as_integer() > 0) {
+    out = static_cast<uint64_t>(v->as_integer());
+    return ResolveResult::ok(Value());
+  }
+  if (v->is_binary() && parse_size(v->as_binary(), out)) return ResolveResult::ok(Value());
+  return ResolveResult::error(400, "memory-limit must be a number of bytes or <n>-kb|mb|gb");
+}
+
+}  // namespace
+
+bool is_wasm_process_state(const Message& base) {
+  const Value* p = base.find("process");
+  return p != nullptr && p->is_map() && base.integer("at-slot").has_value();
+}
+
+ResolveResult module_bytes_of(const Message& base, Resolver& resolver, std::string& out) {
+  Message module_message;
+  return locate_image(base, resolver, out, module_message);
+}
+
+ResolveResult memory_limit_of(const Message& base, Resolver& resolver, uint64_t& out) {
+  out = 0;
+  bool found = false;
+  if (const Value* p = base.find("process"); p != nullptr && p->is_map()) {
+    if (ResolveResult r = limit_from(p->as_map(), found, out); !r.is_ok() || found) return r;
+  }
+  std::string bytes;
+  Message module_message;
+  if (ResolveResult r = locate_image(base, resolver, bytes, module_message); !r.is_ok()) return r;
+  return limit_from(module_message, found, out);
+}
+
+WasmProcesses::WasmProcesses(std::shared_ptr<WasmEngine> engine, size_t max_live)
+    : engine_(std::move(engine)), max_live_(max_live == 0 ? 1 : max_live) {}
+
+namespace {
+ResolveResult no_live_instance(const std::string& pid, int64_t at) {
+  return ResolveResult::error(409, "no live WebAssembly instance for process " + pid + " at slot " +
+                                       std::to_string(at) + ": recompute the process from slot 0");
+}
+}  // namespace
+
+ResolveResult WasmProcesses::ready(const Message& base) {
+  std::string pid = message_id(base.at("process"), IdScope::kSigned);
+  int64_t at = base.integer("at-slot").value_or(-1);
+  if (at < 0) return ResolveResult::ok(Value(base));
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = live_.find(pid);
+  if (it == live_.end() || it->second->instance == nullptr || it->second->at_slot != at)
+    return no_live_instance(pid, at);
+  return ResolveResult::ok(Value(base));
+}
+
+ResolveResult WasmProcesses::acquire(const Message& base, const Message& request,
+                                     Resolver& resolver, std::shared_ptr<LiveWasmProcess>& out) {
+  std::string pid = message_id(base.at("process"), IdScope::kSigned);
+  const int64_t at = base.integer("at-slot").value_or(-1);
+  const int64_t slot = request.integer("slot").value_or(at + 1);
+  std::shared_ptr<LiveWasmProcess> live;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = live_.find(pid);
+    if (it != live_.end()) live = it->second;
+    const bool usable = live != nullptr && live->instance != nullptr &&
+                        (live->at_slot == at || live->at_slot == slot);
+    if (!usable) {
+      if (at >= 0) return no_live_instance(pid, at);
+      // Slot -1: a fresh instance (what a trap taught us stays known).
+      if (live == nullptr && live_.size() >= max_live_) {
+        auto oldest = live_.begin();
+        for (auto i = live_.begin(); i != live_.end(); ++i)
+          if (i->second->last_used < oldest->second->last_used) oldest = i;
+        live_.erase(oldest);
+      }
+      auto fresh = std::make_shared<LiveWasmProcess>();
+      if (live != nullptr) fresh->trapped_slots = live->trapped_slots;
+      live = fresh;
+      live_[pid] = live;
+    }
+    live->last_used = ++clock_;
+  }
+  std::lock_guard<std::mutex> hold(live->mu);
+  if (live->instance == nullptr) {
+    std::string bytes;
+    Message module_message;
+    if (ResolveResult r = locate_image(base, resolver, bytes, module_message); !r.is_ok()) return r;
+    uint64_t limit = 0;
+    if (ResolveResult r = memory_limit_of(base, resolver, limit); !r.is_ok()) return r;
+    WasmLimits limits;
+    limits.max_memory_bytes = limit;
+    std::unique_ptr<WasmInstance> instance;
+    if (Status s = engine_->instantiate(bytes, live->host, limits, instance); !s.is_ok())
+      return ResolveResult::error(422, "process " + pid + ": " + s.reason());
+    live->instance = std::move(instance);
+    live->at_slot = at;
+  }
+  out = live;
+  return ResolveResult::ok(Value());
+}
+
+}  // namespace hashpath

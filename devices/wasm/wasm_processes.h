@@ -1,0 +1,95 @@
+// The live WebAssembly instances of WASM processes (docs/wasm.md §4),
+// shared by the stack members that work on one: json-iface@1.0 writes the
+// message into the instance's memory, wasm-64@1.0 calls it, json-iface@1.0
+// reads the answer back.
+//
+// A process's instance is its state between slots, as a Lua process's
+// state is (docs/devices.md §5.5): it lives in node memory, for the
+// slot it was last brought to, and is used only for the state at that
+// slot. At slot -1 a fresh instance is made from the process's image; a
+// state at slot S >= 0 without its instance is refused with 409 and
+// process@1.0 recomputes from slot 0. Invariant: one schedule per process
+// on a node, so the instance after slot S is the only one there can be.
+//
+// An instance that trapped is dropped: the slot that trapped has no effect
+// (the next slot rebuilds the instance from slot 0 without it).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "devices/wasm/wasi_host.h"
+#include "devices/wasm/wasm_engine.h"
+#include "engine/resolve/device.h"
+
+namespace hashpath {
+
+class Resolver;
+
+// One process's instance. `mu` is held while it runs (process@1.0
+// already runs one slot of a process at a time; this guards against a
+// second caller of the same stack).
+struct LiveWasmProcess {
+  std::mutex mu;
+  std::unique_ptr<WasmInstance> instance;
+  WasiHost host;
+  // The memory is the process's after this slot (-1: fresh).
+  int64_t at_slot = -1;
+  uint64_t last_used = 0;
+  // Slots whose call trapped, with the reason: the instance was dropped,
+  // and rebuilding from slot 0 skips them (the same error, no effect).
+  std::map<int64_t, std::string> trapped_slots;
+  // The step being applied ("<slot>/<hash-chain>") and the answers already
+  // given in it, by member and pass: the same question asked again (a
+  // stack re-run by replay, a retry) gets the same answer instead of
+  // writing the message a second time.
+  std::string step;
+  std::map<std::string, ResolveResult> answers;
+};
+
+class WasmProcesses {
+ public:
+  static constexpr size_t kDefaultLiveProcesses = 32;
+  WasmProcesses(std::shared_ptr<WasmEngine> engine, size_t max_live = kDefaultLiveProcesses);
+
+  WasmEngine& engine() { return *engine_; }
+
+  // The live instance for a process state (`base` has `process` and
+  // `at-slot`) working on `request` (an assignment with `slot`): the one
+  // at the state's slot, or the one that has already applied `request`
+  // (json-iface@1.0's second pass), or a fresh one when the state is at
+  // slot -1. Otherwise 409. The caller locks `out->mu`.
+  ResolveResult acquire(const Message& base, const Message& request, Resolver& resolver,
+                        std::shared_ptr<LiveWasmProcess>& out);
+
+  // Ok if a live instance is at the state's slot (or the state is at -1),
+  // else 409: what `normalize` answers.
+  ResolveResult ready(const Message& base);
+
+ private:
+  std::shared_ptr<WasmEngine> engine_;
+  const size_t max_live_;
+  std::mutex mu_;  // live_, clock_
+  uint64_t clock_ = 0;
+  std::map<std::string, std::shared_ptr<LiveWasmProcess>> live_;
+};
+
+// True if `base` is a process state as process@1.0 hands it to its
+// execution device.
+bool is_wasm_process_state(const Message& base);
+
+// The module bytes of `base`: `<input-prefix>/image`, else the process's
+// `image`, else its `module`, else the base's `image`, `module` or
+// `body`. A value that is a 43-character ID is read from the store (the
+// stored message's body, else data); a message gives its body. Rejected
+// with a reason if there is none or it is not WebAssembly.
+ResolveResult module_bytes_of(const Message& base, Resolver& resolver, std::string& out);
+
+// The memory limit for `base` in bytes (0: the module's own maximum):
+// the process's, else the module message's `memory-limit`, as a number of
+// bytes or "<n>-kb|mb|gb" (AO's form: "1-gb"). Rejected if malformed.
+ResolveResult memory_limit_of(const Message& base, Resolver& resolver, uint64_t& out);
+
+}  // namespace hashpath

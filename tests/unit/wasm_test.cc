@@ -1,0 +1,455 @@
+// WASM processes (docs/wasm.md): the WABT interpreter engine, the WASI
+// host, wasm-64@1.0, json-iface@1.0 and multipass@1.0, and the AOS module
+// run through process@1.0 — the conformance cases of the WASM layer
+// (docs/wasm.md §8). Test modules are written out below in the text format
+// and assembled by libwabt's own parser; the AOS module (BSL-licensed) is
+// read from ../shared when it is there.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "devices/multipass.h"
+#include "devices/patch.h"
+#include "devices/process.h"
+#include "devices/scheduler.h"
+#include "devices/stack.h"
+#include "devices/wasm/json_iface_device.h"
+#include "devices/wasm/wabt_interpreter.h"
+#include "devices/wasm/wasi_device.h"
+#include "devices/wasm/wasi_host.h"
+#include "devices/wasm/wasm64_device.h"
+#include "engine/codec/message_id.h"
+#include "engine/resolve/resolver.h"
+#include "engine/store/sqlite_store.h"
+#include "tests/support/status_assertions.h"
+#include "tests/support/test_data.h"
+#include "tests/support/wat.h"
+
+namespace hashpath {
+namespace {
+
+using testing::wat_to_wasm;
+
+constexpr const char* kAosModule = "interop/wasm/aos-2-pure-xs.wasm";
+
+constexpr const char* kFac = R"wat(
+(module
+  (func $fac (export "fac") (param f64) (result f64)
+    (if (result f64) (f64.lt (local.get 0) (f64.const 1))
+      (then (f64.const 1))
+      (else (f64.mul (local.get 0) (call $fac (f64.sub (local.get 0) (f64.const 1))))))))
+)wat";
+
+// pow(b, e) by repeated calls to the imported my_lib.mul.
+constexpr const char* kPow = R"wat(
+(module
+  (import "my_lib" "mul" (func $mul (param i32 i32) (result i32)))
+  (func (export "pow") (param $b i32) (param $e i32) (result i32) (local $r i32)
+    (local.set $r (i32.const 1))
+    (block $done
+      (loop $again
+        (br_if $done (i32.eqz (local.get $e)))
+        (local.set $r (call $mul (local.get $r) (local.get $b)))
+        (local.set $e (i32.sub (local.get $e) (i32.const 1)))
+        (br $again)))
+    (local.get $r)))
+)wat";
+
+// wasm32 WASI output: two iovecs to fd 1, the count written at 16.
+constexpr const char* kPrint = R"wat(
+(module
+  (import "wasi_snapshot_preview1" "fd_write"
+    (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 66) "Hello, World!")
+  (data (i32.const 80) "Howdy!\n")
+  (func (export "hello") (result i32)
+    (i32.store (i32.const 0) (i32.const 66))
+    (i32.store (i32.const 4) (i32.const 13))
+    (i32.store (i32.const 8) (i32.const 80))
+    (i32.store (i32.const 12) (i32.const 7))
+    (call $fd_write (i32.const 1) (i32.const 0) (i32.const 2) (i32.const 16))))
+)wat";
+
+// wasm64: a bump malloc, memory.grow, exceptions caught over locals (the
+// case WABT 1.0.32 got wrong, third_party/wabt/try-handler-locals.patch),
+// an uncaught exception and a trap.
+constexpr const char* kMemory64 = R"wat(
+(module
+  (memory (export "memory") i64 2)
+  (global $next (mut i64) (i64.const 1024))
+  (tag $oops (param i32))
+  (func (export "malloc") (param $n i64) (result i64) (local $p i64)
+    (local.set $p (global.get $next))
+    (if (i64.gt_u (i64.add (local.get $p) (local.get $n))
+                  (i64.mul (memory.size) (i64.const 65536)))
+      (then (return (i64.const 0))))
+    (global.set $next (i64.add (local.get $p) (local.get $n)))
+    (local.get $p))
+  (func (export "grow") (param i64) (result i64) (memory.grow (local.get 0)))
+  (func $thrower (param i32) (throw $oops (local.get 0)))
+  (func (export "caught") (result i64) (local $a i64) (local $b i64)
+    (local.set $a (i64.const 41))
+    (local.set $b (i64.const 1000))
+    (i64.add
+      (i64.const 5)
+      (try (result i64)
+        (do (call $thrower (i32.const 7)) (i64.const 0))
+        (catch $oops (drop) (i64.add (local.get $a) (i64.const 1)))))
+    (local.get $b)
+    (i64.add))
+  (func (export "uncaught") (call $thrower (i32.const 1)))
+  (func (export "boom") (unreachable)))
+)wat";
+
+// A host with only WASI and a multiplying my_lib.
+class TestImports : public WasiHost {
+ public:
+  TestImports() {
+    set_module_resolver([](std::string_view module, std::string_view field, const WasmSignature&,
+                           std::span<const WasmValue> args, std::vector<WasmValue>& results,
+                           Status& status) {
+      if (module != "my_lib" || field != "mul") return false;
+      results = {WasmValue::i32(args[0].as_u32() * args[1].as_u32())};
+      status = Status::ok();
+      return true;
+    });
+  }
+};
+
+std::unique_ptr<WasmInstance> instantiate(const std::string& bytes, WasmImports& imports,
+                                          WasmLimits limits = {}) {
+  WabtInterpreter engine;
+  std::unique_ptr<WasmInstance> instance;
+  Status s = engine.instantiate(bytes, imports, limits, instance);
+  EXPECT_TRUE(s.is_ok()) << s.reason();
+  return instance;
+}
+
+TEST(WasmEngineTest, CallsExportsWithFloatsAndImports) {
+  TestImports host;
+  auto fac = instantiate(wat_to_wasm(kFac), host);
+  ASSERT_NE(fac, nullptr);
+  WasmValue five = WasmValue::f64(5.0);
+  WasmCall r = fac->call("fac", std::span<const WasmValue>(&five, 1));
+  ASSERT_TRUE(r.status.is_ok()) << r.status.reason();
+  ASSERT_EQ(r.results.size(), 1u);
+  EXPECT_EQ(r.results[0].as_f64(), 120.0);
+  EXPECT_EQ(fac->memory_size(), 0u);  // no memory at all
+
+  auto pow = instantiate(wat_to_wasm(kPow), host);
+  ASSERT_NE(pow, nullptr);
+  std::vector<WasmValue> args{WasmValue::i32(2), WasmValue::i32(5)};
+  r = pow->call("pow", args);
+  ASSERT_TRUE(r.status.is_ok()) << r.status.reason();
+  EXPECT_EQ(r.results[0].as_u32(), 32u);
+  // Wrong arity and types are refused, not guessed.
+  EXPECT_FALSE(pow->call("pow", std::span<const WasmValue>(args.data(), 1)).status.is_ok());
+  std::vector<WasmValue> floats{WasmValue::f64(2), WasmValue::f64(5)};
+  EXPECT_FALSE(pow->call("pow", floats).status.is_ok());
+  EXPECT_FALSE(pow->call("nope", {}).status.is_ok());
+  EXPECT_FALSE(pow->broken());
+}
+
+TEST(WasmEngineTest, WasiOutputAndMemoryBounds) {
+  WasiHost host;
+  auto m = instantiate(wat_to_wasm(kPrint), host);
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->memory_size(), 65536u);
+  std::string text;
+  ASSERT_TRUE(testing::Holds(m->read(66, 13, text)));
+  EXPECT_EQ(text, "Hello, World!");
+  EXPECT_FALSE(m->read(65530, 13, text).is_ok());
+  EXPECT_FALSE(m->read(UINT64_MAX - 2, 13, text).is_ok());
+  ASSERT_TRUE(testing::Holds(m->write(0, "x")));
+  EXPECT_FALSE(m->write(1'000'000, "x").is_ok());
+  WasmCall r = m->call("hello", {});
+  ASSERT_TRUE(r.status.is_ok()) << r.status.reason();
+  EXPECT_EQ(r.results[0].as_u32(), 0u);  // errno 0
+  ASSERT_TRUE(testing::Holds(m->read(16, 4, text)));
+  EXPECT_EQ(text, std::string("\x14\0\0\0", 4));  // 20 bytes written, as a wasm32 size
+  EXPECT_EQ(host.take_output().stdout_text, "Hello, World!Howdy!\n");
+  EXPECT_EQ(host.take_output().stdout_text, "");
+}
+
+TEST(WasmEngineTest, MallocStringsGrowthAndLimits) {
+  WasiHost host;
+  auto m = instantiate(wat_to_wasm(kMemory64), host);
+  ASSERT_NE(m, nullptr);
+  uint64_t ptr = 0;
+  ASSERT_TRUE(testing::Holds(m->malloc(100, ptr)));
+  EXPECT_EQ(ptr, 1024u);
+  EXPECT_FALSE(m->malloc(128 << 20, ptr).is_ok());  // returns 0: an error
+  ASSERT_TRUE(testing::Holds(m->write_string("round trip", ptr)));
+  std::string back;
+  ASSERT_TRUE(testing::Holds(m->read_string(ptr, back)));
+  EXPECT_EQ(back, "round trip");
+  EXPECT_FALSE(m->read_string(m->memory_size(), back).is_ok());
+
+  // A process's memory limit lowers the module's maximum: growth past it fails
+  // as memory.grow fails (-1), the call itself succeeds.
+  auto limited = instantiate(wat_to_wasm(kMemory64), host, WasmLimits{4 * 65536});
+  ASSERT_NE(limited, nullptr);
+  WasmValue two = WasmValue::i64(2), one = WasmValue::i64(1);
+  EXPECT_EQ(limited->call("grow", std::span<const WasmValue>(&two, 1)).results[0].as_u64(), 2u);
+  EXPECT_EQ(limited->call("grow", std::span<const WasmValue>(&one, 1)).results[0].as_u64(),
+            UINT64_MAX);
+  EXPECT_EQ(limited->memory_size(), 4u * 65536);
+  // A module whose memory starts above the limit is refused.
+  WabtInterpreter engine;
+  std::unique_ptr<WasmInstance> none;
+  EXPECT_FALSE(engine.instantiate(wat_to_wasm(kMemory64), host, WasmLimits{65536}, none).is_ok());
+}
+
+TEST(WasmEngineTest, CaughtExceptionsKeepTheFunctionsLocals) {
+  WasiHost host;
+  auto m = instantiate(wat_to_wasm(kMemory64), host);
+  ASSERT_NE(m, nullptr);
+  WasmCall r = m->call("caught", {});
+  ASSERT_TRUE(r.status.is_ok()) << r.status.reason();
+  EXPECT_EQ(r.results[0].as_u64(), 1047u);  // 5 + (41 + 1) + 1000
+  EXPECT_FALSE(m->broken());
+}
+
+TEST(WasmEngineTest, TrapsAndUncaughtExceptionsBreakTheInstance) {
+  WasiHost host;
+  auto m = instantiate(wat_to_wasm(kMemory64), host);
+  ASSERT_NE(m, nullptr);
+  WasmCall r = m->call("uncaught", {});
+  EXPECT_FALSE(r.status.is_ok());
+  EXPECT_NE(r.status.reason().find("uncaught exception"), std::string::npos) << r.status.reason();
+  EXPECT_TRUE(m->broken());
+  EXPECT_FALSE(m->call("caught", {}).status.is_ok());  // not called again
+
+  auto t = instantiate(wat_to_wasm(kMemory64), host);
+  r = t->call("boom", {});
+  EXPECT_NE(r.status.reason().find("unreachable"), std::string::npos) << r.status.reason();
+}
+
+TEST(WasmEngineTest, RefusesWhatIsNotAModule) {
+  WabtInterpreter engine;
+  WasiHost host;
+  std::unique_ptr<WasmInstance> out;
+  for (std::string bad : {std::string("hello"), std::string("\0asm", 4),
+                          std::string("\0asm\x01\0\0\0\x01\xff", 10), std::string()}) {
+    Status s = engine.instantiate(bad, host, {}, out);
+    EXPECT_FALSE(s.is_ok());
+    EXPECT_NE(s.reason().find("not a valid WebAssembly module"), std::string::npos) << s.reason();
+  }
+  EXPECT_EQ(out, nullptr);
+}
+
+TEST(WasmEngineTest, ImportsStubbedAsHyperBeamDoes) {
+  // A module importing clock_time_get, an env syscall and an unknown module:
+  // errno 1 and nothing written; 0; 0, and both stubs recorded.
+  const char* wat = R"wat(
+(module
+  (import "wasi_snapshot_preview1" "clock_time_get"
+    (func $clock (param i32 i64 i64) (result i32)))
+  (import "env" "__syscall_rmdir" (func $rmdir (param i64) (result i32)))
+  (import "elsewhere" "thing" (func $thing (param i32) (result f64)))
+  (memory (export "memory") i64 1)
+  (func (export "probe") (result i32)
+    (i64.store (i64.const 8) (i64.const 77))
+    (i32.add (i32.mul (i32.const 100) (call $clock (i32.const 0) (i64.const 1) (i64.const 8)))
+             (i32.add (call $rmdir (i64.const 0))
+                      (i32.trunc_f64_s (call $thing (i32.const 3)))))))
+)wat";
+  WasiHost host;
+  auto m = instantiate(wat_to_wasm(wat), host);
+  ASSERT_NE(m, nullptr);
+  WasmCall r = m->call("probe", {});
+  ASSERT_TRUE(r.status.is_ok()) << r.status.reason();
+  EXPECT_EQ(r.results[0].as_u32(), 100u);
+  std::string at8;
+  ASSERT_TRUE(testing::Holds(m->read(8, 8, at8)));
+  EXPECT_EQ(at8[0], 77);  // the clock wrote nothing
+  EXPECT_EQ(host.take_output().undefined_calls,
+            (std::vector<std::string>{"env.__syscall_rmdir", "elsewhere.thing"}));
+}
+
+// test-device@1.0's mul: the product of its `args`.
+class MulDevice : public Device {
+ public:
+  std::string_view name() const override { return "test-device@1.0"; }
+  bool handles(std::string_view key) const override { return key == "mul"; }
+  ResolveResult call(std::string_view, const Message&, const Message& request, Resolver&) override {
+    const List& args = request.at("args").as_list();
+    return ResolveResult::ok(Value::integer(args.at(0).as_integer() * args.at(1).as_integer()));
+  }
+};
+
+class WasmDeviceTest : public ::testing::Test {
+ protected:
+  WasmDeviceTest() : store(":memory:"), resolver(registry, &store) {
+    node = std::make_shared<NodeState>(testing::test_wallet(1), Message{});
+    auto wasm = std::make_shared<WasmProcesses>(std::make_shared<WabtInterpreter>());
+    registry.add(std::make_shared<Wasm64Device>(wasm));
+    registry.add(std::make_shared<JsonIfaceDevice>(wasm));
+    registry.add(std::make_shared<WasiDevice>());
+    registry.add(std::make_shared<MultipassDevice>());
+    registry.add(std::make_shared<StackDevice>());
+    registry.add(std::make_shared<PatchDevice>());
+    registry.add(std::make_shared<ProcessDevice>());
+    registry.add(std::make_shared<SchedulerDevice>(node));
+    registry.add(std::make_shared<MulDevice>());
+  }
+  DeviceRegistry registry;
+  SqliteStore store;
+  Resolver resolver;
+  std::shared_ptr<NodeState> node;
+};
+
+TEST_F(WasmDeviceTest, ComputeCallsTheFunctionOnAPlainMessage) {
+  Message base{{"device", "wasm-64@1.0"},
+               {"image", Value(wat_to_wasm(kFac))},
+               {"function", "fac"},
+               {"parameters", List{Value::floating(5.0)}}};
+  ResolveResult init = resolver.resolve(base, Message{{"path", "init"}});
+  ASSERT_TRUE(init.is_ok()) << ::testing::PrintToString(init.value);
+  ResolveResult r = resolver.resolve(base, Message{{"path", "compute"}});
+  ASSERT_TRUE(r.is_ok()) << ::testing::PrintToString(r.value);
+  const Message results = r.value.as_map().at("results").as_map();
+  EXPECT_EQ(results.at("type"), Value("ok"));
+  EXPECT_EQ(results.at("output"), Value(List{Value::floating(120.0)}));
+
+  // An integer where the export takes a float is refused with a reason.
+  base.set("parameters", List{Value::integer(5)});
+  r = resolver.resolve(base, Message{{"path", "compute"}});
+  EXPECT_EQ(r.http_status(), 400);
+  // Not a module.
+  base.set("image", "not wasm");
+  EXPECT_EQ(resolver.resolve(base, Message{{"path", "compute"}}).http_status(), 422);
+}
+
+TEST_F(WasmDeviceTest, ImportsResolveThroughStdlibDevices) {
+  Message base{{"device", "wasm-64@1.0"},
+               {"image", Value(wat_to_wasm(kPow))},
+               {"stdlib", Message{{"my_lib", Message{{"device", "test-device@1.0"}}}}}};
+  ResolveResult r =
+      resolver.resolve(base, Message{{"path", "compute"},
+                                     {"function", "pow"},
+                                     {"parameters", List{Value::integer(2), Value::integer(5)}}});
+  ASSERT_TRUE(r.is_ok()) << ::testing::PrintToString(r.value);
+  EXPECT_EQ(r.value.as_map().at("results").as_map().at("output"), Value(List{Value::integer(32)}));
+  // Without the stdlib entry the import is HyperBEAM's stub: 0 every time.
+  base.remove("stdlib");
+  r = resolver.resolve(base, Message{{"path", "compute"},
+                                     {"function", "pow"},
+                                     {"parameters", List{Value::integer(2), Value::integer(5)}}});
+  ASSERT_TRUE(r.is_ok());
+  const Message results = r.value.as_map().at("results").as_map();
+  EXPECT_EQ(results.at("output"), Value(List{Value::integer(0)}));
+  EXPECT_EQ(results.at("undefined-calls").as_list().size(), 5u);
+}
+
+TEST_F(WasmDeviceTest, OutputGoesToTheVfsAndTrapsAreErrors) {
+  Message base{{"device", "wasm-64@1.0"}, {"image", Value(wat_to_wasm(kPrint))}};
+  ResolveResult r = resolver.resolve(base, Message{{"path", "compute"}, {"function", "hello"}});
+  ASSERT_TRUE(r.is_ok()) << ::testing::PrintToString(r.value);
+  EXPECT_EQ(r.value.as_map().at("vfs").as_map().at("dev").as_map().at("stdout"),
+            Value("Hello, World!Howdy!\n"));
+  base.set("image", Value(wat_to_wasm(kMemory64)));
+  r = resolver.resolve(base, Message{{"path", "compute"}, {"function", "boom"}});
+  EXPECT_EQ(r.http_status(), 500);
+  EXPECT_NE(as_message(r.value).text("body").value_or("").find("unreachable"), std::string::npos);
+}
+
+TEST_F(WasmDeviceTest, StateExportAndRestore) {
+  // A snapshot's memory is written into a fresh instance before the call.
+  const char* wat = R"wat(
+(module
+  (memory (export "memory") 1 4)
+  (func (export "peek") (result i32) (i32.load (i32.const 100))))
+)wat";
+  std::string memory(65536 * 2, '\0');
+  memory[100] = 42;
+  Message base{{"device", "wasm-64@1.0"},
+               {"image", Value(wat_to_wasm(wat))},
+               {"snapshot", Message{{"body", Value(memory)}}}};
+  ResolveResult r = resolver.resolve(base, Message{{"path", "compute"}, {"function", "peek"}});
+  ASSERT_TRUE(r.is_ok()) << ::testing::PrintToString(r.value);
+  EXPECT_EQ(r.value.as_map().at("results").as_map().at("output"), Value(List{Value::integer(42)}));
+}
+
+TEST(MultipassTest, PassUntilPasses) {
+  DeviceRegistry registry;
+  registry.add(std::make_shared<MultipassDevice>());
+  Resolver resolver(registry, nullptr);
+  Message base{{"device", "multipass@1.0"}, {"passes", Value::integer(2)}};
+  base.set("pass", Value::integer(1));
+  EXPECT_EQ(resolver.resolve(base, Message{{"path", "compute"}}).status,
+            ResolveResult::Outcome::kPass);
+  base.set("pass", Value::integer(2));
+  EXPECT_EQ(resolver.resolve(base, Message{{"path", "compute"}}).status,
+            ResolveResult::Outcome::kOk);
+}
+
+// The literal message and env of HyperBEAM's dev_wasi test (docs/wasm.md §5).
+constexpr const char* kLiteralMessage =
+    R"({"From":"FOOBAR","Block-Height":"1","Target":"AOS","Owner":"FOOBAR","Id":"1",)"
+    R"("Module":"W","Tags":[{"name":"Action","value":"Eval"}],"Data":"return 1 + 1"})";
+constexpr const char* kLiteralEnv =
+    R"({"Process":{"Id":"AOS","Owner":"FOOBAR","Tags":[{"name":"Name","value":"Thomas"},)"
+    R"({"name":"Authority","value":"FOOBAR"}]}})";
+
+TEST(AosWasmTest, HandleAnswersAnEvalDirectly) {
+  HASHPATH_NEEDS_SHARED(kAosModule);
+  WasiHost host;
+  auto aos = instantiate(testing::read_shared(kAosModule), host);
+  ASSERT_NE(aos, nullptr);
+  EXPECT_EQ(aos->memory_size(), 192u * 65536);  // no WAMR app-heap page
+  uint64_t msg = 0, env = 0;
+  ASSERT_TRUE(testing::Holds(aos->write_string(kLiteralMessage, msg)));
+  ASSERT_TRUE(testing::Holds(aos->write_string(kLiteralEnv, env)));
+  std::vector<WasmValue> args{WasmValue::i64(msg), WasmValue::i64(env)};
+  WasmCall r = aos->call("handle", args);
+  ASSERT_TRUE(r.status.is_ok()) << r.status.reason();
+  std::string out;
+  ASSERT_TRUE(testing::Holds(aos->read_string(r.results.at(0).as_u64(), out)));
+  nlohmann::json doc = nlohmann::json::parse(out);
+  EXPECT_EQ(doc["ok"], true);
+  EXPECT_EQ(doc["response"]["Output"]["data"], "2") << out;
+  EXPECT_TRUE(host.take_output().undefined_calls.empty());
+}
+
+TEST_F(WasmDeviceTest, AosProcessEvalsThroughTheStack) {
+  HASHPATH_NEEDS_SHARED(kAosModule);
+  std::string module_id = store.put_binary(testing::read_shared(kAosModule));
+  Message definition{
+      {"device", "process@1.0"},
+      {"type", "Process"},
+      {"scheduler", Value(node->address())},
+      {"execution-device", "stack@1.0"},
+      {"device-stack", List{Value("WASI@1.0"), Value("JSON-Iface@1.0"), Value("WASM-64@1.0"),
+                            Value("patch@1.0"), Value("Multipass@1.0")}},
+      {"passes", Value::integer(2)},
+      {"output-prefix", "wasm"},
+      {"patch-from", "/results/outbox"},
+      {"image", Value(module_id)}};
+  const std::string pid = message_id(Value(definition), IdScope::kSigned);
+  ResolveResult spawned = resolver.resolve(
+      Message{{"device", "process@1.0"}},
+      Message{{"path", "schedule"}, {"method", "POST"}, {"body", Value(definition)}});
+  ASSERT_TRUE(spawned.is_ok()) << ::testing::PrintToString(spawned.value);
+  auto send = [&](Message body) {
+    std::optional<Value> stored = store.get(pid);
+    return resolver.resolve(
+        stored->as_map(),
+        Message{{"path", "schedule"}, {"method", "POST"}, {"body", Value(std::move(body))}});
+  };
+  ASSERT_TRUE(send(Message{{"action", "Eval"}, {"data", "return 1 + 1"}}).is_ok());
+  ResolveResult data =
+      resolver.resolve_path(parse_hyperpath("/" + pid + "~process@1.0/now/results/data"));
+  ASSERT_TRUE(data.is_ok()) << ::testing::PrintToString(data.value);
+  EXPECT_EQ(data.value, Value("2"));
+  ASSERT_TRUE(send(Message{{"action", "Eval"}, {"data", "X = 42; return X * 2"}}).is_ok());
+  data = resolver.resolve_path(parse_hyperpath("/" + pid + "~process@1.0/now/results/data"));
+  EXPECT_EQ(data.value, Value("84"));
+  ASSERT_TRUE(send(Message{{"action", "Eval"}, {"data", "error('boom')"}}).is_ok());
+  data = resolver.resolve_path(parse_hyperpath("/" + pid + "~process@1.0/now/results/data"));
+  EXPECT_NE(std::string(data.value.as_binary()).find("boom"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hashpath
