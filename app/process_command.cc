@@ -2,8 +2,10 @@
 // client of a running node. Messages are signed (httpsig@1.0) with the
 // user's wallet and sent over HTTP; the node verifies the signatures.
 //
-//   module put FILE          stores a Lua module (a signed message whose body
-//                            is the code) and prints its ID
+//   module put FILE          stores a module (a signed message whose body is
+//                            the code: Lua, or WebAssembly with --content-type
+//                            application/wasm; --tag K=V adds tags such as
+//                            Memory-Limit) and prints its ID
 //   process spawn            spawns a process running Hashpath's AOS runtime
 //     --module FILE.lua      and the program; prints the process ID
 //   process send PID         schedules a message (--push: and computes and
@@ -108,7 +110,9 @@ void add_tags(Message& m, const std::vector<std::string>& tags) {
 
 void module_put(const ClientOptions& o) {
   std::string name = std::filesystem::path(o.file).filename().string();
-  std::cout << put_module(o, lua_module(name, read_file(o.file), o.content_type)) << "\n";
+  Message module = lua_module(name, read_file(o.file), o.content_type);
+  add_tags(module, o.tags);  // Module-Format, Memory-Limit, Compute-Limit...
+  std::cout << put_module(o, module) << "\n";
 }
 
 void spawn(const ClientOptions& o) {
@@ -156,11 +160,13 @@ void add_client_options(CLI::App* cmd, const std::shared_ptr<ClientOptions>& o) 
 
 void add_process_command(CLI::App& root) {
   auto o = std::make_shared<ClientOptions>();
-  CLI::App* module = root.add_subcommand("module", "Store Lua modules on a node");
+  CLI::App* module = root.add_subcommand("module", "Store Lua and WebAssembly modules on a node");
   module->require_subcommand(1);
   CLI::App* put = module->add_subcommand("put", "Store a module and print its ID");
   put->add_option("file", o->file, "Lua source file")->required()->check(CLI::ExistingFile);
-  put->add_option("--content-type", o->content_type, "Content type (default application/lua)");
+  put->add_option("--content-type", o->content_type,
+                  "Content type (default application/lua; application/wasm for WebAssembly)");
+  put->add_option("--tag", o->tags, "KEY=VALUE tag, repeatable (Module-Format, Memory-Limit...)");
   add_client_options(put, o);
   put->callback([o] { module_put(*o); });
 

@@ -13,6 +13,7 @@
 #include "devices/scheduler.h"
 #include "devices/snp.h"
 #include "devices/stack.h"
+#include "devices/wasm/genesis_wasm_device.h"
 #include "devices/wasm/json_iface_device.h"
 #include "devices/wasm/wabt_interpreter.h"
 #include "devices/wasm/wasi_device.h"
@@ -39,6 +40,7 @@ std::shared_ptr<DeviceRegistry> node_devices(
   registry->add(std::make_shared<WasiDevice>());
   registry->add(std::make_shared<JsonIfaceDevice>(wasm));
   registry->add(std::make_shared<Wasm64Device>(wasm));
+  registry->add(std::make_shared<GenesisWasmDevice>());
   registry->add(std::make_shared<JsonDevice>());
   registry->add(std::make_shared<SchedulerDevice>(state));
   registry->add(std::make_shared<ProcessDevice>());

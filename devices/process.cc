@@ -101,7 +101,7 @@ void ProcessDevice::remember_state(const std::string& pid, const Message& state)
 }
 
 ResolveResult ProcessDevice::compute_to(const Message& base, std::optional<int64_t> target,
-                                        Resolver& resolver) {
+                                        Resolver& resolver, bool from_definition) {
   if (resolver.store() == nullptr) return ResolveResult::error(500, "process@1.0 needs a store");
   // Stored definitions hold their children as links; devices need them whole.
   Message definition = load_children(*resolver.store(), Value(process_definition(base))).as_map();
@@ -115,7 +115,7 @@ ResolveResult ProcessDevice::compute_to(const Message& base, std::optional<int64
     return remembered && remembered->integer("at-slot").value_or(-2) == s;
   };
   // A slot already computed is read, without asking the scheduler.
-  if (target && *target >= 0) {
+  if (target && *target >= 0 && !from_definition) {
     if (remembered_at(*target)) return ResolveResult::ok(Value(*remembered));
     if (std::optional<Value> stored = get_full(*resolver.store(), state_alias(pid, *target));
         stored && stored->is_map())
@@ -135,7 +135,7 @@ ResolveResult ProcessDevice::compute_to(const Message& base, std::optional<int64
   std::lock_guard<std::mutex> hold(*process_lock);
   // Resume from the nearest stored state at or below the target (the one
   // remembered in memory is the same message as the stored one).
-  for (int64_t s = slot; s >= 0; --s) {
+  for (int64_t s = slot; s >= 0 && !from_definition; --s) {
     if (remembered_at(s)) {
       state = *remembered;
       break;
@@ -225,6 +225,50 @@ ResolveResult ProcessDevice::call(std::string_view key, const Message& base, con
         resolver);
   }
   if (key == "now") return compute_to(base, std::nullopt, resolver);
+  if (key == "as=execution") {
+    ResolveResult now = compute_to(base, std::nullopt, resolver);
+    if (!now.is_ok()) return now;
+    // The execution device must hold the live state for it (a restarted node
+    // has the stored state only): recomputed from the definition if not.
+    const Message definition = process_definition(base);
+    if (now.value.as_map().integer("at-slot").value_or(-1) >= 0) {
+      ResolveResult ready =
+          execute(now.value.as_map(), definition, Message{}, "normalize", resolver);
+      if (!ready.is_ok() && ready.status != ResolveResult::Outcome::kNotFound) {
+        now = compute_to(base, now.value.as_map().integer("at-slot"), resolver, true);
+        if (!now.is_ok()) return now;
+      }
+    }
+    Message state = now.value.as_map();
+    state.set("device", Value(process_definition(base).text("execution-device").value_or("")));
+    state.set("dry-run", Value::boolean(true));
+    state.remove("results");
+    return ResolveResult::ok(Value(std::move(state)));
+  }
+  if (key.rfind("results=", 0) == 0) {
+    const std::string_view digits = key.substr(8);
+    int64_t slot = 0;
+    bool valid = !digits.empty() && digits.size() <= 18;
+    for (char c : digits) {
+      valid = valid && c >= '0' && c <= '9';
+      slot = slot * 10 + (c - '0');
+    }
+    if (!valid)
+      return ResolveResult::error(
+          400, "results=N needs a slot number, not '" + std::string(digits) + "'");
+    ResolveResult computed = compute_to(base, slot, resolver);
+    if (!computed.is_ok()) return computed;
+    const Value* results = computed.value.as_map().find("results");
+    Message r = results != nullptr ? as_message(*results) : Message{};
+    // A WASM process's legacy result (json-iface@1.0's `results/json`):
+    // aoconnect reads it as `raw`.
+    if (const Value* json = r.find("json"); json != nullptr && json->is_map()) {
+      if (auto text = json->as_map().text("body"))
+        return ResolveResult::ok(Value(Message{{"content-type", "application/json"},
+                                               {"body", Value("{\"raw\":" + *text + "}")}}));
+    }
+    return ResolveResult::ok(Value(std::move(r)));
+  }
   if (key == "snapshot") return snapshot(base, request, resolver);
   return compute_to(base, request.integer("slot"), resolver);
 }

@@ -18,6 +18,15 @@
 //                     latest): Lua states are not serialised, so a snapshot
 //                     names the state and the chain head that produced it,
 //                     and is restored by recomputing from slot 0
+//   results=N         the `results` of the state after slot N: the path
+//                     aoconnect's `result` asks for (`compute/results=N`);
+//                     for a WASM process the JSON document {"raw": <the
+//                     legacy result>} (application/json)
+//   as=execution      the latest state as its execution device, marked
+//                     `dry-run`: a key on it (aoconnect's dryrun:
+//                     `as=execution/compute&Action=...`) computes the message
+//                     over the current state without scheduling it and
+//                     changes nothing (docs/wasm.md §6)
 //   any other key     a plain read of the base (so `/compute/<key>` and
 //                     `/now/cache/<key>` read the patched state)
 //
@@ -56,13 +65,18 @@ class ProcessDevice : public Device {
   std::string_view name() const override { return "process@1.0"; }
   bool handles(std::string_view key) const override {
     return key == "schedule" || key == "compute" || key == "now" || key == "slot" ||
-           key == "push" || key == "snapshot";
+           key == "push" || key == "snapshot" || key.rfind("results=", 0) == 0 ||
+           key == "as=execution";
   }
   ResolveResult call(std::string_view key, const Message& base, const Message& request,
                      Resolver& resolver) override;
 
  private:
-  ResolveResult compute_to(const Message& base, std::optional<int64_t> target, Resolver& resolver);
+  // The state after `target` (default: the latest slot). `from_definition`:
+  // recomputed from slot 0 even if it is stored (to rebuild the execution
+  // device's live state).
+  ResolveResult compute_to(const Message& base, std::optional<int64_t> target, Resolver& resolver,
+                           bool from_definition = false);
   ResolveResult snapshot(const Message& base, const Message& request, Resolver& resolver);
   std::shared_ptr<std::mutex> lock_of(const std::string& pid);
   // The state this device last computed for `pid`, if it still remembers

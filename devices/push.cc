@@ -100,6 +100,14 @@ ResolveResult PushDevice::call(std::string_view, const Message& base, const Mess
       return scheduled;
     slot = assignment.integer("slot");
     if (!slot) return ResolveResult::error(500, "the scheduler's assignment has no slot");
+    // The pushed message's ID beside its slot (aoconnect's `message` reads it).
+    ResolveResult pushed = push_slot(process, *slot, depth, resolver);
+    if (pushed.is_ok() && pushed.value.is_map() && body != nullptr && body->is_map()) {
+      Message out = pushed.value.as_map();
+      out.set("id", Value(message_id(*body, IdScope::kSigned)));
+      pushed.value = Value(std::move(out));
+    }
+    return pushed;
   }
   return push_slot(process, *slot, depth, resolver);
 }

@@ -9,7 +9,8 @@
 //                    message is pushed on its target while `result-depth`
 //                    (default 1, at most 16) lasts
 //
-// Result: {process, slot, "<outbox key>": {id, target, slot[, resulted-in]}
+// Result: {process, slot, id (the scheduled message's, when this push
+// scheduled it), "<outbox key>": {id, target, slot[, resulted-in]}
 // or {response: error, status: 404, reason}} — messages without a target,
 // or for a process this node does not know, are not delivered. A delivered
 // message carries data-protocol ao, variant ao.N.1, type Message and

@@ -116,17 +116,49 @@ ResolveResult JsonIfaceDevice::prepare(const Message& base, const Message& reque
   if (const Value* body = request.find("body"); body != nullptr && body->is_map())
     msg = body->as_map();
   nlohmann::json message = aos_json_struct(msg, msg);
-  message["Module"] = image_of(definition);
-  message["Block-Height"] = request.integer("block-height").value_or(0);
+  // A dry run's message is addressed to the process (scheduled ones are).
+  if (is_dry_run(base) && !msg.contains("target"))
+    message["Target"] = message_id(Value(definition), IdScope::kSigned);
+  const std::string module_id = image_of(definition);
+  message["Module"] = module_id;
+  const int64_t block_height = request.integer("block-height").value_or(0);
+  message["Block-Height"] = block_height;
   nlohmann::json env = {{"Process", aos_json_struct(definition, definition)}};
+  if (live->emscripten) {
+    // Emscripten builds are the legacy compute unit's modules: they get its
+    // message fields (strings) and the module in the env.
+    const int64_t timestamp = request.integer("timestamp").value_or(0);
+    message["Block-Height"] = std::to_string(block_height);
+    message["Timestamp"] = std::to_string(timestamp);
+    message["Nonce"] = std::to_string(slot);
+    message["Hash-Chain"] = request.text("hash-chain").value_or("");
+    message["Cron"] = false;
+    message["Read-Only"] = false;
+    if (std::optional<Value> module = resolver.load(module_id); module && module->is_map()) {
+      nlohmann::ordered_json m = aos_json_struct(module->as_map(), module->as_map());
+      env["Module"] = {{"Id", m["Id"]}, {"Owner", m["Owner"]}, {"Tags", m["Tags"]}};
+    }
+    if (auto* host = dynamic_cast<EmscriptenHost*>(live->host.get()); host != nullptr)
+      host->set_now(static_cast<double>(timestamp));
+  }
   const auto dump = [](const nlohmann::json& j) {
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   };
   uint64_t msg_ptr = 0, env_ptr = 0;
-  if (Status s = live->instance->write_string(dump(message), msg_ptr); !s.is_ok())
-    return ResolveResult::error(500, "json-iface@1.0: writing the message: " + s.reason());
-  if (Status s = live->instance->write_string(dump(env), env_ptr); !s.is_ok())
-    return ResolveResult::error(500, "json-iface@1.0: writing the env: " + s.reason());
+  if (live->emscripten) {
+    // On the module's stack, as emscripten's ccall passes strings; the
+    // stack is set back after the call (pass 2).
+    Status s = EmscriptenHost::stack_save(*live->instance, live->saved_stack);
+    if (s.is_ok()) s = EmscriptenHost::stack_string(*live->instance, dump(message), msg_ptr);
+    if (s.is_ok()) s = EmscriptenHost::stack_string(*live->instance, dump(env), env_ptr);
+    if (!s.is_ok())
+      return ResolveResult::error(500, "json-iface@1.0: writing the message: " + s.reason());
+  } else {
+    if (Status s = live->instance->write_string(dump(message), msg_ptr); !s.is_ok())
+      return ResolveResult::error(500, "json-iface@1.0: writing the message: " + s.reason());
+    if (Status s = live->instance->write_string(dump(env), env_ptr); !s.is_ok())
+      return ResolveResult::error(500, "json-iface@1.0: writing the env: " + s.reason());
+  }
   state.set("parameters", Value(List{Value::integer(static_cast<int64_t>(msg_ptr)),
                                      Value::integer(static_cast<int64_t>(env_ptr))}));
   ResolveResult r = ResolveResult::ok(Value(std::move(state)));
@@ -152,18 +184,27 @@ ResolveResult JsonIfaceDevice::convert(const Message& base, const Message& reque
   std::shared_ptr<LiveWasmProcess> live;
   if (ResolveResult r = processes_->acquire(base, request, resolver, live); !r.is_ok()) return r;
   std::lock_guard<std::mutex> running(live->mu);
+  if (live->emscripten) {
+    if (Status s = EmscriptenHost::stack_restore(*live->instance, live->saved_stack); !s.is_ok())
+      return ResolveResult::error(500, "json-iface@1.0: restoring the stack: " + s.reason());
+  }
   std::string text;
   if (Status s = live->instance->read_string(static_cast<uint64_t>(first->as_integer()), text);
       !s.is_ok())
     return ResolveResult::error(500, "json-iface@1.0: reading the result: " + s.reason());
+  // HyperBEAM's reason, then what the module answered (its start).
+  const auto unusable = [&text] {
+    return ResolveResult::error(
+        500, "JSON error parsing result output. The module answered: " + text.substr(0, 300));
+  };
   nlohmann::json doc;
   try {
     doc = parse_json_document(text, kCodec);
   } catch (const CodecError&) {
-    return ResolveResult::error(500, "JSON error parsing result output.");
+    return unusable();
   }
   if (!doc.is_object() || !doc.contains("ok") || doc["ok"] != true || !doc.contains("response"))
-    return ResolveResult::error(500, "JSON error parsing result output.");
+    return unusable();
   const nlohmann::json& response = doc["response"];
 
   std::string data;
@@ -203,6 +244,13 @@ ResolveResult JsonIfaceDevice::convert(const Message& base, const Message& reque
   results.set("outbox", Value(std::move(outbox)));
   results.set("patches", Value(std::move(patch_list)));
   results.set("data", Value(data));
+  // The response as the legacy compute unit gives it, as JSON text (its keys'
+  // case matters to clients: Output, Messages, Spawns, Assignments, Error).
+  results.set(
+      "json",
+      Value(Message{{"content-type", "application/json"},
+                    {"body", Value(response.dump(-1, ' ', false,
+                                                 nlohmann::json::error_handler_t::replace))}}));
   state.set("results", Value(std::move(results)));
   return ResolveResult::ok(Value(std::move(state)));
 }

@@ -16,7 +16,9 @@
 //             becomes `results/data`, R's Messages `results/outbox`
 //             ({"1": ..., "2": ...}: each message's tags as keys, its
 //             other fields lower-cased, plus `from-process` and
-//             `from-image`), R's patches `results/patches`. Spawns and
+//             `from-image`), R's patches `results/patches`, and R itself
+//             as JSON text at `results/json` ({content-type, body}, as
+//             HyperBEAM's delegated compute keeps it). Spawns and
 //             Assignments are not acted on (HyperBEAM's behaviour)
 //   normalize, snapshot  the base (wasm-64@1.0 answers for the instance)
 //

@@ -138,7 +138,12 @@ class WabtInstance : public WasmInstance {
               if (answer[i].type != signature.results[i])
                 s = Status::rejected("the host answered a value of the wrong type");
             if (!s.is_ok()) {
-              *out_trap = wi::Trap::New(store_, module + "." + field + ": " + s.reason());
+              if (s.reason().rfind(kWasmUnwind, 0) == 0) {
+                unwinding_ = s.reason();
+                *out_trap = wi::Trap::New(store_, s.reason());
+              } else {
+                *out_trap = wi::Trap::New(store_, module + "." + field + ": " + s.reason());
+              }
               return wabt::Result::Error;
             }
             for (size_t i = 0; i < answer.size(); ++i) results[i] = to_wabt(answer[i]);
@@ -201,10 +206,21 @@ class WabtInstance : public WasmInstance {
     wi::Values results;
     wi::Trap::Ptr trap;
     wi::Thread thread(store_);
-    if (wabt::Failed(func->Call(thread, params, results, &trap))) {
+    ++depth_;
+    const bool failed = wabt::Failed(func->Call(thread, params, results, &trap));
+    --depth_;
+    if (failed) {
+      const std::string message = trap ? trap->message() : std::string("unknown trap");
+      if (!unwinding_.empty() && message == unwinding_ && depth_ > 0) {
+        // An import's unwind, caught by the import that made this call.
+        unwinding_.clear();
+        out.unwound = true;
+        out.status = Status::rejected(message);
+        return out;
+      }
+      unwinding_.clear();
       broken_ = true;
-      out.status = Status::rejected(std::string(name) + " trapped: " +
-                                    (trap ? trap->message() : std::string("unknown trap")));
+      out.status = Status::rejected(std::string(name) + " trapped: " + message);
       return out;
     }
     for (size_t i = 0; i < results.size() && i < sig.results.size(); ++i)
@@ -274,6 +290,8 @@ class WabtInstance : public WasmInstance {
   wi::Memory::Ptr memory_;
   bool has_memory_ = false;
   std::map<std::string, Export, std::less<>> exports_;
+  int depth_ = 0;          // calls in progress (re-entrant through imports)
+  std::string unwinding_;  // the unwind an import started, until caught
 };
 
 }  // namespace

@@ -31,6 +31,7 @@ namespace hashpath {
 
 class WasiHost : public WasmImports {
  public:
+  ~WasiHost() override = default;
   // Answers an import of a module that is neither WASI nor `env`: ok with
   // results, not found (false) to fall back to the stub, or a rejection.
   using ModuleResolver = std::function<bool(

@@ -274,7 +274,7 @@ ResolveResult Wasm64Device::call(std::string_view key, const Message& base, cons
     // Rebuilding after a trap: the slot is skipped, with the same error.
     r = ResolveResult::error(500, t->second);
   } else {
-    r = run(*live->instance, live->host, name, parameters, base, resolver);
+    r = run(*live->instance, *live->host, name, parameters, base, resolver);
     if (!r.is_ok() && live->instance->broken()) {
       live->trapped_slots[slot] = std::string(as_message(r.value).text("body").value_or(""));
       live->instance.reset();

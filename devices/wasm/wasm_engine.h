@@ -72,10 +72,19 @@ class WasmImports {
                       WasmInstance& instance, std::vector<WasmValue>& results) = 0;
 };
 
+// An import may end the module code it was called from without breaking
+// the instance (emscripten's longjmp): it rejects with a reason starting
+// with kWasmUnwind. The module's frames down to the nearest call the host
+// made into it (from inside another import, as emscripten's invoke_* do)
+// are discarded; that call's WasmCall has `unwound` set, and the instance
+// stays usable. An unwind that reaches the outermost call breaks it.
+inline constexpr std::string_view kWasmUnwind = "unwind: ";
+
 // The outcome of calling an export.
 struct WasmCall {
   Status status;  // rejected: trap, uncaught exception, no such export...
   std::vector<WasmValue> results;
+  bool unwound = false;  // rejected by an import's unwind, caught here
 };
 
 class WasmInstance {
@@ -83,7 +92,7 @@ class WasmInstance {
   virtual ~WasmInstance() = default;
 
   // Calls export `name` with `args` (their types must match its
-  // parameters exactly).
+  // parameters exactly). May be called from inside an import (re-entrant).
   virtual WasmCall call(std::string_view name, std::span<const WasmValue> args) = 0;
   // The export's signature; rejected if there is no such function.
   virtual Status export_signature(std::string_view name, WasmSignature& out) const = 0;

@@ -110,14 +110,21 @@ ResolveResult limit_from(const Message& m, bool& found, uint64_t& out) {
 
 }  // namespace
 
+bool is_emscripten_format(const Message& module_message) {
+  return module_message.text("module-format").value_or("").find("emscripten") != std::string::npos;
+}
+
 bool is_wasm_process_state(const Message& base) {
   const Value* p = base.find("process");
   return p != nullptr && p->is_map() && base.integer("at-slot").has_value();
 }
 
-ResolveResult module_bytes_of(const Message& base, Resolver& resolver, std::string& out) {
-  Message module_message;
-  return locate_image(base, resolver, out, module_message);
+ResolveResult module_bytes_of(const Message& base, Resolver& resolver, std::string& out,
+                              Message* module_message) {
+  Message found;
+  ResolveResult r = locate_image(base, resolver, out, found);
+  if (module_message != nullptr) *module_message = std::move(found);
+  return r;
 }
 
 ResolveResult memory_limit_of(const Message& base, Resolver& resolver, uint64_t& out) {
@@ -153,8 +160,104 @@ ResolveResult WasmProcesses::ready(const Message& base) {
   return ResolveResult::ok(Value(base));
 }
 
+// A fresh instance of the state's module in `into` (its host chosen by
+// the module's format); emscripten's runtime start when `start`.
+ResolveResult WasmProcesses::instantiate(const Message& base, Resolver& resolver,
+                                         LiveWasmProcess& into, bool start) {
+  std::string pid = message_id(base.at("process"), IdScope::kSigned);
+  std::string bytes;
+  Message module_message;
+  if (ResolveResult r = locate_image(base, resolver, bytes, module_message); !r.is_ok()) return r;
+  uint64_t limit = 0;
+  if (ResolveResult r = memory_limit_of(base, resolver, limit); !r.is_ok()) return r;
+  WasmLimits limits;
+  limits.max_memory_bytes = limit;
+  into.emscripten = is_emscripten_format(module_message);
+  if (into.emscripten) {
+    into.host = std::make_unique<EmscriptenHost>();
+  } else {
+    into.host = std::make_unique<WasiHost>();
+  }
+  std::unique_ptr<WasmInstance> instance;
+  if (Status s = engine_->instantiate(bytes, *into.host, limits, instance); !s.is_ok())
+    return ResolveResult::error(422, "process " + pid + ": " + s.reason());
+  if (into.emscripten && start) {
+    if (Status s = EmscriptenHost::start(*instance); !s.is_ok())
+      return ResolveResult::error(422, "process " + pid + ": emscripten start: " + s.reason());
+  }
+  into.instance = std::move(instance);
+  return ResolveResult::ok(Value());
+}
+
+bool is_dry_run(const Message& base) {
+  const Value* v = base.find("dry-run");
+  return v != nullptr &&
+         ((v->is_atom() && v->as_atom() == "true") || (v->is_binary() && v->as_binary() == "true"));
+}
+
+ResolveResult WasmProcesses::acquire_dry_run(const Message& base, const Message& request,
+                                             Resolver& resolver,
+                                             std::shared_ptr<LiveWasmProcess>& out) {
+  std::string pid = message_id(base.at("process"), IdScope::kSigned);
+  const int64_t at = base.integer("at-slot").value_or(-1);
+  Message question = request;
+  question.remove("path");
+  const std::string step =
+      "dry-run/" + std::to_string(at) + "/" + message_id(Value(question), IdScope::kUnsigned);
+  std::shared_ptr<LiveWasmProcess> live, scratch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = dry_runs_.find(pid);
+        it != dry_runs_.end() && it->second->dry_run_question == step) {
+      out = it->second;
+      return ResolveResult::ok(Value());
+    }
+    if (auto it = live_.find(pid); it != live_.end()) live = it->second;
+  }
+  scratch = std::make_shared<LiveWasmProcess>();
+  if (at < 0) {
+    if (ResolveResult r = instantiate(base, resolver, *scratch, true); !r.is_ok()) return r;
+  } else {
+    if (live == nullptr) return no_live_instance(pid, at);
+    std::lock_guard<std::mutex> hold(live->mu);
+    if (live->instance == nullptr || live->at_slot != at) return no_live_instance(pid, at);
+    // The state's memory in a fresh instance: whatever the dry run does to
+    // it, the process's own instance is untouched.
+    if (ResolveResult r = instantiate(base, resolver, *scratch, false); !r.is_ok()) return r;
+    // Emscripten keeps its stack bounds in globals, which memory does not
+    // carry: set them as its runtime does (its other start effects are in
+    // the memory copied over them).
+    if (scratch->emscripten) {
+      uint64_t ignored = 0;
+      (void)ignored;
+      WasmSignature sig;
+      if (scratch->instance->export_signature("emscripten_stack_init", sig).is_ok()) {
+        WasmCall c = scratch->instance->call("emscripten_stack_init", {});
+        if (!c.status.is_ok())
+          return ResolveResult::error(500, "dry run of " + pid + ": " + c.status.reason());
+      }
+    }
+    std::string memory;
+    Status s = live->instance->read(0, live->instance->memory_size(), memory);
+    if (s.is_ok()) s = scratch->instance->grow_to(memory.size());
+    if (s.is_ok()) s = scratch->instance->write(0, memory);
+    if (!s.is_ok()) return ResolveResult::error(500, "dry run of " + pid + ": " + s.reason());
+  }
+  scratch->at_slot = at;
+  scratch->dry_run_question = step;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (dry_runs_.size() >= max_live_ && dry_runs_.count(pid) == 0)
+      dry_runs_.erase(dry_runs_.begin());
+    dry_runs_[pid] = scratch;
+  }
+  out = scratch;
+  return ResolveResult::ok(Value());
+}
+
 ResolveResult WasmProcesses::acquire(const Message& base, const Message& request,
                                      Resolver& resolver, std::shared_ptr<LiveWasmProcess>& out) {
+  if (is_dry_run(base)) return acquire_dry_run(base, request, resolver, out);
   std::string pid = message_id(base.at("process"), IdScope::kSigned);
   const int64_t at = base.integer("at-slot").value_or(-1);
   const int64_t slot = request.integer("slot").value_or(at + 1);
@@ -183,17 +286,7 @@ ResolveResult WasmProcesses::acquire(const Message& base, const Message& request
   }
   std::lock_guard<std::mutex> hold(live->mu);
   if (live->instance == nullptr) {
-    std::string bytes;
-    Message module_message;
-    if (ResolveResult r = locate_image(base, resolver, bytes, module_message); !r.is_ok()) return r;
-    uint64_t limit = 0;
-    if (ResolveResult r = memory_limit_of(base, resolver, limit); !r.is_ok()) return r;
-    WasmLimits limits;
-    limits.max_memory_bytes = limit;
-    std::unique_ptr<WasmInstance> instance;
-    if (Status s = engine_->instantiate(bytes, live->host, limits, instance); !s.is_ok())
-      return ResolveResult::error(422, "process " + pid + ": " + s.reason());
-    live->instance = std::move(instance);
+    if (ResolveResult r = instantiate(base, resolver, *live, true); !r.is_ok()) return r;
     live->at_slot = at;
   }
   out = live;

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <string>
 
+#include "devices/wasm/emscripten_host.h"
 #include "devices/wasm/wasi_host.h"
 #include "devices/wasm/wasm_engine.h"
 #include "engine/resolve/device.h"
@@ -34,7 +35,13 @@ class Resolver;
 struct LiveWasmProcess {
   std::mutex mu;
   std::unique_ptr<WasmInstance> instance;
-  WasiHost host;
+  // WasiHost for WASI builds, EmscriptenHost for emscripten builds (the
+  // module's Module-Format names emscripten).
+  std::unique_ptr<WasiHost> host;
+  bool emscripten = false;
+  // Emscripten builds: the stack pointer before json-iface@1.0 put the
+  // message on the stack, set back after the call.
+  uint64_t saved_stack = 0;
   // The memory is the process's after this slot (-1: fresh).
   int64_t at_slot = -1;
   uint64_t last_used = 0;
@@ -47,6 +54,8 @@ struct LiveWasmProcess {
   // writing the message a second time.
   std::string step;
   std::map<std::string, ResolveResult> answers;
+  // A dry run's scratch instance: the question it answers.
+  std::string dry_run_question;
 };
 
 class WasmProcesses {
@@ -69,12 +78,25 @@ class WasmProcesses {
   ResolveResult ready(const Message& base);
 
  private:
+  ResolveResult instantiate(const Message& base, Resolver& resolver, LiveWasmProcess& into,
+                            bool start);
+  // A dry run (`dry-run` on the state, process@1.0's `as=execution`): a
+  // scratch instance holding a copy of the live one's memory at the state's
+  // slot, shared by the members working on the same question, so the
+  // process itself is never changed.
+  ResolveResult acquire_dry_run(const Message& base, const Message& request, Resolver& resolver,
+                                std::shared_ptr<LiveWasmProcess>& out);
+
   std::shared_ptr<WasmEngine> engine_;
   const size_t max_live_;
-  std::mutex mu_;  // live_, clock_
+  std::mutex mu_;  // live_, dry_runs_, clock_
   uint64_t clock_ = 0;
   std::map<std::string, std::shared_ptr<LiveWasmProcess>> live_;
+  std::map<std::string, std::shared_ptr<LiveWasmProcess>> dry_runs_;  // the latest per process
 };
+
+// True if `base` is a dry run's state (`dry-run: true`).
+bool is_dry_run(const Message& base);
 
 // True if `base` is a process state as process@1.0 hands it to its
 // execution device.
@@ -84,8 +106,15 @@ bool is_wasm_process_state(const Message& base);
 // `image`, else its `module`, else the base's `image`, `module` or
 // `body`. A value that is a 43-character ID is read from the store (the
 // stored message's body, else data); a message gives its body. Rejected
-// with a reason if there is none or it is not WebAssembly.
-ResolveResult module_bytes_of(const Message& base, Resolver& resolver, std::string& out);
+// with a reason if there is none or it is not WebAssembly. `module_message`
+// (if not null) gets the message the bytes came from (its tags:
+// module-format, memory-limit), or stays empty.
+ResolveResult module_bytes_of(const Message& base, Resolver& resolver, std::string& out,
+                              Message* module_message = nullptr);
+
+// True if the module message's Module-Format names an emscripten build
+// (wasm64-unknown-emscripten-draft_2024_02_15 and the like).
+bool is_emscripten_format(const Message& module_message);
 
 // The memory limit for `base` in bytes (0: the module's own maximum):
 // the process's, else the module message's `memory-limit`, as a number of

@@ -15,13 +15,22 @@
 namespace hashpath {
 namespace {
 
+// A codec named by its device (json@1.0) or by its media type
+// (application/json: what aoconnect's require-codec names).
+std::string codec_named(std::string name) {
+  name = ascii_lowercase(name);
+  while (!name.empty() && name.front() == ' ') name.erase(name.begin());
+  while (!name.empty() && name.back() == ' ') name.pop_back();
+  if (name == "application/json") return "json@1.0";
+  if (name == "application/ans104") return "ans104@1.0";
+  if (name == "application/http" || name == "message/http") return "httpsig@1.0";
+  if (name.rfind("device/", 0) == 0) return name.substr(7);
+  return name;
+}
+
 std::string codec_from_accept(const std::string& accept) {
-  std::string a = ascii_lowercase(accept.substr(0, accept.find_first_of(",;")));
-  while (!a.empty() && a.front() == ' ') a.erase(a.begin());
-  if (a == "application/json") return "json@1.0";
-  if (a == "application/ans104") return "ans104@1.0";
-  if (a.rfind("device/", 0) == 0) return a.substr(7);
-  return "httpsig@1.0";
+  std::string a = codec_named(accept.substr(0, accept.find_first_of(",;")));
+  return a.find('@') != std::string::npos ? a : "httpsig@1.0";
 }
 
 bool valid_header(const std::string& name, const std::string& value) {
@@ -81,10 +90,10 @@ ReplyPreferences reply_preferences(const HttpRequest& request, const Message* re
   };
   ReplyPreferences p;
   if (auto required = from("require-codec")) {
-    p.codec = ascii_lowercase(*required);
+    p.codec = codec_named(*required);
     p.required = true;
   } else if (auto ac = from("accept-codec")) {
-    p.codec = ascii_lowercase(*ac);
+    p.codec = codec_named(*ac);
   } else if (const std::string* accept = request.header("accept")) {
     p.codec = codec_from_accept(*accept);
   }
@@ -132,7 +141,14 @@ HttpResponse encode_response(const HttpRequest& request, const ResolveResult& re
   if (hashpath.empty() && result.is_ok()) hashpath = hashpath_of(message);
   message.remove("status");  // sent as the HTTP status
   try {
-    if (codec == "json@1.0") {
+    const Value* body = message.find("body");
+    if (codec == "json@1.0" && message.text("content-type") == "application/json" &&
+        body != nullptr && body->is_binary() && message.size() <= 3 &&
+        (message.size() == 2 || message.contains("ao-result"))) {
+      // A JSON document answers as itself.
+      out.body = std::string(body->as_binary());
+      out.headers.emplace_back("content-type", "application/json");
+    } else if (codec == "json@1.0") {
       // JSON cannot carry arbitrary bytes: a binary body goes as base64.
       if (const Value* b = message.find("body");
           b != nullptr && b->is_binary() && !is_valid_utf8(b->as_binary())) {

@@ -449,6 +449,21 @@ TEST_F(WasmDeviceTest, AosProcessEvalsThroughTheStack) {
   ASSERT_TRUE(send(Message{{"action", "Eval"}, {"data", "error('boom')"}}).is_ok());
   data = resolver.resolve_path(parse_hyperpath("/" + pid + "~process@1.0/now/results/data"));
   EXPECT_NE(std::string(data.value.as_binary()).find("boom"), std::string::npos);
+
+  // A dry run sees the state and changes nothing: X = 7 is not kept.
+  PathList dry = parse_hyperpath("/" + pid + "~process@1.0/as=execution/compute");
+  dry.back().message.set("action", "Eval");
+  dry.back().message.set("data", "X = 7; return X + 1");
+  ResolveResult answer = resolver.resolve_path(dry);
+  ASSERT_TRUE(answer.is_ok()) << ::testing::PrintToString(answer.value);
+  EXPECT_EQ(answer.value.as_map().at("results").as_map().at("data"), Value("8"));
+  ASSERT_TRUE(send(Message{{"action", "Eval"}, {"data", "return X"}}).is_ok());
+  data = resolver.resolve_path(parse_hyperpath("/" + pid + "~process@1.0/now/results/data"));
+  EXPECT_EQ(data.value, Value("42"));
+  EXPECT_EQ(resolver.resolve_path(parse_hyperpath("/" + pid + "~process@1.0/slot"))
+                .value.as_map()
+                .at("current"),
+            Value::integer(4));
 }
 
 }  // namespace

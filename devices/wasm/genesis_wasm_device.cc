@@ -1,0 +1,77 @@
+#include "devices/wasm/genesis_wasm_device.h"
+
+#include "devices/wasm/wasm_processes.h"
+#include "engine/resolve/resolver.h"
+
+namespace hashpath {
+namespace {
+
+// The keys the AOS stack adds to the state to run, removed afterwards
+// unless the state had them.
+const Message& aos_stack() {
+  static const Message kStack{
+      {"device", "stack@1.0"},
+      {"device-stack", List{Value("wasi@1.0"), Value("json-iface@1.0"), Value("wasm-64@1.0"),
+                            Value("patch@1.0"), Value("multipass@1.0")}},
+      {"passes", Value::integer(2)},
+      {"output-prefix", "wasm"},
+      {"patch-from", "/results/outbox"},
+      {"stack-keys", List{Value("init"), Value("compute"), Value("snapshot"), Value("normalize")}}};
+  return kStack;
+}
+
+// Refuses modules this device cannot run, naming why.
+ResolveResult check_module(const Message& base, Resolver& resolver) {
+  std::string bytes;
+  Message module_message;
+  ResolveResult r = module_bytes_of(base, resolver, bytes, &module_message);
+  if (!r.is_ok()) {
+    if (r.http_status() == 422) {
+      std::string type = module_message.text("content-type").value_or("");
+      return ResolveResult::error(
+          422, "genesis-wasm@1.0 runs WebAssembly modules, and this process's Module is not one" +
+                   (type.empty() ? std::string() : " (" + type + ")") +
+                   ": to run a Lua module, spawn with the tag execution-device: lua@5.3a");
+    }
+    return r;
+  }
+  return ResolveResult::ok(Value());
+}
+
+}  // namespace
+
+ResolveResult GenesisWasmDevice::call(std::string_view key, const Message& base,
+                                      const Message& request, Resolver& resolver) {
+  if (key == "compute" || key == "init") {
+    if (ResolveResult r = check_module(base, resolver); !r.is_ok()) return r;
+  }
+  Message running = base;
+  for (const auto& [k, v] : aos_stack()) running.set(k, v);
+  Message req = request;
+  req.set("path", Value(std::string(key)));
+  ResolveResult r = resolver.step(running, req, ResolveOptions::internal());
+  if (!r.is_ok() || !r.value.is_map()) return r;
+  Message state = r.value.as_map();
+  if (key == "compute" && is_dry_run(base)) {
+    // A dry run answers the legacy result itself, as aoconnect reads it.
+    const Value* results = state.find("results");
+    const Value* json =
+        results != nullptr && results->is_map() ? results->as_map().find("json") : nullptr;
+    std::optional<std::string> text =
+        json != nullptr && json->is_map() ? json->as_map().text("body") : std::nullopt;
+    if (!text) return ResolveResult::error(500, "the dry run produced no result");
+    return ResolveResult::ok(Value(
+        Message{{"content-type", "application/json"}, {"body", Value("{\"raw\":" + *text + "}")}}));
+  }
+  for (const auto& [k, v] : aos_stack()) {
+    (void)v;
+    if (const Value* before = base.find(k)) {
+      state.set(k, *before);
+    } else {
+      state.remove(k);
+    }
+  }
+  return ResolveResult::ok(Value(std::move(state)));
+}
+
+}  // namespace hashpath
