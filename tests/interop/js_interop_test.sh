@@ -11,15 +11,7 @@ SHARED=$2
 WORK=$3
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-NODE_DIR="$WORK/interop-node"
-mkdir -p "$NODE_DIR"
-cp "$HERE/npm/package.json" "$HERE/npm/package-lock.json" "$NODE_DIR/"
-if [ ! -f "$NODE_DIR/node_modules/.hashpath-installed" ] || \
-   ! cmp -s "$NODE_DIR/package-lock.json" "$NODE_DIR/node_modules/.hashpath-lock"; then
-  (cd "$NODE_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
-  cp "$NODE_DIR/package-lock.json" "$NODE_DIR/node_modules/.hashpath-lock"
-  touch "$NODE_DIR/node_modules/.hashpath-installed"
-fi
+NODE_DIR=$("$HERE/npm_install.sh" "$WORK")
 cp "$HERE/verify_signed.mjs" "$NODE_DIR/"
 
 T=$(mktemp -d)

@@ -48,7 +48,18 @@ std::string read_whole_file(const std::string& path) {
   ss << in.rdbuf();
   return ss.str();
 }
+
 }  // namespace
+
+bool deps_file_exists(const std::string& relative) {
+  return std::filesystem::exists(std::filesystem::path(HASHPATH_DEPS_DIR) / relative);
+}
+
+std::string read_deps_file(const std::string& relative) {
+  std::filesystem::path p = std::filesystem::path(HASHPATH_DEPS_DIR) / relative;
+  if (!std::filesystem::exists(p)) ADD_FAILURE() << "fetched file missing: " << p;
+  return read_whole_file(p.string());
+}
 
 std::string read_test_data(const std::string& relative) {
   return read_whole_file(test_data_path(relative));

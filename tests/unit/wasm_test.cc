@@ -13,6 +13,8 @@
 #include "devices/process.h"
 #include "devices/scheduler.h"
 #include "devices/stack.h"
+#include "devices/wasm/emscripten_host.h"
+#include "devices/wasm/genesis_wasm_device.h"
 #include "devices/wasm/json_iface_device.h"
 #include "devices/wasm/wabt_interpreter.h"
 #include "devices/wasm/wasi_device.h"
@@ -31,6 +33,9 @@ namespace {
 using testing::wat_to_wasm;
 
 constexpr const char* kAosModule = "interop/wasm/aos-2-pure-xs.wasm";
+// The AO network's AOS 2.0.4 (emscripten build; `make deps` fetches it).
+constexpr const char* kAosEmscripten = "aos-modules/aos2_0_6.wasm";
+constexpr const char* kEmscriptenFormat = "wasm64-unknown-emscripten-draft_2024_02_15";
 
 constexpr const char* kFac = R"wat(
 (module
@@ -293,6 +298,24 @@ class WasmDeviceTest : public ::testing::Test {
     registry.add(std::make_shared<ProcessDevice>());
     registry.add(std::make_shared<SchedulerDevice>(node));
     registry.add(std::make_shared<MulDevice>());
+    registry.add(std::make_shared<GenesisWasmDevice>());
+  }
+  // Spawns `definition` and returns its process ID.
+  std::string spawn(const Message& definition) {
+    ResolveResult spawned = resolver.resolve(
+        Message{{"device", "process@1.0"}},
+        Message{{"path", "schedule"}, {"method", "POST"}, {"body", Value(definition)}});
+    EXPECT_TRUE(spawned.is_ok()) << ::testing::PrintToString(spawned.value);
+    return message_id(Value(definition), IdScope::kSigned);
+  }
+  ResolveResult send(const std::string& pid, Message body) {
+    std::optional<Value> stored = store.get(pid);
+    return resolver.resolve(
+        stored->as_map(),
+        Message{{"path", "schedule"}, {"method", "POST"}, {"body", Value(std::move(body))}});
+  }
+  ResolveResult now(const std::string& pid, const std::string& key) {
+    return resolver.resolve_path(parse_hyperpath("/" + pid + "~process@1.0/now/" + key));
   }
   DeviceRegistry registry;
   SqliteStore store;
@@ -464,6 +487,104 @@ TEST_F(WasmDeviceTest, AosProcessEvalsThroughTheStack) {
                 .value.as_map()
                 .at("current"),
             Value::integer(4));
+}
+
+// The legacy compute unit's message for the AOS modules (what ao-loader is
+// given): boot with the process message, then an Eval from the owner.
+std::string legacy_message(const std::string& id, const std::string& action,
+                           const std::string& data, int nonce) {
+  nlohmann::json m = {{"Id", id},
+                      {"Owner", std::string(43, 'O')},
+                      {"From", std::string(43, 'O')},
+                      {"Target", std::string(43, 'P')},
+                      {"Anchor", ""},
+                      {"Data", data},
+                      {"Tags", {{{"name", "Action"}, {"value", action}}}},
+                      {"Timestamp", std::to_string(1700000000000 + nonce)},
+                      {"Block-Height", "1000000"},
+                      {"Module", std::string(43, 'M')}};
+  return m.dump();
+}
+
+TEST(AosEmscriptenTest, BootsAndEvaluatesOnTheEmscriptenHost) {
+  HASHPATH_NEEDS_DEPS(kAosEmscripten);
+  EmscriptenHost host;
+  auto aos = instantiate(testing::read_deps_file(kAosEmscripten), host);
+  ASSERT_NE(aos, nullptr);
+  ASSERT_TRUE(testing::Holds(EmscriptenHost::start(*aos)));
+  const std::string env = R"({"Process":{"Id":")" + std::string(43, 'P') + R"(","Owner":")" +
+                          std::string(43, 'O') +
+                          R"(","Tags":[{"name":"Type","value":"Process"}]}})";
+  auto handle = [&](const std::string& message) {
+    uint64_t sp = 0, msg = 0, e = 0;
+    EXPECT_TRUE(testing::Holds(EmscriptenHost::stack_save(*aos, sp)));
+    EXPECT_TRUE(testing::Holds(EmscriptenHost::stack_string(*aos, message, msg)));
+    EXPECT_TRUE(testing::Holds(EmscriptenHost::stack_string(*aos, env, e)));
+    std::vector<WasmValue> args{WasmValue::i64(msg), WasmValue::i64(e)};
+    WasmCall r = aos->call("handle", args);
+    EXPECT_TRUE(r.status.is_ok()) << r.status.reason();
+    EXPECT_TRUE(testing::Holds(EmscriptenHost::stack_restore(*aos, sp)));
+    std::string out;
+    if (r.status.is_ok())
+      EXPECT_TRUE(testing::Holds(aos->read_string(r.results.at(0).as_u64(), out)));
+    return out.empty() ? nlohmann::json() : nlohmann::json::parse(out);
+  };
+  nlohmann::json boot = handle(legacy_message(std::string(43, 'P'), "Boot", "1984", 1));
+  EXPECT_EQ(boot["ok"], true) << boot.dump();
+  nlohmann::json eval = handle(legacy_message(std::string(43, 'A'), "Eval", "return 1 + 1", 2));
+  EXPECT_EQ(eval["response"]["Output"]["data"], "2") << eval.dump();
+  // Lua errors are longjmps through invoke_*: caught, reported, and the
+  // instance goes on.
+  nlohmann::json boom = handle(legacy_message(std::string(43, 'B'), "Eval", "error('boom')", 3));
+  EXPECT_NE(boom.dump().find("boom"), std::string::npos) << boom.dump();
+  EXPECT_FALSE(aos->broken());
+  nlohmann::json again = handle(legacy_message(std::string(43, 'C'), "Eval", "return 6 * 7", 4));
+  EXPECT_EQ(again["response"]["Output"]["data"], "42") << again.dump();
+}
+
+TEST_F(WasmDeviceTest, GenesisWasmRunsTheAoNetworksModule) {
+  HASHPATH_NEEDS_DEPS(kAosEmscripten);
+  std::vector<std::string> ids =
+      store.put(Message{{"content-type", "application/wasm"},
+                        {"module-format", kEmscriptenFormat},
+                        {"memory-limit", "1-gb"},
+                        {"body", Value(testing::read_deps_file(kAosEmscripten))}});
+  const std::string pid = spawn(Message{{"device", "process@1.0"},
+                                        {"type", "Process"},
+                                        {"scheduler", Value(node->address())},
+                                        {"execution-device", "genesis-wasm@1.0"},
+                                        {"module", Value(ids.back())}});
+  ASSERT_TRUE(send(pid, Message{{"action", "Eval"}, {"data", "return 1 + 1"}}).is_ok());
+  EXPECT_EQ(now(pid, "results/data").value, Value("2"));
+  // A handler that replies, a Ping, and its reply in the outbox.
+  ASSERT_TRUE(send(pid, Message{{"action", "Eval"},
+                                {"data",
+                                 "Handlers.add('Ping', 'Ping', function (msg) "
+                                 "msg.reply({ Data = 'pong' }) end)"}})
+                  .is_ok());
+  ASSERT_TRUE(send(pid, Message{{"action", "Ping"}}).is_ok());
+  ResolveResult outbox = now(pid, "results/outbox");
+  ASSERT_TRUE(outbox.is_ok()) << ::testing::PrintToString(outbox.value);
+  ASSERT_TRUE(outbox.value.is_map());
+  EXPECT_EQ(outbox.value.as_map().at("1").as_map().at("data"), Value("pong"))
+      << ::testing::PrintToString(outbox.value);
+  // The state after a slot, read again, is the stored one.
+  EXPECT_EQ(now(pid, "at-slot").value, Value::integer(3));
+}
+
+TEST_F(WasmDeviceTest, GenesisWasmRefusesALuaModuleNamingTheTag) {
+  std::vector<std::string> ids =
+      store.put(Message{{"content-type", "application/lua"}, {"body", "return 1"}});
+  const std::string pid = spawn(Message{{"device", "process@1.0"},
+                                        {"type", "Process"},
+                                        {"scheduler", Value(node->address())},
+                                        {"execution-device", "genesis-wasm@1.0"},
+                                        {"module", Value(ids.back())}});
+  ResolveResult error = now(pid, "results/error");
+  ASSERT_TRUE(error.is_ok()) << ::testing::PrintToString(error.value);
+  const std::string reason(error.value.as_map().at("body").as_binary());
+  EXPECT_NE(reason.find("execution-device: lua@5.3a"), std::string::npos) << reason;
+  EXPECT_EQ(error.value.as_map().at("status"), Value::integer(422));
 }
 
 }  // namespace

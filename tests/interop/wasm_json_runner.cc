@@ -1,0 +1,85 @@
+// Runs an AOS module on Hashpath's WebAssembly engine and host over the
+// workload of aos_workload.mjs, writing `handle`'s raw answer per line: the
+// Hashpath side of tests/interop/aos_differential_test.sh. Messages go in
+// as json-iface@1.0 puts them: WASI builds by malloc (message, then env),
+// emscripten builds on the module's stack (as ccall does), with the
+// emscripten host's clock at the message's Timestamp.
+//   usage: wasm_json_runner wasi|emscripten WASM ENV MESSAGES OUT
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "devices/wasm/emscripten_host.h"
+#include "devices/wasm/wabt_interpreter.h"
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+[[noreturn]] void fail(const std::string& what) {
+  std::cerr << "wasm_json_runner: " << what << "\n";
+  std::exit(1);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace hashpath;
+  if (argc != 6) fail("usage: wasm_json_runner wasi|emscripten WASM ENV MESSAGES OUT");
+  const std::string format = argv[1];
+  const bool emscripten = format == "emscripten";
+  if (!emscripten && format != "wasi") fail("format must be wasi or emscripten");
+  const std::string env = read_file(argv[3]);
+  std::ifstream messages(argv[4]);
+  std::ofstream out(argv[5], std::ios::binary);
+
+  std::unique_ptr<WasiHost> host =
+      emscripten ? std::make_unique<EmscriptenHost>() : std::make_unique<WasiHost>();
+  WabtInterpreter engine;
+  std::unique_ptr<WasmInstance> instance;
+  if (Status s = engine.instantiate(read_file(argv[2]), *host, WasmLimits{}, instance); !s.is_ok())
+    fail(s.reason());
+  if (emscripten) {
+    if (Status s = EmscriptenHost::start(*instance); !s.is_ok()) fail(s.reason());
+  }
+  std::string line;
+  while (std::getline(messages, line)) {
+    if (line.empty()) continue;
+    uint64_t msg = 0, env_ptr = 0, sp = 0;
+    Status s;
+    if (emscripten) {
+      const auto timestamp = nlohmann::json::parse(line).value("Timestamp", std::string("0"));
+      static_cast<EmscriptenHost&>(*host).set_now(std::stod(timestamp));
+      s = EmscriptenHost::stack_save(*instance, sp);
+      if (s.is_ok()) s = EmscriptenHost::stack_string(*instance, line, msg);
+      if (s.is_ok()) s = EmscriptenHost::stack_string(*instance, env, env_ptr);
+    } else {
+      s = instance->write_string(line, msg);
+      if (s.is_ok()) s = instance->write_string(env, env_ptr);
+    }
+    if (!s.is_ok()) fail(s.reason());
+    std::vector<WasmValue> args{WasmValue::i64(msg), WasmValue::i64(env_ptr)};
+    WasmCall r = instance->call("handle", args);
+    if (!r.status.is_ok()) {
+      out << nlohmann::json({{"thrown", r.status.reason()}}).dump() << "\n";
+      if (instance->broken()) break;
+      continue;
+    }
+    if (emscripten) {
+      if (Status restored = EmscriptenHost::stack_restore(*instance, sp); !restored.is_ok())
+        fail(restored.reason());
+    }
+    std::string answer;
+    if (Status read = instance->read_string(r.results.at(0).as_u64(), answer); !read.is_ok())
+      fail(read.reason());
+    out << answer << "\n";
+  }
+  return 0;
+}
