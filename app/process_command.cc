@@ -8,6 +8,7 @@
 //                            Memory-Limit) and prints its ID
 //   process spawn            spawns a process running Hashpath's AOS runtime
 //     --module FILE.lua      and the program; prints the process ID
+//     --wasm MODULE_ID       or a stored WebAssembly module (genesis-wasm@1.0)
 //   process send PID         schedules a message (--push: and computes and
 //                            delivers its outbox); prints its slot
 //   process result PID       prints a slot's results (default: the latest) as JSON
@@ -36,6 +37,7 @@ struct ClientOptions {
   std::vector<std::string> tags;
   std::string data;
   bool no_aos = false;
+  std::string wasm_module;
   bool push = false;
   std::optional<int64_t> slot;
 };
@@ -118,6 +120,20 @@ void module_put(const ClientOptions& o) {
 void spawn(const ClientOptions& o) {
   HttpResponse info = call(o, HttpRequest{"GET", "/~meta@1.0/info/address", {}, "", ""});
   std::string scheduler = info.body;
+  if (!o.wasm_module.empty()) {
+    // A WebAssembly process, as aoconnect's spawn makes it (docs/wasm.md §6).
+    if (!o.file.empty() || o.no_aos) fail("--wasm takes neither --module nor --no-aos");
+    Message definition{{"device", "process@1.0"},
+                       {"type", "Process"},
+                       {"scheduler", Value(scheduler)},
+                       {"authority", Value(scheduler)},
+                       {"execution-device", "genesis-wasm@1.0"},
+                       {"module", Value(o.wasm_module)}};
+    add_tags(definition, o.tags);
+    std::cout << header_or_fail(post_signed(o, "/~process@1.0/schedule", definition), "process")
+              << "\n";
+    return;
+  }
   List modules;
   if (!o.no_aos) modules.push_back(Value(put_module(o, aos_library_module())));
   if (!o.file.empty()) {
@@ -176,6 +192,9 @@ void add_process_command(CLI::App& root) {
       "spawn", "Spawn a process running the AOS runtime and a program; print its ID");
   spawn_cmd->add_option("--module", o->file, "The program (Lua)")->check(CLI::ExistingFile);
   spawn_cmd->add_flag("--no-aos", o->no_aos, "Run the module alone, without the AOS runtime");
+  spawn_cmd->add_option("--wasm", o->wasm_module,
+                        "Run the stored WebAssembly module with this ID instead "
+                        "(genesis-wasm@1.0, as aoconnect spawns)");
   spawn_cmd->add_option("--tag", o->tags, "KEY=VALUE added to the process definition");
   add_client_options(spawn_cmd, o);
   spawn_cmd->callback([o] { spawn(*o); });

@@ -30,6 +30,9 @@ class GenesisWasmDevice : public Device {
   bool handles(std::string_view key) const override {
     return key == "init" || key == "compute" || key == "normalize" || key == "snapshot";
   }
+  // `normalize` reads node memory (the live instances); the rest is
+  // deterministic given the process's history.
+  bool cacheable(std::string_view key) const override { return key != "normalize"; }
   ResolveResult call(std::string_view key, const Message& base, const Message& request,
                      Resolver& resolver) override;
 };

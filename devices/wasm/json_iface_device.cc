@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "devices/wasm/aos_json_struct.h"
+#include "engine/codec/commitments.h"
 #include "engine/codec/json_document.h"
 #include "engine/codec/message_id.h"
 #include "engine/error.h"
@@ -115,15 +116,30 @@ ResolveResult JsonIfaceDevice::prepare(const Message& base, const Message& reque
   Message msg = request;
   if (const Value* body = request.find("body"); body != nullptr && body->is_map())
     msg = body->as_map();
+  // The message as its signers signed it: keys a copy picked up on the way
+  // (a request's path, headers) are not part of it, so the module sees the
+  // same bytes whichever copy reached it (a replay reads the stored one).
+  const Message as_sent = msg;
+  if (msg.contains("commitments")) msg = committed_projection_deep(msg);
   nlohmann::json message = aos_json_struct(msg, msg);
-  // A dry run's message is addressed to the process (scheduled ones are).
-  if (is_dry_run(base) && !msg.contains("target"))
-    message["Target"] = message_id(Value(definition), IdScope::kSigned);
+  if (is_dry_run(base)) {
+    // A dry run's message is addressed to the process (scheduled ones are),
+    // and the keys its path gave it (aoconnect puts a dry run's tags there:
+    // as=execution/compute&Action=Info) are tags after the signed ones.
+    if (!msg.contains("target"))
+      message["Target"] = message_id(Value(definition), IdScope::kSigned);
+    for (const auto& [k, v] : as_sent) {
+      if (msg.contains(k) || k == "path" || k == "method" || k == "commitments" || !v.is_binary())
+        continue;
+      message["Tags"].push_back({{"name", header_case(k)}, {"value", std::string(v.as_binary())}});
+    }
+  }
   const std::string module_id = image_of(definition);
   message["Module"] = module_id;
   const int64_t block_height = request.integer("block-height").value_or(0);
   message["Block-Height"] = block_height;
-  nlohmann::json env = {{"Process", aos_json_struct(definition, definition)}};
+  const Message signed_definition = committed_projection_deep(definition);
+  nlohmann::json env = {{"Process", aos_json_struct(signed_definition, signed_definition)}};
   if (live->emscripten) {
     // Emscripten builds are the legacy compute unit's modules: they get its
     // message fields (strings) and the module in the env.
@@ -135,8 +151,13 @@ ResolveResult JsonIfaceDevice::prepare(const Message& base, const Message& reque
     message["Cron"] = false;
     message["Read-Only"] = false;
     if (std::optional<Value> module = resolver.load(module_id); module && module->is_map()) {
-      nlohmann::ordered_json m = aos_json_struct(module->as_map(), module->as_map());
-      env["Module"] = {{"Id", m["Id"]}, {"Owner", m["Owner"]}, {"Tags", m["Tags"]}};
+      // The module as signed, without its body (the code is not a tag).
+      Message signed_module = committed_projection_deep(module->as_map());
+      nlohmann::ordered_json m = aos_json_struct(signed_module, signed_module);
+      nlohmann::json tags = nlohmann::json::array();
+      for (const auto& t : m["Tags"])
+        if (t["name"] != "Ao-Data-Key") tags.push_back(nlohmann::json::parse(t.dump()));
+      env["Module"] = {{"Id", module_id}, {"Owner", m["Owner"]}, {"Tags", tags}};
     }
     if (auto* host = dynamic_cast<EmscriptenHost*>(live->host.get()); host != nullptr)
       host->set_now(static_cast<double>(timestamp));

@@ -41,6 +41,9 @@ class JsonIfaceDevice : public Device {
   bool handles(std::string_view key) const override {
     return key == "init" || key == "compute" || key == "normalize" || key == "snapshot";
   }
+  // Deterministic given the process's history, as lua@5.3a's compute is:
+  // replay re-runs it (docs/wasm.md §4).
+  bool cacheable(std::string_view) const override { return true; }
   ResolveResult call(std::string_view key, const Message& base, const Message& request,
                      Resolver& resolver) override;
 

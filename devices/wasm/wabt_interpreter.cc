@@ -94,6 +94,9 @@ class WabtInstance : public WasmInstance {
           "not a valid WebAssembly module: " +
           trimmed(wabt::FormatErrorsToString(errors, wabt::Location::Type::Binary)));
     if (desc.memories.size() > 1) return Status::rejected("the module has more than one memory");
+    if (!desc.starts.empty())
+      return Status::rejected("the module has a start function: no code runs at instantiation");
+    max_steps_ = limits.max_steps_per_call;
     if (limits.max_memory_bytes != 0 && !desc.memories.empty()) {
       wabt::Limits& l = desc.memories[0].type.limits;
       const uint64_t cap = limits.max_memory_bytes / kPageSize;
@@ -206,9 +209,26 @@ class WabtInstance : public WasmInstance {
     wi::Values results;
     wi::Trap::Ptr trap;
     wi::Thread thread(store_);
+    // The call's step budget: what the outermost call has left, less what
+    // the calls it is inside of have run so far.
+    uint64_t budget = max_steps_;
+    if (!threads_.empty() && max_steps_ != 0) {
+      const RunningThread& parent = threads_.back();
+      const uint64_t used = parent.thread->StepsRun();
+      budget = parent.budget > used ? parent.budget - used : 1;
+    }
+    thread.SetStepBudget(budget);
+    threads_.push_back(RunningThread{&thread, budget});
     ++depth_;
     const bool failed = wabt::Failed(func->Call(thread, params, results, &trap));
     --depth_;
+    threads_.pop_back();
+    if (!threads_.empty() && max_steps_ != 0) {
+      // What this call ran counts against the caller's budget too.
+      RunningThread& parent = threads_.back();
+      parent.budget = parent.budget > thread.StepsRun() ? parent.budget - thread.StepsRun() : 1;
+      parent.thread->SetStepBudget(parent.budget);
+    }
     if (failed) {
       const std::string message = trap ? trap->message() : std::string("unknown trap");
       if (!unwinding_.empty() && message == unwinding_ && depth_ > 0) {
@@ -290,8 +310,14 @@ class WabtInstance : public WasmInstance {
   wi::Memory::Ptr memory_;
   bool has_memory_ = false;
   std::map<std::string, Export, std::less<>> exports_;
-  int depth_ = 0;          // calls in progress (re-entrant through imports)
-  std::string unwinding_;  // the unwind an import started, until caught
+  int depth_ = 0;           // calls in progress (re-entrant through imports)
+  uint64_t max_steps_ = 0;  // per outermost call (WasmLimits)
+  struct RunningThread {
+    wi::Thread* thread;
+    uint64_t budget;  // its step budget, lowered by what nested calls ran
+  };
+  std::vector<RunningThread> threads_;  // the calls in progress, outermost first
+  std::string unwinding_;               // the unwind an import started, until caught
 };
 
 }  // namespace

@@ -242,6 +242,7 @@ ResolveResult Wasm64Device::call(std::string_view key, const Message& base, cons
     if (ResolveResult r = memory_limit_of(base, resolver, limit); !r.is_ok()) return r;
     WasmLimits limits;
     limits.max_memory_bytes = limit;
+    limits.max_steps_per_call = steps_per_call_of(base);
     WasiHost host;
     std::unique_ptr<WasmInstance> instance;
     if (Status s = processes_->engine().instantiate(bytes, host, limits, instance); !s.is_ok())

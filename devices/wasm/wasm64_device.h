@@ -47,7 +47,8 @@ class Wasm64Device : public Device {
   bool handles(std::string_view key) const override {
     return key == "init" || key == "compute" || key == "snapshot" || key == "normalize";
   }
-  // `normalize` and `snapshot` read node memory (the live instances).
+  // `normalize` and `snapshot` read node memory (the live instances); the
+  // rest is deterministic given the process's history (replay re-runs it).
   bool cacheable(std::string_view key) const override {
     return key != "normalize" && key != "snapshot";
   }

@@ -11,8 +11,9 @@
 //   with a WasmCall whose status says why; the instance must then not be
 //   called again (its stack pointer and the program's state are not
 //   unwound): WasmInstance::broken() is true.
-// * No start function, `_start`, `main` or `_initialize` is called at
-//   instantiation (HyperBEAM calls none; docs/wasm.md §2).
+// * No code runs at instantiation: a module with a start function is
+//   refused, and `_start`, `main` or `_initialize` are not called (HyperBEAM
+//   calls none; docs/wasm.md §2).
 // * Memory accesses are bounds-checked against the current size.
 #pragma once
 
@@ -125,6 +126,12 @@ struct WasmLimits {
   // The memory's maximum is lowered to this many bytes (whole pages) if the
   // module declares more (or none). 0: the module's own maximum.
   uint64_t max_memory_bytes = 0;
+  // Steps one outermost call may take, nested calls through imports
+  // included; beyond it the call traps ("step budget exhausted"). What a
+  // step is belongs to the engine (the interpreter's instructions), so this
+  // is a node's safety limit, the same on every run of one engine, not a
+  // budget engines agree on (docs/wasm.md §8). 0: no limit.
+  uint64_t max_steps_per_call = 0;
 };
 
 class WasmEngine {

@@ -1,5 +1,6 @@
 #include "devices/wasm/wasm_processes.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "engine/codec/message_id.h"
@@ -110,6 +111,15 @@ ResolveResult limit_from(const Message& m, bool& found, uint64_t& out) {
 
 }  // namespace
 
+uint64_t steps_per_call_of(const Message& base) {
+  int64_t asked = 0;
+  if (const Value* p = base.find("process"); p != nullptr && p->is_map())
+    asked = p->as_map().integer("instruction-budget").value_or(0);
+  if (asked <= 0) asked = base.integer("instruction-budget").value_or(0);
+  if (asked <= 0) return kDefaultStepsPerCall;
+  return std::min<uint64_t>(static_cast<uint64_t>(asked), kMaxStepsPerCall);
+}
+
 bool is_emscripten_format(const Message& module_message) {
   return module_message.text("module-format").value_or("").find("emscripten") != std::string::npos;
 }
@@ -172,6 +182,7 @@ ResolveResult WasmProcesses::instantiate(const Message& base, Resolver& resolver
   if (ResolveResult r = memory_limit_of(base, resolver, limit); !r.is_ok()) return r;
   WasmLimits limits;
   limits.max_memory_bytes = limit;
+  limits.max_steps_per_call = steps_per_call_of(base);
   into.emscripten = is_emscripten_format(module_message);
   if (into.emscripten) {
     into.host = std::make_unique<EmscriptenHost>();

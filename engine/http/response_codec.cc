@@ -142,9 +142,14 @@ HttpResponse encode_response(const HttpRequest& request, const ResolveResult& re
   message.remove("status");  // sent as the HTTP status
   try {
     const Value* body = message.find("body");
+    size_t other_keys = 0;  // besides content-type and body
+    for (const auto& [k, v] : message) {
+      (void)v;
+      if (k != "content-type" && k != "body" && k != "ao-result" && !is_private_key(k))
+        ++other_keys;
+    }
     if (codec == "json@1.0" && message.text("content-type") == "application/json" &&
-        body != nullptr && body->is_binary() && message.size() <= 3 &&
-        (message.size() == 2 || message.contains("ao-result"))) {
+        body != nullptr && body->is_binary() && other_keys == 0) {
       // A JSON document answers as itself.
       out.body = std::string(body->as_binary());
       out.headers.emplace_back("content-type", "application/json");

@@ -543,6 +543,64 @@ TEST_F(Cli, ProcessCommandsAuditAndReplayInSeparateProcesses) {
   EXPECT_NE(down.err.find("cannot reach the node"), std::string::npos) << down.err;
 }
 
+// A WASM process (the AO network's AOS module, emscripten build) over the
+// real CLI and HTTP: stored, spawned, evaluated, killed with SIGKILL and
+// resumed, then replayed by two more OS processes that agree byte for byte.
+TEST_F(Cli, WasmProcessesRunResumeAfterSigkillAndReplay) {
+  HASHPATH_NEEDS_DEPS("aos-modules/aos2_0_6.wasm");
+  std::string data = path("data");
+  std::string pid;
+  auto data_of = [](const ProcessResult& r) {
+    return nlohmann::json::parse(r.out).value("data", std::string("?"));
+  };
+  {
+    NodeUnderTest node(node_options("data"));
+    auto put = hp_client(
+        {"module", "put", std::string(HASHPATH_DEPS_DIR) + "/aos-modules/aos2_0_6.wasm",
+         "--content-type", "application/wasm", "--tag",
+         "Module-Format=wasm64-unknown-emscripten-draft_2024_02_15", "--tag", "Memory-Limit=1-gb"},
+        node);
+    ASSERT_EQ(put.status, 0) << put.err;
+    std::string module = put.out.substr(0, 43);
+    auto spawn = hp_client({"process", "spawn", "--wasm", module}, node);
+    ASSERT_EQ(spawn.status, 0) << spawn.err;
+    pid = spawn.out.substr(0, 43);
+    ASSERT_EQ(
+        hp_client({"process", "send", pid, "--tag", "Action=Eval", "--data", "X = 40 return 1 + 1"},
+                  node)
+            .status,
+        0);
+    auto result = hp_client({"process", "result", pid}, node);
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(data_of(result), "2") << result.out;
+    node.kill();
+  }
+  {
+    // After a crash the node has the stored states but no live instance:
+    // the process is recomputed from slot 0 and goes on where it was.
+    NodeUnderTest node(node_options("data"));
+    ASSERT_EQ(
+        hp_client({"process", "send", pid, "--tag", "Action=Eval", "--data", "return X + 2"}, node)
+            .status,
+        0);
+    auto result = hp_client({"process", "result", pid}, node);
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(data_of(result), "42") << result.out;
+    EXPECT_EQ(node.stop(), 0);
+  }
+  auto first = hp({"replay", "--data", data});
+  auto second = hp({"replay", "--data", data});
+  EXPECT_EQ(first.status, 0) << first.err;
+  EXPECT_NE(first.out.find("replay ok"), std::string::npos) << first.out;
+  EXPECT_EQ(first.out, second.out);
+  auto process_first = hp({"replay", "--process", pid, "--data", data});
+  auto process_second = hp({"replay", "--process", pid, "--data", data});
+  EXPECT_EQ(process_first.status, 0) << process_first.err;
+  EXPECT_NE(process_first.out.find("process replay ok: 3 slots"), std::string::npos)
+      << process_first.out;
+  EXPECT_EQ(process_first.out, process_second.out);
+}
+
 // The number in "<n> <what>" of a verify summary line.
 uint64_t count_in(const std::string& text, const std::string& what) {
   size_t at = text.find(" " + what);

@@ -5,7 +5,7 @@ set -euo pipefail
 BUILD=$1
 SECONDS_EACH=${2:-30}
 HERE=$(cd "$(dirname "$0")" && pwd)
-TARGETS=${FUZZ_TARGETS:-"structured_fields_fuzz message_codecs_fuzz ans104_fuzz http_message_fuzz hyperpath_fuzz log_formats_fuzz aos_json_fuzz json_request_fuzz store_record_fuzz log_journal_fuzz log_paths_fuzz witness_fuzz snp_fuzz"}
+TARGETS=${FUZZ_TARGETS:-"structured_fields_fuzz message_codecs_fuzz ans104_fuzz http_message_fuzz hyperpath_fuzz log_formats_fuzz aos_json_fuzz json_request_fuzz store_record_fuzz log_journal_fuzz log_paths_fuzz witness_fuzz snp_fuzz wasm_module_fuzz"}
 for t in $TARGETS; do
   corpus="$BUILD/fuzz-corpus/$t"
   mkdir -p "$corpus"

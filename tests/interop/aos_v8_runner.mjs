@@ -1,7 +1,7 @@
 // Runs an AOS module on V8 (Node) over the workload of aos_workload.mjs and
 // writes one result per line, for comparison with Hashpath's engines
 // (tests/interop/aos_differential_test.sh).
-//   node aos_v8_runner.mjs ao-loader WASM ENV MESSAGES OUT
+//   node aos_v8_runner.mjs ao-loader WASM ENV MESSAGES OUT [unsafe]
 //     the emscripten build under @permaweb/ao-loader (the legacy compute
 //     unit's loader); Date.now answers each message's Timestamp, as
 //     Hashpath's host does; a line is the JSON of the response's Output,
@@ -12,11 +12,19 @@
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 
-const [engine, wasmPath, envPath, messagesPath, outPath] = process.argv.slice(2)
+const [engine, wasmPath, envPath, messagesPath, outPath, memoryMode] = process.argv.slice(2)
 const wasm = fs.readFileSync(wasmPath)
 const envText = fs.readFileSync(envPath, 'utf8')
 const messages = fs.readFileSync(messagesPath, 'utf8').split('\n').filter(Boolean)
 const out = []
+// Timing on stderr (bench/wasm_bench.sh): the first message and the Pings.
+let bootMs = -1
+let pingMs = 0
+let pings = 0
+function timed (line, ms) {
+  if (bootMs < 0) bootMs = ms
+  if (line.includes('{"name":"Action","value":"Ping"}')) { pingMs += ms; pings++ }
+}
 
 function fields (response) {
   const { Output, Messages, Spawns, Assignments, Error } = response
@@ -32,7 +40,10 @@ if (engine === 'ao-loader') {
     outputEncoding: 'JSON-1',
     memoryLimit: String(1024 * 1024 * 1024),
     computeLimit: '9000000000000',
-    extensions: []
+    extensions: [],
+    // "unsafe": ao-loader's fast mode, which hands back the live memory
+    // instead of a copy per message (what the benchmark compares with).
+    ...(memoryMode === 'unsafe' ? { UNSAFE_MEMORY: true } : {})
   })
   const env = JSON.parse(envText)
   let memory = null
@@ -40,8 +51,10 @@ if (engine === 'ao-loader') {
   for (const line of messages) {
     const msg = JSON.parse(line)
     Date.now = () => Number(msg.Timestamp)
+    const t0 = performance.now()
     try {
       const r = await handle(memory, msg, env)
+      timed(line, performance.now() - t0)
       memory = r.Memory
       out.push(fields(r))
     } catch (e) {
@@ -89,8 +102,10 @@ if (engine === 'ao-loader') {
     return Buffer.from(u.subarray(n(p), end)).toString()
   }
   for (const line of messages) {
+    const t0 = performance.now()
     try {
       out.push(get(handle(put(line), put(envText))))
+      timed(line, performance.now() - t0)
     } catch (e) {
       out.push(JSON.stringify({ thrown: String(e?.message ?? e) }))
     }
@@ -100,3 +115,4 @@ if (engine === 'ao-loader') {
   process.exit(2)
 }
 fs.writeFileSync(outPath, out.join('\n') + '\n')
+console.error(`timing boot_ms=${bootMs.toFixed(2)} pings=${pings} ping_mean_ms=${(pings ? pingMs / pings : 0).toFixed(4)} msgs_per_s=${(pings ? 1000 * pings / pingMs : 0).toFixed(1)}`)

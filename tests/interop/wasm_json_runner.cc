@@ -5,6 +5,7 @@
 // emscripten builds on the module's stack (as ccall does), with the
 // emscripten host's clock at the message's Timestamp.
 //   usage: wasm_json_runner wasi|emscripten WASM ENV MESSAGES OUT
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -49,9 +50,15 @@ int main(int argc, char** argv) {
   if (emscripten) {
     if (Status s = EmscriptenHost::start(*instance); !s.is_ok()) fail(s.reason());
   }
+  // Timing on stderr (bench/wasm_bench.sh): the first message (boot) and the
+  // messages whose Action is Ping.
+  double boot_ms = -1, ping_ms = 0;
+  int pings = 0;
   std::string line;
   while (std::getline(messages, line)) {
     if (line.empty()) continue;
+    const auto started = std::chrono::steady_clock::now();
+    const bool is_ping = line.find(R"({"name":"Action","value":"Ping"})") != std::string::npos;
     uint64_t msg = 0, env_ptr = 0, sp = 0;
     Status s;
     if (emscripten) {
@@ -79,7 +86,18 @@ int main(int argc, char** argv) {
     std::string answer;
     if (Status read = instance->read_string(r.results.at(0).as_u64(), answer); !read.is_ok())
       fail(read.reason());
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    if (boot_ms < 0) boot_ms = ms;
+    if (is_ping) {
+      ping_ms += ms;
+      ++pings;
+    }
     out << answer << "\n";
   }
+  std::cerr << "timing boot_ms=" << boot_ms << " pings=" << pings
+            << " ping_mean_ms=" << (pings ? ping_ms / pings : 0)
+            << " msgs_per_s=" << (pings ? 1000.0 * pings / ping_ms : 0) << "\n";
   return 0;
 }

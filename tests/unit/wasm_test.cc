@@ -231,6 +231,50 @@ TEST(WasmEngineTest, TrapsAndUncaughtExceptionsBreakTheInstance) {
   EXPECT_NE(r.status.reason().find("unreachable"), std::string::npos) << r.status.reason();
 }
 
+// The step budget covers calls made from inside imports (re-entrant), as
+// emscripten's invoke_* make them.
+class ReentrantImports : public WasiHost {
+ public:
+  Status call(std::string_view module, std::string_view field, const WasmSignature& signature,
+              std::span<const WasmValue> args, WasmInstance& instance,
+              std::vector<WasmValue>& results) override {
+    if (module != "host" || field != "call_back")
+      return WasiHost::call(module, field, signature, args, instance, results);
+    WasmCall inner = instance.call("spin", {});
+    results.clear();
+    return inner.status;
+  }
+};
+
+TEST(WasmEngineTest, AStepBudgetStopsModulesThatNeverReturn) {
+  const char* wat = R"wat(
+(module
+  (import "host" "call_back" (func $call_back))
+  (func (export "spin") (loop $forever (br $forever)))
+  (func (export "outer") (call $call_back)))
+)wat";
+  ReentrantImports host;
+  WasmLimits limits;
+  limits.max_steps_per_call = 1'000'000;
+  auto m = instantiate(wat_to_wasm(wat), host, limits);
+  ASSERT_NE(m, nullptr);
+  WasmCall r = m->call("spin", {});
+  EXPECT_NE(r.status.reason().find("step budget exhausted"), std::string::npos)
+      << r.status.reason();
+  EXPECT_TRUE(m->broken());
+  auto nested = instantiate(wat_to_wasm(wat), host, limits);
+  r = nested->call("outer", {});
+  EXPECT_NE(r.status.reason().find("step budget exhausted"), std::string::npos)
+      << r.status.reason();
+
+  // A start function would run at instantiation: refused.
+  WabtInterpreter engine;
+  std::unique_ptr<WasmInstance> started;
+  Status s = engine.instantiate(wat_to_wasm(R"((module (func $s (loop $l (br $l))) (start $s)))"),
+                                host, limits, started);
+  EXPECT_NE(s.reason().find("start function"), std::string::npos) << s.reason();
+}
+
 TEST(WasmEngineTest, RefusesWhatIsNotAModule) {
   WabtInterpreter engine;
   WasiHost host;
@@ -570,6 +614,27 @@ TEST_F(WasmDeviceTest, GenesisWasmRunsTheAoNetworksModule) {
       << ::testing::PrintToString(outbox.value);
   // The state after a slot, read again, is the stored one.
   EXPECT_EQ(now(pid, "at-slot").value, Value::integer(3));
+}
+
+TEST_F(WasmDeviceTest, AnEvalThatNeverEndsIsAnErrorAndTheProcessGoesOn) {
+  HASHPATH_NEEDS_SHARED(kAosModule);
+  std::string module_id = store.put_binary(testing::read_shared(kAosModule));
+  const std::string pid = spawn(Message{{"device", "process@1.0"},
+                                        {"type", "Process"},
+                                        {"scheduler", Value(node->address())},
+                                        {"execution-device", "genesis-wasm@1.0"},
+                                        {"instruction-budget", Value::integer(300'000'000)},
+                                        {"module", Value(module_id)}});
+  ASSERT_TRUE(send(pid, Message{{"action", "Eval"}, {"data", "X = 1 return X"}}).is_ok());
+  EXPECT_EQ(now(pid, "results/data").value, Value("1"));
+  ASSERT_TRUE(send(pid, Message{{"action", "Eval"}, {"data", "X = 2 while true do end"}}).is_ok());
+  ResolveResult error = now(pid, "results/error/body");
+  ASSERT_TRUE(error.is_ok()) << ::testing::PrintToString(error.value);
+  EXPECT_NE(std::string(error.value.as_binary()).find("step budget exhausted"), std::string::npos);
+  // The slot had no effect: X is still 1 (the process was rebuilt from
+  // slot 0 without it).
+  ASSERT_TRUE(send(pid, Message{{"action", "Eval"}, {"data", "return X"}}).is_ok());
+  EXPECT_EQ(now(pid, "results/data").value, Value("1"));
 }
 
 TEST_F(WasmDeviceTest, GenesisWasmRefusesALuaModuleNamingTheTag) {
