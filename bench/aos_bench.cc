@@ -15,11 +15,14 @@
 //   perf record -D -1 --control fifo:ctl,ack build/bench/aos_bench N
 //
 //   aos_bench [N]     prints "aos-bench messages/s <figure>" and details
+//   AOS_BENCH_WASM=aos2_0_6.wasm aos_bench [N]   the same flow on a WASM
+//                     process (genesis-wasm@1.0, the emscripten AOS module)
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <vector>
 
 #include "bench/aos_bench_node.h"
 #include "bench/bench_fixtures.h"
@@ -50,7 +53,13 @@ int run(int n) {
   Wallet node_wallet = Wallet::from_jwk(read_text(shared / "interop/keys/key-1.json"));
   Wallet user = Wallet::from_jwk(read_text(shared / "interop/keys/key-2.json"));
 
-  bench::AosBenchNode node(dir, node_wallet, getenv("AOS_BENCH_NO_LOG") == nullptr);
+  const char* wasm_path = getenv("AOS_BENCH_WASM");
+  bench::AosBenchNode node(dir, node_wallet, getenv("AOS_BENCH_NO_LOG") == nullptr,
+                           wasm_path != nullptr ? read_text(wasm_path) : std::string());
+  // Where an Eval's answer is: the Lua runtime's output, json-iface's data.
+  const std::vector<const char*> answer =
+      node.wasm() ? std::vector<const char*>{"results", "data"}
+                  : std::vector<const char*>{"results", "output", "data"};
   auto schedule = [&](const Message& m) { node.schedule(m); };
   auto eval = [&](const std::string& code) { return node.eval(code); };
   // Slot 0 the spawn, 1 `return 1+1`, 2 the handler, 3..N+2 pings, N+3 `return Count`.
@@ -71,7 +80,7 @@ int run(int n) {
   schedule(eval("return Count"));
 
   auto compute = [&](int64_t slot) { return node.compute(slot); };
-  auto text_at = [](const Message& m, std::initializer_list<const char*> path) {
+  auto text_at = [](const Message& m, const std::vector<const char*>& path) {
     Value v(m);
     for (const char* k : path) {
       if (!v.is_map() || v.as_map().find(k) == nullptr) return std::string();
@@ -83,8 +92,8 @@ int run(int n) {
   auto tb = Clock::now();
   compute(0);
   double boot_ms = std::chrono::duration<double, std::milli>(Clock::now() - tb).count();
-  if (text_at(compute(1), {"results", "output", "data"}) != "2") fail("Eval 'return 1+1' is not 2");
-  if (text_at(compute(2), {"results", "output", "data"}) != "installed") fail("handler install");
+  if (text_at(compute(1), answer) != "2") fail("Eval 'return 1+1' is not 2");
+  if (text_at(compute(2), answer) != "installed") fail("handler install");
 
   node.log().checkpoint_now();  // the log indexed: bytes below are what the Pings add
   const uint64_t bytes_before = bench::stored_bytes(dir.string());
@@ -101,7 +110,7 @@ int run(int n) {
   node.log().checkpoint_now();
   const double bytes_per_ping =
       static_cast<double>(bench::stored_bytes(dir.string()) - bytes_before) / n;
-  if (text_at(compute(3 + n), {"results", "output", "data"}) != std::to_string(n))
+  if (text_at(compute(3 + n), answer) != std::to_string(n))
     fail("Count is not " + std::to_string(n));
   node.log().checkpoint_now();
   uint64_t entries = node.log().committed_size();

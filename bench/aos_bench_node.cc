@@ -14,13 +14,31 @@ void fail(const std::string& why) {
   std::exit(1);
 }
 
-AosBenchNode::AosBenchNode(const std::filesystem::path& dir, const Wallet& node_wallet, bool logged)
-    : wallet_(node_wallet) {
+AosBenchNode::AosBenchNode(const std::filesystem::path& dir, const Wallet& node_wallet, bool logged,
+                           const std::string& wasm_module)
+    : wallet_(node_wallet), wasm_(!wasm_module.empty()) {
   state_ = std::make_shared<NodeState>(wallet_, Message{});
   store_ = std::make_shared<SqliteStore>((dir / "store.db").string());
   log_ = std::make_shared<HashpathLog>((dir / "log.db").string(), wallet_, LogOptions{});
   node_ = std::make_unique<Node>(state_, store_, node_devices(state_, nullptr),
                                  logged ? log_ : nullptr);
+  if (wasm_) {
+    Message module =
+        commit_httpsig(Message{{"content-type", "application/wasm"},
+                               {"module-format", "wasm64-unknown-emscripten-draft_2024_02_15"},
+                               {"memory-limit", "1-gb"},
+                               {"body", Value(wasm_module)}},
+                       wallet_);
+    std::string id = store_->put(module).back();
+    definition_ = commit_httpsig(Message{{"device", "process@1.0"},
+                                         {"type", "Process"},
+                                         {"scheduler", Value(wallet_.address())},
+                                         {"authority", Value(wallet_.address())},
+                                         {"execution-device", "genesis-wasm@1.0"},
+                                         {"module", Value(id)}},
+                                 wallet_);
+    return;
+  }
   std::string aos = store_->put(aos_library_module()).back();
   definition_ =
       commit_httpsig(aos_process_definition(wallet_.address(), List{Value(aos)}), wallet_);

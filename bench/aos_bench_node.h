@@ -21,7 +21,11 @@ namespace hashpath::bench {
 class AosBenchNode {
  public:
   // `logged` false: the node records nothing (the log still exists).
-  AosBenchNode(const std::filesystem::path& dir, const Wallet& node_wallet, bool logged = true);
+  // `wasm_module` (bytes, emscripten AOS) set: the process runs it through
+  // genesis-wasm@1.0 instead of the Lua runtime (docs/wasm.md).
+  AosBenchNode(const std::filesystem::path& dir, const Wallet& node_wallet, bool logged = true,
+               const std::string& wasm_module = "");
+  bool wasm() const { return wasm_; }
 
   const Message& definition() const { return definition_; }
   HashpathLog& log() { return *log_; }
@@ -41,6 +45,7 @@ class AosBenchNode {
   std::shared_ptr<HashpathLog> log_;
   std::unique_ptr<Node> node_;
   Message definition_;
+  bool wasm_ = false;
 };
 
 }  // namespace hashpath::bench

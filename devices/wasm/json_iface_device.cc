@@ -122,12 +122,12 @@ ResolveResult JsonIfaceDevice::prepare(const Message& base, const Message& reque
   const Message as_sent = msg;
   if (msg.contains("commitments")) msg = committed_projection_deep(msg);
   nlohmann::json message = aos_json_struct(msg, msg);
+  // A message signed without a target was still assigned to this process
+  // (a dry run's is addressed to it too): its Target is the process.
+  if (!msg.contains("target")) message["Target"] = message_id(Value(definition), IdScope::kSigned);
   if (is_dry_run(base)) {
-    // A dry run's message is addressed to the process (scheduled ones are),
-    // and the keys its path gave it (aoconnect puts a dry run's tags there:
-    // as=execution/compute&Action=Info) are tags after the signed ones.
-    if (!msg.contains("target"))
-      message["Target"] = message_id(Value(definition), IdScope::kSigned);
+    // The keys a dry run's path gave it (aoconnect puts a dry run's tags
+    // there: as=execution/compute&Action=Info) are tags after the signed ones.
     for (const auto& [k, v] : as_sent) {
       if (msg.contains(k) || k == "path" || k == "method" || k == "commitments" || !v.is_binary())
         continue;
@@ -138,8 +138,28 @@ ResolveResult JsonIfaceDevice::prepare(const Message& base, const Message& reque
   message["Module"] = module_id;
   const int64_t block_height = request.integer("block-height").value_or(0);
   message["Block-Height"] = block_height;
-  const Message signed_definition = committed_projection_deep(definition);
-  nlohmann::json env = {{"Process", aos_json_struct(signed_definition, signed_definition)}};
+  const auto dump = [](const nlohmann::json& j) {
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  if (live->env_json.empty()) {
+    // The env is the process's (and its module's): the same every slot, so
+    // it is built once per instance (the module message is large).
+    const Message signed_definition = committed_projection_deep(definition);
+    nlohmann::json env = {{"Process", aos_json_struct(signed_definition, signed_definition)}};
+    if (live->emscripten) {
+      if (std::optional<Value> module = resolver.load(module_id); module && module->is_map()) {
+        // The module as signed, without its body (the code is not a tag).
+        Message signed_module = committed_projection_deep(module->as_map());
+        nlohmann::ordered_json m = aos_json_struct(signed_module, signed_module);
+        nlohmann::json tags = nlohmann::json::array();
+        for (const auto& t : m["Tags"])
+          if (t["name"] != "Ao-Data-Key") tags.push_back(nlohmann::json::parse(t.dump()));
+        env["Module"] = {{"Id", module_id}, {"Owner", m["Owner"]}, {"Tags", tags}};
+      }
+    }
+    live->env_json = dump(env);
+  }
+  const std::string& env = live->env_json;
   if (live->emscripten) {
     // Emscripten builds are the legacy compute unit's modules: they get its
     // message fields (strings) and the module in the env.
@@ -150,34 +170,22 @@ ResolveResult JsonIfaceDevice::prepare(const Message& base, const Message& reque
     message["Hash-Chain"] = request.text("hash-chain").value_or("");
     message["Cron"] = false;
     message["Read-Only"] = false;
-    if (std::optional<Value> module = resolver.load(module_id); module && module->is_map()) {
-      // The module as signed, without its body (the code is not a tag).
-      Message signed_module = committed_projection_deep(module->as_map());
-      nlohmann::ordered_json m = aos_json_struct(signed_module, signed_module);
-      nlohmann::json tags = nlohmann::json::array();
-      for (const auto& t : m["Tags"])
-        if (t["name"] != "Ao-Data-Key") tags.push_back(nlohmann::json::parse(t.dump()));
-      env["Module"] = {{"Id", module_id}, {"Owner", m["Owner"]}, {"Tags", tags}};
-    }
     if (auto* host = dynamic_cast<EmscriptenHost*>(live->host.get()); host != nullptr)
       host->set_now(static_cast<double>(timestamp));
   }
-  const auto dump = [](const nlohmann::json& j) {
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  };
   uint64_t msg_ptr = 0, env_ptr = 0;
   if (live->emscripten) {
     // On the module's stack, as emscripten's ccall passes strings; the
     // stack is set back after the call (pass 2).
     Status s = EmscriptenHost::stack_save(*live->instance, live->saved_stack);
     if (s.is_ok()) s = EmscriptenHost::stack_string(*live->instance, dump(message), msg_ptr);
-    if (s.is_ok()) s = EmscriptenHost::stack_string(*live->instance, dump(env), env_ptr);
+    if (s.is_ok()) s = EmscriptenHost::stack_string(*live->instance, env, env_ptr);
     if (!s.is_ok())
       return ResolveResult::error(500, "json-iface@1.0: writing the message: " + s.reason());
   } else {
     if (Status s = live->instance->write_string(dump(message), msg_ptr); !s.is_ok())
       return ResolveResult::error(500, "json-iface@1.0: writing the message: " + s.reason());
-    if (Status s = live->instance->write_string(dump(env), env_ptr); !s.is_ok())
+    if (Status s = live->instance->write_string(env, env_ptr); !s.is_ok())
       return ResolveResult::error(500, "json-iface@1.0: writing the env: " + s.reason());
   }
   state.set("parameters", Value(List{Value::integer(static_cast<int64_t>(msg_ptr)),

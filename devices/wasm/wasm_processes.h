@@ -56,6 +56,8 @@ struct LiveWasmProcess {
   std::map<std::string, ResolveResult> answers;
   // A dry run's scratch instance: the question it answers.
   std::string dry_run_question;
+  // json-iface@1.0's env JSON for this process (built once).
+  std::string env_json;
 };
 
 class WasmProcesses {
