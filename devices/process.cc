@@ -154,8 +154,21 @@ ResolveResult ProcessDevice::compute_to(const Message& base, std::optional<int64
   if (at >= 0) {
     ResolveResult ready = execute(state, definition, Message{}, "normalize", resolver);
     if (!ready.is_ok() && ready.status != ResolveResult::Outcome::kNotFound) {
-      state = initial_state(definition);
-      at = -1;
+      // The device may name an earlier state it can resume from (a WASM
+      // process's memory snapshot); else the definition's.
+      std::optional<int64_t> from =
+          ready.value.is_map() ? ready.value.as_map().integer("resume-from-slot") : std::nullopt;
+      std::optional<Value> earlier;
+      if (from && *from >= 0 && *from < at)
+        earlier = get_full(*resolver.store(), state_alias(pid, *from));
+      if (earlier && earlier->is_map() &&
+          execute(earlier->as_map(), definition, Message{}, "normalize", resolver).is_ok()) {
+        state = earlier->as_map();
+        at = *from;
+      } else {
+        state = initial_state(definition);
+        at = -1;
+      }
     }
   }
   // The slot at which the computation started over from slot 0, if it did.

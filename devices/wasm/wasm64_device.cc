@@ -280,6 +280,20 @@ ResolveResult Wasm64Device::call(std::string_view key, const Message& base, cons
       live->trapped_slots[slot] = std::string(as_message(r.value).text("body").value_or(""));
       live->instance.reset();
     }
+    // Every snapshot-interval slots the state carries its memory (a
+    // restarted node resumes from it; wasm_processes.h).
+    const int64_t interval = snapshot_interval_of(base);
+    if (r.is_ok() && r.value.is_map() && interval > 0 && slot % interval == 0 &&
+        resolver.store() != nullptr && !is_dry_run(base)) {
+      Message snapshot;
+      if (Status s = write_memory_snapshot(*live->instance, *resolver.store(), slot, snapshot);
+          !s.is_ok())
+        return ResolveResult::error(500,
+                                    "snapshot of slot " + std::to_string(slot) + ": " + s.reason());
+      Message state = r.value.as_map();
+      state.set("wasm-memory", Value(std::move(snapshot)));
+      r.value = Value(std::move(state));
+    }
   }
   live->at_slot = slot;
   live->answers["wasm-64/compute"] = r;

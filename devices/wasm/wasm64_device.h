@@ -14,13 +14,17 @@
 //               answered by the stub are listed in
 //               `results/<output-prefix>/undefined-calls`.
 //               On a process state the process's live instance runs and
-//               keeps its memory; on any other message a fresh instance
+//               keeps its memory (every `snapshot-interval` slots the state
+//               gets `wasm-memory`, its memory as stored pages:
+//               wasm_processes.h); on any other message a fresh instance
 //               runs, its memory first set from the base's `snapshot` body
 //               if there is one (so the result depends only on the base and
 //               the request).
 //   snapshot    on a process state: `{body: <the instance's memory>}`
 //   normalize   on a process state: the base if its live instance is at
-//               the state's slot, else 409 (process@1.0 recomputes)
+//               the state's slot or the state has its own snapshot, else
+//               409 with `resume-from-slot` when an earlier snapshot exists
+//               (process@1.0 recomputes from there, else from slot 0)
 //
 // Arguments must have the kind of the export's parameter: integers for
 // i32/i64 (truncated as a C cast), floats for f32/f64 (400 otherwise).

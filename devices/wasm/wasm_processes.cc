@@ -10,6 +10,16 @@ namespace hashpath {
 namespace {
 
 constexpr std::string_view kWasmMagic("\0asm", 4);
+constexpr uint64_t kSnapshotPage = 65536;
+
+// The state's snapshot if it is of the state's own slot: {at-slot, size,
+// pages}.
+std::optional<Message> own_snapshot(const Message& base) {
+  const Value* v = base.find("wasm-memory");
+  if (v == nullptr || !v->is_map()) return std::nullopt;
+  if (v->as_map().integer("at-slot") != base.integer("at-slot")) return std::nullopt;
+  return v->as_map();
+}
 
 bool looks_like_id(const Value& v) {
   if (!v.is_binary() || v.as_binary().size() != 43) return false;
@@ -165,9 +175,20 @@ ResolveResult WasmProcesses::ready(const Message& base) {
   if (at < 0) return ResolveResult::ok(Value(base));
   std::lock_guard<std::mutex> lock(mu_);
   auto it = live_.find(pid);
-  if (it == live_.end() || it->second->instance == nullptr || it->second->at_slot != at)
-    return no_live_instance(pid, at);
-  return ResolveResult::ok(Value(base));
+  if (it != live_.end() && it->second->instance != nullptr && it->second->at_slot == at)
+    return ResolveResult::ok(Value(base));
+  if (own_snapshot(base)) return ResolveResult::ok(Value(base));  // restored on first use
+  ResolveResult r = no_live_instance(pid, at);
+  // The latest snapshot the state knows of: process@1.0 resumes from the
+  // state it was taken in instead of slot 0.
+  if (const Value* v = base.find("wasm-memory"); v != nullptr && v->is_map()) {
+    if (auto from = v->as_map().integer("at-slot"); from && *from < at) {
+      Message reply = as_message(r.value);
+      reply.set("resume-from-slot", Value::integer(*from));
+      r.value = Value(std::move(reply));
+    }
+  }
+  return r;
 }
 
 // A fresh instance of the state's module in `into` (its host chosen by
@@ -198,6 +219,58 @@ ResolveResult WasmProcesses::instantiate(const Message& base, Resolver& resolver
   }
   into.instance = std::move(instance);
   return ResolveResult::ok(Value());
+}
+
+ResolveResult WasmProcesses::restore(const Message& base, Resolver& resolver, LiveWasmProcess& into,
+                                     const std::vector<std::pair<uint64_t, std::string>>& pieces,
+                                     uint64_t size) {
+  std::string pid = message_id(base.at("process"), IdScope::kSigned);
+  if (ResolveResult r = instantiate(base, resolver, into, false); !r.is_ok()) return r;
+  // Emscripten keeps its stack bounds in globals, which memory does not
+  // carry: set them as its runtime does (its other start effects are in
+  // the memory written over them).
+  if (into.emscripten) {
+    WasmSignature sig;
+    if (into.instance->export_signature("emscripten_stack_init", sig).is_ok()) {
+      WasmCall c = into.instance->call("emscripten_stack_init", {});
+      if (!c.status.is_ok())
+        return ResolveResult::error(500, "restoring " + pid + ": " + c.status.reason());
+    }
+  }
+  Status s = into.instance->grow_to(size);
+  // Memory beyond the module's data and what the snapshot names is zero:
+  // a fresh instance's data segments are cleared first.
+  if (s.is_ok()) s = into.instance->write(0, std::string(into.instance->memory_size(), '\0'));
+  for (const auto& [at, bytes] : pieces) {
+    if (!s.is_ok()) break;
+    s = into.instance->write(at, bytes);
+  }
+  if (!s.is_ok()) return ResolveResult::error(500, "restoring " + pid + ": " + s.reason());
+  return ResolveResult::ok(Value());
+}
+
+int64_t snapshot_interval_of(const Message& base) {
+  if (const Value* p = base.find("process"); p != nullptr && p->is_map()) {
+    if (auto n = p->as_map().integer("snapshot-interval"); n && *n >= 0) return *n;
+  }
+  return kDefaultSnapshotInterval;
+}
+
+Status write_memory_snapshot(WasmInstance& instance, Store& store, int64_t slot, Message& out) {
+  const uint64_t size = instance.memory_size();
+  Message pages;
+  std::string page;
+  const std::string zero(kSnapshotPage, '\0');
+  for (uint64_t at = 0; at < size; at += kSnapshotPage) {
+    const uint64_t n = std::min(kSnapshotPage, size - at);
+    if (Status s = instance.read(at, n, page); !s.is_ok()) return s;
+    if (page.compare(0, n, zero, 0, n) == 0) continue;
+    pages.set(std::to_string(at / kSnapshotPage), Value(store.put_binary(page)));
+  }
+  out = Message{{"at-slot", Value::integer(slot)},
+                {"size", Value::integer(static_cast<int64_t>(size))},
+                {"pages", Value(std::move(pages))}};
+  return Status::ok();
 }
 
 bool is_dry_run(const Message& base) {
@@ -234,25 +307,12 @@ ResolveResult WasmProcesses::acquire_dry_run(const Message& base, const Message&
     if (live->instance == nullptr || live->at_slot != at) return no_live_instance(pid, at);
     // The state's memory in a fresh instance: whatever the dry run does to
     // it, the process's own instance is untouched.
-    if (ResolveResult r = instantiate(base, resolver, *scratch, false); !r.is_ok()) return r;
-    // Emscripten keeps its stack bounds in globals, which memory does not
-    // carry: set them as its runtime does (its other start effects are in
-    // the memory copied over them).
-    if (scratch->emscripten) {
-      uint64_t ignored = 0;
-      (void)ignored;
-      WasmSignature sig;
-      if (scratch->instance->export_signature("emscripten_stack_init", sig).is_ok()) {
-        WasmCall c = scratch->instance->call("emscripten_stack_init", {});
-        if (!c.status.is_ok())
-          return ResolveResult::error(500, "dry run of " + pid + ": " + c.status.reason());
-      }
-    }
     std::string memory;
-    Status s = live->instance->read(0, live->instance->memory_size(), memory);
-    if (s.is_ok()) s = scratch->instance->grow_to(memory.size());
-    if (s.is_ok()) s = scratch->instance->write(0, memory);
-    if (!s.is_ok()) return ResolveResult::error(500, "dry run of " + pid + ": " + s.reason());
+    if (Status s = live->instance->read(0, live->instance->memory_size(), memory); !s.is_ok())
+      return ResolveResult::error(500, "dry run of " + pid + ": " + s.reason());
+    if (ResolveResult r = restore(base, resolver, *scratch, {{0, memory}}, memory.size());
+        !r.is_ok())
+      return r;
   }
   scratch->at_slot = at;
   scratch->dry_run_question = step;
@@ -280,8 +340,9 @@ ResolveResult WasmProcesses::acquire(const Message& base, const Message& request
     const bool usable = live != nullptr && live->instance != nullptr &&
                         (live->at_slot == at || live->at_slot == slot);
     if (!usable) {
-      if (at >= 0) return no_live_instance(pid, at);
-      // Slot -1: a fresh instance (what a trap taught us stays known).
+      if (at >= 0 && !own_snapshot(base)) return no_live_instance(pid, at);
+      // Slot -1: a fresh instance (what a trap taught us stays known); a
+      // snapshot of the state's slot: that memory in a fresh instance.
       if (live == nullptr && live_.size() >= max_live_) {
         auto oldest = live_.begin();
         for (auto i = live_.begin(); i != live_.end(); ++i)
@@ -297,7 +358,23 @@ ResolveResult WasmProcesses::acquire(const Message& base, const Message& request
   }
   std::lock_guard<std::mutex> hold(live->mu);
   if (live->instance == nullptr) {
-    if (ResolveResult r = instantiate(base, resolver, *live, true); !r.is_ok()) return r;
+    if (std::optional<Message> snapshot = own_snapshot(base); snapshot && at >= 0) {
+      std::vector<std::pair<uint64_t, std::string>> pieces;
+      const Value* pages = snapshot->find("pages");
+      for (const auto& [k, v] : pages != nullptr ? as_message(*pages) : Message{}) {
+        std::string id =
+            v.is_link() ? v.as_link().id : std::string(v.is_binary() ? v.as_binary() : "");
+        std::optional<Value> bytes = resolver.load(id);
+        if (!bytes || !bytes->is_binary())
+          return ResolveResult::error(
+              500, "process " + pid + ": snapshot page " + k + " is not in the store");
+        pieces.emplace_back(std::stoull(k) * kSnapshotPage, std::string(bytes->as_binary()));
+      }
+      const uint64_t size = static_cast<uint64_t>(snapshot->integer("size").value_or(0));
+      if (ResolveResult r = restore(base, resolver, *live, pieces, size); !r.is_ok()) return r;
+    } else if (ResolveResult r = instantiate(base, resolver, *live, true); !r.is_ok()) {
+      return r;
+    }
     live->at_slot = at;
   }
   out = live;

@@ -19,11 +19,14 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "devices/wasm/emscripten_host.h"
 #include "devices/wasm/wasi_host.h"
 #include "devices/wasm/wasm_engine.h"
 #include "engine/resolve/device.h"
+#include "engine/store/store.h"
 
 namespace hashpath {
 
@@ -82,6 +85,10 @@ class WasmProcesses {
  private:
   ResolveResult instantiate(const Message& base, Resolver& resolver, LiveWasmProcess& into,
                             bool start);
+  // A fresh instance in `into` whose memory is `size` bytes holding
+  // `pieces` (offset, bytes), zero elsewhere.
+  ResolveResult restore(const Message& base, Resolver& resolver, LiveWasmProcess& into,
+                        const std::vector<std::pair<uint64_t, std::string>>& pieces, uint64_t size);
   // A dry run (`dry-run` on the state, process@1.0's `as=execution`): a
   // scratch instance holding a copy of the live one's memory at the state's
   // slot, shared by the members working on the same question, so the
@@ -99,6 +106,20 @@ class WasmProcesses {
 
 // True if `base` is a dry run's state (`dry-run: true`).
 bool is_dry_run(const Message& base);
+
+// Memory snapshots (docs/wasm.md §4). Every `snapshot-interval` slots (the
+// process's, default kDefaultSnapshotInterval; 0: never) wasm-64@1.0 adds
+// `wasm-memory` to the state: {at-slot, size, pages: {"<n>": <page ID>}}, each
+// non-zero 64 KiB page of linear memory stored as a binary (content
+// addressed: pages that did not change are the same binary). A state whose
+// snapshot is of its own slot is restored into a fresh instance instead of
+// being recomputed; a later state names the snapshot it descends from, and
+// `normalize` says `resume-from-slot` so that process@1.0 recomputes from
+// there. Memory only, as HyperBEAM's snapshots: globals and the table are
+// the module's initial ones (AOS keeps nothing else between calls).
+inline constexpr int64_t kDefaultSnapshotInterval = 100;
+int64_t snapshot_interval_of(const Message& base);
+Status write_memory_snapshot(WasmInstance& instance, Store& store, int64_t slot, Message& out);
 
 // True if `base` is a process state as process@1.0 hands it to its
 // execution device.

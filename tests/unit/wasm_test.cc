@@ -637,6 +637,77 @@ TEST_F(WasmDeviceTest, AnEvalThatNeverEndsIsAnErrorAndTheProcessGoesOn) {
   EXPECT_EQ(now(pid, "results/data").value, Value("1"));
 }
 
+// A node that restarts (a fresh registry and live instances over the same
+// store) resumes a WASM process from its memory snapshots: from the state's
+// own slot, or from the latest earlier snapshot, never needing slot 0.
+TEST_F(WasmDeviceTest, ARestartResumesFromTheMemorySnapshot) {
+  HASHPATH_NEEDS_SHARED(kAosModule);
+  std::string module_id = store.put_binary(testing::read_shared(kAosModule));
+  const std::string pid = spawn(Message{{"device", "process@1.0"},
+                                        {"type", "Process"},
+                                        {"scheduler", Value(node->address())},
+                                        {"execution-device", "genesis-wasm@1.0"},
+                                        {"snapshot-interval", Value::integer(2)},
+                                        {"module", Value(module_id)}});
+  ASSERT_TRUE(send(pid, Message{{"action", "Eval"}, {"data", "X = 40 return X"}}).is_ok());
+  ASSERT_TRUE(send(pid, Message{{"action", "Eval"}, {"data", "X = X + 1 return X"}}).is_ok());
+  ASSERT_EQ(now(pid, "results/data").value, Value("41"));  // slot 2: a snapshot
+  ResolveResult snapshot = now(pid, "wasm-memory/at-slot");
+  EXPECT_EQ(snapshot.value, Value::integer(2)) << ::testing::PrintToString(snapshot.value);
+  ASSERT_TRUE(send(pid, Message{{"action", "Eval"}, {"data", "X = X + 1 return X"}}).is_ok());
+  ASSERT_EQ(now(pid, "results/data").value, Value("42"));  // slot 3: none of its own
+
+  // The restarted node: the state at slot 3 names the snapshot of slot 2;
+  // its normalize says so, and the process resumes there.
+  auto restarted = [&] {
+    auto registry = std::make_unique<DeviceRegistry>();
+    auto wasm = std::make_shared<WasmProcesses>(std::make_shared<WabtInterpreter>());
+    registry->add(std::make_shared<Wasm64Device>(wasm));
+    registry->add(std::make_shared<JsonIfaceDevice>(wasm));
+    registry->add(std::make_shared<WasiDevice>());
+    registry->add(std::make_shared<MultipassDevice>());
+    registry->add(std::make_shared<StackDevice>());
+    registry->add(std::make_shared<PatchDevice>());
+    registry->add(std::make_shared<ProcessDevice>());
+    registry->add(std::make_shared<SchedulerDevice>(node));
+    registry->add(std::make_shared<GenesisWasmDevice>());
+    return registry;
+  };
+  auto registry = restarted();
+  Resolver fresh(*registry, &store);
+  std::optional<Value> state3 = get_full(store, "process-state/" + pid + "/3");
+  ASSERT_TRUE(state3.has_value());
+  // As process@1.0 asks: the state run as its execution device.
+  auto as_execution = [](const Value& state) {
+    Message m = state.as_map();
+    m.set("device", "genesis-wasm@1.0");
+    return m;
+  };
+  ResolveResult ready = fresh.resolve(as_execution(*state3), Message{{"path", "normalize"}},
+                                      ResolveOptions::internal());
+  EXPECT_EQ(ready.http_status(), 409);
+  EXPECT_EQ(as_message(ready.value).integer("resume-from-slot"), 2);
+  std::optional<Value> process = store.get(pid);
+  ResolveResult sent = fresh.resolve(
+      process->as_map(),
+      Message{{"path", "schedule"},
+              {"method", "POST"},
+              {"body", Value(Message{{"action", "Eval"}, {"data", "return X * 10"}})}});
+  ASSERT_TRUE(sent.is_ok()) << ::testing::PrintToString(sent.value);
+  ResolveResult data =
+      fresh.resolve_path(parse_hyperpath("/" + pid + "~process@1.0/now/results/data"));
+  EXPECT_EQ(data.value, Value("420")) << ::testing::PrintToString(data.value);
+  // Slot 4 has its own snapshot: yet another restart restores it directly.
+  auto again = restarted();
+  Resolver third(*again, &store);
+  std::optional<Value> state4 = get_full(store, "process-state/" + pid + "/4");
+  ASSERT_TRUE(state4.has_value());
+  EXPECT_TRUE(third
+                  .resolve(as_execution(*state4), Message{{"path", "normalize"}},
+                           ResolveOptions::internal())
+                  .is_ok());
+}
+
 TEST_F(WasmDeviceTest, GenesisWasmRefusesALuaModuleNamingTheTag) {
   std::vector<std::string> ids =
       store.put(Message{{"content-type", "application/lua"}, {"body", "return 1"}});
