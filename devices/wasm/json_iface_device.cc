@@ -94,13 +94,7 @@ ResolveResult JsonIfaceDevice::prepare(const Message& base, const Message& reque
   std::shared_ptr<LiveWasmProcess> live;
   if (ResolveResult r = processes_->acquire(base, request, resolver, live); !r.is_ok()) return r;
   std::lock_guard<std::mutex> running(live->mu);
-  const int64_t at = base.integer("at-slot").value_or(-1);
-  const int64_t slot = request.integer("slot").value_or(at + 1);
-  const std::string step = std::to_string(slot) + "/" + request.text("hash-chain").value_or("");
-  if (live->step != step) {
-    live->step = step;
-    live->answers.clear();
-  }
+  const int64_t slot = live->begin_step(base, request);
   if (auto a = live->answers.find("json-iface/1"); a != live->answers.end()) return a->second;
 
   Message state = base;

@@ -262,13 +262,7 @@ ResolveResult Wasm64Device::call(std::string_view key, const Message& base, cons
   std::shared_ptr<LiveWasmProcess> live;
   if (ResolveResult r = processes_->acquire(base, request, resolver, live); !r.is_ok()) return r;
   std::lock_guard<std::mutex> running(live->mu);
-  const int64_t at = base.integer("at-slot").value_or(-1);
-  const int64_t slot = request.integer("slot").value_or(at + 1);
-  const std::string step = std::to_string(slot) + "/" + request.text("hash-chain").value_or("");
-  if (live->step != step) {
-    live->step = step;
-    live->answers.clear();
-  }
+  const int64_t slot = live->begin_step(base, request);
   if (auto a = live->answers.find("wasm-64/compute"); a != live->answers.end()) return a->second;
   ResolveResult r;
   if (auto t = live->trapped_slots.find(slot); t != live->trapped_slots.end()) {

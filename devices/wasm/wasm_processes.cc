@@ -159,6 +159,17 @@ ResolveResult memory_limit_of(const Message& base, Resolver& resolver, uint64_t&
   return limit_from(module_message, found, out);
 }
 
+int64_t LiveWasmProcess::begin_step(const Message& base, const Message& request) {
+  const int64_t at = base.integer("at-slot").value_or(-1);
+  const int64_t slot = request.integer("slot").value_or(at + 1);
+  const std::string next = std::to_string(slot) + "/" + request.text("hash-chain").value_or("");
+  if (step != next) {
+    step = next;
+    answers.clear();
+  }
+  return slot;
+}
+
 WasmProcesses::WasmProcesses(std::shared_ptr<WasmEngine> engine, size_t max_live)
     : engine_(std::move(engine)), max_live_(max_live == 0 ? 1 : max_live) {}
 

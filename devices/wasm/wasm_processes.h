@@ -57,6 +57,11 @@ struct LiveWasmProcess {
   // writing the message a second time.
   std::string step;
   std::map<std::string, ResolveResult> answers;
+  // Starts (or continues) the step of `request` on a state: its slot (the
+  // request's `slot`, else the state's `at-slot` + 1); the answers of a
+  // previous step are forgotten. The caller holds `mu`.
+  int64_t begin_step(const Message& base, const Message& request);
+
   // A dry run's scratch instance: the question it answers.
   std::string dry_run_question;
   // json-iface@1.0's env JSON for this process (built once).
