@@ -3,7 +3,7 @@
 #include <optional>
 
 #include "devices/scheduler.h"
-
+#include "devices/wasm/json_iface_device.h"
 #include "engine/codec/commitments.h"
 #include "engine/codec/message_id.h"
 #include "engine/resolve/resolver.h"
@@ -273,13 +273,9 @@ ResolveResult ProcessDevice::call(std::string_view key, const Message& base, con
     if (!computed.is_ok()) return computed;
     const Value* results = computed.value.as_map().find("results");
     Message r = results != nullptr ? as_message(*results) : Message{};
-    // A WASM process's legacy result (json-iface@1.0's `results/json`):
-    // aoconnect reads it as `raw`.
-    if (const Value* json = r.find("json"); json != nullptr && json->is_map()) {
-      if (auto text = json->as_map().text("body"))
-        return ResolveResult::ok(Value(Message{{"content-type", "application/json"},
-                                               {"body", Value("{\"raw\":" + *text + "}")}}));
-    }
+    // A WASM process's legacy result: aoconnect reads it as `raw`.
+    if (std::optional<Message> document = legacy_result_document(r))
+      return ResolveResult::ok(Value(std::move(*document)));
     return ResolveResult::ok(Value(std::move(r)));
   }
   if (key == "snapshot") return snapshot(base, request, resolver);

@@ -1,5 +1,6 @@
 #include "devices/wasm/genesis_wasm_device.h"
 
+#include "devices/wasm/json_iface_device.h"
 #include "devices/wasm/wasm_processes.h"
 #include "engine/resolve/resolver.h"
 
@@ -55,13 +56,10 @@ ResolveResult GenesisWasmDevice::call(std::string_view key, const Message& base,
   if (key == "compute" && is_dry_run(base)) {
     // A dry run answers the legacy result itself, as aoconnect reads it.
     const Value* results = state.find("results");
-    const Value* json =
-        results != nullptr && results->is_map() ? results->as_map().find("json") : nullptr;
-    std::optional<std::string> text =
-        json != nullptr && json->is_map() ? json->as_map().text("body") : std::nullopt;
-    if (!text) return ResolveResult::error(500, "the dry run produced no result");
-    return ResolveResult::ok(Value(
-        Message{{"content-type", "application/json"}, {"body", Value("{\"raw\":" + *text + "}")}}));
+    std::optional<Message> document =
+        legacy_result_document(results != nullptr ? as_message(*results) : Message{});
+    if (!document) return ResolveResult::error(500, "the dry run produced no result");
+    return ResolveResult::ok(Value(std::move(*document)));
   }
   for (const auto& [k, v] : aos_stack()) {
     (void)v;

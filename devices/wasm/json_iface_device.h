@@ -27,11 +27,17 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "devices/wasm/wasm_processes.h"
 #include "engine/resolve/device.h"
 
 namespace hashpath {
+
+// The JSON document {"raw": R} aoconnect reads for a result (its `result`
+// and `dryrun`), from `results` as pass 2 left them (`results/json`);
+// nullopt if the results hold no legacy result (not a WASM process).
+std::optional<Message> legacy_result_document(const Message& results);
 
 class JsonIfaceDevice : public Device {
  public:

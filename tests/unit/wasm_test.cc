@@ -332,17 +332,22 @@ class WasmDeviceTest : public ::testing::Test {
  protected:
   WasmDeviceTest() : store(":memory:"), resolver(registry, &store) {
     node = std::make_shared<NodeState>(testing::test_wallet(1), Message{});
-    auto wasm = std::make_shared<WasmProcesses>(std::make_shared<WabtInterpreter>());
-    registry.add(std::make_shared<Wasm64Device>(wasm));
-    registry.add(std::make_shared<JsonIfaceDevice>(wasm));
-    registry.add(std::make_shared<WasiDevice>());
-    registry.add(std::make_shared<MultipassDevice>());
-    registry.add(std::make_shared<StackDevice>());
-    registry.add(std::make_shared<PatchDevice>());
-    registry.add(std::make_shared<ProcessDevice>());
-    registry.add(std::make_shared<SchedulerDevice>(node));
+    add_devices(registry);
     registry.add(std::make_shared<MulDevice>());
-    registry.add(std::make_shared<GenesisWasmDevice>());
+  }
+  // The devices a WASM process needs, with live instances of their own (a
+  // second call is what a restarted node has).
+  void add_devices(DeviceRegistry& devices) {
+    auto wasm = std::make_shared<WasmProcesses>(std::make_shared<WabtInterpreter>());
+    devices.add(std::make_shared<Wasm64Device>(wasm));
+    devices.add(std::make_shared<JsonIfaceDevice>(wasm));
+    devices.add(std::make_shared<WasiDevice>());
+    devices.add(std::make_shared<MultipassDevice>());
+    devices.add(std::make_shared<StackDevice>());
+    devices.add(std::make_shared<PatchDevice>());
+    devices.add(std::make_shared<ProcessDevice>());
+    devices.add(std::make_shared<SchedulerDevice>(node));
+    devices.add(std::make_shared<GenesisWasmDevice>());
   }
   // Spawns `definition` and returns its process ID.
   std::string spawn(const Message& definition) {
@@ -660,18 +665,9 @@ TEST_F(WasmDeviceTest, ARestartResumesFromTheMemorySnapshot) {
   // The restarted node: the state at slot 3 names the snapshot of slot 2;
   // its normalize says so, and the process resumes there.
   auto restarted = [&] {
-    auto registry = std::make_unique<DeviceRegistry>();
-    auto wasm = std::make_shared<WasmProcesses>(std::make_shared<WabtInterpreter>());
-    registry->add(std::make_shared<Wasm64Device>(wasm));
-    registry->add(std::make_shared<JsonIfaceDevice>(wasm));
-    registry->add(std::make_shared<WasiDevice>());
-    registry->add(std::make_shared<MultipassDevice>());
-    registry->add(std::make_shared<StackDevice>());
-    registry->add(std::make_shared<PatchDevice>());
-    registry->add(std::make_shared<ProcessDevice>());
-    registry->add(std::make_shared<SchedulerDevice>(node));
-    registry->add(std::make_shared<GenesisWasmDevice>());
-    return registry;
+    auto devices = std::make_unique<DeviceRegistry>();
+    add_devices(*devices);
+    return devices;
   };
   auto registry = restarted();
   Resolver fresh(*registry, &store);
