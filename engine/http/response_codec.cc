@@ -64,6 +64,19 @@ HttpResponse encode_httpsig(const Message& message) {
   return out;
 }
 
+// A result that is itself a JSON document: content-type application/json
+// and a binary body, nothing else but private keys (and ao-result).
+bool is_json_document(const Message& message) {
+  if (message.text("content-type") != "application/json") return false;
+  const Value* body = message.find("body");
+  if (body == nullptr || !body->is_binary()) return false;
+  for (const auto& [k, v] : message) {
+    (void)v;
+    if (k != "content-type" && k != "body" && k != "ao-result" && !is_private_key(k)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void add_cors_headers(const HttpRequest& request, HttpResponse& response) {
@@ -141,17 +154,9 @@ HttpResponse encode_response(const HttpRequest& request, const ResolveResult& re
   if (hashpath.empty() && result.is_ok()) hashpath = hashpath_of(message);
   message.remove("status");  // sent as the HTTP status
   try {
-    const Value* body = message.find("body");
-    size_t other_keys = 0;  // besides content-type and body
-    for (const auto& [k, v] : message) {
-      (void)v;
-      if (k != "content-type" && k != "body" && k != "ao-result" && !is_private_key(k))
-        ++other_keys;
-    }
-    if (codec == "json@1.0" && message.text("content-type") == "application/json" &&
-        body != nullptr && body->is_binary() && other_keys == 0) {
+    if (codec == "json@1.0" && is_json_document(message)) {
       // A JSON document answers as itself.
-      out.body = std::string(body->as_binary());
+      out.body = std::string(message.at("body").as_binary());
       out.headers.emplace_back("content-type", "application/json");
     } else if (codec == "json@1.0") {
       // JSON cannot carry arbitrary bytes: a binary body goes as base64.
