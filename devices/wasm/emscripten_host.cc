@@ -67,31 +67,17 @@ Status call_export(WasmInstance& instance, std::string_view name,
 }
 
 Status store_u32(WasmInstance& instance, uint64_t at, uint32_t v) {
-  char b[4];
-  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-  return instance.write(at, std::string_view(b, 4));
+  return instance.write_le(at, v, 4);
 }
 
 Status store_u64(WasmInstance& instance, uint64_t at, uint64_t v) {
-  char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-  return instance.write(at, std::string_view(b, 8));
+  return instance.write_le(at, v, 8);
 }
 
 Status load_i32(const WasmInstance& instance, uint64_t at, int32_t& out) {
-  std::string b;
-  if (Status s = instance.read(at, 4, b); !s.is_ok()) return s;
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= uint32_t{static_cast<uint8_t>(b[i])} << (8 * i);
-  out = static_cast<int32_t>(v);
-  return Status::ok();
-}
-
-Status load_u64(const WasmInstance& instance, uint64_t at, uint64_t& out) {
-  std::string b;
-  if (Status s = instance.read(at, 8, b); !s.is_ok()) return s;
-  out = 0;
-  for (int i = 0; i < 8; ++i) out |= uint64_t{static_cast<uint8_t>(b[i])} << (8 * i);
+  uint64_t v = 0;
+  if (Status s = instance.read_le(at, 4, v); !s.is_ok()) return s;
+  out = static_cast<int32_t>(static_cast<uint32_t>(v));
   return Status::ok();
 }
 
@@ -295,7 +281,7 @@ Status EmscriptenHost::call(std::string_view module, std::string_view field,
     if (Status s = read_tm(instance, arg(3), tm); !s.is_ok()) return s;
     uint64_t zone_ptr = 0;
     std::string zone;
-    if (load_u64(instance, arg(3) + kTmGmtoff + 8, zone_ptr).is_ok() && zone_ptr != 0)
+    if (instance.read_le(arg(3) + kTmGmtoff + 8, 8, zone_ptr).is_ok() && zone_ptr != 0)
       (void)instance.read_string(zone_ptr, zone);
     tm.tm_zone = zone.c_str();
     tm.tm_gmtoff = 0;

@@ -22,13 +22,9 @@ void zero_results(const WasmSignature& signature, std::vector<WasmValue>& result
 
 bool is_pointer(WasmType t) { return t == WasmType::kI32 || t == WasmType::kI64; }
 
-// A little-endian size of the import's pointer width at `ptr`.
+// A size of the import's pointer width at `ptr`.
 Status store_size(WasmInstance& instance, const WasmValue& ptr, uint64_t value) {
-  const bool wide = ptr.type == WasmType::kI64;
-  char bytes[8];
-  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((value >> (8 * i)) & 0xff);
-  return instance.write(ptr.as_u64() & (wide ? ~uint64_t{0} : 0xffffffffu),
-                        std::string_view(bytes, wide ? 8 : 4));
+  return instance.write_le(ptr.as_u64(), value, ptr.type == WasmType::kI64 ? 8 : 4);
 }
 
 uint64_t load_le(const std::string& bytes, size_t at, size_t n) {

@@ -1,5 +1,6 @@
 #include "devices/wasm/wasm_engine.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace hashpath {
@@ -64,6 +65,22 @@ Status WasmInstance::malloc(uint64_t n, uint64_t& ptr) {
   if (!r.status.is_ok()) return r.status.within("malloc(" + std::to_string(n) + ")");
   ptr = wide ? r.results.at(0).as_u64() : r.results.at(0).as_u32();
   if (ptr == 0) return Status::rejected("malloc(" + std::to_string(n) + ") returned 0");
+  return Status::ok();
+}
+
+Status WasmInstance::write_le(uint64_t ptr, uint64_t value, size_t width) {
+  char bytes[8];
+  width = std::min<size_t>(width, 8);
+  for (size_t i = 0; i < width; ++i) bytes[i] = static_cast<char>((value >> (8 * i)) & 0xff);
+  return write(ptr, std::string_view(bytes, width));
+}
+
+Status WasmInstance::read_le(uint64_t ptr, size_t width, uint64_t& value) const {
+  std::string bytes;
+  if (Status s = read(ptr, std::min<size_t>(width, 8), bytes); !s.is_ok()) return s;
+  value = 0;
+  for (size_t i = 0; i < bytes.size(); ++i)
+    value |= uint64_t{static_cast<uint8_t>(bytes[i])} << (8 * i);
   return Status::ok();
 }
 

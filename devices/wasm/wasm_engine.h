@@ -114,6 +114,9 @@ class WasmInstance {
   // memory; the NUL-terminated string at `ptr`. Pointers are i64 when the
   // module's malloc takes i64 (wasm64), else i32.
   Status malloc(uint64_t n, uint64_t& ptr);
+  // A little-endian integer of `width` bytes (1 to 8) at `ptr`.
+  Status write_le(uint64_t ptr, uint64_t value, size_t width);
+  Status read_le(uint64_t ptr, size_t width, uint64_t& value) const;
   Status write_string(std::string_view text, uint64_t& ptr);
   Status read_string(uint64_t ptr, std::string& out) const;
 
