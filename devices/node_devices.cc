@@ -1,5 +1,7 @@
 #include "devices/node_devices.h"
 
+#include "engine/error.h"
+
 #include "devices/dedup.h"
 #include "devices/green_zone.h"
 #include "devices/json.h"
@@ -13,6 +15,7 @@
 #include "devices/scheduler.h"
 #include "devices/snp.h"
 #include "devices/stack.h"
+#include "devices/wasm/aot_engine.h"
 #include "devices/wasm/genesis_wasm_device.h"
 #include "devices/wasm/json_iface_device.h"
 #include "devices/wasm/wabt_interpreter.h"
@@ -20,6 +23,21 @@
 #include "devices/wasm/wasm64_device.h"
 
 namespace hashpath {
+
+std::shared_ptr<WasmEngine> wasm_engine_for(const Message& config) {
+  auto interpreter = std::make_shared<WabtInterpreter>();
+  const std::string engine = config.text("wasm-engine").value_or("auto");
+  if (engine == "interpreter") return interpreter;
+  if (engine != "auto" && engine != "aot")
+    throw Error("wasm-engine must be auto, aot or interpreter, not '" + engine + "'");
+  std::filesystem::path cache = default_aot_cache_dir();
+  if (std::optional<std::string> dir = config.text("wasm-aot-cache"); dir && !dir->empty())
+    cache = *dir;
+  auto aot = std::make_shared<AotEngine>(cache, AotToolchain::of_this_build(), interpreter);
+  if (engine == "aot" && !aot->available())
+    throw Error("wasm-engine is aot, but the AOT toolchain is missing (docs/wasm.md §1.2)");
+  return aot;
+}
 
 std::shared_ptr<DeviceRegistry> node_devices(
     const std::shared_ptr<NodeState>& state, const std::shared_ptr<HashpathLog>& log,
@@ -35,8 +53,8 @@ std::shared_ptr<DeviceRegistry> node_devices(
   registry->add(std::make_shared<DedupDevice>());
   registry->add(std::make_shared<MultipassDevice>());
   // WASM processes: one set of live instances for the members that share
-  // them, on the reference engine (docs/wasm.md).
-  auto wasm = std::make_shared<WasmProcesses>(std::make_shared<WabtInterpreter>());
+  // them (docs/wasm.md).
+  auto wasm = std::make_shared<WasmProcesses>(wasm_engine_for(state->config()));
   registry->add(std::make_shared<WasiDevice>());
   registry->add(std::make_shared<JsonIfaceDevice>(wasm));
   registry->add(std::make_shared<Wasm64Device>(wasm));

@@ -15,6 +15,7 @@ PACKAGES=(
   python3-cryptography               # cosignatures checked by Python's Ed25519 (interop tests)
   golang-go golang-golang-x-mod-dev  # checkpoints checked by Go's sumdb/note (GOPATH, offline)
   dpkg-dev patch                     # Lua is built from Debian's lua5.3 source package, patched
+  binaryen                           # wasm-opt lowers wasm64 modules for the AOT engine (docs/wasm.md)
 )
 # Interop tests drive third-party JS clients with node and npm. A machine may
 # carry them from another packaging (nodesource bundles npm into nodejs), so

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "devices/wasm/wasm_rewrite.h"
 #include "wabt/binary-reader.h"
 #include "wabt/error-formatter.h"
 #include "wabt/interp/binary-reader-interp.h"
@@ -84,7 +85,12 @@ class WabtInstance : public WasmInstance {
  public:
   explicit WabtInstance(WasmImports& imports) : store_(engine_features()), imports_(imports) {}
 
-  Status instantiate(std::string_view bytes, const WasmLimits& limits) {
+  Status instantiate(std::string_view original, const WasmLimits& limits) {
+    // A budget is counted by the meter both engines share (wasm_rewrite.h).
+    std::string metered;
+    std::string_view bytes = original;
+    max_steps_ = limits.max_steps_per_call;
+    if (max_steps_ != 0 && meter_module(original, metered).is_ok()) bytes = metered;
     wi::ModuleDesc desc;
     wabt::Errors errors;
     wabt::ReadBinaryOptions options(engine_features(), nullptr, false, true, true);
@@ -96,7 +102,6 @@ class WabtInstance : public WasmInstance {
     if (desc.memories.size() > 1) return Status::rejected("the module has more than one memory");
     if (!desc.starts.empty())
       return Status::rejected("the module has a start function: no code runs at instantiation");
-    max_steps_ = limits.max_steps_per_call;
     if (limits.max_memory_bytes != 0 && !desc.memories.empty()) {
       wabt::Limits& l = desc.memories[0].type.limits;
       const uint64_t cap = limits.max_memory_bytes / kPageSize;
@@ -167,6 +172,12 @@ class WabtInstance : public WasmInstance {
     const auto& types = module_->export_types();
     const auto& refs = instance_->exports();
     for (size_t i = 0; i < types.size() && i < refs.size(); ++i) {
+      if (max_steps_ != 0 && types[i].name == kMeterExport &&
+          wabt::isa<wi::GlobalType>(types[i].type.get())) {
+        meter_ = wi::Global::Ptr(store_, refs[i]);
+        has_meter_ = true;
+        continue;
+      }
       if (const auto* f = wabt::dyn_cast<wi::FuncType>(types[i].type.get()); f != nullptr) {
         Export e;
         e.ref = refs[i];
@@ -209,28 +220,16 @@ class WabtInstance : public WasmInstance {
     wi::Values results;
     wi::Trap::Ptr trap;
     wi::Thread thread(store_);
-    // The call's step budget: what the outermost call has left, less what
-    // the calls it is inside of have run so far.
-    uint64_t budget = max_steps_;
-    if (!threads_.empty() && max_steps_ != 0) {
-      const RunningThread& parent = threads_.back();
-      const uint64_t used = parent.thread->StepsRun();
-      budget = parent.budget > used ? parent.budget - used : 1;
-    }
-    thread.SetStepBudget(budget);
-    threads_.push_back(RunningThread{&thread, budget});
+    // The budget is set by the outermost call; calls from inside imports
+    // spend the same meter.
+    if (depth_ == 0 && has_meter_) (void)meter_->Set(max_steps_);
     ++depth_;
     const bool failed = wabt::Failed(func->Call(thread, params, results, &trap));
     --depth_;
-    threads_.pop_back();
-    if (!threads_.empty() && max_steps_ != 0) {
-      // What this call ran counts against the caller's budget too.
-      RunningThread& parent = threads_.back();
-      parent.budget = parent.budget > thread.StepsRun() ? parent.budget - thread.StepsRun() : 1;
-      parent.thread->SetStepBudget(parent.budget);
-    }
     if (failed) {
-      const std::string message = trap ? trap->message() : std::string("unknown trap");
+      std::string message = trap ? trap->message() : std::string("unknown trap");
+      if (has_meter_ && meter_->Get().Get<wi::u64>() == UINT64_MAX)
+        message = "step budget exhausted";
       if (!unwinding_.empty() && message == unwinding_ && depth_ > 0) {
         // An import's unwind, caught by the import that made this call.
         unwinding_.clear();
@@ -256,6 +255,7 @@ class WabtInstance : public WasmInstance {
     return Status::ok();
   }
 
+  std::string_view engine_name() const override { return "wabt-interpreter"; }
   uint64_t memory_size() const override { return has_memory_ ? memory_->ByteSize() : 0; }
 
   Status read(uint64_t ptr, uint64_t n, std::string& out) const override {
@@ -311,13 +311,10 @@ class WabtInstance : public WasmInstance {
   bool has_memory_ = false;
   std::map<std::string, Export, std::less<>> exports_;
   int depth_ = 0;           // calls in progress (re-entrant through imports)
-  uint64_t max_steps_ = 0;  // per outermost call (WasmLimits)
-  struct RunningThread {
-    wi::Thread* thread;
-    uint64_t budget;  // its step budget, lowered by what nested calls ran
-  };
-  std::vector<RunningThread> threads_;  // the calls in progress, outermost first
-  std::string unwinding_;               // the unwind an import started, until caught
+  uint64_t max_steps_ = 0;  // meter ticks per outermost call (WasmLimits)
+  wi::Global::Ptr meter_;   // the meter global (wasm_rewrite.h), if metered
+  bool has_meter_ = false;
+  std::string unwinding_;  // the unwind an import started, until caught
 };
 
 }  // namespace

@@ -108,6 +108,8 @@ class WasmInstance {
 
   // A call trapped: the instance is not fit to go on.
   bool broken() const { return broken_; }
+  // The engine that runs it (WasmEngine::name()).
+  virtual std::string_view engine_name() const = 0;
 
   // The module's ABI helpers (docs/wasm.md §3): `malloc(n)` through the
   // export (0 is an error); a NUL-terminated copy of `text` in fresh
@@ -129,11 +131,11 @@ struct WasmLimits {
   // The memory's maximum is lowered to this many bytes (whole pages) if the
   // module declares more (or none). 0: the module's own maximum.
   uint64_t max_memory_bytes = 0;
-  // Steps one outermost call may take, nested calls through imports
-  // included; beyond it the call traps ("step budget exhausted"). What a
-  // step is belongs to the engine (the interpreter's instructions), so this
-  // is a node's safety limit, the same on every run of one engine, not a
-  // budget engines agree on (docs/wasm.md §8). 0: no limit.
+  // Meter ticks one outermost call may spend, nested calls through imports
+  // included; beyond it the call traps ("step budget exhausted"). A tick
+  // is a function call or a loop iteration, counted by code both engines
+  // add to the module (wasm_rewrite.h), so every engine stops a program at
+  // the same point (docs/wasm.md §8). 0: no limit (and no meter).
   uint64_t max_steps_per_call = 0;
 };
 

@@ -1,4 +1,4 @@
-// WASM processes (docs/wasm.md): the WABT interpreter engine, the WASI
+// WASM processes (docs/wasm.md): both engines (the WABT interpreter and AOT), the WASI
 // host, wasm-64@1.0, json-iface@1.0 and multipass@1.0, and the AOS module
 // run through process@1.0 — the conformance cases of the WASM layer
 // (docs/wasm.md §8). Test modules are written out below in the text format
@@ -13,6 +13,7 @@
 #include "devices/process.h"
 #include "devices/scheduler.h"
 #include "devices/stack.h"
+#include "devices/wasm/aot_engine.h"
 #include "devices/wasm/emscripten_host.h"
 #include "devices/wasm/genesis_wasm_device.h"
 #include "devices/wasm/json_iface_device.h"
@@ -122,16 +123,44 @@ class TestImports : public WasiHost {
   }
 };
 
+// The engines every case runs on: the reference interpreter and the AOT
+// engine (which must not fall back to the interpreter here).
+std::shared_ptr<WasmEngine> engine_named(const std::string& name) {
+  auto interpreter = std::make_shared<WabtInterpreter>();
+  if (name == "interpreter") return interpreter;
+  auto aot = std::make_shared<AotEngine>(default_aot_cache_dir(), AotToolchain::of_this_build(),
+                                         interpreter);
+  EXPECT_TRUE(aot->available()) << "the AOT toolchain is missing: run `make deps`";
+  return aot;
+}
+std::string instance_engine(const std::string& name) {
+  return name == "interpreter" ? "wabt-interpreter" : "aot";
+}
+
+// The engine of the running case.
+std::shared_ptr<WasmEngine> g_engine;
+std::string g_engine_name;
+
+class WasmEngineTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    g_engine_name = GetParam();
+    g_engine = engine_named(GetParam());
+  }
+  void TearDown() override { g_engine.reset(); }
+  WasmEngine& engine() { return *g_engine; }
+};
+
 std::unique_ptr<WasmInstance> instantiate(const std::string& bytes, WasmImports& imports,
                                           WasmLimits limits = {}) {
-  WabtInterpreter engine;
   std::unique_ptr<WasmInstance> instance;
-  Status s = engine.instantiate(bytes, imports, limits, instance);
+  Status s = g_engine->instantiate(bytes, imports, limits, instance);
   EXPECT_TRUE(s.is_ok()) << s.reason();
+  if (instance) EXPECT_EQ(instance->engine_name(), instance_engine(g_engine_name));
   return instance;
 }
 
-TEST(WasmEngineTest, CallsExportsWithFloatsAndImports) {
+TEST_P(WasmEngineTest, CallsExportsWithFloatsAndImports) {
   TestImports host;
   auto fac = instantiate(wat_to_wasm(kFac), host);
   ASSERT_NE(fac, nullptr);
@@ -156,7 +185,7 @@ TEST(WasmEngineTest, CallsExportsWithFloatsAndImports) {
   EXPECT_FALSE(pow->broken());
 }
 
-TEST(WasmEngineTest, WasiOutputAndMemoryBounds) {
+TEST_P(WasmEngineTest, WasiOutputAndMemoryBounds) {
   WasiHost host;
   auto m = instantiate(wat_to_wasm(kPrint), host);
   ASSERT_NE(m, nullptr);
@@ -177,7 +206,7 @@ TEST(WasmEngineTest, WasiOutputAndMemoryBounds) {
   EXPECT_EQ(host.take_output().stdout_text, "");
 }
 
-TEST(WasmEngineTest, MallocStringsGrowthAndLimits) {
+TEST_P(WasmEngineTest, MallocStringsGrowthAndLimits) {
   WasiHost host;
   auto m = instantiate(wat_to_wasm(kMemory64), host);
   ASSERT_NE(m, nullptr);
@@ -201,12 +230,11 @@ TEST(WasmEngineTest, MallocStringsGrowthAndLimits) {
             UINT64_MAX);
   EXPECT_EQ(limited->memory_size(), 4u * 65536);
   // A module whose memory starts above the limit is refused.
-  WabtInterpreter engine;
   std::unique_ptr<WasmInstance> none;
-  EXPECT_FALSE(engine.instantiate(wat_to_wasm(kMemory64), host, WasmLimits{65536}, none).is_ok());
+  EXPECT_FALSE(engine().instantiate(wat_to_wasm(kMemory64), host, WasmLimits{65536}, none).is_ok());
 }
 
-TEST(WasmEngineTest, CaughtExceptionsKeepTheFunctionsLocals) {
+TEST_P(WasmEngineTest, CaughtExceptionsKeepTheFunctionsLocals) {
   WasiHost host;
   auto m = instantiate(wat_to_wasm(kMemory64), host);
   ASSERT_NE(m, nullptr);
@@ -216,7 +244,7 @@ TEST(WasmEngineTest, CaughtExceptionsKeepTheFunctionsLocals) {
   EXPECT_FALSE(m->broken());
 }
 
-TEST(WasmEngineTest, TrapsAndUncaughtExceptionsBreakTheInstance) {
+TEST_P(WasmEngineTest, TrapsAndUncaughtExceptionsBreakTheInstance) {
   WasiHost host;
   auto m = instantiate(wat_to_wasm(kMemory64), host);
   ASSERT_NE(m, nullptr);
@@ -246,7 +274,7 @@ class ReentrantImports : public WasiHost {
   }
 };
 
-TEST(WasmEngineTest, AStepBudgetStopsModulesThatNeverReturn) {
+TEST_P(WasmEngineTest, AStepBudgetStopsModulesThatNeverReturn) {
   const char* wat = R"wat(
 (module
   (import "host" "call_back" (func $call_back))
@@ -268,27 +296,25 @@ TEST(WasmEngineTest, AStepBudgetStopsModulesThatNeverReturn) {
       << r.status.reason();
 
   // A start function would run at instantiation: refused.
-  WabtInterpreter engine;
   std::unique_ptr<WasmInstance> started;
-  Status s = engine.instantiate(wat_to_wasm(R"((module (func $s (loop $l (br $l))) (start $s)))"),
-                                host, limits, started);
+  Status s = engine().instantiate(wat_to_wasm(R"((module (func $s (loop $l (br $l))) (start $s)))"),
+                                  host, limits, started);
   EXPECT_NE(s.reason().find("start function"), std::string::npos) << s.reason();
 }
 
-TEST(WasmEngineTest, RefusesWhatIsNotAModule) {
-  WabtInterpreter engine;
+TEST_P(WasmEngineTest, RefusesWhatIsNotAModule) {
   WasiHost host;
   std::unique_ptr<WasmInstance> out;
   for (std::string bad : {std::string("hello"), std::string("\0asm", 4),
                           std::string("\0asm\x01\0\0\0\x01\xff", 10), std::string()}) {
-    Status s = engine.instantiate(bad, host, {}, out);
+    Status s = engine().instantiate(bad, host, {}, out);
     EXPECT_FALSE(s.is_ok());
     EXPECT_NE(s.reason().find("not a valid WebAssembly module"), std::string::npos) << s.reason();
   }
   EXPECT_EQ(out, nullptr);
 }
 
-TEST(WasmEngineTest, ImportsStubbedAsHyperBeamDoes) {
+TEST_P(WasmEngineTest, ImportsStubbedAsHyperBeamDoes) {
   // A module importing clock_time_get, an env syscall and an unknown module:
   // errno 1 and nothing written; 0; 0, and both stubs recorded.
   const char* wat = R"wat(
@@ -328,9 +354,10 @@ class MulDevice : public Device {
   }
 };
 
-class WasmDeviceTest : public ::testing::Test {
+class WasmDeviceTest : public ::testing::TestWithParam<std::string> {
  protected:
   WasmDeviceTest() : store(":memory:"), resolver(registry, &store) {
+    engine = engine_named(GetParam());
     node = std::make_shared<NodeState>(testing::test_wallet(1), Message{});
     add_devices(registry);
     registry.add(std::make_shared<MulDevice>());
@@ -338,7 +365,7 @@ class WasmDeviceTest : public ::testing::Test {
   // The devices a WASM process needs, with live instances of their own (a
   // second call is what a restarted node has).
   void add_devices(DeviceRegistry& devices) {
-    auto wasm = std::make_shared<WasmProcesses>(std::make_shared<WabtInterpreter>());
+    auto wasm = std::make_shared<WasmProcesses>(engine);
     devices.add(std::make_shared<Wasm64Device>(wasm));
     devices.add(std::make_shared<JsonIfaceDevice>(wasm));
     devices.add(std::make_shared<WasiDevice>());
@@ -366,13 +393,14 @@ class WasmDeviceTest : public ::testing::Test {
   ResolveResult now(const std::string& pid, const std::string& key) {
     return resolver.resolve_path(parse_hyperpath("/" + pid + "~process@1.0/now/" + key));
   }
+  std::shared_ptr<WasmEngine> engine;
   DeviceRegistry registry;
   SqliteStore store;
   Resolver resolver;
   std::shared_ptr<NodeState> node;
 };
 
-TEST_F(WasmDeviceTest, ComputeCallsTheFunctionOnAPlainMessage) {
+TEST_P(WasmDeviceTest, ComputeCallsTheFunctionOnAPlainMessage) {
   Message base{{"device", "wasm-64@1.0"},
                {"image", Value(wat_to_wasm(kFac))},
                {"function", "fac"},
@@ -394,7 +422,7 @@ TEST_F(WasmDeviceTest, ComputeCallsTheFunctionOnAPlainMessage) {
   EXPECT_EQ(resolver.resolve(base, Message{{"path", "compute"}}).http_status(), 422);
 }
 
-TEST_F(WasmDeviceTest, ImportsResolveThroughStdlibDevices) {
+TEST_P(WasmDeviceTest, ImportsResolveThroughStdlibDevices) {
   Message base{{"device", "wasm-64@1.0"},
                {"image", Value(wat_to_wasm(kPow))},
                {"stdlib", Message{{"my_lib", Message{{"device", "test-device@1.0"}}}}}};
@@ -415,7 +443,7 @@ TEST_F(WasmDeviceTest, ImportsResolveThroughStdlibDevices) {
   EXPECT_EQ(results.at("undefined-calls").as_list().size(), 5u);
 }
 
-TEST_F(WasmDeviceTest, OutputGoesToTheVfsAndTrapsAreErrors) {
+TEST_P(WasmDeviceTest, OutputGoesToTheVfsAndTrapsAreErrors) {
   Message base{{"device", "wasm-64@1.0"}, {"image", Value(wat_to_wasm(kPrint))}};
   ResolveResult r = resolver.resolve(base, Message{{"path", "compute"}, {"function", "hello"}});
   ASSERT_TRUE(r.is_ok()) << ::testing::PrintToString(r.value);
@@ -427,7 +455,7 @@ TEST_F(WasmDeviceTest, OutputGoesToTheVfsAndTrapsAreErrors) {
   EXPECT_NE(as_message(r.value).text("body").value_or("").find("unreachable"), std::string::npos);
 }
 
-TEST_F(WasmDeviceTest, StateExportAndRestore) {
+TEST_P(WasmDeviceTest, StateExportAndRestore) {
   // A snapshot's memory is written into a fresh instance before the call.
   const char* wat = R"wat(
 (module
@@ -465,7 +493,7 @@ constexpr const char* kLiteralEnv =
     R"({"Process":{"Id":"AOS","Owner":"FOOBAR","Tags":[{"name":"Name","value":"Thomas"},)"
     R"({"name":"Authority","value":"FOOBAR"}]}})";
 
-TEST(AosWasmTest, HandleAnswersAnEvalDirectly) {
+TEST_P(WasmEngineTest, AosHandleAnswersAnEvalDirectly) {
   HASHPATH_NEEDS_SHARED(kAosModule);
   WasiHost host;
   auto aos = instantiate(testing::read_shared(kAosModule), host);
@@ -485,7 +513,7 @@ TEST(AosWasmTest, HandleAnswersAnEvalDirectly) {
   EXPECT_TRUE(host.take_output().undefined_calls.empty());
 }
 
-TEST_F(WasmDeviceTest, AosProcessEvalsThroughTheStack) {
+TEST_P(WasmDeviceTest, AosProcessEvalsThroughTheStack) {
   HASHPATH_NEEDS_SHARED(kAosModule);
   std::string module_id = store.put_binary(testing::read_shared(kAosModule));
   Message definition{
@@ -555,7 +583,7 @@ std::string legacy_message(const std::string& id, const std::string& action,
   return m.dump();
 }
 
-TEST(AosEmscriptenTest, BootsAndEvaluatesOnTheEmscriptenHost) {
+TEST_P(WasmEngineTest, AosEmscriptenBootsAndEvaluates) {
   HASHPATH_NEEDS_DEPS(kAosEmscripten);
   EmscriptenHost host;
   auto aos = instantiate(testing::read_deps_file(kAosEmscripten), host);
@@ -591,7 +619,7 @@ TEST(AosEmscriptenTest, BootsAndEvaluatesOnTheEmscriptenHost) {
   EXPECT_EQ(again["response"]["Output"]["data"], "42") << again.dump();
 }
 
-TEST_F(WasmDeviceTest, GenesisWasmRunsTheAoNetworksModule) {
+TEST_P(WasmDeviceTest, GenesisWasmRunsTheAoNetworksModule) {
   HASHPATH_NEEDS_DEPS(kAosEmscripten);
   std::vector<std::string> ids =
       store.put(Message{{"content-type", "application/wasm"},
@@ -621,7 +649,7 @@ TEST_F(WasmDeviceTest, GenesisWasmRunsTheAoNetworksModule) {
   EXPECT_EQ(now(pid, "at-slot").value, Value::integer(3));
 }
 
-TEST_F(WasmDeviceTest, AnEvalThatNeverEndsIsAnErrorAndTheProcessGoesOn) {
+TEST_P(WasmDeviceTest, AnEvalThatNeverEndsIsAnErrorAndTheProcessGoesOn) {
   HASHPATH_NEEDS_SHARED(kAosModule);
   std::string module_id = store.put_binary(testing::read_shared(kAosModule));
   const std::string pid = spawn(Message{{"device", "process@1.0"},
@@ -645,7 +673,7 @@ TEST_F(WasmDeviceTest, AnEvalThatNeverEndsIsAnErrorAndTheProcessGoesOn) {
 // A node that restarts (a fresh registry and live instances over the same
 // store) resumes a WASM process from its memory snapshots: from the state's
 // own slot, or from the latest earlier snapshot, never needing slot 0.
-TEST_F(WasmDeviceTest, ARestartResumesFromTheMemorySnapshot) {
+TEST_P(WasmDeviceTest, ARestartResumesFromTheMemorySnapshot) {
   HASHPATH_NEEDS_SHARED(kAosModule);
   std::string module_id = store.put_binary(testing::read_shared(kAosModule));
   const std::string pid = spawn(Message{{"device", "process@1.0"},
@@ -704,7 +732,7 @@ TEST_F(WasmDeviceTest, ARestartResumesFromTheMemorySnapshot) {
                   .is_ok());
 }
 
-TEST_F(WasmDeviceTest, GenesisWasmRefusesALuaModuleNamingTheTag) {
+TEST_P(WasmDeviceTest, GenesisWasmRefusesALuaModuleNamingTheTag) {
   std::vector<std::string> ids =
       store.put(Message{{"content-type", "application/lua"}, {"body", "return 1"}});
   const std::string pid = spawn(Message{{"device", "process@1.0"},
@@ -718,6 +746,11 @@ TEST_F(WasmDeviceTest, GenesisWasmRefusesALuaModuleNamingTheTag) {
   EXPECT_NE(reason.find("execution-device: lua@5.3a"), std::string::npos) << reason;
   EXPECT_EQ(error.value.as_map().at("status"), Value::integer(422));
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, WasmEngineTest, ::testing::Values("interpreter", "aot"),
+                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Engines, WasmDeviceTest, ::testing::Values("interpreter", "aot"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace hashpath
