@@ -3,7 +3,8 @@
 # workload (tests/interop/aos_workload.mjs: boot, Eval, a handler, Pings,
 # edge cases) through Hashpath's engine and host (wasm_json_runner) and
 # through V8 — the emscripten build under @permaweb/ao-loader, the WASI build
-# under our WASI shim — must give identical results.
+# under our WASI shim — must give identical results, on both of Hashpath's
+# engines (the interpreter and AOT), metered (a budget) or not.
 #   usage: aos_differential_test.sh RUNNER SHARED_DIR DEPS_DIR WORK_DIR [PINGS]
 # Exits 77 (skipped) when neither module is there.
 set -euo pipefail
@@ -22,10 +23,17 @@ ran=0
 
 EMSCRIPTEN="$DEPS/aos-modules/aos2_0_6.wasm"
 if [ -f "$EMSCRIPTEN" ]; then
-  "$RUNNER" emscripten "$EMSCRIPTEN" "$T/env.json" "$T/messages.jsonl" "$T/hashpath-emscripten.txt"
   node --experimental-wasm-memory64 "$NODE_DIR/aos_v8_runner.mjs" ao-loader "$EMSCRIPTEN" \
     "$T/env.json" "$T/messages.jsonl" "$T/v8-emscripten.txt"
-  node "$NODE_DIR/aos_compare.mjs" fields "$T/hashpath-emscripten.txt" "$T/v8-emscripten.txt"
+  for engine in interpreter aot; do
+    "$RUNNER" --engine $engine emscripten "$EMSCRIPTEN" "$T/env.json" "$T/messages.jsonl" \
+      "$T/hashpath-emscripten-$engine.txt"
+    echo "emscripten build, $engine engine:"
+    node "$NODE_DIR/aos_compare.mjs" fields "$T/hashpath-emscripten-$engine.txt" "$T/v8-emscripten.txt"
+  done
+  "$RUNNER" --engine aot --budget 10000000000 emscripten "$EMSCRIPTEN" "$T/env.json" \
+    "$T/messages.jsonl" "$T/hashpath-emscripten-metered.txt"
+  cmp "$T/hashpath-emscripten-metered.txt" "$T/hashpath-emscripten-aot.txt"
   ran=1
 else
   echo "skipped: needs .deps/aos-modules/aos2_0_6.wasm (make deps fetches it from npm)"
@@ -33,10 +41,17 @@ fi
 
 WASI="$SHARED/interop/wasm/aos-2-pure-xs.wasm"
 if [ -f "$WASI" ]; then
-  "$RUNNER" wasi "$WASI" "$T/env.json" "$T/messages.jsonl" "$T/hashpath-wasi.txt"
   node --experimental-wasm-memory64 "$NODE_DIR/aos_v8_runner.mjs" wasi "$WASI" \
     "$T/env.json" "$T/messages.jsonl" "$T/v8-wasi.txt"
-  node "$NODE_DIR/aos_compare.mjs" raw "$T/hashpath-wasi.txt" "$T/v8-wasi.txt"
+  for engine in interpreter aot; do
+    "$RUNNER" --engine $engine wasi "$WASI" "$T/env.json" "$T/messages.jsonl" \
+      "$T/hashpath-wasi-$engine.txt"
+    echo "WASI build, $engine engine:"
+    node "$NODE_DIR/aos_compare.mjs" raw "$T/hashpath-wasi-$engine.txt" "$T/v8-wasi.txt"
+  done
+  "$RUNNER" --engine aot --budget 10000000000 wasi "$WASI" "$T/env.json" "$T/messages.jsonl" \
+    "$T/hashpath-wasi-metered.txt"
+  cmp "$T/hashpath-wasi-metered.txt" "$T/hashpath-wasi-aot.txt"
   ran=1
 else
   echo "skipped: needs ../shared/interop/wasm/aos-2-pure-xs.wasm (BSL-licensed, not in the repository)"

@@ -58,6 +58,7 @@ const edgeCases = [
   "local n = 0 for i = 1, 1000 do if not pcall(error, { code = i }) then n = n + 1 end end return n",
   "local ok, e = pcall(function() return ('x'):rep(1024):rep(200 * 1024) end) return tostring(ok) .. ' ' .. (ok and #e or tostring(e))",
   "local ok, e = pcall(function() return ('x'):rep(1024):rep(600 * 1024) end) return tostring(ok) .. ' ' .. tostring(e)",
+  "local ok, e = pcall(function() return ('x'):rep(1024):rep(1536 * 1024) end) return tostring(ok) .. ' ' .. (ok and #e or tostring(e))",
   "local ok, e = pcall(function() return ('x'):rep(1024):rep(3 * 1024 * 1024) end) return tostring(ok) .. ' ' .. tostring(e)",
   "return #('y'):rep(1000)",
   "return collectgarbage('count') > 0"

@@ -4,13 +4,16 @@
 // as json-iface@1.0 puts them: WASI builds by malloc (message, then env),
 // emscripten builds on the module's stack (as ccall does), with the
 // emscripten host's clock at the message's Timestamp.
-//   usage: wasm_json_runner wasi|emscripten WASM ENV MESSAGES OUT
+// ENGINE is interpreter (the reference) or aot; with --budget N each call
+// is metered (docs/wasm.md §8), which must change no result.
+//   usage: wasm_json_runner [--engine ENGINE] [--budget N] wasi|emscripten WASM ENV MESSAGES OUT
 #include <chrono>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "devices/wasm/aot_engine.h"
 #include "devices/wasm/emscripten_host.h"
 #include "devices/wasm/wabt_interpreter.h"
 
@@ -33,7 +36,21 @@ std::string read_file(const std::string& path) {
 
 int main(int argc, char** argv) {
   using namespace hashpath;
-  if (argc != 6) fail("usage: wasm_json_runner wasi|emscripten WASM ENV MESSAGES OUT");
+  std::string engine_name = "interpreter";
+  WasmLimits limits;
+  int first = 1;
+  while (first + 1 < argc && std::string(argv[first]).rfind("--", 0) == 0) {
+    const std::string flag = argv[first];
+    if (flag == "--engine") engine_name = argv[first + 1];
+    else if (flag == "--budget") limits.max_steps_per_call = std::stoull(argv[first + 1]);
+    else fail("unknown option " + flag);
+    first += 2;
+  }
+  argv += first - 1;
+  argc -= first - 1;
+  if (argc != 6)
+    fail("usage: wasm_json_runner [--engine interpreter|aot] [--budget N] wasi|emscripten WASM "
+         "ENV MESSAGES OUT");
   const std::string format = argv[1];
   const bool emscripten = format == "emscripten";
   if (!emscripten && format != "wasi") fail("format must be wasi or emscripten");
@@ -43,10 +60,23 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<WasiHost> host =
       emscripten ? std::make_unique<EmscriptenHost>() : std::make_unique<WasiHost>();
-  WabtInterpreter engine;
+  std::shared_ptr<WasmEngine> engine = std::make_shared<WabtInterpreter>();
+  if (engine_name == "aot") {
+    auto aot = std::make_shared<AotEngine>(default_aot_cache_dir(), AotToolchain::of_this_build(),
+                                           engine);
+    if (!aot->available()) fail("the AOT toolchain is missing (make deps)");
+    engine = aot;
+  } else if (engine_name != "interpreter") {
+    fail("the engine must be interpreter or aot");
+  }
   std::unique_ptr<WasmInstance> instance;
-  if (Status s = engine.instantiate(read_file(argv[2]), *host, WasmLimits{}, instance); !s.is_ok())
+  const auto loading = std::chrono::steady_clock::now();
+  if (Status s = engine->instantiate(read_file(argv[2]), *host, limits, instance); !s.is_ok())
     fail(s.reason());
+  const double load_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - loading).count();
+  if (std::string(instance->engine_name()) != (engine_name == "aot" ? "aot" : "wabt-interpreter"))
+    fail("the module did not run on the " + engine_name + " engine");
   if (emscripten) {
     if (Status s = EmscriptenHost::start(*instance); !s.is_ok()) fail(s.reason());
   }
@@ -96,7 +126,7 @@ int main(int argc, char** argv) {
     }
     out << answer << "\n";
   }
-  std::cerr << "timing boot_ms=" << boot_ms << " pings=" << pings
+  std::cerr << "timing engine=" << engine_name << " load_ms=" << load_ms << " boot_ms=" << boot_ms << " pings=" << pings
             << " ping_mean_ms=" << (pings ? ping_ms / pings : 0)
             << " msgs_per_s=" << (pings ? 1000.0 * pings / ping_ms : 0) << "\n";
   return 0;
