@@ -1,5 +1,7 @@
 #include "app/data_dir.h"
 
+#include <cstdlib>
+
 #include "engine/error.h"
 
 namespace hashpath::app {
@@ -64,6 +66,14 @@ LogOptions log_options_from(const Message& config) {
     throw Error("configuration key 'log-sync' must be off, normal or full, not '" + sync + "'");
   }
   return o;
+}
+
+void set_default_aot_cache(Message& config, const DataDir& dir) {
+  if (config.find("wasm-aot-cache") != nullptr) return;
+  const char* shared = std::getenv("HASHPATH_AOT_CACHE");
+  config.set("wasm-aot-cache",
+             Value(shared != nullptr && *shared != '\0' ? std::string(shared)
+                                                        : (dir.root / "aot").string()));
 }
 
 }  // namespace hashpath::app

@@ -10,6 +10,7 @@
 //                     the witness@1.0 cosigning keys (created by `serve`)
 //   DIR/witness/      the witness's state/ and evidence/, and verifier/
 //                     (what it re-executed)
+//   DIR/aot/          WebAssembly modules compiled ahead of time (docs/wasm.md §1.2)
 #pragma once
 
 #include <filesystem>
@@ -39,6 +40,10 @@ struct DataDir {
   // that read an existing node's data).
   void require_existing() const;
 };
+
+// Sets `wasm-aot-cache` if the configuration does not: $HASHPATH_AOT_CACHE
+// (a cache several nodes share; tests use one), else DIR/aot.
+void set_default_aot_cache(Message& config, const DataDir& dir);
 
 // Configuration keys of the log: `log` (false turns it off),
 // `log-checkpoint-every` (entries), `log-checkpoint-interval` (ms),

@@ -36,7 +36,8 @@ struct LogCommandOptions {
   uint64_t size = 0;  // 0: the whole committed log
   std::string out = "-";
   std::string scenario;
-  std::string process;  // replay --process
+  std::string process;      // replay --process
+  std::string wasm_engine;  // replay --wasm-engine
   std::optional<int64_t> to_slot;
 };
 
@@ -168,7 +169,10 @@ void replay_one_process(const LogCommandOptions& o, Store& store, const DeviceRe
 void replay(const LogCommandOptions& o) {
   OpenedData d = open_data(o.data);
   SqliteStore store(d.dir.store_file().string());
-  auto state = std::make_shared<NodeState>(d.wallet, config_of(d.dir));
+  Message config = config_of(d.dir);
+  if (!o.wasm_engine.empty()) config.set("wasm-engine", Value(o.wasm_engine));
+  set_default_aot_cache(config, d.dir);
+  auto state = std::make_shared<NodeState>(d.wallet, config);
   // Devices that read the node or the log are oracle steps: replay checks
   // their recorded results and never runs them, so they need no live log.
   auto devices = node_devices(state, nullptr);
@@ -251,6 +255,11 @@ void add_log_command(CLI::App& root) {
                          "compare every slot's state with the node's");
   replay_cmd->add_option("--to-slot", r->to_slot,
                          "With --process: the last slot (default: latest)");
+  replay_cmd
+      ->add_option("--wasm-engine", r->wasm_engine,
+                   "Run WASM processes on this engine: auto, aot or interpreter (default: the "
+                   "node's configuration; docs/wasm.md)")
+      ->check(CLI::IsMember({"auto", "aot", "interpreter"}));
   replay_cmd->callback([r] { replay(*r); });
 
   auto a = std::make_shared<LogCommandOptions>();

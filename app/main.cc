@@ -1,5 +1,8 @@
 // The `hashpath` program: parses the command line and hands each subcommand
 // to its module. The only place that knows every part of Hashpath.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -8,6 +11,11 @@
 #include "hashpath/build_info.h"
 
 int main(int argc, char** argv) {
+  // The log goes to standard error, unbuffered: standard output is each
+  // command's answer (the same bytes on every run), and a node killed with
+  // SIGKILL has lost none of its log lines.
+  spdlog::drop("");
+  spdlog::set_default_logger(spdlog::stderr_color_mt(""));
   CLI::App app{"Hashpath: an AO-Core node with a signed, replayable hashpath log"};
   app.name("hashpath");
   app.set_version_flag("--version", std::string("hashpath ") + hashpath::kVersion);

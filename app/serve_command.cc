@@ -194,14 +194,7 @@ void serve(const ServeOptions& o) {
   }
   if (port < 0 || port > 65535) throw Error("port " + std::to_string(port) + " is out of range");
   config.set("port", Value::integer(port));
-  // Modules compiled ahead of time are kept with the node's data, unless
-  // $HASHPATH_AOT_CACHE names a cache nodes share (tests do).
-  if (config.find("wasm-aot-cache") == nullptr) {
-    const char* shared_cache = std::getenv("HASHPATH_AOT_CACHE");
-    config.set("wasm-aot-cache",
-               Value(shared_cache != nullptr && *shared_cache != '\0' ? std::string(shared_cache)
-                                                                      : (data / "aot").string()));
-  }
+  set_default_aot_cache(config, DataDir{data});
 
   auto state = std::make_shared<NodeState>(wallet, config);
   DataDir dir{data};

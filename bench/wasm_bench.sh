@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# AOS WASM modules on Hashpath's engine (the WABT interpreter with our host:
-# tests/interop/wasm_json_runner) against V8 in the same run, on the same
+# AOS WASM modules on Hashpath's engines (AOT, AOT metered, the WABT
+# interpreter; our host: tests/interop/wasm_json_runner) against V8 in the same run, on the same
 # workload (tests/interop/aos_workload.mjs: boot, Eval, a handler, N Pings):
 #   the emscripten build (aos2_0_6.wasm) against @permaweb/ao-loader 0.0.49,
 #   the WASI build (aos-2-pure-xs.wasm, from ../shared) against V8 with a WASI shim.
-# Prints boot time and Ping messages/s for each, and the ratio. Engine only:
+# Prints boot time, Ping messages/s and the ratio to the peer for each, and
+# the AOT compile time (once per module, then cached). Engine only:
 # no node, no log (the node adds its per-message cost, docs/benchmarks.md).
 #   bash bench/wasm_bench.sh [build-dir] [N]
 set -euo pipefail
@@ -22,16 +23,34 @@ node "$NODE_DIR/aos_workload.mjs" "$T" "$N"
 head -n $((N + 4)) "$T/messages.jsonl" > "$T/pings.jsonl"
 
 field() { sed -n "s/.*$1=\([0-9.e+-]*\).*/\1/p"; }
+# One run of ours: "engine msgs/s boot_ms load_ms".
+ours() {  # engine format wasm [extra runner flags]
+  local line
+  line=$(HASHPATH_AOT_CACHE="$T/aot-cache" "$RUNNER" --engine "$1" ${4:-} "$2" "$3" "$T/env.json" \
+           "$T/pings.jsonl" "$T/ours-$1.txt" 2>&1 | grep '^timing')
+  echo "$(echo "$line" | field msgs_per_s) $(echo "$line" | field boot_ms) $(echo "$line" | field load_ms)"
+}
 compare() {  # name format wasm v8-engine peer-name target [v8 memory mode]
-  local ours theirs
-  ours=$("$RUNNER" "$2" "$3" "$T/env.json" "$T/pings.jsonl" "$T/ours.txt" 2>&1 | grep '^timing')
+  local theirs t tb
+  rm -rf "$T/aot-cache"
+  # The first AOT run compiles the module (its load time is the compile);
+  # the runs measured use the cache.
+  read -r _ _ compile_ms <<< "$(ours aot "$2" "$3")"
+  read -r aot aot_boot aot_load <<< "$(ours aot "$2" "$3")"
+  read -r _ _ metered_compile_ms <<< "$(ours aot "$2" "$3" "--budget 10000000000")"
+  read -r metered _ _ <<< "$(ours aot "$2" "$3" "--budget 10000000000")"
+  read -r interp interp_boot _ <<< "$(ours interpreter "$2" "$3")"
   theirs=$(node --experimental-wasm-memory64 "$NODE_DIR/aos_v8_runner.mjs" "$4" "$3" "$T/env.json" \
              "$T/pings.jsonl" "$T/theirs.txt" ${7:-} 2>&1 | grep '^timing')
-  local o t ob tb
-  o=$(echo "$ours" | field msgs_per_s); t=$(echo "$theirs" | field msgs_per_s)
-  ob=$(echo "$ours" | field boot_ms); tb=$(echo "$theirs" | field boot_ms)
-  printf '%s: hashpath (WABT interpreter) %.1f Pings/s, boot %.0f ms | %s %.0f Pings/s, boot %.0f ms | ratio %.3f (target for the AOT engine >= %s)\n' \
-    "$1" "$o" "$ob" "$5" "$t" "$tb" "$(echo "$o / $t" | bc -l)" "$6"
+  t=$(echo "$theirs" | field msgs_per_s); tb=$(echo "$theirs" | field boot_ms)
+  cmp -s "$T/ours-aot.txt" "$T/ours-interpreter.txt" || { echo "$1: the engines disagree"; exit 1; }
+  printf '%s, %s Pings (peer: %s %.0f Pings/s, boot %.0f ms):\n' "$1" "$N" "$5" "$t" "$tb"
+  printf '  AOT           %8.0f Pings/s  boot %6.1f ms  ratio %.2f (target >= %s)  load %.1f ms, compile once %.1f s\n' \
+    "$aot" "$aot_boot" "$(echo "$aot / $t" | bc -l)" "$6" "$aot_load" "$(echo "$compile_ms / 1000" | bc -l)"
+  printf '  AOT, metered  %8.0f Pings/s                  ratio %.2f  (budget 1e10 ticks; compile once %.1f s)\n' \
+    "$metered" "$(echo "$metered / $t" | bc -l)" "$(echo "$metered_compile_ms / 1000" | bc -l)"
+  printf '  interpreter   %8.1f Pings/s  boot %6.0f ms  ratio %.3f\n' \
+    "$interp" "$interp_boot" "$(echo "$interp / $t" | bc -l)"
 }
 EM="$ROOT/.deps/aos-modules/aos2_0_6.wasm"
 if [ -f "$EM" ]; then

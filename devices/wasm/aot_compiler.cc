@@ -443,11 +443,19 @@ Status AotCompiler::artifact_for(std::string_view module, fs::path& so_path, boo
   Status s = compile(module, module_hash, work);
   if (s.is_ok()) {
     fs::rename(work, dir, ec);
+    // Another node process sharing the cache may have finished the same
+    // artifact first: its directory is as good as ours.
+    if (ec && artifact_is_sound(dir, module_hash, why)) {
+      fs::remove_all(work, ec);
+      so_path = dir / "module.so";
+      return Status::ok();
+    }
     if (ec)
       s = Status::rejected("cannot move the artifact into " + dir.string() + ": " + ec.message());
   }
   if (!s.is_ok()) {
-    fs::remove_all(work, ec);
+    std::error_code ignored;
+    fs::remove_all(work, ignored);
     return s;
   }
   if (!artifact_is_sound(dir, module_hash, why))

@@ -237,12 +237,14 @@ ResolveResult Wasm64Device::call(std::string_view key, const Message& base, cons
 
   if (!process) {
     std::string bytes;
-    if (ResolveResult r = module_bytes_of(base, resolver, bytes); !r.is_ok()) return r;
+    Message module_message;
+    if (ResolveResult r = module_bytes_of(base, resolver, bytes, &module_message); !r.is_ok())
+      return r;
     uint64_t limit = 0;
     if (ResolveResult r = memory_limit_of(base, resolver, limit); !r.is_ok()) return r;
     WasmLimits limits;
     limits.max_memory_bytes = limit;
-    limits.max_steps_per_call = steps_per_call_of(base);
+    limits.max_steps_per_call = steps_per_call_of(base, module_message);
     WasiHost host;
     std::unique_ptr<WasmInstance> instance;
     if (Status s = processes_->engine().instantiate(bytes, host, limits, instance); !s.is_ok())

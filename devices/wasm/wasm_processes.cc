@@ -1,5 +1,7 @@
 #include "devices/wasm/wasm_processes.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -121,11 +123,30 @@ ResolveResult limit_from(const Message& m, bool& found, uint64_t& out) {
 
 }  // namespace
 
-uint64_t steps_per_call_of(const Message& base) {
+uint64_t steps_per_call_of(const Message& base, const Message& module_message) {
   int64_t asked = 0;
   if (const Value* p = base.find("process"); p != nullptr && p->is_map())
     asked = p->as_map().integer("instruction-budget").value_or(0);
   if (asked <= 0) asked = base.integer("instruction-budget").value_or(0);
+  if (asked <= 0) {
+    // The module's Compute-Limit (AO's tag: a decimal number).
+    if (const Value* v = module_message.find("compute-limit"); v != nullptr) {
+      if (v->is_integer()) {
+        asked = v->as_integer();
+      } else if (v->is_binary()) {
+        const std::string_view text = v->as_binary();
+        uint64_t n = 0;
+        bool digits = !text.empty() && text.size() <= 18;
+        for (char c : text) {
+          if (c < '0' || c > '9')
+            digits = false;
+          else
+            n = n * 10 + static_cast<uint64_t>(c - '0');
+        }
+        if (digits) asked = static_cast<int64_t>(n);
+      }
+    }
+  }
   if (asked <= 0) return kDefaultStepsPerCall;
   return std::min<uint64_t>(static_cast<uint64_t>(asked), kMaxStepsPerCall);
 }
@@ -214,7 +235,7 @@ ResolveResult WasmProcesses::instantiate(const Message& base, Resolver& resolver
   if (ResolveResult r = memory_limit_of(base, resolver, limit); !r.is_ok()) return r;
   WasmLimits limits;
   limits.max_memory_bytes = limit;
-  limits.max_steps_per_call = steps_per_call_of(base);
+  limits.max_steps_per_call = steps_per_call_of(base, module_message);
   into.emscripten = is_emscripten_format(module_message);
   if (into.emscripten) {
     into.host = std::make_unique<EmscriptenHost>();
@@ -386,6 +407,9 @@ ResolveResult WasmProcesses::acquire(const Message& base, const Message& request
     } else if (ResolveResult r = instantiate(base, resolver, *live, true); !r.is_ok()) {
       return r;
     }
+    spdlog::info("wasm: process {} runs on the {} engine from slot {}",
+                 message_id(base.at("process"), IdScope::kSigned), live->instance->engine_name(),
+                 at + 1);
     live->at_slot = at;
   }
   out = live;

@@ -140,12 +140,13 @@ bool is_wasm_process_state(const Message& base);
 ResolveResult module_bytes_of(const Message& base, Resolver& resolver, std::string& out,
                               Message* module_message = nullptr);
 
-// The steps one call may take (WasmLimits::max_steps_per_call): the
-// process's `instruction-budget` (capped at kMaxStepsPerCall), else the
-// default: a node's safety limit against a module that never returns.
+// The meter ticks one call may spend (WasmLimits::max_steps_per_call): the
+// process's `instruction-budget`, else the module message's
+// `Compute-Limit`, else the default (a node's safety limit against a
+// module that never returns); at most kMaxStepsPerCall.
 inline constexpr uint64_t kDefaultStepsPerCall = 10'000'000'000;
 inline constexpr uint64_t kMaxStepsPerCall = 100'000'000'000;
-uint64_t steps_per_call_of(const Message& base);
+uint64_t steps_per_call_of(const Message& base, const Message& module_message);
 
 // True if the module message's Module-Format names an emscripten build
 // (wasm64-unknown-emscripten-draft_2024_02_15 and the like).

@@ -578,7 +578,10 @@ TEST_F(Cli, WasmProcessesRunResumeAfterSigkillAndReplay) {
   {
     // After a crash the node has the stored states but no live instance:
     // the process is recomputed from slot 0 and goes on where it was.
-    NodeUnderTest node(node_options("data"));
+    NodeUnderTest::Options restarted = node_options("data");
+    restarted.log_path = path("aot-node.log");
+    restarted.env = {};  // info lines too: which engine runs the process
+    NodeUnderTest node(restarted);
     ASSERT_EQ(
         hp_client({"process", "send", pid, "--tag", "Action=Eval", "--data", "return X + 2"}, node)
             .status,
@@ -599,6 +602,16 @@ TEST_F(Cli, WasmProcessesRunResumeAfterSigkillAndReplay) {
   EXPECT_NE(process_first.out.find("process replay ok: 3 slots"), std::string::npos)
       << process_first.out;
   EXPECT_EQ(process_first.out, process_second.out);
+  // Recorded on the AOT engine, replayed on the reference interpreter: the
+  // same states at every slot (docs/wasm.md §8: the budget is counted alike).
+  const std::string node_log = read("aot-node.log");
+  EXPECT_NE(node_log.find("runs on the aot engine"), std::string::npos) << node_log;
+  auto interpreted =
+      hp({"replay", "--process", pid, "--data", data, "--wasm-engine", "interpreter"});
+  EXPECT_EQ(interpreted.status, 0) << interpreted.err;
+  EXPECT_NE(interpreted.err.find("runs on the wabt-interpreter engine"), std::string::npos)
+      << interpreted.err;
+  EXPECT_EQ(interpreted.out, process_first.out);
 }
 
 // The number in "<n> <what>" of a verify summary line.

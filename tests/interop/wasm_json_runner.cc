@@ -41,16 +41,20 @@ int main(int argc, char** argv) {
   int first = 1;
   while (first + 1 < argc && std::string(argv[first]).rfind("--", 0) == 0) {
     const std::string flag = argv[first];
-    if (flag == "--engine") engine_name = argv[first + 1];
-    else if (flag == "--budget") limits.max_steps_per_call = std::stoull(argv[first + 1]);
-    else fail("unknown option " + flag);
+    if (flag == "--engine")
+      engine_name = argv[first + 1];
+    else if (flag == "--budget")
+      limits.max_steps_per_call = std::stoull(argv[first + 1]);
+    else
+      fail("unknown option " + flag);
     first += 2;
   }
   argv += first - 1;
   argc -= first - 1;
   if (argc != 6)
-    fail("usage: wasm_json_runner [--engine interpreter|aot] [--budget N] wasi|emscripten WASM "
-         "ENV MESSAGES OUT");
+    fail(
+        "usage: wasm_json_runner [--engine interpreter|aot] [--budget N] wasi|emscripten WASM "
+        "ENV MESSAGES OUT");
   const std::string format = argv[1];
   const bool emscripten = format == "emscripten";
   if (!emscripten && format != "wasi") fail("format must be wasi or emscripten");
@@ -62,8 +66,8 @@ int main(int argc, char** argv) {
       emscripten ? std::make_unique<EmscriptenHost>() : std::make_unique<WasiHost>();
   std::shared_ptr<WasmEngine> engine = std::make_shared<WabtInterpreter>();
   if (engine_name == "aot") {
-    auto aot = std::make_shared<AotEngine>(default_aot_cache_dir(), AotToolchain::of_this_build(),
-                                           engine);
+    auto aot =
+        std::make_shared<AotEngine>(default_aot_cache_dir(), AotToolchain::of_this_build(), engine);
     if (!aot->available()) fail("the AOT toolchain is missing (make deps)");
     engine = aot;
   } else if (engine_name != "interpreter") {
@@ -126,8 +130,8 @@ int main(int argc, char** argv) {
     }
     out << answer << "\n";
   }
-  std::cerr << "timing engine=" << engine_name << " load_ms=" << load_ms << " boot_ms=" << boot_ms << " pings=" << pings
-            << " ping_mean_ms=" << (pings ? ping_ms / pings : 0)
+  std::cerr << "timing engine=" << engine_name << " load_ms=" << load_ms << " boot_ms=" << boot_ms
+            << " pings=" << pings << " ping_mean_ms=" << (pings ? ping_ms / pings : 0)
             << " msgs_per_s=" << (pings ? 1000.0 * pings / ping_ms : 0) << "\n";
   return 0;
 }
