@@ -108,14 +108,31 @@ Status meter_module(std::string_view wasm, std::string& out) {
   module.AppendField(std::move(exported));
   for (size_t f = module.num_func_imports; f < module.funcs.size(); ++f) {
     wabt::Func* func = module.funcs[f];
+    bool calls = false;
     for_each_expr_list(func->exprs, [&](wabt::ExprList& list) {
       for (wabt::Expr& e : list) {
-        if (e.type() != wabt::ExprType::Loop) continue;
-        wabt::ExprList& body = wabt::cast<wabt::LoopExpr>(&e)->block.exprs;
-        body.splice(body.begin(), meter_tick(meter));
+        switch (e.type()) {
+          case wabt::ExprType::Call:
+          case wabt::ExprType::CallIndirect:
+          case wabt::ExprType::CallRef:
+          case wabt::ExprType::ReturnCall:
+          case wabt::ExprType::ReturnCallIndirect:
+            calls = true;
+            break;
+          case wabt::ExprType::Loop: {
+            wabt::ExprList& body = wabt::cast<wabt::LoopExpr>(&e)->block.exprs;
+            body.splice(body.begin(), meter_tick(meter));
+            break;
+          }
+          default:
+            break;
+        }
       }
     });
-    func->exprs.splice(func->exprs.begin(), meter_tick(meter));
+    // A function that calls nothing runs to its end or into one of its
+    // loops' ticks: only callers need the entry tick (a chain of calls
+    // without end passes through callers only).
+    if (calls) func->exprs.splice(func->exprs.begin(), meter_tick(meter));
   }
   return write_module(module, out);
 }

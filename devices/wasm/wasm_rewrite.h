@@ -31,12 +31,14 @@ Status sign_extend_lowered_memory_grow(std::string_view wasm, std::string& out, 
 
 // The deterministic budget both engines count the same way (docs/wasm.md
 // §8): adds a mutable i64 global, exported as kMeterExport, and a tick at
-// the start of every function body and of every loop body. A tick with
+// the start of every loop body and of every function body that makes a
+// call (one that calls nothing ends or meets a loop's tick). A tick with
 // the meter at 0 sets it to -1 and executes `unreachable`; otherwise it
 // subtracts 1. The host sets the meter to the budget before a call; a trap
 // with the meter at -1 is the budget running out (the module's own code
-// never sees or writes the global). Every call and every loop iteration
-// costs one tick, so code that runs without end always meets one.
+// never sees or writes the global). Every loop iteration and every call
+// into a function that calls costs one tick, so code that runs without
+// end always meets one.
 inline constexpr std::string_view kMeterExport = "hashpath_meter";
 Status meter_module(std::string_view wasm, std::string& out);
 

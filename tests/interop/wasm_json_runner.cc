@@ -130,7 +130,14 @@ int main(int argc, char** argv) {
     }
     out << answer << "\n";
   }
-  std::cerr << "timing engine=" << engine_name << " load_ms=" << load_ms << " boot_ms=" << boot_ms
+  // The resident set after the run (the whole process: one live instance).
+  long rss_kb = 0;
+  {
+    std::ifstream status("/proc/self/status");
+    for (std::string l; std::getline(status, l);)
+      if (l.rfind("VmRSS:", 0) == 0) rss_kb = std::stol(l.substr(6));
+  }
+  std::cerr << "timing rss_kb=" << rss_kb << " engine=" << engine_name << " load_ms=" << load_ms << " boot_ms=" << boot_ms
             << " pings=" << pings << " ping_mean_ms=" << (pings ? ping_ms / pings : 0)
             << " msgs_per_s=" << (pings ? 1000.0 * pings / ping_ms : 0) << "\n";
   return 0;
