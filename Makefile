@@ -44,7 +44,7 @@ bench: build
 	bash bench/http_bench.sh build
 	bash bench/process_http_bench.sh build
 	bash bench/aos_bench.sh build 1000
-	bash bench/wasm_bench.sh build 100
+	bash bench/wasm_bench.sh build 1000
 	bash bench/remote_verify_bench.sh build
 	./build/bench/token_state_bench 3
 	./build/bench/log_memory_bench 10000000

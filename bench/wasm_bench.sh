@@ -42,12 +42,12 @@ compare() {  # name format wasm v8-engine peer-name target [v8 memory mode]
   # The first AOT runs compile the module (their load time is the
   # compile); the runs measured use the cache. Three rounds, interleaved
   # with the peer; medians.
-  read -r _ _ compile_ms <<< "$(ours aot "$2" "$3")"
-  read -r _ _ metered_compile_ms <<< "$(ours aot "$2" "$3" "--budget 10000000000")"
+  read -r _ _ compile_ms _ <<< "$(ours aot "$2" "$3")"
+  read -r _ _ metered_compile_ms _ <<< "$(ours aot "$2" "$3" "--budget 10000000000")"
   local aots=() metereds=() peers=() boots=() peer_boots=() loads=()
   for round in 1 2 3; do
     read -r a b l rss <<< "$(ours aot "$2" "$3")"; aots+=("$a"); boots+=("$b"); loads+=("$l")
-    read -r m _ _ <<< "$(ours aot "$2" "$3" "--budget 10000000000")"; metereds+=("$m")
+    read -r m _ _ _ <<< "$(ours aot "$2" "$3" "--budget 10000000000")"; metereds+=("$m")
     read -r p pb <<< "$(peer "$4" "$3" "${7:-}")"; peers+=("$p"); peer_boots+=("$pb")
   done
   read -r interp interp_boot _ interp_rss <<< "$(ours interpreter "$2" "$3")"

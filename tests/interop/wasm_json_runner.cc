@@ -137,8 +137,9 @@ int main(int argc, char** argv) {
     for (std::string l; std::getline(status, l);)
       if (l.rfind("VmRSS:", 0) == 0) rss_kb = std::stol(l.substr(6));
   }
-  std::cerr << "timing rss_kb=" << rss_kb << " engine=" << engine_name << " load_ms=" << load_ms << " boot_ms=" << boot_ms
-            << " pings=" << pings << " ping_mean_ms=" << (pings ? ping_ms / pings : 0)
+  std::cerr << "timing rss_kb=" << rss_kb << " engine=" << engine_name << " load_ms=" << load_ms
+            << " boot_ms=" << boot_ms << " pings=" << pings
+            << " ping_mean_ms=" << (pings ? ping_ms / pings : 0)
             << " msgs_per_s=" << (pings ? 1000.0 * pings / ping_ms : 0) << "\n";
   return 0;
 }
