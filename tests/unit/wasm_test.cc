@@ -656,7 +656,7 @@ TEST_P(WasmDeviceTest, AnEvalThatNeverEndsIsAnErrorAndTheProcessGoesOn) {
                                         {"type", "Process"},
                                         {"scheduler", Value(node->address())},
                                         {"execution-device", "genesis-wasm@1.0"},
-                                        {"instruction-budget", Value::integer(300'000'000)},
+                                        {"instruction-budget", Value::integer(5'000'000)},
                                         {"module", Value(module_id)}});
   ASSERT_TRUE(send(pid, Message{{"action", "Eval"}, {"data", "X = 1 return X"}}).is_ok());
   EXPECT_EQ(now(pid, "results/data").value, Value("1"));
