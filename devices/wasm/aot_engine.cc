@@ -128,42 +128,6 @@ std::string trap_reason(int code) {
   }
 }
 
-bool parse_signature(std::string_view text, WasmSignature& out) {
-  out = {};
-  if (text.empty() || text[0] != '(') return false;
-  size_t i = 1;
-  auto type_of = [](char c, WasmType& t) {
-    switch (c) {
-      case 'i':
-        t = WasmType::kI32;
-        return true;
-      case 'I':
-        t = WasmType::kI64;
-        return true;
-      case 'f':
-        t = WasmType::kF32;
-        return true;
-      case 'F':
-        t = WasmType::kF64;
-        return true;
-      default:
-        return false;
-    }
-  };
-  for (; i < text.size() && text[i] != ')'; ++i) {
-    WasmType t;
-    if (!type_of(text[i], t)) return false;
-    out.params.push_back(t);
-  }
-  if (i == text.size()) return false;
-  for (++i; i < text.size(); ++i) {
-    WasmType t;
-    if (!type_of(text[i], t)) return false;
-    out.results.push_back(t);
-  }
-  return true;
-}
-
 uint64_t to_slot(const WasmValue& v) {
   return v.type == WasmType::kI32 || v.type == WasmType::kF32 ? (v.bits & 0xffffffffu) : v.bits;
 }
@@ -213,10 +177,7 @@ class AotInstance : public WasmInstance {
       uint64_t size = 0;
       uint32_t max_pages = 0;
       m.memory(storage_.get(), &size, &max_pages);
-      if (size / kPageSize > cap)
-        return Status::rejected("the module's memory starts at " + std::to_string(size) +
-                                " bytes, above the process's limit of " +
-                                std::to_string(cap * kPageSize));
+      if (Status s = check_initial_memory(size, cap * kPageSize); !s.is_ok()) return s;
       if (max_pages > cap) m.set_max_pages(storage_.get(), static_cast<uint32_t>(cap));
     }
     return Status::ok();
@@ -225,7 +186,7 @@ class AotInstance : public WasmInstance {
   WasmCall call(std::string_view name, std::span<const WasmValue> args) override {
     WasmCall out;
     if (broken_) {
-      out.status = Status::rejected("the instance trapped before and cannot be called again");
+      out.status = Status::rejected(std::string(kCalledAfterTrap));
       return out;
     }
     auto it = artifact_->export_index.find(name);
@@ -234,10 +195,8 @@ class AotInstance : public WasmInstance {
       return out;
     }
     const WasmSignature& sig = artifact_->export_signatures[it->second];
-    if (args.size() != sig.params.size()) {
-      out.status = Status::rejected(std::string(name) + " " + signature_text(sig) + " takes " +
-                                    std::to_string(sig.params.size()) + " arguments, not " +
-                                    std::to_string(args.size()));
+    if (Status s = check_call_arguments(name, sig, args); !s.is_ok()) {
+      out.status = s;
       return out;
     }
     uint64_t slots[16];
@@ -247,15 +206,7 @@ class AotInstance : public WasmInstance {
       many.resize(args.size());
       a = many.data();
     }
-    for (size_t i = 0; i < args.size(); ++i) {
-      if (args[i].type != sig.params[i]) {
-        out.status =
-            Status::rejected(std::string(name) + " " + signature_text(sig) + ": argument " +
-                             std::to_string(i + 1) + " has the wrong type");
-        return out;
-      }
-      a[i] = to_slot(args[i]);
-    }
+    for (size_t i = 0; i < args.size(); ++i) a[i] = to_slot(args[i]);
     uint64_t result = 0;
     // The budget is set by the outermost call; calls from inside imports
     // spend the same meter.
@@ -335,12 +286,7 @@ class AotInstance : public WasmInstance {
       std::vector<WasmValue> answer;
       Status s = imports_.call(m.import_modules[index], m.import_fields[index], signature, args,
                                *this, answer);
-      if (s.is_ok() && answer.size() != signature.results.size())
-        s = Status::rejected("the host answered " + std::to_string(answer.size()) + " values for " +
-                             signature_text(signature));
-      for (size_t i = 0; s.is_ok() && i < answer.size(); ++i)
-        if (answer[i].type != signature.results[i])
-          s = Status::rejected("the host answered a value of the wrong type");
+      if (s.is_ok()) s = check_import_answer(signature, answer);
       if (!s.is_ok()) {
         if (s.reason().rfind(kWasmUnwind, 0) == 0) {
           unwinding_ = s.reason();
@@ -437,13 +383,13 @@ Status AotEngine::load(std::string_view module, std::shared_ptr<AotArtifact>& ou
   artifact->module = m;
   for (uint32_t i = 0; i < m->import_count; ++i) {
     WasmSignature s;
-    if (!parse_signature(m->import_signatures[i], s))
+    if (!parse_signature_text(m->import_signatures[i], s))
       return Status::rejected("the artifact has an unreadable import signature");
     artifact->import_signatures.push_back(std::move(s));
   }
   for (uint32_t i = 0; i < m->export_count; ++i) {
     WasmSignature s;
-    if (!parse_signature(m->export_signatures[i], s))
+    if (!parse_signature_text(m->export_signatures[i], s))
       return Status::rejected("the artifact has an unreadable export signature");
     artifact->export_signatures.push_back(std::move(s));
     artifact->export_index.emplace(m->export_names[i], i);

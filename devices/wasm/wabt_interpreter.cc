@@ -105,10 +105,8 @@ class WabtInstance : public WasmInstance {
     if (limits.max_memory_bytes != 0 && !desc.memories.empty()) {
       wabt::Limits& l = desc.memories[0].type.limits;
       const uint64_t cap = limits.max_memory_bytes / kPageSize;
-      if (l.initial > cap)
-        return Status::rejected(
-            "the module's memory starts at " + std::to_string(l.initial * kPageSize) +
-            " bytes, above the process's limit of " + std::to_string(cap * kPageSize));
+      if (Status s = check_initial_memory(l.initial * kPageSize, cap * kPageSize); !s.is_ok())
+        return s;
       if (!l.has_max || l.max > cap) {
         l.max = cap;
         l.has_max = true;
@@ -139,12 +137,7 @@ class WabtInstance : public WasmInstance {
               args[i] = from_wabt(params[i], signature.params[i]);
             std::vector<WasmValue> answer;
             Status s = imports_.call(module, field, signature, args, *this, answer);
-            if (s.is_ok() && answer.size() != signature.results.size())
-              s = Status::rejected("the host answered " + std::to_string(answer.size()) +
-                                   " values for " + signature_text(signature));
-            for (size_t i = 0; s.is_ok() && i < answer.size(); ++i)
-              if (answer[i].type != signature.results[i])
-                s = Status::rejected("the host answered a value of the wrong type");
+            if (s.is_ok()) s = check_import_answer(signature, answer);
             if (!s.is_ok()) {
               if (s.reason().rfind(kWasmUnwind, 0) == 0) {
                 unwinding_ = s.reason();
@@ -191,7 +184,7 @@ class WabtInstance : public WasmInstance {
   WasmCall call(std::string_view name, std::span<const WasmValue> args) override {
     WasmCall out;
     if (broken_) {
-      out.status = Status::rejected("the instance trapped before and cannot be called again");
+      out.status = Status::rejected(std::string(kCalledAfterTrap));
       return out;
     }
     auto it = exports_.find(std::string(name));
@@ -200,22 +193,12 @@ class WabtInstance : public WasmInstance {
       return out;
     }
     const WasmSignature& sig = it->second.signature;
-    if (args.size() != sig.params.size()) {
-      out.status = Status::rejected(std::string(name) + " " + signature_text(sig) + " takes " +
-                                    std::to_string(sig.params.size()) + " arguments, not " +
-                                    std::to_string(args.size()));
+    if (Status s = check_call_arguments(name, sig, args); !s.is_ok()) {
+      out.status = s;
       return out;
     }
     wi::Values params;
-    for (size_t i = 0; i < args.size(); ++i) {
-      if (args[i].type != sig.params[i]) {
-        out.status =
-            Status::rejected(std::string(name) + " " + signature_text(sig) + ": argument " +
-                             std::to_string(i + 1) + " has the wrong type");
-        return out;
-      }
-      params.push_back(to_wabt(args[i]));
-    }
+    for (const WasmValue& a : args) params.push_back(to_wabt(a));
     wi::Func::Ptr func(store_, it->second.ref);
     wi::Values results;
     wi::Trap::Ptr trap;

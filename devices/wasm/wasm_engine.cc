@@ -115,4 +115,70 @@ Status WasmInstance::read_string(uint64_t ptr, std::string& out) const {
                           " has no NUL before the end of memory");
 }
 
+bool parse_signature_text(std::string_view text, WasmSignature& out) {
+  out = {};
+  if (text.empty() || text[0] != '(') return false;
+  size_t i = 1;
+  auto type_of = [](char c, WasmType& t) {
+    switch (c) {
+      case 'i':
+        t = WasmType::kI32;
+        return true;
+      case 'I':
+        t = WasmType::kI64;
+        return true;
+      case 'f':
+        t = WasmType::kF32;
+        return true;
+      case 'F':
+        t = WasmType::kF64;
+        return true;
+      default:
+        return false;
+    }
+  };
+  for (; i < text.size() && text[i] != ')'; ++i) {
+    WasmType t;
+    if (!type_of(text[i], t)) return false;
+    out.params.push_back(t);
+  }
+  if (i == text.size()) return false;
+  for (++i; i < text.size(); ++i) {
+    WasmType t;
+    if (!type_of(text[i], t)) return false;
+    out.results.push_back(t);
+  }
+  return true;
+}
+
+Status check_call_arguments(std::string_view name, const WasmSignature& signature,
+                            std::span<const WasmValue> args) {
+  if (args.size() != signature.params.size())
+    return Status::rejected(std::string(name) + " " + signature_text(signature) + " takes " +
+                            std::to_string(signature.params.size()) + " arguments, not " +
+                            std::to_string(args.size()));
+  for (size_t i = 0; i < args.size(); ++i)
+    if (args[i].type != signature.params[i])
+      return Status::rejected(std::string(name) + " " + signature_text(signature) + ": argument " +
+                              std::to_string(i + 1) + " has the wrong type");
+  return Status::ok();
+}
+
+Status check_import_answer(const WasmSignature& signature, const std::vector<WasmValue>& answer) {
+  if (answer.size() != signature.results.size())
+    return Status::rejected("the host answered " + std::to_string(answer.size()) + " values for " +
+                            signature_text(signature));
+  for (size_t i = 0; i < answer.size(); ++i)
+    if (answer[i].type != signature.results[i])
+      return Status::rejected("the host answered a value of the wrong type");
+  return Status::ok();
+}
+
+Status check_initial_memory(uint64_t initial_bytes, uint64_t limit_bytes) {
+  if (initial_bytes > limit_bytes)
+    return Status::rejected("the module's memory starts at " + std::to_string(initial_bytes) +
+                            " bytes, above the process's limit of " + std::to_string(limit_bytes));
+  return Status::ok();
+}
+
 }  // namespace hashpath

@@ -55,6 +55,8 @@ struct WasmSignature {
 // HyperBEAM's signature text: "(<params>)<results>", i = i32, I = i64,
 // f = f32, F = f64 (docs/wasm.md §3).
 std::string signature_text(const WasmSignature& signature);
+// The signature a text names; false if it is not one.
+bool parse_signature_text(std::string_view text, WasmSignature& out);
 
 class WasmInstance;
 
@@ -125,6 +127,17 @@ class WasmInstance {
  protected:
   bool broken_ = false;
 };
+
+// Checks every engine makes alike, so that they refuse in the same words.
+// The arguments of a call to export `name`: their count and types.
+Status check_call_arguments(std::string_view name, const WasmSignature& signature,
+                            std::span<const WasmValue> args);
+// An import's answer: one value per result, of the result's type.
+Status check_import_answer(const WasmSignature& signature, const std::vector<WasmValue>& answer);
+// A memory of `initial_bytes` under a process limit of `limit_bytes`.
+Status check_initial_memory(uint64_t initial_bytes, uint64_t limit_bytes);
+inline constexpr std::string_view kCalledAfterTrap =
+    "the instance trapped before and cannot be called again";
 
 // What an instance may use, from the process definition.
 struct WasmLimits {

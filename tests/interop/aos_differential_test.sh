@@ -21,38 +21,31 @@ trap 'rm -rf "$T"' EXIT
 node "$NODE_DIR/aos_workload.mjs" "$T" "$PINGS"
 ran=0
 
+# One module format: V8's results, then each engine's and a metered run's.
+differential() {  # format wasm v8-engine comparison
+  node --experimental-wasm-memory64 "$NODE_DIR/aos_v8_runner.mjs" "$3" "$2" \
+    "$T/env.json" "$T/messages.jsonl" "$T/v8-$1.txt"
+  for engine in interpreter aot; do
+    "$RUNNER" --engine $engine "$1" "$2" "$T/env.json" "$T/messages.jsonl" "$T/hashpath-$1-$engine.txt"
+    echo "$1 build, $engine engine:"
+    node "$NODE_DIR/aos_compare.mjs" "$4" "$T/hashpath-$1-$engine.txt" "$T/v8-$1.txt"
+  done
+  "$RUNNER" --engine aot --budget 10000000000 "$1" "$2" "$T/env.json" "$T/messages.jsonl" \
+    "$T/hashpath-$1-metered.txt"
+  cmp "$T/hashpath-$1-metered.txt" "$T/hashpath-$1-aot.txt"
+  ran=1
+}
+
 EMSCRIPTEN="$DEPS/aos-modules/aos2_0_6.wasm"
 if [ -f "$EMSCRIPTEN" ]; then
-  node --experimental-wasm-memory64 "$NODE_DIR/aos_v8_runner.mjs" ao-loader "$EMSCRIPTEN" \
-    "$T/env.json" "$T/messages.jsonl" "$T/v8-emscripten.txt"
-  for engine in interpreter aot; do
-    "$RUNNER" --engine $engine emscripten "$EMSCRIPTEN" "$T/env.json" "$T/messages.jsonl" \
-      "$T/hashpath-emscripten-$engine.txt"
-    echo "emscripten build, $engine engine:"
-    node "$NODE_DIR/aos_compare.mjs" fields "$T/hashpath-emscripten-$engine.txt" "$T/v8-emscripten.txt"
-  done
-  "$RUNNER" --engine aot --budget 10000000000 emscripten "$EMSCRIPTEN" "$T/env.json" \
-    "$T/messages.jsonl" "$T/hashpath-emscripten-metered.txt"
-  cmp "$T/hashpath-emscripten-metered.txt" "$T/hashpath-emscripten-aot.txt"
-  ran=1
+  differential emscripten "$EMSCRIPTEN" ao-loader fields
 else
   echo "skipped: needs .deps/aos-modules/aos2_0_6.wasm (make deps fetches it from npm)"
 fi
 
 WASI="$SHARED/interop/wasm/aos-2-pure-xs.wasm"
 if [ -f "$WASI" ]; then
-  node --experimental-wasm-memory64 "$NODE_DIR/aos_v8_runner.mjs" wasi "$WASI" \
-    "$T/env.json" "$T/messages.jsonl" "$T/v8-wasi.txt"
-  for engine in interpreter aot; do
-    "$RUNNER" --engine $engine wasi "$WASI" "$T/env.json" "$T/messages.jsonl" \
-      "$T/hashpath-wasi-$engine.txt"
-    echo "WASI build, $engine engine:"
-    node "$NODE_DIR/aos_compare.mjs" raw "$T/hashpath-wasi-$engine.txt" "$T/v8-wasi.txt"
-  done
-  "$RUNNER" --engine aot --budget 10000000000 wasi "$WASI" "$T/env.json" "$T/messages.jsonl" \
-    "$T/hashpath-wasi-metered.txt"
-  cmp "$T/hashpath-wasi-metered.txt" "$T/hashpath-wasi-aot.txt"
-  ran=1
+  differential wasi "$WASI" wasi raw
 else
   echo "skipped: needs ../shared/interop/wasm/aos-2-pure-xs.wasm (BSL-licensed, not in the repository)"
 fi
