@@ -21,6 +21,7 @@
 #include "devices/wasm/wasi_device.h"
 #include "devices/wasm/wasi_host.h"
 #include "devices/wasm/wasm64_device.h"
+#include "devices/wasm/wasm_processes.h"
 #include "engine/codec/message_id.h"
 #include "engine/resolve/resolver.h"
 #include "engine/store/sqlite_store.h"
@@ -470,6 +471,18 @@ TEST_P(WasmDeviceTest, StateExportAndRestore) {
   ResolveResult r = resolver.resolve(base, Message{{"path", "compute"}, {"function", "peek"}});
   ASSERT_TRUE(r.is_ok()) << ::testing::PrintToString(r.value);
   EXPECT_EQ(r.value.as_map().at("results").as_map().at("output"), Value(List{Value::integer(42)}));
+}
+
+TEST(WasmBudgetTest, TheProcessesBudgetElseTheModulesComputeLimitElseTheDefault) {
+  const Message module{{"compute-limit", "9000000000000"}};  // AO's usual tag: capped
+  const Message small{{"compute-limit", "5000"}};
+  const Message bad{{"compute-limit", "lots"}};
+  const Message process{{"process", Message{{"instruction-budget", Value::integer(123)}}}};
+  EXPECT_EQ(steps_per_call_of(Message{}, small), 5000u);
+  EXPECT_EQ(steps_per_call_of(Message{}, module), kMaxStepsPerCall);
+  EXPECT_EQ(steps_per_call_of(Message{}, bad), kDefaultStepsPerCall);
+  EXPECT_EQ(steps_per_call_of(Message{}, Message{}), kDefaultStepsPerCall);
+  EXPECT_EQ(steps_per_call_of(process, small), 123u);
 }
 
 TEST(MultipassTest, PassUntilPasses) {
