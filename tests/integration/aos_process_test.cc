@@ -9,6 +9,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "devices/lua/aos_library.h"
@@ -18,6 +20,7 @@
 #include "engine/node/node.h"
 #include "engine/store/sqlite_store.h"
 #include "tests/support/in_process_node.h"
+#include "tests/support/subprocess.h"
 #include "tests/support/test_data.h"
 #include "verify/log_verifier.h"
 #include "verify/process_replay.h"
@@ -207,6 +210,108 @@ TEST_F(AosProcessTest, TokenProcessTransfersAndExposesBalances) {
   EXPECT_EQ(
       read(pid, "compute&slot+integer=" + std::to_string(balance) + "/results/outbox/1/balance"),
       "30");
+  expect_audit_passes();
+}
+
+// The official aos token blueprint (permaweb/aos, BSL-licensed: read from
+// ../shared, never committed), loaded unchanged: it needs .bint, Colors and
+// msg.reply as AOS has them.
+TEST_F(AosProcessTest, TheOfficialTokenBlueprintRunsUnchanged) {
+  HASHPATH_NEEDS_SHARED("interop/aos-blueprints/token.lua");
+  std::string pid = spawn(testing::read_shared("interop/aos-blueprints/token.lua"), node_wallet);
+  ASSERT_FALSE(pid.empty());
+  auto at = [](int64_t slot) { return "compute&slot+integer=" + std::to_string(slot); };
+  int64_t info = send(pid, Message{{"action", "Info"}}, alice);
+  EXPECT_EQ(read(pid, at(info) + "/results/outbox/1/ticker"), "PNTS");
+  EXPECT_EQ(read(pid, at(info) + "/results/outbox/1/denomination"), "12");
+  EXPECT_EQ(read(pid, at(info) + "/results/outbox/1/supply"),
+            "10000000000000000");  // 10000 * 10^12
+  EXPECT_EQ(read(pid, at(info) + "/results/outbox/1/target"), alice.address());
+  // The supply is the process's own; its owner hands out balances by Eval.
+  const std::string carol = std::string(43, 'C');
+  send(pid, Message{{"action", "Eval"}}, node_wallet,
+       "Balances['" + alice.address() + "'] = '1000' Balances['" + node_wallet.address() +
+           "'] = '500' return 'ok'");
+  int64_t balance =
+      send(pid, Message{{"action", "Balance"}, {"recipient", Value(alice.address())}}, node_wallet);
+  EXPECT_EQ(read(pid, at(balance) + "/results/outbox/1/balance"), "1000");
+  // Mint is the process's alone.
+  int64_t mint = send(pid, Message{{"action", "Mint"}, {"quantity", "5"}}, alice);
+  EXPECT_EQ(read(pid, at(mint) + "/results/outbox/1/action"), "Mint-Error");
+  EXPECT_EQ(read(pid, at(mint) + "/results/outbox/1/error"),
+            "Only the Process Id can mint new PNTS tokens!");
+  // 100 random transfers against the model (tests/support/token_model.py):
+  // each a Debit-Notice and a Credit-Notice with its quantity, or a
+  // Transfer-Error when the sender holds too little.
+  testing::ProcessResult model = testing::run_process(
+      {"/usr/bin/python3", std::string(HASHPATH_SOURCE_DIR) + "/tests/support/token_model.py",
+       "20261204", "100"});
+  ASSERT_EQ(model.status, 0) << model.err;
+  const std::map<std::string, std::string> address = {
+      {"alice", alice.address()}, {"node", node_wallet.address()}, {"carol", carol}};
+  std::map<std::string, int64_t> balances = {{"alice", 1000}, {"node", 500}, {"carol", 0}};
+  std::istringstream lines(model.out);
+  std::string kind, a, b;
+  int transfers = 0, refused = 0;
+  while (lines >> kind >> a >> b) {
+    if (kind == "final") {
+      EXPECT_EQ(read(pid, "now/balances/" + address.at(a)), b) << a;
+      EXPECT_EQ(balances.at(a), std::stoll(b)) << a;
+      continue;
+    }
+    std::string quantity;
+    lines >> quantity;
+    const int64_t q = std::stoll(quantity);
+    int64_t slot = send(pid,
+                        Message{{"action", "Transfer"},
+                                {"recipient", Value(address.at(b))},
+                                {"quantity", Value(quantity)}},
+                        a == "alice" ? alice : node_wallet);
+    if (q <= balances[a]) {
+      balances[a] -= q;
+      balances[b] += q;
+      ++transfers;
+      EXPECT_EQ(read(pid, at(slot) + "/results/outbox/1/action"), "Debit-Notice");
+      EXPECT_EQ(read(pid, at(slot) + "/results/outbox/1/quantity"), quantity);
+      EXPECT_EQ(read(pid, at(slot) + "/results/outbox/2/action"), "Credit-Notice");
+      EXPECT_EQ(read(pid, at(slot) + "/results/outbox/2/target"), address.at(b));
+      EXPECT_EQ(read(pid, at(slot) + "/results/outbox/2/quantity"), quantity);
+    } else {
+      ++refused;
+      EXPECT_EQ(read(pid, at(slot) + "/results/outbox/1/action"), "Transfer-Error");
+      EXPECT_EQ(read(pid, at(slot) + "/results/outbox/1/error"), "Insufficient Balance!");
+    }
+  }
+  EXPECT_GT(transfers, 10);
+  EXPECT_GT(refused, 0);
+  // Balances: the whole ledger as JSON in Data.
+  int64_t all = send(pid, Message{{"action", "Balances"}}, alice);
+  nlohmann::json ledger = nlohmann::json::parse(read(pid, at(all) + "/results/outbox/1/data"));
+  EXPECT_EQ(ledger[carol], std::to_string(balances["carol"]));
+  expect_audit_passes();
+}
+
+// The official aos chatroom blueprint, unchanged: string patterns, and
+// Handlers.utils.reply.
+TEST_F(AosProcessTest, TheOfficialChatroomBlueprintRunsUnchanged) {
+  HASHPATH_NEEDS_SHARED("interop/aos-blueprints/chatroom.lua");
+  std::string pid = spawn(testing::read_shared("interop/aos-blueprints/chatroom.lua"), node_wallet);
+  ASSERT_FALSE(pid.empty());
+  auto at = [](int64_t slot) { return "compute&slot+integer=" + std::to_string(slot); };
+  int64_t joined = send(pid, Message{{"action", "Register"}}, alice);
+  EXPECT_EQ(read(pid, at(joined) + "/results/outbox/1/data"), "Registered.");
+  EXPECT_EQ(read(pid, at(joined) + "/results/outbox/1/target"), alice.address());
+  int64_t again = send(pid, Message{{"action", "Register"}}, alice);
+  EXPECT_EQ(read(pid, at(again) + "/results/outbox/1/data"), "Already registered.");
+  send(pid, Message{{"action", "Register"}}, node_wallet);
+  int64_t said = send(pid, Message{{"action", "Broadcast"}}, alice, "hello room");
+  EXPECT_EQ(read(pid, at(said) + "/results/outbox/1/action"), "Broadcast-Notice");
+  EXPECT_EQ(read(pid, at(said) + "/results/outbox/1/target"), alice.address());
+  EXPECT_EQ(read(pid, at(said) + "/results/outbox/2/target"), node_wallet.address());
+  EXPECT_EQ(read(pid, at(said) + "/results/outbox/2/data"), "hello room");
+  EXPECT_EQ(read(pid, at(said) + "/results/outbox/3/data"), "Broadcasted.");
+  int64_t left = send(pid, Message{{"action", "Unregister"}}, alice);
+  EXPECT_EQ(read(pid, at(left) + "/results/outbox/1/data"), "Unregistered");
   expect_audit_passes();
 }
 

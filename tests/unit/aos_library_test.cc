@@ -1,12 +1,16 @@
 // The AOS runtime (devices/lua/aos/) on its own: its JSON against
 // nlohmann::json as the independent reading (valid and malformed input),
-// and the handler semantics the AO documentation describes.
+// .bint against Python's integers reduced by the same rules
+// (tests/support/bint_model.py), and the handler semantics the AO
+// documentation describes.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "devices/lua/aos_library.h"
 #include "devices/lua/lua_vm.h"
+#include "tests/support/subprocess.h"
 
 namespace hashpath {
 namespace {
@@ -71,6 +75,52 @@ TEST_F(AosLibraryTest, MalformedJsonIsAnErrorNeverACrash) {
   std::string deep(1000, '[');
   EXPECT_NE(eval("return select(2, pcall(require('json').decode, '" + deep + "'))")
                 .find("too deeply nested"),
+            std::string::npos);
+}
+
+TEST_F(AosLibraryTest, BintMatchesPythonIntegersReducedToTheWidth) {
+  for (int bits : {256, 64}) {
+    testing::ProcessResult model = testing::run_process(
+        {"/usr/bin/python3", std::string(HASHPATH_SOURCE_DIR) + "/tests/support/bint_model.py",
+         "20261204", bits == 256 ? "150" : "60", std::to_string(bits)});
+    ASSERT_EQ(model.status, 0) << model.err;
+    const std::map<std::string, std::string> expression = {
+        {"add", "a + b"}, {"sub", "a - b"}, {"mul", "a * b"}, {"idiv", "a // b"}, {"mod", "a % b"},
+        {"pow", "a ^ B"}, {"lt", "a < b"},  {"le", "a <= b"}, {"eq", "a == b"},   {"wrap", "a"}};
+    std::istringstream cases(model.out);
+    std::string op, a, b, want;
+    int checked = 0;
+    while (cases >> op >> a >> b >> want) {
+      // Operands as decimal strings, the exponent as a Lua integer.
+      const std::string code = "local bint = require('.bint')(" + std::to_string(bits) +
+                               ") local a, b, B = bint('" + a + "'), bint('" + b + "'), " +
+                               (op == "pow" ? b : "0") + " return tostring(" + expression.at(op) +
+                               ")";
+      EXPECT_EQ(eval(code), want) << op << " " << a << " " << b;
+      ++checked;
+    }
+    EXPECT_GT(checked, 500);
+  }
+}
+
+TEST_F(AosLibraryTest, BintConvertsAsTheTokenBlueprintUsesIt) {
+  const std::string b = "local bint = require('.bint')(256) ";
+  // A float with an integral value (10000 * 10 ^ 12), numbers and strings mixed.
+  EXPECT_EQ(eval(b + "return tostring(bint(10000 * 10 ^ 12))"), "10000000000000000");
+  EXPECT_EQ(eval(b + "return tostring(bint('5') + 3) .. ' ' .. tostring(bint.__lt(0, bint('7')))"),
+            "8 true");
+  EXPECT_EQ(eval(b + "return tostring(bint('12') <= bint('12')) .. tostring(bint(0) < 1)"),
+            "truetrue");
+  EXPECT_EQ(eval(b + "local n = bint.tonumber(bint('-42')) return math.type(n) .. n"),
+            "integer-42");
+  EXPECT_EQ(eval(b + "return math.type(bint.tonumber(bint('1' .. string.rep('0', 30))))"), "float");
+  EXPECT_EQ(eval(b + "return tostring(bint('0x10') + bint('-0b11'))"), "13");
+  EXPECT_EQ(eval(b + "return tostring(bint(7) / bint(2))"), "3.5");
+  EXPECT_EQ(eval(b + "return tostring(require('.bint')(256) == bint)"), "true");  // one class
+  // What is not an integer is an error naming it, never a wrong value.
+  EXPECT_NE(eval(b + "return select(2, pcall(bint, 'twelve'))").find("twelve"), std::string::npos);
+  EXPECT_NE(eval(b + "return select(2, pcall(function() return bint(1) // bint(0) end))")
+                .find("division by zero"),
             std::string::npos);
 }
 

@@ -16,11 +16,17 @@ print = function(...)
   return line
 end
 
-local modules = { json = json, ['.json'] = json, utils = utils, ['.utils'] = utils }
+-- AOS's terminal colours (programs put them in Data, as the blueprints do).
+Colors = Colors or { red = '\27[31m', green = '\27[32m', blue = '\27[34m', gray = '\27[90m',
+                     reset = '\27[0m' }
+Bell = Bell or '\7'
+
+local modules = { json = json, ['.json'] = json, utils = utils, ['.utils'] = utils,
+                  bint = bint, ['.bint'] = bint }
 require = function(name)
   local m = modules[name]
   if m == nil then
-    error("module '" .. tostring(name) .. "' not found: a process can require only json and .utils", 2)
+    error("module '" .. tostring(name) .. "' not found: a process can require only json, .utils and .bint", 2)
   end
   return m
 end
