@@ -124,6 +124,40 @@ TEST_F(AosLibraryTest, BintConvertsAsTheTokenBlueprintUsesIt) {
             std::string::npos);
 }
 
+TEST_F(AosLibraryTest, Base64MatchesPythonsEncoders) {
+  testing::ProcessResult python =
+      testing::run_process({"/usr/bin/python3", "-c",
+                            "import base64, random\n"
+                            "r = random.Random(20261204)\n"
+                            "for n in list(range(20)) + [r.randrange(200) for _ in range(40)]:\n"
+                            "    b = bytes(r.randrange(256) for _ in range(n))\n"
+                            "    print(b.hex() or '-', base64.b64encode(b).decode() or '-',\n"
+                            "          base64.urlsafe_b64encode(b).decode() or '-')\n"});
+  ASSERT_EQ(python.status, 0) << python.err;
+  std::istringstream lines(python.out);
+  std::string hex, standard, url;
+  int checked = 0;
+  while (lines >> hex >> standard >> url) {
+    if (hex == "-") hex.clear();
+    if (standard == "-") standard.clear();
+    if (url == "-") url.clear();
+    const std::string code =
+        "local b64 = require('.base64') "
+        "local s = ('" +
+        hex +
+        "'):gsub('..', function(x) return string.char(tonumber(x, 16)) end) "
+        "local e = b64.encode(s) "
+        "return e .. '|' .. b64.encode(s, b64.makeencoder('-', '_')) .. '|' .. "
+        "tostring(b64.decode(e) == s) .. tostring(b64.decode(b64.encode(s, b64.makeencoder('-', "
+        "'_')), b64.makedecoder('-', '_')) == s)";
+    EXPECT_EQ(eval(code), standard + "|" + url + "|truetrue") << hex;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 60);
+  // What is not in the alphabet is skipped, as AOS's decoder does.
+  EXPECT_EQ(eval("return require('.base64').decode('aGVs\\nbG8=')"), "hello");
+}
+
 TEST_F(AosLibraryTest, HandlersFollowTheDocumentedOrder) {
   eval(R"(
     Log = {}

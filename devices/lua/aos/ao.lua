@@ -22,11 +22,11 @@ Colors = Colors or { red = '\27[31m', green = '\27[32m', blue = '\27[34m', gray 
 Bell = Bell or '\7'
 
 local modules = { json = json, ['.json'] = json, utils = utils, ['.utils'] = utils,
-                  bint = bint, ['.bint'] = bint }
+                  bint = bint, ['.bint'] = bint, base64 = base64, ['.base64'] = base64 }
 require = function(name)
   local m = modules[name]
   if m == nil then
-    error("module '" .. tostring(name) .. "' not found: a process can require only json, .utils and .bint", 2)
+    error("module '" .. tostring(name) .. "' not found: a process can require only json, .utils, .bint and .base64", 2)
   end
   return m
 end
