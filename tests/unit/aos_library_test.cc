@@ -180,6 +180,39 @@ TEST_F(AosLibraryTest, HandlersFollowTheDocumentedOrder) {
             "first,never");
 }
 
+TEST_F(AosLibraryTest, AHandlerWaitsForALaterMessageWithReceive) {
+  eval(R"(
+    Log = {}
+    Handlers.add('ask', 'Ask', function(msg)
+      Log[#Log + 1] = 'asked'
+      local answer = Receive({ Action = 'Answer' })
+      Log[#Log + 1] = 'got ' .. answer.Data
+      local reply = ao.send({ Target = 'P2', Data = 'question' }).receive()
+      Log[#Log + 1] = 'reply ' .. reply.Data
+    end)
+    Handlers.add('other', 'Other', function(msg) Log[#Log + 1] = 'other' end)
+  )");
+  eval("Handlers.evaluate({ Action = 'Ask', Tags = { Action = 'Ask' } }, {})");
+  // Not the answer: the wait goes on, other handlers run.
+  eval("Handlers.evaluate({ Action = 'Other', Tags = { Action = 'Other' } }, {})");
+  eval("Handlers.evaluate({ Action = 'Answer', Data = '42', Tags = { Action = 'Answer' } }, {})");
+  // The handler went on and now waits for P2's reply to its message.
+  eval(
+      "Handlers.evaluate({ From = 'P3', ['X-Reference'] = tostring(ao.reference), Data = 'no', "
+      "Tags = {} }, {})");
+  eval(
+      "Handlers.evaluate({ From = 'P2', ['X-Reference'] = tostring(ao.reference), Data = 'yes', "
+      "Tags = {} }, {})");
+  EXPECT_EQ(eval("return table.concat(Log, ',')"), "asked,other,got 42,reply yes");
+  // Every wait ran once and left the list.
+  EXPECT_EQ(eval("local n = {} for _, h in ipairs(Handlers.list) do n[#n + 1] = h.name end "
+                 "return table.concat(n, ',')"),
+            "ask,other");
+  // Outside a handler there is nothing to wait in.
+  EXPECT_NE(eval("return select(2, pcall(Receive, { Action = 'x' }))").find("only a handler"),
+            std::string::npos);
+}
+
 TEST_F(AosLibraryTest, SendNumbersReferencesAndFlattensTags) {
   eval("Send({ Target = 'x', Data = 'd', Tags = { Action = 'A' } })");
   eval("Send({ Target = 'y', Tags = { { name = 'Quantity', value = '5' } } })");

@@ -66,6 +66,10 @@ function ao.send(msg)
         return m.From == target and m['X-Reference'] == ref
       end, handle)
     end,
+    -- Inside a handler: waits for the reply (Receive) and returns it.
+    receive = function()
+      return Receive(function(m) return m.From == target and m['X-Reference'] == ref end)
+    end,
   }
 end
 Send = ao.send

@@ -65,6 +65,32 @@ local function match_code(m)
   error('a handler pattern returned ' .. tostring(m) .. ': it must be a boolean, number or string')
 end
 
+-- Each handler runs in a coroutine of its own, so that it may wait for a
+-- later message with Receive(pattern); a handler's error propagates as it
+-- was raised.
+local function run_handler(handle, msg, env)
+  local co = coroutine.create(handle)
+  local ok, err = coroutine.resume(co, msg, env)
+  if not ok then error(err, 0) end
+end
+
+-- Receive(pattern): inside a handler, waits for the next message that
+-- matches `pattern` (in a later slot) and returns it; the handler goes on
+-- from there. The wait is a handler at the front of the list that runs
+-- once and stops the search, as AOS's receive does.
+Handlers.waiting = Handlers.waiting or 0
+function Receive(pattern)
+  local co, main = coroutine.running()
+  assert(co ~= nil and not main, 'Receive: only a handler can wait for a message')
+  Handlers.waiting = Handlers.waiting + 1
+  add_handler(true, '_receive-' .. Handlers.waiting, pattern, function(m)
+    local ok, err = coroutine.resume(co, m)
+    if not ok then error(err, 0) end
+  end, 1)
+  return coroutine.yield()
+end
+Handlers.receive = Receive
+
 -- Runs the matching handlers on msg; returns whether one ran and stopped
 -- the search. Errors in handlers propagate.
 function Handlers.evaluate(msg, env)
@@ -73,20 +99,26 @@ function Handlers.evaluate(msg, env)
   while i <= #Handlers.list do
     local h = Handlers.list[i]
     local code = match_code(utils.matchesSpec(msg, h.pattern))
-    local removed = false
     if code ~= 0 then
       if code < 0 then handled = true end
-      h.handle(msg, env)
-      if h.maxRuns then
-        h.maxRuns = h.maxRuns - 1
-        if h.maxRuns <= 0 then
-          table.remove(Handlers.list, i)
-          removed = true
-        end
+      run_handler(h.handle, msg, env)
+      -- The handler may have changed the list (a Receive adds a wait at
+      -- the front): find it again.
+      -- (If it removed itself, the next one is now at i.)
+      local at = nil
+      for j, x in ipairs(Handlers.list) do if x == h then at = j break end end
+      if at ~= nil and h.maxRuns and h.maxRuns <= 1 then
+        h.maxRuns = 0
+        table.remove(Handlers.list, at)
+        i = at
+      elseif at ~= nil then
+        if h.maxRuns then h.maxRuns = h.maxRuns - 1 end
+        i = at + 1
       end
+    else
+      i = i + 1
     end
     if code < 0 then return handled end
-    if not removed then i = i + 1 end
   end
   return handled
 end
