@@ -158,6 +158,35 @@ TEST_F(AosLibraryTest, Base64MatchesPythonsEncoders) {
   EXPECT_EQ(eval("return require('.base64').decode('aGVs\\nbG8=')"), "hello");
 }
 
+// The AOS utils as the aos documentation shows them: curried.
+TEST_F(AosLibraryTest, UtilsAreCurriedAsAosDocumentsThem) {
+  const std::string u = "local utils = require('.utils') local j = require('json').encode ";
+  EXPECT_EQ(eval(u + "return j(utils.map(function(x) return x * 2 end)({ 1, 2, 3 }))"), "[2,4,6]");
+  EXPECT_EQ(eval(u + "return j(utils.map(function(x) return x * 2 end, { 1, 2, 3 }))"), "[2,4,6]");
+  EXPECT_EQ(eval(u + "return utils.reduce(function(acc, x) return acc + x end)(0)({ 1, 2, 3 })"),
+            "6");
+  EXPECT_EQ(eval(u + "return j(utils.filter(function(x) return x > 1 end, { 1, 2, 3 }))"), "[2,3]");
+  EXPECT_EQ(eval(u + "return utils.find(function(x) return x > 1 end)({ 1, 2, 3 })"), "2");
+  EXPECT_EQ(eval(u + "return tostring(utils.includes(2)({ 1, 2 })) .. "
+                     "tostring(utils.includes(5, { 1, 2 }))"),
+            "truefalse");
+  EXPECT_EQ(eval(u + "return tostring(utils.propEq('name', 'x')({ name = 'x' })) .. "
+                     "tostring(utils.propEq('name', 'x', { name = 'y' }))"),
+            "truefalse");
+  EXPECT_EQ(eval(u + "return utils.prop('a')({ a = 5 })"), "5");
+  EXPECT_EQ(eval(u + "return j(utils.concat({ 1 })({ 2, 3 })) .. j(utils.reverse({ 1, 2, 3 }))"),
+            "[1,2,3][3,2,1]");
+  EXPECT_EQ(eval(u + "return j(utils.compose(utils.map(function(x) return x + 1 end), "
+                     "utils.filter(function(x) return x > 1 end))({ 1, 2, 3 }))"),
+            "[3,4]");
+  EXPECT_EQ(eval(u + "local add3 = utils.curry(function(a, b, c) return a + b + c end, 3) "
+                     "return add3(1)(2)(3) + add3(1, 2)(3) + add3(1, 2, 3)"),
+            "18");
+  EXPECT_EQ(eval(u + "local keys = utils.keys({ a = 1, b = 2 }) table.sort(keys) "
+                     "return table.concat(keys, ',')"),
+            "a,b");
+}
+
 TEST_F(AosLibraryTest, HandlersFollowTheDocumentedOrder) {
   eval(R"(
     Log = {}
