@@ -157,7 +157,9 @@ std::unique_ptr<WasmInstance> instantiate(const std::string& bytes, WasmImports&
   std::unique_ptr<WasmInstance> instance;
   Status s = g_engine->instantiate(bytes, imports, limits, instance);
   EXPECT_TRUE(s.is_ok()) << s.reason();
-  if (instance) EXPECT_EQ(instance->engine_name(), instance_engine(g_engine_name));
+  if (instance) {
+    EXPECT_EQ(instance->engine_name(), instance_engine(g_engine_name));
+  }
   return instance;
 }
 
@@ -615,8 +617,9 @@ TEST_P(WasmEngineTest, AosEmscriptenBootsAndEvaluates) {
     EXPECT_TRUE(r.status.is_ok()) << r.status.reason();
     EXPECT_TRUE(testing::Holds(EmscriptenHost::stack_restore(*aos, sp)));
     std::string out;
-    if (r.status.is_ok())
+    if (r.status.is_ok()) {
       EXPECT_TRUE(testing::Holds(aos->read_string(r.results.at(0).as_u64(), out)));
+    }
     return out.empty() ? nlohmann::json() : nlohmann::json::parse(out);
   };
   nlohmann::json boot = handle(legacy_message(std::string(43, 'P'), "Boot", "1984", 1));
