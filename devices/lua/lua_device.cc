@@ -144,7 +144,7 @@ ResolveResult load_state(const std::vector<Module>& modules, LuaVm::Options opti
     if (!set.ok) return lua_error("cannot set ao.id: " + set.error);
   }
   for (const auto& m : modules) {
-    LuaVm::RunResult loaded = vm->run(m.code, m.name);
+    LuaVm::RunResult loaded = vm->run_module(m.code, m.name);
     if (!loaded.ok) return lua_error("Lua module '" + m.name + "' failed to load: " + loaded.error);
   }
   install_ao_library(vm->state());

@@ -203,6 +203,27 @@ LuaVm::RunResult LuaVm::run(const std::string& code, const std::string& chunk_na
   return r;
 }
 
+LuaVm::RunResult LuaVm::run_module(const std::string& code, const std::string& name) {
+  begin_call();
+  RunResult r;
+  int base = lua_gettop(L_);
+  int status = luaL_loadbufferx(L_, code.data(), code.size(), ("=" + name).c_str(), "t");
+  if (status == LUA_OK) status = lua_pcall(L_, 0, 1, 0);
+  if (status == LUA_OK && !lua_isnil(L_, -1)) {
+    if (lua_getglobal(L_, kLoadedModules) != LUA_TTABLE) {
+      lua_pop(L_, 1);
+      lua_newtable(L_);
+      lua_pushvalue(L_, -1);
+      lua_setglobal(L_, kLoadedModules);
+    }
+    lua_pushvalue(L_, -2);               // the module's value
+    lua_setfield(L_, -2, name.c_str());  // _LOADED_MODULES[name] = value
+    lua_pop(L_, 1);
+  }
+  end_call(status, base, r);
+  return r;
+}
+
 int LuaVm::on_print(lua_State* L) {
   LuaVm& vm = of(L);
   vm.output_ += joined(L, 1, lua_gettop(L)) + "\n";

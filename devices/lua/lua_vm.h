@@ -60,6 +60,12 @@ class LuaVm {
   // Runs `code` as a text chunk named `chunk_name`; the returned values
   // are printed to the output, each through tostring, tab-separated.
   RunResult run(const std::string& code, const std::string& chunk_name);
+  // Runs `code` as the module `name` of a process: what it returns (its
+  // first value, if not nil) is kept in the global table kLoadedModules
+  // under `name`, for `require(name)` (devices/lua/aos/ao.lua), and is not
+  // printed.
+  static constexpr const char* kLoadedModules = "_LOADED_MODULES";
+  RunResult run_module(const std::string& code, const std::string& name);
 
   // Calls the global function `function` with `args` (converted as in
   // lua_convert.h) under the instruction budget.

@@ -315,6 +315,32 @@ TEST_F(AosProcessTest, TheOfficialChatroomBlueprintRunsUnchanged) {
   expect_audit_passes();
 }
 
+// A definition may list several named Lua modules: require finds each by
+// its name (what its code returned), beside AOS's own.
+TEST_F(AosProcessTest, RequireFindsTheDefinitionsOwnModulesByName) {
+  std::string aos = store->put(aos_library_module()).back();
+  std::string lib =
+      put_module("pricing", "local M = {}\nfunction M.double(x) return 2 * x end\nreturn M\n");
+  std::string program =
+      put_module("program",
+                 "local pricing = require('pricing')\n"
+                 "Handlers.add('double', 'Double', function(msg)\n"
+                 "  msg.reply({ Data = tostring(pricing.double(tonumber(msg.Data))) })\n"
+                 "end)\n");
+  Message definition =
+      aos_process_definition(node_wallet.address(), List{Value(aos), Value(lib), Value(program)});
+  HttpResponse r = post_signed("/~process@1.0/schedule", definition, node_wallet);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string pid = *r.header("process");
+  int64_t slot = send(pid, Message{{"action", "Double"}}, alice, "21");
+  EXPECT_EQ(read(pid, "compute&slot+integer=" + std::to_string(slot) + "/results/outbox/1/data"),
+            "42");
+  int64_t missing = send(pid, Message{{"action", "Eval"}}, node_wallet,
+                         "return select(2, pcall(require, 'nowhere'))");
+  EXPECT_NE(output_at(pid, missing).find("module 'nowhere' not found"), std::string::npos);
+  expect_audit_passes();
+}
+
 TEST_F(AosProcessTest, ChatProcessKeepsMessagesForMembers) {
   std::string pid = spawn(read_text(kFixtures / "chat.lua"), node_wallet);
   int64_t early = send(pid, Message{{"action", "AddMessage"}}, alice, "too soon");

@@ -23,10 +23,14 @@ Bell = Bell or '\7'
 
 local modules = { json = json, ['.json'] = json, utils = utils, ['.utils'] = utils,
                   bint = bint, ['.bint'] = bint, base64 = base64, ['.base64'] = base64 }
+-- require: AOS's modules, else a module of the process's own definition
+-- by its `name` (what its code returned when it loaded).
 require = function(name)
   local m = modules[name]
+  if m == nil and type(_LOADED_MODULES) == 'table' then m = _LOADED_MODULES[name] end
   if m == nil then
-    error("module '" .. tostring(name) .. "' not found: a process can require only json, .utils, .bint and .base64", 2)
+    error("module '" .. tostring(name) .. "' not found: a process can require json, .utils, .bint, " ..
+          ".base64 and the modules of its definition (by name)", 2)
   end
   return m
 end
