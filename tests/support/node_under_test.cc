@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <cctype>
 #include <chrono>
 #include <fstream>
 #include <stdexcept>
@@ -15,9 +16,41 @@ namespace hashpath::testing {
 
 std::string hashpath_binary() { return HASHPATH_BINARY; }
 
+namespace {
+
+// A 43-character message ID that begins with '-' (1 in 64 of them): a
+// command line would read it as options.
+bool is_dashed_id(const std::string& a) {
+  if (a.size() != 43 || a[0] != '-') return false;
+  for (char c : a)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+  return true;
+}
+
+}  // namespace
+
+std::vector<std::string> with_dashed_ids_protected(const std::vector<std::string>& args) {
+  std::vector<std::string> out, positional;
+  for (const std::string& a : args) {
+    if (!is_dashed_id(a)) {
+      out.push_back(a);
+    } else if (!out.empty() && out.back().rfind("--", 0) == 0 &&
+               out.back().find('=') == std::string::npos && out.back() != "--json") {
+      out.back() += "=" + a;  // an option's value: attached
+    } else {
+      positional.push_back(a);  // a positional: after "--"
+    }
+  }
+  if (!positional.empty()) {
+    out.push_back("--");
+    out.insert(out.end(), positional.begin(), positional.end());
+  }
+  return out;
+}
+
 ProcessResult run_hashpath(const std::vector<std::string>& args, const ProcessOptions& options) {
   std::vector<std::string> argv{hashpath_binary()};
-  argv.insert(argv.end(), args.begin(), args.end());
+  for (const std::string& a : with_dashed_ids_protected(args)) argv.push_back(a);
   return run_process(argv, options);
 }
 

@@ -17,7 +17,12 @@ namespace hashpath::testing {
 // The hashpath program under test (built by CMake; HASHPATH_BINARY).
 std::string hashpath_binary();
 
-// Runs the hashpath program with `args`.
+// `args` as a user types them when a message ID begins with '-' (one in
+// 64 does): an option's value attached with '=', a positional after "--"
+// (README: "IDs that begin with a dash").
+std::vector<std::string> with_dashed_ids_protected(const std::vector<std::string>& args);
+
+// Runs the hashpath program with `args` (with_dashed_ids_protected).
 ProcessResult run_hashpath(const std::vector<std::string>& args,
                            const ProcessOptions& options = {});
 
