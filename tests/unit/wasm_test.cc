@@ -6,6 +6,8 @@
 // read from ../shared when it is there.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "devices/multipass.h"
@@ -473,6 +475,44 @@ TEST_P(WasmDeviceTest, StateExportAndRestore) {
   ResolveResult r = resolver.resolve(base, Message{{"path", "compute"}, {"function", "peek"}});
   ASSERT_TRUE(r.is_ok()) << ::testing::PrintToString(r.value);
   EXPECT_EQ(r.value.as_map().at("results").as_map().at("output"), Value(List{Value::integer(42)}));
+}
+
+// Without a C compiler at run time the AOT engine says so and hands every
+// module to the interpreter: the same results, never a refusal.
+TEST(AotEngineTest, WithoutACompilerModulesRunOnTheInterpreter) {
+  AotToolchain tools = AotToolchain::of_this_build();
+  tools.cc = "/nonexistent/cc";
+  std::string why;
+  EXPECT_FALSE(tools.available(why));
+  EXPECT_NE(why.find("C compiler"), std::string::npos) << why;
+  AotEngine engine(default_aot_cache_dir(), tools, std::make_shared<WabtInterpreter>());
+  EXPECT_FALSE(engine.available());
+  TestImports host;
+  std::unique_ptr<WasmInstance> instance;
+  ASSERT_TRUE(testing::Holds(engine.instantiate(wat_to_wasm(kPow), host, {}, instance)));
+  EXPECT_EQ(instance->engine_name(), "wabt-interpreter");
+  std::vector<WasmValue> args{WasmValue::i32(3), WasmValue::i32(4)};
+  EXPECT_EQ(instance->call("pow", args).results.at(0).as_u32(), 81u);
+}
+
+// An artifact whose bytes no longer hash to its manifest is never loaded:
+// it is compiled again.
+TEST(AotEngineTest, AnAlteredArtifactIsRebuiltNotRun) {
+  const std::filesystem::path cache = testing::fresh_test_dir("hp-aot-cache");
+  AotCompiler compiler(cache, AotToolchain::of_this_build());
+  const std::string module = wat_to_wasm(kPow);
+  std::filesystem::path so;
+  bool compiled = false;
+  ASSERT_TRUE(testing::Holds(compiler.artifact_for(module, so, compiled)));
+  EXPECT_TRUE(compiled);
+  ASSERT_TRUE(testing::Holds(compiler.artifact_for(module, so, compiled)));
+  EXPECT_FALSE(compiled);  // from the cache
+  std::ofstream(so, std::ios::binary | std::ios::app) << "tampered";
+  ASSERT_TRUE(testing::Holds(compiler.artifact_for(module, so, compiled)));
+  EXPECT_TRUE(compiled);  // rebuilt
+  ASSERT_TRUE(testing::Holds(compiler.artifact_for(module, so, compiled)));
+  EXPECT_FALSE(compiled);
+  std::filesystem::remove_all(cache);
 }
 
 TEST(WasmBudgetTest, TheProcessesBudgetElseTheModulesComputeLimitElseTheDefault) {
