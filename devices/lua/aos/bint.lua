@@ -93,25 +93,18 @@ local function bint_class(bits)
     return false
   end
 
-  local function add(a, b)
-    local x, carry = new(), 0
+  -- a + b + carry, or a + ~b + carry (so a - b with carry 1), wrapping.
+  local function add_with(a, b, complement, carry)
+    local x = new()
     for i = 1, N do
-      local v = a[i] + b[i] + carry
+      local v = a[i] + (complement and (~b[i] & MASK) or b[i]) + carry
       x[i] = v & MASK
       carry = v >> 16
     end
     return x
   end
-
-  local function sub(a, b)
-    local x, carry = new(), 1
-    for i = 1, N do
-      local v = a[i] + (~b[i] & MASK) + carry
-      x[i] = v & MASK
-      carry = v >> 16
-    end
-    return x
-  end
+  local function add(a, b) return add_with(a, b, false, 0) end
+  local function sub(a, b) return add_with(a, b, true, 1) end
 
   local function mul(a, b)
     local x = zero()
