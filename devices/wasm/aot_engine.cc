@@ -146,8 +146,11 @@ class AotInstance : public WasmInstance {
   AotInstance(std::shared_ptr<AotArtifact> artifact, WasmImports& imports)
       : artifact_(std::move(artifact)), imports_(imports) {}
 
+  // A trap part-way through instantiation leaves a partly made instance:
+  // freeing it is safe (its storage starts zeroed; aot_runtime.c frees
+  // only what was allocated) and returns its memory reservation.
   ~AotInstance() override {
-    if (instantiated_) artifact_->module->free_instance(storage_.get());
+    if (storage_) artifact_->module->free_instance(storage_.get());
   }
 
   Status instantiate(const WasmLimits& limits) {
@@ -167,7 +170,6 @@ class AotInstance : public WasmInstance {
     if (code != HP_AOT_OK)
       return Status::rejected("instantiation failed: " +
                               (code == HP_AOT_TRAP_HOST ? host_error_ : trap_reason(code)));
-    instantiated_ = true;
     if (max_steps_ != 0) {
       meter_ = m.meter != nullptr ? m.meter(storage_.get()) : nullptr;
       if (meter_ == nullptr) return Status::rejected("the compiled module has no meter");
@@ -322,12 +324,11 @@ class AotInstance : public WasmInstance {
   std::shared_ptr<AotArtifact> artifact_;
   WasmImports& imports_;
   std::unique_ptr<std::max_align_t[]> storage_;  // wasm2c's instance struct
-  bool instantiated_ = false;
-  uint64_t max_steps_ = 0;     // meter ticks per outermost call (WasmLimits)
-  uint64_t* meter_ = nullptr;  // the meter global, if metered
-  int depth_ = 0;              // calls in progress (re-entrant through imports)
-  std::string host_error_;     // why the last import rejected
-  std::string unwinding_;      // the unwind an import started, until caught
+  uint64_t max_steps_ = 0;                       // meter ticks per outermost call (WasmLimits)
+  uint64_t* meter_ = nullptr;                    // the meter global, if metered
+  int depth_ = 0;                                // calls in progress (re-entrant through imports)
+  std::string host_error_;                       // why the last import rejected
+  std::string unwinding_;                        // the unwind an import started, until caught
 };
 
 int import_trampoline(void* context, uint32_t index, const uint64_t* args, uint64_t* results) {
