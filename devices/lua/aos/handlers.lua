@@ -68,11 +68,11 @@ end
 -- Each handler runs in a coroutine of its own, so that it may wait for a
 -- later message with Receive(pattern); a handler's error propagates as it
 -- was raised.
-local function run_handler(handle, msg, env)
-  local co = coroutine.create(handle)
-  local ok, err = coroutine.resume(co, msg, env)
+local function resume_or_raise(co, ...)
+  local ok, err = coroutine.resume(co, ...)
   if not ok then error(err, 0) end
 end
+local function run_handler(handle, msg, env) resume_or_raise(coroutine.create(handle), msg, env) end
 
 -- Receive(pattern): inside a handler, waits for the next message that
 -- matches `pattern` (in a later slot) and returns it; the handler goes on
@@ -83,10 +83,7 @@ function Receive(pattern)
   local co, main = coroutine.running()
   assert(co ~= nil and not main, 'Receive: only a handler can wait for a message')
   Handlers.waiting = Handlers.waiting + 1
-  add_handler(true, '_receive-' .. Handlers.waiting, pattern, function(m)
-    local ok, err = coroutine.resume(co, m)
-    if not ok then error(err, 0) end
-  end, 1)
+  add_handler(true, '_receive-' .. Handlers.waiting, pattern, function(m) resume_or_raise(co, m) end, 1)
   return coroutine.yield()
 end
 Handlers.receive = Receive
@@ -105,8 +102,10 @@ function Handlers.evaluate(msg, env)
       -- The handler may have changed the list (a Receive adds a wait at
       -- the front): find it again.
       -- (If it removed itself, the next one is now at i.)
-      local at = nil
-      for j, x in ipairs(Handlers.list) do if x == h then at = j break end end
+      local at = Handlers.list[i] == h and i or nil
+      if at == nil then
+        for j, x in ipairs(Handlers.list) do if x == h then at = j break end end
+      end
       if at ~= nil and h.maxRuns and h.maxRuns <= 1 then
         h.maxRuns = 0
         table.remove(Handlers.list, at)
