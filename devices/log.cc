@@ -79,6 +79,7 @@ Message log_entry_message(const StoredEntry& stored) {
             {"leaf-hash", Value(base64_encode(stored.leaf))},
             {"entry", Value(base64_encode(stored.entry))}};
   if (!stored.receipt.empty()) m.set("receipt", Value(base64_encode(stored.receipt)));
+  if (!e.req_full.empty()) m.set("req-full", Value(id_from_bytes(e.req_full)));
   return m;
 }
 

@@ -2,8 +2,8 @@
 
 #include <optional>
 
+#include "devices/aos_result_document.h"
 #include "devices/scheduler.h"
-#include "devices/wasm/json_iface_device.h"
 #include "engine/codec/commitments.h"
 #include "engine/codec/message_id.h"
 #include "engine/resolve/resolver.h"
@@ -253,10 +253,23 @@ ResolveResult ProcessDevice::call(std::string_view key, const Message& base, con
       }
     }
     Message state = now.value.as_map();
-    state.set("device", Value(process_definition(base).text("execution-device").value_or("")));
     state.set("dry-run", Value::boolean(true));
     state.remove("results");
     return ResolveResult::ok(Value(std::move(state)));
+  }
+  if (key == "compute" && is_dry_run(base)) {
+    // The execution device computes the request over the state and keeps
+    // nothing of it (the state's `dry-run` tells it); the answer is the
+    // result as aoconnect's dryrun reads it.
+    Message state = base;
+    state.remove("results");
+    ResolveResult computed = execute(state, process_definition(base), request, "compute", resolver);
+    if (!computed.is_ok() || !computed.value.is_map()) return computed;
+    const Value* results = computed.value.as_map().find("results");
+    std::optional<Message> document =
+        aos_result_document(results != nullptr ? as_message(*results) : Message{});
+    if (!document) return computed;  // not an AOS process: the state it computed
+    return ResolveResult::ok(Value(std::move(*document)));
   }
   if (key.rfind("results=", 0) == 0) {
     const std::string_view digits = key.substr(8);
@@ -273,8 +286,8 @@ ResolveResult ProcessDevice::call(std::string_view key, const Message& base, con
     if (!computed.is_ok()) return computed;
     const Value* results = computed.value.as_map().find("results");
     Message r = results != nullptr ? as_message(*results) : Message{};
-    // A WASM process's legacy result: aoconnect reads it as `raw`.
-    if (std::optional<Message> document = legacy_result_document(r))
+    // An AOS process's result (WASM or Lua): aoconnect reads it as `raw`.
+    if (std::optional<Message> document = aos_result_document(r))
       return ResolveResult::ok(Value(std::move(*document)));
     return ResolveResult::ok(Value(std::move(r)));
   }

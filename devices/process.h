@@ -20,13 +20,16 @@
 //                     and is restored by recomputing from slot 0
 //   results=N         the `results` of the state after slot N: the path
 //                     aoconnect's `result` asks for (`compute/results=N`);
-//                     for a WASM process the JSON document {"raw": <the
-//                     legacy result>} (application/json)
-//   as=execution      the latest state as its execution device, marked
-//                     `dry-run`: a key on it (aoconnect's dryrun:
-//                     `as=execution/compute&Action=...`) computes the message
-//                     over the current state without scheduling it and
-//                     changes nothing (docs/wasm.md §6)
+//                     for an AOS process (WASM or Lua) the JSON document
+//                     {"raw": <the legacy result>} (aos_result_document.h)
+//   as=execution      the latest state marked `dry-run`: `compute` on it
+//                     (aoconnect's dryrun: `as=execution/compute&Action=...`)
+//                     has the execution device compute the request over the
+//                     current state without scheduling it, keeping nothing
+//                     (docs/wasm.md §4, docs/processes.md), and answers the
+//                     result document aoconnect reads
+//                     (aos_result_document.h; for other processes, the
+//                     state the device computed)
 //   any other key     a plain read of the base (so `/compute/<key>` and
 //                     `/now/cache/<key>` read the patched state)
 //
@@ -59,6 +62,14 @@ namespace hashpath {
 // `method`..., which are not part of the process). An unsigned definition's
 // ID is the scheduler's, which covers every key it has.
 Message process_definition(const Message& base);
+
+// True if `base` is a state process@1.0 marked for a dry run (as=execution):
+// its execution device computes a request over it and keeps nothing.
+inline bool is_dry_run(const Message& base) {
+  const Value* v = base.find("dry-run");
+  return v != nullptr &&
+         ((v->is_atom() && v->as_atom() == "true") || (v->is_binary() && v->as_binary() == "true"));
+}
 
 class ProcessDevice : public Device {
  public:

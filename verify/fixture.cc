@@ -102,7 +102,7 @@ Fixture export_fixture(LogDatabase& db, Store& store, const NoteVerifier& signer
   db.for_each_entry([&](const StoredEntry& row) {
     f.entries.push_back(row);
     LogEntry e = LogEntry::decode(row.entry);
-    for (const std::string* raw : {&e.base, &e.req, &e.result}) ids.insert(id_from_bytes(*raw));
+    for (const std::string* raw : e.message_ids()) ids.insert(id_from_bytes(*raw));
     return true;
   });
   for (const auto& [size, note] : db.checkpoints()) f.checkpoints.push_back(note);

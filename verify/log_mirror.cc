@@ -80,7 +80,7 @@ MirrorReport publish_log_mirror(LogDatabase& db, Store& store, const NoteVerifie
     std::vector<std::string> entries;
     for (const StoredEntry& row : db.entries(begin, begin + width)) {
       LogEntry e = LogEntry::decode(row.entry);
-      for (const std::string* raw : {&e.base, &e.req, &e.result}) {
+      for (const std::string* raw : e.message_ids()) {
         publish_message(store, id_from_bytes(*raw), dir, report);
       }
       entries.push_back(row.entry);

@@ -3,6 +3,7 @@
 #include "engine/codec/message_id.h"
 #include "engine/error.h"
 #include "engine/log/merkle.h"
+#include "verify/logged_request.h"
 
 namespace hashpath {
 namespace {
@@ -61,6 +62,14 @@ Status check_entry(const StoredEntry& row, const MerkleTree& tree, Store* store,
     if (!s.is_ok()) return s;
   }
   report.messages += 3;
+  if (!e.req_full.empty()) {
+    // The copy of the request that was resolved: stored, and a copy of the
+    // very request `req` names.
+    Message request;
+    if (Status s = load_logged_request(*store, e, request); !s.is_ok())
+      return Status::rejected(at + ": " + s.reason());
+    ++report.messages;
+  }
   return Status::ok();
 }
 

@@ -512,6 +512,12 @@ Status RemoteRun::fetch_messages(LogDatabase& mirror, SqliteStore& store, uint64
             fetch_message(store, id_from_bytes(e.result), IdScope::kUnsigned, at + " result")}) {
         if (!s.is_ok()) return s;
       }
+      if (!e.req_full.empty()) {
+        if (Status s = fetch_message(store, id_from_bytes(e.req_full), IdScope::kUnsigned,
+                                     at + " full request");
+            !s.is_ok())
+          return s;
+      }
     }
     if (options_.progress) options_.progress(progress_);
   }

@@ -1,5 +1,6 @@
 #include "verify/replay.h"
 
+#include "verify/logged_request.h"
 #include "verify/message_diff.h"
 
 #include <sstream>
@@ -33,8 +34,9 @@ EntryReplay replay_entry(const LogEntry& e, const std::string& where, Store& sto
     return EntryReplay{Status::rejected(where + ": " + why), std::move(diff)};
   };
   std::optional<Message> base = load_message(store, e.base);
-  std::optional<Message> request = load_message(store, e.req);
-  if (!base || !request) return diverged("its base or request is not in the store");
+  if (!base) return diverged("its base is not in the store");
+  std::optional<Message> request(std::in_place);
+  if (Status s = load_logged_request(store, e, *request); !s.is_ok()) return diverged(s.reason());
   // A signed request's ID covers only its committed keys, so requests
   // differing in `path` alone share an ID: the logged key is the path.
   request->set("path", Value(e.key));

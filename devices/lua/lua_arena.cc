@@ -1,7 +1,9 @@
 #include "devices/lua/lua_arena.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -20,6 +22,26 @@ LuaArena::LuaArena(size_t capacity) : capacity_(rounded(capacity)) {
 }
 
 LuaArena::~LuaArena() { ::munmap(base_, capacity_); }
+
+LuaArena::Snapshot LuaArena::snapshot() const {
+  return Snapshot{std::string(base_, top_), top_, in_use_, exhausted_, free_};
+}
+
+void LuaArena::restore(const Snapshot& s) {
+  std::memcpy(base_, s.bytes.data(), s.top);
+  if (top_ > s.top) {
+    // What was allocated since goes back to the system (the pages read as
+    // zeros again, as they did before they were first touched).
+    const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    const size_t from = (s.top + page - 1) / page * page;
+    if (top_ > from) ::madvise(base_ + from, top_ - from, MADV_DONTNEED);
+    std::memset(base_ + s.top, 0, std::min(top_, from) - s.top);
+  }
+  top_ = s.top;
+  in_use_ = s.in_use;
+  exhausted_ = s.exhausted;
+  free_ = s.free;
+}
 
 void* LuaArena::allocate(size_t size) {
   size_t r = rounded(size);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -23,6 +24,20 @@ class LuaArena {
   // The lua_Alloc contract: free when nsize is 0, allocate when ptr is
   // null, otherwise resize; null when the arena is full.
   static void* lua_alloc(void* ud, void* ptr, size_t osize, size_t nsize);
+
+  // Everything the arena holds, to put back later: the bytes below its
+  // high-water mark and its bookkeeping. restore() makes the arena what it
+  // was when the snapshot was taken, byte for byte at the same addresses
+  // (so a Lua state in it is that state again: LuaVm::Checkpoint).
+  struct Snapshot {
+    std::string bytes;
+    size_t top = 0;
+    size_t in_use = 0;
+    bool exhausted = false;
+    std::unordered_map<size_t, std::vector<char*>> free;
+  };
+  Snapshot snapshot() const;
+  void restore(const Snapshot& s);
 
   size_t base() const { return reinterpret_cast<size_t>(base_); }
   size_t in_use() const { return in_use_; }

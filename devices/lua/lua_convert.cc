@@ -7,7 +7,6 @@
 #include <lualib.h>
 
 #include <algorithm>
-#include <new>
 #include <optional>
 #include <string>
 
@@ -17,11 +16,17 @@ namespace hashpath {
 namespace {
 
 // The registry-free marker of a lazy table's metatable: the key (a light
-// userdata) under which it keeps the userdata holding the Value.
+// userdata) under which it keeps a userdata holding the number its Value
+// has in the state's LuaTableMemo.
 const char kLazyValueKey = 0;
 constexpr const char* kLazyValueType = "hashpath.lazy-value";
 
 void push_at(lua_State* L, const Value& v, int depth);
+
+LuaTableMemo* memo_of(lua_State* L) {
+  void* ud = nullptr;
+  return lua_gettablehook(L, &ud) != nullptr ? static_cast<LuaTableMemo*>(ud) : nullptr;
+}
 
 // "1".."n" exactly (a map written as a list by a codec).
 bool is_numbered(const Message& m) {
@@ -63,16 +68,16 @@ void fill_table(lua_State* L, int table, const Value& v, int depth) {
 const Value* lazy_value(lua_State* L, int index) {
   if (!lua_getmetatable(L, index)) return nullptr;
   lua_rawgetp(L, -1, &kLazyValueKey);
-  const Value* v = static_cast<const Value*>(luaL_testudata(L, -1, kLazyValueType));
+  const auto* number = static_cast<const uint64_t*>(luaL_testudata(L, -1, kLazyValueType));
   lua_pop(L, 2);  // the userdata stays alive: the table's metatable holds it
-  return v;
+  return number != nullptr ? memo_of(L)->lazy(*number) : nullptr;
 }
 
 // Gives a lazy table (argument 1) its entries; a no-op on any other table.
 void fill_lazy(lua_State* L) {
   const Value* v = lazy_value(L, 1);
   if (v == nullptr) return;
-  Value held = *v;  // a handle: the userdata goes with the metatable
+  Value held = *v;  // a handle: the memo lets go of it with the metatable
   lua_pushnil(L);
   lua_setmetatable(L, 1);
   fill_table(L, 1, held, 1);
@@ -116,7 +121,7 @@ int lazy_pairs(lua_State* L) {
   return 3;
 }
 int lazy_value_gc(lua_State* L) {
-  static_cast<Value*>(luaL_checkudata(L, 1, kLazyValueType))->~Value();
+  memo_of(L)->release_lazy(*static_cast<uint64_t*>(luaL_checkudata(L, 1, kLazyValueType)));
   return 0;
 }
 
@@ -125,8 +130,8 @@ void push_lazy(lua_State* L, const Value& v) {
   luaL_checkstack(L, 6, "converting a message");
   lua_createtable(L, 0, 0);
   lua_createtable(L, 0, 6);
-  void* slot = lua_newuserdata(L, sizeof(Value));
-  new (slot) Value(v);
+  void* slot = lua_newuserdata(L, sizeof(uint64_t));
+  *static_cast<uint64_t*>(slot) = memo_of(L)->keep_lazy(v);
   if (luaL_newmetatable(L, kLazyValueType)) {
     lua_pushcfunction(L, &lazy_value_gc);
     lua_setfield(L, -2, "__gc");
@@ -178,11 +183,6 @@ void push_at(lua_State* L, const Value& v, int depth) {
 }
 
 Value value_at(lua_State* L, int index, int depth);
-
-LuaTableMemo* memo_of(lua_State* L) {
-  void* ud = nullptr;
-  return lua_gettablehook(L, &ud) != nullptr ? static_cast<LuaTableMemo*>(ud) : nullptr;
-}
 
 // The tracked table at `index` converted from its remembered map: the keys
 // written since, and the entries that are tables, redone. Nullopt (and the
@@ -341,6 +341,18 @@ void LuaTableMemo::remember(const void* table, Tracked tracked) {
 }
 
 void LuaTableMemo::forget(const void* table) { tables_.erase(table); }
+
+uint64_t LuaTableMemo::keep_lazy(Value v) {
+  lazy_.emplace(next_lazy_, std::move(v));
+  return next_lazy_++;
+}
+
+const Value* LuaTableMemo::lazy(uint64_t number) const {
+  auto it = lazy_.find(number);
+  return it == lazy_.end() ? nullptr : &it->second;
+}
+
+void LuaTableMemo::release_lazy(uint64_t number) { lazy_.erase(number); }
 
 void LuaTableMemo::on_write(void* ud, const void* table, int keytype, const char* key,
                             size_t keylen, long long) {

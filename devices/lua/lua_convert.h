@@ -24,6 +24,7 @@
 //   conversion from scratch (LuaConvertTest checks both ways).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -37,12 +38,21 @@ namespace hashpath {
 
 inline constexpr size_t kLazyEntries = 64;
 
-// What large tables of one Lua state converted to, and which of their keys
-// Lua wrote since. Installed on a state (it must outlive the state: the
-// state reports freed tables to it as it closes).
+// What the host keeps for the large values of one Lua state: what its
+// large tables converted to and which of their keys Lua wrote since, and
+// the values its lazy tables stand for. Installed on a state (it must
+// outlive the state: the state reports freed tables and lazy tables to it
+// as it closes). Nothing of it lives in the state's arena, so a copy of
+// the memo together with a copy of the arena is a copy of the whole state
+// (LuaVm::Checkpoint).
 class LuaTableMemo {
  public:
   void install(lua_State* L);
+
+  // The values of lazy tables, by the number their table's marker holds.
+  uint64_t keep_lazy(Value v);
+  const Value* lazy(uint64_t number) const;
+  void release_lazy(uint64_t number);
 
   struct Tracked {
     Value value;                          // a map: what the table converted to
@@ -61,6 +71,8 @@ class LuaTableMemo {
   static void on_write(void* ud, const void* table, int keytype, const char* key, size_t keylen,
                        long long ikey);
   std::unordered_map<const void*, Tracked> tables_;
+  std::unordered_map<uint64_t, Value> lazy_;
+  uint64_t next_lazy_ = 0;
 };
 
 void push_value(lua_State* L, const Value& v);

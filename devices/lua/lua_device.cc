@@ -4,8 +4,10 @@
 #include <optional>
 #include <set>
 
+#include "devices/lua/aos_library.h"
 #include "devices/lua/lua_ao_library.h"
 #include "devices/lua/lua_vm.h"
+#include "devices/process.h"
 #include "engine/codec/commitments.h"
 #include "engine/codec/message_id.h"
 #include "engine/message/key.h"
@@ -177,6 +179,48 @@ bool is_process_state(const Message& base) {
   return p != nullptr && p->is_map() && base.integer("at-slot").has_value();
 }
 
+// A process whose definition names lua@5.3a itself as its execution device
+// (as aoconnect's spawn with `execution-device: lua@5.3a` does), outside a
+// stack: it runs as an AOS process (lua_device.h).
+bool runs_aos_directly(const Message& base) {
+  return !base.contains("device-stack") &&
+         as_message(base.at("process")).text("execution-device").value_or("") == "lua@5.3a";
+}
+
+// The AOS stack's keys on such a process's state: the runtime `runtime`
+// before the definition's own modules.
+Message aos_stack_keys(const Message& base, const std::string& runtime) {
+  List modules{Value(runtime)};
+  if (const Value* own = as_message(base.at("process")).find("module")) {
+    if (own->is_list()) {
+      for (const Value& m : own->as_list()) modules.push_back(m);
+    } else {
+      modules.push_back(*own);
+    }
+  }
+  Message keys{{"device", "stack@1.0"},
+               {"device-stack", List{Value("lua@5.3a"), Value("patch@1.0")}},
+               {"module", Value(std::move(modules))}};
+  if (!base.contains("patch-from")) keys.set("patch-from", "/results/outbox");
+  return keys;
+}
+
+// The message a dry run computes (process@1.0 as=execution): the request
+// as its signers signed it, plus the text keys its path gave it (aoconnect
+// puts a dry run's tags there: as=execution/compute&Action=Info).
+Message dry_run_message(const Message& request) {
+  const Value* body = request.find("body");
+  const Message& sent = body != nullptr && body->is_map() ? body->as_map() : request;
+  Message msg = sent.contains("commitments") ? committed_projection(sent) : sent;
+  for (const auto& [k, v] : request) {
+    if (msg.contains(k) || k == "path" || k == "method" || k == "commitments" || k == "body" ||
+        !v.is_binary())
+      continue;
+    msg.set(k, v);
+  }
+  return msg;
+}
+
 ResolveResult no_live_state(const std::string& pid, int64_t at) {
   return ResolveResult::error(
       409, "no live Lua state for process " + pid + " at slot " + std::to_string(at) +
@@ -332,11 +376,89 @@ ResolveResult LuaDevice::compute_process(const Message& raw_base, const Message&
   return r;
 }
 
+std::string LuaDevice::aos_runtime_of(const std::string& pid, Store& store) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = runtimes_.find(pid); it != runtimes_.end()) return it->second;
+  }
+  // Pinned the first time the process runs (the alias survives restarts), so
+  // a node whose built-in runtime changed still recomputes the process with
+  // the runtime it ran with.
+  const std::string pin = "aos-runtime/" + pid;
+  std::string runtime;
+  if (std::optional<Value> pinned = store.get(pin); pinned && pinned->is_map())
+    runtime = pinned->as_map().text("aos-runtime").value_or("");
+  if (runtime.empty() || !store.contains(runtime)) {
+    runtime = store.put(aos_library_module()).front();
+    std::vector<std::string> ids = store.put(Message{{"aos-runtime", Value(runtime)}});
+    store.alias(pin, ids.front());
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  runtimes_[pid] = runtime;
+  return runtime;
+}
+
+ResolveResult LuaDevice::run_as_aos_process(std::string_view key, const Message& base,
+                                            const Message& request, Resolver& resolver) {
+  if (resolver.store() == nullptr) return ResolveResult::error(500, "lua@5.3a needs a store");
+  const std::string pid = message_id(base.at("process"), IdScope::kSigned);
+  const Message keys = aos_stack_keys(base, aos_runtime_of(pid, *resolver.store()));
+  Message running = base;
+  for (const auto& [k, v] : keys) running.set(k, v);
+  Message req = request;
+  req.set("path", Value(std::string(key)));
+  ResolveResult r = resolver.step(running, req, ResolveOptions::internal());
+  if (!r.is_ok() || !r.value.is_map()) return r;
+  // The state comes back as the process keeps it: without the stack's keys.
+  Message state = r.value.as_map();
+  for (const auto& [k, v] : keys) {
+    (void)v;
+    if (const Value* before = base.find(k)) {
+      state.set(k, *before);
+    } else {
+      state.remove(k);
+    }
+  }
+  return ResolveResult::ok(Value(std::move(state)));
+}
+
+ResolveResult LuaDevice::dry_run_process(const Message& raw_base, const Message& request,
+                                         Resolver& resolver) {
+  const std::string pid = message_id(raw_base.at("process"), IdScope::kSigned);
+  const int64_t at = raw_base.integer("at-slot").value_or(-1);
+  std::shared_ptr<LiveProcess> live;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = live_.find(pid); it != live_.end()) live = it->second;
+  }
+  if (live == nullptr) return no_live_state(pid, at);
+  std::lock_guard<std::mutex> running(live->mu);
+  if (live->vm == nullptr || live->lost || live->at_slot != at) return no_live_state(pid, at);
+  Message base = raw_base;
+  if (resolver.store() != nullptr)
+    base = load_children(*resolver.store(), Value(raw_base)).as_map();
+  Message public_base = base;
+  public_base.remove("priv");
+  Message msg = dry_run_message(request);
+  Message assignment{{"message-id", Value(message_id(Value(msg), IdScope::kSigned))},
+                     {"body", Value(std::move(msg))}};
+  assignment.set("parameters",
+                 Value(List{as_signed(Value(public_base)), Value(assignment), Value(Message{})}));
+  // The live state computes it, then is put back as it was, byte for byte.
+  LuaVm::Checkpoint before = live->vm->checkpoint();
+  ResolveResult r = invoke(*live->vm, "compute", base, assignment, resolver);
+  live->vm->restore(before);
+  return r;
+}
+
 ResolveResult LuaDevice::call(std::string_view key, const Message& raw_base, const Message& request,
                               Resolver& resolver) {
   if (raw_base.contains(key))
     return resolver.devices().message_device()->call(key, raw_base, request, resolver);
   if (is_process_state(raw_base)) {
+    if (runs_aos_directly(raw_base)) return run_as_aos_process(key, raw_base, request, resolver);
+    if (key == "compute" && is_dry_run(raw_base))
+      return dry_run_process(raw_base, request, resolver);
     if (key == "compute") return compute_process(raw_base, request, resolver);
     if (key == "normalize") return normalize_process(raw_base);
   }

@@ -29,6 +29,21 @@
 //   docs/devices.md §5.5. Invariant: one schedule per process on a
 //   node, so the live state after slot S is the only one there can be.
 //
+// * A dry run (`compute` on a state process@1.0 marked `dry-run`) runs the
+//   request's message on the live state at the state's slot and then puts
+//   the live state back exactly as it was (LuaVm::Checkpoint): the process
+//   never sees it. Its message is the request as signed plus the text keys
+//   its path gave it; it has no timestamp or slot.
+//
+// AOS processes as aoconnect spawns them: a process state whose definition
+// names `execution-device: lua@5.3a` itself (no `device-stack`) runs on the
+// AOS stack — stack@1.0 over [lua@5.3a, patch@1.0], patches from
+// /results/outbox (unless the definition says otherwise), `module` = the
+// built-in AOS runtime (aos_library.h) before the definition's own modules
+// — and the state comes back without those keys. The runtime's ID is
+// pinned per process in the store the first time it runs (alias
+// `aos-runtime/<pid>`), so the process keeps the runtime it started with.
+//
 // `os.time()` is the request's `timestamp` (ms), else its `block-timestamp`
 // (s), else 0. Lua errors (syntax, runtime, budget) are {status: 500,
 // body: <error>} results.
@@ -39,6 +54,7 @@
 #include <mutex>
 
 #include "engine/resolve/device.h"
+#include "engine/store/store.h"
 
 namespace hashpath {
 
@@ -71,10 +87,16 @@ class LuaDevice : public Device {
   struct LiveProcess;
   ResolveResult compute_process(const Message& base, const Message& request, Resolver& resolver);
   ResolveResult normalize_process(const Message& base);
+  ResolveResult dry_run_process(const Message& base, const Message& request, Resolver& resolver);
+  ResolveResult run_as_aos_process(std::string_view key, const Message& base,
+                                   const Message& request, Resolver& resolver);
+  // The AOS runtime's ID a process runs with, pinned in `store`.
+  std::string aos_runtime_of(const std::string& pid, Store& store);
 
   std::mutex mu_;
   uint64_t clock_ = 0;  // use counter for eviction
   std::map<std::string, std::shared_ptr<LiveProcess>> live_;
+  std::map<std::string, std::string> runtimes_;  // pid → pinned AOS runtime ID
 };
 
 }  // namespace hashpath

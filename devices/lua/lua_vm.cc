@@ -104,6 +104,22 @@ LuaVm::~LuaVm() {
   lua_close(L_);
 }
 
+LuaVm::Checkpoint LuaVm::checkpoint() const {
+  Checkpoint c{arena_.snapshot(), table_memo_, options_, output_, {}};
+  std::copy(std::begin(rng_), std::end(rng_), std::begin(c.rng));
+  return c;
+}
+
+void LuaVm::restore(const Checkpoint& c) {
+  // L_ and every pointer the state holds are addresses in the arena, which
+  // gets back the very bytes it had; the host side is copied back with it.
+  arena_.restore(c.arena);
+  table_memo_ = c.memo;
+  options_ = c.options;
+  output_ = c.output;
+  std::copy(std::begin(c.rng), std::end(c.rng), std::begin(rng_));
+}
+
 void LuaVm::install_sandbox() {
   lua_register(L_, "print", &LuaVm::on_print);
   lua_getglobal(L_, "os");

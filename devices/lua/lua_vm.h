@@ -71,6 +71,20 @@ class LuaVm {
   // lua_convert.h) under the instruction budget.
   CallResult call(const std::string& function, const std::vector<Value>& args);
 
+  // A copy of the whole state: its arena and everything the host keeps for
+  // it. restore() makes the state exactly what it was at checkpoint(),
+  // whatever ran in between (a dry run: lua_device.h). Costs a copy of the
+  // memory the state has used.
+  struct Checkpoint {
+    LuaArena::Snapshot arena;
+    LuaTableMemo memo;
+    Options options;
+    std::string output;
+    uint64_t rng[4] = {0, 0, 0, 0};
+  };
+  Checkpoint checkpoint() const;
+  void restore(const Checkpoint& c);
+
   void set_time(int64_t seconds) { options_.time_seconds = seconds; }
   lua_State* state() { return L_; }
   size_t memory_in_use() const { return arena_.in_use(); }

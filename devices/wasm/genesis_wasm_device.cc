@@ -53,14 +53,6 @@ ResolveResult GenesisWasmDevice::call(std::string_view key, const Message& base,
   ResolveResult r = resolver.step(running, req, ResolveOptions::internal());
   if (!r.is_ok() || !r.value.is_map()) return r;
   Message state = r.value.as_map();
-  if (key == "compute" && is_dry_run(base)) {
-    // A dry run answers the legacy result itself, as aoconnect reads it.
-    const Value* results = state.find("results");
-    std::optional<Message> document =
-        legacy_result_document(results != nullptr ? as_message(*results) : Message{});
-    if (!document) return ResolveResult::error(500, "the dry run produced no result");
-    return ResolveResult::ok(Value(std::move(*document)));
-  }
   for (const auto& [k, v] : aos_stack()) {
     (void)v;
     if (const Value* before = base.find(k)) {

@@ -9,10 +9,9 @@
 //
 //   compute, init, normalize, snapshot   that stack's key, on the state;
 //                                        the state comes back without the
-//                                        stack's own keys; on a dry run's
-//                                        state (process@1.0 as=execution),
-//                                        compute answers the JSON document
-//                                        {"raw": <the legacy result>}
+//                                        stack's own keys (a dry run's
+//                                        result is turned into aoconnect's
+//                                        document by process@1.0)
 //
 // The module must be WebAssembly: a Lua module is refused with a reason
 // that names execution-device (422). Both module formats run: WASI "pure"

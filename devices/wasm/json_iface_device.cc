@@ -71,14 +71,6 @@ Message child(const Message& m, std::string_view key) {
 
 }  // namespace
 
-std::optional<Message> legacy_result_document(const Message& results) {
-  const Value* json = results.find("json");
-  if (json == nullptr || !json->is_map()) return std::nullopt;
-  std::optional<std::string> text = json->as_map().text("body");
-  if (!text) return std::nullopt;
-  return Message{{"content-type", "application/json"}, {"body", Value("{\"raw\":" + *text + "}")}};
-}
-
 ResolveResult JsonIfaceDevice::call(std::string_view key, const Message& base,
                                     const Message& request, Resolver& resolver) {
   if (key == "init") {

@@ -34,11 +34,6 @@
 
 namespace hashpath {
 
-// The JSON document {"raw": R} aoconnect reads for a result (its `result`
-// and `dryrun`), from `results` as pass 2 left them (`results/json`);
-// nullopt if the results hold no legacy result (not a WASM process).
-std::optional<Message> legacy_result_document(const Message& results);
-
 class JsonIfaceDevice : public Device {
  public:
   explicit JsonIfaceDevice(std::shared_ptr<WasmProcesses> processes)

@@ -305,12 +305,6 @@ Status write_memory_snapshot(WasmInstance& instance, Store& store, int64_t slot,
   return Status::ok();
 }
 
-bool is_dry_run(const Message& base) {
-  const Value* v = base.find("dry-run");
-  return v != nullptr &&
-         ((v->is_atom() && v->as_atom() == "true") || (v->is_binary() && v->as_binary() == "true"));
-}
-
 ResolveResult WasmProcesses::acquire_dry_run(const Message& base, const Message& request,
                                              Resolver& resolver,
                                              std::shared_ptr<LiveWasmProcess>& out) {

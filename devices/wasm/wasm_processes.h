@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "devices/process.h"
 #include "devices/wasm/emscripten_host.h"
 #include "devices/wasm/wasi_host.h"
 #include "devices/wasm/wasm_engine.h"
@@ -108,9 +109,6 @@ class WasmProcesses {
   std::map<std::string, std::shared_ptr<LiveWasmProcess>> live_;
   std::map<std::string, std::shared_ptr<LiveWasmProcess>> dry_runs_;  // the latest per process
 };
-
-// True if `base` is a dry run's state (`dry-run: true`).
-bool is_dry_run(const Message& base);
 
 // Memory snapshots (docs/wasm.md §4). Every `snapshot-interval` slots (the
 // process's, default kDefaultSnapshotInterval; 0: never) wasm-64@1.0 adds

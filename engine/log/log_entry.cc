@@ -108,10 +108,11 @@ std::string LogEntry::encode() const {
   // then bytewise. For these fourteen keys that order is fixed (the tests
   // check it against a sort):
   //   v | key req seq | base prev time | route | budget device inputs result status | hashpath
+  //   [req-full]
   std::string out;
-  out.reserve(160 + prev.size() + hashpath.size() + device.size() + key.size() +
+  out.reserve(200 + prev.size() + hashpath.size() + device.size() + key.size() +
               35 * inputs.size());
-  put_header(out, cbor_encode_map_start, 14);
+  put_header(out, cbor_encode_map_start, req_full.empty() ? 14 : 15);
   auto text = [&](std::string_view s) {
     put_header(out, cbor_encode_string_start, s.size());
     out.append(s);
@@ -140,6 +141,7 @@ std::string LogEntry::encode() const {
   text("result"), bytes(result);
   text("status"), text(status);
   text("hashpath"), text(hashpath);
+  if (!req_full.empty()) text("req-full"), bytes(req_full);
   return out;
 }
 
@@ -168,10 +170,10 @@ LogEntry LogEntry::decode(std::string_view bytes) {
     cbor_item_t* v = pairs[i].value;
     if (key == "v") {
       e.version = uint_of(v, key);
-      if (e.version < kOldestVersion || e.version > kVersion) {
+      if (e.version < kOldestVersion || e.version > kFullRequestVersion) {
         throw LogFormatError("log entry version " + std::to_string(e.version) +
                              " is not one this build reads (" + std::to_string(kOldestVersion) +
-                             " to " + std::to_string(kVersion) + ")");
+                             " to " + std::to_string(kFullRequestVersion) + ")");
       }
       seen_v = true;
     } else if (key == "seq") {
@@ -180,6 +182,8 @@ LogEntry LogEntry::decode(std::string_view bytes) {
       e.base = id_bytes_of(v, key);
     } else if (key == "req") {
       e.req = id_bytes_of(v, key);
+    } else if (key == "req-full") {
+      e.req_full = id_bytes_of(v, key);
     } else if (key == "result") {
       e.result = id_bytes_of(v, key);
     } else if (key == "prev") {
@@ -209,6 +213,10 @@ LogEntry LogEntry::decode(std::string_view bytes) {
     }
   }
   if (!seen_v) throw LogFormatError("log entry has no version field 'v'");
+  // `req-full` is what version 3 means: in a version-3 entry and no other.
+  if ((e.version == kFullRequestVersion) != !e.req_full.empty())
+    throw LogFormatError(e.req_full.empty() ? "a log entry of version 3 must have 'req-full'"
+                                            : "log entry field 'req-full' needs version 3");
   // Exactly the canonical encoding: every field present once, shortest
   // forms, sorted keys.
   if (e.encode() != bytes)

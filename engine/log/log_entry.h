@@ -22,13 +22,21 @@ struct LogEntry {
   // entries (recorded before that rule) let it extend the chain; they are
   // still read, and replay either way because replay takes `prev` from the
   // entry. New entries are written as kVersion.
+  // Version 3 adds the optional `req-full`; entries without it are still
+  // written as version 2, so their bytes are what they always were.
   static constexpr uint64_t kVersion = 2;
+  static constexpr uint64_t kFullRequestVersion = 3;
   static constexpr uint64_t kOldestVersion = 1;
 
   uint64_t version = kVersion;
   uint64_t seq = 0;
-  std::string base;                 // 32 bytes: all-commitments ID of Msg1
-  std::string req;                  // 32 bytes: ID of Msg2 (all committers)
+  std::string base;  // 32 bytes: all-commitments ID of Msg1
+  std::string req;   // 32 bytes: ID of Msg2 (all committers)
+  // 32 bytes, or empty: the unsigned ID of Msg2 as it was resolved, when it
+  // had keys its commitments do not cover (keys a path gave a signed
+  // message: aoconnect's dry-run tags), so replay reads that very copy. Only
+  // in version-3 entries.
+  std::string req_full;
   std::string prev;                 // the hashpath Msg1 carried (its ID if none)
   std::string hashpath;             // the step's hashpath: hashpath_step(prev, key or req)
   std::string device;               // name@version that answered
@@ -40,10 +48,18 @@ struct LogEntry {
   uint64_t budget = 0;              // deterministic work units spent
   uint64_t time = 0;                // node wall clock, ms; informational only
 
+  // The IDs of the messages the entry names, each in the message store:
+  // base, req, result, and req_full if it has one.
+  std::vector<const std::string*> message_ids() const {
+    std::vector<const std::string*> ids{&base, &req, &result};
+    if (!req_full.empty()) ids.push_back(&req_full);
+    return ids;
+  }
+
   std::string encode() const;
   // LogFormatError naming the problem for anything that is not the
   // canonical encoding of an entry of a version this build reads
-  // (kOldestVersion..kVersion).
+  // (kOldestVersion..kFullRequestVersion).
   static LogEntry decode(std::string_view bytes);
 
   bool operator==(const LogEntry&) const = default;

@@ -1,13 +1,30 @@
 #include "engine/node/step_recorder.h"
 
 #include <chrono>
+#include <optional>
+#include <set>
 
+#include "engine/codec/commitments.h"
 #include "engine/codec/message_id.h"
 
 namespace hashpath {
 namespace {
 
 constexpr size_t kKnownLimit = 1 << 16;
+
+// True if `request` has keys its commitments do not cover (`path` aside,
+// which replay takes from the entry's key): then its signed ID also names
+// copies without them, and the entry names this copy too (`req-full`).
+bool has_uncovered_keys(const Message& request) {
+  if (!request.contains("commitments")) return false;
+  std::optional<std::set<std::string>> covered = keys_every_commitment_covers(request);
+  if (!covered) return false;
+  for (const auto& [k, v] : request) {
+    (void)v;
+    if (k != "path" && k != "priv" && k != "commitments" && covered->count(k) == 0) return true;
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -65,7 +82,15 @@ uint64_t StepRecorder::record(const StepRecord& step) {
   std::string base_id = message_id(Value(base), IdScope::kEveryCommitment);
   std::string req_id = message_id(Value(step.request), IdScope::kSigned);
   std::string result_id = message_id(Value(result), IdScope::kUnsigned);
-  queue_unknown({{&base, base_id}, {&step.request, req_id}, {&result, result_id}});
+  std::string req_full_id;
+  if (has_uncovered_keys(step.request)) {
+    req_full_id = message_id(Value(step.request), IdScope::kUnsigned);
+    e.version = LogEntry::kFullRequestVersion;
+    e.req_full = id_to_bytes(req_full_id);
+  }
+  queue_unknown({{&base, base_id},
+                 {&step.request, req_full_id.empty() ? req_id : req_full_id},
+                 {&result, result_id}});
   e.base = id_to_bytes(base_id);
   e.req = id_to_bytes(req_id);
   e.result = id_to_bytes(result_id);

@@ -486,6 +486,89 @@ TEST_F(AosProcessTest, ARestartedNodeRecomputesTheLuaStateFromTheLog) {
   expect_audit_passes();
 }
 
+// aoconnect's spawn of a Lua process (issue 17): `execution-device: lua@5.3a`
+// and a `Module` that is a stored Lua module, no device-stack. The node runs
+// it on the AOS stack with its built-in runtime; results and dry runs are
+// the documents aoconnect reads ({"raw": {Output, Messages, ...}}).
+TEST_F(AosProcessTest, AnAoconnectStyleLuaSpawnRunsAsAnAosProcess) {
+  std::string code = put_module(
+      "program",
+      "Counter = Counter or 0\n"
+      "Handlers.add('Ping', 'Ping', function(msg) msg.reply({ Data = 'pong ' .. Counter }) end)");
+  Message definition{{"device", "process@1.0"},
+                     {"type", "Process"},
+                     {"scheduler", Value(node_wallet.address())},
+                     {"authority", Value(node_wallet.address())},
+                     {"scheduler-device", "scheduler@1.0"},
+                     {"push-device", "push@1.0"},
+                     {"execution-device", "lua@5.3a"},
+                     {"module", Value(code)},
+                     {"data-protocol", "ao"},
+                     {"variant", "ao.N.1"}};
+  HttpResponse spawned = post_signed("/~process@1.0/schedule", definition, alice);
+  ASSERT_EQ(spawned.status, 200) << spawned.body;
+  const std::string pid = *spawned.header("process");
+  auto result_of = [&](int64_t slot) {
+    HttpResponse r = get("/" + pid + "~process@1.0/compute/results=" + std::to_string(slot));
+    EXPECT_EQ(r.status, 200) << r.body;
+    return nlohmann::json::parse(r.body, nullptr, false);
+  };
+  int64_t eval = send(pid, Message{{"action", "Eval"}}, alice,
+                      "Counter = Counter + 1\n"
+                      "Send({ device = 'patch@1.0', counter = Counter })\n"
+                      "return 1 + 1");
+  nlohmann::json r = result_of(eval);
+  EXPECT_EQ(r["raw"]["Output"]["data"], "2") << r.dump();
+  EXPECT_TRUE(r["raw"]["Messages"].empty()) << r.dump();  // the patch left the outbox
+  EXPECT_FALSE(r["raw"].contains("Error")) << r.dump();
+  EXPECT_EQ(read(pid, "now/counter"), "1");
+  // The state is the definition's: the AOS stack's keys do not stay in it.
+  EXPECT_EQ(read(pid, "now/module"), code);
+  EXPECT_EQ(get("/" + pid + "~process@1.0/now/device-stack").status, 404);
+
+  int64_t ping = send(pid, Message{{"action", "Ping"}}, node_wallet);
+  r = result_of(ping);
+  ASSERT_EQ(r["raw"]["Messages"].size(), 1u) << r.dump();
+  EXPECT_EQ(r["raw"]["Messages"][0]["Data"], "pong 1");
+  EXPECT_EQ(r["raw"]["Messages"][0]["Target"], node_wallet.address());
+  bool referenced = false;  // every message sent is numbered (ao.send)
+  for (const auto& tag : r["raw"]["Messages"][0]["Tags"])
+    referenced = referenced || tag["name"] == "Reference";
+  EXPECT_TRUE(referenced) << r.dump();
+  int64_t failing = send(pid, Message{{"action", "Eval"}}, alice, "error('boom')");
+  r = result_of(failing);
+  EXPECT_NE(r["raw"]["Error"].get<std::string>().find("boom"), std::string::npos) << r.dump();
+
+  // Dry runs see the state and change nothing, however much they do.
+  auto dry_run = [&](const std::string& code) {
+    HttpResponse d = post_signed("/" + pid + "~process@1.0/as=execution/compute&Action=Eval",
+                                 Message{{"target", Value(pid)}, {"data", Value(code)}}, alice);
+    EXPECT_EQ(d.status, 200) << d.body;
+    return nlohmann::json::parse(d.body, nullptr, false)["raw"];
+  };
+  EXPECT_EQ(dry_run("return Counter")["Output"]["data"], "1");
+  EXPECT_EQ(dry_run("Counter = 100\n"
+                    "Junk = {} for i = 1, 20000 do Junk[i] = { i, tostring(i) } end\n"
+                    "collectgarbage()\n"
+                    "Handlers.remove('Ping')\n"
+                    "Send({ Target = ao.id, Data = 'never' })\n"
+                    "return Counter")["Output"]["data"],
+            "100");
+  nlohmann::json dry_ping =
+      post_signed("/" + pid + "~process@1.0/as=execution/compute&Action=Ping",
+                  Message{{"target", Value(pid)}}, alice)
+                  .status == 200
+          ? dry_run("return #Handlers.list .. ' ' .. tostring(Junk) .. ' ' .. Counter")
+          : nlohmann::json();
+  EXPECT_EQ(dry_ping["Output"]["data"], "1 nil 1") << dry_ping.dump();
+  int64_t after = send(pid, Message{{"action", "Eval"}}, alice, "return Counter");
+  EXPECT_EQ(result_of(after)["raw"]["Output"]["data"], "1");
+  int64_t ping2 = send(pid, Message{{"action", "Ping"}}, node_wallet);
+  EXPECT_EQ(result_of(ping2)["raw"]["Messages"][0]["Data"], "pong 1");
+  EXPECT_EQ(read(pid, "now/at-slot"), std::to_string(ping2));
+  expect_audit_passes();
+}
+
 // multi_process_push (HyperBEAM's dev_push test): one process answers Ping
 // with Pong, the other sends Ping and prints GOT PONG when the answer
 // arrives. `owner` spawns both and sends the Eval.

@@ -298,6 +298,30 @@ TEST(LogEntryTest, VersionOneEntriesAreStillReadAndNewOnesAreVersionTwo) {
   EXPECT_THROW(LogEntry::decode(v0), LogFormatError);
 }
 
+// Version 3 (issue 17): a request with keys its commitments do not cover
+// (a dry run's tags in its path) is also named by its unsigned ID.
+TEST(LogEntryTest, VersionThreeNamesTheFullRequestAndOnlyItDoes) {
+  LogEntry e = sample_entry();
+  e.version = LogEntry::kFullRequestVersion;
+  e.req_full = std::string(32, '\x05');
+  std::string bytes = e.encode();
+  EXPECT_EQ(static_cast<uint8_t>(bytes[0]), 0xaf);  // 15 pairs
+  EXPECT_EQ(LogEntry::decode(bytes), e);
+  // The last key: "req-full" sorts after "hashpath" (same length, 'h' < 'r').
+  EXPECT_EQ(bytes.rfind(std::string("\x68req-full\x58\x20", 11)), bytes.size() - 32 - 11);
+  EXPECT_EQ(e.message_ids().size(), 4u);
+  EXPECT_EQ(*e.message_ids().back(), e.req_full);
+  LogEntry v2 = e;
+  v2.version = 2;  // req-full in a version-2 entry
+  try {
+    (void)LogEntry::decode(v2.encode());
+    ADD_FAILURE() << "req-full decoded in a version-2 entry";
+  } catch (const LogFormatError& err) {
+    EXPECT_NE(std::string(err.what()).find("req-full"), std::string::npos) << err.what();
+  }
+  EXPECT_EQ(sample_entry().message_ids().size(), 3u);
+}
+
 TEST(LogEntryTest, MalformedEntriesAreRejected) {
   std::string good = sample_entry().encode();
   EXPECT_THROW(LogEntry::decode(""), LogFormatError);

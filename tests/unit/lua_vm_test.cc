@@ -309,5 +309,55 @@ TEST(LuaConvertTest, ALargeMapStaysLazyUntilLuaLooksAtIt) {
   EXPECT_TRUE(call("same", Value(numbers)) == Value(numbers));
 }
 
+// A dry run's guarantee (lua_device.h): after restore() the state is the
+// one checkpoint() saw, byte for byte. The oracle is a twin state that never
+// ran the dry run: both must go on to print the same things, pointers
+// (tostring of tables, pairs order), random numbers and memory use included.
+TEST(LuaVmTest, ARestoredCheckpointIsTheStateAsItWas) {
+  const std::string setup =
+      "Kept = {} for i = 1, 300 do Kept['k' .. i] = { i } end\n"
+      "Big = nil\n"
+      "function keep(t) Big = t return #Kept end\n"
+      "function step(n)\n"
+      "  local t = {} Kept['new' .. n] = t\n"
+      "  local names = {} for k in pairs(Kept) do names[#names + 1] = k end\n"
+      "  return tostring(t) .. ' ' .. table.concat(names, ',', 1, 20) .. ' ' ..\n"
+      "         math.random(1000000) .. ' ' .. tostring(Big and Big.key5) .. ' ' .. "
+      "collectgarbage('count')\n"
+      "end";
+  Message big;
+  for (int i = 0; i < 200; ++i) big.set("key" + std::to_string(i), Value::integer(i));
+  LuaVm::Options o;
+  o.random_seed = "twins";
+  LuaVm vm(o), twin(o);
+  for (LuaVm* v : {&vm, &twin}) {
+    ASSERT_TRUE(run(*v, setup).ok);
+    ASSERT_TRUE(v->call("keep", {Value(big)}).ok);  // Big is a lazy table, untouched
+  }
+  LuaVm::Checkpoint before = vm.checkpoint();
+  // The dry run: touches the lazy table, frees and makes tables (and lazy
+  // ones), collects garbage, draws random numbers, prints, changes globals.
+  LuaVm::RunResult dry = run(vm,
+                             "Big.key5 = 'changed'\n"
+                             "for i = 1, 300 do Kept['k' .. i] = nil end\n"
+                             "Junk = {} for i = 1, 50000 do Junk[i] = { tostring(i) } end\n"
+                             "collectgarbage() math.random() print('seen')\n"
+                             "function step() return 'replaced' end");
+  ASSERT_TRUE(dry.ok) << dry.error;
+  ASSERT_TRUE(vm.call("keep", {Value(big)}).ok);
+  vm.restore(before);
+  EXPECT_EQ(vm.memory_in_use(), twin.memory_in_use());
+  for (int n = 0; n < 5; ++n) {
+    LuaVm::CallResult a = vm.call("step", {Value::integer(n)});
+    LuaVm::CallResult b = twin.call("step", {Value::integer(n)});
+    ASSERT_TRUE(a.ok && b.ok) << a.error << b.error;
+    EXPECT_EQ(a.values, b.values) << n;
+    EXPECT_EQ(a.output, b.output);
+  }
+  // The big value still converts back to itself (the memo came back too).
+  LuaVm::CallResult same = vm.call("keep", {Value(big)});
+  EXPECT_EQ(same.values, twin.call("keep", {Value(big)}).values);
+}
+
 }  // namespace
 }  // namespace hashpath

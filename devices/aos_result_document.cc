@@ -1,0 +1,89 @@
+#include "devices/aos_result_document.h"
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "devices/wasm/aos_json_struct.h"
+
+namespace hashpath {
+namespace {
+
+using nlohmann::ordered_json;
+
+std::string text_of(const Value& v) {
+  if (v.is_binary()) return std::string(v.as_binary());
+  if (v.is_atom()) return v.as_atom();
+  if (v.is_integer()) return std::to_string(v.as_integer());
+  return {};
+}
+
+// An outbox or spawn message as the legacy compute unit lists it.
+ordered_json legacy_message(const Value& v) {
+  const Message m = as_message(v);
+  ordered_json full = aos_json_struct(m, m);
+  ordered_json out = ordered_json::object();
+  for (const char* field : {"Target", "Anchor", "Tags", "Data"}) out[field] = full[field];
+  return out;
+}
+
+ordered_json legacy_list(const Value* v) {
+  ordered_json out = ordered_json::array();
+  if (v == nullptr) return out;
+  if (v->is_list()) {
+    for (const Value& m : v->as_list()) out.push_back(legacy_message(m));
+    return out;
+  }
+  if (v->is_map()) {
+    // {"1": m, "2": m, ...}, in numeric order.
+    const Message& numbered = v->as_map();
+    for (size_t n = 1; const Value* m = numbered.find(std::to_string(n)); ++n)
+      out.push_back(legacy_message(*m));
+  }
+  return out;
+}
+
+std::optional<ordered_json> lua_runtime_result(const Message& results) {
+  const Value* output = results.find("output");
+  const Value* outbox = results.find("outbox");
+  const Value* error = results.find("error");
+  if (output == nullptr && outbox == nullptr && error == nullptr) return std::nullopt;
+  ordered_json r = ordered_json::object();
+  ordered_json out = ordered_json::object();
+  if (output != nullptr && output->is_map()) {
+    for (const auto& [k, v] : output->as_map()) {
+      if (v.is_atom() && (v.as_atom() == "true" || v.as_atom() == "false")) {
+        out[k] = v.as_atom() == "true";
+      } else {
+        out[k] = text_of(v);
+      }
+    }
+  }
+  r["Output"] = out;
+  r["Messages"] = legacy_list(outbox);
+  r["Spawns"] = legacy_list(results.find("spawns"));
+  r["Assignments"] = ordered_json::array();
+  if (error != nullptr) {
+    // A failed slot's error is {status, body}; the runtime's own is text.
+    const Value* body = error->is_map() ? error->as_map().find("body") : error;
+    r["Error"] = body != nullptr ? text_of(*body) : std::string("error");
+  }
+  return r;
+}
+
+}  // namespace
+
+std::optional<Message> aos_result_document(const Message& results) {
+  std::string raw;
+  if (const Value* json = results.find("json"); json != nullptr && json->is_map()) {
+    std::optional<std::string> text = json->as_map().text("body");
+    if (!text) return std::nullopt;
+    raw = *text;
+  } else if (std::optional<ordered_json> r = lua_runtime_result(results)) {
+    raw = r->dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+  } else {
+    return std::nullopt;
+  }
+  return Message{{"content-type", "application/json"}, {"body", Value("{\"raw\":" + raw + "}")}};
+}
+
+}  // namespace hashpath
