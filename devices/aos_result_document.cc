@@ -1,7 +1,10 @@
 #include "devices/aos_result_document.h"
 
+#include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "devices/wasm/aos_json_struct.h"
 
@@ -34,10 +37,15 @@ ordered_json legacy_list(const Value* v) {
     return out;
   }
   if (v->is_map()) {
-    // {"1": m, "2": m, ...}, in numeric order.
-    const Message& numbered = v->as_map();
-    for (size_t n = 1; const Value* m = numbered.find(std::to_string(n)); ++n)
-      out.push_back(legacy_message(*m));
+    // {"1": m, "2": m, ...} in numeric order; numbers may be missing (the
+    // messages patch@1.0 took out of an outbox leave gaps).
+    std::vector<std::pair<uint64_t, const Value*>> numbered;
+    for (const auto& [k, m] : v->as_map()) {
+      if (!k.empty() && k.size() <= 18 && std::all_of(k.begin(), k.end(), ::isdigit))
+        numbered.emplace_back(std::stoull(k), &m);
+    }
+    std::sort(numbered.begin(), numbered.end());
+    for (const auto& [n, m] : numbered) out.push_back(legacy_message(*m));
   }
   return out;
 }

@@ -188,6 +188,12 @@ ResolveResult SchedulerDevice::post(const Message& base, const Message& request,
   Message process;
   if (is_process(message)) {
     if (Status s = check_node_limits(message, node_->config()); !s.is_ok()) return bad(s.reason());
+    if (std::shared_ptr<Device> execution =
+            resolver.devices().find(message.text("execution-device").value_or(""))) {
+      Message definition = load_children(*resolver.store(), Value(message)).as_map();
+      if (ResolveResult r = execution->check_definition(definition, resolver); !r.is_ok())
+        return r;
+    }
     process = message;
     resolver.store()->put(process);
   } else if (std::optional<Value> p = get_full(*resolver.store(), pid); p && p->is_map()) {

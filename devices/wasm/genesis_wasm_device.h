@@ -34,6 +34,9 @@ class GenesisWasmDevice : public Device {
   bool cacheable(std::string_view key) const override { return key != "normalize"; }
   ResolveResult call(std::string_view key, const Message& base, const Message& request,
                      Resolver& resolver) override;
+  // A spawn whose Module is stored and is not WebAssembly is refused (422,
+  // naming execution-device: lua@5.3a for a Lua module).
+  ResolveResult check_definition(const Message& definition, Resolver& resolver) override;
 };
 
 }  // namespace hashpath

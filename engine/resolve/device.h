@@ -79,6 +79,14 @@ class Device {
   // may be served from the result cache. Devices reading node state or the
   // outside world answer false (the default).
   virtual bool cacheable(std::string_view /*key*/) const { return false; }
+  // Asked by scheduler@1.0 before it schedules a spawn whose
+  // execution-device is this device: an error (4xx, with the reason) if the
+  // device can tell from the definition alone that it cannot run it (a
+  // module of the wrong kind), so the spawn is refused instead of every
+  // slot failing. The default accepts.
+  virtual ResolveResult check_definition(const Message& /*definition*/, Resolver& /*resolver*/) {
+    return ResolveResult::ok(Value());
+  }
 };
 
 class DeviceRegistry;

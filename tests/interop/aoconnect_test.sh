@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# aoconnect, the real AO client, against a real node, as AO developers use
+# it: a module stored with `hashpath module put`, then spawned and driven by
+# the client.
+#   usage: aoconnect_test.sh wasm|lua HASHPATH DEPS_DIR WORK_DIR
+#   wasm  tests/interop/aoconnect_wasm.mjs on the AO network's AOS module
+#         (exits 77, skipped, without it: `make deps` fetches it)
+#   lua   tests/interop/aoconnect_lua.mjs on fixtures/processes/token.lua,
+#         spawned with execution-device: lua@5.3a
+set -euo pipefail
+MODE=$1
+HASHPATH=$2
+DEPS=$3
+WORK=$4
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [ "$MODE" = wasm ]; then
+  MODULE="$DEPS/aos-modules/aos2_0_6.wasm"
+  if [ ! -f "$MODULE" ]; then
+    echo "skipped: needs .deps/aos-modules/aos2_0_6.wasm (make deps fetches it from npm)"
+    exit 77
+  fi
+  PUT=(--content-type application/wasm
+       --tag Module-Format=wasm64-unknown-emscripten-draft_2024_02_15 --tag Memory-Limit=1-gb)
+else
+  MODULE="$HERE/../../fixtures/processes/token.lua"
+  PUT=(--content-type application/lua)
+fi
+NODE_DIR=$("$HERE/npm_install.sh" "$WORK")
+cp "$HERE/aoconnect_$MODE.mjs" "$NODE_DIR/"
+T=$(mktemp -d)
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+URL="http://127.0.0.1:$PORT"
+SPDLOG_LEVEL=warn "$HASHPATH" serve --port "$PORT" --data "$T/node" > "$T/node.log" 2>&1 &
+NODE=$!
+trap 'kill $NODE 2>/dev/null || true; rm -rf "$T"' EXIT
+for _ in $(seq 1 150); do curl -sf "$URL/~meta@1.0/info/address" >/dev/null && break; sleep 0.2; done
+WALLET="$HERE/../data/wallets/test-rsa-1.json"
+MODULE_ID=$("$HASHPATH" module put "$MODULE" "${PUT[@]}" --node "$URL" --wallet "$WALLET")
+echo "module $MODULE_ID"
+node "$NODE_DIR/aoconnect_$MODE.mjs" "$URL" "$WALLET" "$MODULE_ID" || { tail -20 "$T/node.log"; exit 1; }
