@@ -37,13 +37,13 @@ std::string process_id_for(const Message& base, const Message& request) {
 // What a POST schedules.
 Message message_to_schedule(const Message& request) {
   std::string subject = request.text("subject").value_or("");
-  if (subject == "self") return request;
+  if (subject == "self") return with_signed_path(request);
   if (!subject.empty()) {
     if (const Value* v = request.find(subject); v != nullptr && v->is_map()) return v->as_map();
   }
   if (const Value* body = request.find("body"); body != nullptr && body->is_map())
     return body->as_map();
-  return request;
+  return with_signed_path(request);
 }
 
 std::vector<std::string> schedulers_of(const Message& process) {
@@ -191,8 +191,7 @@ ResolveResult SchedulerDevice::post(const Message& base, const Message& request,
     if (std::shared_ptr<Device> execution =
             resolver.devices().find(message.text("execution-device").value_or(""))) {
       Message definition = load_children(*resolver.store(), Value(message)).as_map();
-      if (ResolveResult r = execution->check_definition(definition, resolver); !r.is_ok())
-        return r;
+      if (ResolveResult r = execution->check_definition(definition, resolver); !r.is_ok()) return r;
     }
     process = message;
     resolver.store()->put(process);
@@ -211,8 +210,15 @@ ResolveResult SchedulerDevice::post(const Message& base, const Message& request,
   std::shared_ptr<Sequence> seq = sequence_of(pid);
   std::lock_guard<std::mutex> lock(seq->mu);  // slots are allocated one at a time
   load(*seq, pid, resolver);
-  std::string path = message.text("path").value_or("");
-  message.remove("path");
+  // The message's path becomes the assignment's, unless its signature
+  // covers it (hbsig signs @path): then it stays, or the message would no
+  // longer be the one signed.
+  std::string path;
+  if (std::optional<std::set<std::string>> covered = keys_every_commitment_covers(message);
+      !covered || covered->count("path") == 0) {
+    path = message.text("path").value_or("");
+    message.remove("path");
+  }
   const int64_t slot = seq->slot + 1;
   const std::string chain = next_chain(seq->chain, message);
   auto now = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -338,10 +338,19 @@ ResolveResult LuaDevice::compute_process(const Message& raw_base, const Message&
       return r;
     }
   }
-  // The scheduled message's ID, which Lua cannot compute (AOS `msg.Id`).
+  // The scheduled message's ID, which Lua cannot compute (AOS `msg.Id`),
+  // added to the assignment as signed (a key its signature does not cover
+  // would not survive as_signed).
   Message assignment = request;
-  if (const Value* body = request.find("body"); body != nullptr && body->is_map())
-    assignment.set("message-id", Value(message_id(*body, IdScope::kSigned)));
+  if (const Value* body = request.find("body"); body != nullptr && body->is_map()) {
+    Message visible = as_signed(Value(request)).as_map();
+    visible.remove("path");
+    visible.set("message-id", Value(message_id(*body, IdScope::kSigned)));
+    Message public_base = base;
+    public_base.remove("priv");
+    assignment.set("parameters", Value(List{as_signed(Value(public_base)),
+                                            Value(std::move(visible)), Value(Message{})}));
+  }
   bool out_of_memory = false;
   ResolveResult r = invoke(*live->vm, "compute", base, assignment, resolver, &out_of_memory);
   if (out_of_memory) {

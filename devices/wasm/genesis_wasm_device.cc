@@ -41,8 +41,7 @@ ResolveResult check_module(const Message& base, Resolver& resolver) {
 
 }  // namespace
 
-ResolveResult GenesisWasmDevice::check_definition(const Message& definition,
-                                                  Resolver& resolver) {
+ResolveResult GenesisWasmDevice::check_definition(const Message& definition, Resolver& resolver) {
   // Only a module of the wrong kind: one not stored yet may still come.
   ResolveResult r = check_module(definition, resolver);
   return r.http_status() == 422 ? r : ResolveResult::ok(Value());

@@ -140,7 +140,11 @@ std::optional<std::set<std::string>> keys_every_commitment_covers(const Message&
     if (committed == nullptr) return std::nullopt;
     auto add = [&](const Value& k) {
       // An ANS-104 item signed in linked form names a child `key+link`.
-      if (k.is_binary()) keys.insert(ascii_lowercase(without_link_suffix(k.as_binary())));
+      // A wire signature's derived component ("@path") covers the key.
+      if (!k.is_binary()) return;
+      std::string_view name = without_link_suffix(k.as_binary());
+      if (name.size() > 1 && name[0] == '@') name.remove_prefix(1);
+      keys.insert(ascii_lowercase(name));
     };
     if (committed->is_list()) {
       for (const Value& k : committed->as_list()) add(k);
@@ -154,6 +158,16 @@ std::optional<std::set<std::string>> keys_every_commitment_covers(const Message&
     }
   }
   return keys;
+}
+
+Message with_signed_path(Message m) {
+  const Value* priv = m.find("priv");
+  if (priv == nullptr || !priv->is_map()) return m;
+  if (const Value* path = priv->as_map().find(kSignedPathKey)) {
+    Value signed_path = *path;
+    m.set("path", std::move(signed_path));
+  }
+  return m;
 }
 
 Message committed_projection(const Message& m) {

@@ -37,6 +37,13 @@ Status verify_commitments_deep(const Value& value, bool skip_top = false);
 // key).
 std::optional<std::set<std::string>> keys_every_commitment_covers(const Message& m);
 
+// A request whose commitments cover `path` (hbsig signs @path) keeps the
+// path it was signed with under priv/signed-path (engine/http/request_codec.cc),
+// since resolving rewrites `path` hop by hop. with_signed_path gives the
+// message back as it was signed: that path in place, if it kept one.
+inline constexpr std::string_view kSignedPathKey = "signed-path";
+Message with_signed_path(Message m);
+
 // `m` restricted to what its commitments cover (and the commitments): what
 // its signers signed. `m` itself if keys_every_commitment_covers says nothing.
 Message committed_projection(const Message& m);

@@ -23,13 +23,13 @@ const HmacSha256Key& ao_hmac_key() {
   return key;
 }
 
-std::string signature_params_line(const std::vector<std::string>& components,
+// `identifiers`: the components as the parameters line lists them.
+std::string signature_params_line(const std::vector<std::string>& identifiers,
                                   const SignatureParams& p) {
   std::string out = "(";
-  for (size_t i = 0; i < components.size(); ++i) {
+  for (size_t i = 0; i < identifiers.size(); ++i) {
     if (i > 0) out.push_back(' ');
-    out.append(sf::quote_string(is_derived_component(components[i]) ? "@" + components[i]
-                                                                    : components[i]));
+    out.append(sf::quote_string(identifiers[i]));
   }
   out.push_back(')');
   // Alphabetical parameter order (docs/wire-formats.md, "Commitments and signature bases", step 5).
@@ -105,29 +105,67 @@ HttpMessage committed_encoding(const Message& tabm, const std::vector<std::strin
 
 }  // namespace
 
+namespace {
+
+bool is_explicit_identifier(std::string_view entry) {
+  return entry.size() > 1 && entry[0] == '@' && is_derived_component(entry.substr(1));
+}
+
+// The committed keys' HTTP fields, each with the identifier the parameters
+// line gives it, in `order` (signature_base's two forms of `committed`).
+struct Component {
+  std::string name, value, identifier;
+};
+std::vector<Component> components_of(const Message& tabm, const std::vector<std::string>& committed,
+                                     ComponentOrder order) {
+  const bool explicit_ids =
+      std::any_of(committed.begin(), committed.end(),
+                  [](const std::string& e) { return is_explicit_identifier(e); });
+  std::vector<std::string> keys;
+  for (const auto& e : committed) keys.push_back(is_explicit_identifier(e) ? e.substr(1) : e);
+  std::vector<Component> out;
+  for (const auto& [name, value] : committed_encoding(tabm, keys).fields) {
+    const bool derived =
+        explicit_ids ? std::find(committed.begin(), committed.end(), "@" + name) != committed.end()
+                     : is_derived_component(name);
+    out.push_back(Component{name, value, derived ? "@" + name : name});
+  }
+  if (order == ComponentOrder::kIdentifiers) {
+    std::stable_sort(out.begin(), out.end(), [](const Component& a, const Component& b) {
+      return a.identifier < b.identifier;
+    });
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<std::string> signature_components(const Message& tabm,
                                               const std::vector<std::string>& committed) {
-  std::vector<std::string> components;
-  for (const auto& [name, value] : committed_encoding(tabm, committed).fields) {
-    components.push_back(name);
-  }
-  return components;
+  const bool explicit_ids =
+      std::any_of(committed.begin(), committed.end(),
+                  [](const std::string& e) { return is_explicit_identifier(e); });
+  std::vector<std::string> names;
+  for (const Component& c :
+       components_of(tabm, committed,
+                     explicit_ids ? ComponentOrder::kIdentifiers : ComponentOrder::kFieldNames))
+    names.push_back(explicit_ids ? c.identifier : c.name);
+  return names;
 }
 
 std::string signature_base(const Message& tabm, const std::vector<std::string>& committed,
-                           const SignatureParams& params) {
-  HttpMessage http = committed_encoding(tabm, committed);
+                           const SignatureParams& params, ComponentOrder order) {
   // Component lines joined by LF, then LF and the parameters line: with no
   // components the base starts with an empty line (docs/wire-formats.md, "Commitments and signature
   // bases", step 5).
-  std::vector<std::string> components;
+  std::vector<std::string> identifiers;
   std::string base;
-  for (const auto& [name, value] : http.fields) {
-    if (!components.empty()) base.push_back('\n');
-    components.push_back(name);
-    base.append(sf::quote_string(name)).append(": ").append(value);
+  for (const Component& c : components_of(tabm, committed, order)) {
+    if (!identifiers.empty()) base.push_back('\n');
+    identifiers.push_back(c.identifier);
+    base.append(sf::quote_string(c.name)).append(": ").append(c.value);
   }
-  base.append("\n\"@signature-params\": ").append(signature_params_line(components, params));
+  base.append("\n\"@signature-params\": ").append(signature_params_line(identifiers, params));
   return base;
 }
 
@@ -137,6 +175,14 @@ std::string commitment_id(std::string_view signature_bytes) {
 }
 
 std::vector<std::string> keys_in_commitment(const Message& commitment) {
+  std::vector<std::string> keys = identifiers_in_commitment(commitment);
+  for (auto& k : keys) {
+    if (is_explicit_identifier(k)) k.erase(0, 1);
+  }
+  return keys;
+}
+
+std::vector<std::string> identifiers_in_commitment(const Message& commitment) {
   const Value* c = commitment.find("committed");
   if (c == nullptr) fail("commitment has no 'committed' keys");
   std::vector<std::string> keys;
@@ -206,18 +252,30 @@ Status verify_commitment(const Message& tabm, const Message& commitment, std::st
     }
     if (p.bundle && *p.bundle == "true")
       return Status::rejected("bundle-mode commitments are not supported yet");
-    std::string base = signature_base(tabm, keys_in_commitment(commitment), p);
+    const std::vector<std::string> committed = identifiers_in_commitment(commitment);
+    std::vector<ComponentOrder> orders{ComponentOrder::kFieldNames};
+    if (std::any_of(committed.begin(), committed.end(), [](const std::string& e) {
+          return is_derived_component(e) || is_explicit_identifier(e);
+        }))
+      orders.push_back(ComponentOrder::kIdentifiers);
     std::string sig_text = text_field(commitment, "signature");
     std::string sig = base64_decode(sig_text);
     if (p.alg == "hmac-sha256") {
-      std::string mac = HmacSha256Key(p.keyid).mac(base);  // the keyid is the key ("ao")
-      if (!constant_time_equal(mac, sig)) return Status::rejected("HMAC does not match");
+      bool matched = false;
+      for (ComponentOrder order : orders) {
+        std::string base = signature_base(tabm, committed, p, order);
+        // The keyid is the key ("ao").
+        matched = matched || constant_time_equal(HmacSha256Key(p.keyid).mac(base), sig);
+      }
+      if (!matched) return Status::rejected("HMAC does not match");
     } else if (p.alg == "rsa-pss-sha512" || p.alg == "rsa-pss-sha256") {
       std::string n = base64_decode(p.keyid);
       auto key = RsaPublicKey::from_modulus(n);
       auto alg = p.alg == "rsa-pss-sha512" ? HashAlgorithm::kSha512 : HashAlgorithm::kSha256;
-      if (!key.verify_pss(base, sig, alg))
-        return Status::rejected("RSA-PSS signature does not verify");
+      bool verified = false;
+      for (ComponentOrder order : orders)
+        verified = verified || key.verify_pss(signature_base(tabm, committed, p, order), sig, alg);
+      if (!verified) return Status::rejected("RSA-PSS signature does not verify");
       std::string committer = text_field(commitment, "committer");
       if (!committer.empty() && committer != arweave_address(n)) {
         return Status::rejected("committer " + committer + " is not the address of the keyid");

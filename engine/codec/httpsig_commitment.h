@@ -36,13 +36,30 @@ bool is_derived_component(std::string_view name);
 // `commitments` and private keys, `+link` suffixes removed, sorted.
 std::vector<std::string> committable_keys(const Message& tabm);
 
+// The order of a signature base's components (docs/wire-formats.md,
+// "Deviations from RFC 9421"): HyperBEAM sorted the HTTP field names
+// (kFieldNames, what Hashpath signs); its later versions and hbsig sort the
+// component identifiers, so a derived one ("@path") comes first
+// (kIdentifiers). They differ only when a derived component is committed.
+enum class ComponentOrder { kFieldNames, kIdentifiers };
+
 // The exact signature base (docs/wire-formats.md, "Commitments and signature bases") for
 // `committed` keys of `tabm` (non-bundle TABM: children as `+link`). CodecError if a key is
-// missing.
+// missing. Two forms of `committed`:
+// * keys only (what Hashpath and HyperBEAM write): in the parameters line
+//   the derived names (is_derived_component) are '@'-prefixed;
+// * explicit identifiers (a list with an '@' entry, as a wire signature that
+//   wrote "@path" gives it: hbsig, RFC 9421 signers): exactly the entries
+//   written with '@' are, and a field named like a derived component
+//   without '@' ("authority", an AO process's) is a plain field.
+// Either way a component's line is named after the key, without '@'.
 std::string signature_base(const Message& tabm, const std::vector<std::string>& committed,
-                           const SignatureParams& params);
+                           const SignatureParams& params,
+                           ComponentOrder order = ComponentOrder::kFieldNames);
 
-// The components (sorted HTTP field names) that base covers.
+// The component identifiers that base covers, as a signature-input lists
+// them: keys-only `committed` gives the HTTP field names (bare) in field
+// order; explicit identifiers come back as written, in identifier order.
 std::vector<std::string> signature_components(const Message& tabm,
                                               const std::vector<std::string>& committed);
 
@@ -65,7 +82,9 @@ Status verify_commitment(const Message& tabm, const Message& commitment, std::st
 // The ID a commitment's signature implies.
 std::string commitment_id(std::string_view signature_bytes);
 
-// `committed` as stored in a commitment (a list) → key names.
+// `committed` as stored in a commitment (a list) → its entries as written
+// (explicit identifiers keep their '@'), and → key names (without '@').
+std::vector<std::string> identifiers_in_commitment(const Message& commitment);
 std::vector<std::string> keys_in_commitment(const Message& commitment);
 
 }  // namespace hashpath

@@ -9,6 +9,7 @@
 #include "engine/codec/structured.h"
 #include "engine/crypto/address.h"
 #include "engine/crypto/base64.h"
+#include "engine/crypto/bytes.h"
 #include "engine/crypto/hash.h"
 #include "engine/crypto/rsa.h"
 #include "engine/crypto/wallet.h"
@@ -132,18 +133,21 @@ std::vector<WireSignature> parse_wire_signatures(const HttpMessage& http) {
 }
 
 std::string wire_signature_base(const HttpRequestLine& line, const HttpMessage& http,
-                                const WireSignature& sig, bool hyperbeam_quirk) {
+                                const WireSignature& sig, SignatureBaseForm form) {
   std::string base;
   for (const auto& c : sig.components) {
     // HyperBEAM's quirk: a message field named like a derived component is
-    // listed bare and its line uses the field's value.
-    base.append(sf::quote_string(c))
+    // listed bare and its line uses the field's value. hbsig's: a derived
+    // component's line is named without its '@'.
+    const bool bare_line = form == SignatureBaseForm::kHyperBeamDerivedLines && c.size() > 1 &&
+                           c[0] == '@' && is_derived_component(std::string_view(c).substr(1));
+    base.append(sf::quote_string(bare_line ? c.substr(1) : c))
         .append(": ")
         .append(component_value(line, http, c))
         .push_back('\n');
   }
   std::string params = sig.input_text;
-  if (hyperbeam_quirk) {
+  if (form == SignatureBaseForm::kHyperBeamFieldNames) {
     sf::InnerList inner;
     for (const auto& c : sig.components) {
       inner.items.push_back(sf::Item{is_derived_component(c) ? "@" + c : c, {}});
@@ -159,8 +163,15 @@ Status verify_wire_signature(const HttpRequestLine& line, const HttpMessage& htt
                              const WireSignature& sig) {
   std::string alg = sig.param("alg");
   std::string keyid = sig.param("keyid");
-  bool quirk_applies =
-      std::any_of(sig.components.begin(), sig.components.end(), is_derived_component);
+  // The forms a signer may have used; the HyperBEAM ones only where they
+  // make a difference.
+  std::vector<SignatureBaseForm> forms{SignatureBaseForm::kRfc};
+  if (std::any_of(sig.components.begin(), sig.components.end(), is_derived_component))
+    forms.push_back(SignatureBaseForm::kHyperBeamFieldNames);
+  if (std::any_of(sig.components.begin(), sig.components.end(), [](const std::string& c) {
+        return c.size() > 1 && c[0] == '@' && is_derived_component(std::string_view(c).substr(1));
+      }))
+    forms.push_back(SignatureBaseForm::kHyperBeamDerivedLines);
   // A signed digest must describe the body that arrived, or the body could be
   // swapped under a valid signature. (aoconnect's request() signs a digest
   // and sends no body: with nothing received, there is nothing to swap.)
@@ -175,9 +186,8 @@ Status verify_wire_signature(const HttpRequestLine& line, const HttpMessage& htt
     }
   }
   try {
-    for (bool quirk : {false, true}) {
-      if (quirk && !quirk_applies) break;
-      std::string base = wire_signature_base(line, http, sig, quirk);
+    for (SignatureBaseForm form : forms) {
+      std::string base = wire_signature_base(line, http, sig, form);
       bool ok = false;
       if (alg == "hmac-sha256") {
         ok = constant_time_equal(hmac_sha256(keyid, base), sig.signature);
@@ -216,7 +226,7 @@ std::string wire_commitment(const WireSignature& sig, const std::vector<std::str
     } else if (c == "ao-body-key" || (c == "content-type" && multipart_body)) {
       continue;
     } else {
-      add(c[0] == '@' ? c.substr(1) : c);
+      add(c);  // a derived component keeps its '@' (httpsig_commitment.h: explicit identifiers)
     }
   }
   size_t at = alg.find('@');
@@ -289,9 +299,20 @@ void add_wire_signatures(HttpMessage& http, const Message& tabm, const Message& 
     if (device != nullptr && (!device->is_binary() || device->as_binary() != "httpsig@1.0"))
       continue;
     std::string signature = base64_decode(c.at("signature").as_binary());
-    std::string label = "sig-" + ascii_lowercase(base64url_encode(sha256(signature)));
+    // HyperBEAM's label: http-sig- and the hex of bytes 1..8 of the
+    // committer's address (what its clients, hbsig among them, parse);
+    // an HMAC or a second signature by the same committer is told apart.
+    std::string label = "sig-" + hex_encode(sha256(signature).substr(0, 8));
+    if (const Value* committer = c.find("committer");
+        committer != nullptr && committer->is_binary()) {
+      std::string address = base64_decode(committer->as_binary());
+      if (address.size() >= 9) label = "http-sig-" + hex_encode(address.substr(1, 8));
+    }
+    for (const auto& [taken, _] : sigs) {
+      if (taken == label) label += "-" + hex_encode(sha256(signature).substr(0, 4));
+    }
     sf::InnerList inner;
-    for (const auto& name : signature_components(tabm, keys_in_commitment(c))) {
+    for (const auto& name : signature_components(tabm, identifiers_in_commitment(c))) {
       inner.items.push_back(sf::Item{name, {}});
     }
     inner.params.emplace_back("alg", std::string(c.at("type").as_binary()));

@@ -46,10 +46,19 @@ struct WireSignature {
 // CodecError if either is malformed or a label has no partner.
 std::vector<WireSignature> parse_wire_signatures(const HttpMessage& http);
 
-// The RFC 9421 §2.5 signature base. With `hyperbeam_quirk`, derived
-// component names listed without '@' are '@'-prefixed in the parameters line.
+// The forms of signature base a signer may have used (docs/wire-formats.md,
+// "Deviations from RFC 9421"):
+//   kRfc                    RFC 9421 §2.5
+//   kHyperBeamFieldNames    HyperBEAM's: derived names listed bare on the
+//                           wire ("path") are '@'-prefixed in the parameters
+//                           line, their lines use the field's value
+//   kHyperBeamDerivedLines  hbsig's: derived components listed with '@' on
+//                           the wire ("@path") have lines named bare
+//                           ("path": <the derived value>)
+enum class SignatureBaseForm { kRfc, kHyperBeamFieldNames, kHyperBeamDerivedLines };
 std::string wire_signature_base(const HttpRequestLine& line, const HttpMessage& http,
-                                const WireSignature& sig, bool hyperbeam_quirk = false);
+                                const WireSignature& sig,
+                                SignatureBaseForm form = SignatureBaseForm::kRfc);
 
 // Verifies one wire signature: rsa-pss-sha512 (any salt), rsa-pss-sha256,
 // rsa-v1_5-sha256 with the modulus as keyid (base64 or base64url),

@@ -148,6 +148,16 @@ DecodedRequest decode_request(const HttpRequest& request) {
   const Value* own = out.message.find("path");
   if (own == nullptr || !own->is_binary() || own->as_binary().empty())
     out.message.set("path", Value(request.target));
+  // Resolving rewrites `path` hop by hop; a message whose signature covers
+  // it (hbsig signs @path) keeps the path it was signed with, for whoever
+  // takes the request as a message of its own (scheduler@1.0).
+  if (std::optional<std::set<std::string>> covered = keys_every_commitment_covers(out.message);
+      covered && covered->count("path") != 0) {
+    Message priv;
+    if (const Value* p = out.message.find("priv"); p != nullptr && p->is_map()) priv = p->as_map();
+    priv.set(std::string(kSignedPathKey), out.message.at("path"));
+    out.message.set("priv", Value(std::move(priv)));
+  }
   out.message.set("method", Value(request.method));
   return out;
 }

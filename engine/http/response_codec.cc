@@ -6,8 +6,10 @@
 #include "engine/codec/ans104.h"
 #include "engine/codec/commitments.h"
 #include "engine/codec/httpsig.h"
+#include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/json.h"
 #include "engine/codec/message_id.h"
+#include "engine/codec/rfc9421_signature.h"
 #include "engine/codec/structured.h"
 #include "engine/message/key.h"
 #include "engine/resolve/resolver.h"
@@ -54,7 +56,22 @@ HttpResponse encode_httpsig(const Message& message) {
       return out;
     }
   }
-  HttpsigEncoding enc = httpsig_encode(structured_to_tabm(Value(message)));
+  const Message tabm = structured_to_tabm(Value(message));
+  HttpsigEncoding enc = httpsig_encode(tabm);
+  // A signed message carries its signatures (RFC 9421 `signature` and
+  // `signature-input`), those of its httpsig commitments that verify
+  // against exactly what is sent: a client checks them on the wire.
+  if (const Value* cs = message.find("commitments"); cs != nullptr && cs->is_map()) {
+    Message sendable;
+    for (const auto& [id, c] : cs->as_map()) {
+      if (!c.is_map() ||
+          c.as_map().text("commitment-device").value_or("httpsig@1.0") != "httpsig@1.0" ||
+          c.as_map().text("type") == "hmac-sha256")
+        continue;
+      if (verify_commitment(tabm, c.as_map(), id).is_ok()) sendable.set(id, c);
+    }
+    if (sendable.size() > 0) add_wire_signatures(enc.http, tabm, sendable);
+  }
   for (auto& [k, v] : enc.http.fields) {
     if (!valid_header(k, v))
       throw CodecError("httpsig@1.0", "key '" + k + "' cannot be sent as a header");

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# aoconnect, the real AO client, against a real node, as AO developers use
+# The real JavaScript AO clients against a real node, as AO developers use
 # it: a module stored with `hashpath module put`, then spawned and driven by
 # the client.
-#   usage: aoconnect_test.sh wasm|lua HASHPATH DEPS_DIR WORK_DIR
+#   usage: js_client_test.sh wasm|lua|hbsig HASHPATH DEPS_DIR WORK_DIR
 #   wasm  tests/interop/aoconnect_wasm.mjs on the AO network's AOS module
 #         (exits 77, skipped, without it: `make deps` fetches it)
 #   lua   tests/interop/aoconnect_lua.mjs on fixtures/processes/token.lua,
 #         spawned with execution-device: lua@5.3a
+#   hbsig tests/interop/hbsig_client.mjs: hbsig's httpsig messages verify on
+#         the node and the node's signed assignments verify in hbsig
 set -euo pipefail
 MODE=$1
 HASHPATH=$2
@@ -26,7 +28,8 @@ else
   PUT=(--content-type application/lua)
 fi
 NODE_DIR=$("$HERE/npm_install.sh" "$WORK")
-cp "$HERE/aoconnect_$MODE.mjs" "$NODE_DIR/"
+SCRIPT=$([ "$MODE" = hbsig ] && echo hbsig_client.mjs || echo "aoconnect_$MODE.mjs")
+cp "$HERE/$SCRIPT" "$NODE_DIR/"
 T=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 URL="http://127.0.0.1:$PORT"
@@ -37,4 +40,4 @@ for _ in $(seq 1 150); do curl -sf "$URL/~meta@1.0/info/address" >/dev/null && b
 WALLET="$HERE/../data/wallets/test-rsa-1.json"
 MODULE_ID=$("$HASHPATH" module put "$MODULE" "${PUT[@]}" --node "$URL" --wallet "$WALLET")
 echo "module $MODULE_ID"
-node "$NODE_DIR/aoconnect_$MODE.mjs" "$URL" "$WALLET" "$MODULE_ID" || { tail -20 "$T/node.log"; exit 1; }
+node "$NODE_DIR/$SCRIPT" "$URL" "$WALLET" "$MODULE_ID" || { tail -20 "$T/node.log"; exit 1; }
