@@ -50,6 +50,25 @@ ordered_json legacy_list(const Value* v) {
   return out;
 }
 
+// The runtime's [{processes: [pid, ...], message: id}, ...] as the legacy
+// compute unit lists assignments: [{Processes, Message}, ...].
+ordered_json legacy_assignments(const Value* v) {
+  ordered_json out = ordered_json::array();
+  if (v == nullptr || !v->is_list()) return out;
+  for (const Value& a : v->as_list()) {
+    if (!a.is_map()) continue;
+    ordered_json entry = ordered_json::object();
+    entry["Processes"] = ordered_json::array();
+    if (const Value* pids = a.as_map().find("processes"); pids != nullptr && pids->is_list()) {
+      for (const Value& pid : pids->as_list()) entry["Processes"].push_back(text_of(pid));
+    }
+    const Value* message = a.as_map().find("message");
+    entry["Message"] = message != nullptr ? text_of(*message) : std::string();
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
 std::optional<ordered_json> lua_runtime_result(const Message& results) {
   const Value* output = results.find("output");
   const Value* outbox = results.find("outbox");
@@ -69,7 +88,7 @@ std::optional<ordered_json> lua_runtime_result(const Message& results) {
   r["Output"] = out;
   r["Messages"] = legacy_list(outbox);
   r["Spawns"] = legacy_list(results.find("spawns"));
-  r["Assignments"] = ordered_json::array();
+  r["Assignments"] = legacy_assignments(results.find("assignments"));
   if (error != nullptr) {
     // A failed slot's error is {status, body}; the runtime's own is text.
     const Value* body = error->is_map() ? error->as_map().find("body") : error;

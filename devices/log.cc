@@ -80,6 +80,7 @@ Message log_entry_message(const StoredEntry& stored) {
             {"entry", Value(base64_encode(stored.entry))}};
   if (!stored.receipt.empty()) m.set("receipt", Value(base64_encode(stored.receipt)));
   if (!e.req_full.empty()) m.set("req-full", Value(id_from_bytes(e.req_full)));
+  if (!e.base_full.empty()) m.set("base-full", Value(id_from_bytes(e.base_full)));
   return m;
 }
 

@@ -70,6 +70,12 @@ Status check_entry(const StoredEntry& row, const MerkleTree& tree, Store* store,
       return Status::rejected(at + ": " + s.reason());
     ++report.messages;
   }
+  if (!e.base_full.empty()) {
+    Message base;
+    if (Status s = load_logged_base(*store, e, base); !s.is_ok())
+      return Status::rejected(at + ": " + s.reason());
+    ++report.messages;
+  }
   return Status::ok();
 }
 

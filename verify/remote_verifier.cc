@@ -518,6 +518,12 @@ Status RemoteRun::fetch_messages(LogDatabase& mirror, SqliteStore& store, uint64
             !s.is_ok())
           return s;
       }
+      if (!e.base_full.empty()) {
+        if (Status s = fetch_message(store, id_from_bytes(e.base_full), IdScope::kUnsigned,
+                                     at + " full base");
+            !s.is_ok())
+          return s;
+      }
     }
     if (options_.progress) options_.progress(progress_);
   }

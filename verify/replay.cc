@@ -33,8 +33,8 @@ EntryReplay replay_entry(const LogEntry& e, const std::string& where, Store& sto
   auto diverged = [&](std::string why, std::string diff = {}) {
     return EntryReplay{Status::rejected(where + ": " + why), std::move(diff)};
   };
-  std::optional<Message> base = load_message(store, e.base);
-  if (!base) return diverged("its base is not in the store");
+  std::optional<Message> base(std::in_place);
+  if (Status s = load_logged_base(store, e, *base); !s.is_ok()) return diverged(s.reason());
   std::optional<Message> request(std::in_place);
   if (Status s = load_logged_request(store, e, *request); !s.is_ok()) return diverged(s.reason());
   // A signed request's ID covers only its committed keys, so requests

@@ -108,11 +108,11 @@ std::string LogEntry::encode() const {
   // then bytewise. For these fourteen keys that order is fixed (the tests
   // check it against a sort):
   //   v | key req seq | base prev time | route | budget device inputs result status | hashpath
-  //   [req-full]
+  //   [req-full] | [base-full]
   std::string out;
   out.reserve(200 + prev.size() + hashpath.size() + device.size() + key.size() +
               35 * inputs.size());
-  put_header(out, cbor_encode_map_start, req_full.empty() ? 14 : 15);
+  put_header(out, cbor_encode_map_start, 14 + !req_full.empty() + !base_full.empty());
   auto text = [&](std::string_view s) {
     put_header(out, cbor_encode_string_start, s.size());
     out.append(s);
@@ -142,6 +142,7 @@ std::string LogEntry::encode() const {
   text("status"), text(status);
   text("hashpath"), text(hashpath);
   if (!req_full.empty()) text("req-full"), bytes(req_full);
+  if (!base_full.empty()) text("base-full"), bytes(base_full);
   return out;
 }
 
@@ -184,6 +185,8 @@ LogEntry LogEntry::decode(std::string_view bytes) {
       e.req = id_bytes_of(v, key);
     } else if (key == "req-full") {
       e.req_full = id_bytes_of(v, key);
+    } else if (key == "base-full") {
+      e.base_full = id_bytes_of(v, key);
     } else if (key == "result") {
       e.result = id_bytes_of(v, key);
     } else if (key == "prev") {
@@ -213,10 +216,13 @@ LogEntry LogEntry::decode(std::string_view bytes) {
     }
   }
   if (!seen_v) throw LogFormatError("log entry has no version field 'v'");
-  // `req-full` is what version 3 means: in a version-3 entry and no other.
-  if ((e.version == kFullRequestVersion) != !e.req_full.empty())
-    throw LogFormatError(e.req_full.empty() ? "a log entry of version 3 must have 'req-full'"
-                                            : "log entry field 'req-full' needs version 3");
+  // A full copy's ID is what version 3 means: in a version-3 entry and no
+  // other.
+  const bool names_a_full_copy = !e.req_full.empty() || !e.base_full.empty();
+  if ((e.version == kFullRequestVersion) != names_a_full_copy)
+    throw LogFormatError(names_a_full_copy
+                             ? "log entry fields 'req-full' and 'base-full' need version 3"
+                             : "a log entry of version 3 must have 'req-full' or 'base-full'");
   // Exactly the canonical encoding: every field present once, shortest
   // forms, sorted keys.
   if (e.encode() != bytes)

@@ -22,8 +22,9 @@ struct LogEntry {
   // entries (recorded before that rule) let it extend the chain; they are
   // still read, and replay either way because replay takes `prev` from the
   // entry. New entries are written as kVersion.
-  // Version 3 adds the optional `req-full`; entries without it are still
-  // written as version 2, so their bytes are what they always were.
+  // Version 3 adds the optional `req-full` and `base-full`; entries with
+  // neither are still written as version 2, so their bytes are what they
+  // always were.
   static constexpr uint64_t kVersion = 2;
   static constexpr uint64_t kFullRequestVersion = 3;
   static constexpr uint64_t kOldestVersion = 1;
@@ -37,6 +38,11 @@ struct LogEntry {
   // message: aoconnect's dry-run tags), so replay reads that very copy. Only
   // in version-3 entries.
   std::string req_full;
+  // 32 bytes, or empty: the same for Msg1, when the base had keys its
+  // commitments do not cover (a signed message resolved as the base, with
+  // the `method` it came with), so replay reads that very copy. Only in
+  // version-3 entries.
+  std::string base_full;
   std::string prev;                 // the hashpath Msg1 carried (its ID if none)
   std::string hashpath;             // the step's hashpath: hashpath_step(prev, key or req)
   std::string device;               // name@version that answered
@@ -49,10 +55,11 @@ struct LogEntry {
   uint64_t time = 0;                // node wall clock, ms; informational only
 
   // The IDs of the messages the entry names, each in the message store:
-  // base, req, result, and req_full if it has one.
+  // base, req, result, and req_full and base_full if it has them.
   std::vector<const std::string*> message_ids() const {
     std::vector<const std::string*> ids{&base, &req, &result};
     if (!req_full.empty()) ids.push_back(&req_full);
+    if (!base_full.empty()) ids.push_back(&base_full);
     return ids;
   }
 

@@ -12,16 +12,18 @@ namespace {
 
 constexpr size_t kKnownLimit = 1 << 16;
 
-// True if `request` has keys its commitments do not cover (`path` aside,
-// which replay takes from the entry's key): then its signed ID also names
-// copies without them, and the entry names this copy too (`req-full`).
-bool has_uncovered_keys(const Message& request) {
-  if (!request.contains("commitments")) return false;
-  std::optional<std::set<std::string>> covered = keys_every_commitment_covers(request);
+// True if `m` has keys its commitments do not cover (for a request, `path`
+// aside, which replay takes from the entry's key): then its commitment IDs
+// also name copies without them, and the entry names this copy too
+// (`req-full`, `base-full`).
+bool has_uncovered_keys(const Message& m, bool path_is_the_key) {
+  if (!m.contains("commitments")) return false;
+  std::optional<std::set<std::string>> covered = keys_every_commitment_covers(m);
   if (!covered) return false;
-  for (const auto& [k, v] : request) {
+  for (const auto& [k, v] : m) {
     (void)v;
-    if (k != "path" && k != "priv" && k != "commitments" && covered->count(k) == 0) return true;
+    if (k == "priv" || k == "commitments" || (path_is_the_key && k == "path")) continue;
+    if (covered->count(k) == 0) return true;
   }
   return false;
 }
@@ -82,13 +84,18 @@ uint64_t StepRecorder::record(const StepRecord& step) {
   std::string base_id = message_id(Value(base), IdScope::kEveryCommitment);
   std::string req_id = message_id(Value(step.request), IdScope::kSigned);
   std::string result_id = message_id(Value(result), IdScope::kUnsigned);
-  std::string req_full_id;
-  if (has_uncovered_keys(step.request)) {
+  std::string req_full_id, base_full_id;
+  if (has_uncovered_keys(step.request, true)) {
     req_full_id = message_id(Value(step.request), IdScope::kUnsigned);
     e.version = LogEntry::kFullRequestVersion;
     e.req_full = id_to_bytes(req_full_id);
   }
-  queue_unknown({{&base, base_id},
+  if (has_uncovered_keys(base, false)) {
+    base_full_id = message_id(Value(base), IdScope::kUnsigned);
+    e.version = LogEntry::kFullRequestVersion;
+    e.base_full = id_to_bytes(base_full_id);
+  }
+  queue_unknown({{&base, base_full_id.empty() ? base_id : base_full_id},
                  {&step.request, req_full_id.empty() ? req_id : req_full_id},
                  {&result, result_id}});
   e.base = id_to_bytes(base_id);

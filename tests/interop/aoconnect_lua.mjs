@@ -77,6 +77,18 @@ const all = await ao.results({ process: pid })
 check(all.edges?.length === 1 && Number(all.edges[0].cursor) === Number(sent.slot) &&
       all.edges[0].node?.Error?.includes('boom'), `results: the latest slot (${JSON.stringify(all.edges)})`)
 
+// The AOS library the blueprints use, through the real client.
+;({ result } = await send([{ name: 'Action', value: 'Eval' }],
+  "local chance = require('.chance') chance.seed(42) " +
+  "ao.assign({ Processes = { '" + bob + "' }, Message = '" + sent.id + "' }) " +
+  "return chance.integer(1, 1000000) .. ' ' .. require('.stringify').format({ 1, 'a' })"))
+// MT19937 seeded 42: its first output is 1608637542 (std::mt19937(42)'s);
+// integer(1, 1e6) = floor(x / 2^32 * 1e6 + 1).
+check(result.Output?.data === `${Math.floor(1608637542 / 4294967296 * 1000000 + 1)} { \u001b[34m1\u001b[0m, \u001b[32m"a"\u001b[0m }`,
+  `.chance and .stringify answer as AOS's (${JSON.stringify(result.Output)})`)
+check(result.Assignments?.length === 1 && result.Assignments[0].Message === sent.id &&
+      result.Assignments[0].Processes?.[0] === bob, `ao.assign is the result's Assignments (${JSON.stringify(result.Assignments)})`)
+
 const dry = await ao.dryrun({ process: pid, tags: [{ name: 'Action', value: 'Balance' }, { name: 'Recipient', value: bob }] })
 check(dry.Messages?.[0]?.Data === '10' && tag(dry.Messages[0], 'Balance') === '10', `dryrun Balance reads the state (${JSON.stringify(dry.Messages)})`)
 const changed = await ao.dryrun({ process: pid, tags: [{ name: 'Action', value: 'Eval' }], data: 'Balances[\'' + bob + '\'] = 999 return Balances[\'' + bob + '\']' })

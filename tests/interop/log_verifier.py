@@ -149,7 +149,8 @@ def main(url, seq):
     entry, _ = fetch("%s/~log@1.0/entry/%d" % (url, seq))
     fields, end = cbor_decode(entry)
     assert end == len(entry) and fields["seq"] == seq and fields["v"] in (1, 2, 3)
-    assert (fields["v"] == 3) == ("req-full" in fields), "req-full is what version 3 means"
+    assert (fields["v"] == 3) == ("req-full" in fields or "base-full" in fields), \
+        "a full copy's ID (req-full, base-full) is what version 3 means"
     leaf = hashlib.sha256(b"\x00" + entry).digest()
 
     # 3. The inclusion proof, against the signed root.

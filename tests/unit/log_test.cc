@@ -322,6 +322,39 @@ TEST(LogEntryTest, VersionThreeNamesTheFullRequestAndOnlyItDoes) {
   EXPECT_EQ(sample_entry().message_ids().size(), 3u);
 }
 
+TEST(LogEntryTest, VersionThreeMayNameTheFullBaseAfterTheFullRequest) {
+  LogEntry e = sample_entry();
+  e.version = LogEntry::kFullRequestVersion;
+  e.base_full = std::string(32, '\x06');
+  std::string only_base = e.encode();
+  EXPECT_EQ(static_cast<uint8_t>(only_base[0]), 0xaf);  // 15 pairs
+  EXPECT_EQ(LogEntry::decode(only_base), e);
+  EXPECT_EQ(*e.message_ids().back(), e.base_full);
+  e.req_full = std::string(32, '\x05');
+  std::string both = e.encode();
+  EXPECT_EQ(static_cast<uint8_t>(both[0]), 0xb0);  // 16 pairs
+  EXPECT_EQ(LogEntry::decode(both), e);
+  // RFC 8949 order: the 8-byte "req-full" before the 9-byte "base-full".
+  EXPECT_EQ(both.rfind(std::string("\x69"
+                                   "base-full\x58\x20",
+                                   12)),
+            both.size() - 32 - 12);
+  EXPECT_EQ(both.rfind(std::string("\x68req-full\x58\x20", 11)), both.size() - 2 * 32 - 12 - 11);
+  EXPECT_EQ(e.message_ids().size(), 5u);
+  LogEntry v2 = e;
+  v2.version = 2;
+  v2.req_full.clear();  // base-full alone in a version-2 entry
+  EXPECT_THROW((void)LogEntry::decode(v2.encode()), LogFormatError);
+  LogEntry empty_v3 = sample_entry();
+  empty_v3.version = LogEntry::kFullRequestVersion;  // version 3 with neither
+  try {
+    (void)LogEntry::decode(empty_v3.encode());
+    ADD_FAILURE() << "a version-3 entry without a full copy decoded";
+  } catch (const LogFormatError& err) {
+    EXPECT_NE(std::string(err.what()).find("base-full"), std::string::npos) << err.what();
+  }
+}
+
 TEST(LogEntryTest, MalformedEntriesAreRejected) {
   std::string good = sample_entry().encode();
   EXPECT_THROW(LogEntry::decode(""), LogFormatError);

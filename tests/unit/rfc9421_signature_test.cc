@@ -3,12 +3,16 @@
 // HyperBEAM's own signature/signature-input form.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "engine/codec/httpsig.h"
 #include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/message_id.h"
 #include "engine/codec/rfc9421_signature.h"
 #include "engine/codec/structured.h"
 #include "engine/crypto/base64.h"
+#include "engine/crypto/hash.h"
+#include "engine/crypto/rsa.h"
 #include "engine/crypto/wallet.h"
 #include "engine/error.h"
 #include "tests/support/status_assertions.h"
@@ -124,9 +128,27 @@ TEST(WireSignatures, HyperBeamHeadersOfTheSignedVector) {
   }
   HttpMessage http = httpsig_encode(tabm).http;
   add_wire_signatures(http, tabm, commitments);
-  EXPECT_EQ(*http.field("signature"), s["http_headers"]["signature"].get<std::string>());
-  EXPECT_EQ(*http.field("signature-input"),
-            s["http_headers"]["signature-input"].get<std::string>());
+  // The vector was made by a HyperBEAM that labelled each signature
+  // sig-<id of its bytes>; today's HyperBEAM and its clients (aoconnect's
+  // captures, hbsig) use http-sig-<hex of the committer's address bytes
+  // 1..8> (docs/wire-formats.md). Labels aside, every signature and its
+  // input must be the vector's, byte for byte.
+  HttpMessage vector_http;
+  vector_http.set_field("signature", s["http_headers"]["signature"].get<std::string>());
+  vector_http.set_field("signature-input", s["http_headers"]["signature-input"].get<std::string>());
+  std::map<std::string, std::string> expected, produced;  // signature bytes -> input
+  for (const auto& sig : parse_wire_signatures(vector_http))
+    expected[sig.signature] = sig.input_text;
+  for (const auto& sig : parse_wire_signatures(http)) {
+    produced[sig.signature] = sig.input_text;
+    if (sig.param("alg") == "hmac-sha256") {
+      EXPECT_EQ(sig.label.rfind("sig-", 0), 0u) << sig.label;
+    } else {
+      EXPECT_EQ(sig.label, "http-sig-c68f7b82569eb48e");  // the vector's committer, bytes 1..8
+    }
+  }
+  EXPECT_EQ(produced, expected);
+  ASSERT_EQ(produced.size(), 2u);
   // And back: each wire signature verifies and maps to the same commitment ID.
   HttpRequestLine line{"POST", "/", "localhost", "http"};
   for (const auto& sig : parse_wire_signatures(http)) {
@@ -151,6 +173,45 @@ TEST(WireSignatures, HyperBeamPathQuirkVerifies) {
   EXPECT_EQ(sigs[0].components, (std::vector<std::string>{"path", "x"}));
   HttpRequestLine line{"GET", "/ignored", "localhost", "http"};
   EXPECT_TRUE(Holds(verify_wire_signature(line, http, sigs[0])));
+}
+
+// hbsig (HyperBEAM's JavaScript client) lists "@path" on the wire but names
+// its line bare: `"path": <the request's path>`. The base is written out
+// here by hand, as hbsig 0.1.5 builds it, and signed with a test wallet.
+TEST(WireSignatures, HbsigsBaseFormVerifiesAndKeepsTheIdentifier) {
+  Wallet key = testing::test_wallet(1);
+  const std::string keyid = base64_encode(key.rsa().components().n);
+  const std::string params =
+      "(\"@path\" \"action\");alg=\"rsa-pss-sha512\";keyid=\"" + keyid + "\"";
+  auto signed_request = [&](const std::string& base) {
+    HttpMessage http;
+    http.set_field("action", "Eval");
+    http.set_field("signature",
+                   "http-sig-0011223344556677=:" +
+                       base64_encode(key.rsa().sign_pss(base, HashAlgorithm::kSha512)) + ":");
+    http.set_field("signature-input", "http-sig-0011223344556677=" + params);
+    return http;
+  };
+  const HttpRequestLine line{"POST", "/pid~process@1.0/push", "localhost", "http"};
+  const std::string tail = "\"action\": Eval\n\"@signature-params\": " + params;
+  for (const std::string& path_line : {std::string("\"path\": "), std::string("\"@path\": ")}) {
+    SCOPED_TRACE(path_line);  // hbsig's form, then RFC 9421's own
+    HttpMessage http = signed_request(path_line + "/pid~process@1.0/push\n" + tail);
+    auto sigs = parse_wire_signatures(http);
+    ASSERT_EQ(sigs.size(), 1u);
+    EXPECT_TRUE(Holds(verify_wire_signature(line, http, sigs[0])));
+    HttpRequestLine elsewhere = line;
+    elsewhere.target = "/other~process@1.0/push";
+    EXPECT_FALSE(verify_wire_signature(elsewhere, http, sigs[0]).is_ok());
+    // The commitment keeps the identifier as signed: "@path", the key path.
+    Message commitment;
+    wire_commitment(sigs[0], {}, false, commitment);
+    EXPECT_EQ(identifiers_in_commitment(commitment), (std::vector<std::string>{"@path", "action"}));
+    EXPECT_EQ(keys_in_commitment(commitment), (std::vector<std::string>{"path", "action"}));
+  }
+  // A base of neither form does not verify.
+  HttpMessage wrong = signed_request("\"path\": /pid~process@1.0/push\n\"action\": Eval\n");
+  EXPECT_FALSE(verify_wire_signature(line, wrong, parse_wire_signatures(wrong)[0]).is_ok());
 }
 
 TEST(WireSignatures, CheckedOverTheMessageWhenChildrenTravelInline) {

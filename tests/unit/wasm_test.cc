@@ -794,16 +794,23 @@ TEST_P(WasmDeviceTest, ARestartResumesFromTheMemorySnapshot) {
 TEST_P(WasmDeviceTest, GenesisWasmRefusesALuaModuleNamingTheTag) {
   std::vector<std::string> ids =
       store.put(Message{{"content-type", "application/lua"}, {"body", "return 1"}});
-  const std::string pid = spawn(Message{{"device", "process@1.0"},
-                                        {"type", "Process"},
-                                        {"scheduler", Value(node->address())},
-                                        {"execution-device", "genesis-wasm@1.0"},
-                                        {"module", Value(ids.back())}});
-  ResolveResult error = now(pid, "results/error");
-  ASSERT_TRUE(error.is_ok()) << ::testing::PrintToString(error.value);
-  const std::string reason(error.value.as_map().at("body").as_binary());
+  const Message definition{{"device", "process@1.0"},
+                           {"type", "Process"},
+                           {"scheduler", Value(node->address())},
+                           {"execution-device", "genesis-wasm@1.0"},
+                           {"module", Value(ids.back())}};
+  // Refused at spawn, before a slot is taken: the process never exists.
+  ResolveResult spawned = resolver.resolve(
+      Message{{"device", "process@1.0"}},
+      Message{{"path", "schedule"}, {"method", "POST"}, {"body", Value(definition)}});
+  ASSERT_FALSE(spawned.is_ok());
+  ASSERT_TRUE(spawned.value.is_map()) << ::testing::PrintToString(spawned.value);
+  const std::string reason(spawned.value.as_map().at("body").as_binary());
   EXPECT_NE(reason.find("execution-device: lua@5.3a"), std::string::npos) << reason;
-  EXPECT_EQ(error.value.as_map().at("status"), Value::integer(422));
+  EXPECT_EQ(spawned.value.as_map().at("status"), Value::integer(422));
+  const std::string pid = message_id(Value(definition), IdScope::kSigned);
+  EXPECT_FALSE(
+      resolver.resolve_path(parse_hyperpath("/" + pid + "~process@1.0/slot/current")).is_ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, WasmEngineTest, ::testing::Values("interpreter", "aot"),

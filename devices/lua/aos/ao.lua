@@ -3,7 +3,7 @@ ao = ao or {}
 ao._version = 'hashpath-aos-1'
 ao.reference = ao.reference or 0
 ao.authorities = ao.authorities or {}
-ao.outbox = { Messages = {}, Spawns = {}, Output = {} }
+ao.outbox = { Messages = {}, Spawns = {}, Assignments = {}, Output = {} }
 Inbox = Inbox or {}
 MaxInbox = MaxInbox or 10000
 
@@ -22,7 +22,9 @@ Colors = Colors or { red = '\27[31m', green = '\27[32m', blue = '\27[34m', gray 
 Bell = Bell or '\7'
 
 local modules = { json = json, ['.json'] = json, utils = utils, ['.utils'] = utils,
-                  bint = bint, ['.bint'] = bint, base64 = base64, ['.base64'] = base64 }
+                  bint = bint, ['.bint'] = bint, base64 = base64, ['.base64'] = base64,
+                  pretty = pretty, ['.pretty'] = pretty, stringify = stringify,
+                  ['.stringify'] = stringify, chance = chance, ['.chance'] = chance }
 -- require: AOS's modules, else a module of the process's own definition
 -- by its `name` (what its code returned when it loaded).
 require = function(name)
@@ -30,7 +32,7 @@ require = function(name)
   if m == nil and type(_LOADED_MODULES) == 'table' then m = _LOADED_MODULES[name] end
   if m == nil then
     error("module '" .. tostring(name) .. "' not found: a process can require json, .utils, .bint, " ..
-          ".base64 and the modules of its definition (by name)", 2)
+          ".base64, .pretty, .stringify, .chance and the modules of its definition (by name)", 2)
   end
   return m
 end
@@ -88,4 +90,16 @@ function ao.spawn(module, msg)
   return out
 end
 Spawn = ao.spawn
+
+-- ao.assign({ Processes = { pid, ... }, Message = id }): asks that message
+-- `id` be assigned to those processes too (recorded in the result's
+-- Assignments, as the legacy compute unit reports it).
+function ao.assign(assignment)
+  assert(type(assignment) == 'table' and type(assignment.Processes) == 'table' and
+         type(assignment.Message) == 'string',
+         'ao.assign: expected { Processes = { process ID, ... }, Message = message ID }')
+  local processes = {}
+  for i, pid in ipairs(assignment.Processes) do processes[i] = tostring(pid) end
+  table.insert(ao.outbox.Assignments, { processes = processes, message = assignment.Message })
+end
 

@@ -4,7 +4,8 @@
 -- gives AOS programs what they expect: `ao` (id, send, spawn, outbox,
 -- authorities, env), `Send`, `Spawn`, `Handlers` (add, append, prepend,
 -- once, remove, evaluate, utils), `Inbox`, `Owner`, `print` into the
--- message's output, `require` of the built-in `json` and `.utils`, `Eval`
+-- message's output, `require` of AOS's modules (`json`, `.utils`, `.bint`,
+-- `.base64`, `.pretty`, `.stringify`, `.chance`) and the definition's, `Eval`
 -- of Lua source sent by the owner, and `msg.reply`.
 --
 -- process@1.0 calls `compute(state, assignment)` once per slot
@@ -16,5 +17,6 @@
 --   output   {data = <prints and Eval value>, prompt = "aos> "[, print = true]}
 --   error    the error text, when a handler or an Eval failed
 --   spawns   processes asked for with Spawn (recorded, not started)
+--   assignments  {processes, message} asked for with ao.assign (recorded)
 -- Every global the program sets lives on in the process's Lua state.
 

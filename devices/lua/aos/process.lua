@@ -5,12 +5,7 @@ local function stringify(v, indent, seen)
   seen = seen or {}
   if seen[v] then return '<cycle>' end
   seen[v] = true
-  local keys = {}
-  for k in pairs(v) do keys[#keys + 1] = k end
-  table.sort(keys, function(a, b)
-    if type(a) == type(b) and (type(a) == 'number' or type(a) == 'string') then return a < b end
-    return type(a) < type(b)
-  end)
+  local keys = ordered_keys(v)
   if #keys == 0 then return '{}' end
   local lines = {}
   for _, k in ipairs(keys) do
@@ -97,6 +92,7 @@ function compute(state, assignment)
   local results = { outbox = {}, output = { prompt = 'aos> ' } }
   for i, m in ipairs(ao.outbox.Messages) do results.outbox[tostring(i)] = m end
   if #ao.outbox.Spawns > 0 then results.spawns = ao.outbox.Spawns end
+  if #ao.outbox.Assignments > 0 then results.assignments = ao.outbox.Assignments end
   if not ok then
     local text = tostring(err)
     prints[#prints + 1] = 'error: ' .. text
@@ -106,6 +102,6 @@ function compute(state, assignment)
   if msg.Action ~= 'Eval' then results.output.print = true end
   state.results = results
   prints = {}
-  ao.outbox = { Messages = {}, Spawns = {}, Output = {} }
+  ao.outbox = { Messages = {}, Spawns = {}, Assignments = {}, Output = {} }
   return state
 end
