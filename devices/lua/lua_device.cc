@@ -11,6 +11,7 @@
 #include "engine/codec/commitments.h"
 #include "engine/codec/message_id.h"
 #include "engine/message/key.h"
+#include "engine/resolve/borrowed_keys.h"
 #include "engine/resolve/resolver.h"
 #include "engine/store/store.h"
 
@@ -412,23 +413,8 @@ ResolveResult LuaDevice::run_as_aos_process(std::string_view key, const Message&
   if (resolver.store() == nullptr) return ResolveResult::error(500, "lua@5.3a needs a store");
   const std::string pid = message_id(base.at("process"), IdScope::kSigned);
   const Message keys = aos_stack_keys(base, aos_runtime_of(pid, *resolver.store()));
-  Message running = base;
-  for (const auto& [k, v] : keys) running.set(k, v);
-  Message req = request;
-  req.set("path", Value(std::string(key)));
-  ResolveResult r = resolver.step(running, req, ResolveOptions::internal());
-  if (!r.is_ok() || !r.value.is_map()) return r;
   // The state comes back as the process keeps it: without the stack's keys.
-  Message state = r.value.as_map();
-  for (const auto& [k, v] : keys) {
-    (void)v;
-    if (const Value* before = base.find(k)) {
-      state.set(k, *before);
-    } else {
-      state.remove(k);
-    }
-  }
-  return ResolveResult::ok(Value(std::move(state)));
+  return resolve_with_borrowed_keys(key, base, keys, request, resolver);
 }
 
 ResolveResult LuaDevice::dry_run_process(const Message& raw_base, const Message& request,

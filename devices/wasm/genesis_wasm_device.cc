@@ -2,6 +2,7 @@
 
 #include "devices/wasm/json_iface_device.h"
 #include "devices/wasm/wasm_processes.h"
+#include "engine/resolve/borrowed_keys.h"
 #include "engine/resolve/resolver.h"
 
 namespace hashpath {
@@ -52,22 +53,7 @@ ResolveResult GenesisWasmDevice::call(std::string_view key, const Message& base,
   if (key == "compute" || key == "init") {
     if (ResolveResult r = check_module(base, resolver); !r.is_ok()) return r;
   }
-  Message running = base;
-  for (const auto& [k, v] : aos_stack()) running.set(k, v);
-  Message req = request;
-  req.set("path", Value(std::string(key)));
-  ResolveResult r = resolver.step(running, req, ResolveOptions::internal());
-  if (!r.is_ok() || !r.value.is_map()) return r;
-  Message state = r.value.as_map();
-  for (const auto& [k, v] : aos_stack()) {
-    (void)v;
-    if (const Value* before = base.find(k)) {
-      state.set(k, *before);
-    } else {
-      state.remove(k);
-    }
-  }
-  return ResolveResult::ok(Value(std::move(state)));
+  return resolve_with_borrowed_keys(key, base, aos_stack(), request, resolver);
 }
 
 }  // namespace hashpath

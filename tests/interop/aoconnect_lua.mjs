@@ -6,19 +6,10 @@
 // failure exits 1.
 //   usage: node aoconnect_lua.mjs NODE_URL WALLET_JWK LUA_MODULE_ID
 import fs from 'node:fs'
-import { connect, createSigner } from '@permaweb/aoconnect'
+import { aoconnectFor, check } from './client_checks.mjs'
 
 const [url, walletPath, moduleId] = process.argv.slice(2)
-const signer = createSigner(JSON.parse(fs.readFileSync(walletPath, 'utf8')))
-const ao = connect({ MODE: 'mainnet', URL: url, signer })
-
-function check (cond, what) {
-  if (!cond) {
-    console.error(`FAIL: ${what}`)
-    process.exit(1)
-  }
-  console.log(`ok   ${what}`)
-}
+const ao = aoconnectFor(url, walletPath)
 
 // A genesis-wasm spawn (aoconnect's default) of a Lua module is refused.
 let refused = null

@@ -3,20 +3,10 @@
 // process: spawn, message, result, results, a patched state read, dryrun.
 // Each check names what it expected; any failure exits 1.
 //   usage: node aoconnect_wasm.mjs NODE_URL WALLET_JWK MODULE_ID
-import fs from 'node:fs'
-import { connect, createSigner } from '@permaweb/aoconnect'
+import { aoconnectFor, check } from './client_checks.mjs'
 
 const [url, walletPath, moduleId] = process.argv.slice(2)
-const signer = createSigner(JSON.parse(fs.readFileSync(walletPath, 'utf8')))
-const ao = connect({ MODE: 'mainnet', URL: url, signer })
-
-function check (cond, what) {
-  if (!cond) {
-    console.error(`FAIL: ${what}`)
-    process.exit(1)
-  }
-  console.log(`ok   ${what}`)
-}
+const ao = aoconnectFor(url, walletPath)
 
 const pid = await ao.spawn({ module: moduleId, tags: [{ name: 'Name', value: 'aoconnect-wasm' }], data: '1984' })
 check(/^[A-Za-z0-9_-]{43}$/.test(pid), `spawn returned a process ID (${pid})`)

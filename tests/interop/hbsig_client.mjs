@@ -10,18 +10,11 @@ import crypto from 'node:crypto'
 // hbsig's bundled RFC 9421 implementation (the package has no exports map).
 import { httpbis } from 'hbsig/esm/http-message-signatures/index.js'
 import { createSigner, send, verify, rsaid } from 'hbsig'
+import { check } from './client_checks.mjs'
 
 const [url, walletPath, moduleId] = process.argv.slice(2)
 const jwk = JSON.parse(fs.readFileSync(walletPath, 'utf8'))
 const sign = createSigner(jwk, url)
-
-function check (cond, what) {
-  if (!cond) {
-    console.error(`FAIL: ${what}`)
-    process.exit(1)
-  }
-  console.log(`ok   ${what}`)
-}
 
 async function post (signed) {
   const r = await fetch(signed.url, { method: signed.method, headers: signed.headers, body: signed.body })

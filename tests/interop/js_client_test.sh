@@ -29,7 +29,7 @@ else
 fi
 NODE_DIR=$("$HERE/npm_install.sh" "$WORK")
 SCRIPT=$([ "$MODE" = hbsig ] && echo hbsig_client.mjs || echo "aoconnect_$MODE.mjs")
-cp "$HERE/$SCRIPT" "$NODE_DIR/"
+cp "$HERE/$SCRIPT" "$HERE/client_checks.mjs" "$NODE_DIR/"
 T=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 URL="http://127.0.0.1:$PORT"
