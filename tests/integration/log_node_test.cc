@@ -250,6 +250,43 @@ TEST_F(LogNodeTest, ALuaProcessOverHttpIsLoggedAndReplays) {
   EXPECT_GT(rep.replayed, 0u);
 }
 
+// A signed message POSTed to /id is the step's base, with the `method` it
+// came with, which no signature covers: the entry names that copy
+// (base-full) beside its commitment ID, which the request's own copy (with
+// its `path`) shares, so replay reads the base as it was resolved.
+TEST_F(LogNodeTest, ASignedBaseWithUncoveredKeysReplaysAsResolved) {
+  Message module{{"content-type", "application/lua"}, {"name", "m.lua"}, {"body", "return 1"}};
+  HttpMessage signed_module = signed_http_message(module, testing::test_wallet(2));
+  HttpRequest post{"POST", "/id", {}, signed_module.body, ""};
+  for (const auto& [k, v] : signed_module.fields) post.headers.emplace_back(k, v);
+  HttpResponse answered = node->handle(post);
+  ASSERT_EQ(answered.status, 200) << answered.body;
+  log->checkpoint_now();
+  std::string base_full, req_full;
+  for (uint64_t seq = 0; seq < log->size(); ++seq) {
+    LogEntry e = LogEntry::decode(log->entry(seq)->entry);
+    if (e.key != "id" || e.device != "message@1.0") continue;
+    EXPECT_EQ(e.version, LogEntry::kFullRequestVersion);
+    ASSERT_FALSE(e.base_full.empty());
+    ASSERT_FALSE(e.req_full.empty());
+    base_full = id_from_bytes(e.base_full);
+    req_full = id_from_bytes(e.req_full);
+  }
+  ASSERT_FALSE(base_full.empty());
+  EXPECT_NE(base_full, req_full);  // the request's copy has its path too
+  auto [v, rep] = audit();
+  EXPECT_TRUE(v.verdict.is_ok()) << v.verdict.reason();
+  EXPECT_TRUE(rep.verdict.is_ok()) << rep.verdict.reason() << "\n" << rep.diff;
+  // base-full made to name the request's copy: caught, never replayed over.
+  close();
+  sql("store.db", "UPDATE ids SET hash = (SELECT hash FROM ids WHERE id = '" + req_full +
+                      "') WHERE id = '" + base_full + "'");
+  LogVerifyReport altered = verify();
+  EXPECT_FALSE(altered.verdict.is_ok());
+  EXPECT_NE(altered.verdict.reason().find(base_full), std::string::npos)
+      << altered.verdict.reason();
+}
+
 TEST_F(LogNodeTest, ReplayFindsAndExplainsADivergence) {
   run_scenario();
   echo->prefix = "ECHO!";  // the device changed since the log was written

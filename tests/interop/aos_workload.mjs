@@ -61,7 +61,12 @@ const edgeCases = [
   "local ok, e = pcall(function() return ('x'):rep(1024):rep(1536 * 1024) end) return tostring(ok) .. ' ' .. (ok and #e or tostring(e))",
   "local ok, e = pcall(function() return ('x'):rep(1024):rep(3 * 1024 * 1024) end) return tostring(ok) .. ' ' .. tostring(e)",
   "return #('y'):rep(1000)",
-  "return collectgarbage('count') > 0"
+  "return collectgarbage('count') > 0",
+  // Last, as it leaves the memory grown to its limit: a table that grows
+  // until memory runs out is Lua's own error, caught by pcall, and the
+  // process goes on.
+  "local s = ('z'):rep(1024 * 1024) local ok, e = pcall(function() local t = {} for i = 1, 1e9 do t[i] = s .. i end end) " +
+    "collectgarbage() return tostring(ok) .. ' ' .. tostring(e) .. ' ' .. #('y'):rep(1000)"
 ]
 
 const lines = []
