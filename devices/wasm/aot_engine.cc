@@ -417,13 +417,23 @@ Status AotEngine::metered_module(std::string_view module, std::string& out) {
   return Status::ok();
 }
 
-Status AotEngine::prepare(std::string_view module, bool& compiled) {
+Status AotEngine::prepare(std::string_view module, const WasmLimits& limits, std::string& runs_on,
+                          bool& compiled) {
+  if (!available_) return fallback_->prepare(module, limits, runs_on, compiled);
+  std::string metered;
+  std::string_view code = module;
+  if (limits.max_steps_per_call != 0) {
+    if (Status s = metered_module(module, metered); !s.is_ok()) return s;
+    code = metered;
+  }
+  runs_on = std::string(name());
   compiled = false;
-  if (!available_) return Status::rejected("the AOT engine is unavailable: " + unavailable_reason_);
   fs::path so;
   std::error_code ec;
   fs::create_directories(compiler_.cache_dir(), ec);
-  return compiler_.artifact_for(module, so, compiled);
+  if (Status s = compiler_.artifact_for(code, so, compiled); !s.is_ok()) return s;
+  if (compiled) spdlog::info("wasm: compiled a module ahead of time into {}", so.string());
+  return Status::ok();
 }
 
 Status AotEngine::instantiate(std::string_view module, WasmImports& imports,

@@ -50,9 +50,12 @@ class AotEngine : public WasmEngine {
 
   // Whether the toolchain is there (else every module runs on the fallback).
   bool available() const { return available_; }
-  // The artifact for `module`, compiled now if the cache has none (for
-  // `hashpath module put`, which compiles ahead of the first message).
-  Status prepare(std::string_view module, bool& compiled);
+  // The artifact instantiate() would use for `module` under `limits` (the
+  // metered module when there is a budget), compiled now if the cache has
+  // none (wasm-64@1.0 `compile`, which `hashpath module put` asks for). No
+  // toolchain: the fallback runs it, and there is nothing to do.
+  Status prepare(std::string_view module, const WasmLimits& limits, std::string& runs_on,
+                 bool& compiled) override;
 
  private:
   Status load(std::string_view module, std::shared_ptr<AotArtifact>& out);

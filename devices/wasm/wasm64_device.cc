@@ -214,6 +214,18 @@ ResolveResult Wasm64Device::call(std::string_view key, const Message& base, cons
       return ResolveResult::error(422, s.reason());
     return ResolveResult::ok(Value(base));
   }
+  if (key == "compile") {
+    std::string bytes;
+    if (ResolveResult r = module_bytes_of(base, resolver, bytes); !r.is_ok()) return r;
+    WasmLimits as_a_process;  // processes always run metered (docs/wasm.md §8)
+    as_a_process.max_steps_per_call = 1;
+    std::string runs_on;
+    bool compiled = false;
+    if (Status s = processes_->engine().prepare(bytes, as_a_process, runs_on, compiled); !s.is_ok())
+      return ResolveResult::error(422, "the module cannot be prepared: " + s.reason());
+    return ResolveResult::ok(Value(
+        Message{{"runs-on", Value(runs_on)}, {"compiled", Value(compiled ? "true" : "false")}}));
+  }
   if (key == "snapshot") {
     if (!process) return ResolveResult::error(400, "wasm-64@1.0 snapshots a process state");
     std::shared_ptr<LiveWasmProcess> live;

@@ -20,6 +20,12 @@
 //               runs, its memory first set from the base's `snapshot` body
 //               if there is one (so the result depends only on the base and
 //               the request).
+//   compile     on a message naming an `image` (a module or its ID): does
+//               now what a process's first message would (the AOT engine
+//               compiles the metered module into its cache) and answers
+//               `{runs-on: aot | interpreter, compiled: true | false}`; 422
+//               with the reason for a module that cannot be. Reads the
+//               node (its engine and cache): logged as an oracle step.
 //   snapshot    on a process state: `{body: <the instance's memory>}`
 //   normalize   on a process state: the base if its live instance is at
 //               the state's slot or the state has its own snapshot, else
@@ -49,12 +55,14 @@ class Wasm64Device : public Device {
       : processes_(std::move(processes)) {}
   std::string_view name() const override { return "wasm-64@1.0"; }
   bool handles(std::string_view key) const override {
-    return key == "init" || key == "compute" || key == "snapshot" || key == "normalize";
+    return key == "init" || key == "compute" || key == "snapshot" || key == "normalize" ||
+           key == "compile";
   }
-  // `normalize` and `snapshot` read node memory (the live instances); the
-  // rest is deterministic given the process's history (replay re-runs it).
+  // `normalize` and `snapshot` read node memory (the live instances),
+  // `compile` the node's engine and cache; the rest is deterministic given
+  // the process's history (replay re-runs it).
   bool cacheable(std::string_view key) const override {
-    return key != "normalize" && key != "snapshot";
+    return key != "normalize" && key != "snapshot" && key != "compile";
   }
   ResolveResult call(std::string_view key, const Message& base, const Message& request,
                      Resolver& resolver) override;

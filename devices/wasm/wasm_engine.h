@@ -161,6 +161,19 @@ class WasmEngine {
   // not provided.
   virtual Status instantiate(std::string_view module, WasmImports& imports,
                              const WasmLimits& limits, std::unique_ptr<WasmInstance>& out) = 0;
+  // Does now, once, what instantiating `module` under `limits` would do
+  // first (the AOT engine compiles it into its cache), so the first message
+  // a process gets does not wait for it. `runs_on` names the engine that
+  // will run it; `compiled` says whether this call compiled it. Rejected if
+  // the module cannot be prepared (not valid, say). The default has
+  // nothing to do.
+  virtual Status prepare(std::string_view module, const WasmLimits& limits, std::string& runs_on,
+                         bool& compiled) {
+    (void)module, (void)limits;
+    runs_on = std::string(name());
+    compiled = false;
+    return Status::ok();
+  }
 };
 
 }  // namespace hashpath

@@ -553,8 +553,20 @@ TEST_F(Cli, WasmProcessesRunResumeAfterSigkillAndReplay) {
   auto data_of = [](const ProcessResult& r) {
     return nlohmann::json::parse(r.out).value("data", std::string("?"));
   };
+  // A cache of this test's own, so what compiles when is seen.
+  const std::string cache = path("aot-cache");
+  auto artifacts = [&cache] {
+    size_t n = 0;
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(cache, ec);
+         it != std::filesystem::recursive_directory_iterator(); ++it)
+      n += it->path().filename() == "module.so";
+    return n;
+  };
   {
-    NodeUnderTest node(node_options("data"));
+    NodeUnderTest::Options first = node_options("data");
+    first.env.push_back("HASHPATH_AOT_CACHE=" + cache);
+    NodeUnderTest node(first);
     auto put = hp_client(
         {"module", "put", std::string(HASHPATH_DEPS_DIR) + "/aos-modules/aos2_0_6.wasm",
          "--content-type", "application/wasm", "--tag",
@@ -562,6 +574,10 @@ TEST_F(Cli, WasmProcessesRunResumeAfterSigkillAndReplay) {
         node);
     ASSERT_EQ(put.status, 0) << put.err;
     std::string module = put.out.substr(0, 43);
+    // Compiled at put, before any process: the cache holds it.
+    EXPECT_NE(put.err.find("runs on the node's aot engine (compiled now)"), std::string::npos)
+        << put.err;
+    EXPECT_EQ(artifacts(), 1u);
     auto spawn = hp_client({"process", "spawn", "--wasm", module}, node);
     ASSERT_EQ(spawn.status, 0) << spawn.err;
     pid = spawn.out.substr(0, 43);
@@ -573,6 +589,7 @@ TEST_F(Cli, WasmProcessesRunResumeAfterSigkillAndReplay) {
     auto result = hp_client({"process", "result", pid}, node);
     ASSERT_EQ(result.status, 0) << result.err;
     EXPECT_EQ(data_of(result), "2") << result.out;
+    EXPECT_EQ(artifacts(), 1u);  // the process ran what was compiled at put
     node.kill();
   }
   {
@@ -580,7 +597,7 @@ TEST_F(Cli, WasmProcessesRunResumeAfterSigkillAndReplay) {
     // the process is recomputed from slot 0 and goes on where it was.
     NodeUnderTest::Options restarted = node_options("data");
     restarted.log_path = path("aot-node.log");
-    restarted.env = {};  // info lines too: which engine runs the process
+    restarted.env = {"HASHPATH_AOT_CACHE=" + cache};  // info lines too: which engine runs it
     NodeUnderTest node(restarted);
     ASSERT_EQ(
         hp_client({"process", "send", pid, "--tag", "Action=Eval", "--data", "return X + 2"}, node)
@@ -606,6 +623,7 @@ TEST_F(Cli, WasmProcessesRunResumeAfterSigkillAndReplay) {
   // same states at every slot (docs/wasm.md §8: the budget is counted alike).
   const std::string node_log = read("aot-node.log");
   EXPECT_NE(node_log.find("runs on the aot engine"), std::string::npos) << node_log;
+  EXPECT_EQ(node_log.find("compiled a module"), std::string::npos) << node_log;  // loaded, once
   auto interpreted =
       hp({"replay", "--process", pid, "--data", data, "--wasm-engine", "interpreter"});
   EXPECT_EQ(interpreted.status, 0) << interpreted.err;

@@ -791,6 +791,33 @@ TEST_P(WasmDeviceTest, ARestartResumesFromTheMemorySnapshot) {
                   .is_ok());
 }
 
+// `compile` does ahead of time what a process's first message would.
+TEST_P(WasmDeviceTest, CompilePreparesAModuleAheadOfItsFirstProcess) {
+  const std::string module = store.put(
+      Message{{"content-type", "application/wasm"}, {"body", Value(wat_to_wasm(kFac))}})[0];
+  auto compile = [&](const std::string& image) {
+    return resolver.resolve(Message{{"device", "wasm-64@1.0"}, {"image", Value(image)}},
+                            Message{{"path", "compile"}});
+  };
+  ResolveResult first = compile(module);
+  ASSERT_TRUE(first.is_ok()) << ::testing::PrintToString(first.value);
+  EXPECT_EQ(first.value.as_map().text("runs-on"), instance_engine(GetParam()));
+  ResolveResult again = compile(module);
+  ASSERT_TRUE(again.is_ok());
+  EXPECT_EQ(again.value.as_map().text("compiled"), "false");  // once per module
+  const std::string not_wasm =
+      store.put(Message{{"content-type", "application/wasm"}, {"body", "not a module"}})[0];
+  ResolveResult refused = compile(not_wasm);
+  EXPECT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.http_status(), 422);
+  if (GetParam() == "aot") {
+    const std::string garbage = store.put(Message{
+        {"content-type", "application/wasm"}, {"body", std::string("\0asm\x01\0\0\0\xff", 9)}})[0];
+    ResolveResult bad = compile(garbage);
+    EXPECT_EQ(bad.http_status(), 422) << ::testing::PrintToString(bad.value);
+  }
+}
+
 TEST_P(WasmDeviceTest, GenesisWasmRefusesALuaModuleNamingTheTag) {
   std::vector<std::string> ids =
       store.put(Message{{"content-type", "application/lua"}, {"body", "return 1"}});
