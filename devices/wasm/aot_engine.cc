@@ -422,16 +422,20 @@ Status AotEngine::prepare(std::string_view module, const WasmLimits& limits, std
   if (!available_) return fallback_->prepare(module, limits, runs_on, compiled);
   std::string metered;
   std::string_view code = module;
-  if (limits.max_steps_per_call != 0) {
-    if (Status s = metered_module(module, metered); !s.is_ok()) return s;
-    code = metered;
-  }
+  if (limits.max_steps_per_call != 0 && metered_module(module, metered).is_ok()) code = metered;
   runs_on = std::string(name());
   compiled = false;
   fs::path so;
   std::error_code ec;
   fs::create_directories(compiler_.cache_dir(), ec);
-  if (Status s = compiler_.artifact_for(code, so, compiled); !s.is_ok()) return s;
+  if (Status s = compiler_.artifact_for(code, so, compiled); !s.is_ok()) {
+    // As instantiate() does: the fallback decides, refusing a module that
+    // is not valid and running one the compiler cannot translate.
+    if (Status f = fallback_->prepare(module, limits, runs_on, compiled); !f.is_ok()) return f;
+    spdlog::warn("wasm: the AOT compiler refused a module ({}); it runs on the {}", s.reason(),
+                 runs_on);
+    return Status::ok();
+  }
   if (compiled) spdlog::info("wasm: compiled a module ahead of time into {}", so.string());
   return Status::ok();
 }

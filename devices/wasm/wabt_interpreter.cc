@@ -81,6 +81,27 @@ wabt::Features engine_features() {
   return f;
 }
 
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// Decodes and validates `bytes` as a module this engine runs: one memory
+// at most, no start function.
+Status read_module(std::string_view bytes, wi::ModuleDesc& desc) {
+  wabt::Errors errors;
+  wabt::ReadBinaryOptions options(engine_features(), nullptr, false, true, true);
+  if (wabt::Failed(
+          wi::ReadBinaryInterp("module", bytes.data(), bytes.size(), options, &errors, &desc)))
+    return Status::rejected(
+        "not a valid WebAssembly module: " +
+        trimmed(wabt::FormatErrorsToString(errors, wabt::Location::Type::Binary)));
+  if (desc.memories.size() > 1) return Status::rejected("the module has more than one memory");
+  if (!desc.starts.empty())
+    return Status::rejected("the module has a start function: no code runs at instantiation");
+  return Status::ok();
+}
+
 class WabtInstance : public WasmInstance {
  public:
   explicit WabtInstance(WasmImports& imports) : store_(engine_features()), imports_(imports) {}
@@ -92,16 +113,7 @@ class WabtInstance : public WasmInstance {
     max_steps_ = limits.max_steps_per_call;
     if (max_steps_ != 0 && meter_module(original, metered).is_ok()) bytes = metered;
     wi::ModuleDesc desc;
-    wabt::Errors errors;
-    wabt::ReadBinaryOptions options(engine_features(), nullptr, false, true, true);
-    if (wabt::Failed(
-            wi::ReadBinaryInterp("module", bytes.data(), bytes.size(), options, &errors, &desc)))
-      return Status::rejected(
-          "not a valid WebAssembly module: " +
-          trimmed(wabt::FormatErrorsToString(errors, wabt::Location::Type::Binary)));
-    if (desc.memories.size() > 1) return Status::rejected("the module has more than one memory");
-    if (!desc.starts.empty())
-      return Status::rejected("the module has a start function: no code runs at instantiation");
+    if (Status s = read_module(bytes, desc); !s.is_ok()) return s;
     if (limits.max_memory_bytes != 0 && !desc.memories.empty()) {
       wabt::Limits& l = desc.memories[0].type.limits;
       const uint64_t cap = limits.max_memory_bytes / kPageSize;
@@ -266,11 +278,6 @@ class WabtInstance : public WasmInstance {
   }
 
  private:
-  static std::string trimmed(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    return s;
-  }
-
   Status check_range(uint64_t ptr, uint64_t n) const {
     const uint64_t size = memory_size();
     if (ptr > size || n > size - ptr)
@@ -301,6 +308,17 @@ class WabtInstance : public WasmInstance {
 };
 
 }  // namespace
+
+Status WabtInterpreter::prepare(std::string_view module, const WasmLimits& limits,
+                                std::string& runs_on, bool& compiled) {
+  runs_on = std::string(name());
+  compiled = false;
+  std::string metered;
+  std::string_view bytes = module;
+  if (limits.max_steps_per_call != 0 && meter_module(module, metered).is_ok()) bytes = metered;
+  wi::ModuleDesc desc;
+  return read_module(bytes, desc);
+}
 
 Status WabtInterpreter::instantiate(std::string_view module, WasmImports& imports,
                                     const WasmLimits& limits, std::unique_ptr<WasmInstance>& out) {

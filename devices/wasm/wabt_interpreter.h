@@ -20,6 +20,10 @@ class WabtInterpreter : public WasmEngine {
   std::string_view name() const override { return "wabt-interpreter"; }
   Status instantiate(std::string_view module, WasmImports& imports, const WasmLimits& limits,
                      std::unique_ptr<WasmInstance>& out) override;
+  // Nothing to compile: checks that the module decodes and validates as
+  // instantiate() would.
+  Status prepare(std::string_view module, const WasmLimits& limits, std::string& runs_on,
+                 bool& compiled) override;
 };
 
 }  // namespace hashpath
