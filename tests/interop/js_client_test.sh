@@ -31,12 +31,10 @@ NODE_DIR=$("$HERE/npm_install.sh" "$WORK")
 SCRIPT=$([ "$MODE" = hbsig ] && echo hbsig_client.mjs || echo "aoconnect_$MODE.mjs")
 cp "$HERE/$SCRIPT" "$HERE/client_checks.mjs" "$NODE_DIR/"
 T=$(mktemp -d)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-URL="http://127.0.0.1:$PORT"
-SPDLOG_LEVEL=warn "$HASHPATH" serve --port "$PORT" --data "$T/node" > "$T/node.log" 2>&1 &
-NODE=$!
+NODE=
 trap 'kill $NODE 2>/dev/null || true; rm -rf "$T"' EXIT
-for _ in $(seq 1 150); do curl -sf "$URL/~meta@1.0/info/address" >/dev/null && break; sleep 0.2; done
+source "$HERE/start_node.sh"
+start_node "$HASHPATH" "$T/node.log" --data "$T/node"
 WALLET="$HERE/../data/wallets/test-rsa-1.json"
 MODULE_ID=$("$HASHPATH" module put "$MODULE" "${PUT[@]}" --node "$URL" --wallet "$WALLET")
 echo "module $MODULE_ID"

@@ -29,13 +29,11 @@ KEY1="$HERE/../data/wallets/test-rsa-1.json"  # the project's own test wallet
 # A node whose wallet is secp256k1 signs each assignment as an ANS-104
 # type-3 item (docs/devices.md §2): schedule a message, fetch its
 # assignment with accept: application/ans104, and let arbundles judge it.
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-URL="http://127.0.0.1:$PORT"
-SPDLOG_LEVEL=warn "$HASHPATH" serve --port "$PORT" --data "$T/node" --wallet "$T/eth.json" \
-  > "$T/node.log" 2>&1 &
-NODE=$!
+NODE=
 trap 'kill $NODE 2>/dev/null || true; rm -rf "$T"' EXIT
-for _ in $(seq 1 150); do curl -sf "$URL/~meta@1.0/info/address" >/dev/null && break; sleep 0.2; done
+source "$HERE/start_node.sh"
+start_node "$HASHPATH" "$T/node.log" --data "$T/node" --wallet "$T/eth.json"
+trap 'echo "--- the node log, last lines:"; tail -20 "$T/node.log"' ERR
 PID=$("$HASHPATH" process spawn --node "$URL" --wallet "$KEY1" --module "$HERE/../../fixtures/processes/token.lua")
 SLOT=$("$HASHPATH" process send "$PID" --node "$URL" --wallet "$KEY1" --tag Action=Balance)
 ASSIGNMENT=$(curl -sf -H 'accept: application/json' \

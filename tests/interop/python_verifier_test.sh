@@ -7,12 +7,10 @@ set -euo pipefail
 HP=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d)
+NODE=
 trap 'kill $NODE 2>/dev/null || true; rm -rf "$T"' EXIT
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-URL="http://127.0.0.1:$PORT"
-SPDLOG_LEVEL=warn "$HP" serve --port "$PORT" --data "$T/data" > "$T/node.log" 2>&1 &
-NODE=$!
-for _ in $(seq 1 150); do curl -sf "$URL/~meta@1.0/info/address" >/dev/null && break; sleep 0.2; done
+source "$HERE/start_node.sh"
+start_node "$HP" "$T/node.log" --data "$T/data"
 curl -sf "$URL/~message@1.0&a=1/a" >/dev/null
 curl -sf "$URL/~meta@1.0/info" >/dev/null
 curl -sf -X POST "$URL/~log@1.0/checkpoint" >/dev/null
