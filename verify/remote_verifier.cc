@@ -512,15 +512,11 @@ Status RemoteRun::fetch_messages(LogDatabase& mirror, SqliteStore& store, uint64
             fetch_message(store, id_from_bytes(e.result), IdScope::kUnsigned, at + " result")}) {
         if (!s.is_ok()) return s;
       }
-      if (!e.req_full.empty()) {
-        if (Status s = fetch_message(store, id_from_bytes(e.req_full), IdScope::kUnsigned,
-                                     at + " full request");
-            !s.is_ok())
-          return s;
-      }
-      if (!e.base_full.empty()) {
-        if (Status s = fetch_message(store, id_from_bytes(e.base_full), IdScope::kUnsigned,
-                                     at + " full base");
+      // The full copies a version-3 entry names, by their unsigned IDs.
+      for (const auto& [full, what] :
+           {std::pair{&e.req_full, " full request"}, std::pair{&e.base_full, " full base"}}) {
+        if (full->empty()) continue;
+        if (Status s = fetch_message(store, id_from_bytes(*full), IdScope::kUnsigned, at + what);
             !s.is_ok())
           return s;
       }

@@ -165,15 +165,9 @@ class WasmEngine {
   // first (the AOT engine compiles it into its cache), so the first message
   // a process gets does not wait for it. `runs_on` names the engine that
   // will run it; `compiled` says whether this call compiled it. Rejected if
-  // the module cannot be prepared (not valid, say). The default has
-  // nothing to do.
+  // the module cannot be prepared (not valid, say).
   virtual Status prepare(std::string_view module, const WasmLimits& limits, std::string& runs_on,
-                         bool& compiled) {
-    (void)module, (void)limits;
-    runs_on = std::string(name());
-    compiled = false;
-    return Status::ok();
-  }
+                         bool& compiled) = 0;
 };
 
 }  // namespace hashpath
