@@ -12,6 +12,7 @@
 #include "engine/crypto/hash.h"
 #include "engine/message/key.h"
 #include "engine/store/message_record.h"
+#include "engine/store/record_delta.h"
 #include "engine/store/sqlite_statement.h"
 
 namespace hashpath {
@@ -29,8 +30,16 @@ constexpr int kKindChunkPage = 3;  // read only: pages are written as kind 5
 constexpr int kKindDeflatedMessage = 4;
 // A page as its chunks' 32-byte IDs, concatenated.
 constexpr int kKindChunkPageRaw = 5;
+// A message record as its difference from a whole one (record_delta.h);
+// its hash is the SHA-256 of the record it decodes to.
+constexpr int kKindDeltaMessage = 6;
 
 constexpr size_t kDeflateFrom = 256;
+// Records up to this size are written as deltas of their family's base
+// when the delta is at most 1/kDeltaAtMostOneIn of the record, or under
+// 3/5 of the record deflated whole; else they are kept whole (deflated).
+constexpr size_t kMaxDeltaRecord = 1u << 20;
+constexpr size_t kDeltaAtMostOneIn = 6;
 // What a deflated record may claim to inflate to; larger records are kept
 // as they are.
 constexpr uint64_t kMaxDeflatedRecord = 64u << 20;
@@ -194,16 +203,47 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
     }
   }
   std::string hash = sha256(record);
+  // Whether this record becomes its family's base (delta_bases.h).
+  std::optional<uint64_t> base_of_family;
+  std::string base_record;
   if (kind == kKindMessage && record.size() >= kDeflateFrom &&
       record.size() <= kMaxDeflatedRecord) {
-    kind = kKindDeflatedMessage;
-    record = deflate_with_length(record, 1);
+    const uint64_t family = DeltaBases::family_of(value.as_map());
+    std::string delta;
+    if (record.size() <= kMaxDeltaRecord) {
+      if (const DeltaBases::Base* base = delta_bases_.base_for(family))
+        delta = encode_record_delta(record, base->hash, base->record);
+    }
+    // Close to its base (a state a step changed in a few values): a delta.
+    // Further (a signer's next message: its key repeats, its signature
+    // does not): a delta if that saves on deflating it whole; else whole,
+    // and the family's base from now on.
+    if (delta.empty() || delta.size() * kDeltaAtMostOneIn > record.size()) {
+      std::string deflated = deflate_with_length(record, 1);
+      if (delta.empty() || delta.size() * 5 >= deflated.size() * 3) {
+        if (record.size() <= kMaxDeltaBase) {
+          base_of_family = family;
+          base_record = record;
+        }
+        delta.clear();
+        kind = kKindDeflatedMessage;
+        record = std::move(deflated);
+      }
+    }
+    if (!delta.empty()) {
+      kind = kKindDeltaMessage;
+      record = std::move(delta);
+    }
   }
   prepared("INSERT OR IGNORE INTO records (hash, kind, bytes) VALUES (?, ?, ?)")
       .bind(1, hash)
       .bind_int(2, kind)
       .bind(3, record)
       .step();
+  // Only a row this write made is known to be whole (an earlier one with
+  // the same hash may be a delta).
+  if (base_of_family && sqlite3_changes(db_) == 1)
+    delta_bases_.set(*base_of_family, hash, std::move(base_record));
   // What each name may name (docs/store-format.md, "Names"):
   // * the unsigned ID is computed here from the content, so every record it
   //   can name holds that content; a committed message shares it with the
@@ -252,6 +292,7 @@ void SqliteStore::put_in_transaction(const std::vector<const Message*>& messages
     // first, whatever the rollback says (SQLite may have rolled back by
     // itself, and a message remembered as written would never be written).
     written_.clear();
+    delta_bases_.clear();  // their rows may be rolled back too
     sqlite_rollback_if_open(db_);
     throw;
   }
@@ -288,11 +329,13 @@ std::optional<Value> SqliteStore::get_locked(std::string_view id, int depth) {
     return it->second->second;
   }
   SqliteStatement& s = prepared(
-      "SELECT r.kind, r.bytes FROM ids i JOIN records r ON r.hash = i.hash WHERE i.id = ?");
+      "SELECT r.kind, r.bytes, r.hash FROM ids i JOIN records r ON r.hash = i.hash WHERE i.id = "
+      "?");
   s.bind_text(1, id);
   if (!s.step()) return std::nullopt;
   int kind = static_cast<int>(s.column_int(0));
   std::string bytes = s.column_blob(1);
+  const std::string hash = s.column_blob(2);
   s.reset();  // no read transaction stays open between calls
   Value v;
   if (kind == kKindBinary) {
@@ -327,11 +370,39 @@ std::optional<Value> SqliteStore::get_locked(std::string_view id, int depth) {
     std::optional<std::string> record = inflate_with_length(bytes, kMaxDeflatedRecord, &why);
     if (!record) throw StoreError("the record of " + key + " is deflated but " + why);
     v = structured_from_tabm(decode_record(*record));
+  } else if (kind == kKindDeltaMessage) {
+    v = structured_from_tabm(decode_record(delta_record_locked(key, bytes, hash)));
   } else {
     v = structured_from_tabm(decode_record(bytes));
   }
   remember(key, v);
   return v;
+}
+
+std::string SqliteStore::delta_record_locked(const std::string& key, const std::string& blob,
+                                             const std::string& hash) {
+  std::string why;
+  std::optional<std::string> base_hash = record_delta_base(blob, &why);
+  if (!base_hash) throw StoreError("the record of " + key + " is a delta but " + why);
+  SqliteStatement& s = prepared("SELECT kind, bytes FROM records WHERE hash = ?");
+  s.bind(1, *base_hash);
+  const int base_kind = s.step() ? static_cast<int>(s.column_int(0)) : -1;
+  std::string base = base_kind >= 0 ? s.column_blob(1) : std::string();
+  s.reset();
+  if (base_kind == kKindDeflatedMessage) {
+    std::optional<std::string> inflated = inflate_with_length(base, kMaxDeltaBase, &why);
+    if (!inflated)
+      throw StoreError("the base of the record of " + key + " is deflated but " + why);
+    base = std::move(*inflated);
+  } else if (base_kind != kKindMessage) {
+    throw StoreError("the record of " + key + " is a delta of " + base64url_encode(*base_hash) +
+                     (base_kind < 0 ? ", which is missing" : ", which is not a whole record"));
+  }
+  std::optional<std::string> record = decode_record_delta(blob, base, kMaxDeflatedRecord, &why);
+  if (!record) throw StoreError("the record of " + key + " is a delta but " + why);
+  if (sha256(*record) != hash)
+    throw StoreError("the record of " + key + " does not decode to the record its hash names");
+  return *record;
 }
 
 bool SqliteStore::contains(std::string_view id) {

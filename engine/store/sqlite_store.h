@@ -2,7 +2,8 @@
 // LRU of decoded values. Records are content-addressed (SHA-256 of the
 // record bytes), so a message reachable by several IDs is stored once.
 //
-//   records(hash BLOB PRIMARY KEY, kind INTEGER, bytes BLOB)  kind 0 message, 1 binary
+//   records(hash BLOB PRIMARY KEY, kind INTEGER, bytes BLOB)  kind 0 message, 1 binary,
+//     2/3/5 chunked maps, 4 a deflated message, 6 a message as a delta of another
 //   ids(id TEXT PRIMARY KEY, hash BLOB)
 //
 // Thread-safe: one connection behind a mutex (SQLite serialises writers
@@ -16,6 +17,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "engine/store/delta_bases.h"
 #include "engine/store/sqlite_statement.h"
 #include "engine/store/store.h"
 
@@ -47,6 +49,10 @@ class SqliteStore : public Store {
   // With mu_ held; `depth` > 0 for the chunks of a chunked map.
   std::optional<Value> get_locked(std::string_view id, int depth);
   void put_in_transaction(const std::vector<const Message*>& messages);
+  // The record a delta row (`blob`, whose hash is `hash`) holds, read
+  // against its base; StoreError naming `key` if it cannot be.
+  std::string delta_record_locked(const std::string& key, const std::string& blob,
+                                  const std::string& hash);
   void exec(const char* sql);
   // A statement prepared once per store, reset and ready to bind.
   SqliteStatement& prepared(const char* sql);
@@ -61,6 +67,8 @@ class SqliteStore : public Store {
   // name one content and one set of commitments): writing one again, or a
   // message holding it as a child, skips it. Cleared when it grows large.
   std::unordered_set<std::string> written_;
+  // The whole records new ones may be written against, one per family.
+  DeltaBases delta_bases_;
   std::unordered_map<const char*, std::unique_ptr<SqliteStatement>> statements_;
 };
 

@@ -21,6 +21,7 @@
 #include "engine/log/ed25519_note.h"
 #include "engine/log/merkle.h"
 #include "engine/node/wallet_file.h"
+#include "engine/store/record_delta.h"
 #include "tests/support/node_under_test.h"
 #include "tests/support/test_data.h"
 #include "verify/snp/amd_certificates.h"
@@ -677,8 +678,35 @@ void alter_record(const std::string& store_db, const std::string& id, char from,
                    static_cast<size_t>(sqlite3_column_bytes(read, 0)));
   std::string bytes(static_cast<const char*>(sqlite3_column_blob(read, 1)),
                     static_cast<size_t>(sqlite3_column_bytes(read, 1)));
-  const bool deflated = sqlite3_column_int(read, 2) == 4;  // docs/store-format.md
+  const int kind = sqlite3_column_int(read, 2);  // docs/store-format.md
+  const bool deflated = kind == 4;
   sqlite3_finalize(read);
+  if (kind == 6) {
+    // A delta: read against its base (a deflated record), and written back
+    // altered as a whole record (kind 0) under the same hash.
+    std::string why;
+    const std::string base_hash = *record_delta_base(bytes, &why);
+    sqlite3_stmt* base_read = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT bytes FROM records WHERE hash = ? AND kind = 4", -1,
+                                 &base_read, nullptr),
+              SQLITE_OK);
+    sqlite3_bind_blob(base_read, 1, base_hash.data(), 32, SQLITE_TRANSIENT);
+    ASSERT_EQ(sqlite3_step(base_read), SQLITE_ROW);
+    std::optional<std::string> base = inflate_with_length(
+        std::string(static_cast<const char*>(sqlite3_column_blob(base_read, 0)),
+                    static_cast<size_t>(sqlite3_column_bytes(base_read, 0))),
+        64u << 20, &why);
+    sqlite3_finalize(base_read);
+    ASSERT_TRUE(base.has_value()) << why;
+    std::optional<std::string> record = decode_record_delta(bytes, *base, 64u << 20, &why);
+    ASSERT_TRUE(record.has_value()) << why;
+    bytes = *record;
+    sqlite3_stmt* as_whole = nullptr;
+    sqlite3_prepare_v2(db, "UPDATE records SET kind = 0 WHERE hash = ?", -1, &as_whole, nullptr);
+    sqlite3_bind_blob(as_whole, 1, hash.data(), static_cast<int>(hash.size()), SQLITE_TRANSIENT);
+    EXPECT_EQ(sqlite3_step(as_whole), SQLITE_DONE);
+    sqlite3_finalize(as_whole);
+  }
   if (deflated) {
     std::string why;
     std::optional<std::string> record = inflate_with_length(bytes, 64u << 20, &why);

@@ -8,14 +8,21 @@
 
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/codec/commitments.h"
+#include "engine/codec/deflated.h"
 #include "engine/codec/httpsig_commitment.h"
 #include "engine/codec/message_id.h"
 #include "engine/crypto/base64.h"
+#include "engine/crypto/bytes.h"
+#include "engine/crypto/hash.h"
 #include "engine/crypto/wallet.h"
 #include "engine/error.h"
 #include "engine/store/message_record.h"
+#include "engine/store/record_delta.h"
 #include "engine/store/sqlite_store.h"
+#include "tests/support/subprocess.h"
 #include "tests/support/test_data.h"
 
 namespace hashpath {
@@ -451,6 +458,264 @@ TEST(SqliteStore, PagesOfTheEarlierTextKindStillRead) {
   exec_sql(file, "UPDATE records SET kind = 5, bytes = x'0102' WHERE kind = 3");
   SqliteStore broken(file, /*cache_entries=*/0);
   EXPECT_THROW(broken.get(id), StoreError);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace hashpath
+
+namespace hashpath {
+namespace {
+
+// A state-like message: `keys` entries of which `counter` and `note` vary.
+Message state_like(int counter, const std::string& note, int keys = 40) {
+  Message m;
+  for (int i = 0; i < keys; ++i)
+    m.set("key-" + std::to_string(i), Value("value of key " + std::to_string(i * 7919)));
+  m.set("counter", Value::integer(counter));
+  m.set("note", Value(note));
+  return m;
+}
+
+// The delta format (docs/store-format.md, "Delta records") checked against
+// Python's zlib, an independent implementation of raw deflate with a preset
+// dictionary: it reads our deltas, and we read one it made.
+TEST(RecordDelta, PythonsZlibReadsOurDeltasAndWeReadItsOwn) {
+  const std::string base = encode_record(linked_tabm(Value(state_like(1, "first"))));
+  const std::string record = encode_record(linked_tabm(Value(state_like(2, "second"))));
+  const std::string other = encode_record(linked_tabm(Value(state_like(3, "made by Python"))));
+  const std::string base_hash = sha256(base);
+  const std::string ours = encode_record_delta(record, base_hash, base);
+  EXPECT_LT(ours.size() * 8, record.size()) << "a two-key change should cost a few bytes";
+  const std::string script = R"(
+import hashlib, json, sys, zlib
+d = json.load(sys.stdin)
+base, blob, other = (bytes.fromhex(d[k]) for k in ("base", "blob", "other"))
+assert int.from_bytes(blob[0:4], "big") > 0
+assert blob[4:36] == hashlib.sha256(base).digest(), "the header names the base by its SHA-256"
+z = zlib.decompressobj(wbits=-15, zdict=base)
+record = z.decompress(blob[36:]) + z.flush()
+assert len(record) == int.from_bytes(blob[0:4], "big")
+c = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, base)
+theirs = len(other).to_bytes(4, "big") + hashlib.sha256(base).digest() + c.compress(other) + c.flush()
+print(json.dumps({"record": record.hex(), "theirs": theirs.hex()}))
+)";
+  testing::ProcessOptions options;
+  options.input = nlohmann::json{{"base", hex_encode(base)}, {"blob", hex_encode(ours)},
+                                 {"other", hex_encode(other)}}
+                      .dump();
+  testing::ProcessResult py = testing::run_process({"/usr/bin/python3", "-c", script}, options);
+  ASSERT_EQ(py.status, 0) << py.err;
+  nlohmann::json out = nlohmann::json::parse(py.out);
+  EXPECT_EQ(hex_decode(out["record"].get<std::string>()), record);
+  const std::string theirs = hex_decode(out["theirs"].get<std::string>());
+  std::string why;
+  std::optional<std::string> decoded = decode_record_delta(theirs, base, 1 << 20, &why);
+  ASSERT_TRUE(decoded.has_value()) << why;
+  EXPECT_EQ(*decoded, other);
+  EXPECT_EQ(record_delta_base(theirs, &why), base_hash);
+}
+
+// Malformed deltas are refused with a reason, never read as something else
+// of the claimed length: every truncation, a length that lies, a claim past
+// the limit.
+TEST(RecordDelta, MalformedDeltasAreRefused) {
+  const std::string base = encode_record(linked_tabm(Value(state_like(1, "first"))));
+  const std::string record = encode_record(linked_tabm(Value(state_like(2, "second"))));
+  const std::string blob = encode_record_delta(record, sha256(base), base);
+  std::string why;
+  ASSERT_EQ(decode_record_delta(blob, base, 1 << 20, &why), record);
+  for (size_t n = 0; n < blob.size(); ++n) {
+    why.clear();
+    EXPECT_FALSE(decode_record_delta(blob.substr(0, n), base, 1 << 20, &why).has_value()) << n;
+    EXPECT_FALSE(why.empty()) << n;
+  }
+  std::string longer = blob;
+  longer[3] = static_cast<char>(longer[3] + 1);  // claims one byte more than it holds
+  EXPECT_FALSE(decode_record_delta(longer, base, 1 << 20, &why).has_value());
+  EXPECT_FALSE(decode_record_delta(blob, base, 16, &why).has_value());
+  EXPECT_NE(why.find("claims"), std::string::npos) << why;
+  EXPECT_FALSE(decode_record_delta(blob + "x", base, 1 << 20, &why).has_value());
+}
+
+uint64_t count_rows(const std::string& file, const std::string& where) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, ("SELECT COUNT(*) FROM records " + where).c_str(), -1, &st, nullptr);
+  EXPECT_EQ(sqlite3_step(st), SQLITE_ROW);
+  const uint64_t n = static_cast<uint64_t>(sqlite3_column_int64(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return n;
+}
+
+uint64_t stored_bytes(const std::string& file, const std::string& where) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, ("SELECT COALESCE(SUM(length(bytes)), 0) FROM records " + where).c_str(),
+                     -1, &st, nullptr);
+  EXPECT_EQ(sqlite3_step(st), SQLITE_ROW);
+  const uint64_t n = static_cast<uint64_t>(sqlite3_column_int64(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return n;
+}
+
+// Successive versions of a state (a counter and a note change) and the
+// messages of one signer are written as deltas of a recent whole record:
+// most rows are kind 6, they take a fraction of the bytes of whole deflated
+// records, and every one reads back, after a reopen with no cache, as the
+// message with its IDs. A delta whose base is altered or gone is a
+// StoreError naming the ID, never another message.
+TEST(SqliteStore, VersionsOfAStateAreStoredAsDeltas) {
+  auto dir = std::filesystem::temp_directory_path() / ("hp-delta-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string file = (dir / "store.db").string();
+  std::vector<Message> states, signed_ones;
+  std::vector<std::string> ids, signed_ids;
+  uint64_t whole_bytes = 0;
+  {
+    const Wallet signer = testing::test_wallet(1);
+    SqliteStore store(file);
+    for (int i = 0; i < 60; ++i) {
+      states.push_back(state_like(i, "step " + std::to_string(i * i)));
+      ids.push_back(store.put(states.back()).front());
+      whole_bytes += deflate_with_length(encode_record(linked_tabm(Value(states.back())))).size();
+      // A signed message between the states, as a Ping between two slots.
+      signed_ones.push_back(commit_httpsig(
+          Message{{"action", "Ping"}, {"n", Value(std::to_string(i))}}, signer));
+      signed_ids.push_back(message_id(Value(signed_ones.back()), IdScope::kSigned));
+      whole_bytes +=
+          deflate_with_length(encode_record(linked_tabm(Value(signed_ones.back())))).size();
+      store.put(signed_ones.back());
+    }
+  }
+  EXPECT_GE(count_rows(file, "WHERE kind = 6"), 100u) << "states and signed messages as deltas";
+  const uint64_t stored = stored_bytes(file, "");
+  EXPECT_LT(stored * 3, whole_bytes * 2)
+      << "60 states and 60 signed messages take " << stored << " bytes; deflated whole, "
+      << whole_bytes;
+  {
+    SqliteStore reopened(file, /*cache_entries=*/0);
+    for (size_t i = 0; i < states.size(); ++i) {
+      std::optional<Value> back = reopened.get(ids[i]);
+      ASSERT_TRUE(back.has_value()) << i;
+      EXPECT_TRUE(back->as_map() == states[i]) << i;
+      EXPECT_EQ(message_id(*back), ids[i]);
+      std::optional<Value> s = reopened.get(signed_ids[i]);
+      ASSERT_TRUE(s.has_value()) << i;
+      EXPECT_EQ(message_id(*s, IdScope::kSigned), signed_ids[i]);
+      EXPECT_TRUE(check_commitments(s->as_map()).front().verdict.is_ok()) << i;
+    }
+  }
+  // The whole record the last state was written against, altered by one
+  // byte (re-deflated, so it still inflates): the delta is named.
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db,
+                       "SELECT r.bytes FROM ids i JOIN records r ON r.hash = i.hash WHERE i.id = ? "
+                       "AND r.kind = 6",
+                       -1, &st, nullptr);
+    sqlite3_bind_text(st, 1, ids.back().c_str(), -1, SQLITE_TRANSIENT);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW) << "the last state is a delta";
+    const std::string blob(static_cast<const char*>(sqlite3_column_blob(st, 0)),
+                           static_cast<size_t>(sqlite3_column_bytes(st, 0)));
+    sqlite3_finalize(st);
+    const std::string base_hash = blob.substr(4, 32);
+    sqlite3_prepare_v2(db, "SELECT bytes FROM records WHERE hash = ? AND kind = 4", -1, &st,
+                       nullptr);
+    sqlite3_bind_blob(st, 1, base_hash.data(), 32, SQLITE_TRANSIENT);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW) << "a delta's base is a whole deflated record";
+    std::string base(static_cast<const char*>(sqlite3_column_blob(st, 0)),
+                     static_cast<size_t>(sqlite3_column_bytes(st, 0)));
+    sqlite3_finalize(st);
+    std::string why;
+    std::optional<std::string> inflated = inflate_with_length(base, 1 << 20, &why);
+    ASSERT_TRUE(inflated.has_value()) << why;
+    const size_t at = inflated->rfind("value of key");
+    ASSERT_NE(at, std::string::npos);
+    (*inflated)[at] = 'V';
+    base = deflate_with_length(*inflated);
+    sqlite3_prepare_v2(db, "UPDATE records SET bytes = ? WHERE hash = ?", -1, &st, nullptr);
+    sqlite3_bind_blob(st, 1, base.data(), static_cast<int>(base.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 2, base_hash.data(), 32, SQLITE_TRANSIENT);
+    EXPECT_EQ(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    SqliteStore tampered(file, /*cache_entries=*/0);
+    try {
+      tampered.get(ids.back());
+      ADD_FAILURE() << "a delta of an altered base was read";
+    } catch (const StoreError& e) {
+      EXPECT_NE(std::string(e.what()).find(ids.back()), std::string::npos) << e.what();
+    }
+    // The base gone: named as missing.
+    sqlite3_open(file.c_str(), &db);
+    sqlite3_prepare_v2(db, "DELETE FROM records WHERE hash = ?", -1, &st, nullptr);
+    sqlite3_bind_blob(st, 1, base_hash.data(), 32, SQLITE_TRANSIENT);
+    EXPECT_EQ(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    SqliteStore missing(file, /*cache_entries=*/0);
+    try {
+      missing.get(ids.back());
+      ADD_FAILURE() << "a delta without its base was read";
+    } catch (const StoreError& e) {
+      EXPECT_NE(std::string(e.what()).find("missing"), std::string::npos) << e.what();
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// A transaction that fails leaves no delta naming a base it wrote: the
+// bases it wrote are forgotten with it, so what is written after reads back
+// after a reopen.
+TEST(SqliteStore, ARolledBackBaseIsNeverADeltasBase) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("hashpath-delta-full-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string file = (dir / "store.db").string();
+  std::vector<Message> later;
+  {
+    SqliteStore store(file);
+    store.put(Message{{"warm", "up"}});
+    std::vector<Message> batch;
+    for (int i = 0; i < 50; ++i) {
+      Message m = state_like(i, std::string(3000, static_cast<char>('a' + i % 26)), 60);
+      m.set("salt", Value(std::to_string(i * 104729)));
+      batch.push_back(std::move(m));
+    }
+    {
+      struct rlimit saved;
+      ::getrlimit(RLIMIT_FSIZE, &saved);
+      auto previous = ::signal(SIGXFSZ, SIG_IGN);
+      struct rlimit limited = saved;
+      limited.rlim_cur = std::filesystem::file_size(file) + 8192;
+      ::setrlimit(RLIMIT_FSIZE, &limited);
+      EXPECT_THROW(store.put_all(batch), StoreWriteError);
+      ::setrlimit(RLIMIT_FSIZE, &saved);
+      ::signal(SIGXFSZ, previous);
+    }
+    // Like the rolled-back ones: written against them if they were remembered.
+    for (int i = 0; i < 5; ++i) {
+      Message m = batch[static_cast<size_t>(i)];
+      m.set("counter", Value::integer(1000 + i));
+      later.push_back(m);
+      store.put(m);
+    }
+  }
+  SqliteStore reopened(file, /*cache_entries=*/0);
+  for (const Message& m : later) {
+    std::optional<Value> back = reopened.get(message_id(Value(m)));
+    ASSERT_TRUE(back.has_value());
+    EXPECT_TRUE(back->as_map() == m);
+  }
   std::filesystem::remove_all(dir);
 }
 
