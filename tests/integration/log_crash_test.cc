@@ -14,6 +14,8 @@
 #include <sstream>
 #include <thread>
 
+#include <sqlite3.h>
+
 #include "engine/codec/message_id.h"
 #include "engine/log/hashpath_log.h"
 #include "engine/store/sqlite_store.h"
@@ -127,7 +129,9 @@ namespace {
 
 // A store whose large maps share chunks (docs/store-format.md) loses
 // nothing across SIGKILLs: every version acknowledged before a kill reads
-// back whole, with its ID, and the harness goes on writing after it.
+// back whole, with its ID, and the harness goes on writing after it. A
+// changed chunk is written as a delta of its earlier version (kind 6), so
+// this also covers deltas whose bases were written before a kill.
 TEST(LogCrashTest, AStoreSharingChunksLosesNothingAcrossSigkills) {
   fs::path dir = fs::temp_directory_path() / ("hashpath-store-crash-" + std::to_string(::getpid()));
   fs::remove_all(dir);
@@ -155,6 +159,14 @@ TEST(LogCrashTest, AStoreSharingChunksLosesNothingAcrossSigkills) {
     }
   }
   EXPECT_GE(acked, 6) << "the harness barely wrote anything";
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "store.db").string().c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM records WHERE kind = 6", -1, &st, nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_GT(sqlite3_column_int64(st, 0), acked / 2) << "changed chunks written as deltas";
+  sqlite3_finalize(st);
+  sqlite3_close(db);
   fs::remove_all(dir);
 }
 
