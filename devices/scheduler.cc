@@ -236,8 +236,7 @@ ResolveResult SchedulerDevice::post(const Message& base, const Message& request,
                      {"hash-chain", Value(base64url_encode(chain))},
                      {"body", Value(message)}};
   assignment = commit_with_wallet(std::move(assignment), node_->wallet());
-  std::string id = resolver.store()->put(assignment).back();
-  resolver.store()->alias(alias_of(pid, slot), id);
+  resolver.store()->put_and_alias(assignment, alias_of(pid, slot), /*by_last_id=*/true);
   seq->slot = slot;
   seq->chain = chain;
   return ResolveResult::ok(Value(std::move(assignment)));

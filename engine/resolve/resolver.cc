@@ -235,7 +235,7 @@ void Resolver::store_in_cache(Step& step, const ResolveResult& result) {
   if (!settings.store) return;
   Message stored = message;
   stored.remove("priv");
-  store_->alias("result/" + step.hashpath(), store_->put(stored).front());
+  store_->put_and_alias(stored, "result/" + step.hashpath(), /*by_last_id=*/false);
 }
 
 ResolveResult Resolver::observed(Step& step, ResolveResult result, bool cache_hit) {

@@ -281,11 +281,14 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
   return ids.front();
 }
 
-void SqliteStore::put_in_transaction(const std::vector<const Message*>& messages) {
+void SqliteStore::put_in_transaction(
+    const std::vector<const Message*>& messages,
+    const std::pair<std::string_view, std::string_view>* alias) {
   std::lock_guard<std::mutex> lock(mu_);
   prepared("BEGIN").step();
   try {
     for (const Message* m : messages) put_value_locked(Value(*m), 0);
+    if (alias != nullptr) alias_locked(alias->first, alias->second);
     prepared("COMMIT").step();
   } catch (...) {
     // What the rolled-back transaction wrote is not written: forget it
@@ -418,18 +421,37 @@ bool SqliteStore::contains(std::string_view id) {
   return found;
 }
 
+std::vector<std::string> SqliteStore::put_and_alias(const Message& message, std::string_view name,
+                                                    bool by_last_id) {
+  if (looks_like_id(name)) {
+    throw StoreError("an alias may not look like a message ID ('" + std::string(name) + "')");
+  }
+  std::vector<std::string> ids{message_id(Value(message), IdScope::kUnsigned),
+                               message_id(Value(message), IdScope::kSigned)};
+  if (ids[1] == ids[0]) ids.pop_back();
+  const std::pair<std::string_view, std::string_view> alias{name,
+                                                            by_last_id ? ids.back() : ids.front()};
+  put_in_transaction({&message}, &alias);
+  return ids;
+}
+
 void SqliteStore::alias(std::string_view name, std::string_view id) {
   if (looks_like_id(name)) {
     throw StoreError("an alias may not look like a message ID ('" + std::string(name) + "')");
   }
   std::lock_guard<std::mutex> lock(mu_);
-  Statement find(db_, "SELECT hash FROM ids WHERE id = ?");
+  alias_locked(name, id);
+}
+
+void SqliteStore::alias_locked(std::string_view name, std::string_view id) {
+  SqliteStatement& find = prepared("SELECT hash FROM ids WHERE id = ?");
   find.bind_text(1, id);
   if (!find.step())
     throw StoreError("cannot alias '" + std::string(name) + "': " + std::string(id) +
                      " is not stored");
   std::string hash = find.column_blob(0);
-  Statement(db_, "INSERT OR REPLACE INTO ids (id, hash) VALUES (?, ?)")
+  find.reset();
+  prepared("INSERT OR REPLACE INTO ids (id, hash) VALUES (?, ?)")
       .bind_text(1, name)
       .bind(2, hash)
       .step();

@@ -41,6 +41,8 @@ class SqliteStore : public Store {
   std::optional<Value> get(std::string_view id) override;
   bool contains(std::string_view id) override;
   void alias(std::string_view name, std::string_view id) override;
+  std::vector<std::string> put_and_alias(const Message& message, std::string_view name,
+                                         bool by_last_id) override;
 
   size_t record_count();  // distinct records stored (for tests and stats)
 
@@ -48,7 +50,11 @@ class SqliteStore : public Store {
   std::string put_value_locked(const Value& value, int depth);
   // With mu_ held; `depth` > 0 for the chunks of a chunked map.
   std::optional<Value> get_locked(std::string_view id, int depth);
-  void put_in_transaction(const std::vector<const Message*>& messages);
+  // Writes `messages` and then, if `alias` is given, the name alias->first
+  // for alias->second, in one transaction.
+  void put_in_transaction(const std::vector<const Message*>& messages,
+                          const std::pair<std::string_view, std::string_view>* alias = nullptr);
+  void alias_locked(std::string_view name, std::string_view id);
   // The record a delta row (`blob`, whose hash is `hash`) holds, read
   // against its base; StoreError naming `key` if it cannot be.
   std::string delta_record_locked(const std::string& key, const std::string& blob,

@@ -42,6 +42,17 @@ class Store {
   // Makes `name` (any text, e.g. a hashpath) another way to read what is
   // stored under `id`. StoreError if `id` is not stored.
   virtual void alias(std::string_view name, std::string_view id) = 0;
+
+  // put(message), then alias(name, ...) to the first of its IDs (the
+  // unsigned ID) or, with `by_last_id`, the last (for a signed message,
+  // its all-commitments ID); in one transaction where the store can, so a
+  // state and the name it is found by cost one write.
+  virtual std::vector<std::string> put_and_alias(const Message& message, std::string_view name,
+                                                 bool by_last_id) {
+    std::vector<std::string> ids = put(message);
+    alias(name, by_last_id ? ids.back() : ids.front());
+    return ids;
+  }
 };
 
 // `value` with every link replaced by the stored message or binary it names

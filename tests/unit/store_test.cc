@@ -721,3 +721,37 @@ TEST(SqliteStore, ARolledBackBaseIsNeverADeltasBase) {
 
 }  // namespace
 }  // namespace hashpath
+
+namespace hashpath {
+namespace {
+
+// put_and_alias writes a message and its name in one transaction: both read
+// back after a reopen; when the name cannot be given (a forged signature
+// leaves the signed ID unnamed), neither is written.
+TEST(SqliteStore, PutAndAliasIsOneWrite) {
+  auto dir = std::filesystem::temp_directory_path() / ("hp-put-alias-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string file = (dir / "store.db").string();
+  const Message state = state_like(7, "after slot 7");
+  Message forged = signed_message(Message{{"action", "Ping"}});
+  forged.set("action", Value("Pong"));  // no longer what was signed
+  {
+    SqliteStore store(file);
+    std::vector<std::string> ids = store.put_and_alias(state, "process-state/p/7", true);
+    EXPECT_EQ(ids.front(), message_id(Value(state)));
+    EXPECT_THROW(store.put_and_alias(forged, "assignments/p/8", true), StoreError);
+    EXPECT_THROW(store.put_and_alias(state, message_id(Value(state)), false), StoreError)
+        << "an alias may not look like an ID";
+  }
+  SqliteStore reopened(file, /*cache_entries=*/0);
+  std::optional<Value> back = reopened.get("process-state/p/7");
+  ASSERT_TRUE(back.has_value());
+  EXPECT_TRUE(back->as_map() == state);
+  EXPECT_FALSE(reopened.contains("assignments/p/8"));
+  EXPECT_FALSE(reopened.contains(message_id(Value(forged)))) << "rolled back with its name";
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace hashpath
