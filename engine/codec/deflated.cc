@@ -21,8 +21,9 @@ constexpr size_t kSmallInput = 4096;
 // uses: a fresh one allocates about 256 KiB of state.
 class Deflater {
  public:
-  Deflater(int level, bool small) {
-    const int window_bits = small ? 12 : 15;
+  // `raw`: no zlib header or checksum (RFC 1951 alone).
+  Deflater(int level, bool small, bool raw = false) {
+    const int window_bits = (small ? 12 : 15) * (raw ? -1 : 1);
     const int mem_level = small ? 4 : 8;
     if (deflateInit2(&zs_, level, Z_DEFLATED, window_bits, mem_level, Z_DEFAULT_STRATEGY) != Z_OK)
       throw std::runtime_error("deflate: zlib will not start");
@@ -31,9 +32,13 @@ class Deflater {
   Deflater(const Deflater&) = delete;
   Deflater& operator=(const Deflater&) = delete;
 
-  // Appends `bytes` deflated to `out`.
-  void deflate_into(std::string_view bytes, std::string& out) {
+  // Appends `bytes` deflated to `out`, with `dictionary` preset if given.
+  void deflate_into(std::string_view bytes, std::string& out, std::string_view dictionary = {}) {
     deflateReset(&zs_);
+    if (!dictionary.empty() &&
+        deflateSetDictionary(&zs_, reinterpret_cast<const Bytef*>(dictionary.data()),
+                             static_cast<uInt>(dictionary.size())) != Z_OK)
+      throw std::runtime_error("deflate: zlib refused a dictionary");
     const size_t at = out.size();
     out.resize(at + deflateBound(&zs_, static_cast<uLong>(bytes.size())));
     zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
@@ -63,6 +68,41 @@ std::string deflate_with_length(std::string_view bytes, int level) {
   put_be32(out, static_cast<uint32_t>(bytes.size()));
   deflater->deflate_into(bytes, out);
   return out;
+}
+
+void deflate_raw_with_dictionary(std::string_view bytes, std::string_view dictionary,
+                                 std::string& out) {
+  if (bytes.size() > UINT32_MAX) throw std::length_error("deflate: more than 4 GiB");
+  // Level 1; the small size class when dictionary and input fit its window.
+  thread_local std::unique_ptr<Deflater> deflaters[2];
+  const bool small = dictionary.size() + bytes.size() <= kSmallInput;
+  std::unique_ptr<Deflater>& deflater = deflaters[small ? 1 : 0];
+  if (!deflater) deflater = std::make_unique<Deflater>(1, small, /*raw=*/true);
+  deflater->deflate_into(bytes, out, dictionary);
+}
+
+bool inflate_raw_with_dictionary(std::string_view stream, std::string_view dictionary,
+                                 std::string& out, int* zlib_status) {
+  // One raw inflater per thread (a 32 KiB window takes any deflater's).
+  struct Inflater {
+    Inflater() {
+      if (inflateInit2(&zs, -15) != Z_OK) throw std::runtime_error("inflate: zlib will not start");
+    }
+    ~Inflater() { inflateEnd(&zs); }
+    z_stream zs{};
+  };
+  thread_local Inflater inflater;
+  z_stream& zs = inflater.zs;
+  inflateReset(&zs);
+  *zlib_status = inflateSetDictionary(&zs, reinterpret_cast<const Bytef*>(dictionary.data()),
+                                      static_cast<uInt>(dictionary.size()));
+  if (*zlib_status != Z_OK) return false;
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(stream.data()));
+  zs.avail_in = static_cast<uInt>(stream.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  *zlib_status = ::inflate(&zs, Z_FINISH);
+  return *zlib_status == Z_STREAM_END && zs.total_out == out.size() && zs.avail_in == 0;
 }
 
 std::optional<std::string> inflate_with_length(std::string_view blob, uint64_t max_bytes,

@@ -281,9 +281,8 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
   return ids.front();
 }
 
-void SqliteStore::put_in_transaction(
-    const std::vector<const Message*>& messages,
-    const std::pair<std::string_view, std::string_view>* alias) {
+void SqliteStore::put_in_transaction(const std::vector<const Message*>& messages,
+                                     const std::pair<std::string_view, std::string_view>* alias) {
   std::lock_guard<std::mutex> lock(mu_);
   prepared("BEGIN").step();
   try {
@@ -394,8 +393,7 @@ std::string SqliteStore::delta_record_locked(const std::string& key, const std::
   s.reset();
   if (base_kind == kKindDeflatedMessage) {
     std::optional<std::string> inflated = inflate_with_length(base, kMaxDeltaBase, &why);
-    if (!inflated)
-      throw StoreError("the base of the record of " + key + " is deflated but " + why);
+    if (!inflated) throw StoreError("the base of the record of " + key + " is deflated but " + why);
     base = std::move(*inflated);
   } else if (base_kind != kKindMessage) {
     throw StoreError("the record of " + key + " is a delta of " + base64url_encode(*base_hash) +

@@ -692,10 +692,10 @@ void alter_record(const std::string& store_db, const std::string& id, char from,
               SQLITE_OK);
     sqlite3_bind_blob(base_read, 1, base_hash.data(), 32, SQLITE_TRANSIENT);
     ASSERT_EQ(sqlite3_step(base_read), SQLITE_ROW);
-    std::optional<std::string> base = inflate_with_length(
-        std::string(static_cast<const char*>(sqlite3_column_blob(base_read, 0)),
-                    static_cast<size_t>(sqlite3_column_bytes(base_read, 0))),
-        64u << 20, &why);
+    std::optional<std::string> base =
+        inflate_with_length(std::string(static_cast<const char*>(sqlite3_column_blob(base_read, 0)),
+                                        static_cast<size_t>(sqlite3_column_bytes(base_read, 0))),
+                            64u << 20, &why);
     sqlite3_finalize(base_read);
     ASSERT_TRUE(base.has_value()) << why;
     std::optional<std::string> record = decode_record_delta(bytes, *base, 64u << 20, &why);
