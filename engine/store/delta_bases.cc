@@ -12,6 +12,12 @@ uint64_t DeltaBases::family_of(const Message& message) {
   return h;
 }
 
+uint64_t DeltaBases::family_of_text(std::string_view name) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : name) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
 const DeltaBases::Base* DeltaBases::base_for(uint64_t family) {
   auto it = bases_.find(family);
   if (it == bases_.end()) return nullptr;

@@ -6,9 +6,11 @@
 // slot), which differ from the last slot's in a few values, and the
 // messages of one kind a signer sends, which repeat its public key. A
 // family is the set of a message's top-level keys: records with the same
-// keys are written against the family's base.
+// keys are written against the family's base. The pages of a chunked map
+// (docs/store-format.md) are families of their own, named by the key they
+// end at, and its list of pages by its first key.
 //
-// Invariant: every base held here is stored whole (kind 4) under its hash,
+// Invariant: every base held here is stored whole (kinds 0, 2, 4, 5) under its hash,
 // committed or in the store's open transaction; the store clears this when
 // a transaction rolls back. Not thread-safe (the store's mutex guards it).
 #pragma once
@@ -17,6 +19,7 @@
 #include <cstdint>
 #include <list>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "engine/message/message.h"
@@ -35,6 +38,9 @@ class DeltaBases {
 
   // The family of `message`: FNV-1a 64 of its top-level keys.
   static uint64_t family_of(const Message& message);
+  // A family named by text (a chunked map's page by its last key, the
+  // map's list of pages by its first): FNV-1a 64 of it.
+  static uint64_t family_of_text(std::string_view name);
 
   // The family's base, if it has one (now the most recently used).
   const Base* base_for(uint64_t family);

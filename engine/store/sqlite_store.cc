@@ -30,9 +30,11 @@ constexpr int kKindChunkPage = 3;  // read only: pages are written as kind 5
 constexpr int kKindDeflatedMessage = 4;
 // A page as its chunks' 32-byte IDs, concatenated.
 constexpr int kKindChunkPageRaw = 5;
-// A message record as its difference from a whole one (record_delta.h);
-// its hash is the SHA-256 of the record it decodes to.
-constexpr int kKindDeltaMessage = 6;
+// A record as its difference from a whole one of its family
+// (record_delta.h), read as the kind of that base: a message record, a
+// raw page or a chunked map's list of pages. Its hash is the SHA-256 of
+// the record it decodes to.
+constexpr int kKindDelta = 6;
 
 constexpr size_t kDeflateFrom = 256;
 // Records up to this size are written as deltas of their family's base
@@ -154,11 +156,9 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
           raw_ids += base64_decode(c.id);
         }
         std::string page_hash = sha256(raw_ids);
-        prepared("INSERT OR IGNORE INTO records (hash, kind, bytes) VALUES (?, ?, ?)")
-            .bind(1, page_hash)
-            .bind_int(2, kKindChunkPageRaw)
-            .bind(3, raw_ids)
-            .step();
+        // A page's versions share its last key (where it is cut).
+        insert_record_locked(page_hash, kKindChunkPageRaw, std::move(raw_ids),
+                             DeltaBases::family_of_text("page\n" + chunks[page.end - 1].last_key));
         prepared("INSERT OR IGNORE INTO ids (id, hash) VALUES (?, ?)")
             .bind_text(1, page.id)
             .bind(2, page_hash)
@@ -203,47 +203,14 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
     }
   }
   std::string hash = sha256(record);
-  // Whether this record becomes its family's base (delta_bases.h).
-  std::optional<uint64_t> base_of_family;
-  std::string base_record;
-  if (kind == kKindMessage && record.size() >= kDeflateFrom &&
-      record.size() <= kMaxDeflatedRecord) {
-    const uint64_t family = DeltaBases::family_of(value.as_map());
-    std::string delta;
-    if (record.size() <= kMaxDeltaRecord) {
-      if (const DeltaBases::Base* base = delta_bases_.base_for(family))
-        delta = encode_record_delta(record, base->hash, base->record);
-    }
-    // Close to its base (a state a step changed in a few values): a delta.
-    // Further (a signer's next message: its key repeats, its signature
-    // does not): a delta if that saves on deflating it whole; else whole,
-    // and the family's base from now on.
-    if (delta.empty() || delta.size() * kDeltaAtMostOneIn > record.size()) {
-      std::string deflated = deflate_with_length(record, 1);
-      if (delta.empty() || delta.size() * 5 >= deflated.size() * 3) {
-        if (record.size() <= kMaxDeltaBase) {
-          base_of_family = family;
-          base_record = record;
-        }
-        delta.clear();
-        kind = kKindDeflatedMessage;
-        record = std::move(deflated);
-      }
-    }
-    if (!delta.empty()) {
-      kind = kKindDeltaMessage;
-      record = std::move(delta);
-    }
+  std::optional<uint64_t> family;
+  if (kind == kKindMessage && value.is_map()) {
+    family = DeltaBases::family_of(value.as_map());
+  } else if (kind == kKindChunkedMap) {
+    // The list of a map's pages: its versions share the map's first key.
+    family = DeltaBases::family_of_text("map\n" + value.as_map().begin()->first);
   }
-  prepared("INSERT OR IGNORE INTO records (hash, kind, bytes) VALUES (?, ?, ?)")
-      .bind(1, hash)
-      .bind_int(2, kind)
-      .bind(3, record)
-      .step();
-  // Only a row this write made is known to be whole (an earlier one with
-  // the same hash may be a delta).
-  if (base_of_family && sqlite3_changes(db_) == 1)
-    delta_bases_.set(*base_of_family, hash, std::move(base_record));
+  insert_record_locked(hash, kind, std::move(record), family);
   // What each name may name (docs/store-format.md, "Names"):
   // * the unsigned ID is computed here from the content, so every record it
   //   can name holds that content; a committed message shares it with the
@@ -279,6 +246,54 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
     }
   }
   return ids.front();
+}
+
+void SqliteStore::insert_record_locked(const std::string& hash, int kind, std::string record,
+                                       std::optional<uint64_t> family) {
+  const bool message = kind == kKindMessage;
+  // Whether this record becomes its family's base (delta_bases.h).
+  bool base_of_family = false;
+  std::string base_record;
+  if (family && record.size() >= kDeflateFrom && record.size() <= kMaxDeflatedRecord) {
+    std::string delta;
+    if (record.size() <= kMaxDeltaRecord) {
+      if (const DeltaBases::Base* base = delta_bases_.base_for(*family))
+        delta = encode_record_delta(record, base->hash, base->record);
+    }
+    // Close to its base (a state a step changed in a few values, a page
+    // one chunk ID changed in): a delta. Further (a signer's next message:
+    // its key repeats, its signature does not): a delta if that saves on
+    // keeping it whole (a message record deflated); else whole, and the
+    // family's base from now on.
+    if (delta.empty() || delta.size() * kDeltaAtMostOneIn > record.size()) {
+      std::string whole = message ? deflate_with_length(record, 1) : record;
+      if (delta.empty() || delta.size() * 5 >= whole.size() * 3) {
+        if (record.size() <= kMaxDeltaBase) {
+          base_of_family = true;
+          base_record = record;
+        }
+        delta.clear();
+        if (message) kind = kKindDeflatedMessage;
+        record = std::move(whole);
+      }
+    }
+    if (!delta.empty()) {
+      kind = kKindDelta;
+      record = std::move(delta);
+    }
+  } else if (message && record.size() >= kDeflateFrom && record.size() <= kMaxDeflatedRecord) {
+    kind = kKindDeflatedMessage;
+    record = deflate_with_length(record, 1);
+  }
+  prepared("INSERT OR IGNORE INTO records (hash, kind, bytes) VALUES (?, ?, ?)")
+      .bind(1, hash)
+      .bind_int(2, kind)
+      .bind(3, record)
+      .step();
+  // Only a row this write made is known to be whole (an earlier one with
+  // the same hash may be a delta).
+  if (base_of_family && sqlite3_changes(db_) == 1)
+    delta_bases_.set(*family, hash, std::move(base_record));
 }
 
 void SqliteStore::put_in_transaction(const std::vector<const Message*>& messages,
@@ -339,6 +354,12 @@ std::optional<Value> SqliteStore::get_locked(std::string_view id, int depth) {
   std::string bytes = s.column_blob(1);
   const std::string hash = s.column_blob(2);
   s.reset();  // no read transaction stays open between calls
+  if (kind == kKindDelta) {
+    // Read as the kind of its base: a message record or a map's pages.
+    kind = delta_record_locked(key, bytes, hash, bytes);
+    if (kind == kKindChunkPage || kind == kKindChunkPageRaw)
+      throw StoreError(key + " names a page, not a message");
+  }
   Value v;
   if (kind == kKindBinary) {
     v = Value(std::move(bytes));
@@ -348,13 +369,13 @@ std::optional<Value> SqliteStore::get_locked(std::string_view id, int depth) {
     std::vector<Message::Entry> entries;
     for (const std::string& page_id : id_lines(bytes)) {
       s.bind_text(1, page_id);
-      const int page_kind = s.step() ? static_cast<int>(s.column_int(0)) : -1;
-      if (page_kind != kKindChunkPage && page_kind != kKindChunkPageRaw) {
-        s.reset();
-        throw StoreError("page " + page_id + " of the map " + key + " is missing");
-      }
-      std::string page = s.column_blob(1);
+      int page_kind = s.step() ? static_cast<int>(s.column_int(0)) : -1;
+      std::string page = page_kind >= 0 ? s.column_blob(1) : std::string();
+      const std::string page_hash = page_kind >= 0 ? s.column_blob(2) : std::string();
       s.reset();
+      if (page_kind == kKindDelta) page_kind = delta_record_locked(page_id, page, page_hash, page);
+      if (page_kind != kKindChunkPage && page_kind != kKindChunkPageRaw)
+        throw StoreError("page " + page_id + " of the map " + key + " is missing");
       for (const std::string& chunk_id : page_chunk_ids(page_kind, page, page_id)) {
         std::optional<Value> chunk = get_locked(chunk_id, depth + 1);
         if (!chunk || !chunk->is_map())
@@ -372,8 +393,6 @@ std::optional<Value> SqliteStore::get_locked(std::string_view id, int depth) {
     std::optional<std::string> record = inflate_with_length(bytes, kMaxDeflatedRecord, &why);
     if (!record) throw StoreError("the record of " + key + " is deflated but " + why);
     v = structured_from_tabm(decode_record(*record));
-  } else if (kind == kKindDeltaMessage) {
-    v = structured_from_tabm(decode_record(delta_record_locked(key, bytes, hash)));
   } else {
     v = structured_from_tabm(decode_record(bytes));
   }
@@ -381,29 +400,32 @@ std::optional<Value> SqliteStore::get_locked(std::string_view id, int depth) {
   return v;
 }
 
-std::string SqliteStore::delta_record_locked(const std::string& key, const std::string& blob,
-                                             const std::string& hash) {
+int SqliteStore::delta_record_locked(const std::string& key, const std::string& blob,
+                                     const std::string& hash, std::string& record) {
   std::string why;
   std::optional<std::string> base_hash = record_delta_base(blob, &why);
   if (!base_hash) throw StoreError("the record of " + key + " is a delta but " + why);
   SqliteStatement& s = prepared("SELECT kind, bytes FROM records WHERE hash = ?");
   s.bind(1, *base_hash);
-  const int base_kind = s.step() ? static_cast<int>(s.column_int(0)) : -1;
+  int base_kind = s.step() ? static_cast<int>(s.column_int(0)) : -1;
   std::string base = base_kind >= 0 ? s.column_blob(1) : std::string();
   s.reset();
   if (base_kind == kKindDeflatedMessage) {
     std::optional<std::string> inflated = inflate_with_length(base, kMaxDeltaBase, &why);
     if (!inflated) throw StoreError("the base of the record of " + key + " is deflated but " + why);
     base = std::move(*inflated);
-  } else if (base_kind != kKindMessage) {
+    base_kind = kKindMessage;
+  } else if (base_kind != kKindMessage && base_kind != kKindChunkedMap &&
+             base_kind != kKindChunkPage && base_kind != kKindChunkPageRaw) {
     throw StoreError("the record of " + key + " is a delta of " + base64url_encode(*base_hash) +
                      (base_kind < 0 ? ", which is missing" : ", which is not a whole record"));
   }
-  std::optional<std::string> record = decode_record_delta(blob, base, kMaxDeflatedRecord, &why);
-  if (!record) throw StoreError("the record of " + key + " is a delta but " + why);
-  if (sha256(*record) != hash)
+  std::optional<std::string> decoded = decode_record_delta(blob, base, kMaxDeflatedRecord, &why);
+  if (!decoded) throw StoreError("the record of " + key + " is a delta but " + why);
+  if (sha256(*decoded) != hash)
     throw StoreError("the record of " + key + " does not decode to the record its hash names");
-  return *record;
+  record = std::move(*decoded);
+  return base_kind;
 }
 
 bool SqliteStore::contains(std::string_view id) {

@@ -14,6 +14,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -56,9 +57,16 @@ class SqliteStore : public Store {
                           const std::pair<std::string_view, std::string_view>* alias = nullptr);
   void alias_locked(std::string_view name, std::string_view id);
   // The record a delta row (`blob`, whose hash is `hash`) holds, read
-  // against its base; StoreError naming `key` if it cannot be.
-  std::string delta_record_locked(const std::string& key, const std::string& blob,
-                                  const std::string& hash);
+  // against its base, into `record`; returns the kind it is read as (its
+  // base's: a deflated base is a message record). StoreError naming `key`
+  // if it cannot be read. `record` may be `blob`.
+  int delta_record_locked(const std::string& key, const std::string& blob, const std::string& hash,
+                          std::string& record);
+  // Inserts a record row of `kind`: a delta of its family's base where that
+  // pays, else whole (a message record deflated when large), then the
+  // family's base (docs/store-format.md, "Delta records").
+  void insert_record_locked(const std::string& hash, int kind, std::string record,
+                            std::optional<uint64_t> family);
   void exec(const char* sql);
   // A statement prepared once per store, reset and ready to bind.
   SqliteStatement& prepared(const char* sql);

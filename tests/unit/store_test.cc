@@ -743,3 +743,50 @@ TEST(SqliteStore, PutAndAliasIsOneWrite) {
 
 }  // namespace
 }  // namespace hashpath
+
+namespace hashpath {
+namespace {
+
+// The pages of a chunked map and its list of pages are written as deltas of
+// their last versions too (a version changes one chunk ID in one page):
+// after the first version, a version adds no whole page, and every version
+// reads back after a reopen.
+TEST(SqliteStore, VersionsOfALargeMapWriteTheirPagesAsDeltas) {
+  auto dir =
+      std::filesystem::temp_directory_path() / ("hp-page-delta-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string file = (dir / "store.db").string();
+  std::vector<Message> versions;
+  std::vector<std::string> ids;
+  {
+    SqliteStore store(file);
+    for (int v = 0; v < 12; ++v) {
+      versions.push_back(token_balances(40000, 5000 + v));  // ~10 pages: a list of 440 bytes
+      ids.push_back(store.put(versions.back()).front());
+    }
+  }
+  const uint64_t whole_pages = store_number(file, "SELECT COUNT(*) FROM records WHERE kind = 5");
+  const uint64_t page_deltas = store_number(
+      file,
+      "SELECT COUNT(*) FROM records d JOIN records b ON b.hash = substr(d.bytes, 5, 32) "
+      "WHERE d.kind = 6 AND b.kind = 5");
+  EXPECT_GE(page_deltas, 11u) << "each later version's changed page is a delta";
+  EXPECT_LE(whole_pages, 14u) << "only the first version's pages are whole";
+  const uint64_t list_deltas = store_number(
+      file,
+      "SELECT COUNT(*) FROM records d JOIN records b ON b.hash = substr(d.bytes, 5, 32) "
+      "WHERE d.kind = 6 AND b.kind = 2");
+  EXPECT_GE(list_deltas, 11u) << "each later version's list of pages is a delta";
+  SqliteStore reopened(file, /*cache_entries=*/0);
+  for (size_t v = 0; v < versions.size(); ++v) {
+    std::optional<Value> back = reopened.get(ids[v]);
+    ASSERT_TRUE(back.has_value()) << v;
+    EXPECT_TRUE(back->as_map() == versions[v]) << v;
+    EXPECT_EQ(message_id(*back), ids[v]);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace hashpath
