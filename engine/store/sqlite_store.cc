@@ -321,12 +321,28 @@ void SqliteStore::put_all(const std::vector<Message>& messages) {
   put_in_transaction(all);
 }
 
-std::vector<std::string> SqliteStore::put(const Message& message) {
-  put_in_transaction({&message});
+namespace {
+
+// What put returns: [unsigned ID, all-committers ID] (one for an unsigned
+// message).
+std::vector<std::string> put_ids(const Message& message) {
   std::vector<std::string> ids{message_id(Value(message), IdScope::kUnsigned),
                                message_id(Value(message), IdScope::kSigned)};
   if (ids[1] == ids[0]) ids.pop_back();
   return ids;
+}
+
+void check_alias_name(std::string_view name) {
+  if (looks_like_id(name)) {
+    throw StoreError("an alias may not look like a message ID ('" + std::string(name) + "')");
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> SqliteStore::put(const Message& message) {
+  put_in_transaction({&message});
+  return put_ids(message);
 }
 
 std::string SqliteStore::put_binary(std::string_view bytes) {
@@ -443,12 +459,8 @@ bool SqliteStore::contains(std::string_view id) {
 
 std::vector<std::string> SqliteStore::put_and_alias(const Message& message, std::string_view name,
                                                     bool by_last_id) {
-  if (looks_like_id(name)) {
-    throw StoreError("an alias may not look like a message ID ('" + std::string(name) + "')");
-  }
-  std::vector<std::string> ids{message_id(Value(message), IdScope::kUnsigned),
-                               message_id(Value(message), IdScope::kSigned)};
-  if (ids[1] == ids[0]) ids.pop_back();
+  check_alias_name(name);
+  std::vector<std::string> ids = put_ids(message);
   const std::pair<std::string_view, std::string_view> alias{name,
                                                             by_last_id ? ids.back() : ids.front()};
   put_in_transaction({&message}, &alias);
@@ -456,9 +468,7 @@ std::vector<std::string> SqliteStore::put_and_alias(const Message& message, std:
 }
 
 void SqliteStore::alias(std::string_view name, std::string_view id) {
-  if (looks_like_id(name)) {
-    throw StoreError("an alias may not look like a message ID ('" + std::string(name) + "')");
-  }
+  check_alias_name(name);
   std::lock_guard<std::mutex> lock(mu_);
   alias_locked(name, id);
 }

@@ -477,6 +477,26 @@ Message state_like(int counter, const std::string& note, int keys = 40) {
   return m;
 }
 
+// An empty directory of its own for a test's store file ("<dir>/store.db").
+std::filesystem::path fresh_store_dir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+// Each of `messages` reads back from `store` under its ID in `ids`, equal
+// to it and with that ID.
+void expect_each_reads_back(SqliteStore& store, const std::vector<std::string>& ids,
+                            const std::vector<Message>& messages) {
+  for (size_t i = 0; i < messages.size(); ++i) {
+    std::optional<Value> back = store.get(ids[i]);
+    ASSERT_TRUE(back.has_value()) << i;
+    EXPECT_TRUE(back->as_map() == messages[i]) << i;
+    EXPECT_EQ(message_id(*back), ids[i]);
+  }
+}
+
 // The delta format (docs/store-format.md, "Delta records") checked against
 // Python's zlib, an independent implementation of raw deflate with a preset
 // dictionary: it reads our deltas, and we read one it made.
@@ -559,9 +579,7 @@ uint64_t store_number(const std::string& file, const std::string& sql) {
 // message with its IDs. A delta whose base is altered or gone is a
 // StoreError naming the ID, never another message.
 TEST(SqliteStore, VersionsOfAStateAreStoredAsDeltas) {
-  auto dir = std::filesystem::temp_directory_path() / ("hp-delta-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const std::filesystem::path dir = fresh_store_dir("hp-delta");
   const std::string file = (dir / "store.db").string();
   std::vector<Message> states, signed_ones;
   std::vector<std::string> ids, signed_ids;
@@ -589,11 +607,8 @@ TEST(SqliteStore, VersionsOfAStateAreStoredAsDeltas) {
                                          << " bytes; deflated whole, " << whole_bytes;
   {
     SqliteStore reopened(file, /*cache_entries=*/0);
+    expect_each_reads_back(reopened, ids, states);
     for (size_t i = 0; i < states.size(); ++i) {
-      std::optional<Value> back = reopened.get(ids[i]);
-      ASSERT_TRUE(back.has_value()) << i;
-      EXPECT_TRUE(back->as_map() == states[i]) << i;
-      EXPECT_EQ(message_id(*back), ids[i]);
       std::optional<Value> s = reopened.get(signed_ids[i]);
       ASSERT_TRUE(s.has_value()) << i;
       EXPECT_EQ(message_id(*s, IdScope::kSigned), signed_ids[i]);
@@ -663,10 +678,7 @@ TEST(SqliteStore, VersionsOfAStateAreStoredAsDeltas) {
 // bases it wrote are forgotten with it, so what is written after reads back
 // after a reopen.
 TEST(SqliteStore, ARolledBackBaseIsNeverADeltasBase) {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("hashpath-delta-full-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const std::filesystem::path dir = fresh_store_dir("hashpath-delta-full");
   const std::string file = (dir / "store.db").string();
   std::vector<Message> later;
   {
@@ -706,20 +718,11 @@ TEST(SqliteStore, ARolledBackBaseIsNeverADeltasBase) {
   std::filesystem::remove_all(dir);
 }
 
-}  // namespace
-}  // namespace hashpath
-
-namespace hashpath {
-namespace {
-
 // put_and_alias writes a message and its name in one transaction: both read
 // back after a reopen; when the name cannot be given (a forged signature
 // leaves the signed ID unnamed), neither is written.
 TEST(SqliteStore, PutAndAliasIsOneWrite) {
-  auto dir =
-      std::filesystem::temp_directory_path() / ("hp-put-alias-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const std::filesystem::path dir = fresh_store_dir("hp-put-alias");
   const std::string file = (dir / "store.db").string();
   const Message state = state_like(7, "after slot 7");
   Message forged = signed_message(Message{{"action", "Ping"}});
@@ -741,21 +744,12 @@ TEST(SqliteStore, PutAndAliasIsOneWrite) {
   std::filesystem::remove_all(dir);
 }
 
-}  // namespace
-}  // namespace hashpath
-
-namespace hashpath {
-namespace {
-
 // The pages of a chunked map and its list of pages are written as deltas of
 // their last versions too (a version changes one chunk ID in one page):
 // after the first version, a version adds no whole page, and every version
 // reads back after a reopen.
 TEST(SqliteStore, VersionsOfALargeMapWriteTheirPagesAsDeltas) {
-  auto dir =
-      std::filesystem::temp_directory_path() / ("hp-page-delta-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const std::filesystem::path dir = fresh_store_dir("hp-page-delta");
   const std::string file = (dir / "store.db").string();
   std::vector<Message> versions;
   std::vector<std::string> ids;
@@ -779,12 +773,7 @@ TEST(SqliteStore, VersionsOfALargeMapWriteTheirPagesAsDeltas) {
       "WHERE d.kind = 6 AND b.kind = 2");
   EXPECT_GE(list_deltas, 11u) << "each later version's list of pages is a delta";
   SqliteStore reopened(file, /*cache_entries=*/0);
-  for (size_t v = 0; v < versions.size(); ++v) {
-    std::optional<Value> back = reopened.get(ids[v]);
-    ASSERT_TRUE(back.has_value()) << v;
-    EXPECT_TRUE(back->as_map() == versions[v]) << v;
-    EXPECT_EQ(message_id(*back), ids[v]);
-  }
+  expect_each_reads_back(reopened, ids, versions);
   std::filesystem::remove_all(dir);
 }
 
