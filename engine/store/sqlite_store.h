@@ -3,7 +3,7 @@
 // record bytes), so a message reachable by several IDs is stored once.
 //
 //   records(hash BLOB PRIMARY KEY, kind INTEGER, bytes BLOB)  kind 0 message, 1 binary,
-//     2/3/5 chunked maps, 4 a deflated message, 6 a message as a delta of another
+//     2/3/5 chunked maps, 4 a deflated message, 6 a record as a delta of a whole one
 //   ids(id TEXT PRIMARY KEY, hash BLOB)
 //
 // Thread-safe: one connection behind a mutex (SQLite serialises writers
