@@ -32,6 +32,13 @@ LogJournal::LogJournal(const std::string& path, bool fsync_each_append)
     throw StoreError("log journal " + path +
                      " is in use by another process (is a node running on this data?)");
   }
+  struct stat st;
+  if (::fstat(fd_, &st) != 0) {
+    std::string why = io_error("cannot stat", path);
+    ::close(fd_);
+    throw StoreError(why);
+  }
+  size_ = st.st_size;
 }
 
 LogJournal::~LogJournal() {
@@ -53,9 +60,7 @@ void LogJournal::append(const std::vector<StoredEntry>& batch) {
     throw StoreWriteError("log journal " + path_ +
                           ": a failed write could not be undone; restart the node");
   }
-  struct stat st;
-  if (::fstat(fd_, &st) != 0) throw StoreWriteError(io_error("cannot stat", path_));
-  const off_t start = st.st_size;
+  const off_t start = size_;
   size_t done = 0;
   while (done < out.size()) {
     ssize_t n = ::write(fd_, out.data() + done, out.size() - done);
@@ -69,6 +74,7 @@ void LogJournal::append(const std::vector<StoredEntry>& batch) {
     }
     done += static_cast<size_t>(n);
   }
+  size_ = start + static_cast<off_t>(done);
   if (fsync_ && ::fdatasync(fd_) != 0) {
     // After a failed fdatasync the kernel may have dropped the pages: what
     // is on disk is unknown, so no later record may be promised either.
@@ -110,11 +116,13 @@ std::vector<StoredEntry> LogJournal::read_all() {
   if (at < data.size() && ::ftruncate(fd_, static_cast<off_t>(at)) != 0) {
     throw StoreError(io_error("cannot cut the torn tail", path_));
   }
+  size_ = static_cast<off_t>(at);
   return out;
 }
 
 void LogJournal::truncate() {
   if (::ftruncate(fd_, 0) != 0) throw StoreWriteError(io_error("cannot empty", path_));
+  size_ = 0;
 }
 
 std::string journal_path_for(const std::string& log_path) {

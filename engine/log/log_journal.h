@@ -12,6 +12,8 @@
 // take the lock knows no node is writing and may recover the journal itself.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -47,6 +49,9 @@ class LogJournal {
 
  private:
   int fd_ = -1;
+  // The file's length: this process alone writes it (it holds the lock), so
+  // an append knows where a failed write must be cut back to without a stat.
+  off_t size_ = 0;
   std::string path_;
   bool fsync_;
   bool broken_ = false;  // a failed write could not be undone

@@ -35,6 +35,10 @@ constexpr int kKindChunkPageRaw = 5;
 // raw page or a chunked map's list of pages. Its hash is the SHA-256 of
 // the record it decodes to.
 constexpr int kKindDelta = 6;
+// A binary of kDeflateFrom bytes or more that deflates to under 7/8 of
+// itself (a WASM memory page, a module), deflated as kind 4; its hash is
+// the SHA-256 of the binary.
+constexpr int kKindDeflatedBinary = 7;
 
 constexpr size_t kDeflateFrom = 256;
 // Records up to this size are written as deltas of their family's base
@@ -284,6 +288,14 @@ void SqliteStore::insert_record_locked(const std::string& hash, int kind, std::s
   } else if (message && record.size() >= kDeflateFrom && record.size() <= kMaxDeflatedRecord) {
     kind = kKindDeflatedMessage;
     record = deflate_with_length(record, 1);
+  } else if (kind == kKindBinary && record.size() >= kDeflateFrom &&
+             record.size() <= kMaxDeflatedRecord) {
+    // Kept deflated only where that pays for inflating it on every read.
+    std::string deflated = deflate_with_length(record, 1);
+    if (deflated.size() * 8 < record.size() * 7) {
+      kind = kKindDeflatedBinary;
+      record = std::move(deflated);
+    }
   }
   prepared("INSERT OR IGNORE INTO records (hash, kind, bytes) VALUES (?, ?, ?)")
       .bind(1, hash)
@@ -379,6 +391,13 @@ std::optional<Value> SqliteStore::get_locked(std::string_view id, int depth) {
   Value v;
   if (kind == kKindBinary) {
     v = Value(std::move(bytes));
+  } else if (kind == kKindDeflatedBinary) {
+    std::string why;
+    std::optional<std::string> binary = inflate_with_length(bytes, kMaxDeflatedRecord, &why);
+    if (!binary) throw StoreError("the binary " + key + " is deflated but " + why);
+    if (sha256(*binary) != hash)
+      throw StoreError("the binary " + key + " does not inflate to the bytes its hash names");
+    v = Value(std::move(*binary));
   } else if (kind == kKindChunkedMap) {
     // The chunks' entries, page by page, are the map's (their keys ascend).
     if (depth > 0) throw StoreError("chunked map " + key + " names a chunked map as a chunk");

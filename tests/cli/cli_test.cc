@@ -679,7 +679,7 @@ void alter_record(const std::string& store_db, const std::string& id, char from,
   std::string bytes(static_cast<const char*>(sqlite3_column_blob(read, 1)),
                     static_cast<size_t>(sqlite3_column_bytes(read, 1)));
   const int kind = sqlite3_column_int(read, 2);  // docs/store-format.md
-  const bool deflated = kind == 4;
+  const bool deflated = kind == 4 || kind == 7;  // a message record or a binary
   sqlite3_finalize(read);
   if (kind == 6) {
     // A delta: read against its base (a deflated record), and written back

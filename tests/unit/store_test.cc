@@ -744,6 +744,100 @@ TEST(SqliteStore, PutAndAliasIsOneWrite) {
   std::filesystem::remove_all(dir);
 }
 
+// A binary of 256 bytes or more that deflates well (a WASM memory page) is
+// kept deflated (kind 7) under the SHA-256 of the binary; one that does not
+// (random bytes) stays raw (kind 1). Python's zlib, an independent
+// implementation, reads our row, and we read rows it wrote. A row that
+// inflates to other bytes, or no longer inflates, is a StoreError naming
+// the ID (docs/store-format.md, "Deflated binaries").
+TEST(SqliteStore, LargeBinariesAreKeptDeflatedAndChecked) {
+  const std::filesystem::path dir = fresh_store_dir("hp-deflated-binary");
+  const std::string file = (dir / "store.db").string();
+  std::string page;  // 64 KiB shaped like a heap page: small records, zeros between
+  for (uint32_t i = 0; page.size() < 65536; ++i) {
+    page += "entry " + std::to_string(i * 7919 % 1000) + ";";
+    page.append(i % 5, '\0');
+  }
+  page.resize(65536);
+  std::string noise;  // incompressible: a SHA-256 chain
+  for (std::string h = "seed"; noise.size() < 65536;) noise += (h = sha256(h));
+  const std::string small(200, 'x');
+  std::string page_id, noise_id, small_id;
+  {
+    SqliteStore store(file);
+    page_id = store.put_binary(page);
+    noise_id = store.put_binary(noise);
+    small_id = store.put_binary(small);
+  }
+  EXPECT_EQ(page_id, base64url_encode(sha256(page)));
+  auto kind_of = [&](const std::string& id) {
+    return store_number(file,
+                        "SELECT r.kind FROM ids i JOIN records r ON r.hash = i.hash "
+                        "WHERE i.id = '" +
+                            id + "'");
+  };
+  EXPECT_EQ(kind_of(page_id), 7u);
+  EXPECT_EQ(kind_of(noise_id), 1u) << "incompressible bytes are kept as they are";
+  EXPECT_EQ(kind_of(small_id), 1u);
+  EXPECT_LT(store_number(file, "SELECT length(bytes) FROM records WHERE kind = 7"), 65536u / 4);
+  {
+    SqliteStore reopened(file, /*cache_entries=*/0);
+    for (const auto& [id, bytes] :
+         {std::pair{page_id, page}, {noise_id, noise}, {small_id, small}}) {
+      std::optional<Value> back = reopened.get(id);
+      ASSERT_TRUE(back.has_value() && back->is_binary()) << id;
+      EXPECT_EQ(back->as_binary(), bytes) << id;
+    }
+  }
+  // Python reads our row, and rewrites it: the page deflated at level 9, or
+  // other bytes of the same length (a row that lies about its content).
+  const std::string script = R"(
+import sqlite3, sys, zlib
+db = sqlite3.connect(sys.argv[1])
+(blob,) = db.execute("SELECT bytes FROM records WHERE kind = 7").fetchone()
+page = zlib.decompress(blob[4:])
+assert int.from_bytes(blob[0:4], "big") == len(page) == 65536
+data = {"read": page, "ours": page, "lie": bytes(65536)}[sys.argv[2]]
+if sys.argv[2] == "read":
+    print(page.hex())
+else:
+    row = len(data).to_bytes(4, "big") + zlib.compress(data, 9)
+    db.execute("UPDATE records SET bytes = ? WHERE kind = 7", (row,))
+    db.commit()
+)";
+  auto python = [&](const char* what) {
+    testing::ProcessResult py =
+        testing::run_process({"/usr/bin/python3", "-c", script, file, what});
+    EXPECT_EQ(py.status, 0) << py.err;
+    return py.out;
+  };
+  EXPECT_EQ(hex_decode(python("read").substr(0, 2 * page.size())), page);
+  auto read_error = [&](const std::string& id) -> std::string {
+    SqliteStore store(file, /*cache_entries=*/0);
+    try {
+      std::optional<Value> v = store.get(id);
+      if (id == page_id) {
+        EXPECT_EQ(v->as_binary(), page);
+      }
+    } catch (const StoreError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  python("ours");
+  EXPECT_EQ(read_error(page_id), "") << "a row Python deflated reads";
+  python("lie");
+  std::string lie = read_error(page_id);
+  EXPECT_NE(lie.find(page_id), std::string::npos) << lie;
+  EXPECT_NE(lie.find("does not inflate to the bytes"), std::string::npos) << lie;
+  exec_sql(file, "UPDATE records SET bytes = substr(bytes, 1, 40) WHERE kind = 7");
+  std::string torn = read_error(page_id);
+  EXPECT_NE(torn.find(page_id), std::string::npos) << torn;
+  EXPECT_NE(torn.find("deflated but"), std::string::npos) << torn;
+  EXPECT_EQ(read_error(noise_id), "") << "the rest of the store reads on";
+  std::filesystem::remove_all(dir);
+}
+
 // The pages of a chunked map and its list of pages are written as deltas of
 // their last versions too (a version changes one chunk ID in one page):
 // after the first version, a version adds no whole page, and every version
