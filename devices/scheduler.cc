@@ -308,13 +308,8 @@ ResolveResult SchedulerDevice::next(const Message& state, Resolver& resolver) {
   const Message& process = p->as_map();
   std::string pid = id_of(process);
   int64_t at = state.integer("at-slot").value_or(-1);
-  // 0: no store, nothing remembered.
-  const uint64_t store = resolver.store() != nullptr ? resolver.store()->instance() : 0;
   std::string previous;
-  if (std::optional<std::string> handed = chain_handed_out(store, pid, at);
-      handed && at >= 0 && store != 0) {
-    previous = std::move(*handed);
-  } else if (at >= 0) {
+  if (at >= 0) {
     std::optional<Message> last = stored_assignment(resolver, pid, at);
     if (!last)
       return ResolveResult::not_found("the assignment of slot " + std::to_string(at) +
@@ -331,25 +326,7 @@ ResolveResult SchedulerDevice::next(const Message& state, Resolver& resolver) {
   if (!s.is_ok()) {
     return bad("the assignment of slot " + std::to_string(at + 1) + " is refused: " + s.reason());
   }
-  remember_handed_out(store, pid, at + 1, base64_decode(a->text("hash-chain").value_or("")));
   return ResolveResult::ok(Value(Message{{"body", Value(std::move(*a))}}));
-}
-
-std::optional<std::string> SchedulerDevice::chain_handed_out(uint64_t store,
-                                                             const std::string& process,
-                                                             int64_t slot) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = handed_out_.find({store, process});
-  if (it == handed_out_.end() || it->second.slot != slot) return std::nullopt;
-  return it->second.chain;
-}
-
-void SchedulerDevice::remember_handed_out(uint64_t store, const std::string& process, int64_t slot,
-                                          std::string chain) {
-  constexpr size_t kMaxHandedOut = 4096;  // processes; forgetting one costs a read
-  std::lock_guard<std::mutex> lock(mu_);
-  if (handed_out_.size() >= kMaxHandedOut) handed_out_.clear();
-  handed_out_[{store, process}] = HandedOut{slot, std::move(chain)};
 }
 
 }  // namespace hashpath

@@ -79,23 +79,9 @@ class SchedulerDevice : public Device {
   ResolveResult get(const Message& base, const Message& request, Resolver& resolver);
   ResolveResult next(const Message& base, Resolver& resolver);
 
-  // The raw hash chain of the assignment `next` last handed out at `slot`,
-  // per store (Store::instance) and process: the next slot's `next` chains
-  // from it without reading that assignment back. Assignments are never
-  // rewritten, so this is what the store holds.
-  struct HandedOut {
-    int64_t slot = -1;
-    std::string chain;
-  };
-  std::optional<std::string> chain_handed_out(uint64_t store, const std::string& process,
-                                              int64_t slot);
-  void remember_handed_out(uint64_t store, const std::string& process, int64_t slot,
-                           std::string chain);
-
   std::shared_ptr<NodeState> node_;
-  std::mutex mu_;  // guards sequences_ and handed_out_
+  std::mutex mu_;
   std::map<std::string, std::shared_ptr<Sequence>> sequences_;
-  std::map<std::pair<uint64_t, std::string>, HandedOut> handed_out_;  // bounded
 };
 
 // The stored assignment of `process` at `slot`, if any.

@@ -1,7 +1,5 @@
 #include "engine/store/store.h"
 
-#include <atomic>
-
 namespace hashpath {
 namespace {
 
@@ -28,11 +26,6 @@ Value load_children_at(Store& store, const Value& value, int depth) {
 }
 
 }  // namespace
-
-uint64_t Store::next_instance() {
-  static std::atomic<uint64_t> next{1};
-  return next.fetch_add(1);
-}
 
 Value load_children(Store& store, const Value& value) { return load_children_at(store, value, 0); }
 

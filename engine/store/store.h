@@ -9,7 +9,6 @@
 // default backend. Implementations must be safe to call from many threads.
 #pragma once
 
-#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,15 +53,6 @@ class Store {
     alias(name, by_last_id ? ids.back() : ids.front());
     return ids;
   }
-
-  // A number no other store of this process has had or will have, even one
-  // made later at the same address: what a cache of what a store holds is
-  // keyed by.
-  uint64_t instance() const { return instance_; }
-
- private:
-  static uint64_t next_instance();
-  const uint64_t instance_ = next_instance();
 };
 
 // `value` with every link replaced by the stored message or binary it names
