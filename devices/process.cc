@@ -199,7 +199,7 @@ ResolveResult ProcessDevice::compute_to(const Message& base, std::optional<int64
     state.set("device", "process@1.0");
     state.set("process", Value(definition));
     state.set("at-slot", Value::integer(at + 1));
-    resolver.store()->put_and_alias(state, state_alias(pid, at + 1), /*by_last_id=*/true);
+    resolver.put_and_alias(state, state_alias(pid, at + 1), /*by_last_id=*/true);
     remember_state(pid, state);
   }
   return ResolveResult::ok(Value(std::move(state)));

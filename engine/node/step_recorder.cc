@@ -51,19 +51,27 @@ void StepRecorder::queue_unknown(
   }
 }
 
+void StepRecorder::queue_named(const Message& message, std::string name, bool by_last_id) {
+  std::lock_guard<std::mutex> lock(known_mu_);
+  named_.push_back(Store::Named{message, std::move(name), by_last_id});
+}
+
 void StepRecorder::flush() {
   std::vector<Message> batch;
+  std::vector<Store::Named> named;
   {
     std::lock_guard<std::mutex> lock(known_mu_);
     batch.swap(queued_);
+    named.swap(named_);
   }
-  if (batch.empty()) return;
+  if (batch.empty() && named.empty()) return;
   try {
-    store_->put_all(batch);  // one transaction
+    store_->put_all_and_name(batch, named);  // one transaction
   } catch (...) {
     std::lock_guard<std::mutex> lock(known_mu_);
     known_.clear();  // what failed is not stored: queue it again when seen
     queued_.insert(queued_.begin(), batch.begin(), batch.end());
+    named_.insert(named_.begin(), named.begin(), named.end());
     throw;
   }
 }
@@ -116,7 +124,12 @@ uint64_t StepRecorder::record(const StepRecord& step) {
 
 Resolver RequestSteps::resolver(const DeviceRegistry& devices, Store* store) {
   Resolver r(devices, store);
-  if (recorder_ != nullptr) r.set_step_observer([this](const StepRecord& s) { record(s); });
+  if (recorder_ != nullptr) {
+    r.set_step_observer([this](const StepRecord& s) { record(s); });
+    r.set_named_writer([this](const Message& m, std::string name, bool by_last_id) {
+      write_named(m, std::move(name), by_last_id);
+    });
+  }
   return r;
 }
 

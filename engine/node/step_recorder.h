@@ -40,6 +40,12 @@ class StepRecorder {
 
   HashpathLog& log() { return *log_; }
 
+  // Writes `message` and the name `name` for it (Store::put_and_alias) with
+  // the next commit's messages, in their transaction: a process state is
+  // named with the steps that made it, in the same WAL commit, and is
+  // durable when they are.
+  void queue_named(const Message& message, std::string name, bool by_last_id);
+
  private:
   // Queues those of the messages (with their IDs) not queued before.
   void queue_unknown(const std::vector<std::pair<const Message*, std::string>>& messages);
@@ -51,6 +57,7 @@ class StepRecorder {
   std::mutex known_mu_;
   std::unordered_set<std::string> known_;  // IDs queued or stored recently (bounded)
   std::vector<Message> queued_;            // guarded by known_mu_
+  std::vector<Store::Named> named_;        // guarded by known_mu_
 };
 
 // The entries one request appends. The node gives each request its own
@@ -62,8 +69,13 @@ class RequestSteps {
   explicit RequestSteps(StepRecorder* recorder) : recorder_(recorder) {}
 
   void record(const StepRecord& step) { last_ = recorder_->record(step); }
+  // Written with the request's steps when it commits (StepRecorder::queue_named).
+  void write_named(const Message& message, std::string name, bool by_last_id) {
+    recorder_->queue_named(message, std::move(name), by_last_id);
+  }
   // A resolver for this request: `devices` and `store` as the node's, with
-  // this scope observing every step (none without a recorder).
+  // this scope observing every step and writing the names devices give to
+  // what they computed (none without a recorder).
   Resolver resolver(const DeviceRegistry& devices, Store* store);
   // Makes every entry of the request durable and returns the last one's seq
   // (nullopt if it appended none, or there is no log). StoreWriteError if

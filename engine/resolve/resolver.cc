@@ -99,6 +99,12 @@ std::optional<Value> Resolver::load(std::string_view id) {
   return store_->get(id);
 }
 
+void Resolver::put_and_alias(const Message& message, std::string name, bool by_last_id) {
+  if (named_writer_) return named_writer_(message, std::move(name), by_last_id);
+  if (store_ == nullptr) throw StoreError("no store to write '" + name + "' to");
+  store_->put_and_alias(message, name, by_last_id);
+}
+
 ResolveResult Resolver::step(const Message& base, const Message& request,
                              const ResolveOptions& options) {
   // Devices resolve on their own (stacks, hooks, set): bound how deep that

@@ -64,6 +64,10 @@ class Resolver {
   Resolver(const DeviceRegistry& devices, Store* store);
 
   void set_step_observer(std::function<void(const StepRecord&)> observer);
+  // Who writes what put_and_alias is given (the log's recorder, with the
+  // request's steps); none: the store, at once.
+  using NamedWriter = std::function<void(const Message&, std::string name, bool by_last_id)>;
+  void set_named_writer(NamedWriter writer) { named_writer_ = std::move(writer); }
 
   ResolveResult resolve_path(const PathList& path, const ResolveOptions& options = {});
   // One request against a base: Msg2's path may hold several parts.
@@ -80,6 +84,12 @@ class Resolver {
   // A message or binary by ID, from the store; nullopt if absent.
   std::optional<Value> load(std::string_view id);
   Store* store() const { return store_; }
+  // Stores `message` and names it `name` (Store::put_and_alias): with the
+  // request's steps when a named writer is set, so the name is durable
+  // with the entries that made the message and costs no commit of its own.
+  // Until then a read of `name` does not find it (the caller keeps what it
+  // needs in memory). StoreError as the store's, now or at commit.
+  void put_and_alias(const Message& message, std::string name, bool by_last_id);
   const DeviceRegistry& devices() const { return devices_; }
 
  private:
@@ -111,6 +121,7 @@ class Resolver {
   const DeviceRegistry& devices_;
   Store* store_;
   std::function<void(const StepRecord&)> observer_;
+  NamedWriter named_writer_;
 };
 
 // The hashpath a message carries (priv/hashpath), or its initial one:

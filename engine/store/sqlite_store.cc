@@ -309,12 +309,12 @@ void SqliteStore::insert_record_locked(const std::string& hash, int kind, std::s
 }
 
 void SqliteStore::put_in_transaction(const std::vector<const Message*>& messages,
-                                     const std::pair<std::string_view, std::string_view>* alias) {
+                                     const std::vector<Alias>& aliases) {
   std::lock_guard<std::mutex> lock(mu_);
   prepared("BEGIN").step();
   try {
     for (const Message* m : messages) put_value_locked(Value(*m), 0);
-    if (alias != nullptr) alias_locked(alias->first, alias->second);
+    for (const auto& [name, id] : aliases) alias_locked(name, id);
     prepared("COMMIT").step();
   } catch (...) {
     // What the rolled-back transaction wrote is not written: forget it
@@ -480,10 +480,24 @@ std::vector<std::string> SqliteStore::put_and_alias(const Message& message, std:
                                                     bool by_last_id) {
   check_alias_name(name);
   std::vector<std::string> ids = put_ids(message);
-  const std::pair<std::string_view, std::string_view> alias{name,
-                                                            by_last_id ? ids.back() : ids.front()};
-  put_in_transaction({&message}, &alias);
+  put_in_transaction({&message}, {Alias{name, by_last_id ? ids.back() : ids.front()}});
   return ids;
+}
+
+void SqliteStore::put_all_and_name(const std::vector<Message>& messages,
+                                   const std::vector<Named>& named) {
+  std::vector<const Message*> all;
+  std::vector<std::vector<std::string>> ids;  // each named message's; the aliases view them
+  std::vector<Alias> aliases;
+  for (const Message& m : messages) all.push_back(&m);
+  ids.reserve(named.size());
+  for (const Named& n : named) {
+    check_alias_name(n.name);
+    all.push_back(&n.message);
+    ids.push_back(put_ids(n.message));
+    aliases.emplace_back(n.name, n.by_last_id ? ids.back().back() : ids.back().front());
+  }
+  put_in_transaction(all, aliases);
 }
 
 void SqliteStore::alias(std::string_view name, std::string_view id) {

@@ -44,6 +44,9 @@ class SqliteStore : public Store {
   void alias(std::string_view name, std::string_view id) override;
   std::vector<std::string> put_and_alias(const Message& message, std::string_view name,
                                          bool by_last_id) override;
+  // All in one transaction.
+  void put_all_and_name(const std::vector<Message>& messages,
+                        const std::vector<Named>& named) override;
 
   size_t record_count();  // distinct records stored (for tests and stats)
 
@@ -51,10 +54,11 @@ class SqliteStore : public Store {
   std::string put_value_locked(const Value& value, int depth);
   // With mu_ held; `depth` > 0 for the chunks of a chunked map.
   std::optional<Value> get_locked(std::string_view id, int depth);
-  // Writes `messages` and then, if `alias` is given, the name alias->first
-  // for alias->second, in one transaction.
+  // A name and the ID it names.
+  using Alias = std::pair<std::string_view, std::string_view>;
+  // Writes `messages` and then the names `aliases` give, in one transaction.
   void put_in_transaction(const std::vector<const Message*>& messages,
-                          const std::pair<std::string_view, std::string_view>* alias = nullptr);
+                          const std::vector<Alias>& aliases = {});
   void alias_locked(std::string_view name, std::string_view id);
   // The record a delta row (`blob`, whose hash is `hash`) holds, read
   // against its base, into `record`; returns the kind it is read as (its

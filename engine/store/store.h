@@ -53,6 +53,21 @@ class Store {
     alias(name, by_last_id ? ids.back() : ids.front());
     return ids;
   }
+
+  // A message to write with a name for it, as put_and_alias does.
+  struct Named {
+    Message message;
+    std::string name;
+    bool by_last_id = false;
+  };
+  // put_all(messages), then each of `named` as put_and_alias would write it;
+  // in one transaction where the store can (a slot's steps and the name of
+  // the state after it are one write).
+  virtual void put_all_and_name(const std::vector<Message>& messages,
+                                const std::vector<Named>& named) {
+    put_all(messages);
+    for (const Named& n : named) put_and_alias(n.message, n.name, n.by_last_id);
+  }
 };
 
 // `value` with every link replaced by the stored message or binary it names

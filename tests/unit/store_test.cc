@@ -744,6 +744,34 @@ TEST(SqliteStore, PutAndAliasIsOneWrite) {
   std::filesystem::remove_all(dir);
 }
 
+// put_all_and_name writes a commit's messages and the names given to what
+// was computed (a process state) in one transaction: all of it reads back
+// after a reopen, and if one name cannot be given, none of it is written.
+TEST(SqliteStore, PutAllAndNameIsOneWrite) {
+  const std::filesystem::path dir = fresh_store_dir("hp-put-all-name");
+  const std::string file = (dir / "store.db").string();
+  const Message step{{"device", "lua@5.3a"}, {"note", "a step's base"}};
+  const Message state = state_like(8, "after slot 8");
+  Message forged = signed_message(Message{{"action", "Ping"}});
+  forged.set("action", Value("Pong"));  // its signed ID cannot be named
+  const Message later = state_like(9, "after slot 9");
+  {
+    SqliteStore store(file);
+    store.put_all_and_name({step}, {{state, "process-state/p/8", true}});
+    EXPECT_THROW(store.put_all_and_name({later}, {{later, "process-state/p/9", true},
+                                                  {forged, "assignments/p/10", true}}),
+                 StoreError);
+  }
+  SqliteStore reopened(file, /*cache_entries=*/0);
+  EXPECT_TRUE(reopened.contains(message_id(Value(step))));
+  std::optional<Value> back = reopened.get("process-state/p/8");
+  ASSERT_TRUE(back.has_value());
+  EXPECT_TRUE(back->as_map() == state);
+  EXPECT_FALSE(reopened.contains("process-state/p/9")) << "rolled back with the forged name";
+  EXPECT_FALSE(reopened.contains(message_id(Value(later))));
+  std::filesystem::remove_all(dir);
+}
+
 // A binary of 256 bytes or more that deflates well (a WASM memory page) is
 // kept deflated (kind 7) under the SHA-256 of the binary; one that does not
 // (random bytes) stays raw (kind 1). Python's zlib, an independent
