@@ -22,9 +22,7 @@ Node::Node(std::shared_ptr<NodeState> state, std::shared_ptr<Store> store,
   if (log) {
     recorder_ = std::make_unique<StepRecorder>(std::move(log), store_);
     resolver_.set_step_observer([this](const StepRecord& s) { recorder_->record(s); });
-    resolver_.set_named_writer([this](const Message& m, std::string name, bool by_last_id) {
-      recorder_->queue_named(m, std::move(name), by_last_id);
-    });
+    resolver_.set_named_writer(recorder_->named_writer());
   }
 }
 

@@ -56,6 +56,12 @@ void StepRecorder::queue_named(const Message& message, std::string name, bool by
   named_.push_back(Store::Named{message, std::move(name), by_last_id});
 }
 
+Resolver::NamedWriter StepRecorder::named_writer() {
+  return [this](const Message& m, std::string name, bool by_last_id) {
+    queue_named(m, std::move(name), by_last_id);
+  };
+}
+
 void StepRecorder::flush() {
   std::vector<Message> batch;
   std::vector<Store::Named> named;
@@ -126,9 +132,7 @@ Resolver RequestSteps::resolver(const DeviceRegistry& devices, Store* store) {
   Resolver r(devices, store);
   if (recorder_ != nullptr) {
     r.set_step_observer([this](const StepRecord& s) { record(s); });
-    r.set_named_writer([this](const Message& m, std::string name, bool by_last_id) {
-      write_named(m, std::move(name), by_last_id);
-    });
+    r.set_named_writer(recorder_->named_writer());
   }
   return r;
 }

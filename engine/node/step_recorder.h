@@ -45,6 +45,8 @@ class StepRecorder {
   // named with the steps that made it, in the same WAL commit, and is
   // durable when they are.
   void queue_named(const Message& message, std::string name, bool by_last_id);
+  // queue_named, as a resolver's named writer.
+  Resolver::NamedWriter named_writer();
 
  private:
   // Queues those of the messages (with their IDs) not queued before.
@@ -69,10 +71,6 @@ class RequestSteps {
   explicit RequestSteps(StepRecorder* recorder) : recorder_(recorder) {}
 
   void record(const StepRecord& step) { last_ = recorder_->record(step); }
-  // Written with the request's steps when it commits (StepRecorder::queue_named).
-  void write_named(const Message& message, std::string name, bool by_last_id) {
-    recorder_->queue_named(message, std::move(name), by_last_id);
-  }
   // A resolver for this request: `devices` and `store` as the node's, with
   // this scope observing every step and writing the names devices give to
   // what they computed (none without a recorder).

@@ -478,25 +478,23 @@ bool SqliteStore::contains(std::string_view id) {
 
 std::vector<std::string> SqliteStore::put_and_alias(const Message& message, std::string_view name,
                                                     bool by_last_id) {
-  check_alias_name(name);
-  std::vector<std::string> ids = put_ids(message);
-  put_in_transaction({&message}, {Alias{name, by_last_id ? ids.back() : ids.front()}});
-  return ids;
+  put_all_and_name({}, {Named{message, std::string(name), by_last_id}});
+  return put_ids(message);  // memoised by now
 }
 
 void SqliteStore::put_all_and_name(const std::vector<Message>& messages,
                                    const std::vector<Named>& named) {
   std::vector<const Message*> all;
-  std::vector<std::vector<std::string>> ids;  // each named message's; the aliases view them
-  std::vector<Alias> aliases;
+  std::vector<std::string> targets;  // the ID each name names
   for (const Message& m : messages) all.push_back(&m);
-  ids.reserve(named.size());
   for (const Named& n : named) {
     check_alias_name(n.name);
     all.push_back(&n.message);
-    ids.push_back(put_ids(n.message));
-    aliases.emplace_back(n.name, n.by_last_id ? ids.back().back() : ids.back().front());
+    std::vector<std::string> ids = put_ids(n.message);
+    targets.push_back(n.by_last_id ? ids.back() : ids.front());
   }
+  std::vector<Alias> aliases;  // views of `named` and `targets`, which no longer change
+  for (size_t i = 0; i < named.size(); ++i) aliases.emplace_back(named[i].name, targets[i]);
   put_in_transaction(all, aliases);
 }
 
