@@ -63,18 +63,26 @@ std::shared_ptr<const ChunkedIdMemo> usable_chunk_memo(const Message& m,
 }
 
 // The unsigned ID of a flat message whose values are all short binaries
-// (most requests: `{method, path, ...}`), computed straight from the
-// signature base, which for such a message is just its sorted fields. Falls
-// back (nullopt) for anything the general encoder treats specially: typed
-// or nested values, bodies, ID-length keys, values over the header limit.
+// (most requests: `{method, path, ...}`), with perhaps a binary `body` of
+// any size (a step's result: `{ao-result: body, body: ...}`), computed
+// straight from the signature base. For such a message the base is its
+// sorted fields, the body standing in as its `content-digest` field.
+// Falls back (nullopt) for anything the general encoder treats specially:
+// typed or nested values, `data` and other body keys, ID-length keys,
+// values over the header limit, a `content-digest` of the message's own.
 std::optional<std::string> flat_unsigned_id(const Message& m) {
   static const HmacSha256Key key("ao");
   // Decide first, so a message that needs the general encoder costs no extra work.
+  const Value* body = nullptr;
   for (const auto& [k, v] : m) {
     if (id_skips(k)) continue;
+    if (k == "body" && v.is_binary()) {
+      body = &v;
+      continue;
+    }
     if (!v.is_binary() || v.as_binary().size() > kMaxHeaderValueBytes || is_id_length(k) ||
         k.empty() || k == "body" || k == "data" || k == "ao-body-key" || k == "ao-types" ||
-        k == "ao-ids" || k == "signature" || k == "signature-input" ||
+        k == "ao-ids" || k == "signature" || k == "signature-input" || k == "content-digest" ||
         (k.size() > kLinkSuffix.size() &&
          k.compare(k.size() - kLinkSuffix.size(), kLinkSuffix.size(), kLinkSuffix) == 0)) {
       return std::nullopt;
@@ -82,16 +90,27 @@ std::optional<std::string> flat_unsigned_id(const Message& m) {
   }
   std::string base, params = "(";
   bool first = true;
-  for (const auto& [k, v] : m) {
-    if (id_skips(k)) continue;
+  auto add_field = [&](std::string_view k, std::string_view v) {
     if (!first) {
       base.push_back('\n');
       params.push_back(' ');
     }
     first = false;
-    base.append(sf::quote_string(k)).append(": ").append(v.as_binary());
-    params.append(sf::quote_string(is_derived_component(k) ? "@" + k : k));
+    base.append(sf::quote_string(k)).append(": ").append(v);
+    params.append(sf::quote_string(is_derived_component(k) ? "@" + std::string(k) : k));
+  };
+  constexpr std::string_view kDigestField = "content-digest";
+  bool digest_added = body == nullptr;
+  const std::string digest = body == nullptr ? std::string() : content_digest(body->as_binary());
+  for (const auto& [k, v] : m) {
+    if (id_skips(k) || (body != nullptr && k == "body")) continue;
+    if (!digest_added && k > kDigestField) {
+      add_field(kDigestField, digest);
+      digest_added = true;
+    }
+    add_field(k, v.as_binary());
   }
+  if (!digest_added) add_field(kDigestField, digest);
   base.append("\n\"@signature-params\": ")
       .append(params)
       .append(");alg=\"hmac-sha256\";keyid=\"ao\"");

@@ -72,20 +72,35 @@ std::string base64_decode(std::string_view text) {
   if (len % 4 == 1) {
     throw CodecError("base64", "length " + std::to_string(len) + " is not a valid encoding");
   }
-  std::string out;
-  out.reserve(len / 4 * 3 + 2);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (size_t i = 0; i < len; ++i) {
-    int8_t v = kDecode[static_cast<unsigned char>(text[i])];
-    if (v < 0) {
-      throw CodecError("base64", "invalid character at offset " + std::to_string(i));
+  auto bad = [&](size_t i) {
+    return CodecError("base64", "invalid character at offset " + std::to_string(i));
+  };
+  std::string out(len / 4 * 3 + (len % 4 == 0 ? 0 : len % 4 - 1), '\0');
+  char* o = out.data();
+  size_t i = 0;
+  for (; i + 4 <= len; i += 4) {  // whole groups: four sextets, three bytes
+    int32_t v = 0;
+    for (size_t k = 0; k < 4; ++k) {
+      int8_t d = kDecode[static_cast<unsigned char>(text[i + k])];
+      if (d < 0) throw bad(i + k);
+      v = (v << 6) | d;
     }
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    *o++ = static_cast<char>(v >> 16);
+    *o++ = static_cast<char>((v >> 8) & 0xff);
+    *o++ = static_cast<char>(v & 0xff);
+  }
+  if (i < len) {  // two or three sextets: one or two bytes
+    uint32_t acc = 0;
+    int bits = 0;
+    for (; i < len; ++i) {
+      int8_t d = kDecode[static_cast<unsigned char>(text[i])];
+      if (d < 0) throw bad(i);
+      acc = (acc << 6) | static_cast<uint32_t>(d);
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        *o++ = static_cast<char>((acc >> bits) & 0xff);
+      }
     }
   }
   return out;

@@ -163,23 +163,28 @@ void HashpathLog::commit_through(uint64_t seq) {
 
 void HashpathLog::index_pending() {
   std::lock_guard<std::mutex> index_lock(index_mu_);
-  std::vector<StoredEntry> batch;
   {
+    // Moved, not copied: readers find these entries in indexing_ meanwhile.
     std::lock_guard<std::mutex> lock(mu_);
-    batch = unindexed_;
+    indexing_.swap(unindexed_);
   }
-  if (batch.empty()) return;
-  {
+  if (indexing_.empty()) return;
+  try {
     std::lock_guard<std::mutex> db_lock(db_mu_);
-    db_->append(batch);
+    db_->append(indexing_);
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::move(unindexed_.begin(), unindexed_.end(), std::back_inserter(indexing_));
+    unindexed_.swap(indexing_);
+    indexing_.clear();
+    throw;
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
-    unindexed_.erase(unindexed_.begin(),
-                     unindexed_.begin() + static_cast<std::ptrdiff_t>(batch.size()));
-    indexed_ = batch.back().seq + 1;
+    indexed_ = indexing_.back().seq + 1;
+    indexing_.clear();
+    if (indexing_.capacity() > 2 * kIndexBatch) indexing_.shrink_to_fit();  // nor a burst's peak
     if (leaf_db_) tree_.prune(indexed_ >> MerkleTree::kTileHeight);
-    if (unindexed_.empty()) unindexed_.shrink_to_fit();  // a burst's peak is not kept
   }
   // Empty the journal once everything in it is indexed; commits hold the
   // journal lock, so none can slip in between the check and the cut.
@@ -329,11 +334,16 @@ uint64_t HashpathLog::committed_size() const {
   return committed_;
 }
 
+const StoredEntry& HashpathLog::unindexed_at(uint64_t seq) const {
+  uint64_t i = seq - indexed_;
+  return i < indexing_.size() ? indexing_[i] : unindexed_[i - indexing_.size()];
+}
+
 std::optional<StoredEntry> HashpathLog::entry(uint64_t seq) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (seq >= committed_) return std::nullopt;
-    if (seq >= indexed_) return unindexed_[seq - indexed_];
+    if (seq >= indexed_) return unindexed_at(seq);
   }
   // Indexed entries never leave the database.
   std::lock_guard<std::mutex> db_lock(db_mu_);
@@ -348,8 +358,7 @@ std::vector<StoredEntry> HashpathLog::entries(uint64_t from, uint64_t to) {
     to = std::min(to, committed_);
     if (from >= to) return {};
     indexed = indexed_;
-    for (uint64_t s = std::max(from, indexed); s < to; ++s)
-      in_memory.push_back(unindexed_[s - indexed]);
+    for (uint64_t s = std::max(from, indexed); s < to; ++s) in_memory.push_back(unindexed_at(s));
   }
   std::vector<StoredEntry> out;
   if (from < indexed) {

@@ -124,17 +124,24 @@ class HashpathLog {
   void load(const std::string& path);
   void background_loop();
   void index_pending();                        // journal → SQLite; under no lock
+  // The committed entry `seq` not yet in SQLite (indexed_ <= seq <
+  // committed_); under mu_.
+  const StoredEntry& unindexed_at(uint64_t seq) const;
   std::optional<SignedNote> sign_committed();  // under no lock
 
   Wallet wallet_;
   LogOptions options_;
   std::string origin_;
 
-  mutable std::mutex mu_;  // tree_, pending_, unindexed_, sizes, checkpoint state
+  mutable std::mutex mu_;  // tree_, pending_, unindexed_, indexing_, sizes, checkpoint state
   std::condition_variable signer_wake_;
   MerkleTree tree_;
   std::vector<StoredEntry> pending_;    // appended, not yet durable
   std::vector<StoredEntry> unindexed_;  // durable in the journal, not yet in SQLite
+  // The entries before unindexed_ that the indexer is writing to SQLite
+  // (indexed_ is the first one's seq). The indexer, holding index_mu_,
+  // reads it without mu_; it changes only under both.
+  std::vector<StoredEntry> indexing_;
   uint64_t committed_ = 0;              // durable
   uint64_t indexed_ = 0;                // in SQLite
   uint64_t checkpointed_ = 0;           // size of the latest signed checkpoint

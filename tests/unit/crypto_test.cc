@@ -47,6 +47,16 @@ TEST(Base64, DecoderAcceptsBothAlphabetsAndMissingPadding) {
   EXPECT_EQ(base64_decode("Zg"), "f");
 }
 
+TEST(Base64, DecoderInvertsTheEncoderAtEveryLength) {
+  // Whole groups and each kind of tail, both alphabets, every byte value.
+  std::string raw;
+  for (int n = 0; n < 300; ++n) {
+    EXPECT_EQ(base64_decode(base64url_encode(raw)), raw) << n;
+    EXPECT_EQ(base64_decode(base64_encode(raw)), raw) << n;
+    raw.push_back(static_cast<char>((n * 97 + 13) & 0xff));
+  }
+}
+
 TEST(Base64, DecoderRejectsMalformedInput) {
   EXPECT_THROW(base64_decode("Zm9v!"), CodecError);
   EXPECT_THROW(base64_decode("Z"), CodecError);  // no encoding has length 4k+1
@@ -54,6 +64,8 @@ TEST(Base64, DecoderRejectsMalformedInput) {
   EXPECT_THROW(base64_decode("Zg="), CodecError);   // padding that does not complete a group
   EXPECT_THROW(base64_decode("Z=g="), CodecError);  // padding in the middle
   EXPECT_THROW(base64_decode("Zm9v===="), CodecError);
+  EXPECT_THROW(base64_decode("Zm9vYm!y"), CodecError);  // in a whole group after the first
+  EXPECT_THROW(base64_decode("Zm9vY!"), CodecError);    // in the tail
 }
 
 TEST(Base64, HumanIdShape) {
