@@ -123,7 +123,7 @@ class HashpathLog {
  private:
   void load(const std::string& path);
   void background_loop();
-  void index_pending();                        // journal → SQLite; under no lock
+  void index_pending();  // journal → SQLite; under no lock
   // The committed entry `seq` not yet in SQLite (indexed_ <= seq <
   // committed_); under mu_.
   const StoredEntry& unindexed_at(uint64_t seq) const;
@@ -142,9 +142,9 @@ class HashpathLog {
   // (indexed_ is the first one's seq). The indexer, holding index_mu_,
   // reads it without mu_; it changes only under both.
   std::vector<StoredEntry> indexing_;
-  uint64_t committed_ = 0;              // durable
-  uint64_t indexed_ = 0;                // in SQLite
-  uint64_t checkpointed_ = 0;           // size of the latest signed checkpoint
+  uint64_t committed_ = 0;     // durable
+  uint64_t indexed_ = 0;       // in SQLite
+  uint64_t checkpointed_ = 0;  // size of the latest signed checkpoint
   std::optional<SignedNote> latest_;
   bool stopping_ = false;
 
