@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,24 +45,27 @@ std::string chunked_map_id(const Message& m);
 
 // How a map's chunked commitment cuts it, for stores that write large maps
 // as their chunks (docs/store-format.md): each chunk's ID and last key, and
-// each page's ID and its chunks' range [begin, end) in `chunks`. Nullopt
+// each page's ID and its chunks' range [page_begin, page_end). Nullopt
 // when the map's ID is not the chunked commitment of exactly its entries
-// (it is small, or has keys IDs leave out, such as private keys).
-struct MapChunk {
-  std::string id;
-  std::string last_key;
-};
-struct MapPart {
-  std::string id;
-  size_t begin = 0;
-  size_t end = 0;
-};
-struct MapChunking {
-  std::vector<MapChunk> chunks;
-  std::vector<MapPart> pages;
+// (it is small, or has keys IDs leave out, such as private keys). A view
+// of what message_id remembered on the map: nothing is copied.
+class MapChunking {
+ public:
+  explicit MapChunking(std::shared_ptr<const ChunkedIdMemo> memo) : memo_(std::move(memo)) {}
+  size_t chunks() const;
+  std::string chunk_id(size_t i) const;
+  std::string_view last_key(size_t i) const;
+  size_t pages() const;
+  const std::string& page_id(size_t p) const;
+  size_t page_begin(size_t p) const;
+  size_t page_end(size_t p) const;
+
+ private:
+  std::shared_ptr<const ChunkedIdMemo> memo_;
 };
 std::optional<MapChunking> map_chunking(const Message& m);
-// The entries of chunk `i` of `chunking`, `m`'s, as a message.
+// The entries of chunk `i` of `chunking`, `m`'s, as a message (its ID
+// already known).
 Message map_chunk(const Message& m, const MapChunking& chunking, size_t i);
 
 std::string message_id(const Value& message, IdScope scope = IdScope::kUnsigned);  // 43-char

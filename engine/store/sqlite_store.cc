@@ -147,28 +147,30 @@ std::string SqliteStore::put_value_locked(const Value& value, int depth) {
       // out, commitments among them, is written whole.)
       const Message& m = value.as_map();
       kind = kKindChunkedMap;
-      const std::vector<MapChunk>& chunks = chunking->chunks;
-      for (const MapPart& page : chunking->pages) {
+      const MapChunking& chunks = *chunking;
+      for (size_t p = 0; p < chunks.pages(); ++p) {
+        const std::string& page_id = chunks.page_id(p);
         if (!record.empty()) record.push_back('\n');
-        record.append(page.id);
-        if (written_.count("page/" + page.id) != 0) continue;
+        record.append(page_id);
+        if (written_.count("page/" + page_id) != 0) continue;
         std::string raw_ids;
-        for (size_t i = page.begin; i < page.end; ++i) {
-          const MapChunk& c = chunks[i];
-          if (written_.count(c.id + "/" + c.id) == 0)
-            put_value_locked(Value(map_chunk(m, *chunking, i)), depth + 1);
-          raw_ids += base64_decode(c.id);
+        for (size_t i = chunks.page_begin(p); i < chunks.page_end(p); ++i) {
+          const std::string id = chunks.chunk_id(i);
+          if (written_.count(id + "/" + id) == 0)
+            put_value_locked(Value(map_chunk(m, chunks, i)), depth + 1);
+          raw_ids += base64_decode(id);
         }
         std::string page_hash = sha256(raw_ids);
         // A page's versions share its last key (where it is cut).
         insert_record_locked(page_hash, kKindChunkPageRaw, std::move(raw_ids),
-                             DeltaBases::family_of_text("page\n" + chunks[page.end - 1].last_key));
+                             DeltaBases::family_of_text(
+                                 "page\n" + std::string(chunks.last_key(chunks.page_end(p) - 1))));
         prepared("INSERT OR IGNORE INTO ids (id, hash) VALUES (?, ?)")
-            .bind_text(1, page.id)
+            .bind_text(1, page_id)
             .bind(2, page_hash)
             .step();
         if (written_.size() >= kMaxWritten) written_.clear();
-        written_.insert("page/" + page.id);
+        written_.insert("page/" + page_id);
       }
       ids.push_back(message_id(value, IdScope::kUnsigned));
       if (written_.size() >= kMaxWritten) written_.clear();

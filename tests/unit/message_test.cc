@@ -226,7 +226,7 @@ TEST(ChunkedMapId, SmallMapsKeepHyperBeamIdsAndLargeOnesFollowTheSpec) {
   }
   Message uncut = Message::from_entries(std::move(no_cuts));
   ASSERT_TRUE(map_chunking(uncut).has_value());
-  EXPECT_EQ(map_chunking(uncut)->chunks.size(), 3u);
+  EXPECT_EQ(map_chunking(uncut)->chunks(), 3u);
   EXPECT_EQ(message_id(Value(uncut)), chunked_id_by_the_spec(uncut));
 }
 

@@ -275,8 +275,8 @@ TEST(SqliteStore, ALargeMapIsStoredAsChunksItsVersionsShare) {
   v2.set("holder4242", Value::integer(2));
   Message parent{{"balances", Value(v2)}, {"name", "token"}};
   ASSERT_TRUE(map_chunking(v1).has_value());
-  const size_t chunks = map_chunking(v1)->chunks.size();
-  const size_t pages = map_chunking(v1)->pages.size();
+  const size_t chunks = map_chunking(v1)->chunks();
+  const size_t pages = map_chunking(v1)->pages();
   ASSERT_GT(chunks, 40u);
   std::string id1, id2, parent_id;
   {
@@ -303,7 +303,7 @@ TEST(SqliteStore, ALargeMapIsStoredAsChunksItsVersionsShare) {
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
-    std::string chunk = map_chunking(v1)->chunks[3].id;
+    std::string chunk = map_chunking(v1)->chunk_id(3);
     std::string sql = "DELETE FROM ids WHERE id = '" + chunk + "'";
     EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(db);
