@@ -123,9 +123,45 @@ class Session : public std::enable_shared_from_this<Session> {
       } catch (const std::exception& e) {
         response = HttpResponse::text(500, std::string("internal error: ") + e.what());
       }
-      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->write(std::move(response), self->keep_alive_);
-      });
+      // With requests waiting for this pool, its thread goes on to the next
+      // and an io thread writes; otherwise the thread writes itself.
+      if (pool.waiting.load() == 0) return self->answer_from_worker(std::move(response));
+      self->answer_from_strand(std::move(response));
+    });
+  }
+
+  void answer_from_strand(HttpResponse response) {
+    asio::post(stream_.get_executor(),
+               [self = shared_from_this(), response = std::move(response)]() mutable {
+                 self->write(std::move(response), self->keep_alive_);
+               });
+  }
+
+  // On the worker that made the response. While the handler ran, no
+  // operation was pending on this connection (the read had completed and
+  // the next starts only after the answer), so the worker may use it: a
+  // small response is written here, without blocking, if the socket takes
+  // it whole (it nearly always does), and the next read is started here.
+  // That saves waking an io thread to write. Whatever the socket does not
+  // take at once goes to the connection's strand and is written as before.
+  void answer_from_worker(HttpResponse response) {
+    constexpr size_t kWrittenByTheWorker = 64 * 1024;
+    if (response.body.size() > kWrittenByTheWorker) return answer_from_strand(std::move(response));
+    auto res = make_response(std::move(response), keep_alive_);
+    auto serializer = std::make_shared<http::response_serializer<http::string_body>>(*res);
+    beast::error_code ec;
+    stream_.socket().non_blocking(true, ec);
+    if (!ec) http::write(stream_.socket(), *serializer, ec);
+    if (!ec && serializer->is_done()) return after_write(keep_alive_);
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return close();
+    // The rest when the socket can take it, from the strand as any write.
+    asio::post(stream_.get_executor(), [self = shared_from_this(), res, serializer] {
+      self->stream_.expires_after(self->options_.read_timeout);
+      http::async_write(self->stream_, *serializer,
+                        [self, res, serializer](beast::error_code ec, std::size_t) {
+                          if (ec) return self->close();
+                          self->after_write(self->keep_alive_);
+                        });
     });
   }
 
@@ -133,7 +169,8 @@ class Session : public std::enable_shared_from_this<Session> {
     write(HttpResponse::text(status, reason), /*keep_alive=*/false);
   }
 
-  void write(HttpResponse response, bool keep_alive) {
+  static std::shared_ptr<http::response<http::string_body>> make_response(HttpResponse response,
+                                                                          bool keep_alive) {
     auto res = std::make_shared<http::response<http::string_body>>();
     res->version(11);
     res->result(static_cast<unsigned>(response.status));
@@ -142,13 +179,23 @@ class Session : public std::enable_shared_from_this<Session> {
     res->body() = std::move(response.body);
     res->keep_alive(keep_alive);
     res->prepare_payload();
+    return res;
+  }
+
+  void write(HttpResponse response, bool keep_alive) {
+    auto res = make_response(std::move(response), keep_alive);
     stream_.expires_after(options_.read_timeout);
     http::async_write(
         stream_, *res,
         [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
-          if (ec || !keep_alive) return self->close();
-          self->read();
+          if (ec) return self->close();
+          self->after_write(keep_alive);
         });
+  }
+
+  void after_write(bool keep_alive) {
+    if (!keep_alive) return close();
+    read();
   }
 
   void close() {

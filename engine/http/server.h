@@ -11,7 +11,11 @@
 // The handler never runs on an io thread: each request goes to the worker
 // pool `pool_for` names (one per kind of work, so a slow kind cannot hold
 // up another), and one whose pool already has `max_waiting` requests
-// waiting gets 503 at once. The handler must be thread-safe.
+// waiting gets 503 at once. The handler must be thread-safe. A worker
+// whose pool has nothing waiting writes a small response (≤ 64 KiB)
+// itself, without blocking, and starts the connection's next read: one
+// thread wake-up fewer per request. Under load, or for a response the
+// socket does not take at once, an io thread writes, as for a large one.
 #pragma once
 
 #include <chrono>

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "devices/meta.h"
@@ -471,6 +472,126 @@ TEST_F(NodeMessageCases, StepHookRunsForEveryStep) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, node_wallet.address());
   EXPECT_EQ(hooks->calls["observe"], 2);  // two steps: info, address
+}
+
+}  // namespace
+}  // namespace hashpath
+
+namespace hashpath {
+namespace {
+
+// The bytes of a response body of `n` bytes, as the handler below makes it.
+std::string patterned_body(size_t n) {
+  std::string b(n, '\0');
+  for (size_t i = 0; i < n; ++i) b[i] = static_cast<char>('a' + (i * 7 + i / 251) % 26);
+  return b;
+}
+
+// Reads one HTTP/1.1 response with a Content-Length from `fd`, after
+// `pending` (bytes read before); what follows it is left in `pending`.
+std::optional<std::pair<std::string, std::string>> read_response(int fd, std::string& pending) {
+  auto fill = [&]() {
+    char buf[4096];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return false;
+    pending.append(buf, static_cast<size_t>(n));
+    return true;
+  };
+  size_t end;
+  while ((end = pending.find("\r\n\r\n")) == std::string::npos) {
+    if (!fill()) return std::nullopt;
+  }
+  std::string head = pending.substr(0, end + 2);
+  std::string lower = head;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  size_t at = lower.find("\r\ncontent-length: ");
+  if (at == std::string::npos) return std::nullopt;
+  size_t length = std::stoul(head.substr(at + 18));
+  while (pending.size() < end + 4 + length) {
+    if (!fill()) return std::nullopt;
+  }
+  std::string body = pending.substr(end + 4, length);
+  pending.erase(0, end + 4 + length);
+  return std::make_pair(head, body);
+}
+
+// Responses of every size arrive whole, in order, on one kept-alive
+// connection: small ones the worker writes itself, ones the socket does
+// not take at once (a client with a small receive buffer that reads
+// late), and large ones the io thread writes; pipelined requests too; and
+// `Connection: close` closes after the answer.
+TEST(HttpServerWrites, ResponsesOfEverySizeArriveWholeInOrder) {
+  HttpServer::Options o;
+  o.port = 0;
+  o.threads = 2;
+  o.pools = {{2, 64}};
+  HttpServer server(o, [](const HttpRequest& r) {
+    HttpResponse res;
+    res.status = 200;
+    res.body = patterned_body(std::stoul(r.target.substr(std::string("/size/").size())));
+    return res;
+  });
+  server.start();
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  int small = 2048;  // the kernel doubles it; still far below the larger bodies
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(server.port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  auto send_all = [&](const std::string& bytes) {
+    for (size_t done = 0; done < bytes.size();) {
+      ssize_t n = ::send(fd, bytes.data() + done, bytes.size() - done, 0);
+      ASSERT_GT(n, 0);
+      done += static_cast<size_t>(n);
+    }
+  };
+  auto get = [](size_t n, bool close = false) {
+    return "GET /size/" + std::to_string(n) + " HTTP/1.1\r\nHost: x\r\n" +
+           (close ? "Connection: close\r\n" : "") + "\r\n";
+  };
+  std::string pending;
+  for (size_t n : {0, 1, 4096, 65536, 65537, 200000, 3 << 20, 10}) {
+    send_all(get(n));
+    // Late, so that the larger answers fill the socket before it is read.
+    std::this_thread::sleep_for(std::chrono::milliseconds(n > 60000 ? 100 : 0));
+    auto r = read_response(fd, pending);
+    ASSERT_TRUE(r.has_value()) << n;
+    EXPECT_EQ(r->first.substr(0, 12), "HTTP/1.1 200") << n;
+    EXPECT_EQ(r->second.size(), n);
+    EXPECT_TRUE(r->second == patterned_body(n)) << n;
+  }
+  // Two requests in one write: two answers, in order.
+  send_all(get(60000) + get(5));
+  auto first = read_response(fd, pending);
+  auto second = read_response(fd, pending);
+  ASSERT_TRUE(first.has_value() && second.has_value());
+  EXPECT_TRUE(first->second == patterned_body(60000));
+  EXPECT_EQ(second->second, patterned_body(5));
+  // A hundred requests sent before any answer is read: the answers fill
+  // the sockets' buffers (6 MB, over the kernel's largest send buffer), so
+  // some cannot be written at once and wait for the client to read.
+  std::string many;
+  for (int i = 0; i < 100; ++i) many += get(60000 + static_cast<size_t>(i));
+  send_all(many);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (int i = 0; i < 100; ++i) {
+    auto r = read_response(fd, pending);
+    ASSERT_TRUE(r.has_value()) << i;
+    EXPECT_TRUE(r->second == patterned_body(60000 + static_cast<size_t>(i))) << i;
+  }
+  // The last request closes the connection once answered.
+  send_all(get(30000, true));
+  auto last = read_response(fd, pending);
+  ASSERT_TRUE(last.has_value());
+  EXPECT_TRUE(last->second == patterned_body(30000));
+  char byte;
+  EXPECT_EQ(::recv(fd, &byte, 1, 0), 0);  // end of stream
+  ::close(fd);
+  server.stop();
+  server.wait();
 }
 
 }  // namespace
