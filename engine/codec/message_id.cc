@@ -280,7 +280,7 @@ std::shared_ptr<ChunkedIdMemo> chunk_changes(const Message& m, const ChunkedIdMe
     // Cut again from just after the last chunk kept.
     size_t pos = 0;
     if (memo->size() != 0) {
-      const std::string kept(memo->last_key(memo->size() - 1));
+      const std::string_view kept = memo->last_key(memo->size() - 1);
       pos = static_cast<size_t>(std::lower_bound(e, m.end(), kept, entry_less) - e) + 1;
     }
     while (true) {

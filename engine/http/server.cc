@@ -130,6 +130,8 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  using Serializer = http::response_serializer<http::string_body>;
+
   void answer_from_strand(HttpResponse response) {
     asio::post(stream_.get_executor(),
                [self = shared_from_this(), response = std::move(response)]() mutable {
@@ -148,7 +150,7 @@ class Session : public std::enable_shared_from_this<Session> {
     constexpr size_t kWrittenByTheWorker = 64 * 1024;
     if (response.body.size() > kWrittenByTheWorker) return answer_from_strand(std::move(response));
     auto res = make_response(std::move(response), keep_alive_);
-    auto serializer = std::make_shared<http::response_serializer<http::string_body>>(*res);
+    auto serializer = std::make_shared<Serializer>(*res);
     beast::error_code ec;
     stream_.socket().non_blocking(true, ec);
     if (!ec) http::write(stream_.socket(), *serializer, ec);
@@ -156,12 +158,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return close();
     // The rest when the socket can take it, from the strand as any write.
     asio::post(stream_.get_executor(), [self = shared_from_this(), res, serializer] {
-      self->stream_.expires_after(self->options_.read_timeout);
-      http::async_write(self->stream_, *serializer,
-                        [self, res, serializer](beast::error_code ec, std::size_t) {
-                          if (ec) return self->close();
-                          self->after_write(self->keep_alive_);
-                        });
+      self->write_rest(res, serializer, self->keep_alive_);
     });
   }
 
@@ -184,13 +181,19 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void write(HttpResponse response, bool keep_alive) {
     auto res = make_response(std::move(response), keep_alive);
+    write_rest(res, std::make_shared<Serializer>(*res), keep_alive);
+  }
+
+  // On the strand: writes what `serializer` has not yet written of `res`.
+  void write_rest(std::shared_ptr<http::response<http::string_body>> res,
+                  std::shared_ptr<Serializer> serializer, bool keep_alive) {
     stream_.expires_after(options_.read_timeout);
-    http::async_write(
-        stream_, *res,
-        [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
-          if (ec) return self->close();
-          self->after_write(keep_alive);
-        });
+    http::async_write(stream_, *serializer,
+                      [self = shared_from_this(), res, serializer, keep_alive](beast::error_code ec,
+                                                                               std::size_t) {
+                        if (ec) return self->close();
+                        self->after_write(keep_alive);
+                      });
   }
 
   void after_write(bool keep_alive) {
